@@ -1,0 +1,112 @@
+//! Building and running the service: connect, migrate, seed the demo if asked, bind,
+//! serve until SIGINT or SIGTERM, then let in-flight requests finish.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::demo;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// A service bound to its port, ready to run.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    seeded: Option<demo::Seeded>,
+}
+
+impl App {
+    /// Connects to the database, applies migrations, seeds the demo department when
+    /// configured, and binds the listener (port 0 picks a free port, for tests).
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let url = config.database_url();
+        let store = Store::connect(&url).await.context("connecting to the database")?;
+        store.migrate().await.context("applying migrations")?;
+        let seeded = if config.demo {
+            Some(demo::seed(&store, jiff::Timestamp::now()).await.context("seeding the demo department")?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        Ok(App { listener, state: AppState { store, config: Arc::new(config) }, seeded })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// The store, for tests and tools that act next to the running service.
+    pub fn store(&self) -> Store {
+        self.state.store.clone()
+    }
+
+    /// What demo seeding did at build time, if it ran.
+    pub fn demo_seeded(&self) -> Option<demo::Seeded> {
+        self.seeded
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops accepting and waits for in-flight
+    /// requests before returning.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes (graceful, like [`App::run_until_stopped`]).
+    pub async fn run_with_shutdown(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let store = self.state.store.clone();
+        let router = crate::web::router(self.state);
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (systemd, container stop).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,108 @@
+//! One typed configuration: command-line flags override `PRECINCT_*` environment
+//! variables, which override the defaults documented on each field (and in the README).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::builder::FalseyValueParser;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Settings of a running service.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "PRECINCT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Database URL: `sqlite://path/file.db` or `postgres://user@host/db`.
+    /// Defaults to a SQLite file in the data directory.
+    #[arg(long, env = "PRECINCT_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the default SQLite database and other local files.
+    #[arg(long, env = "PRECINCT_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Seed a fictional demo department on first start (does nothing once seeded).
+    #[arg(long, env = "PRECINCT_DEMO", value_parser = FalseyValueParser::new(), default_value_t = false)]
+    pub demo: bool,
+
+    /// The address residents use, e.g. `https://programs.example-pd.org`. When it is
+    /// https, responses carry HSTS.
+    #[arg(long, env = "PRECINCT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "PRECINCT_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "PRECINCT_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// A configuration with every default, for `url`; tests and tools start from it.
+    pub fn with_database(url: impl Into<String>) -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: Some(url.into()),
+            data_dir: PathBuf::from("data"),
+            demo: false,
+            public_url: None,
+            request_timeout_secs: 30,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+
+    /// The database URL in force: the configured one, or a SQLite file in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("precinct.db").display()),
+        }
+    }
+
+    /// Whether the site is served over TLS (by a proxy in front), so HSTS applies.
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir() {
+        let mut c = Config::with_database("x");
+        c.database_url = None;
+        c.data_dir = PathBuf::from("/var/lib/precinct");
+        assert_eq!(c.database_url(), "sqlite:///var/lib/precinct/precinct.db");
+    }
+
+    #[test]
+    fn hsts_only_behind_https() {
+        let mut c = Config::with_database("x");
+        assert!(!c.https());
+        c.public_url = Some("http://localhost:8080".into());
+        assert!(!c.https());
+        c.public_url = Some("https://programs.example.org".into());
+        assert!(c.https());
+    }
+}

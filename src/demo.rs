@@ -1,0 +1,504 @@
+//! The demo department: Harbor Point, a fictional coastal city, and its police
+//! department's community programs. Seeded once by `serve --demo`, inside one
+//! transaction, with dates placed around "now" so the site always looks current
+//! (one academy class open for registration, one graduated, a teen cohort this
+//! semester).
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use jiff::civil::{Date, Time, Weekday, time};
+use jiff::{Timestamp, ToSpan, Zoned};
+
+use crate::domain::{
+    Affiliation, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, markdown,
+};
+use crate::store::seed::{NewClass, NewDepartment, NewProgram, NewStaff};
+use crate::store::{Store, StoreError, Tx};
+
+/// The demo administrator's sign-in, printed at start. Demo data only.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@harborpoint-pd.example";
+/// Password of the demo administrator. Public on purpose: this is sample data.
+pub const DEMO_ADMIN_PASSWORD: &str = "harbor-point-demo";
+
+/// The department's IANA time zone.
+const TIME_ZONE: &str = "America/Los_Angeles";
+
+/// What seeding did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seeded {
+    /// The demo department was written now.
+    Created,
+    /// A department already existed; nothing was changed.
+    AlreadyPresent,
+}
+
+/// Seeds the demo department unless one exists. Safe to call on every start and from
+/// several instances at once: the loser of a race sees the winner's row and stops.
+pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Seeded> {
+    let mut tx = store.begin().await?;
+    if tx.department_exists().await? {
+        return Ok(Seeded::AlreadyPresent);
+    }
+    match write_all(&mut tx, now).await {
+        Ok(()) => {}
+        Err(e) if e.is_unique_violation() => return Ok(Seeded::AlreadyPresent),
+        Err(e) => return Err(e.into()),
+    }
+    match tx.commit().await {
+        Ok(()) => Ok(Seeded::Created),
+        Err(e) if e.is_unique_violation() => Ok(Seeded::AlreadyPresent),
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct Units {
+    academy: i64,
+    patrol: i64,
+    detectives: i64,
+    forensics: i64,
+    k9: i64,
+    swat: i64,
+    drones: i64,
+    motors: i64,
+    dui: i64,
+    gangs: i64,
+    community: i64,
+}
+
+async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
+    tx.insert_department(&NewDepartment {
+        name: "Harbor Point Police Department",
+        short_name: "Harbor Point PD",
+        city: "Harbor Point",
+        state: "CA",
+        time_zone: TIME_ZONE,
+        address: "400 Lighthouse Avenue, Harbor Point, CA 93990",
+        phone: "(555) 010-4400",
+        email: "community@harborpoint-pd.example",
+        tagline: "Neighbors and officers, working on the same side of the street.",
+    })
+    .await?;
+
+    let units = Units {
+        academy: tx.insert_unit("academy", "Training Academy", "Recruit and in-service training.").await?,
+        patrol: tx.insert_unit("patrol", "Patrol", "Uniformed officers answering calls around the clock.").await?,
+        detectives: tx.insert_unit("detectives", "Detectives", "Follow-up investigations from theft to homicide.").await?,
+        forensics: tx.insert_unit("forensics", "Forensic Identification", "Evidence, prints and crime scenes.").await?,
+        k9: tx.insert_unit("k9", "K-9", "Officers and their patrol dogs.").await?,
+        swat: tx.insert_unit("swat", "SWAT and Crisis Negotiation", "High-risk incidents and negotiation.").await?,
+        drones: tx.insert_unit("drones", "Drone Operations", "Aerial support for searches and scenes.").await?,
+        motors: tx.insert_unit("motors", "Motors", "Motorcycle traffic enforcement.").await?,
+        dui: tx.insert_unit("dui", "DUI Enforcement", "Impaired-driving patrols and checkpoints.").await?,
+        gangs: tx.insert_unit("gangs", "Gang Intervention", "Prevention, intervention and investigation.").await?,
+        community: tx.insert_unit("community", "Community Relations", "Programs, outreach and schools.").await?,
+    };
+
+    let admin_hash = Argon2::default()
+        .hash_password(DEMO_ADMIN_PASSWORD.as_bytes())
+        .map_err(|e| StoreError::Corrupt(format!("hashing the demo password: {e}")))?
+        .to_string();
+    tx.insert_staff(
+        &NewStaff {
+            email: DEMO_ADMIN_EMAIL,
+            full_name: "Dana Whitfield",
+            rank: None,
+            badge_number: None,
+            role: Role::Admin,
+            password_hash: Some(&admin_hash),
+            public_profile: false,
+        },
+        now,
+    )
+    .await?;
+
+    let today = now.to_zoned(jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC)).date();
+    // (email local part, name, rank, badge, role, units, duty, duty assignment, public)
+    #[rustfmt::skip]
+    let roster: &[(&str, &str, &str, &str, Role, &[i64], Option<(Duty, Option<&str>)>, bool)] = &[
+        ("m.okafor", "Miriam Okafor", "Sergeant", "1187", Role::Coordinator, &[units.community], None, true),
+        ("l.castellanos", "Luis Castellanos", "Officer", "2214", Role::Officer, &[units.community], Some((Duty::DareInstructor, None)), true),
+        ("j.brandt", "Jenna Brandt", "Officer", "2301", Role::Officer, &[units.community], Some((Duty::SchoolResourceOfficer, Some("Harbor Point High School"))), true),
+        ("r.nakamura", "Ryo Nakamura", "Officer", "2275", Role::Officer, &[units.community], Some((Duty::CollegeResourceOfficer, Some("Bayside Community College"))), true),
+        ("t.mensah", "Theo Mensah", "Detective", "1764", Role::Officer, &[units.detectives], None, true),
+        ("a.whitcombe", "Ava Whitcombe", "Forensic Specialist", "F-31", Role::Officer, &[units.forensics], None, true),
+        ("d.ferreira", "Diego Ferreira", "Officer", "2042", Role::Officer, &[units.k9], None, true),
+        ("s.lindqvist", "Sofia Lindqvist", "Sergeant", "1420", Role::Officer, &[units.swat], None, false),
+        ("k.adeyemi", "Kwame Adeyemi", "Officer", "2388", Role::Officer, &[units.drones], None, true),
+        ("b.harlow", "Beth Harlow", "Officer", "1999", Role::Officer, &[units.motors], Some((Duty::Traffic, None)), true),
+        ("p.quinlan", "Patrick Quinlan", "Officer", "2150", Role::Officer, &[units.dui], Some((Duty::Traffic, None)), true),
+        ("n.rosales", "Nadia Rosales", "Detective", "1702", Role::Officer, &[units.gangs], None, false),
+        ("c.bauer", "Carl Bauer", "Corporal", "1655", Role::Officer, &[units.patrol, units.academy], Some((Duty::FieldTrainingOfficer, None)), true),
+        ("e.tran", "Emily Tran", "Lieutenant", "1101", Role::Officer, &[units.academy], None, true),
+    ];
+    let mut staff_by_unit = std::collections::HashMap::new();
+    for (login, name, rank, badge, role, unit_ids, duty, public) in roster {
+        let email = format!("{login}@harborpoint-pd.example");
+        let id = tx
+            .insert_staff(
+                &NewStaff {
+                    email: &email,
+                    full_name: name,
+                    rank: Some(rank),
+                    badge_number: Some(badge),
+                    role: *role,
+                    password_hash: None,
+                    public_profile: *public,
+                },
+                now,
+            )
+            .await?;
+        for unit in *unit_ids {
+            tx.add_staff_unit(id, *unit).await?;
+            staff_by_unit.entry(*unit).or_insert(id);
+        }
+        if let Some((duty, assignment)) = duty {
+            let since = today.checked_sub(2.years()).unwrap_or(today);
+            tx.add_duty(id, *duty, *assignment, since).await?;
+        }
+    }
+
+    let citizen = tx
+        .insert_program(
+            &program(
+                "citizen-academy",
+                ProgramKind::CitizenAcademy,
+                "Citizen Police Academy",
+                "Twelve evenings inside the department: meet the units, try the training, and see how a call becomes a case.",
+                CITIZEN_BODY,
+                &Eligibility {
+                    min_age: Some(18),
+                    affiliations: Affiliation::ALL.to_vec(),
+                    background_check: true,
+                    waiver: true,
+                    ..Default::default()
+                },
+                1,
+                (31, 742),
+            ),
+            now,
+        )
+        .await?;
+    let teen = tx
+        .insert_program(
+            &program(
+                "teen-academy",
+                ProgramKind::TeenAcademy,
+                "Teen Police Academy",
+                "A semester program for high-school juniors and seniors, one evening a week, for school credit.",
+                TEEN_BODY,
+                &Eligibility {
+                    min_age: Some(15),
+                    max_age: Some(19),
+                    grades: vec![11, 12],
+                    counselor_nomination: true,
+                    guardian_consent_for_minors: true,
+                    ..Default::default()
+                },
+                2,
+                (14, 301),
+            ),
+            now,
+        )
+        .await?;
+    let e = Eligibility::default();
+    tx.insert_program(&program("dare", ProgramKind::Dare, "DARE in Harbor Point Schools", "Officers teach decision-making and drug-resistance lessons in fifth-grade classrooms.", DARE_BODY, &e, 3, (0, 0)), now).await?;
+    tx.insert_program(&program("resource-officers", ProgramKind::ResourceOfficer, "School and College Resource Officers", "An officer assigned to each high school and to Bayside Community College, as mentor, teacher and first contact.", SRO_BODY, &e, 4, (0, 0)), now).await?;
+    tx.insert_program(&program("neighborhood-watch", ProgramKind::NeighborhoodWatch, "Neighborhood Watch", "Get to know your neighbors, learn what to report, and start a watch group on your block.", WATCH_BODY, &e, 5, (0, 0)), now).await?;
+    tx.insert_program(&program("traffic-safety", ProgramKind::TrafficEnforcement, "Selective Traffic Enforcement", "Tell us where speeding or red-light running worries you; Motors officers focus patrols there and report back.", TRAFFIC_BODY, &e, 6, (0, 0)), now).await?;
+
+    let tz = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now_local = now.to_zoned(tz.clone());
+    let academy = "Harbor Point Police Department, Community Room";
+    let academy_address = "400 Lighthouse Avenue, Harbor Point, CA 93990";
+
+    // The graduated class: met on Wednesdays, finished about four months ago.
+    let past_start = today.checked_sub(32.weeks()).unwrap_or(today);
+    let past = MeetingPattern::new(Weekday::Wednesday, past_start, time(18, 30, 0, 0), time(21, 0, 0, 0), 12, [])
+        .expect("valid demo pattern")
+        .occurrences(&tz);
+    let past_class = tx
+        .insert_class(
+            &NewClass {
+                program_id: citizen,
+                name: "Class 32",
+                capacity: 30,
+                status: ClassStatus::Completed,
+                registration_opens_at: Some(at(&tz, past_start.checked_sub(8.weeks()).unwrap_or(past_start), 9)),
+                registration_closes_at: Some(at(&tz, past_start.checked_sub(1.weeks()).unwrap_or(past_start), 17)),
+                location_name: academy,
+                location_address: academy_address,
+                graduates: Some(27),
+            },
+            now,
+        )
+        .await?;
+    add_sessions(tx, past_class, &past, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
+    for i in 0..30 {
+        let status = if i < 27 { "completed" } else { "not_completed" };
+        let (first, last) = SAMPLE_NAMES[i % SAMPLE_NAMES.len()];
+        let name = format!("{first} {last}");
+        let email = format!("{}.{}{}@mail.example", first.to_lowercase(), last.to_lowercase(), i);
+        tx.insert_application(past_class, status, &name, &email, at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10)).await?;
+    }
+
+    // The open class: registration opened three days ago; Tuesdays from next month.
+    let next_start = today.checked_add(5.weeks()).unwrap_or(today);
+    let next = MeetingPattern::new(Weekday::Tuesday, next_start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
+        .expect("valid demo pattern")
+        .occurrences(&tz);
+    let first_day = next.first().map(|o| o.date).unwrap_or(next_start);
+    let open_class = tx
+        .insert_class(
+            &NewClass {
+                program_id: citizen,
+                name: "Class 33",
+                capacity: 30,
+                status: ClassStatus::Open,
+                registration_opens_at: Some(now_local.checked_sub(3.days()).map(|z| z.timestamp()).unwrap_or(now)),
+                registration_closes_at: Some(at(&tz, first_day.checked_sub(7.days()).unwrap_or(first_day), 17)),
+                location_name: academy,
+                location_address: academy_address,
+                graduates: None,
+            },
+            now,
+        )
+        .await?;
+    add_sessions(tx, open_class, &next, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
+    for (i, (first, last)) in SAMPLE_NAMES.iter().take(12).enumerate() {
+        let email = format!("{}.{}@mail.example", first.to_lowercase(), last.to_lowercase());
+        let applied = now.checked_sub(jiff::SignedDuration::from_hours(70 - i as i64 * 5)).unwrap_or(now);
+        tx.insert_application(open_class, "confirmed", &format!("{first} {last}"), &email, applied).await?;
+    }
+
+    // The teen cohort of the current semester: Thursdays 18:00-20:00, twelve sessions.
+    let (term, start, skip) = semester(today);
+    let teen_sessions = MeetingPattern::new(Weekday::Thursday, start, time(18, 0, 0, 0), time(20, 0, 0, 0), 12, skip)
+        .expect("valid demo pattern")
+        .occurrences(&tz);
+    let teen_status = match (teen_sessions.first(), teen_sessions.last()) {
+        (Some(f), _) if now < f.starts_at() => ClassStatus::Closed,
+        (_, Some(l)) if now > l.ends_at() => ClassStatus::Completed,
+        _ => ClassStatus::InProgress,
+    };
+    let teen_class = tx
+        .insert_class(
+            &NewClass {
+                program_id: teen,
+                name: &term,
+                capacity: 25,
+                status: teen_status,
+                registration_opens_at: None,
+                registration_closes_at: None,
+                location_name: academy,
+                location_address: academy_address,
+                graduates: None,
+            },
+            now,
+        )
+        .await?;
+    add_sessions(tx, teen_class, &teen_sessions, TEEN_TOPICS, &units, &staff_by_unit, academy).await?;
+    let cohort_start = teen_sessions.first().map_or(now, |o| o.starts_at());
+    for (i, (first, last)) in SAMPLE_NAMES.iter().rev().take(11).enumerate() {
+        let email = format!("guardian.{}.{}@mail.example", last.to_lowercase(), i);
+        tx.insert_application(teen_class, "confirmed", &format!("{first} {last}"), &email, cohort_start).await?;
+    }
+    Ok(())
+}
+
+/// The current school semester's name, its first meeting week and the dates it skips.
+/// Fall runs from the second Thursday of September (skipping Thanksgiving), Spring from
+/// the second Thursday of February (skipping spring break).
+fn semester(today: Date) -> (String, Date, Vec<Date>) {
+    let year = today.year();
+    let nth_thursday = |month: i8, n: i8| Date::new(year, month, 1).and_then(|d| d.nth_weekday_of_month(n, Weekday::Thursday));
+    if today.month() >= 7 {
+        let start = nth_thursday(9, 2).unwrap_or(today);
+        let thanksgiving = nth_thursday(11, 4).into_iter().collect();
+        (format!("Fall {year}"), start, thanksgiving)
+    } else {
+        let start = nth_thursday(2, 2).unwrap_or(today);
+        let spring_break = nth_thursday(4, 2).into_iter().collect();
+        (format!("Spring {year}"), start, spring_break)
+    }
+}
+
+/// A local date at a whole hour, as an instant.
+fn at(tz: &jiff::tz::TimeZone, date: Date, hour: i8) -> Timestamp {
+    tz.to_ambiguous_zoned(date.to_datetime(Time::new(hour, 0, 0, 0).unwrap_or(Time::midnight())))
+        .compatible()
+        .map(|z: Zoned| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[expect(clippy::too_many_arguments, reason = "a flat literal list reads better than a builder here")]
+fn program<'a>(
+    slug: &'a str,
+    kind: ProgramKind,
+    name: &'a str,
+    summary: &'a str,
+    body: &'a str,
+    eligibility: &'a Eligibility,
+    position: i64,
+    (legacy_classes, legacy_graduates): (i64, i64),
+) -> NewProgram<'a> {
+    NewProgram {
+        slug,
+        kind,
+        name,
+        summary,
+        body_markdown: body,
+        body_html: markdown::to_safe_html(body),
+        eligibility,
+        lottery: false,
+        position,
+        legacy_classes,
+        legacy_graduates,
+    }
+}
+
+async fn add_sessions(
+    tx: &mut Tx,
+    class_id: i64,
+    occurrences: &[crate::domain::Occurrence],
+    topics: &[(&str, &str, UnitKey)],
+    units: &Units,
+    staff_by_unit: &std::collections::HashMap<i64, i64>,
+    place: &str,
+) -> Result<(), StoreError> {
+    for (i, (occ, (topic, description, unit))) in occurrences.iter().zip(topics.iter().cycle()).enumerate() {
+        let session = tx.insert_session(class_id, i as i64 + 1, topic, description, occ, place).await?;
+        let unit_id = unit.id(units);
+        tx.add_presenter(session, unit_id, staff_by_unit.get(&unit_id).copied()).await?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum UnitKey {
+    Academy,
+    Patrol,
+    Detectives,
+    Forensics,
+    K9,
+    Swat,
+    Drones,
+    Motors,
+    Dui,
+    Gangs,
+    Community,
+}
+
+impl UnitKey {
+    fn id(self, u: &Units) -> i64 {
+        match self {
+            UnitKey::Academy => u.academy,
+            UnitKey::Patrol => u.patrol,
+            UnitKey::Detectives => u.detectives,
+            UnitKey::Forensics => u.forensics,
+            UnitKey::K9 => u.k9,
+            UnitKey::Swat => u.swat,
+            UnitKey::Drones => u.drones,
+            UnitKey::Motors => u.motors,
+            UnitKey::Dui => u.dui,
+            UnitKey::Gangs => u.gangs,
+            UnitKey::Community => u.community,
+        }
+    }
+}
+
+const CITIZEN_TOPICS: &[(&str, &str, UnitKey)] = &[
+    ("Welcome and how the department is organized", "Meet the chief's staff and your classmates; a tour of the station.", UnitKey::Community),
+    ("A shift on patrol", "How calls are dispatched, prioritized and answered, told by patrol officers.", UnitKey::Patrol),
+    ("Inside the training academy", "What recruits learn, including de-escalation and the law on use of force.", UnitKey::Academy),
+    ("From report to courtroom", "How detectives build a case and work with prosecutors.", UnitKey::Detectives),
+    ("Reading a crime scene", "Fingerprints, photographs and the chain of evidence, with hands-on practice.", UnitKey::Forensics),
+    ("Working dogs", "A K-9 team shows how a dog searches, tracks and protects.", UnitKey::K9),
+    ("When it goes wrong: SWAT and negotiation", "How high-risk incidents are planned and how negotiators talk people out.", UnitKey::Swat),
+    ("Eyes in the sky", "How drones help find missing people and document scenes, and the rules that limit them.", UnitKey::Drones),
+    ("Motors and traffic safety", "Collision investigation, speed enforcement and why some streets get more attention.", UnitKey::Motors),
+    ("Impaired driving", "Field sobriety tests, checkpoints and the cost of a DUI, from the officers who make the stops.", UnitKey::Dui),
+    ("Gangs and prevention", "What gang activity looks like locally and how intervention keeps young people out.", UnitKey::Gangs),
+    ("Scenario night and graduation", "Decide in the moment in training scenarios, then celebrate with family and officers.", UnitKey::Academy),
+];
+
+const TEEN_TOPICS: &[(&str, &str, UnitKey)] = &[
+    ("Orientation and station tour", "Expectations, the semester plan and a walk through the station.", UnitKey::Community),
+    ("Patrol: a day in the car", "Ride-along stories, radio codes and what officers carry.", UnitKey::Patrol),
+    ("Your rights and the law", "Stops, searches and what the law asks of officers and citizens.", UnitKey::Academy),
+    ("Crime scene basics", "Collect and label evidence from a mock scene.", UnitKey::Forensics),
+    ("K-9 demonstration", "Meet a patrol dog and its handler.", UnitKey::K9),
+    ("Detective work", "Interview practice and a case to solve as a team.", UnitKey::Detectives),
+    ("Drones and technology", "Fly a training drone in the gym under supervision.", UnitKey::Drones),
+    ("Traffic safety for new drivers", "Distracted and impaired driving, with the Motors unit.", UnitKey::Motors),
+    ("Gangs, social media and safety", "Recognizing pressure online and offline, and where to get help.", UnitKey::Gangs),
+    ("Fitness and the academy", "A taste of academy physical training.", UnitKey::Academy),
+    ("Careers in public safety", "Officers, dispatchers, forensic specialists and how each got there.", UnitKey::Community),
+    ("Scenarios and completion night", "Training scenarios, reflections and certificates with families.", UnitKey::Academy),
+];
+
+const SAMPLE_NAMES: &[(&str, &str)] = &[
+    ("Alma", "Reyes"), ("Ben", "Okoro"), ("Chloe", "Vance"), ("Dev", "Patel"), ("Elena", "Moreau"),
+    ("Frank", "Delgado"), ("Grace", "Kim"), ("Hassan", "Ali"), ("Iris", "Novak"), ("Jamal", "Brooks"),
+    ("Keiko", "Sato"), ("Liam", "Gallagher"), ("Maya", "Fischer"), ("Nico", "Ruiz"), ("Olive", "Grant"),
+];
+
+const CITIZEN_BODY: &str = "\
+The Citizen Police Academy opens the department to the people it serves. Over twelve evenings you \
+meet officers and professional staff from nearly every unit, hear how decisions are made, and try \
+some of the training yourself.
+
+## What you will do
+
+- Sit in on a patrol briefing and follow a call from the 911 line to the final report.
+- Practice evidence collection with forensic specialists and watch a K-9 team search.
+- Work through training scenarios the way recruits do, and talk through the choices afterwards.
+- Ask the questions you have always wanted to ask, of the people who do the job.
+
+## Why we run it
+
+A department works best when residents know how it works. Graduates tell their neighbors what \
+they saw, many join Neighborhood Watch or volunteer with us, and their questions make us better.
+
+Classes are small and seats go quickly. If no class is open, join the interest list and we will \
+tell you as soon as the next one is announced.";
+
+const TEEN_BODY: &str = "\
+The Teen Police Academy brings high-school juniors and seniors to the station one evening a week \
+for a semester. Officers from patrol, investigations and specialized units teach hands-on \
+sessions, and students who complete the program earn elective credit from their school.
+
+## How students join
+
+School counselors at Harbor Point high schools select and nominate students each semester. A \
+parent or guardian gives consent before the first session. There is no cost.
+
+## What students take away
+
+A realistic picture of police work, practice in teamwork and judgment, and a direct line to \
+officers who can talk about careers in public safety.";
+
+const DARE_BODY: &str = "\
+DARE officers teach a ten-lesson course in fifth-grade classrooms across Harbor Point. The lessons \
+are about making safe, responsible choices: handling peer pressure, understanding risks, and \
+knowing where to turn for help. Each course ends with a graduation that families attend.
+
+Schools that would like DARE in their classrooms can ask through the community request form.";
+
+const SRO_BODY: &str = "\
+Each Harbor Point high school has an assigned School Resource Officer, and Bayside Community \
+College has a College Resource Officer. They are familiar faces on campus: they teach safety \
+lessons, mentor students, help staff plan drills, and follow up when something happens.
+
+Resource officers are part of the school community first. Discipline stays with the school.";
+
+const WATCH_BODY: &str = "\
+Neighborhood Watch is neighbors looking out for each other. A Community Relations officer meets \
+with your block to explain what to report and how, shares local crime information, and helps you \
+choose a block captain.
+
+To start a watch on your street, send us a request and we will set up a first meeting.";
+
+const TRAFFIC_BODY: &str = "\
+Speeding on a residential street or cars rolling through a school crosswalk? Tell us where and \
+when. The Motors and DUI units plan focused enforcement operations at the places residents name, \
+and we report back what we found and did.";

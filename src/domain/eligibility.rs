@@ -1,0 +1,160 @@
+//! A program's eligibility settings, stored with the program as JSON.
+//!
+//! The catalog only describes them to residents ("who may join"); the application
+//! rules that enforce them build on the same struct, so the page and the decision
+//! can never disagree.
+
+use serde::{Deserialize, Serialize};
+
+use super::program::coded_enum;
+
+coded_enum! {
+    /// A tie to the city that qualifies someone for a program open to the community.
+    Affiliation {
+        Resident = "resident" / "lives in the city",
+        Worker = "worker" / "works in the city",
+        Student = "student" / "attends school in the city",
+        FaithMember = "faith_member" / "belongs to a local faith community",
+        CivicMember = "civic_member" / "belongs to a local civic or business organization",
+    }
+}
+
+/// Who may join a program. Every field is optional so a program can start with none
+/// and add rules later without a schema change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Eligibility {
+    /// Youngest age allowed, measured on the class's first day.
+    pub min_age: Option<u8>,
+    /// Oldest age allowed, measured on the class's first day.
+    pub max_age: Option<u8>,
+    /// Ties to the city that qualify; empty means anyone may apply.
+    pub affiliations: Vec<Affiliation>,
+    /// School grades accepted (teen programs), e.g. `[11, 12]`; empty means any.
+    pub grades: Vec<u8>,
+    /// A school counselor must nominate the student.
+    pub counselor_nomination: bool,
+    /// A parent or guardian must consent for applicants under 18.
+    pub guardian_consent_for_minors: bool,
+    /// Applicants go through a background check before their seat is confirmed.
+    pub background_check: bool,
+    /// Applicants must accept the program's liability waiver.
+    pub waiver: bool,
+}
+
+impl Eligibility {
+    /// Parses the stored JSON; unknown keys are an error so a typo never silently
+    /// drops a rule.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// The settings as stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("eligibility always serializes")
+    }
+
+    /// The rules in plain words, one sentence each, for the program page.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        match (self.min_age, self.max_age) {
+            (Some(min), Some(max)) => {
+                lines.push(format!("You must be {min} to {max} years old on the first day of class."))
+            }
+            (Some(min), None) => lines.push(format!("You must be {min} or older on the first day of class.")),
+            (None, Some(max)) => lines.push(format!("You must be {max} or younger on the first day of class.")),
+            (None, None) => {}
+        }
+        if !self.affiliations.is_empty() {
+            let ties: Vec<&str> = self.affiliations.iter().map(|a| a.label()).collect();
+            lines.push(format!("Open to anyone who {}.", join_or(&ties)));
+        }
+        if !self.grades.is_empty() {
+            let grades: Vec<String> = self.grades.iter().map(|g| ordinal(*g)).collect();
+            let grades: Vec<&str> = grades.iter().map(String::as_str).collect();
+            lines.push(format!("For students in {} grade.", join_or(&grades)));
+        }
+        if self.counselor_nomination {
+            lines.push("Students are selected and nominated by their school counselor.".into());
+        }
+        if self.guardian_consent_for_minors {
+            lines.push("A parent or guardian gives consent for students under 18.".into());
+        }
+        if self.background_check {
+            lines.push("Applicants complete a background check before their seat is confirmed.".into());
+        }
+        if self.waiver {
+            lines.push("Participants sign a waiver before the first session.".into());
+        }
+        if lines.is_empty() {
+            lines.push("Anyone may join.".into());
+        }
+        lines
+    }
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+    }
+}
+
+fn ordinal(n: u8) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_settings_admit_anyone() {
+        assert_eq!(Eligibility::default().describe(), vec!["Anyone may join.".to_string()]);
+    }
+
+    #[test]
+    fn citizen_academy_rules_read_as_sentences() {
+        let e = Eligibility {
+            min_age: Some(18),
+            affiliations: vec![Affiliation::Resident, Affiliation::Worker, Affiliation::CivicMember],
+            background_check: true,
+            ..Default::default()
+        };
+        let lines = e.describe();
+        assert_eq!(lines[0], "You must be 18 or older on the first day of class.");
+        assert_eq!(
+            lines[1],
+            "Open to anyone who lives in the city, works in the city, or belongs to a local civic or business organization."
+        );
+        assert!(lines[2].contains("background check"));
+    }
+
+    #[test]
+    fn grades_use_ordinals() {
+        let e = Eligibility { grades: vec![11, 12], ..Default::default() };
+        assert_eq!(e.describe(), vec!["For students in 11th or 12th grade.".to_string()]);
+        assert_eq!(ordinal(1), "1st");
+        assert_eq!(ordinal(2), "2nd");
+        assert_eq!(ordinal(3), "3rd");
+        assert_eq!(ordinal(12), "12th");
+        assert_eq!(ordinal(22), "22nd");
+    }
+
+    #[test]
+    fn json_round_trips_and_rejects_unknown_keys() {
+        let e = Eligibility { min_age: Some(15), max_age: Some(18), grades: vec![11, 12], ..Default::default() };
+        assert_eq!(Eligibility::from_json(&e.to_json()).unwrap(), e);
+        assert!(Eligibility::from_json(r#"{"min_agee": 3}"#).is_err());
+        assert_eq!(Eligibility::from_json("{}").unwrap(), Eligibility::default());
+    }
+}

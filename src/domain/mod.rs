@@ -1,0 +1,15 @@
+//! Pure rules and types of the catalog: no database, no HTTP, no clock reads.
+//!
+//! Everything here takes the facts it needs as arguments (including "now"), so every
+//! rule is unit-tested in isolation and the web and store layers only move data.
+
+pub mod class;
+pub mod eligibility;
+pub mod markdown;
+pub mod program;
+pub mod schedule;
+
+pub use class::{ClassStatus, RegistrationState};
+pub use eligibility::{Affiliation, Eligibility};
+pub use program::{Duty, ProgramKind, Role};
+pub use schedule::{MeetingPattern, Occurrence, ScheduleError};

@@ -1,0 +1,194 @@
+//! Meeting patterns ("every Tuesday 18:00–20:00, 12 sessions, skipping these dates")
+//! expanded into concrete sessions in the department's time zone.
+//!
+//! Each occurrence is built from its *local* date and time and only then resolved to
+//! an instant, so 18:00 stays 18:00 on both sides of a daylight-saving change. Adding
+//! 7 × 24 h to a UTC instant would drift by an hour; that approach is the bug this
+//! module exists to avoid.
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+use std::collections::BTreeSet;
+
+/// The most sessions one pattern may produce; a guard against typos such as 1200.
+pub const MAX_SESSIONS: u16 = 60;
+
+/// A weekly meeting pattern in local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingPattern {
+    weekday: Weekday,
+    first_date: Date,
+    start: Time,
+    end: Time,
+    sessions: u16,
+    skip: BTreeSet<Date>,
+}
+
+/// Why a pattern was refused, in words a coordinator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("the session must end after it starts")]
+    EndNotAfterStart,
+    #[error("a pattern needs at least one session")]
+    NoSessions,
+    #[error("a pattern may have at most {MAX_SESSIONS} sessions")]
+    TooManySessions,
+}
+
+/// One generated session: its local date and its start and end in the zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub date: Date,
+    pub start: Zoned,
+    pub end: Zoned,
+}
+
+impl MeetingPattern {
+    /// Checks and builds a pattern. `sessions` counts meetings, not calendar weeks:
+    /// a skipped date (a holiday) pushes the last meeting a week later, so a
+    /// twelve-session class always meets twelve times.
+    pub fn new(
+        weekday: Weekday,
+        first_date: Date,
+        start: Time,
+        end: Time,
+        sessions: u16,
+        skip: impl IntoIterator<Item = Date>,
+    ) -> Result<Self, ScheduleError> {
+        if end <= start {
+            return Err(ScheduleError::EndNotAfterStart);
+        }
+        if sessions == 0 {
+            return Err(ScheduleError::NoSessions);
+        }
+        if sessions > MAX_SESSIONS {
+            return Err(ScheduleError::TooManySessions);
+        }
+        Ok(MeetingPattern { weekday, first_date, start, end, sessions, skip: skip.into_iter().collect() })
+    }
+
+    /// The first meeting day: `first_date` itself if it falls on the weekday, else the
+    /// next such weekday.
+    fn first_meeting(&self) -> Date {
+        let d = self.first_date;
+        if d.weekday() == self.weekday { d } else { d.nth_weekday(1, self.weekday).expect("date in range") }
+    }
+
+    /// Expands the pattern in `tz`. Local times that do not exist (inside a spring-forward
+    /// gap) move forward, and ambiguous ones (fall-back) take the earlier instant, which is
+    /// what a person reading "18:00" on a wall clock would expect.
+    pub fn occurrences(&self, tz: &TimeZone) -> Vec<Occurrence> {
+        let mut out = Vec::with_capacity(usize::from(self.sessions));
+        let mut date = self.first_meeting();
+        // Bounded: every skipped date can add at most one extra week.
+        let max_weeks = usize::from(self.sessions) + self.skip.len();
+        for _ in 0..max_weeks {
+            if out.len() == usize::from(self.sessions) {
+                break;
+            }
+            if !self.skip.contains(&date) {
+                let start = tz.to_ambiguous_zoned(date.to_datetime(self.start)).compatible().expect("in range");
+                let end = tz.to_ambiguous_zoned(date.to_datetime(self.end)).compatible().expect("in range");
+                out.push(Occurrence { date, start, end });
+            }
+            date = date.checked_add(jiff::Span::new().weeks(1)).expect("date in range");
+        }
+        out
+    }
+}
+
+impl Occurrence {
+    /// Start as a UTC instant, for storage and ordering.
+    pub fn starts_at(&self) -> Timestamp {
+        self.start.timestamp()
+    }
+    /// End as a UTC instant.
+    pub fn ends_at(&self) -> Timestamp {
+        self.end.timestamp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{date, time};
+
+    fn la() -> TimeZone {
+        TimeZone::get("America/Los_Angeles").unwrap()
+    }
+
+    #[test]
+    fn weekly_sessions_keep_local_time_across_dst() {
+        // Fall 2026: US clocks go back on Sunday 1 November.
+        let p = MeetingPattern::new(Weekday::Tuesday, date(2026, 10, 20), time(18, 0, 0, 0), time(20, 0, 0, 0), 3, [])
+            .unwrap();
+        let occ = p.occurrences(&la());
+        let dates: Vec<Date> = occ.iter().map(|o| o.date).collect();
+        assert_eq!(dates, vec![date(2026, 10, 20), date(2026, 10, 27), date(2026, 11, 3)]);
+        for o in &occ {
+            assert_eq!(o.start.time(), time(18, 0, 0, 0));
+            assert_eq!(o.end.time(), time(20, 0, 0, 0));
+        }
+        // 18:00 PDT is 01:00Z; 18:00 PST is 02:00Z.
+        assert_eq!(occ[1].starts_at().to_string(), "2026-10-28T01:00:00Z");
+        assert_eq!(occ[2].starts_at().to_string(), "2026-11-04T02:00:00Z");
+    }
+
+    #[test]
+    fn skipped_dates_push_the_series_later() {
+        let p = MeetingPattern::new(
+            Weekday::Wednesday,
+            date(2026, 11, 18),
+            time(18, 0, 0, 0),
+            time(20, 0, 0, 0),
+            3,
+            [date(2026, 11, 25)],
+        )
+        .unwrap();
+        let dates: Vec<Date> = p.occurrences(&la()).iter().map(|o| o.date).collect();
+        assert_eq!(dates, vec![date(2026, 11, 18), date(2026, 12, 2), date(2026, 12, 9)]);
+    }
+
+    #[test]
+    fn first_date_rolls_forward_to_the_weekday() {
+        // 2026-09-01 is a Tuesday; a Thursday pattern starts on the 3rd.
+        let p = MeetingPattern::new(Weekday::Thursday, date(2026, 9, 1), time(9, 0, 0, 0), time(10, 0, 0, 0), 1, [])
+            .unwrap();
+        assert_eq!(p.occurrences(&la())[0].date, date(2026, 9, 3));
+    }
+
+    #[test]
+    fn spring_forward_gap_moves_later_not_earlier() {
+        // 02:30 on 8 March 2026 does not exist in Los Angeles.
+        let p = MeetingPattern::new(Weekday::Sunday, date(2026, 3, 8), time(2, 30, 0, 0), time(4, 0, 0, 0), 1, [])
+            .unwrap();
+        let o = &p.occurrences(&la())[0];
+        assert_eq!(o.start.time(), time(3, 30, 0, 0));
+        assert!(o.ends_at() > o.starts_at());
+    }
+
+    #[test]
+    fn invalid_patterns_are_refused() {
+        let d = date(2026, 9, 1);
+        let t = time(18, 0, 0, 0);
+        assert_eq!(MeetingPattern::new(Weekday::Monday, d, t, t, 3, []), Err(ScheduleError::EndNotAfterStart));
+        assert_eq!(
+            MeetingPattern::new(Weekday::Monday, d, t, time(19, 0, 0, 0), 0, []),
+            Err(ScheduleError::NoSessions)
+        );
+        assert_eq!(
+            MeetingPattern::new(Weekday::Monday, d, t, time(19, 0, 0, 0), MAX_SESSIONS + 1, []),
+            Err(ScheduleError::TooManySessions)
+        );
+    }
+
+    #[test]
+    fn skipping_every_candidate_still_terminates() {
+        let skips: Vec<Date> = (0..10).map(|w| date(2026, 9, 7).checked_add(jiff::Span::new().weeks(w)).unwrap()).collect();
+        let p = MeetingPattern::new(Weekday::Monday, date(2026, 9, 7), time(18, 0, 0, 0), time(19, 0, 0, 0), 2, skips)
+            .unwrap();
+        // Every week in range is skipped, so the bounded loop yields nothing rather than spinning.
+        assert!(p.occurrences(&la()).len() <= 2);
+    }
+}

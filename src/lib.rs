@@ -1,0 +1,14 @@
+//! Precinct: the software a police department runs its community-policing programs on.
+//!
+//! The binary (`src/main.rs`) only parses arguments; everything else lives here so the
+//! integration tests drive exactly the code the service runs. See
+//! `docs/ARCHITECTURE.md` for the map.
+
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,234 @@
+//! The database: pools, migrations and every SQL statement of the application.
+//!
+//! One [`Store`] serves SQLite (embedded default) and PostgreSQL (scale-out), chosen
+//! at run time from the URL scheme. Queries are plain SQL with `$N` placeholders,
+//! which both engines accept; where the dialects differ the statement is written
+//! twice. The same Rust code runs against both pools through [`dispatch!`], a small
+//! match that expands one body per backend, so row types and binds are shared.
+//!
+//! Rejected: sqlx's `Any` driver (loses types, placeholder trouble on PostgreSQL) and
+//! mutually exclusive cargo features per backend (both must be tested in one build).
+//!
+//! Errors: store functions return [`StoreError`]; "not found" is `Ok(None)`, never an
+//! error, so handlers decide what absence means.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+
+pub mod catalog;
+pub mod seed;
+
+/// Expands `$body` once per backend with `$p` bound to that backend's pool (or
+/// connection), so one query text and one row type serve both.
+macro_rules! dispatch {
+    ($target:expr, $p:ident => $body:expr) => {
+        match $target {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use dispatch;
+
+/// Expands `$body` once per backend with `$c` bound to the transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(StoreError::UnsupportedUrl(scheme.to_string()))
+        }
+    }
+}
+
+/// Everything that can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL scheme {0:?}: use sqlite:// or postgres://")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value the code cannot read (an unknown code, a bad date): a bug or a
+    /// hand edit, reported rather than guessed around.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the error is a unique-constraint violation (someone got there first).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// A pool for one of the two backends.
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The application's handle on its database. Cheap to clone (pools are shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: Pool,
+}
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Store {
+    /// Opens a pool for `url` (`sqlite://path` or `postgres://…`). A SQLite file and its
+    /// directory are created if missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let pool = match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // An acknowledged write must survive a power cut.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT);
+                if let Some(dir) = options.get_filename().parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlx(sqlx::Error::Io(e)))?;
+                    }
+                }
+                Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?.application_name("precinct");
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(16)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+        };
+        Ok(Store { pool })
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations for this backend. Safe to run from several instances at
+    /// once: sqlx takes an advisory lock on PostgreSQL, and SQLite serializes writers.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(&self.pool, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail. Used at shutdown and by tests that
+    /// simulate a lost database.
+    pub async fn close(&self) {
+        dispatch!(&self.pool, p => p.close().await)
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), because a read transaction that later upgrades to a write
+    /// fails with SQLITE_BUSY instead of waiting.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+}
+
+/// A write transaction on either backend; dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    pub(crate) inner: TxInner,
+}
+
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Makes the transaction's changes durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Seconds since the Unix epoch, the stored form of an instant.
+pub(crate) fn to_secs(ts: jiff::Timestamp) -> i64 {
+    ts.as_second()
+}
+
+/// Reads a stored instant.
+pub(crate) fn from_secs(secs: i64) -> Result<jiff::Timestamp, StoreError> {
+    jiff::Timestamp::from_second(secs).map_err(|e| StoreError::Corrupt(format!("instant {secs}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/p.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://localhost/test").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://localhost/test").unwrap(), Backend::Postgres);
+        let err = Backend::from_url("mysql://localhost/x").unwrap_err();
+        assert!(err.to_string().contains("\"mysql\""), "{err}");
+    }
+}

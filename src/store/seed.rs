@@ -1,0 +1,193 @@
+//! Writing catalog records inside a transaction: used by the demo seeder now and by
+//! the back office later. Values arrive already validated by `domain`.
+
+use jiff::Timestamp;
+
+use super::{StoreError, Tx, on_tx, to_secs};
+use crate::domain::{ClassStatus, Duty, Eligibility, Occurrence, ProgramKind, Role};
+
+/// A department's settings, as written by setup or the demo.
+pub struct NewDepartment<'a> {
+    pub name: &'a str,
+    pub short_name: &'a str,
+    pub city: &'a str,
+    pub state: &'a str,
+    pub time_zone: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub tagline: &'a str,
+}
+
+/// A staff member to create.
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub rank: Option<&'a str>,
+    pub badge_number: Option<&'a str>,
+    pub role: Role,
+    pub password_hash: Option<&'a str>,
+    pub public_profile: bool,
+}
+
+/// A program to create; `body_html` is the sanitized rendering of `body_markdown`.
+pub struct NewProgram<'a> {
+    pub slug: &'a str,
+    pub kind: ProgramKind,
+    pub name: &'a str,
+    pub summary: &'a str,
+    pub body_markdown: &'a str,
+    pub body_html: String,
+    pub eligibility: &'a Eligibility,
+    pub lottery: bool,
+    pub position: i64,
+    pub legacy_classes: i64,
+    pub legacy_graduates: i64,
+}
+
+/// A class to create.
+pub struct NewClass<'a> {
+    pub program_id: i64,
+    pub name: &'a str,
+    pub capacity: i64,
+    pub status: ClassStatus,
+    pub registration_opens_at: Option<Timestamp>,
+    pub registration_closes_at: Option<Timestamp>,
+    pub location_name: &'a str,
+    pub location_address: &'a str,
+    pub graduates: Option<i64>,
+}
+
+impl Tx {
+    /// Whether the department row exists (the site has been set up).
+    pub async fn department_exists(&mut self) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM department";
+        let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).fetch_one(c).await)?;
+        Ok(n > 0)
+    }
+
+    /// Writes the department (the only row of its table).
+    pub async fn insert_department(&mut self, d: &NewDepartment<'_>) -> Result<(), StoreError> {
+        let sql = "INSERT INTO department (id, name, short_name, city, state, time_zone, address, phone, email, tagline) \
+                   VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(d.name).bind(d.short_name).bind(d.city).bind(d.state).bind(d.time_zone)
+            .bind(d.address).bind(d.phone).bind(d.email).bind(d.tagline)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Creates a unit and returns its id.
+    pub async fn insert_unit(&mut self, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO units (slug, name, description) VALUES ($1, $2, $3) RETURNING id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(slug).bind(name).bind(description).fetch_one(c).await)?)
+    }
+
+    /// Creates a staff member and returns the id. The email is stored lowercased so
+    /// sign-in and uniqueness ignore case.
+    pub async fn insert_staff(&mut self, s: &NewStaff<'_>, now: Timestamp) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO staff (email, full_name, rank, badge_number, role, password_hash, public_profile, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+        let email = s.email.trim().to_lowercase();
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(&email).bind(s.full_name).bind(s.rank).bind(s.badge_number).bind(s.role.code())
+            .bind(s.password_hash).bind(s.public_profile).bind(to_secs(now))
+            .fetch_one(c).await)?)
+    }
+
+    /// Puts a staff member in a unit.
+    pub async fn add_staff_unit(&mut self, staff_id: i64, unit_id: i64) -> Result<(), StoreError> {
+        let sql = "INSERT INTO staff_units (staff_id, unit_id) VALUES ($1, $2)";
+        on_tx!(self, c => sqlx::query(sql).bind(staff_id).bind(unit_id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records that a staff member holds a duty from `starts_on` (ISO date).
+    pub async fn add_duty(
+        &mut self,
+        staff_id: i64,
+        duty: Duty,
+        assignment: Option<&str>,
+        starts_on: jiff::civil::Date,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO staff_duties (staff_id, duty, assignment, starts_on) VALUES ($1, $2, $3, $4)";
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(staff_id).bind(duty.code()).bind(assignment).bind(starts_on.to_string())
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Creates a program and returns its id.
+    pub async fn insert_program(&mut self, p: &NewProgram<'_>, now: Timestamp) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO programs (slug, kind, name, summary, body_markdown, body_html, eligibility, \
+                       allocation, position, legacy_classes, legacy_graduates, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
+        let allocation = if p.lottery { "lottery" } else { "first_come" };
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(p.slug).bind(p.kind.code()).bind(p.name).bind(p.summary).bind(p.body_markdown)
+            .bind(&p.body_html).bind(p.eligibility.to_json()).bind(allocation).bind(p.position)
+            .bind(p.legacy_classes).bind(p.legacy_graduates).bind(to_secs(now))
+            .fetch_one(c).await)?)
+    }
+
+    /// Creates a class and returns its id.
+    pub async fn insert_class(&mut self, k: &NewClass<'_>, now: Timestamp) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO classes (program_id, name, capacity, status, registration_opens_at, \
+                       registration_closes_at, location_name, location_address, graduates, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(k.program_id).bind(k.name).bind(k.capacity).bind(k.status.code())
+            .bind(k.registration_opens_at.map(to_secs)).bind(k.registration_closes_at.map(to_secs))
+            .bind(k.location_name).bind(k.location_address).bind(k.graduates).bind(to_secs(now))
+            .fetch_one(c).await)?)
+    }
+
+    /// Adds a session at a generated occurrence and returns its id.
+    pub async fn insert_session(
+        &mut self,
+        class_id: i64,
+        position: i64,
+        topic: &str,
+        description: &str,
+        at: &Occurrence,
+        place: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO sessions (class_id, position, topic, description, local_date, local_start, \
+                       local_end, starts_at, ends_at, place) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(class_id).bind(position).bind(topic).bind(description)
+            .bind(at.date.to_string()).bind(at.start.time().to_string()).bind(at.end.time().to_string())
+            .bind(to_secs(at.starts_at())).bind(to_secs(at.ends_at())).bind(place)
+            .fetch_one(c).await)?)
+    }
+
+    /// Names a unit (and optionally an officer) as presenter of a session.
+    pub async fn add_presenter(
+        &mut self,
+        session_id: i64,
+        unit_id: i64,
+        staff_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO session_presenters (session_id, unit_id, staff_id) VALUES ($1, $2, $3)";
+        on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(unit_id).bind(staff_id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records an application in a given status (demo history; the application rules
+    /// write through their own path).
+    pub async fn insert_application(
+        &mut self,
+        class_id: i64,
+        status: &str,
+        full_name: &str,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO applications (class_id, status, full_name, email, created_at) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(class_id).bind(status).bind(full_name).bind(email).bind(to_secs(at))
+            .fetch_one(c).await)?)
+    }
+}

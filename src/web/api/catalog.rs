@@ -1,0 +1,244 @@
+//! Public catalog reads: programs, classes and their sessions.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::{ClassStatus, Eligibility, ProgramKind, RegistrationState};
+use crate::error::{ApiError, AppError};
+use crate::store::catalog::{Class, Program, Session};
+
+/// A program in a listing.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProgramOut {
+    pub slug: String,
+    pub name: String,
+    pub kind: ProgramKind,
+    pub summary: String,
+    /// Where the program's page is.
+    pub url: String,
+}
+
+/// `GET /programs` answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProgramList {
+    pub programs: Vec<ProgramOut>,
+}
+
+/// One program with its rules and classes.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProgramDetail {
+    #[serde(flatten)]
+    pub program: ProgramOut,
+    /// Sanitized HTML description.
+    pub body_html: String,
+    pub eligibility: Eligibility,
+    /// The eligibility rules in plain sentences.
+    pub eligibility_text: Vec<String>,
+    /// "first_come" or "lottery".
+    pub allocation: &'static str,
+    pub classes_graduated: i64,
+    pub graduates: i64,
+    pub classes: Vec<ClassOut>,
+}
+
+/// A class in a listing.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClassOut {
+    pub id: i64,
+    pub program: String,
+    pub name: String,
+    pub status: ClassStatus,
+    pub capacity: i64,
+    pub seats_left: i64,
+    /// Whether an application submitted now would be considered.
+    pub registration_open: bool,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    pub first_session_at: Option<String>,
+    pub last_session_at: Option<String>,
+    pub location_name: String,
+    pub location_address: String,
+    /// IANA zone that local times are given in.
+    pub time_zone: String,
+    pub url: String,
+}
+
+/// `GET /classes` answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClassList {
+    pub classes: Vec<ClassOut>,
+}
+
+/// One class with its sessions.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClassDetail {
+    #[serde(flatten)]
+    pub class: ClassOut,
+    pub sessions: Vec<SessionOut>,
+}
+
+/// A session of a class.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionOut {
+    pub id: i64,
+    pub position: i64,
+    pub topic: String,
+    pub description: String,
+    /// Local calendar date, e.g. "2027-01-05".
+    pub date: String,
+    /// Start with the local offset, e.g. "2027-01-05T18:00:00-08:00".
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub cancelled: bool,
+    pub presenters: Vec<PresenterOut>,
+}
+
+/// A presenting unit, and officer where named.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PresenterOut {
+    pub unit: String,
+    pub unit_name: String,
+    pub officer: Option<String>,
+}
+
+/// Filters of `GET /classes`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClassFilter {
+    /// Only classes of the program with this slug.
+    pub program: Option<String>,
+}
+
+fn rfc3339(ts: Timestamp, tz: &TimeZone) -> String {
+    ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+fn program_out(p: &Program) -> ProgramOut {
+    ProgramOut {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        kind: p.kind,
+        summary: p.summary.clone(),
+        url: format!("/programs/{}", p.slug),
+    }
+}
+
+fn class_out(c: &Class, tz: &TimeZone, zone_name: &str, now: Timestamp) -> ClassOut {
+    let fmt = |t: Option<Timestamp>| t.map(|t| rfc3339(t, tz));
+    ClassOut {
+        id: c.id,
+        program: c.program_slug.clone(),
+        name: c.name.clone(),
+        status: c.status,
+        capacity: c.capacity,
+        seats_left: c.seats_left(),
+        registration_open: RegistrationState::at(c.status, c.registration_opens_at, c.registration_closes_at, now)
+            .is_open(),
+        registration_opens_at: fmt(c.registration_opens_at),
+        registration_closes_at: fmt(c.registration_closes_at),
+        first_session_at: fmt(c.first_session_at),
+        last_session_at: fmt(c.last_session_at),
+        location_name: c.location_name.clone(),
+        location_address: c.location_address.clone(),
+        time_zone: zone_name.to_string(),
+        url: format!("/classes/{}", c.id),
+    }
+}
+
+fn session_out(s: Session, tz: &TimeZone) -> SessionOut {
+    SessionOut {
+        id: s.id,
+        position: s.position,
+        date: s.local_date.to_string(),
+        starts_at: rfc3339(s.starts_at, tz),
+        ends_at: rfc3339(s.ends_at, tz),
+        topic: s.topic,
+        description: s.description,
+        place: s.place,
+        cancelled: s.cancelled,
+        presenters: s
+            .presenters
+            .into_iter()
+            .map(|p| PresenterOut { unit: p.unit_slug, unit_name: p.unit_name, officer: p.officer })
+            .collect(),
+    }
+}
+
+/// The department's zone and its name, UTC before setup.
+async fn zone(state: &AppState) -> Result<(TimeZone, String), ApiError> {
+    let dept = state.store.department().await?;
+    Ok(dept.map_or_else(|| (TimeZone::UTC, "UTC".to_string()), |d| (d.tz(), d.time_zone)))
+}
+
+/// Lists published programs in the department's order.
+#[utoipa::path(get, path = "/api/v1/programs", tag = "catalog",
+    responses((status = 200, body = ProgramList)))]
+pub async fn list_programs(State(state): State<AppState>) -> Result<Json<ProgramList>, ApiError> {
+    let programs = state.store.published_programs().await?;
+    Ok(Json(ProgramList { programs: programs.iter().map(program_out).collect() }))
+}
+
+/// One program with its eligibility rules and public classes.
+#[utoipa::path(get, path = "/api/v1/programs/{slug}", tag = "catalog",
+    params(("slug" = String, Path, description = "The program's URL name")),
+    responses((status = 200, body = ProgramDetail), (status = 404, body = crate::error::Problem)))]
+pub async fn get_program(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<ProgramDetail>, ApiError> {
+    let program = state.store.published_program(&slug).await?.ok_or(AppError::NotFound("program"))?;
+    let (tz, zone_name) = zone(&state).await?;
+    let now = Timestamp::now();
+    let classes = state.store.public_classes(Some(program.id)).await?;
+    let totals = state.store.program_totals(&program).await?;
+    Ok(Json(ProgramDetail {
+        program: program_out(&program),
+        body_html: program.body_html.clone(),
+        eligibility_text: program.eligibility.describe(),
+        eligibility: program.eligibility,
+        allocation: if program.lottery { "lottery" } else { "first_come" },
+        classes_graduated: totals.classes_graduated,
+        graduates: totals.graduates,
+        classes: classes.iter().map(|c| class_out(c, &tz, &zone_name, now)).collect(),
+    }))
+}
+
+/// Lists public classes, optionally of one program.
+#[utoipa::path(get, path = "/api/v1/classes", tag = "catalog", params(ClassFilter),
+    responses((status = 200, body = ClassList), (status = 400, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem, description = "Unknown program")))]
+pub async fn list_classes(
+    State(state): State<AppState>,
+    filter: Result<Query<ClassFilter>, QueryRejection>,
+) -> Result<Json<ClassList>, ApiError> {
+    let Query(filter) = filter.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let program_id = match filter.program.as_deref() {
+        Some(slug) => Some(state.store.published_program(slug).await?.ok_or(AppError::NotFound("program"))?.id),
+        None => None,
+    };
+    let (tz, zone_name) = zone(&state).await?;
+    let now = Timestamp::now();
+    let classes = state.store.public_classes(program_id).await?;
+    Ok(Json(ClassList { classes: classes.iter().map(|c| class_out(c, &tz, &zone_name, now)).collect() }))
+}
+
+/// One class with its sessions.
+#[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "catalog",
+    params(("id" = i64, Path, description = "The class id")),
+    responses((status = 200, body = ClassDetail), (status = 404, body = crate::error::Problem)))]
+pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ClassDetail>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let (tz, zone_name) = zone(&state).await?;
+    let sessions = state.store.sessions(class.id).await?;
+    Ok(Json(ClassDetail {
+        class: class_out(&class, &tz, &zone_name, Timestamp::now()),
+        sessions: sessions.into_iter().map(|s| session_out(s, &tz)).collect(),
+    }))
+}

@@ -1,0 +1,23 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
+//!
+//! Conventions: collections come wrapped in an object (`{"programs": [...]}`) so
+//! fields can be added later; instants are RFC 3339 with the department's offset;
+//! errors are RFC 9457 problem JSON with a stable `type`.
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::app::AppState;
+
+pub mod catalog;
+pub mod openapi;
+
+/// Routes of the API, relative to `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(catalog::list_programs))
+        .route("/programs/{slug}", get(catalog::get_program))
+        .route("/classes", get(catalog::list_classes))
+        .route("/classes/{id}", get(catalog::get_class))
+        .route("/openapi.json", get(openapi::serve))
+}

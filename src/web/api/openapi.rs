@@ -1,0 +1,41 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use super::catalog;
+use crate::error::Problem;
+use crate::web::health;
+
+/// The API description; every route in `api::router` is listed here, and a test
+/// checks that they stay in step.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Precinct API", description = "Community programs of a police department."),
+    paths(
+        catalog::list_programs,
+        catalog::get_program,
+        catalog::list_classes,
+        catalog::get_class,
+        health::healthz,
+    ),
+    components(schemas(
+        catalog::ProgramOut,
+        catalog::ProgramList,
+        catalog::ProgramDetail,
+        catalog::ClassOut,
+        catalog::ClassList,
+        catalog::ClassDetail,
+        catalog::SessionOut,
+        catalog::PresenterOut,
+        Problem,
+        health::Health,
+    )),
+    tags((name = "catalog", description = "Programs, classes and sessions"), (name = "health"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

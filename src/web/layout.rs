@@ -1,0 +1,130 @@
+//! What every page shares: the layout (department name, navigation, footer), the
+//! error page, and the class summary view used on several pages.
+
+use askama::Template;
+use axum::response::Html;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::format;
+use crate::domain::{ClassStatus, RegistrationState};
+use crate::error::AppError;
+use crate::store::catalog::{Class, Department};
+
+/// The department as the layout shows it.
+pub struct DepartmentView {
+    pub name: String,
+    pub tagline: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+}
+
+impl DepartmentView {
+    /// The phone number as a `tel:` target.
+    pub fn phone_digits(&self) -> String {
+        self.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    }
+}
+
+/// One link of the main navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+const NAV: &[(&str, &str)] = &[("/", "Home"), ("/programs", "Programs"), ("/about", "Community policing")];
+
+/// Data for `base.html`.
+pub struct Layout {
+    pub site_name: String,
+    pub department: Option<DepartmentView>,
+    pub nav: Vec<NavItem>,
+}
+
+impl Layout {
+    /// The layout for a page at `current` (a nav href, or "" for none). Works before
+    /// the department is set up, with a neutral name.
+    pub fn new(dept: Option<&Department>, current: &str) -> Layout {
+        Layout {
+            site_name: dept.map_or_else(|| "Police Department".to_string(), |d| d.name.clone()),
+            department: dept.map(|d| DepartmentView {
+                name: d.name.clone(),
+                tagline: d.tagline.clone(),
+                address: d.address.clone(),
+                phone: d.phone.clone(),
+                email: d.email.clone(),
+            }),
+            nav: NAV.iter().map(|(href, label)| NavItem { href, label, current: *href == current }).collect(),
+        }
+    }
+}
+
+/// The branded error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorTemplate {
+    pub layout: Layout,
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// Renders a page template, turning a template failure into a logged 500.
+pub fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+    t.render().map(Html).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// A class as listed on pages.
+pub struct ClassView {
+    pub id: i64,
+    pub name: String,
+    pub program_name: String,
+    pub program_slug: String,
+    pub status: String,
+    pub dates: String,
+    pub seats_text: String,
+    pub registration: String,
+}
+
+impl ClassView {
+    /// Builds the view in the department's zone as of `now`.
+    pub fn new(c: &Class, tz: &TimeZone, now: Timestamp) -> ClassView {
+        let seats_text = match c.status {
+            ClassStatus::Completed => match c.graduates {
+                Some(n) => format!("{n} graduates"),
+                None => "Completed".to_string(),
+            },
+            ClassStatus::Cancelled => "Cancelled".to_string(),
+            ClassStatus::InProgress => match c.seats_taken {
+                1 => "1 participant".to_string(),
+                n => format!("{n} participants"),
+            },
+            _ => format::seats(c.seats_left(), c.capacity),
+        };
+        ClassView {
+            id: c.id,
+            name: c.name.clone(),
+            program_name: c.program_name.clone(),
+            program_slug: c.program_slug.clone(),
+            status: c.status.label().to_string(),
+            dates: format::date_span(c.first_session_at, c.last_session_at, tz),
+            seats_text,
+            registration: registration_text(c, tz, now),
+        }
+    }
+}
+
+/// "Open until Friday, December 18, 2026 at 5:00 PM PST", "Opens ...", "Closed".
+pub fn registration_text(c: &Class, tz: &TimeZone, now: Timestamp) -> String {
+    match RegistrationState::at(c.status, c.registration_opens_at, c.registration_closes_at, now) {
+        RegistrationState::Open { closes_at: Some(t) } => format!("Open until {}", format::instant(t, tz)),
+        RegistrationState::Open { closes_at: None } => "Open".to_string(),
+        RegistrationState::NotYetOpen { opens_at: Some(t) } => format!("Opens {}", format::instant(t, tz)),
+        RegistrationState::NotYetOpen { opens_at: None } => "Not open yet".to_string(),
+        RegistrationState::Closed => match c.status {
+            ClassStatus::Closed | ClassStatus::InProgress => "Closed: this class is full or under way".to_string(),
+            _ => "Closed".to_string(),
+        },
+    }
+}

@@ -1,0 +1,123 @@
+//! HTTP: one router per audience (`public`, `api`), merged here under the shared
+//! middleware stack (request ids, tracing, timeouts, body limits, security headers).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::app::AppState;
+use crate::error::{AppError, ErrorPage, problem_response};
+
+pub mod api;
+pub mod format;
+pub mod health;
+pub mod layout;
+pub mod public;
+
+/// The content security policy: only our own scripts, styles, fonts and images; no
+/// inline script; the site cannot be framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole application router.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let assets = memory_serve::load!().index_file(None).into_router();
+
+    let security = ServiceBuilder::new()
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(header_layer(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
+        ))
+        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .into_inner();
+    let hsts = config.https().then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+
+    let app = Router::new()
+        .merge(public::router())
+        .nest("/api/v1", api::router())
+        .route("/healthz", axum::routing::get(health::healthz))
+        .nest("/assets", assets)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .with_state(state);
+
+    let app = match hsts {
+        Some(layer) => app.layer(layer),
+        None => app,
+    };
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request| {
+                        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(CatchPanicLayer::new())
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
+            .layer(DefaultBodyLimit::max(config.max_body_bytes))
+            .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+            .layer(CompressionLayer::new())
+            .layer(security),
+    )
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Anything no route matched: problem JSON under `/api`, a branded page elsewhere.
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        problem_response(StatusCode::NOT_FOUND, "not-found", "No API resource lives at this address.")
+    } else {
+        AppError::NotFound("page").into_response()
+    }
+}
+
+/// Replaces the plain body of a page error with the branded error page. Runs after the
+/// handler so errors from any page get the department's header and footer.
+async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
+        return res;
+    };
+    let status = res.status();
+    // A failing database must not turn a 404 into a 500: fall back to no department.
+    let dept = tokio::time::timeout(Duration::from_secs(2), state.store.department()).await.ok().and_then(Result::ok).flatten();
+    let page = layout::ErrorTemplate {
+        layout: layout::Layout::new(dept.as_ref(), ""),
+        title: page.title,
+        message: page.message,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the error page failed");
+            res
+        }
+    }
+}

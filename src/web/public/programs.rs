@@ -1,0 +1,56 @@
+//! The program list and one program's page.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use jiff::Timestamp;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::catalog::{Program, ProgramTotals};
+use crate::web::layout::{ClassView, Layout, render};
+
+#[derive(Template)]
+#[template(path = "public/programs.html")]
+struct ProgramsPage {
+    layout: Layout,
+    programs: Vec<Program>,
+}
+
+pub async fn index(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let dept = state.store.department().await?;
+    let programs = state.store.published_programs().await?;
+    render(&ProgramsPage { layout: Layout::new(dept.as_ref(), "/programs"), programs })
+}
+
+#[derive(Template)]
+#[template(path = "public/program.html")]
+struct ProgramPage {
+    layout: Layout,
+    program: Program,
+    eligibility: Vec<String>,
+    totals: ProgramTotals,
+    upcoming: Vec<ClassView>,
+    past: Vec<ClassView>,
+}
+
+pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+    let program = state.store.published_program(&slug).await?.ok_or(AppError::NotFound("program"))?;
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
+    let classes = state.store.public_classes(Some(program.id)).await?;
+    let (mut upcoming, mut past): (Vec<_>, Vec<_>) = classes.iter().partition(|c| c.status.is_current());
+    // Soonest first for what lies ahead; most recent first for history.
+    upcoming.sort_by_key(|c| c.first_session_at);
+    past.sort_by_key(|c| std::cmp::Reverse(c.first_session_at));
+    let totals = state.store.program_totals(&program).await?;
+    render(&ProgramPage {
+        layout: Layout::new(dept.as_ref(), "/programs"),
+        eligibility: program.eligibility.describe(),
+        totals,
+        upcoming: upcoming.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+        past: past.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+        program,
+    })
+}
