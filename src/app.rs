@@ -33,12 +33,25 @@ impl App {
         let store = Store::connect(&url).await.context("connecting to the database")?;
         store.migrate().await.context("applying migrations")?;
         let seeded = if config.demo {
-            Some(demo::seed(&store, jiff::Timestamp::now()).await.context("seeding the demo department")?)
+            Some(
+                demo::seed(&store, jiff::Timestamp::now())
+                    .await
+                    .context("seeding the demo department")?,
+            )
         } else {
             None
         };
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
-        Ok(App { listener, state: AppState { store, config: Arc::new(config) }, seeded })
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        Ok(App {
+            listener,
+            state: AppState {
+                store,
+                config: Arc::new(config),
+            },
+            seeded,
+        })
     }
 
     /// The address actually bound.
@@ -74,9 +87,12 @@ impl App {
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
         let router = crate::web::router(self.state);
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         store.close().await;
         Ok(())
     }

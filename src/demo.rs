@@ -9,9 +9,7 @@ use argon2::password_hash::PasswordHasher;
 use jiff::civil::{Date, Time, Weekday, time};
 use jiff::{Timestamp, ToSpan, Zoned};
 
-use crate::domain::{
-    Affiliation, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, markdown,
-};
+use crate::domain::{Affiliation, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, markdown};
 use crate::store::seed::{NewClass, NewDepartment, NewProgram, NewStaff};
 use crate::store::{Store, StoreError, Tx};
 
@@ -51,6 +49,18 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Seeded> {
     }
 }
 
+/// (email local part, name, rank, badge, role, units, duty with assignment, public profile)
+type RosterEntry<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Role,
+    &'a [i64],
+    Option<(Duty, Option<&'a str>)>,
+    bool,
+);
+
 struct Units {
     academy: i64,
     patrol: i64,
@@ -80,17 +90,57 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     .await?;
 
     let units = Units {
-        academy: tx.insert_unit("academy", "Training Academy", "Recruit and in-service training.").await?,
-        patrol: tx.insert_unit("patrol", "Patrol", "Uniformed officers answering calls around the clock.").await?,
-        detectives: tx.insert_unit("detectives", "Detectives", "Follow-up investigations from theft to homicide.").await?,
-        forensics: tx.insert_unit("forensics", "Forensic Identification", "Evidence, prints and crime scenes.").await?,
+        academy: tx
+            .insert_unit("academy", "Training Academy", "Recruit and in-service training.")
+            .await?,
+        patrol: tx
+            .insert_unit(
+                "patrol",
+                "Patrol",
+                "Uniformed officers answering calls around the clock.",
+            )
+            .await?,
+        detectives: tx
+            .insert_unit(
+                "detectives",
+                "Detectives",
+                "Follow-up investigations from theft to homicide.",
+            )
+            .await?,
+        forensics: tx
+            .insert_unit(
+                "forensics",
+                "Forensic Identification",
+                "Evidence, prints and crime scenes.",
+            )
+            .await?,
         k9: tx.insert_unit("k9", "K-9", "Officers and their patrol dogs.").await?,
-        swat: tx.insert_unit("swat", "SWAT and Crisis Negotiation", "High-risk incidents and negotiation.").await?,
-        drones: tx.insert_unit("drones", "Drone Operations", "Aerial support for searches and scenes.").await?,
-        motors: tx.insert_unit("motors", "Motors", "Motorcycle traffic enforcement.").await?,
-        dui: tx.insert_unit("dui", "DUI Enforcement", "Impaired-driving patrols and checkpoints.").await?,
-        gangs: tx.insert_unit("gangs", "Gang Intervention", "Prevention, intervention and investigation.").await?,
-        community: tx.insert_unit("community", "Community Relations", "Programs, outreach and schools.").await?,
+        swat: tx
+            .insert_unit(
+                "swat",
+                "SWAT and Crisis Negotiation",
+                "High-risk incidents and negotiation.",
+            )
+            .await?,
+        drones: tx
+            .insert_unit("drones", "Drone Operations", "Aerial support for searches and scenes.")
+            .await?,
+        motors: tx
+            .insert_unit("motors", "Motors", "Motorcycle traffic enforcement.")
+            .await?,
+        dui: tx
+            .insert_unit("dui", "DUI Enforcement", "Impaired-driving patrols and checkpoints.")
+            .await?,
+        gangs: tx
+            .insert_unit(
+                "gangs",
+                "Gang Intervention",
+                "Prevention, intervention and investigation.",
+            )
+            .await?,
+        community: tx
+            .insert_unit("community", "Community Relations", "Programs, outreach and schools.")
+            .await?,
     };
 
     let admin_hash = Argon2::default()
@@ -111,10 +161,11 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     )
     .await?;
 
-    let today = now.to_zoned(jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC)).date();
-    // (email local part, name, rank, badge, role, units, duty, duty assignment, public)
+    let today = now
+        .to_zoned(jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
     #[rustfmt::skip]
-    let roster: &[(&str, &str, &str, &str, Role, &[i64], Option<(Duty, Option<&str>)>, bool)] = &[
+    let roster: &[RosterEntry] = &[
         ("m.okafor", "Miriam Okafor", "Sergeant", "1187", Role::Coordinator, &[units.community], None, true),
         ("l.castellanos", "Luis Castellanos", "Officer", "2214", Role::Officer, &[units.community], Some((Duty::DareInstructor, None)), true),
         ("j.brandt", "Jenna Brandt", "Officer", "2301", Role::Officer, &[units.community], Some((Duty::SchoolResourceOfficer, Some("Harbor Point High School"))), true),
@@ -201,9 +252,35 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         )
         .await?;
     let e = Eligibility::default();
-    tx.insert_program(&program("dare", ProgramKind::Dare, "DARE in Harbor Point Schools", "Officers teach decision-making and drug-resistance lessons in fifth-grade classrooms.", DARE_BODY, &e, 3, (0, 0)), now).await?;
+    tx.insert_program(
+        &program(
+            "dare",
+            ProgramKind::Dare,
+            "DARE in Harbor Point Schools",
+            "Officers teach decision-making and drug-resistance lessons in fifth-grade classrooms.",
+            DARE_BODY,
+            &e,
+            3,
+            (0, 0),
+        ),
+        now,
+    )
+    .await?;
     tx.insert_program(&program("resource-officers", ProgramKind::ResourceOfficer, "School and College Resource Officers", "An officer assigned to each high school and to Bayside Community College, as mentor, teacher and first contact.", SRO_BODY, &e, 4, (0, 0)), now).await?;
-    tx.insert_program(&program("neighborhood-watch", ProgramKind::NeighborhoodWatch, "Neighborhood Watch", "Get to know your neighbors, learn what to report, and start a watch group on your block.", WATCH_BODY, &e, 5, (0, 0)), now).await?;
+    tx.insert_program(
+        &program(
+            "neighborhood-watch",
+            ProgramKind::NeighborhoodWatch,
+            "Neighborhood Watch",
+            "Get to know your neighbors, learn what to report, and start a watch group on your block.",
+            WATCH_BODY,
+            &e,
+            5,
+            (0, 0),
+        ),
+        now,
+    )
+    .await?;
     tx.insert_program(&program("traffic-safety", ProgramKind::TrafficEnforcement, "Selective Traffic Enforcement", "Tell us where speeding or red-light running worries you; Motors officers focus patrols there and report back.", TRAFFIC_BODY, &e, 6, (0, 0)), now).await?;
 
     let tz = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -213,9 +290,16 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
 
     // The graduated class: met on Wednesdays, finished about four months ago.
     let past_start = today.checked_sub(32.weeks()).unwrap_or(today);
-    let past = MeetingPattern::new(Weekday::Wednesday, past_start, time(18, 30, 0, 0), time(21, 0, 0, 0), 12, [])
-        .expect("valid demo pattern")
-        .occurrences(&tz);
+    let past = MeetingPattern::new(
+        Weekday::Wednesday,
+        past_start,
+        time(18, 30, 0, 0),
+        time(21, 0, 0, 0),
+        12,
+        [],
+    )
+    .expect("valid demo pattern")
+    .occurrences(&tz);
     let past_class = tx
         .insert_class(
             &NewClass {
@@ -238,14 +322,28 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         let (first, last) = SAMPLE_NAMES[i % SAMPLE_NAMES.len()];
         let name = format!("{first} {last}");
         let email = format!("{}.{}{}@mail.example", first.to_lowercase(), last.to_lowercase(), i);
-        tx.insert_application(past_class, status, &name, &email, at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10)).await?;
+        tx.insert_application(
+            past_class,
+            status,
+            &name,
+            &email,
+            at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10),
+        )
+        .await?;
     }
 
     // The open class: registration opened three days ago; Tuesdays from next month.
     let next_start = today.checked_add(5.weeks()).unwrap_or(today);
-    let next = MeetingPattern::new(Weekday::Tuesday, next_start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
-        .expect("valid demo pattern")
-        .occurrences(&tz);
+    let next = MeetingPattern::new(
+        Weekday::Tuesday,
+        next_start,
+        time(18, 0, 0, 0),
+        time(21, 0, 0, 0),
+        12,
+        [],
+    )
+    .expect("valid demo pattern")
+    .occurrences(&tz);
     let first_day = next.first().map(|o| o.date).unwrap_or(next_start);
     let open_class = tx
         .insert_class(
@@ -266,8 +364,11 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     add_sessions(tx, open_class, &next, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
     for (i, (first, last)) in SAMPLE_NAMES.iter().take(12).enumerate() {
         let email = format!("{}.{}@mail.example", first.to_lowercase(), last.to_lowercase());
-        let applied = now.checked_sub(jiff::SignedDuration::from_hours(70 - i as i64 * 5)).unwrap_or(now);
-        tx.insert_application(open_class, "confirmed", &format!("{first} {last}"), &email, applied).await?;
+        let applied = now
+            .checked_sub(jiff::SignedDuration::from_hours(70 - i as i64 * 5))
+            .unwrap_or(now);
+        tx.insert_application(open_class, "confirmed", &format!("{first} {last}"), &email, applied)
+            .await?;
     }
 
     // The teen cohort of the current semester: Thursdays 18:00-20:00, twelve sessions.
@@ -296,11 +397,27 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
             now,
         )
         .await?;
-    add_sessions(tx, teen_class, &teen_sessions, TEEN_TOPICS, &units, &staff_by_unit, academy).await?;
+    add_sessions(
+        tx,
+        teen_class,
+        &teen_sessions,
+        TEEN_TOPICS,
+        &units,
+        &staff_by_unit,
+        academy,
+    )
+    .await?;
     let cohort_start = teen_sessions.first().map_or(now, |o| o.starts_at());
     for (i, (first, last)) in SAMPLE_NAMES.iter().rev().take(11).enumerate() {
         let email = format!("guardian.{}.{}@mail.example", last.to_lowercase(), i);
-        tx.insert_application(teen_class, "confirmed", &format!("{first} {last}"), &email, cohort_start).await?;
+        tx.insert_application(
+            teen_class,
+            "confirmed",
+            &format!("{first} {last}"),
+            &email,
+            cohort_start,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -310,7 +427,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
 /// the second Thursday of February (skipping spring break).
 fn semester(today: Date) -> (String, Date, Vec<Date>) {
     let year = today.year();
-    let nth_thursday = |month: i8, n: i8| Date::new(year, month, 1).and_then(|d| d.nth_weekday_of_month(n, Weekday::Thursday));
+    let nth_thursday =
+        |month: i8, n: i8| Date::new(year, month, 1).and_then(|d| d.nth_weekday_of_month(n, Weekday::Thursday));
     if today.month() >= 7 {
         let start = nth_thursday(9, 2).unwrap_or(today);
         let thanksgiving = nth_thursday(11, 4).into_iter().collect();
@@ -330,7 +448,10 @@ fn at(tz: &jiff::tz::TimeZone, date: Date, hour: i8) -> Timestamp {
         .unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-#[expect(clippy::too_many_arguments, reason = "a flat literal list reads better than a builder here")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a flat literal list reads better than a builder here"
+)]
 fn program<'a>(
     slug: &'a str,
     kind: ProgramKind,
@@ -366,9 +487,12 @@ async fn add_sessions(
     place: &str,
 ) -> Result<(), StoreError> {
     for (i, (occ, (topic, description, unit))) in occurrences.iter().zip(topics.iter().cycle()).enumerate() {
-        let session = tx.insert_session(class_id, i as i64 + 1, topic, description, occ, place).await?;
+        let session = tx
+            .insert_session(class_id, i as i64 + 1, topic, description, occ, place)
+            .await?;
         let unit_id = unit.id(units);
-        tx.add_presenter(session, unit_id, staff_by_unit.get(&unit_id).copied()).await?;
+        tx.add_presenter(session, unit_id, staff_by_unit.get(&unit_id).copied())
+            .await?;
     }
     Ok(())
 }
@@ -407,39 +531,143 @@ impl UnitKey {
 }
 
 const CITIZEN_TOPICS: &[(&str, &str, UnitKey)] = &[
-    ("Welcome and how the department is organized", "Meet the chief's staff and your classmates; a tour of the station.", UnitKey::Community),
-    ("A shift on patrol", "How calls are dispatched, prioritized and answered, told by patrol officers.", UnitKey::Patrol),
-    ("Inside the training academy", "What recruits learn, including de-escalation and the law on use of force.", UnitKey::Academy),
-    ("From report to courtroom", "How detectives build a case and work with prosecutors.", UnitKey::Detectives),
-    ("Reading a crime scene", "Fingerprints, photographs and the chain of evidence, with hands-on practice.", UnitKey::Forensics),
-    ("Working dogs", "A K-9 team shows how a dog searches, tracks and protects.", UnitKey::K9),
-    ("When it goes wrong: SWAT and negotiation", "How high-risk incidents are planned and how negotiators talk people out.", UnitKey::Swat),
-    ("Eyes in the sky", "How drones help find missing people and document scenes, and the rules that limit them.", UnitKey::Drones),
-    ("Motors and traffic safety", "Collision investigation, speed enforcement and why some streets get more attention.", UnitKey::Motors),
-    ("Impaired driving", "Field sobriety tests, checkpoints and the cost of a DUI, from the officers who make the stops.", UnitKey::Dui),
-    ("Gangs and prevention", "What gang activity looks like locally and how intervention keeps young people out.", UnitKey::Gangs),
-    ("Scenario night and graduation", "Decide in the moment in training scenarios, then celebrate with family and officers.", UnitKey::Academy),
+    (
+        "Welcome and how the department is organized",
+        "Meet the chief's staff and your classmates; a tour of the station.",
+        UnitKey::Community,
+    ),
+    (
+        "A shift on patrol",
+        "How calls are dispatched, prioritized and answered, told by patrol officers.",
+        UnitKey::Patrol,
+    ),
+    (
+        "Inside the training academy",
+        "What recruits learn, including de-escalation and the law on use of force.",
+        UnitKey::Academy,
+    ),
+    (
+        "From report to courtroom",
+        "How detectives build a case and work with prosecutors.",
+        UnitKey::Detectives,
+    ),
+    (
+        "Reading a crime scene",
+        "Fingerprints, photographs and the chain of evidence, with hands-on practice.",
+        UnitKey::Forensics,
+    ),
+    (
+        "Working dogs",
+        "A K-9 team shows how a dog searches, tracks and protects.",
+        UnitKey::K9,
+    ),
+    (
+        "When it goes wrong: SWAT and negotiation",
+        "How high-risk incidents are planned and how negotiators talk people out.",
+        UnitKey::Swat,
+    ),
+    (
+        "Eyes in the sky",
+        "How drones help find missing people and document scenes, and the rules that limit them.",
+        UnitKey::Drones,
+    ),
+    (
+        "Motors and traffic safety",
+        "Collision investigation, speed enforcement and why some streets get more attention.",
+        UnitKey::Motors,
+    ),
+    (
+        "Impaired driving",
+        "Field sobriety tests, checkpoints and the cost of a DUI, from the officers who make the stops.",
+        UnitKey::Dui,
+    ),
+    (
+        "Gangs and prevention",
+        "What gang activity looks like locally and how intervention keeps young people out.",
+        UnitKey::Gangs,
+    ),
+    (
+        "Scenario night and graduation",
+        "Decide in the moment in training scenarios, then celebrate with family and officers.",
+        UnitKey::Academy,
+    ),
 ];
 
 const TEEN_TOPICS: &[(&str, &str, UnitKey)] = &[
-    ("Orientation and station tour", "Expectations, the semester plan and a walk through the station.", UnitKey::Community),
-    ("Patrol: a day in the car", "Ride-along stories, radio codes and what officers carry.", UnitKey::Patrol),
-    ("Your rights and the law", "Stops, searches and what the law asks of officers and citizens.", UnitKey::Academy),
-    ("Crime scene basics", "Collect and label evidence from a mock scene.", UnitKey::Forensics),
+    (
+        "Orientation and station tour",
+        "Expectations, the semester plan and a walk through the station.",
+        UnitKey::Community,
+    ),
+    (
+        "Patrol: a day in the car",
+        "Ride-along stories, radio codes and what officers carry.",
+        UnitKey::Patrol,
+    ),
+    (
+        "Your rights and the law",
+        "Stops, searches and what the law asks of officers and citizens.",
+        UnitKey::Academy,
+    ),
+    (
+        "Crime scene basics",
+        "Collect and label evidence from a mock scene.",
+        UnitKey::Forensics,
+    ),
     ("K-9 demonstration", "Meet a patrol dog and its handler.", UnitKey::K9),
-    ("Detective work", "Interview practice and a case to solve as a team.", UnitKey::Detectives),
-    ("Drones and technology", "Fly a training drone in the gym under supervision.", UnitKey::Drones),
-    ("Traffic safety for new drivers", "Distracted and impaired driving, with the Motors unit.", UnitKey::Motors),
-    ("Gangs, social media and safety", "Recognizing pressure online and offline, and where to get help.", UnitKey::Gangs),
-    ("Fitness and the academy", "A taste of academy physical training.", UnitKey::Academy),
-    ("Careers in public safety", "Officers, dispatchers, forensic specialists and how each got there.", UnitKey::Community),
-    ("Scenarios and completion night", "Training scenarios, reflections and certificates with families.", UnitKey::Academy),
+    (
+        "Detective work",
+        "Interview practice and a case to solve as a team.",
+        UnitKey::Detectives,
+    ),
+    (
+        "Drones and technology",
+        "Fly a training drone in the gym under supervision.",
+        UnitKey::Drones,
+    ),
+    (
+        "Traffic safety for new drivers",
+        "Distracted and impaired driving, with the Motors unit.",
+        UnitKey::Motors,
+    ),
+    (
+        "Gangs, social media and safety",
+        "Recognizing pressure online and offline, and where to get help.",
+        UnitKey::Gangs,
+    ),
+    (
+        "Fitness and the academy",
+        "A taste of academy physical training.",
+        UnitKey::Academy,
+    ),
+    (
+        "Careers in public safety",
+        "Officers, dispatchers, forensic specialists and how each got there.",
+        UnitKey::Community,
+    ),
+    (
+        "Scenarios and completion night",
+        "Training scenarios, reflections and certificates with families.",
+        UnitKey::Academy,
+    ),
 ];
 
 const SAMPLE_NAMES: &[(&str, &str)] = &[
-    ("Alma", "Reyes"), ("Ben", "Okoro"), ("Chloe", "Vance"), ("Dev", "Patel"), ("Elena", "Moreau"),
-    ("Frank", "Delgado"), ("Grace", "Kim"), ("Hassan", "Ali"), ("Iris", "Novak"), ("Jamal", "Brooks"),
-    ("Keiko", "Sato"), ("Liam", "Gallagher"), ("Maya", "Fischer"), ("Nico", "Ruiz"), ("Olive", "Grant"),
+    ("Alma", "Reyes"),
+    ("Ben", "Okoro"),
+    ("Chloe", "Vance"),
+    ("Dev", "Patel"),
+    ("Elena", "Moreau"),
+    ("Frank", "Delgado"),
+    ("Grace", "Kim"),
+    ("Hassan", "Ali"),
+    ("Iris", "Novak"),
+    ("Jamal", "Brooks"),
+    ("Keiko", "Sato"),
+    ("Liam", "Gallagher"),
+    ("Maya", "Fischer"),
+    ("Nico", "Ruiz"),
+    ("Olive", "Grant"),
 ];
 
 const CITIZEN_BODY: &str = "\

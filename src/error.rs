@@ -93,7 +93,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let title = status.canonical_reason().unwrap_or("Error");
         let mut res = (status, format!("{title}: {}", self.public_message())).into_response();
-        res.extensions_mut().insert(ErrorPage { title, message: self.public_message() });
+        res.extensions_mut().insert(ErrorPage {
+            title,
+            message: self.public_message(),
+        });
         res
     }
 }
@@ -139,6 +142,9 @@ pub fn problem_response(status: StatusCode, slug: &str, detail: &str) -> Respons
         detail: detail.to_string(),
     };
     let mut res = (status, Json(body)).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }

@@ -7,7 +7,11 @@ use precinct::demo;
 use precinct::store::Store;
 
 #[derive(Parser)]
-#[command(name = "precinct", version, about = "Community-policing programs for a police department")]
+#[command(
+    name = "precinct",
+    version,
+    about = "Community-policing programs for a police department"
+)]
 struct Cli {
     /// Log line format.
     #[arg(long, env = "PRECINCT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]

@@ -128,7 +128,11 @@ mod tests {
         let during = RegistrationState::at(ClassStatus::Open, opens, closes, ts("2026-09-01T15:00:00Z"));
         assert!(during.is_open(), "opens exactly at the announced instant");
         let at_close = RegistrationState::at(ClassStatus::Open, opens, closes, ts("2026-09-15T07:00:00Z"));
-        assert_eq!(at_close, RegistrationState::Closed, "closes exactly at the announced instant");
+        assert_eq!(
+            at_close,
+            RegistrationState::Closed,
+            "closes exactly at the announced instant"
+        );
     }
 
     #[test]

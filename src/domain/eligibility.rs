@@ -58,9 +58,9 @@ impl Eligibility {
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
         match (self.min_age, self.max_age) {
-            (Some(min), Some(max)) => {
-                lines.push(format!("You must be {min} to {max} years old on the first day of class."))
-            }
+            (Some(min), Some(max)) => lines.push(format!(
+                "You must be {min} to {max} years old on the first day of class."
+            )),
             (Some(min), None) => lines.push(format!("You must be {min} or older on the first day of class.")),
             (None, Some(max)) => lines.push(format!("You must be {max} or younger on the first day of class.")),
             (None, None) => {}
@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn grades_use_ordinals() {
-        let e = Eligibility { grades: vec![11, 12], ..Default::default() };
+        let e = Eligibility {
+            grades: vec![11, 12],
+            ..Default::default()
+        };
         assert_eq!(e.describe(), vec!["For students in 11th or 12th grade.".to_string()]);
         assert_eq!(ordinal(1), "1st");
         assert_eq!(ordinal(2), "2nd");
@@ -152,7 +155,12 @@ mod tests {
 
     #[test]
     fn json_round_trips_and_rejects_unknown_keys() {
-        let e = Eligibility { min_age: Some(15), max_age: Some(18), grades: vec![11, 12], ..Default::default() };
+        let e = Eligibility {
+            min_age: Some(15),
+            max_age: Some(18),
+            grades: vec![11, 12],
+            ..Default::default()
+        };
         assert_eq!(Eligibility::from_json(&e.to_json()).unwrap(), e);
         assert!(Eligibility::from_json(r#"{"min_agee": 3}"#).is_err());
         assert_eq!(Eligibility::from_json("{}").unwrap(), Eligibility::default());

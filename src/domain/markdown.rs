@@ -33,9 +33,8 @@ mod tests {
 
     #[test]
     fn strips_scripts_handlers_and_javascript_links() {
-        let html = to_safe_html(
-            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))",
-        );
+        let html =
+            to_safe_html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))");
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
         assert!(!html.contains("javascript:"));

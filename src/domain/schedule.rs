@@ -65,14 +65,25 @@ impl MeetingPattern {
         if sessions > MAX_SESSIONS {
             return Err(ScheduleError::TooManySessions);
         }
-        Ok(MeetingPattern { weekday, first_date, start, end, sessions, skip: skip.into_iter().collect() })
+        Ok(MeetingPattern {
+            weekday,
+            first_date,
+            start,
+            end,
+            sessions,
+            skip: skip.into_iter().collect(),
+        })
     }
 
     /// The first meeting day: `first_date` itself if it falls on the weekday, else the
     /// next such weekday.
     fn first_meeting(&self) -> Date {
         let d = self.first_date;
-        if d.weekday() == self.weekday { d } else { d.nth_weekday(1, self.weekday).expect("date in range") }
+        if d.weekday() == self.weekday {
+            d
+        } else {
+            d.nth_weekday(1, self.weekday).expect("date in range")
+        }
     }
 
     /// Expands the pattern in `tz`. Local times that do not exist (inside a spring-forward
@@ -88,8 +99,14 @@ impl MeetingPattern {
                 break;
             }
             if !self.skip.contains(&date) {
-                let start = tz.to_ambiguous_zoned(date.to_datetime(self.start)).compatible().expect("in range");
-                let end = tz.to_ambiguous_zoned(date.to_datetime(self.end)).compatible().expect("in range");
+                let start = tz
+                    .to_ambiguous_zoned(date.to_datetime(self.start))
+                    .compatible()
+                    .expect("in range");
+                let end = tz
+                    .to_ambiguous_zoned(date.to_datetime(self.end))
+                    .compatible()
+                    .expect("in range");
                 out.push(Occurrence { date, start, end });
             }
             date = date.checked_add(jiff::Span::new().weeks(1)).expect("date in range");
@@ -121,8 +138,15 @@ mod tests {
     #[test]
     fn weekly_sessions_keep_local_time_across_dst() {
         // Fall 2026: US clocks go back on Sunday 1 November.
-        let p = MeetingPattern::new(Weekday::Tuesday, date(2026, 10, 20), time(18, 0, 0, 0), time(20, 0, 0, 0), 3, [])
-            .unwrap();
+        let p = MeetingPattern::new(
+            Weekday::Tuesday,
+            date(2026, 10, 20),
+            time(18, 0, 0, 0),
+            time(20, 0, 0, 0),
+            3,
+            [],
+        )
+        .unwrap();
         let occ = p.occurrences(&la());
         let dates: Vec<Date> = occ.iter().map(|o| o.date).collect();
         assert_eq!(dates, vec![date(2026, 10, 20), date(2026, 10, 27), date(2026, 11, 3)]);
@@ -153,16 +177,30 @@ mod tests {
     #[test]
     fn first_date_rolls_forward_to_the_weekday() {
         // 2026-09-01 is a Tuesday; a Thursday pattern starts on the 3rd.
-        let p = MeetingPattern::new(Weekday::Thursday, date(2026, 9, 1), time(9, 0, 0, 0), time(10, 0, 0, 0), 1, [])
-            .unwrap();
+        let p = MeetingPattern::new(
+            Weekday::Thursday,
+            date(2026, 9, 1),
+            time(9, 0, 0, 0),
+            time(10, 0, 0, 0),
+            1,
+            [],
+        )
+        .unwrap();
         assert_eq!(p.occurrences(&la())[0].date, date(2026, 9, 3));
     }
 
     #[test]
     fn spring_forward_gap_moves_later_not_earlier() {
         // 02:30 on 8 March 2026 does not exist in Los Angeles.
-        let p = MeetingPattern::new(Weekday::Sunday, date(2026, 3, 8), time(2, 30, 0, 0), time(4, 0, 0, 0), 1, [])
-            .unwrap();
+        let p = MeetingPattern::new(
+            Weekday::Sunday,
+            date(2026, 3, 8),
+            time(2, 30, 0, 0),
+            time(4, 0, 0, 0),
+            1,
+            [],
+        )
+        .unwrap();
         let o = &p.occurrences(&la())[0];
         assert_eq!(o.start.time(), time(3, 30, 0, 0));
         assert!(o.ends_at() > o.starts_at());
@@ -172,7 +210,10 @@ mod tests {
     fn invalid_patterns_are_refused() {
         let d = date(2026, 9, 1);
         let t = time(18, 0, 0, 0);
-        assert_eq!(MeetingPattern::new(Weekday::Monday, d, t, t, 3, []), Err(ScheduleError::EndNotAfterStart));
+        assert_eq!(
+            MeetingPattern::new(Weekday::Monday, d, t, t, 3, []),
+            Err(ScheduleError::EndNotAfterStart)
+        );
         assert_eq!(
             MeetingPattern::new(Weekday::Monday, d, t, time(19, 0, 0, 0), 0, []),
             Err(ScheduleError::NoSessions)
@@ -185,9 +226,18 @@ mod tests {
 
     #[test]
     fn skipping_every_candidate_still_terminates() {
-        let skips: Vec<Date> = (0..10).map(|w| date(2026, 9, 7).checked_add(jiff::Span::new().weeks(w)).unwrap()).collect();
-        let p = MeetingPattern::new(Weekday::Monday, date(2026, 9, 7), time(18, 0, 0, 0), time(19, 0, 0, 0), 2, skips)
-            .unwrap();
+        let skips: Vec<Date> = (0..10)
+            .map(|w| date(2026, 9, 7).checked_add(jiff::Span::new().weeks(w)).unwrap())
+            .collect();
+        let p = MeetingPattern::new(
+            Weekday::Monday,
+            date(2026, 9, 7),
+            time(18, 0, 0, 0),
+            time(19, 0, 0, 0),
+            2,
+            skips,
+        )
+        .unwrap();
         // Every week in range is skipped, so the bounded loop yields nothing rather than spinning.
         assert!(p.occurrences(&la()).len() <= 2);
     }

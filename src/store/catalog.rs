@@ -285,8 +285,7 @@ impl Store {
     /// program.
     pub async fn public_classes(&self, program_id: Option<i64>) -> Result<Vec<Class>, StoreError> {
         let sql = class_query("p.published AND c.status <> 'draft' AND ($1 IS NULL OR c.program_id = $1)");
-        let rows =
-            dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(program_id).fetch_all(p).await)?;
+        let rows = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(program_id).fetch_all(p).await)?;
         rows.into_iter().map(Class::try_from).collect()
     }
 

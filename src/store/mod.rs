@@ -124,12 +124,17 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT);
-                if let Some(dir) = options.get_filename().parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlx(sqlx::Error::Io(e)))?;
-                    }
+                if let Some(dir) = options.get_filename().parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlx(sqlx::Error::Io(e)))?;
                 }
-                Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(8)
+                        .connect_with(options)
+                        .await?,
+                )
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?.application_name("precinct");
@@ -226,8 +231,14 @@ mod tests {
     fn backend_follows_the_url_scheme() {
         assert_eq!(Backend::from_url("sqlite://data/p.db").unwrap(), Backend::Sqlite);
         assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://localhost/test").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://localhost/test").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("postgres://localhost/test").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://localhost/test").unwrap(),
+            Backend::Postgres
+        );
         let err = Backend::from_url("mysql://localhost/x").unwrap_err();
         assert!(err.to_string().contains("\"mysql\""), "{err}");
     }

@@ -32,7 +32,9 @@ pub fn time_range(start: Time, end: Time) -> String {
 
 /// An instant in the department's zone: "Friday, December 18, 2026 at 5:00 PM PST".
 pub fn instant(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned(tz.clone()).strftime("%A, %B %-d, %Y at %-I:%M %p %Z").to_string()
+    ts.to_zoned(tz.clone())
+        .strftime("%A, %B %-d, %Y at %-I:%M %p %Z")
+        .to_string()
 }
 
 /// The span of a class: "Jan 5 – Mar 23, 2027" style, or "Not scheduled yet".
@@ -40,7 +42,11 @@ pub fn date_span(first: Option<Timestamp>, last: Option<Timestamp>, tz: &TimeZon
     match (first, last) {
         (Some(f), Some(l)) => {
             let (f, l) = (f.to_zoned(tz.clone()).date(), l.to_zoned(tz.clone()).date());
-            if f == l { date_short(f) } else { format!("{} – {}", date_short(f), date_short(l)) }
+            if f == l {
+                date_short(f)
+            } else {
+                format!("{} – {}", date_short(f), date_short(l))
+            }
         }
         _ => "Not scheduled yet".to_string(),
     }

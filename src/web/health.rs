@@ -39,8 +39,16 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         .into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: database did not answer");
-            problem_response(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The database is not answering.")
+            problem_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The database is not answering.",
+            )
         }
-        Err(_) => problem_response(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The database is too slow to answer."),
+        Err(_) => problem_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "The database is too slow to answer.",
+        ),
     }
 }

@@ -34,7 +34,11 @@ pub struct NavItem {
     pub current: bool,
 }
 
-const NAV: &[(&str, &str)] = &[("/", "Home"), ("/programs", "Programs"), ("/about", "Community policing")];
+const NAV: &[(&str, &str)] = &[
+    ("/", "Home"),
+    ("/programs", "Programs"),
+    ("/about", "Community policing"),
+];
 
 /// Data for `base.html`.
 pub struct Layout {
@@ -56,7 +60,14 @@ impl Layout {
                 phone: d.phone.clone(),
                 email: d.email.clone(),
             }),
-            nav: NAV.iter().map(|(href, label)| NavItem { href, label, current: *href == current }).collect(),
+            nav: NAV
+                .iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: *href == current,
+                })
+                .collect(),
         }
     }
 }

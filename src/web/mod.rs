@@ -47,9 +47,14 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
         ))
-        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(header_layer(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ))
         .into_inner();
-    let hsts = config.https().then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+    let hsts = config
+        .https()
+        .then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
 
     let app = Router::new()
         .merge(public::router())
@@ -92,7 +97,11 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
 /// Anything no route matched: problem JSON under `/api`, a branded page elsewhere.
 async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        problem_response(StatusCode::NOT_FOUND, "not-found", "No API resource lives at this address.")
+        problem_response(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No API resource lives at this address.",
+        )
     } else {
         AppError::NotFound("page").into_response()
     }
@@ -107,7 +116,11 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
     };
     let status = res.status();
     // A failing database must not turn a 404 into a 500: fall back to no department.
-    let dept = tokio::time::timeout(Duration::from_secs(2), state.store.department()).await.ok().and_then(Result::ok).flatten();
+    let dept = tokio::time::timeout(Duration::from_secs(2), state.store.department())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
     let page = layout::ErrorTemplate {
         layout: layout::Layout::new(dept.as_ref(), ""),
         title: page.title,

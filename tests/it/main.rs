@@ -1,1 +1,11 @@
+//! Integration tests: the real service over real HTTP, on SQLite and PostgreSQL.
 
+mod helpers;
+
+mod api;
+mod binary;
+mod demo;
+mod health;
+mod public_pages;
+mod schema;
+mod security;

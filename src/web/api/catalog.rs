@@ -165,7 +165,11 @@ fn session_out(s: Session, tz: &TimeZone) -> SessionOut {
         presenters: s
             .presenters
             .into_iter()
-            .map(|p| PresenterOut { unit: p.unit_slug, unit_name: p.unit_name, officer: p.officer })
+            .map(|p| PresenterOut {
+                unit: p.unit_slug,
+                unit_name: p.unit_name,
+                officer: p.officer,
+            })
             .collect(),
     }
 }
@@ -181,7 +185,9 @@ async fn zone(state: &AppState) -> Result<(TimeZone, String), ApiError> {
     responses((status = 200, body = ProgramList)))]
 pub async fn list_programs(State(state): State<AppState>) -> Result<Json<ProgramList>, ApiError> {
     let programs = state.store.published_programs().await?;
-    Ok(Json(ProgramList { programs: programs.iter().map(program_out).collect() }))
+    Ok(Json(ProgramList {
+        programs: programs.iter().map(program_out).collect(),
+    }))
 }
 
 /// One program with its eligibility rules and public classes.
@@ -192,7 +198,11 @@ pub async fn get_program(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<ProgramDetail>, ApiError> {
-    let program = state.store.published_program(&slug).await?.ok_or(AppError::NotFound("program"))?;
+    let program = state
+        .store
+        .published_program(&slug)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
     let (tz, zone_name) = zone(&state).await?;
     let now = Timestamp::now();
     let classes = state.store.public_classes(Some(program.id)).await?;
@@ -219,13 +229,22 @@ pub async fn list_classes(
 ) -> Result<Json<ClassList>, ApiError> {
     let Query(filter) = filter.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let program_id = match filter.program.as_deref() {
-        Some(slug) => Some(state.store.published_program(slug).await?.ok_or(AppError::NotFound("program"))?.id),
+        Some(slug) => Some(
+            state
+                .store
+                .published_program(slug)
+                .await?
+                .ok_or(AppError::NotFound("program"))?
+                .id,
+        ),
         None => None,
     };
     let (tz, zone_name) = zone(&state).await?;
     let now = Timestamp::now();
     let classes = state.store.public_classes(program_id).await?;
-    Ok(Json(ClassList { classes: classes.iter().map(|c| class_out(c, &tz, &zone_name, now)).collect() }))
+    Ok(Json(ClassList {
+        classes: classes.iter().map(|c| class_out(c, &tz, &zone_name, now)).collect(),
+    }))
 }
 
 /// One class with its sessions.

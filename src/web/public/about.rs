@@ -18,5 +18,8 @@ struct AboutPage {
 pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let dept = state.store.department().await?;
     let city = dept.as_ref().map_or_else(|| "our city".to_string(), |d| d.city.clone());
-    render(&AboutPage { layout: Layout::new(dept.as_ref(), "/about"), city })
+    render(&AboutPage {
+        layout: Layout::new(dept.as_ref(), "/about"),
+        city,
+    })
 }

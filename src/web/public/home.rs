@@ -32,5 +32,9 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
         .filter(|c| RegistrationState::at(c.status, c.registration_opens_at, c.registration_closes_at, now).is_open())
         .map(|c| ClassView::new(c, &tz, now))
         .collect();
-    render(&HomePage { layout: Layout::new(dept.as_ref(), "/"), open_classes, programs })
+    render(&HomePage {
+        layout: Layout::new(dept.as_ref(), "/"),
+        open_classes,
+        programs,
+    })
 }

@@ -20,7 +20,10 @@ struct ProgramsPage {
 pub async fn index(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let dept = state.store.department().await?;
     let programs = state.store.published_programs().await?;
-    render(&ProgramsPage { layout: Layout::new(dept.as_ref(), "/programs"), programs })
+    render(&ProgramsPage {
+        layout: Layout::new(dept.as_ref(), "/programs"),
+        programs,
+    })
 }
 
 #[derive(Template)]
@@ -35,7 +38,11 @@ struct ProgramPage {
 }
 
 pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
-    let program = state.store.published_program(&slug).await?.ok_or(AppError::NotFound("program"))?;
+    let program = state
+        .store
+        .published_program(&slug)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = Timestamp::now();

@@ -1,0 +1,281 @@
+//! Spawning the real service on a random port against a fresh database, and
+//! running the same test on SQLite and PostgreSQL.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use precinct::app::App;
+use precinct::config::Config;
+use precinct::store::Store;
+use tokio::sync::oneshot;
+
+/// Runs each named `async fn(Backend)` once per backend, as `sqlite::name` and
+/// `postgres::name`. The PostgreSQL variant needs `PRECINCT_TEST_POSTGRES_URL`; without
+/// it the test is skipped with a note, except under CI where that is a failure.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = $crate::helpers::Backend::postgres() {
+                        super::$name(backend).await
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `Some(Postgres)` when a server is configured for tests.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("PRECINCT_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres),
+            _ => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "PRECINCT_TEST_POSTGRES_URL must be set in CI so PostgreSQL is tested"
+                );
+                eprintln!("skipped: PRECINCT_TEST_POSTGRES_URL is not set");
+                None
+            }
+        }
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh, empty database that is removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// Creates an empty database on `backend`.
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique_name("precinct_test"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                TestDb {
+                    url: format!("sqlite://{}", dir.join("test.db").display()),
+                    cleanup: Cleanup::Dir(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("PRECINCT_TEST_POSTGRES_URL").expect("postgres url");
+                let name = unique_name("precinct_t");
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                    .await
+                    .expect("connect to postgres");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let (base, query) = match admin_url.split_once('?') {
+                    Some((b, q)) => (b, format!("?{q}")),
+                    None => (admin_url.as_str(), String::new()),
+                };
+                let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+                TestDb {
+                    url: format!("{prefix}/{name}{query}"),
+                    cleanup: Cleanup::PgDatabase { admin_url, name },
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a separate thread with its own
+                // runtime can block on the cleanup without stalling it.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async {
+                        if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(&mut conn)
+                            .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running service and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    // Declared last so the database outlives the server during drop.
+    _db: TestDb,
+}
+
+/// Options for [`spawn_app_with`].
+#[derive(Default)]
+pub struct Options {
+    pub demo: bool,
+    pub public_url: Option<String>,
+    pub max_body_bytes: Option<usize>,
+}
+
+/// Spawns the service with the demo department.
+pub async fn spawn_demo(backend: Backend) -> TestApp {
+    spawn_app_with(
+        backend,
+        Options {
+            demo: true,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Spawns the service with an empty department.
+pub async fn spawn_empty(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Options::default()).await
+}
+
+/// Spawns the service on 127.0.0.1 with a random port and a fresh database.
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        precinct::telemetry::init(precinct::config::LogFormat::Pretty);
+    }
+    let db = TestDb::new(backend).await;
+    let mut config = Config::with_database(db.url.clone());
+    config.demo = options.demo;
+    config.public_url = options.public_url;
+    if let Some(max) = options.max_body_bytes {
+        config.max_body_bytes = max;
+    }
+    let app = App::build(config).await.expect("app builds");
+    let address = format!("http://{}", app.local_addr());
+    let store = app.store();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_with_shutdown(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        store,
+        stop: Some(stop),
+        server: Some(server),
+        _db: db,
+    }
+}
+
+impl TestApp {
+    /// GET a path of the app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET a path and return status and body text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+
+    /// GET a JSON path, asserting 200.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), 200, "GET {path}");
+        res.json().await.expect("json body")
+    }
+
+    /// Id of the demo class with this name.
+    pub async fn class_id(&self, name: &str) -> i64 {
+        let list = self.get_json("/api/v1/classes").await;
+        list["classes"]
+            .as_array()
+            .expect("classes")
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["id"].as_i64())
+            .unwrap_or_else(|| panic!("no class named {name}"))
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
