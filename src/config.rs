@@ -67,9 +67,10 @@ impl Config {
 
     /// The database URL in force: the configured one, or a SQLite file in the data dir.
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.clone(),
-            None => format!("sqlite://{}", self.data_dir.join("precinct.db").display()),
+        match self.database_url.as_deref().map(str::trim) {
+            // An empty variable (`PRECINCT_DATABASE_URL=`) means "use the default".
+            Some(url) if !url.is_empty() => url.to_string(),
+            _ => format!("sqlite://{}", self.data_dir.join("precinct.db").display()),
         }
     }
 
@@ -93,6 +94,8 @@ mod tests {
         let mut c = Config::with_database("x");
         c.database_url = None;
         c.data_dir = PathBuf::from("/var/lib/precinct");
+        assert_eq!(c.database_url(), "sqlite:///var/lib/precinct/precinct.db");
+        c.database_url = Some(String::new());
         assert_eq!(c.database_url(), "sqlite:///var/lib/precinct/precinct.db");
     }
 

@@ -6,6 +6,16 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{Backend, TestDb};
 
+/// Kills the child if the test fails before it is stopped, so no server outlives it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn precinct() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_precinct"));
     cmd.env_remove("PRECINCT_DATABASE_URL")
@@ -47,6 +57,7 @@ async fn serve_prints_the_demo_sign_in_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(child);
     let listening = lines.next().unwrap().unwrap();
     let address = listening.rsplit(' ').next().unwrap().to_string();
     assert!(address.starts_with("http://127.0.0.1:"), "{listening}");
@@ -63,7 +74,7 @@ async fn serve_prints_the_demo_sign_in_and_stops_on_sigterm() {
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
+        if let Some(exit) = child.0.try_wait().unwrap() {
             break exit;
         }
         assert!(Instant::now() < deadline, "server did not stop after SIGTERM");

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: formatting, lints, unit and integration tests on SQLite and
+# PostgreSQL, then the browser suite with accessibility checks. Fails on the first
+# failing part.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+export PRECINCT_TEST_POSTGRES_URL="${PRECINCT_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}"
+
+echo "== vendored assets"
+bash scripts/check-assets.sh
+echo "== cargo fmt"
+cargo fmt --check
+echo "== cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo test (SQLite and PostgreSQL)"
+cargo test --locked
+echo "== browser suite"
+cargo build --locked --bin precinct
+npm run --silent e2e
