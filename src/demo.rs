@@ -9,7 +9,9 @@ use argon2::password_hash::PasswordHasher;
 use jiff::civil::{Date, Time, Weekday, time};
 use jiff::{Timestamp, ToSpan, Zoned};
 
-use crate::domain::{Affiliation, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, markdown};
+use crate::domain::{
+    Affiliation, ClassId, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, StaffId, UnitId, markdown,
+};
 use crate::store::seed::{NewClass, NewDepartment, NewProgram, NewStaff};
 use crate::store::{Store, StoreError, Tx};
 
@@ -56,23 +58,23 @@ type RosterEntry<'a> = (
     &'a str,
     &'a str,
     Role,
-    &'a [i64],
+    &'a [UnitId],
     Option<(Duty, Option<&'a str>)>,
     bool,
 );
 
 struct Units {
-    academy: i64,
-    patrol: i64,
-    detectives: i64,
-    forensics: i64,
-    k9: i64,
-    swat: i64,
-    drones: i64,
-    motors: i64,
-    dui: i64,
-    gangs: i64,
-    community: i64,
+    academy: UnitId,
+    patrol: UnitId,
+    detectives: UnitId,
+    forensics: UnitId,
+    k9: UnitId,
+    swat: UnitId,
+    drones: UnitId,
+    motors: UnitId,
+    dui: UnitId,
+    gangs: UnitId,
+    community: UnitId,
 }
 
 async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
@@ -479,11 +481,11 @@ fn program<'a>(
 
 async fn add_sessions(
     tx: &mut Tx,
-    class_id: i64,
+    class_id: ClassId,
     occurrences: &[crate::domain::Occurrence],
     topics: &[(&str, &str, UnitKey)],
     units: &Units,
-    staff_by_unit: &std::collections::HashMap<i64, i64>,
+    staff_by_unit: &std::collections::HashMap<UnitId, StaffId>,
     place: &str,
 ) -> Result<(), StoreError> {
     for (i, (occ, (topic, description, unit))) in occurrences.iter().zip(topics.iter().cycle()).enumerate() {
@@ -513,7 +515,7 @@ enum UnitKey {
 }
 
 impl UnitKey {
-    fn id(self, u: &Units) -> i64 {
+    fn id(self, u: &Units) -> UnitId {
         match self {
             UnitKey::Academy => u.academy,
             UnitKey::Patrol => u.patrol,

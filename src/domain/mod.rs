@@ -5,11 +5,13 @@
 
 pub mod class;
 pub mod eligibility;
+pub mod ids;
 pub mod markdown;
 pub mod program;
 pub mod schedule;
 
 pub use class::{ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
+pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};
 pub use program::{Duty, ProgramKind, Role};
 pub use schedule::{MeetingPattern, Occurrence, ScheduleError};

@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 use sqlx::AssertSqlSafe;
 
 use super::{Store, StoreError, dispatch, from_secs};
-use crate::domain::{ClassStatus, Eligibility, ProgramKind};
+use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramId, ProgramKind, SessionId, UnitId};
 
 /// The department running the site (one row).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,7 +36,7 @@ impl Department {
 /// A unit of the department (Detectives, K-9, ...).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Unit {
-    pub id: i64,
+    pub id: UnitId,
     pub slug: String,
     pub name: String,
     pub description: String,
@@ -45,7 +45,7 @@ pub struct Unit {
 /// A program as residents see it.
 #[derive(Debug, Clone)]
 pub struct Program {
-    pub id: i64,
+    pub id: ProgramId,
     pub slug: String,
     pub kind: ProgramKind,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct Program {
 
 #[derive(sqlx::FromRow)]
 struct ProgramRow {
-    id: i64,
+    id: ProgramId,
     slug: String,
     kind: String,
     name: String,
@@ -98,8 +98,8 @@ const PROGRAM_COLUMNS: &str = "id, slug, kind, name, summary, body_html, eligibi
 /// A class with what a listing needs: seats, window and the span of its sessions.
 #[derive(Debug, Clone)]
 pub struct Class {
-    pub id: i64,
-    pub program_id: i64,
+    pub id: ClassId,
+    pub program_id: ProgramId,
     pub program_slug: String,
     pub program_name: String,
     pub name: String,
@@ -127,8 +127,8 @@ impl Class {
 
 #[derive(sqlx::FromRow)]
 struct ClassRow {
-    id: i64,
-    program_id: i64,
+    id: ClassId,
+    program_id: ProgramId,
     program_slug: String,
     program_name: String,
     name: String,
@@ -197,7 +197,7 @@ fn class_query(filter: &str) -> String {
 /// One session of a class, with its presenters.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub id: i64,
+    pub id: SessionId,
     pub position: i64,
     pub topic: String,
     pub description: String,
@@ -221,7 +221,7 @@ pub struct Presenter {
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    id: i64,
+    id: SessionId,
     position: i64,
     topic: String,
     description: String,
@@ -236,7 +236,7 @@ struct SessionRow {
 
 #[derive(sqlx::FromRow)]
 struct PresenterRow {
-    session_id: i64,
+    session_id: SessionId,
     unit_slug: String,
     unit_name: String,
     officer: Option<String>,
@@ -283,21 +283,21 @@ impl Store {
 
     /// Classes residents may see (not drafts, of published programs), optionally of one
     /// program.
-    pub async fn public_classes(&self, program_id: Option<i64>) -> Result<Vec<Class>, StoreError> {
+    pub async fn public_classes(&self, program_id: Option<ProgramId>) -> Result<Vec<Class>, StoreError> {
         let sql = class_query("p.published AND c.status <> 'draft' AND ($1 IS NULL OR c.program_id = $1)");
         let rows = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(program_id).fetch_all(p).await)?;
         rows.into_iter().map(Class::try_from).collect()
     }
 
     /// One class residents may see.
-    pub async fn public_class(&self, id: i64) -> Result<Option<Class>, StoreError> {
+    pub async fn public_class(&self, id: ClassId) -> Result<Option<Class>, StoreError> {
         let sql = class_query("p.published AND c.status <> 'draft' AND c.id = $1");
         let row = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
         row.map(Class::try_from).transpose()
     }
 
     /// A class's sessions in order, each with its presenters.
-    pub async fn sessions(&self, class_id: i64) -> Result<Vec<Session>, StoreError> {
+    pub async fn sessions(&self, class_id: ClassId) -> Result<Vec<Session>, StoreError> {
         let sessions_sql = "SELECT id, position, topic, description, local_date, local_start, local_end, \
                                    starts_at, ends_at, place, cancelled \
                             FROM sessions WHERE class_id = $1 ORDER BY starts_at, position";
@@ -314,7 +314,7 @@ impl Store {
             let presenters = sqlx::query_as::<_, PresenterRow>(presenters_sql).bind(class_id).fetch_all(p).await?;
             (rows, presenters)
         });
-        let mut by_session: BTreeMap<i64, Vec<Presenter>> = BTreeMap::new();
+        let mut by_session: BTreeMap<SessionId, Vec<Presenter>> = BTreeMap::new();
         for r in presenter_rows {
             by_session.entry(r.session_id).or_default().push(Presenter {
                 unit_slug: r.unit_slug,

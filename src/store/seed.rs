@@ -4,7 +4,10 @@
 use jiff::Timestamp;
 
 use super::{StoreError, Tx, on_tx, to_secs};
-use crate::domain::{ClassStatus, Duty, Eligibility, Occurrence, ProgramKind, Role};
+use crate::domain::{
+    ApplicationId, ClassId, ClassStatus, Duty, Eligibility, Occurrence, ProgramId, ProgramKind, Role, SessionId,
+    StaffId, UnitId,
+};
 
 /// A department's settings, as written by setup or the demo.
 pub struct NewDepartment<'a> {
@@ -47,7 +50,7 @@ pub struct NewProgram<'a> {
 
 /// A class to create.
 pub struct NewClass<'a> {
-    pub program_id: i64,
+    pub program_id: ProgramId,
     pub name: &'a str,
     pub capacity: i64,
     pub status: ClassStatus,
@@ -78,14 +81,14 @@ impl Tx {
     }
 
     /// Creates a unit and returns its id.
-    pub async fn insert_unit(&mut self, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
+    pub async fn insert_unit(&mut self, slug: &str, name: &str, description: &str) -> Result<UnitId, StoreError> {
         let sql = "INSERT INTO units (slug, name, description) VALUES ($1, $2, $3) RETURNING id";
         Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(slug).bind(name).bind(description).fetch_one(c).await)?)
     }
 
     /// Creates a staff member and returns the id. The email is stored lowercased so
     /// sign-in and uniqueness ignore case.
-    pub async fn insert_staff(&mut self, s: &NewStaff<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_staff(&mut self, s: &NewStaff<'_>, now: Timestamp) -> Result<StaffId, StoreError> {
         let sql = "INSERT INTO staff (email, full_name, rank, badge_number, role, password_hash, public_profile, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
         let email = s.email.trim().to_lowercase();
@@ -96,7 +99,7 @@ impl Tx {
     }
 
     /// Puts a staff member in a unit.
-    pub async fn add_staff_unit(&mut self, staff_id: i64, unit_id: i64) -> Result<(), StoreError> {
+    pub async fn add_staff_unit(&mut self, staff_id: StaffId, unit_id: UnitId) -> Result<(), StoreError> {
         let sql = "INSERT INTO staff_units (staff_id, unit_id) VALUES ($1, $2)";
         on_tx!(self, c => sqlx::query(sql).bind(staff_id).bind(unit_id).execute(c).await.map(|_| ()))?;
         Ok(())
@@ -105,7 +108,7 @@ impl Tx {
     /// Records that a staff member holds a duty from `starts_on` (ISO date).
     pub async fn add_duty(
         &mut self,
-        staff_id: i64,
+        staff_id: StaffId,
         duty: Duty,
         assignment: Option<&str>,
         starts_on: jiff::civil::Date,
@@ -118,7 +121,7 @@ impl Tx {
     }
 
     /// Creates a program and returns its id.
-    pub async fn insert_program(&mut self, p: &NewProgram<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_program(&mut self, p: &NewProgram<'_>, now: Timestamp) -> Result<ProgramId, StoreError> {
         let sql = "INSERT INTO programs (slug, kind, name, summary, body_markdown, body_html, eligibility, \
                        allocation, position, legacy_classes, legacy_graduates, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
@@ -131,7 +134,7 @@ impl Tx {
     }
 
     /// Creates a class and returns its id.
-    pub async fn insert_class(&mut self, k: &NewClass<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_class(&mut self, k: &NewClass<'_>, now: Timestamp) -> Result<ClassId, StoreError> {
         let sql = "INSERT INTO classes (program_id, name, capacity, status, registration_opens_at, \
                        registration_closes_at, location_name, location_address, graduates, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
@@ -145,13 +148,13 @@ impl Tx {
     /// Adds a session at a generated occurrence and returns its id.
     pub async fn insert_session(
         &mut self,
-        class_id: i64,
+        class_id: ClassId,
         position: i64,
         topic: &str,
         description: &str,
         at: &Occurrence,
         place: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SessionId, StoreError> {
         let sql = "INSERT INTO sessions (class_id, position, topic, description, local_date, local_start, \
                        local_end, starts_at, ends_at, place) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
@@ -165,9 +168,9 @@ impl Tx {
     /// Names a unit (and optionally an officer) as presenter of a session.
     pub async fn add_presenter(
         &mut self,
-        session_id: i64,
-        unit_id: i64,
-        staff_id: Option<i64>,
+        session_id: SessionId,
+        unit_id: UnitId,
+        staff_id: Option<StaffId>,
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO session_presenters (session_id, unit_id, staff_id) VALUES ($1, $2, $3)";
         on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(unit_id).bind(staff_id).execute(c).await.map(|_| ()))?;
@@ -178,12 +181,12 @@ impl Tx {
     /// write through their own path).
     pub async fn insert_application(
         &mut self,
-        class_id: i64,
+        class_id: ClassId,
         status: &str,
         full_name: &str,
         email: &str,
         at: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<ApplicationId, StoreError> {
         let sql = "INSERT INTO applications (class_id, status, full_name, email, created_at) \
                    VALUES ($1, $2, $3, $4, $5) RETURNING id";
         Ok(on_tx!(self, c => sqlx::query_scalar(sql)

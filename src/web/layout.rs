@@ -88,7 +88,7 @@ pub fn render(t: &impl Template) -> Result<Html<String>, AppError> {
 
 /// A class as listed on pages.
 pub struct ClassView {
-    pub id: i64,
+    pub id: crate::domain::ClassId,
     pub name: String,
     pub program_name: String,
     pub program_slug: String,

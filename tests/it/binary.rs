@@ -68,7 +68,7 @@ async fn serve_prints_the_demo_sign_in_and_stops_on_sigterm() {
     assert_eq!(res.status().as_u16(), 200);
 
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::domain::{ClassStatus, Eligibility, ProgramKind, RegistrationState};
+use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramKind, RegistrationState, SessionId};
 use crate::error::{ApiError, AppError};
 use crate::store::catalog::{Class, Program, Session};
 
@@ -49,7 +49,7 @@ pub struct ProgramDetail {
 /// A class in a listing.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ClassOut {
-    pub id: i64,
+    pub id: ClassId,
     pub program: String,
     pub name: String,
     pub status: ClassStatus,
@@ -85,7 +85,7 @@ pub struct ClassDetail {
 /// A session of a class.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionOut {
-    pub id: i64,
+    pub id: SessionId,
     pub position: i64,
     pub topic: String,
     pub description: String,
@@ -252,7 +252,7 @@ pub async fn list_classes(
     params(("id" = i64, Path, description = "The class id")),
     responses((status = 200, body = ClassDetail), (status = 404, body = crate::error::Problem)))]
 pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ClassDetail>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
     let (tz, zone_name) = zone(&state).await?;
     let sessions = state.store.sessions(class.id).await?;

@@ -33,7 +33,7 @@ struct ClassPage {
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     // A malformed id cannot name a class: answer like any other missing class.
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
