@@ -10,12 +10,12 @@ use super::program::coded_enum;
 
 coded_enum! {
     /// A tie to the city that qualifies someone for a program open to the community.
+    /// `Member` means a named local faith, civic or business organization.
     Affiliation {
-        Resident = "resident" / "lives in the city",
-        Worker = "worker" / "works in the city",
-        Student = "student" / "attends school in the city",
-        FaithMember = "faith_member" / "belongs to a local faith community",
-        CivicMember = "civic_member" / "belongs to a local civic or business organization",
+        Resides = "resides" / "lives in the city",
+        Works = "works" / "works in the city",
+        Studies = "studies" / "attends school in the city",
+        Member = "member" / "belongs to a local faith, civic or business organization",
     }
 }
 
@@ -40,6 +40,8 @@ pub struct Eligibility {
     pub background_check: bool,
     /// Applicants must accept the program's liability waiver.
     pub waiver: bool,
+    /// Staff review every application before the seat is confirmed.
+    pub staff_review: bool,
 }
 
 impl Eligibility {
@@ -47,6 +49,12 @@ impl Eligibility {
     /// drops a rule.
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// Whether a new application waits for staff (review or background check) while
+    /// its seat is held.
+    pub fn requires_review(&self) -> bool {
+        self.staff_review || self.background_check
     }
 
     /// The settings as stored.
@@ -83,8 +91,11 @@ impl Eligibility {
         if self.background_check {
             lines.push("Applicants complete a background check before their seat is confirmed.".into());
         }
+        if self.staff_review {
+            lines.push("Staff review each application before confirming a seat.".into());
+        }
         if self.waiver {
-            lines.push("Participants sign a waiver before the first session.".into());
+            lines.push("Applicants accept the program's waiver when they apply.".into());
         }
         if lines.is_empty() {
             lines.push("Anyone may join.".into());
@@ -126,7 +137,7 @@ mod tests {
     fn citizen_academy_rules_read_as_sentences() {
         let e = Eligibility {
             min_age: Some(18),
-            affiliations: vec![Affiliation::Resident, Affiliation::Worker, Affiliation::CivicMember],
+            affiliations: vec![Affiliation::Resides, Affiliation::Works, Affiliation::Member],
             background_check: true,
             ..Default::default()
         };
@@ -134,7 +145,7 @@ mod tests {
         assert_eq!(lines[0], "You must be 18 or older on the first day of class.");
         assert_eq!(
             lines[1],
-            "Open to anyone who lives in the city, works in the city, or belongs to a local civic or business organization."
+            "Open to anyone who lives in the city, works in the city, or belongs to a local faith, civic or business organization."
         );
         assert!(lines[2].contains("background check"));
     }

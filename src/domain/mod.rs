@@ -3,13 +3,16 @@
 //! Everything here takes the facts it needs as arguments (including "now"), so every
 //! rule is unit-tested in isolation and the web and store layers only move data.
 
+pub mod application;
 pub mod class;
 pub mod eligibility;
 pub mod ids;
+pub mod lottery;
 pub mod markdown;
 pub mod program;
 pub mod schedule;
 
+pub use application::{Allocation, ApplicationInput, ApplicationStatus, Applicant, RuleFailure};
 pub use class::{ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};

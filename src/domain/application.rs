@@ -1,0 +1,604 @@
+//! An application to a class: checking what was typed, deciding eligibility, and
+//! placing it (seat, review hold, waitlist, lottery entry).
+//!
+//! Every failed rule is reported, not only the first, each tied to the form field it
+//! concerns, so a resident can fix everything in one go.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::eligibility::{Affiliation, Eligibility};
+use super::program::coded_enum;
+
+coded_enum! {
+    /// Where an application stands.
+    ApplicationStatus {
+        Entered = "entered" / "Entered in the lottery",
+        PendingReview = "pending_review" / "Seat held, under review",
+        Confirmed = "confirmed" / "Confirmed",
+        Waitlisted = "waitlisted" / "On the waitlist",
+        Offered = "offered" / "Seat offered",
+        Withdrawn = "withdrawn" / "Withdrawn",
+        Declined = "declined" / "Offer declined",
+        Expired = "expired" / "Offer expired",
+        Denied = "denied" / "Not accepted",
+        Completed = "completed" / "Graduated",
+        NotCompleted = "not_completed" / "Did not complete",
+    }
+}
+
+impl ApplicationStatus {
+    /// Statuses that occupy a seat of the class. A review or an open offer keeps its seat
+    /// so it cannot be given away twice while someone decides.
+    pub const HOLDING_SEAT: &'static [ApplicationStatus] = &[
+        ApplicationStatus::PendingReview,
+        ApplicationStatus::Confirmed,
+        ApplicationStatus::Offered,
+        ApplicationStatus::Completed,
+        ApplicationStatus::NotCompleted,
+    ];
+
+    /// Whether this status occupies a seat.
+    pub fn holds_seat(self) -> bool {
+        Self::HOLDING_SEAT.contains(&self)
+    }
+
+    /// Whether the applicant may still withdraw.
+    pub fn can_withdraw(self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Entered
+                | ApplicationStatus::PendingReview
+                | ApplicationStatus::Confirmed
+                | ApplicationStatus::Waitlisted
+                | ApplicationStatus::Offered
+        )
+    }
+}
+
+/// One broken rule, in words, with the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RuleFailure {
+    /// Stable name of the rule, e.g. `min_age`, `email_format`.
+    pub rule: &'static str,
+    /// The input field to fix (`date_of_birth`, `affiliation`, ...).
+    pub field: &'static str,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl RuleFailure {
+    fn new(rule: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        RuleFailure { rule, field, message: message.into() }
+    }
+}
+
+/// What the applicant claims as a tie to the city.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AffiliationInput {
+    /// `resides`, `works`, `studies` or `member`.
+    pub kind: String,
+    /// Name of the organization, for `member`.
+    #[serde(default)]
+    pub organization: Option<String>,
+}
+
+/// Someone to call in an emergency during a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyContactInput {
+    pub name: String,
+    pub phone: String,
+}
+
+/// An application as typed, before any check. The API and the form both produce it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    pub city: String,
+    pub affiliation: Option<AffiliationInput>,
+    pub emergency_contact: Option<EmergencyContactInput>,
+    pub waiver_accepted: bool,
+}
+
+/// A checked applicant: every field present and well formed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub date_of_birth: Date,
+    pub city: String,
+    pub affiliation: Affiliation,
+    pub organization: String,
+    pub emergency_name: String,
+    pub emergency_phone: String,
+    pub waiver_accepted: bool,
+}
+
+const MAX_TEXT: usize = 200;
+
+fn required(
+    failures: &mut Vec<RuleFailure>,
+    field: &'static str,
+    label: &str,
+    value: &str,
+) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        failures.push(RuleFailure::new("required", field, format!("Enter your {label}.")));
+    } else if v.chars().count() > MAX_TEXT {
+        failures.push(RuleFailure::new("too_long", field, format!("Your {label} must be at most {MAX_TEXT} characters.")));
+    } else if v.chars().any(char::is_control) {
+        failures.push(RuleFailure::new("invalid_characters", field, format!("Your {label} contains characters we cannot accept.")));
+    }
+    v.to_string()
+}
+
+/// A deliberately simple email check: one `@`, something on both sides, a dot in the
+/// domain, no spaces. Delivery is what really proves an address.
+pub fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !domain.contains('@')
+        && email.len() <= 254
+}
+
+/// The comparison form of an email: trimmed and lowercased.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The comparison form of a person: lowercased name words and date of birth, so the
+/// same person typed twice with different spacing or case is caught.
+pub fn person_key(first: &str, last: &str, dob: Date) -> String {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    format!("{}|{}|{dob}", norm(first), norm(last))
+}
+
+fn phone_ok(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits) && phone.chars().all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+}
+
+impl ApplicationInput {
+    /// Checks form: every field present and well formed. `today` bounds the birth date.
+    pub fn validate(&self, today: Date) -> Result<Applicant, Vec<RuleFailure>> {
+        let mut f = Vec::new();
+        let first_name = required(&mut f, "first_name", "first name", &self.first_name);
+        let last_name = required(&mut f, "last_name", "last name", &self.last_name);
+        let email = required(&mut f, "email", "email address", &self.email);
+        if !email.is_empty() && !looks_like_email(&email) {
+            f.push(RuleFailure::new("email_format", "email", "Enter an email address like name@example.com."));
+        }
+        let phone = required(&mut f, "phone", "phone number", &self.phone);
+        if !phone.is_empty() && !phone_ok(&phone) {
+            f.push(RuleFailure::new("phone_format", "phone", "Enter a phone number with 7 to 15 digits."));
+        }
+        let dob_text = required(&mut f, "date_of_birth", "date of birth", &self.date_of_birth);
+        let date_of_birth = if dob_text.is_empty() {
+            None
+        } else {
+            match dob_text.parse::<Date>() {
+                Ok(d) if d >= today => {
+                    f.push(RuleFailure::new("date_of_birth_future", "date_of_birth", "Your date of birth must be in the past."));
+                    None
+                }
+                Ok(d) if d.year() < 1900 => {
+                    f.push(RuleFailure::new("date_of_birth_range", "date_of_birth", "Check the year of your date of birth."));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(_) => {
+                    f.push(RuleFailure::new(
+                        "date_format",
+                        "date_of_birth",
+                        "Enter your date of birth as year-month-day, for example 1985-04-23.",
+                    ));
+                    None
+                }
+            }
+        };
+        let city = required(&mut f, "city", "city", &self.city);
+        let (affiliation, organization) = match &self.affiliation {
+            None => {
+                f.push(RuleFailure::new("required", "affiliation", "Choose how you are connected to the city."));
+                (None, String::new())
+            }
+            Some(a) => {
+                let org = a.organization.as_deref().unwrap_or("").trim().to_string();
+                match Affiliation::parse(a.kind.trim()) {
+                    None => {
+                        f.push(RuleFailure::new(
+                            "affiliation_kind",
+                            "affiliation",
+                            "Choose one of: lives, works or studies in the city, or member of a local organization.",
+                        ));
+                        (None, org)
+                    }
+                    Some(Affiliation::Member) if org.is_empty() => {
+                        f.push(RuleFailure::new(
+                            "organization_required",
+                            "organization",
+                            "Name the local organization you belong to.",
+                        ));
+                        (None, org)
+                    }
+                    Some(_) if org.chars().count() > MAX_TEXT => {
+                        f.push(RuleFailure::new("too_long", "organization", "The organization name is too long."));
+                        (None, org)
+                    }
+                    Some(kind) => (Some(kind), org),
+                }
+            }
+        };
+        let (emergency_name, emergency_phone) = match &self.emergency_contact {
+            None => {
+                f.push(RuleFailure::new("required", "emergency_name", "Enter an emergency contact's name."));
+                f.push(RuleFailure::new("required", "emergency_phone", "Enter an emergency contact's phone number."));
+                (String::new(), String::new())
+            }
+            Some(e) => {
+                let name = required(&mut f, "emergency_name", "emergency contact's name", &e.name);
+                let phone = required(&mut f, "emergency_phone", "emergency contact's phone number", &e.phone);
+                if !phone.is_empty() && !phone_ok(&phone) {
+                    f.push(RuleFailure::new(
+                        "phone_format",
+                        "emergency_phone",
+                        "Enter the emergency contact's phone number with 7 to 15 digits.",
+                    ));
+                }
+                (name, phone)
+            }
+        };
+        match (f.is_empty(), date_of_birth, affiliation) {
+            (true, Some(date_of_birth), Some(affiliation)) => Ok(Applicant {
+                first_name,
+                last_name,
+                email,
+                phone,
+                date_of_birth,
+                city,
+                affiliation,
+                organization,
+                emergency_name,
+                emergency_phone,
+                waiver_accepted: self.waiver_accepted,
+            }),
+            _ => Err(f),
+        }
+    }
+}
+
+/// Whole years between `dob` and `day` (a birthday on `day` counts).
+pub fn age_on(dob: Date, day: Date) -> i16 {
+    let mut age = day.year() - dob.year();
+    if (day.month(), day.day()) < (dob.month(), dob.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// What the rules need to know about the class and the department.
+pub struct ClassFacts<'a> {
+    pub eligibility: &'a Eligibility,
+    /// The first session's local date; ages are measured on it.
+    pub first_day: Option<Date>,
+    /// The department's city, for the "lives in the city" claim.
+    pub city: &'a str,
+}
+
+/// The program's rules applied to a checked applicant; empty means eligible.
+pub fn check_eligibility(a: &Applicant, facts: &ClassFacts<'_>, today: Date) -> Vec<RuleFailure> {
+    let rules = facts.eligibility;
+    let mut f = Vec::new();
+    let day = facts.first_day.unwrap_or(today);
+    let age = age_on(a.date_of_birth, day);
+    if let Some(min) = rules.min_age
+        && age < i16::from(min)
+    {
+        f.push(RuleFailure::new(
+            "min_age",
+            "date_of_birth",
+            format!("You must be at least {min} on the first day of class ({day}); you would be {age}."),
+        ));
+    }
+    if let Some(max) = rules.max_age
+        && age > i16::from(max)
+    {
+        f.push(RuleFailure::new(
+            "max_age",
+            "date_of_birth",
+            format!("This program is for people up to {max} on the first day of class ({day}); you would be {age}."),
+        ));
+    }
+    if !rules.affiliations.is_empty() && !rules.affiliations.contains(&a.affiliation) {
+        let accepted: Vec<&str> = rules.affiliations.iter().map(|x| x.label()).collect();
+        f.push(RuleFailure::new(
+            "affiliation",
+            "affiliation",
+            format!("This program is open to people who {}.", accepted.join("; ")),
+        ));
+    }
+    if a.affiliation == Affiliation::Resides && !a.city.trim().eq_ignore_ascii_case(facts.city.trim()) {
+        f.push(RuleFailure::new(
+            "residence_city",
+            "city",
+            format!("You chose \"lives in the city\", so your city must be {}.", facts.city),
+        ));
+    }
+    if rules.waiver && !a.waiver_accepted {
+        f.push(RuleFailure::new("waiver", "waiver_accepted", "Accept the waiver to apply."));
+    }
+    f
+}
+
+/// How a class gives out its seats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// In order of arrival.
+    FirstCome,
+    /// By a verifiable draw when registration closes.
+    Lottery,
+}
+
+impl Allocation {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Allocation::FirstCome => "first_come",
+            Allocation::Lottery => "lottery",
+        }
+    }
+    /// Reads a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "first_come" => Some(Allocation::FirstCome),
+            "lottery" => Some(Allocation::Lottery),
+            _ => None,
+        }
+    }
+}
+
+/// Where a new application goes, given the seats already held.
+///
+/// `capacity` is what this channel may fill: online applications leave the seats held
+/// back for staff-entered ones.
+pub fn place(allocation: Allocation, capacity: i64, seats_held: i64, requires_review: bool) -> ApplicationStatus {
+    match allocation {
+        Allocation::Lottery => ApplicationStatus::Entered,
+        Allocation::FirstCome if seats_held < capacity => {
+            if requires_review {
+                ApplicationStatus::PendingReview
+            } else {
+                ApplicationStatus::Confirmed
+            }
+        }
+        Allocation::FirstCome => ApplicationStatus::Waitlisted,
+    }
+}
+
+/// Whether a claim may apply during the priority round. Before `priority_until`, only
+/// the listed ties may apply; after it, everyone.
+pub fn priority_round_allows(claim: Affiliation, priority: &[Affiliation], in_priority_round: bool) -> bool {
+    !in_priority_round || priority.is_empty() || priority.contains(&claim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn input() -> ApplicationInput {
+        ApplicationInput {
+            first_name: "Rosa".into(),
+            last_name: "Alvarez".into(),
+            email: "rosa@example.org".into(),
+            phone: "(555) 010-2233".into(),
+            date_of_birth: "1980-05-17".into(),
+            city: "Harbor Point".into(),
+            affiliation: Some(AffiliationInput { kind: "resides".into(), organization: None }),
+            emergency_contact: Some(EmergencyContactInput { name: "Luis Alvarez".into(), phone: "555 010 9988".into() }),
+            waiver_accepted: true,
+        }
+    }
+
+    fn today() -> Date {
+        date(2026, 11, 22)
+    }
+
+    fn rules(f: &[RuleFailure]) -> Vec<&str> {
+        f.iter().map(|x| x.rule).collect()
+    }
+
+    #[test]
+    fn a_complete_application_validates() {
+        let a = input().validate(today()).unwrap();
+        assert_eq!(a.date_of_birth, date(1980, 5, 17));
+        assert_eq!(a.affiliation, Affiliation::Resides);
+    }
+
+    #[test]
+    fn every_missing_field_is_named() {
+        let f = ApplicationInput::default().validate(today()).unwrap_err();
+        let fields: Vec<&str> = f.iter().map(|x| x.field).collect();
+        for field in [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "city",
+            "affiliation",
+            "emergency_name",
+            "emergency_phone",
+        ] {
+            assert!(fields.contains(&field), "{field} reported: {fields:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_reported() {
+        let mut i = input();
+        i.email = "rosa at example".into();
+        i.phone = "12".into();
+        i.date_of_birth = "17/05/1980".into();
+        let f = i.validate(today()).unwrap_err();
+        assert_eq!(rules(&f), ["email_format", "phone_format", "date_format"]);
+        let mut i = input();
+        i.date_of_birth = "2030-01-01".into();
+        assert_eq!(rules(&i.validate(today()).unwrap_err()), ["date_of_birth_future"]);
+        let mut i = input();
+        i.first_name = "x".repeat(201);
+        assert_eq!(rules(&i.validate(today()).unwrap_err()), ["too_long"]);
+        let mut i = input();
+        i.last_name = "Al\u{0}varez".into();
+        assert_eq!(rules(&i.validate(today()).unwrap_err()), ["invalid_characters"]);
+    }
+
+    #[test]
+    fn members_must_name_their_organization() {
+        let mut i = input();
+        i.affiliation = Some(AffiliationInput { kind: "member".into(), organization: Some("  ".into()) });
+        assert_eq!(rules(&i.validate(today()).unwrap_err()), ["organization_required"]);
+        i.affiliation = Some(AffiliationInput { kind: "member".into(), organization: Some("Harbor Rotary".into()) });
+        assert_eq!(i.validate(today()).unwrap().organization, "Harbor Rotary");
+        i.affiliation = Some(AffiliationInput { kind: "visits".into(), organization: None });
+        assert_eq!(rules(&i.validate(today()).unwrap_err()), ["affiliation_kind"]);
+    }
+
+    #[test]
+    fn email_shapes() {
+        assert!(looks_like_email("a@b.co"));
+        assert!(!looks_like_email("a@b"));
+        assert!(!looks_like_email("@b.co"));
+        assert!(!looks_like_email("a b@c.co"));
+        assert!(!looks_like_email("a@@b.co"));
+        assert_eq!(email_key("  Rosa@Example.ORG "), "rosa@example.org");
+    }
+
+    #[test]
+    fn the_same_person_is_recognized_despite_spacing_and_case() {
+        let d = date(1980, 5, 17);
+        assert_eq!(person_key("Rosa ", "ALVAREZ", d), person_key("rosa", " alvarez", d));
+        assert_ne!(person_key("Rosa", "Alvarez", d), person_key("Rosa", "Alvarez", date(1980, 5, 18)));
+    }
+
+    #[test]
+    fn age_counts_the_birthday_itself() {
+        assert_eq!(age_on(date(2008, 12, 29), date(2026, 12, 29)), 18);
+        assert_eq!(age_on(date(2008, 12, 30), date(2026, 12, 29)), 17);
+        assert_eq!(age_on(date(2008, 2, 29), date(2026, 2, 28)), 17);
+        assert_eq!(age_on(date(2008, 2, 29), date(2026, 3, 1)), 18);
+    }
+
+    fn citizen_rules() -> Eligibility {
+        Eligibility {
+            min_age: Some(18),
+            affiliations: vec![Affiliation::Resides, Affiliation::Works, Affiliation::Member],
+            waiver: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn age_is_measured_on_the_first_day_of_class() {
+        let rules = citizen_rules();
+        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 12, 29)), city: "Harbor Point" };
+        let mut i = input();
+        i.date_of_birth = "2008-12-29".into();
+        assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty(), "18 on day one");
+        i.date_of_birth = "2008-12-30".into();
+        let f = check_eligibility(&i.validate(today()).unwrap(), &facts, today());
+        assert_eq!(rules_of(&f), ["min_age"]);
+        assert!(f[0].message.contains("you would be 17"));
+    }
+
+    fn rules_of(f: &[RuleFailure]) -> Vec<&str> {
+        rules(f)
+    }
+
+    #[test]
+    fn maximum_age_applies() {
+        let rules = Eligibility { max_age: Some(19), ..Default::default() };
+        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 9, 10)), city: "Harbor Point" };
+        let a = input().validate(today()).unwrap();
+        assert_eq!(rules_of(&check_eligibility(&a, &facts, today())), ["max_age"]);
+    }
+
+    #[test]
+    fn every_failing_rule_is_listed_together() {
+        let rules = citizen_rules();
+        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 12, 29)), city: "Harbor Point" };
+        let mut i = input();
+        i.date_of_birth = "2012-01-01".into();
+        i.affiliation = Some(AffiliationInput { kind: "studies".into(), organization: None });
+        i.waiver_accepted = false;
+        let f = check_eligibility(&i.validate(today()).unwrap(), &facts, today());
+        assert_eq!(rules_of(&f), ["min_age", "affiliation", "waiver"]);
+    }
+
+    #[test]
+    fn residents_must_live_in_the_city() {
+        let rules = citizen_rules();
+        let facts = ClassFacts { eligibility: &rules, first_day: None, city: "Harbor Point" };
+        let mut i = input();
+        i.city = "harbor point ".into();
+        assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty());
+        i.city = "Seaview".into();
+        assert_eq!(rules_of(&check_eligibility(&i.validate(today()).unwrap(), &facts, today())), ["residence_city"]);
+        // Working in the city does not depend on where you live.
+        i.affiliation = Some(AffiliationInput { kind: "works".into(), organization: None });
+        assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty());
+    }
+
+    #[test]
+    fn placement_fills_seats_then_the_waitlist() {
+        use ApplicationStatus::*;
+        assert_eq!(place(Allocation::FirstCome, 30, 29, false), Confirmed);
+        assert_eq!(place(Allocation::FirstCome, 30, 29, true), PendingReview);
+        assert_eq!(place(Allocation::FirstCome, 30, 30, false), Waitlisted);
+        assert_eq!(place(Allocation::FirstCome, 30, 31, false), Waitlisted, "capacity lowered below enrolment");
+        assert_eq!(place(Allocation::FirstCome, 0, 0, false), Waitlisted);
+        assert_eq!(place(Allocation::Lottery, 30, 0, false), Entered);
+    }
+
+    #[test]
+    fn seat_holding_statuses() {
+        assert!(ApplicationStatus::Offered.holds_seat());
+        assert!(ApplicationStatus::PendingReview.holds_seat());
+        assert!(!ApplicationStatus::Waitlisted.holds_seat());
+        assert!(!ApplicationStatus::Withdrawn.holds_seat());
+        assert!(!ApplicationStatus::Expired.holds_seat());
+        assert!(ApplicationStatus::Offered.can_withdraw());
+        assert!(!ApplicationStatus::Completed.can_withdraw());
+    }
+
+    #[test]
+    fn priority_rounds_admit_only_listed_ties() {
+        let prio = [Affiliation::Resides, Affiliation::Member];
+        assert!(priority_round_allows(Affiliation::Resides, &prio, true));
+        assert!(!priority_round_allows(Affiliation::Works, &prio, true));
+        assert!(priority_round_allows(Affiliation::Works, &prio, false));
+        assert!(priority_round_allows(Affiliation::Works, &[], true));
+    }
+
+    #[test]
+    fn unknown_json_fields_are_rejected() {
+        let r: Result<ApplicationInput, _> = serde_json::from_str(r#"{"first_name":"a","admin":true}"#);
+        assert!(r.is_err());
+    }
+}
