@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::demo;
+use crate::registrar::{Links, Registrar};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -16,6 +17,10 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// The batching writer that files applications.
+    pub registrar: Registrar,
+    /// Where links in emails point.
+    pub links: Links,
 }
 
 /// A service bound to its port, ready to run.
@@ -44,12 +49,19 @@ impl App {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
+        let links = Links {
+            base_url: config.base_url(listener.local_addr()?),
+        };
+        let registrar = Registrar::start(store.clone(), links.clone());
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+            registrar,
+            links,
+        };
         Ok(App {
             listener,
-            state: AppState {
-                store,
-                config: Arc::new(config),
-            },
+            state,
             seeded,
         })
     }
@@ -69,6 +81,11 @@ impl App {
         self.state.store.clone()
     }
 
+    /// The shared state handlers see (tests drive jobs and the registrar through it).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// What demo seeding did at build time, if it ran.
     pub fn demo_seeded(&self) -> Option<demo::Seeded> {
         self.seeded
@@ -86,6 +103,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
+        let jobs = tokio::spawn(crate::jobs::run_forever(self.state.clone()));
         let router = crate::web::router(self.state);
         axum::serve(
             self.listener,
@@ -93,6 +111,7 @@ impl App {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        jobs.abort();
         store.close().await;
         Ok(())
     }

@@ -49,6 +49,26 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "PRECINCT_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Applications and link requests allowed per client address per minute, or `off`
+    /// (for load tests behind one address).
+    #[arg(long, env = "PRECINCT_RATE_LIMIT", default_value = "20", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<u32>,
+
+    /// Seconds between runs of the background jobs (offer expiry, outbox delivery, draws).
+    #[arg(long, env = "PRECINCT_JOB_INTERVAL", default_value_t = 5)]
+    pub job_interval_secs: u64,
+}
+
+/// `off` (or `0`) disables the limit; otherwise a positive count per minute.
+fn parse_rate_limit(s: &str) -> Result<Option<u32>, String> {
+    match s.trim() {
+        "off" | "0" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| format!("expected a number per minute or `off`, got {n:?}")),
+    }
 }
 
 impl Config {
@@ -62,7 +82,22 @@ impl Config {
             public_url: None,
             request_timeout_secs: 30,
             max_body_bytes: 64 * 1024,
+            rate_limit: Some(20),
+            job_interval_secs: 5,
         }
+    }
+
+    /// Where links in emails point: the public URL, or the listening address.
+    pub fn base_url(&self, bound: std::net::SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{bound}"),
+        }
+    }
+
+    /// Where `.eml` files of delivered messages go.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// The database URL in force: the configured one, or a SQLite file in the data dir.
@@ -97,6 +132,14 @@ mod tests {
         assert_eq!(c.database_url(), "sqlite:///var/lib/precinct/precinct.db");
         c.database_url = Some(String::new());
         assert_eq!(c.database_url(), "sqlite:///var/lib/precinct/precinct.db");
+    }
+
+    #[test]
+    fn rate_limits_parse() {
+        assert_eq!(parse_rate_limit("off"), Ok(None));
+        assert_eq!(parse_rate_limit("0"), Ok(None));
+        assert_eq!(parse_rate_limit("30"), Ok(Some(30)));
+        assert!(parse_rate_limit("lots").is_err());
     }
 
     #[test]

@@ -12,6 +12,8 @@ use jiff::{Timestamp, ToSpan, Zoned};
 use crate::domain::{
     Affiliation, ClassId, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, StaffId, UnitId, markdown,
 };
+use crate::domain::{Applicant, ApplicationStatus};
+use crate::store::applications::Channel;
 use crate::store::seed::{NewClass, NewDepartment, NewProgram, NewStaff};
 use crate::store::{Store, StoreError, Tx};
 
@@ -320,18 +322,15 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         .await?;
     add_sessions(tx, past_class, &past, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
     for i in 0..30 {
-        let status = if i < 27 { "completed" } else { "not_completed" };
-        let (first, last) = SAMPLE_NAMES[i % SAMPLE_NAMES.len()];
-        let name = format!("{first} {last}");
-        let email = format!("{}.{}{}@mail.example", first.to_lowercase(), last.to_lowercase(), i);
-        tx.insert_application(
-            past_class,
-            status,
-            &name,
-            &email,
-            at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10),
-        )
-        .await?;
+        let status = if i < 27 {
+            ApplicationStatus::Completed
+        } else {
+            ApplicationStatus::NotCompleted
+        };
+        let applied = at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10);
+        let person = sample_applicant(i, 1970);
+        tx.insert_application(past_class, &person, status, Channel::Online, applied)
+            .await?;
     }
 
     // The open class: registration opened three days ago; Tuesdays from next month.
@@ -364,13 +363,19 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         )
         .await?;
     add_sessions(tx, open_class, &next, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
-    for (i, (first, last)) in SAMPLE_NAMES.iter().take(12).enumerate() {
-        let email = format!("{}.{}@mail.example", first.to_lowercase(), last.to_lowercase());
+    for i in 0..12 {
         let applied = now
             .checked_sub(jiff::SignedDuration::from_hours(70 - i as i64 * 5))
             .unwrap_or(now);
-        tx.insert_application(open_class, "confirmed", &format!("{first} {last}"), &email, applied)
-            .await?;
+        let person = sample_applicant(i + 40, 1965);
+        tx.insert_application(
+            open_class,
+            &person,
+            ApplicationStatus::Confirmed,
+            Channel::Online,
+            applied,
+        )
+        .await?;
     }
 
     // The teen cohort of the current semester: Thursdays 18:00-20:00, twelve sessions.
@@ -410,18 +415,50 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     )
     .await?;
     let cohort_start = teen_sessions.first().map_or(now, |o| o.starts_at());
-    for (i, (first, last)) in SAMPLE_NAMES.iter().rev().take(11).enumerate() {
-        let email = format!("guardian.{}.{}@mail.example", last.to_lowercase(), i);
+    for i in 0..11 {
+        let person = sample_applicant(i + 80, 2009);
         tx.insert_application(
             teen_class,
-            "confirmed",
-            &format!("{first} {last}"),
-            &email,
+            &person,
+            ApplicationStatus::Confirmed,
+            Channel::Staff,
             cohort_start,
         )
         .await?;
     }
     Ok(())
+}
+
+/// A fictional applicant; `n` makes names and emails distinct, `born` sets the era.
+fn sample_applicant(n: usize, born: i16) -> Applicant {
+    let (first, last) = SAMPLE_NAMES[n % SAMPLE_NAMES.len()];
+    let cycle = n / SAMPLE_NAMES.len();
+    let first = if cycle == 0 {
+        first.to_string()
+    } else {
+        format!("{first} {}", ["J.", "M.", "R.", "T.", "S.", "K."][cycle % 6])
+    };
+    Applicant {
+        email: format!(
+            "{}.{}{n}@mail.example",
+            first.split(' ').next().unwrap_or(&first).to_lowercase(),
+            last.to_lowercase()
+        ),
+        first_name: first,
+        last_name: last.to_string(),
+        phone: format!("(555) 01{:01}-{:04}", n % 10, 1000 + n),
+        date_of_birth: Date::new(born + (n % 20) as i16, (n % 12) as i8 + 1, (n % 27) as i8 + 1).unwrap_or(Date::ZERO),
+        city: "Harbor Point".to_string(),
+        affiliation: [Affiliation::Resides, Affiliation::Works, Affiliation::Member][n % 3],
+        organization: if n % 3 == 2 {
+            "Harbor Point Rotary Club".to_string()
+        } else {
+            String::new()
+        },
+        emergency_name: format!("{} family", last),
+        emergency_phone: format!("(555) 019-{:04}", 2000 + n),
+        waiver_accepted: true,
+    }
 }
 
 /// The current school semester's name, its first meeting week and the dates it skips.

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::domain::RuleFailure;
 use crate::store::StoreError;
 
 /// What went wrong while answering a request.
@@ -113,6 +114,9 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this case, in plain words.
     pub detail: String,
+    /// Every broken rule, for validation and eligibility problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<RuleFailure>,
 }
 
 /// An [`AppError`] answered as problem JSON, for `/api` routes.
@@ -135,11 +139,17 @@ impl IntoResponse for ApiError {
 
 /// Builds a problem+json response; also used by the API's fallback and rejections.
 pub fn problem_response(status: StatusCode, slug: &str, detail: &str) -> Response {
+    problem_with_errors(status, slug, detail, &[])
+}
+
+/// A problem listing every broken rule (`errors: [{rule, field, message}]`).
+pub fn problem_with_errors(status: StatusCode, slug: &str, detail: &str, errors: &[RuleFailure]) -> Response {
     let body = Problem {
         kind: format!("/problems/{slug}"),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
         detail: detail.to_string(),
+        errors: errors.to_vec(),
     };
     let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(

@@ -85,6 +85,7 @@ CREATE TABLE classes (
     location_name    TEXT NOT NULL DEFAULT '',
     location_address TEXT NOT NULL DEFAULT '',
     graduates     INTEGER CHECK (graduates IS NULL OR graduates >= 0),
+    allocation    TEXT NOT NULL DEFAULT 'first_come' CHECK (allocation IN ('first_come', 'lottery')),
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     UNIQUE (program_id, name),
@@ -119,16 +120,3 @@ CREATE TABLE session_presenters (
     staff_id      INTEGER REFERENCES staff (id) ON DELETE SET NULL
 );
 CREATE INDEX session_presenters_by_session ON session_presenters (session_id);
-
--- Seats taken in a class. Later migrations add the applicant's details and the
--- waitlist; the catalog needs only enough to count seats.
-CREATE TABLE applications (
-    id            INTEGER PRIMARY KEY,
-    class_id      INTEGER NOT NULL REFERENCES classes (id) ON DELETE RESTRICT,
-    status        TEXT NOT NULL CHECK (status IN ('pending_review', 'confirmed', 'waitlisted',
-                      'offered', 'withdrawn', 'denied', 'completed', 'not_completed')),
-    full_name     TEXT NOT NULL,
-    email         TEXT NOT NULL,
-    created_at    BIGINT NOT NULL
-);
-CREATE INDEX applications_by_class ON applications (class_id, status);

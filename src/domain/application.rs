@@ -69,7 +69,11 @@ pub struct RuleFailure {
 
 impl RuleFailure {
     fn new(rule: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        RuleFailure { rule, field, message: message.into() }
+        RuleFailure {
+            rule,
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -126,19 +130,22 @@ pub struct Applicant {
 
 const MAX_TEXT: usize = 200;
 
-fn required(
-    failures: &mut Vec<RuleFailure>,
-    field: &'static str,
-    label: &str,
-    value: &str,
-) -> String {
+fn required(failures: &mut Vec<RuleFailure>, field: &'static str, label: &str, value: &str) -> String {
     let v = value.trim();
     if v.is_empty() {
         failures.push(RuleFailure::new("required", field, format!("Enter your {label}.")));
     } else if v.chars().count() > MAX_TEXT {
-        failures.push(RuleFailure::new("too_long", field, format!("Your {label} must be at most {MAX_TEXT} characters.")));
+        failures.push(RuleFailure::new(
+            "too_long",
+            field,
+            format!("Your {label} must be at most {MAX_TEXT} characters."),
+        ));
     } else if v.chars().any(char::is_control) {
-        failures.push(RuleFailure::new("invalid_characters", field, format!("Your {label} contains characters we cannot accept.")));
+        failures.push(RuleFailure::new(
+            "invalid_characters",
+            field,
+            format!("Your {label} contains characters we cannot accept."),
+        ));
     }
     v.to_string()
 }
@@ -146,12 +153,16 @@ fn required(
 /// A deliberately simple email check: one `@`, something on both sides, a dot in the
 /// domain, no spaces. Delivery is what really proves an address.
 pub fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
         && !domain.contains('@')
         && email.len() <= 254
 }
@@ -181,11 +192,19 @@ impl ApplicationInput {
         let last_name = required(&mut f, "last_name", "last name", &self.last_name);
         let email = required(&mut f, "email", "email address", &self.email);
         if !email.is_empty() && !looks_like_email(&email) {
-            f.push(RuleFailure::new("email_format", "email", "Enter an email address like name@example.com."));
+            f.push(RuleFailure::new(
+                "email_format",
+                "email",
+                "Enter an email address like name@example.com.",
+            ));
         }
         let phone = required(&mut f, "phone", "phone number", &self.phone);
         if !phone.is_empty() && !phone_ok(&phone) {
-            f.push(RuleFailure::new("phone_format", "phone", "Enter a phone number with 7 to 15 digits."));
+            f.push(RuleFailure::new(
+                "phone_format",
+                "phone",
+                "Enter a phone number with 7 to 15 digits.",
+            ));
         }
         let dob_text = required(&mut f, "date_of_birth", "date of birth", &self.date_of_birth);
         let date_of_birth = if dob_text.is_empty() {
@@ -193,11 +212,19 @@ impl ApplicationInput {
         } else {
             match dob_text.parse::<Date>() {
                 Ok(d) if d >= today => {
-                    f.push(RuleFailure::new("date_of_birth_future", "date_of_birth", "Your date of birth must be in the past."));
+                    f.push(RuleFailure::new(
+                        "date_of_birth_future",
+                        "date_of_birth",
+                        "Your date of birth must be in the past.",
+                    ));
                     None
                 }
                 Ok(d) if d.year() < 1900 => {
-                    f.push(RuleFailure::new("date_of_birth_range", "date_of_birth", "Check the year of your date of birth."));
+                    f.push(RuleFailure::new(
+                        "date_of_birth_range",
+                        "date_of_birth",
+                        "Check the year of your date of birth.",
+                    ));
                     None
                 }
                 Ok(d) => Some(d),
@@ -214,7 +241,11 @@ impl ApplicationInput {
         let city = required(&mut f, "city", "city", &self.city);
         let (affiliation, organization) = match &self.affiliation {
             None => {
-                f.push(RuleFailure::new("required", "affiliation", "Choose how you are connected to the city."));
+                f.push(RuleFailure::new(
+                    "required",
+                    "affiliation",
+                    "Choose how you are connected to the city.",
+                ));
                 (None, String::new())
             }
             Some(a) => {
@@ -237,7 +268,11 @@ impl ApplicationInput {
                         (None, org)
                     }
                     Some(_) if org.chars().count() > MAX_TEXT => {
-                        f.push(RuleFailure::new("too_long", "organization", "The organization name is too long."));
+                        f.push(RuleFailure::new(
+                            "too_long",
+                            "organization",
+                            "The organization name is too long.",
+                        ));
                         (None, org)
                     }
                     Some(kind) => (Some(kind), org),
@@ -246,8 +281,16 @@ impl ApplicationInput {
         };
         let (emergency_name, emergency_phone) = match &self.emergency_contact {
             None => {
-                f.push(RuleFailure::new("required", "emergency_name", "Enter an emergency contact's name."));
-                f.push(RuleFailure::new("required", "emergency_phone", "Enter an emergency contact's phone number."));
+                f.push(RuleFailure::new(
+                    "required",
+                    "emergency_name",
+                    "Enter an emergency contact's name.",
+                ));
+                f.push(RuleFailure::new(
+                    "required",
+                    "emergency_phone",
+                    "Enter an emergency contact's phone number.",
+                ));
                 (String::new(), String::new())
             }
             Some(e) => {
@@ -340,7 +383,11 @@ pub fn check_eligibility(a: &Applicant, facts: &ClassFacts<'_>, today: Date) -> 
         ));
     }
     if rules.waiver && !a.waiver_accepted {
-        f.push(RuleFailure::new("waiver", "waiver_accepted", "Accept the waiver to apply."));
+        f.push(RuleFailure::new(
+            "waiver",
+            "waiver_accepted",
+            "Accept the waiver to apply.",
+        ));
     }
     f
 }
@@ -410,8 +457,14 @@ mod tests {
             phone: "(555) 010-2233".into(),
             date_of_birth: "1980-05-17".into(),
             city: "Harbor Point".into(),
-            affiliation: Some(AffiliationInput { kind: "resides".into(), organization: None }),
-            emergency_contact: Some(EmergencyContactInput { name: "Luis Alvarez".into(), phone: "555 010 9988".into() }),
+            affiliation: Some(AffiliationInput {
+                kind: "resides".into(),
+                organization: None,
+            }),
+            emergency_contact: Some(EmergencyContactInput {
+                name: "Luis Alvarez".into(),
+                phone: "555 010 9988".into(),
+            }),
             waiver_accepted: true,
         }
     }
@@ -472,11 +525,20 @@ mod tests {
     #[test]
     fn members_must_name_their_organization() {
         let mut i = input();
-        i.affiliation = Some(AffiliationInput { kind: "member".into(), organization: Some("  ".into()) });
+        i.affiliation = Some(AffiliationInput {
+            kind: "member".into(),
+            organization: Some("  ".into()),
+        });
         assert_eq!(rules(&i.validate(today()).unwrap_err()), ["organization_required"]);
-        i.affiliation = Some(AffiliationInput { kind: "member".into(), organization: Some("Harbor Rotary".into()) });
+        i.affiliation = Some(AffiliationInput {
+            kind: "member".into(),
+            organization: Some("Harbor Rotary".into()),
+        });
         assert_eq!(i.validate(today()).unwrap().organization, "Harbor Rotary");
-        i.affiliation = Some(AffiliationInput { kind: "visits".into(), organization: None });
+        i.affiliation = Some(AffiliationInput {
+            kind: "visits".into(),
+            organization: None,
+        });
         assert_eq!(rules(&i.validate(today()).unwrap_err()), ["affiliation_kind"]);
     }
 
@@ -494,7 +556,10 @@ mod tests {
     fn the_same_person_is_recognized_despite_spacing_and_case() {
         let d = date(1980, 5, 17);
         assert_eq!(person_key("Rosa ", "ALVAREZ", d), person_key("rosa", " alvarez", d));
-        assert_ne!(person_key("Rosa", "Alvarez", d), person_key("Rosa", "Alvarez", date(1980, 5, 18)));
+        assert_ne!(
+            person_key("Rosa", "Alvarez", d),
+            person_key("Rosa", "Alvarez", date(1980, 5, 18))
+        );
     }
 
     #[test]
@@ -517,10 +582,17 @@ mod tests {
     #[test]
     fn age_is_measured_on_the_first_day_of_class() {
         let rules = citizen_rules();
-        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 12, 29)), city: "Harbor Point" };
+        let facts = ClassFacts {
+            eligibility: &rules,
+            first_day: Some(date(2026, 12, 29)),
+            city: "Harbor Point",
+        };
         let mut i = input();
         i.date_of_birth = "2008-12-29".into();
-        assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty(), "18 on day one");
+        assert!(
+            check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty(),
+            "18 on day one"
+        );
         i.date_of_birth = "2008-12-30".into();
         let f = check_eligibility(&i.validate(today()).unwrap(), &facts, today());
         assert_eq!(rules_of(&f), ["min_age"]);
@@ -533,8 +605,15 @@ mod tests {
 
     #[test]
     fn maximum_age_applies() {
-        let rules = Eligibility { max_age: Some(19), ..Default::default() };
-        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 9, 10)), city: "Harbor Point" };
+        let rules = Eligibility {
+            max_age: Some(19),
+            ..Default::default()
+        };
+        let facts = ClassFacts {
+            eligibility: &rules,
+            first_day: Some(date(2026, 9, 10)),
+            city: "Harbor Point",
+        };
         let a = input().validate(today()).unwrap();
         assert_eq!(rules_of(&check_eligibility(&a, &facts, today())), ["max_age"]);
     }
@@ -542,10 +621,17 @@ mod tests {
     #[test]
     fn every_failing_rule_is_listed_together() {
         let rules = citizen_rules();
-        let facts = ClassFacts { eligibility: &rules, first_day: Some(date(2026, 12, 29)), city: "Harbor Point" };
+        let facts = ClassFacts {
+            eligibility: &rules,
+            first_day: Some(date(2026, 12, 29)),
+            city: "Harbor Point",
+        };
         let mut i = input();
         i.date_of_birth = "2012-01-01".into();
-        i.affiliation = Some(AffiliationInput { kind: "studies".into(), organization: None });
+        i.affiliation = Some(AffiliationInput {
+            kind: "studies".into(),
+            organization: None,
+        });
         i.waiver_accepted = false;
         let f = check_eligibility(&i.validate(today()).unwrap(), &facts, today());
         assert_eq!(rules_of(&f), ["min_age", "affiliation", "waiver"]);
@@ -554,14 +640,24 @@ mod tests {
     #[test]
     fn residents_must_live_in_the_city() {
         let rules = citizen_rules();
-        let facts = ClassFacts { eligibility: &rules, first_day: None, city: "Harbor Point" };
+        let facts = ClassFacts {
+            eligibility: &rules,
+            first_day: None,
+            city: "Harbor Point",
+        };
         let mut i = input();
         i.city = "harbor point ".into();
         assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty());
         i.city = "Seaview".into();
-        assert_eq!(rules_of(&check_eligibility(&i.validate(today()).unwrap(), &facts, today())), ["residence_city"]);
+        assert_eq!(
+            rules_of(&check_eligibility(&i.validate(today()).unwrap(), &facts, today())),
+            ["residence_city"]
+        );
         // Working in the city does not depend on where you live.
-        i.affiliation = Some(AffiliationInput { kind: "works".into(), organization: None });
+        i.affiliation = Some(AffiliationInput {
+            kind: "works".into(),
+            organization: None,
+        });
         assert!(check_eligibility(&i.validate(today()).unwrap(), &facts, today()).is_empty());
     }
 
@@ -571,7 +667,11 @@ mod tests {
         assert_eq!(place(Allocation::FirstCome, 30, 29, false), Confirmed);
         assert_eq!(place(Allocation::FirstCome, 30, 29, true), PendingReview);
         assert_eq!(place(Allocation::FirstCome, 30, 30, false), Waitlisted);
-        assert_eq!(place(Allocation::FirstCome, 30, 31, false), Waitlisted, "capacity lowered below enrolment");
+        assert_eq!(
+            place(Allocation::FirstCome, 30, 31, false),
+            Waitlisted,
+            "capacity lowered below enrolment"
+        );
         assert_eq!(place(Allocation::FirstCome, 0, 0, false), Waitlisted);
         assert_eq!(place(Allocation::Lottery, 30, 0, false), Entered);
     }

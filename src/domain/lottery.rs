@@ -74,7 +74,10 @@ mod tests {
     #[test]
     fn the_published_hash_matches_the_seed() {
         // SHA-256 of 32 bytes of 0x07, computed independently with `sha256sum`.
-        assert_eq!(seed_hash(&SEED), "4bb06f8e4e3a7715d201d573d0aa423762e55dabd61a2c02278fa56cc6d294e0");
+        assert_eq!(
+            seed_hash(&SEED),
+            "4bb06f8e4e3a7715d201d573d0aa423762e55dabd61a2c02278fa56cc6d294e0"
+        );
         assert_eq!(parse_seed(&hex::encode(SEED)), Some(SEED));
         assert_eq!(parse_seed("abc"), None);
     }

@@ -12,7 +12,7 @@ pub mod markdown;
 pub mod program;
 pub mod schedule;
 
-pub use application::{Allocation, ApplicationInput, ApplicationStatus, Applicant, RuleFailure};
+pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};

@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 use sqlx::AssertSqlSafe;
 
 use super::{Store, StoreError, dispatch, from_secs};
+use crate::domain::application::Allocation;
 use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramId, ProgramKind, SessionId, UnitId};
 
 /// The department running the site (one row).
@@ -111,6 +112,8 @@ pub struct Class {
     pub location_address: String,
     /// Recorded number of graduates once the class completed.
     pub graduates: Option<i64>,
+    /// How seats are given out.
+    pub allocation: Allocation,
     /// Seats held or taken (confirmed, pending review, offered, finished).
     pub seats_taken: i64,
     pub first_session_at: Option<Timestamp>,
@@ -139,6 +142,7 @@ struct ClassRow {
     location_name: String,
     location_address: String,
     graduates: Option<i64>,
+    allocation: String,
     seats_taken: i64,
     first_session_at: Option<i64>,
     last_session_at: Option<i64>,
@@ -152,6 +156,8 @@ impl TryFrom<ClassRow> for Class {
         Ok(Class {
             status: ClassStatus::parse(&r.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("class {}: status {:?}", r.id, r.status)))?,
+            allocation: Allocation::parse(&r.allocation)
+                .ok_or_else(|| StoreError::Corrupt(format!("class {}: allocation {:?}", r.id, r.allocation)))?,
             registration_opens_at: opt(r.registration_opens_at)?,
             registration_closes_at: opt(r.registration_closes_at)?,
             first_session_at: opt(r.first_session_at)?,
@@ -171,16 +177,13 @@ impl TryFrom<ClassRow> for Class {
     }
 }
 
-/// Statuses whose application holds a seat. A pending review or an open offer keeps
-/// its seat so it cannot be sold twice while someone decides.
-const SEAT_HOLDING: &str = "('confirmed', 'pending_review', 'offered', 'completed', 'not_completed')";
-
 fn class_query(filter: &str) -> String {
+    let holding = super::applications::holding_list();
     format!(
         "SELECT c.id, c.program_id, p.slug AS program_slug, p.name AS program_name, c.name, c.capacity, \
                 c.status, c.registration_opens_at, c.registration_closes_at, c.location_name, \
-                c.location_address, c.graduates, \
-                (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id AND a.status IN {SEAT_HOLDING}) \
+                c.location_address, c.graduates, c.allocation, \
+                (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id AND a.status IN {holding}) \
                     AS seats_taken, \
                 (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
                     AS first_session_at, \

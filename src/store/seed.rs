@@ -5,8 +5,7 @@ use jiff::Timestamp;
 
 use super::{StoreError, Tx, on_tx, to_secs};
 use crate::domain::{
-    ApplicationId, ClassId, ClassStatus, Duty, Eligibility, Occurrence, ProgramId, ProgramKind, Role, SessionId,
-    StaffId, UnitId,
+    ClassId, ClassStatus, Duty, Eligibility, Occurrence, ProgramId, ProgramKind, Role, SessionId, StaffId, UnitId,
 };
 
 /// A department's settings, as written by setup or the demo.
@@ -176,21 +175,17 @@ impl Tx {
         on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(unit_id).bind(staff_id).execute(c).await.map(|_| ()))?;
         Ok(())
     }
+}
 
-    /// Records an application in a given status (demo history; the application rules
-    /// write through their own path).
-    pub async fn insert_application(
+impl Tx {
+    /// Sets how a class gives out seats.
+    pub async fn set_class_allocation(
         &mut self,
         class_id: ClassId,
-        status: &str,
-        full_name: &str,
-        email: &str,
-        at: Timestamp,
-    ) -> Result<ApplicationId, StoreError> {
-        let sql = "INSERT INTO applications (class_id, status, full_name, email, created_at) \
-                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
-            .bind(class_id).bind(status).bind(full_name).bind(email).bind(to_secs(at))
-            .fetch_one(c).await)?)
+        allocation: crate::domain::Allocation,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE classes SET allocation = $1 WHERE id = $2";
+        on_tx!(self, c => sqlx::query(sql).bind(allocation.code()).bind(class_id).execute(c).await.map(|_| ()))?;
+        Ok(())
     }
 }

@@ -75,29 +75,24 @@ fn unique_name(prefix: &str) -> String {
     )
 }
 
-/// A fresh, empty database that is removed when dropped.
+/// A fresh, empty database and a private data directory, both removed when dropped.
 pub struct TestDb {
     pub url: String,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Dir(PathBuf),
-    PgDatabase { admin_url: String, name: String },
+    dir: PathBuf,
+    pg: Option<(String, String)>,
 }
 
 impl TestDb {
     /// Creates an empty database on `backend`.
     pub async fn new(backend: Backend) -> TestDb {
+        let dir = std::env::temp_dir().join(unique_name("precinct_test"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
         match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(unique_name("precinct_test"));
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                TestDb {
-                    url: format!("sqlite://{}", dir.join("test.db").display()),
-                    cleanup: Cleanup::Dir(dir),
-                }
-            }
+            Backend::Sqlite => TestDb {
+                url: format!("sqlite://{}", dir.join("test.db").display()),
+                dir,
+                pg: None,
+            },
             Backend::Postgres => {
                 let admin_url = std::env::var("PRECINCT_TEST_POSTGRES_URL").expect("postgres url");
                 let name = unique_name("precinct_t");
@@ -115,40 +110,41 @@ impl TestDb {
                 let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
                 TestDb {
                     url: format!("{prefix}/{name}{query}"),
-                    cleanup: Cleanup::PgDatabase { admin_url, name },
+                    dir,
+                    pg: Some((admin_url, name)),
                 }
             }
         }
+    }
+
+    /// The private data directory (delivered `.eml` files land in `outbox/`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        match &self.cleanup {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::PgDatabase { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime; a separate thread with its own
-                // runtime can block on the cleanup without stalling it.
-                let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    rt.block_on(async {
-                        if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
-                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            )))
-                            .execute(&mut conn)
-                            .await;
-                        }
-                    });
-                })
-                .join();
-            }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.pg.take() {
+            // Drop runs inside the test's runtime; a separate thread with its own
+            // runtime can block on the cleanup without stalling it.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
         }
     }
 }
@@ -158,6 +154,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Store,
+    pub state: precinct::app::AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     // Declared last so the database outlives the server during drop.
@@ -170,6 +167,10 @@ pub struct Options {
     pub demo: bool,
     pub public_url: Option<String>,
     pub max_body_bytes: Option<usize>,
+    /// Requests per minute per address on application routes; `None` turns limits off.
+    pub rate_limit: Option<u32>,
+    /// Reuse this database instead of a fresh one (a second instance).
+    pub database_url: Option<String>,
 }
 
 /// Spawns the service with the demo department.
@@ -195,7 +196,12 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         precinct::telemetry::init(precinct::config::LogFormat::Pretty);
     }
     let db = TestDb::new(backend).await;
-    let mut config = Config::with_database(db.url.clone());
+    let url = options.database_url.clone().unwrap_or_else(|| db.url.clone());
+    let mut config = Config::with_database(url);
+    config.rate_limit = options.rate_limit;
+    config.data_dir = db.data_dir();
+    // Jobs run only when a test asks (jobs::run_once), so tests control time.
+    config.job_interval_secs = 3600;
     config.demo = options.demo;
     config.public_url = options.public_url;
     if let Some(max) = options.max_body_bytes {
@@ -204,6 +210,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let app = App::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let store = app.store();
+    let state = app.state();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_with_shutdown(async {
         let _ = stopped.await;
@@ -216,6 +223,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         address,
         client,
         store,
+        state,
         stop: Some(stop),
         server: Some(server),
         _db: db,

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod api;
+mod applications;
 mod binary;
 mod demo;
 mod health;

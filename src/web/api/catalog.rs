@@ -55,6 +55,8 @@ pub struct ClassOut {
     pub status: ClassStatus,
     pub capacity: i64,
     pub seats_left: i64,
+    /// `first_come` or `lottery`.
+    pub allocation: crate::domain::Allocation,
     /// Whether an application submitted now would be considered.
     pub registration_open: bool,
     pub registration_opens_at: Option<String>,
@@ -138,6 +140,7 @@ fn class_out(c: &Class, tz: &TimeZone, zone_name: &str, now: Timestamp) -> Class
         status: c.status,
         capacity: c.capacity,
         seats_left: c.seats_left(),
+        allocation: c.allocation,
         registration_open: RegistrationState::at(c.status, c.registration_opens_at, c.registration_closes_at, now)
             .is_open(),
         registration_opens_at: fmt(c.registration_opens_at),

@@ -11,6 +11,7 @@ use crate::app::AppState;
 
 pub mod catalog;
 pub mod openapi;
+pub mod registrations;
 
 /// Routes of the API, relative to `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -19,5 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{slug}", get(catalog::get_program))
         .route("/classes", get(catalog::list_classes))
         .route("/classes/{id}", get(catalog::get_class))
+        .route(
+            "/classes/{id}/registrations",
+            axum::routing::post(registrations::register),
+        )
         .route("/openapi.json", get(openapi::serve))
 }

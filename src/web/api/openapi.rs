@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::catalog;
+use super::{catalog, registrations};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -17,6 +17,7 @@ use crate::web::health;
         catalog::get_program,
         catalog::list_classes,
         catalog::get_class,
+        registrations::register,
         health::healthz,
     ),
     components(schemas(
@@ -29,9 +30,12 @@ use crate::web::health;
         catalog::SessionOut,
         catalog::PresenterOut,
         Problem,
+        registrations::RegistrationOut,
+        crate::domain::ApplicationInput,
+        crate::domain::RuleFailure,
         health::Health,
     )),
-    tags((name = "catalog", description = "Programs, classes and sessions"), (name = "health"))
+    tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "health"))
 )]
 pub struct ApiDoc;
 

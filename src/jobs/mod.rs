@@ -1,0 +1,52 @@
+//! Background work, run every few seconds by each instance: expiring seat offers
+//! (passing seats on), delivering the outbox, and lottery draws. Every step claims its
+//! work in the database, so several instances can run it side by side.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use lettre::message::Mailbox;
+
+use crate::app::AppState;
+use crate::notify::delivery::{self, FileMailer};
+use crate::registrar;
+
+/// What one round of jobs did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub offers_expired: usize,
+    pub messages_delivered: usize,
+    pub lotteries_drawn: usize,
+}
+
+/// The mailer for this configuration.
+pub fn mailer(state: &AppState) -> FileMailer {
+    let from: Mailbox = "Precinct <no-reply@precinct.invalid>"
+        .parse()
+        .expect("a valid fixed address");
+    FileMailer::new(state.config.mail_dir(), from)
+}
+
+/// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
+pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
+    let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
+    let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
+    let messages_delivered = delivery::deliver_pending(&state.store, &mailer(state), now).await?;
+    Ok(Round {
+        offers_expired,
+        messages_delivered,
+        lotteries_drawn,
+    })
+}
+
+/// Runs the jobs every `job_interval_secs` until the task is aborted.
+pub async fn run_forever(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(state.config.job_interval_secs.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = run_once(&state, Timestamp::now()).await {
+            tracing::warn!(error = ?e, "background jobs failed; retrying next round");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The wording of applicant emails: plain text, plain language, one clear next step.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::domain::ApplicationStatus;
+use crate::store::applications::OutgoingMessage;
+
+/// Facts shared by applicant messages.
+pub struct Context<'a> {
+    pub department: &'a str,
+    pub program: &'a str,
+    pub class: &'a str,
+    pub time_zone: &'a str,
+}
+
+impl Context<'_> {
+    fn course(&self) -> String {
+        format!("{}: {}", self.program, self.class)
+    }
+
+    fn when(&self, ts: Timestamp) -> String {
+        let tz = TimeZone::get(self.time_zone).unwrap_or(TimeZone::UTC);
+        ts.to_zoned(tz).strftime("%A, %B %-d at %-I:%M %p %Z").to_string()
+    }
+}
+
+/// "We received your application", with where it stands and a link to follow it.
+pub fn application_received(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    status: ApplicationStatus,
+    waitlist_position: Option<i64>,
+    link: &str,
+) -> OutgoingMessage {
+    let standing = match (status, waitlist_position) {
+        (ApplicationStatus::Confirmed, _) => {
+            "You have a seat. We look forward to seeing you at the first session.".to_string()
+        }
+        (ApplicationStatus::PendingReview, _) => {
+            "A seat is held for you while staff review your application. We will write again with the decision."
+                .to_string()
+        }
+        (ApplicationStatus::Waitlisted, Some(n)) => format!(
+            "The class is full, so you are number {n} on the waitlist. If a seat opens we will email you an offer."
+        ),
+        (ApplicationStatus::Entered, _) => {
+            "You are entered in the lottery. Seats are drawn when registration closes; we will email you the result."
+                .to_string()
+        }
+        _ => format!("Your application status: {}.", status.label()),
+    };
+    OutgoingMessage {
+        kind: "application_received",
+        recipient: to.to_string(),
+        subject: format!("Application received: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nThank you for applying to {course}.\n\n{standing}\n\n\
+             See your application, withdraw, or answer an offer here (the link works once and \
+             for 7 days; you can always ask for a new one on our site):\n{link}\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
+/// A seat opened: accept before the offer expires.
+pub fn seat_offered(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    expires_at: Timestamp,
+    link: &str,
+) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "seat_offered",
+        recipient: to.to_string(),
+        subject: format!("A seat is available: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nA seat has opened in {course} and it is offered to you.\n\n\
+             Accept it by {deadline}. After that it goes to the next person on the waitlist.\n\n\
+             Accept or decline here:\n{link}\n\n{dept}\n",
+            course = ctx.course(),
+            deadline = ctx.when(expires_at),
+            dept = ctx.department,
+        ),
+    }
+}
+
+/// The offer ran out.
+pub fn offer_expired(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "offer_expired",
+        recipient: to.to_string(),
+        subject: format!("Your seat offer expired: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nThe seat we offered you in {course} was not accepted in time, so it \
+             has gone to the next person on the waitlist.\n\nYou are welcome to apply for a future class.\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
+/// Confirmation of a withdrawal.
+pub fn withdrawn(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "withdrawn",
+        recipient: to.to_string(),
+        subject: format!("You have withdrawn: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nYou have withdrawn from {course}. If this was a mistake, contact us \
+             and we will help.\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
+/// A fresh sign-in link, asked for on "find my application".
+pub fn access_link(department: &str, to: &str, link: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "access_link",
+        recipient: to.to_string(),
+        subject: format!("Your application link from the {department}"),
+        body_text: format!(
+            "Hello,\n\nUse this link to see your applications (it works once and for 24 hours):\n{link}\n\n\
+             If you did not ask for it, you can ignore this email.\n\n{department}\n"
+        ),
+    }
+}
+
+/// The outcome of a lottery draw for one applicant.
+pub fn lottery_result(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    status: ApplicationStatus,
+    waitlist_position: Option<i64>,
+    link: &str,
+) -> OutgoingMessage {
+    let outcome = match (status, waitlist_position) {
+        (ApplicationStatus::Waitlisted, Some(n)) => {
+            format!("Your name was not drawn for a seat this time; you are number {n} on the waitlist.")
+        }
+        (ApplicationStatus::PendingReview, _) => {
+            "Your name was drawn: a seat is held for you while staff review your application.".to_string()
+        }
+        _ => "Your name was drawn: you have a seat.".to_string(),
+    };
+    OutgoingMessage {
+        kind: "lottery_result",
+        recipient: to.to_string(),
+        subject: format!("Lottery result: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nThe lottery for {course} has been drawn.\n\n{outcome}\n\n\
+             The draw can be checked by anyone: the seed and the list of entries are on the class page.\n\n\
+             See your application here:\n{link}\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context<'static> {
+        Context {
+            department: "Harbor Point Police Department",
+            program: "Citizen Police Academy",
+            class: "Class 33",
+            time_zone: "America/Los_Angeles",
+        }
+    }
+
+    #[test]
+    fn waitlisted_applicants_learn_their_position() {
+        let m = application_received(
+            &ctx(),
+            "a@b.co",
+            "Rosa",
+            ApplicationStatus::Waitlisted,
+            Some(4),
+            "https://x/my/link/t",
+        );
+        assert!(m.body_text.contains("number 4 on the waitlist"));
+        assert!(m.body_text.contains("https://x/my/link/t"));
+        assert_eq!(m.subject, "Application received: Citizen Police Academy: Class 33");
+    }
+
+    #[test]
+    fn offers_state_the_local_deadline() {
+        let ts: Timestamp = "2027-01-06T02:00:00Z".parse().unwrap();
+        let m = seat_offered(&ctx(), "a@b.co", "Rosa", ts, "https://x/l");
+        assert!(
+            m.body_text.contains("Tuesday, January 5 at 6:00 PM PST"),
+            "{}",
+            m.body_text
+        );
+    }
+}

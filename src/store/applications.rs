@@ -1,0 +1,653 @@
+//! Applications, the waitlist, applicant links and sessions, and the outbox: the SQL
+//! behind registration. Decisions (who is eligible, where an application goes) come
+//! from `domain`; this module only reads facts and writes outcomes, inside the caller's
+//! transaction.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::AssertSqlSafe;
+
+use super::{Backend, Store, StoreError, Tx, TxInner, dispatch, from_secs, on_tx, to_secs};
+use crate::domain::application::Allocation;
+use crate::domain::{Affiliation, Applicant, ApplicationId, ApplicationStatus, ClassId, ClassStatus, Eligibility};
+
+/// Where an application comes from: a resident online, or staff entering one by phone
+/// or at the counter (which may use the held-back seats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Online,
+    Staff,
+}
+
+impl Channel {
+    fn code(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Staff => "staff",
+        }
+    }
+}
+
+/// What allocation needs to know about a class, read under the class lock.
+#[derive(Debug, Clone)]
+pub struct ClassForAllocation {
+    pub id: ClassId,
+    pub name: String,
+    pub program_name: String,
+    pub program_kind: String,
+    pub status: ClassStatus,
+    pub allocation: Allocation,
+    pub capacity: i64,
+    pub held_back_seats: i64,
+    pub registration_opens_at: Option<Timestamp>,
+    pub registration_closes_at: Option<Timestamp>,
+    pub priority_until: Option<Timestamp>,
+    pub priority_affiliations: Vec<Affiliation>,
+    pub offer_hours: i64,
+    pub eligibility: Eligibility,
+    pub first_day: Option<Date>,
+    pub department_name: String,
+    pub department_city: String,
+    pub time_zone: String,
+}
+
+impl ClassForAllocation {
+    /// Seats a channel may fill: online applicants leave the held-back seats to staff.
+    pub fn capacity_for(&self, channel: Channel) -> i64 {
+        match channel {
+            Channel::Online => (self.capacity - self.held_back_seats).max(0),
+            Channel::Staff => self.capacity,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClassAllocRow {
+    id: ClassId,
+    name: String,
+    program_name: String,
+    program_kind: String,
+    status: String,
+    allocation: String,
+    capacity: i64,
+    held_back_seats: i64,
+    registration_opens_at: Option<i64>,
+    registration_closes_at: Option<i64>,
+    priority_until: Option<i64>,
+    priority_affiliations: String,
+    offer_hours: i64,
+    eligibility: String,
+    first_day: Option<String>,
+    department_name: Option<String>,
+    department_city: Option<String>,
+    time_zone: Option<String>,
+}
+
+const CLASS_ALLOC_SQL: &str = "SELECT c.id, c.name, p.name AS program_name, p.kind AS program_kind, c.status, \
+        c.allocation, c.capacity, c.held_back_seats, c.registration_opens_at, c.registration_closes_at, \
+        c.priority_until, c.priority_affiliations, c.offer_hours, p.eligibility, \
+        (SELECT MIN(s.local_date) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_day, \
+        d.name AS department_name, d.city AS department_city, d.time_zone \
+     FROM classes c JOIN programs p ON p.id = c.program_id LEFT JOIN department d ON d.id = 1 \
+     WHERE c.id = $1 AND p.published";
+
+impl TryFrom<ClassAllocRow> for ClassForAllocation {
+    type Error = StoreError;
+    fn try_from(r: ClassAllocRow) -> Result<Self, StoreError> {
+        let bad = |what: &str| StoreError::Corrupt(format!("class {}: {what}", r.id));
+        Ok(ClassForAllocation {
+            status: ClassStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            allocation: Allocation::parse(&r.allocation).ok_or_else(|| bad("allocation"))?,
+            registration_opens_at: r.registration_opens_at.map(from_secs).transpose()?,
+            registration_closes_at: r.registration_closes_at.map(from_secs).transpose()?,
+            priority_until: r.priority_until.map(from_secs).transpose()?,
+            priority_affiliations: serde_json::from_str(&r.priority_affiliations)
+                .map_err(|_| bad("priority affiliations"))?,
+            eligibility: Eligibility::from_json(&r.eligibility).map_err(|_| bad("eligibility"))?,
+            first_day: r
+                .first_day
+                .map(|d| d.parse())
+                .transpose()
+                .map_err(|_| bad("first day"))?,
+            department_name: r.department_name.unwrap_or_else(|| "Police Department".into()),
+            department_city: r.department_city.unwrap_or_default(),
+            time_zone: r.time_zone.unwrap_or_else(|| "UTC".into()),
+            id: r.id,
+            name: r.name,
+            program_name: r.program_name,
+            program_kind: r.program_kind,
+            capacity: r.capacity,
+            held_back_seats: r.held_back_seats,
+            offer_hours: r.offer_hours,
+        })
+    }
+}
+
+/// An application as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRecord {
+    pub id: ApplicationId,
+    pub class_id: ClassId,
+    #[sqlx(try_from = "String")]
+    pub status: StatusCode,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub city: String,
+    pub emergency_name: String,
+    pub emergency_phone: String,
+    pub queue_rank: i64,
+    pub offer_expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A stored status code, checked on read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCode(pub ApplicationStatus);
+
+impl TryFrom<String> for StatusCode {
+    type Error = StoreError;
+    fn try_from(s: String) -> Result<Self, StoreError> {
+        ApplicationStatus::parse(&s)
+            .map(StatusCode)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {s:?}")))
+    }
+}
+
+const APPLICATION_COLUMNS: &str = "id, class_id, status, first_name, last_name, email, phone, city, \
+     emergency_name, emergency_phone, queue_rank, offer_expires_at, created_at";
+
+/// An email to deliver, written to the outbox with its cause.
+#[derive(Debug, Clone)]
+pub struct OutgoingMessage {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i64,
+}
+
+/// An application promoted from the waitlist to an offer.
+#[derive(Debug, Clone)]
+pub struct Promotion {
+    pub application_id: ApplicationId,
+    pub email: String,
+    pub first_name: String,
+    pub expires_at: Timestamp,
+}
+
+/// The seat-holding statuses as an SQL list, from the one definition in `domain`.
+pub(crate) fn holding_list() -> String {
+    let codes: Vec<String> = ApplicationStatus::HOLDING_SEAT
+        .iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!("({})", codes.join(", "))
+}
+
+impl Tx {
+    /// Reads a class for allocation and locks it against concurrent allocation. On
+    /// PostgreSQL the row lock serializes every instance's writers for this class; on
+    /// SQLite `BEGIN IMMEDIATE` already holds the database write lock.
+    pub async fn lock_class(&mut self, id: ClassId) -> Result<Option<ClassForAllocation>, StoreError> {
+        let row: Option<ClassAllocRow> = match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                sqlx::query_as(CLASS_ALLOC_SQL)
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+            TxInner::Postgres(t) => {
+                sqlx::query("SELECT id FROM classes WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .execute(&mut **t)
+                    .await?;
+                sqlx::query_as(CLASS_ALLOC_SQL)
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        row.map(ClassForAllocation::try_from).transpose()
+    }
+
+    /// Seats held in a class (confirmed, under review, offered, finished).
+    pub async fn seats_held(&mut self, class_id: ClassId) -> Result<i64, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM applications WHERE class_id = $1 AND status IN {}",
+            holding_list()
+        );
+        Ok(on_tx!(self, c => sqlx::query_scalar(AssertSqlSafe(sql)).bind(class_id).fetch_one(c).await)?)
+    }
+
+    /// The application a previous request with this key created, and its fingerprint.
+    pub async fn idempotent_result(&mut self, key: &str) -> Result<Option<(String, ApplicationId)>, StoreError> {
+        let sql = "SELECT fingerprint, application_id FROM idempotency_keys WHERE key = $1";
+        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(key).fetch_optional(c).await)?)
+    }
+
+    /// An existing application of the same person (same email, or same name and birth
+    /// date) to this class.
+    pub async fn duplicate_of(
+        &mut self,
+        class_id: ClassId,
+        email_key: &str,
+        person_key: &str,
+    ) -> Result<Option<ApplicationId>, StoreError> {
+        let sql = "SELECT id FROM applications WHERE class_id = $1 AND (email_key = $2 OR person_key = $3) LIMIT 1";
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).bind(email_key).bind(person_key).fetch_optional(c).await)?,
+        )
+    }
+
+    /// Stores a checked application in `status`, at the end of the class's queue.
+    pub async fn insert_application(
+        &mut self,
+        class_id: ClassId,
+        a: &Applicant,
+        status: ApplicationStatus,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<ApplicationId, StoreError> {
+        let sql = "INSERT INTO applications (class_id, status, channel, first_name, last_name, email, email_key, \
+                       person_key, phone, date_of_birth, city, affiliation, organization, emergency_name, \
+                       emergency_phone, waiver_accepted, queue_rank, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                       (SELECT COALESCE(MAX(queue_rank), 0) + 1 FROM applications WHERE class_id = $1), $17, $17) \
+                   RETURNING id";
+        let email_key = crate::domain::application::email_key(&a.email);
+        let person_key = crate::domain::application::person_key(&a.first_name, &a.last_name, a.date_of_birth);
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(class_id).bind(status.code()).bind(channel.code()).bind(&a.first_name).bind(&a.last_name)
+            .bind(&a.email).bind(&email_key).bind(&person_key).bind(&a.phone).bind(a.date_of_birth.to_string())
+            .bind(&a.city).bind(a.affiliation.code()).bind(&a.organization).bind(&a.emergency_name)
+            .bind(&a.emergency_phone).bind(a.waiver_accepted).bind(to_secs(now))
+            .fetch_one(c).await)?)
+    }
+
+    /// Remembers which application an idempotency key produced.
+    pub async fn remember_idempotency(
+        &mut self,
+        key: &str,
+        fingerprint: &str,
+        id: ApplicationId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO idempotency_keys (key, fingerprint, application_id, created_at) VALUES ($1, $2, $3, $4)";
+        on_tx!(self, c => sqlx::query(sql).bind(key).bind(fingerprint).bind(id).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Status and waitlist position (1-based, for waitlisted applications) of one application.
+    pub async fn standing(
+        &mut self,
+        id: ApplicationId,
+    ) -> Result<Option<(ApplicationStatus, Option<i64>)>, StoreError> {
+        let sql = "SELECT a.status, CASE WHEN a.status = 'waitlisted' THEN \
+                       (SELECT COUNT(*) FROM applications w WHERE w.class_id = a.class_id \
+                        AND w.status = 'waitlisted' AND w.queue_rank <= a.queue_rank) END \
+                   FROM applications a WHERE a.id = $1";
+        let row: Option<(String, Option<i64>)> =
+            on_tx!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+        row.map(|(s, pos)| Ok((StatusCode::try_from(s)?.0, pos))).transpose()
+    }
+
+    /// Queues a message for delivery with the change that causes it.
+    pub async fn enqueue(&mut self, m: &OutgoingMessage, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "INSERT INTO outbox (kind, recipient, subject, body_text, created_at) VALUES ($1, $2, $3, $4, $5)";
+        on_tx!(self, c => sqlx::query(sql).bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text)
+            .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Stores a sign-in link (its hash) for everything filed under an email.
+    pub async fn insert_access_link(
+        &mut self,
+        token_hash: &str,
+        email_key: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO access_links (token_hash, email_key, expires_at, created_at) VALUES ($1, $2, $3, $4)";
+        on_tx!(self, c => sqlx::query(sql).bind(token_hash).bind(email_key).bind(to_secs(expires_at)).bind(to_secs(now))
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Sets a savepoint, so one application's failure does not undo its batch-mates.
+    pub async fn savepoint(&mut self) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Keeps the work since the savepoint.
+    pub async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("RELEASE SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Undoes the work since the savepoint.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("ROLLBACK TO SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// One application by id (any owner): for actions that check ownership themselves.
+    pub async fn application(&mut self, id: ApplicationId) -> Result<Option<ApplicationRecord>, StoreError> {
+        let sql = format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = $1");
+        Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?)
+    }
+
+    /// Moves an application to `status`, but only from one of `from`; false if it was not
+    /// in one of those (someone else acted first).
+    pub async fn set_status(
+        &mut self,
+        id: ApplicationId,
+        from: &[ApplicationStatus],
+        to: ApplicationStatus,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.code())).collect();
+        let sql = format!(
+            "UPDATE applications SET status = $1, offer_expires_at = NULL, updated_at = $2 \
+             WHERE id = $3 AND status IN ({})",
+            from.join(", ")
+        );
+        let n = on_tx!(self, c => sqlx::query(AssertSqlSafe(sql)).bind(to.code()).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Offers freed seats to the head of the waitlist, in queue order, until the class's
+    /// online capacity is held again. Call with the class locked.
+    pub async fn promote_waitlist(
+        &mut self,
+        class: &ClassForAllocation,
+        now: Timestamp,
+    ) -> Result<Vec<Promotion>, StoreError> {
+        let mut promoted = Vec::new();
+        let capacity = class.capacity_for(Channel::Online);
+        let mut held = self.seats_held(class.id).await?;
+        let expires_at = now
+            .checked_add(jiff::SignedDuration::from_hours(class.offer_hours))
+            .map_err(|e| StoreError::Corrupt(format!("offer expiry: {e}")))?;
+        while held < capacity {
+            let sql = "SELECT id, email, first_name FROM applications WHERE class_id = $1 AND status = 'waitlisted' \
+                       ORDER BY queue_rank LIMIT 1";
+            let next: Option<(ApplicationId, String, String)> =
+                on_tx!(self, c => sqlx::query_as(sql).bind(class.id).fetch_optional(c).await)?;
+            let Some((id, email, first_name)) = next else { break };
+            let sql =
+                "UPDATE applications SET status = 'offered', offer_expires_at = $1, updated_at = $2 WHERE id = $3";
+            on_tx!(self, c => sqlx::query(sql).bind(to_secs(expires_at)).bind(to_secs(now)).bind(id)
+                .execute(c).await.map(|_| ()))?;
+            promoted.push(Promotion {
+                application_id: id,
+                email,
+                first_name,
+                expires_at,
+            });
+            held += 1;
+        }
+        Ok(promoted)
+    }
+
+    /// Expires the class's offers that ran out by `now`; returns how many.
+    pub async fn expire_offers_of(
+        &mut self,
+        class_id: ClassId,
+        now: Timestamp,
+    ) -> Result<Vec<ApplicationRecord>, StoreError> {
+        let sql = format!(
+            "UPDATE applications SET status = 'expired', updated_at = $1 \
+             WHERE class_id = $2 AND status = 'offered' AND offer_expires_at <= $1 RETURNING {APPLICATION_COLUMNS}"
+        );
+        Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(to_secs(now)).bind(class_id).fetch_all(c).await)?)
+    }
+
+    /// Opens an applicant session for an email; stores only the hash of its id.
+    pub async fn insert_applicant_session(
+        &mut self,
+        id_hash: &str,
+        email_key: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO applicant_sessions (id_hash, email_key, expires_at, created_at) VALUES ($1, $2, $3, $4)";
+        on_tx!(self, c => sqlx::query(sql).bind(id_hash).bind(email_key).bind(to_secs(expires_at)).bind(to_secs(now))
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Uses a sign-in link once: returns its email if it was valid, unused and unexpired.
+    pub async fn consume_access_link(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = "UPDATE access_links SET used_at = $1 \
+                   WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING email_key";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(to_secs(now)).bind(token_hash).fetch_optional(c).await)?)
+    }
+
+    /// Whether any application is filed under this email.
+    pub async fn has_applications(&mut self, email_key: &str) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM applications WHERE email_key = $1";
+        let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(email_key).fetch_one(c).await)?;
+        Ok(n > 0)
+    }
+}
+
+impl Store {
+    /// The email an applicant session belongs to, if the session is valid.
+    pub async fn applicant_session(&self, id_hash: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT email_key FROM applicant_sessions WHERE id_hash = $1 AND expires_at > $2";
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(id_hash).bind(to_secs(now)).fetch_optional(p).await)?,
+        )
+    }
+
+    /// Ends an applicant session.
+    pub async fn end_applicant_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM applicant_sessions WHERE id_hash = $1";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(id_hash).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Every application filed under an email, newest first.
+    pub async fn applications_of(&self, email_key: &str) -> Result<Vec<ApplicationRecord>, StoreError> {
+        let sql = format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE email_key = $1 ORDER BY id DESC");
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(email_key).fetch_all(p).await)?)
+    }
+
+    /// Waitlist position of an application (1-based), when it is waitlisted.
+    pub async fn waitlist_position(&self, id: ApplicationId) -> Result<Option<i64>, StoreError> {
+        let sql = "SELECT COUNT(*) FROM applications w JOIN applications a ON a.class_id = w.class_id \
+                   WHERE a.id = $1 AND a.status = 'waitlisted' AND w.status = 'waitlisted' \
+                   AND w.queue_rank <= a.queue_rank";
+        let n: i64 = dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(id).fetch_one(p).await)?;
+        Ok((n > 0).then_some(n))
+    }
+
+    /// Counts of a class's applications by status, for tests, reports and the API.
+    pub async fn status_counts(&self, class_id: ClassId) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = "SELECT status, COUNT(*) FROM applications WHERE class_id = $1 GROUP BY status ORDER BY status";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+    }
+
+    /// Waitlisted application ids of a class in queue order.
+    pub async fn waitlist(&self, class_id: ClassId) -> Result<Vec<ApplicationId>, StoreError> {
+        let sql = "SELECT id FROM applications WHERE class_id = $1 AND status = 'waitlisted' ORDER BY queue_rank";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(class_id).fetch_all(p).await)?)
+    }
+
+    /// Classes with offers that ran out by `now`.
+    pub async fn classes_with_expired_offers(&self, now: Timestamp) -> Result<Vec<ClassId>, StoreError> {
+        let sql = "SELECT DISTINCT class_id FROM applications WHERE status = 'offered' AND offer_expires_at <= $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(to_secs(now)).fetch_all(p).await)?)
+    }
+
+    /// Claims up to `limit` pending messages for `lease` seconds. A message whose lease
+    /// ran out (its sender crashed) can be claimed again; the claim is one conditional
+    /// UPDATE, so two instances never claim the same message at the same time.
+    pub async fn claim_outbox(
+        &self,
+        limit: i64,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let select = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+                                ORDER BY id LIMIT $3"
+            }
+            Backend::Postgres => {
+                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+                                  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
+            }
+        };
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+             WHERE id IN ({select}) AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING id, kind, recipient, subject, body_text, attempts"
+        );
+        let until = to_secs(now) + lease_secs;
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(until).bind(to_secs(now)).bind(limit).fetch_all(p).await)?,
+        )
+    }
+
+    /// Marks a claimed message delivered.
+    pub async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL WHERE id = $2";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(to_secs(now)).bind(id).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; after `max_attempts` the message is marked failed.
+    pub async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Timestamp,
+        max_attempts: i64,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET last_error = $1, locked_until = $2, \
+                   status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END WHERE id = $4";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(error).bind(to_secs(retry_at)).bind(max_attempts).bind(id)
+            .execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Messages to one recipient, oldest first (tests and support).
+    pub async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = "SELECT id, kind, recipient, subject, body_text, attempts FROM outbox WHERE lower(recipient) = lower($1) ORDER BY id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(recipient).fetch_all(p).await)?)
+    }
+}
+
+impl Tx {
+    /// Commits a lottery class to a seed, unless it already has one.
+    pub async fn set_lottery_seed(
+        &mut self,
+        class_id: ClassId,
+        seed_hex: &str,
+        hash_hex: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE classes SET lottery_seed = $1, lottery_seed_hash = $2 WHERE id = $3 AND lottery_seed IS NULL";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(seed_hex).bind(hash_hex).bind(class_id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Claims the draw of a class: true for exactly one caller, ever.
+    pub async fn claim_draw(&mut self, class_id: ClassId, now: Timestamp) -> Result<Option<String>, StoreError> {
+        let sql = "UPDATE classes SET lottery_drawn_at = $1 WHERE id = $2 AND lottery_drawn_at IS NULL \
+                   AND lottery_seed IS NOT NULL RETURNING lottery_seed";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(to_secs(now)).bind(class_id).fetch_optional(c).await)?)
+    }
+
+    /// Ids of the applications entered in a class's lottery.
+    pub async fn entered_ids(&mut self, class_id: ClassId) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM applications WHERE class_id = $1 AND status = 'entered' ORDER BY id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).fetch_all(c).await)?)
+    }
+
+    /// Places one drawn application: its status and its place in the queue.
+    pub async fn place_drawn(
+        &mut self,
+        id: i64,
+        status: ApplicationStatus,
+        rank: i64,
+        now: Timestamp,
+    ) -> Result<(String, String), StoreError> {
+        let sql = "UPDATE applications SET status = $1, queue_rank = $2, updated_at = $3 WHERE id = $4 \
+                   RETURNING email, first_name";
+        Ok(
+            on_tx!(self, c => sqlx::query_as(sql).bind(status.code()).bind(rank).bind(to_secs(now)).bind(id).fetch_one(c).await)?,
+        )
+    }
+}
+
+impl Store {
+    /// Lottery classes that are announced or open but not yet committed to a seed.
+    pub async fn lottery_classes_without_seed(&self) -> Result<Vec<ClassId>, StoreError> {
+        let sql = "SELECT id FROM classes WHERE allocation = 'lottery' AND lottery_seed IS NULL \
+                   AND status IN ('announced', 'open')";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).fetch_all(p).await)?)
+    }
+
+    /// Lottery classes whose registration closed by `now` and which are not drawn yet.
+    pub async fn lotteries_due(&self, now: Timestamp) -> Result<Vec<ClassId>, StoreError> {
+        let sql = "SELECT id FROM classes WHERE allocation = 'lottery' AND lottery_drawn_at IS NULL \
+                   AND lottery_seed IS NOT NULL AND registration_closes_at <= $1 AND status IN ('open', 'closed')";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(to_secs(now)).fetch_all(p).await)?)
+    }
+
+    /// The published lottery facts of a class: seed hash, and once drawn the seed and
+    /// the drawn order of application ids.
+    pub async fn lottery_record(&self, class_id: ClassId) -> Result<Option<LotteryRecord>, StoreError> {
+        let sql = "SELECT lottery_seed_hash, lottery_seed, lottery_drawn_at FROM classes WHERE id = $1 AND allocation = 'lottery'";
+        let row: Option<(Option<String>, Option<String>, Option<i64>)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_optional(p).await)?;
+        let Some((seed_hash, seed, drawn_at)) = row else {
+            return Ok(None);
+        };
+        let drawn_at = drawn_at.map(from_secs).transpose()?;
+        let entrants: Vec<i64> = if drawn_at.is_some() {
+            let sql = "SELECT id FROM applications WHERE class_id = $1 AND channel = 'online' \
+                       AND status NOT IN ('entered') ORDER BY id";
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(class_id).fetch_all(p).await)?
+        } else {
+            Vec::new()
+        };
+        Ok(Some(LotteryRecord {
+            seed_hash,
+            seed: drawn_at.and(seed),
+            drawn_at,
+            entrants,
+        }))
+    }
+}
+
+/// What the public may know about a class's lottery.
+#[derive(Debug, Clone)]
+pub struct LotteryRecord {
+    /// SHA-256 of the seed, published from the start.
+    pub seed_hash: Option<String>,
+    /// The seed, revealed once the draw has happened.
+    pub seed: Option<String>,
+    pub drawn_at: Option<Timestamp>,
+    /// Ids of the applications that took part, to re-run the draw.
+    pub entrants: Vec<i64>,
+}

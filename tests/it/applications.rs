@@ -1,0 +1,412 @@
+//! Applying to a class over the JSON API: rules, seats, waitlist, idempotency.
+
+use std::collections::HashSet;
+
+use jiff::civil::{Weekday, time};
+use jiff::{Timestamp, ToSpan};
+use precinct::domain::{Affiliation, ClassId, ClassStatus, Eligibility, MeetingPattern, ProgramKind};
+use precinct::store::seed::{NewClass, NewProgram};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
+use crate::on_both_backends;
+
+/// A class settings for tests.
+pub struct ClassSpec {
+    pub capacity: i64,
+    pub status: ClassStatus,
+    pub review: bool,
+    pub lottery: bool,
+    pub closes_in_hours: i64,
+}
+
+impl Default for ClassSpec {
+    fn default() -> Self {
+        ClassSpec {
+            capacity: 30,
+            status: ClassStatus::Open,
+            review: false,
+            lottery: false,
+            closes_in_hours: 24 * 7,
+        }
+    }
+}
+
+/// Spawns the demo app with rate limits off (tests send bursts from one address).
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_app_with(
+        backend,
+        Options {
+            demo: true,
+            rate_limit: None,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Creates a program and a class open for registration, with twelve sessions from
+/// three weeks ahead.
+pub async fn open_class(app: &TestApp, spec: ClassSpec) -> ClassId {
+    let now = Timestamp::now();
+    let eligibility = Eligibility {
+        min_age: Some(18),
+        affiliations: Affiliation::ALL.to_vec(),
+        waiver: true,
+        staff_review: spec.review,
+        ..Default::default()
+    };
+    let slug = format!("test-academy-{}", now.as_nanosecond() % 1_000_000_000);
+    let mut tx = app.store.begin().await.unwrap();
+    let program = tx
+        .insert_program(
+            &NewProgram {
+                slug: &slug,
+                kind: ProgramKind::CitizenAcademy,
+                name: "Test Academy",
+                summary: "For tests.",
+                body_markdown: "",
+                body_html: String::new(),
+                eligibility: &eligibility,
+                lottery: spec.lottery,
+                position: 99,
+                legacy_classes: 0,
+                legacy_graduates: 0,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let class = tx
+        .insert_class(
+            &NewClass {
+                program_id: program,
+                name: "Spring",
+                capacity: spec.capacity,
+                status: spec.status,
+                registration_opens_at: Some(now.checked_sub(1.hour()).unwrap()),
+                registration_closes_at: Some(
+                    now.checked_add(jiff::SignedDuration::from_hours(spec.closes_in_hours))
+                        .unwrap(),
+                ),
+                location_name: "Community Room",
+                location_address: "",
+                graduates: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    if spec.lottery {
+        tx.set_class_allocation(class, precinct::domain::Allocation::Lottery)
+            .await
+            .unwrap();
+    }
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    let start = now.to_zoned(tz.clone()).date().checked_add(3.weeks()).unwrap();
+    let occurrences = MeetingPattern::new(Weekday::Tuesday, start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
+        .unwrap()
+        .occurrences(&tz);
+    for (i, o) in occurrences.iter().enumerate() {
+        tx.insert_session(class, i as i64 + 1, &format!("Session {}", i + 1), "", o, "Room 1")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    class
+}
+
+/// A distinct, eligible applicant.
+pub fn applicant(n: usize) -> Value {
+    json!({
+        "first_name": format!("Person{n}"),
+        "last_name": "Tester",
+        "email": format!("person{n}@example.org"),
+        "phone": "(555) 010-1234",
+        "date_of_birth": "1985-04-23",
+        "city": "Harbor Point",
+        "affiliation": {"kind": "resides"},
+        "emergency_contact": {"name": "Kin Tester", "phone": "555-010-9999"},
+        "waiver_accepted": true
+    })
+}
+
+/// POSTs an application, returning status and JSON body.
+pub async fn apply(app: &TestApp, class: ClassId, body: &Value, key: Option<&str>) -> (u16, Value) {
+    let mut req = app
+        .client
+        .post(format!("{}/api/v1/classes/{class}/registrations", app.address))
+        .json(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn burst(apps: &[&TestApp], class: ClassId, total: usize) -> Vec<(u16, Value)> {
+    let mut handles = Vec::new();
+    for n in 0..total {
+        let app = apps[n % apps.len()];
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/classes/{class}/registrations", app.address);
+        handles.push(tokio::spawn(async move {
+            let res = client.post(url).json(&applicant(n)).send().await.expect("request");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }));
+    }
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+fn check_no_overselling(results: &[(u16, Value)], capacity: usize) {
+    let total = results.len();
+    assert!(
+        results.iter().all(|(s, _)| *s == 201),
+        "every application accepted: {:?}",
+        results.iter().find(|(s, _)| *s != 201)
+    );
+    let confirmed: Vec<&Value> = results
+        .iter()
+        .map(|(_, b)| b)
+        .filter(|b| b["status"] == "confirmed")
+        .collect();
+    let waitlisted: Vec<&Value> = results
+        .iter()
+        .map(|(_, b)| b)
+        .filter(|b| b["status"] == "waitlisted")
+        .collect();
+    assert_eq!(confirmed.len(), capacity);
+    assert_eq!(waitlisted.len(), total - capacity);
+    let mut positions: Vec<i64> = waitlisted
+        .iter()
+        .map(|b| b["waitlist_position"].as_i64().unwrap())
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(
+        positions,
+        (1..=(total - capacity) as i64).collect::<Vec<_>>(),
+        "positions 1..n, each once"
+    );
+    // Arrival order: every confirmed application arrived before every waitlisted one,
+    // and the waitlist runs in arrival (id) order.
+    let max_confirmed = confirmed.iter().map(|b| b["id"].as_i64().unwrap()).max().unwrap();
+    let min_waitlisted = waitlisted.iter().map(|b| b["id"].as_i64().unwrap()).min().unwrap();
+    assert!(max_confirmed < min_waitlisted);
+    let mut by_id: Vec<(i64, i64)> = waitlisted
+        .iter()
+        .map(|b| (b["id"].as_i64().unwrap(), b["waitlist_position"].as_i64().unwrap()))
+        .collect();
+    by_id.sort_unstable();
+    assert!(
+        by_id.windows(2).all(|w| w[0].1 < w[1].1),
+        "waitlist follows arrival order"
+    );
+}
+
+async fn five_hundred_simultaneous_applications_fill_thirty_seats_in_order(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let results = burst(&[&app], class, 500).await;
+    check_no_overselling(&results, 30);
+    let waitlist = app.store.waitlist(class).await.unwrap();
+    assert_eq!(waitlist.len(), 470);
+    for (_, body) in results.iter().filter(|(_, b)| b["status"] == "waitlisted") {
+        let pos = body["waitlist_position"].as_i64().unwrap() as usize;
+        assert_eq!(waitlist[pos - 1].get(), body["id"].as_i64().unwrap());
+    }
+    let class_json = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(class_json["seats_left"], 0);
+    assert_eq!(class_json["allocation"], "first_come");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_sharing_postgres_never_oversell() {
+    if Backend::postgres().is_none() {
+        return;
+    }
+    let a = spawn(Backend::Postgres).await;
+    let db_url = a.state.config.database_url();
+    let b = spawn_app_with(
+        Backend::Postgres,
+        Options {
+            database_url: Some(db_url),
+            rate_limit: None,
+            ..Default::default()
+        },
+    )
+    .await;
+    let class = open_class(&a, ClassSpec::default()).await;
+    let results = burst(&[&a, &b], class, 400).await;
+    check_no_overselling(&results, 30);
+}
+
+async fn ineligible_applicants_hear_every_failing_rule(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let mut body = applicant(1);
+    body["date_of_birth"] = json!("2015-01-01");
+    body["waiver_accepted"] = json!(false);
+    body["city"] = json!("Seaview");
+    let (status, problem) = apply(&app, class, &body, None).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["type"], "/problems/ineligible");
+    let rules: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["min_age", "residence_city", "waiver"]);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least 18")
+    );
+}
+
+async fn malformed_bodies_are_422_never_500(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let mut unknown = applicant(1);
+    unknown["is_admin"] = json!(true);
+    let mut missing = applicant(2);
+    missing.as_object_mut().unwrap().remove("email");
+    let mut wrong_type = applicant(3);
+    wrong_type["waiver_accepted"] = json!("yes");
+    let mut bad_date = applicant(4);
+    bad_date["date_of_birth"] = json!("23/04/1985");
+    for body in [unknown, missing, wrong_type, bad_date, json!([1, 2]), json!(null)] {
+        let (status, problem) = apply(&app, class, &body, None).await;
+        assert_eq!(status, 422, "{body} -> {problem}");
+        assert!(!problem["errors"].as_array().unwrap().is_empty());
+    }
+    let res = app
+        .client
+        .post(format!("{}/api/v1/classes/{class}/registrations", app.address))
+        .body("not json at all")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let (status, _) = apply(&app, ClassId::new(987_654), &applicant(5), None).await;
+    assert_eq!(status, 404);
+}
+
+async fn a_retried_request_returns_the_first_answer(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let (s1, first) = apply(&app, class, &applicant(1), Some("retry-abc")).await;
+    let (s2, second) = apply(&app, class, &applicant(1), Some("retry-abc")).await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(first, second);
+    let (s3, problem) = apply(&app, class, &applicant(2), Some("retry-abc")).await;
+    assert_eq!(s3, 422, "same key, different application");
+    assert_eq!(problem["type"], "/problems/idempotency-key-reused");
+    // Ten simultaneous retries of one request create one application.
+    let mut handles = Vec::new();
+    for _ in 0..10 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/classes/{class}/registrations", app.address);
+        handles.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .header("Idempotency-Key", "burst-1")
+                .json(&applicant(7))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut ids = HashSet::new();
+    for h in handles {
+        let (status, body) = h.await.unwrap();
+        assert_eq!(status, 201);
+        ids.insert(body["id"].as_i64().unwrap());
+    }
+    assert_eq!(ids.len(), 1);
+    let counts = app.store.status_counts(class).await.unwrap();
+    assert_eq!(counts, vec![("confirmed".to_string(), 2)]);
+}
+
+async fn the_same_person_cannot_apply_twice(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    assert_eq!(apply(&app, class, &applicant(1), None).await.0, 201);
+    let mut same_email = applicant(2);
+    same_email["email"] = json!("  PERSON1@example.org ");
+    let (status, problem) = apply(&app, class, &same_email, None).await;
+    assert_eq!(status, 409);
+    assert_eq!(problem["type"], "/problems/already-applied");
+    let mut same_person = applicant(1);
+    same_person["email"] = json!("other.address@example.org");
+    same_person["first_name"] = json!("person1 ");
+    assert_eq!(apply(&app, class, &same_person, None).await.0, 409);
+}
+
+async fn closed_or_unopened_registration_is_409(backend: Backend) {
+    let app = spawn(backend).await;
+    let announced = open_class(
+        &app,
+        ClassSpec {
+            status: ClassStatus::Announced,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (status, problem) = apply(&app, announced, &applicant(1), None).await;
+    assert_eq!(status, 409);
+    assert_eq!(problem["type"], "/problems/registration-closed");
+    let closed = open_class(
+        &app,
+        ClassSpec {
+            status: ClassStatus::Closed,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(apply(&app, closed, &applicant(2), None).await.0, 409);
+    // The demo teen academy takes counselor nominations, not online applications.
+    let teen = app.get_json("/api/v1/classes?program=teen-academy").await;
+    let teen_id = ClassId::new(teen["classes"][0]["id"].as_i64().unwrap());
+    assert_eq!(apply(&app, teen_id, &applicant(3), None).await.0, 409);
+}
+
+async fn review_programs_hold_the_seat_while_pending(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 1,
+            review: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_, first) = apply(&app, class, &applicant(1), None).await;
+    assert_eq!(first["status"], "pending_review");
+    let (_, second) = apply(&app, class, &applicant(2), None).await;
+    assert_eq!(
+        second["status"], "waitlisted",
+        "the pending application holds the only seat"
+    );
+    assert_eq!(second["waitlist_position"], 1);
+}
+
+on_both_backends!(
+    five_hundred_simultaneous_applications_fill_thirty_seats_in_order,
+    ineligible_applicants_hear_every_failing_rule,
+    malformed_bodies_are_422_never_500,
+    a_retried_request_returns_the_first_answer,
+    the_same_person_cannot_apply_twice,
+    closed_or_unopened_registration_is_409,
+    review_programs_hold_the_seat_while_pending,
+);
