@@ -53,20 +53,39 @@ pub struct Config {
     /// Applications and link requests allowed per client address per minute, or `off`
     /// (for load tests behind one address).
     #[arg(long, env = "PRECINCT_RATE_LIMIT", default_value = "20", value_parser = parse_rate_limit)]
-    pub rate_limit: Option<u32>,
+    pub rate_limit: RateLimit,
 
     /// Seconds between runs of the background jobs (offer expiry, outbox delivery, draws).
     #[arg(long, env = "PRECINCT_JOB_INTERVAL", default_value_t = 5)]
     pub job_interval_secs: u64,
 }
 
+/// A per-address request budget for application routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit(Option<u32>);
+
+impl RateLimit {
+    /// No limit (load tests, or a proxy that limits instead).
+    pub const OFF: RateLimit = RateLimit(None);
+
+    /// `n` requests per minute per address.
+    pub fn per_minute(n: u32) -> RateLimit {
+        RateLimit((n > 0).then_some(n))
+    }
+
+    /// The budget per minute, if limited.
+    pub fn get(self) -> Option<u32> {
+        self.0
+    }
+}
+
 /// `off` (or `0`) disables the limit; otherwise a positive count per minute.
-fn parse_rate_limit(s: &str) -> Result<Option<u32>, String> {
+fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
     match s.trim() {
-        "off" | "0" => Ok(None),
+        "off" | "0" => Ok(RateLimit::OFF),
         n => n
             .parse::<u32>()
-            .map(Some)
+            .map(RateLimit::per_minute)
             .map_err(|_| format!("expected a number per minute or `off`, got {n:?}")),
     }
 }
@@ -82,7 +101,7 @@ impl Config {
             public_url: None,
             request_timeout_secs: 30,
             max_body_bytes: 64 * 1024,
-            rate_limit: Some(20),
+            rate_limit: RateLimit::per_minute(20),
             job_interval_secs: 5,
         }
     }
@@ -136,9 +155,9 @@ mod tests {
 
     #[test]
     fn rate_limits_parse() {
-        assert_eq!(parse_rate_limit("off"), Ok(None));
-        assert_eq!(parse_rate_limit("0"), Ok(None));
-        assert_eq!(parse_rate_limit("30"), Ok(Some(30)));
+        assert_eq!(parse_rate_limit("off"), Ok(RateLimit::OFF));
+        assert_eq!(parse_rate_limit("0"), Ok(RateLimit::OFF));
+        assert_eq!(parse_rate_limit("30").unwrap().get(), Some(30));
         assert!(parse_rate_limit("lots").is_err());
     }
 

@@ -56,8 +56,16 @@ pub fn router(state: AppState) -> Router {
         .https()
         .then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
 
+    let limited = rate_limited(
+        public::limited_router().route(
+            "/api/v1/classes/{id}/registrations",
+            axum::routing::post(api::registrations::register),
+        ),
+        &config,
+    );
     let app = Router::new()
         .merge(public::router())
+        .merge(limited)
         .nest("/api/v1", api::router())
         .route("/healthz", axum::routing::get(health::healthz))
         .nest("/assets", assets)
@@ -86,12 +94,51 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
             .layer(CompressionLayer::new())
+            .layer(csrf(&config))
             .layer(security),
     )
 }
 
+/// Wraps the application routes in a per-address limit when one is configured. Limits
+/// are per instance; behind a proxy, the proxy's address is the key (see the README).
+fn rate_limited(router: Router<AppState>, config: &crate::config::Config) -> Router<AppState> {
+    let Some(per_minute) = config.rate_limit.get() else {
+        return router;
+    };
+    let mut builder = tower_governor::governor::GovernorConfigBuilder::default();
+    builder
+        .per_millisecond((60_000 / u64::from(per_minute)).max(1))
+        .burst_size(per_minute);
+    let Some(limits) = builder.finish() else { return router };
+    let layer = tower_governor::GovernorLayer::new(limits).error_handler(|_| {
+        problem_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests from your address. Please wait a minute and try again.",
+        )
+    });
+    router.layer(layer)
+}
+
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Cross-site request forgery protection from Fetch Metadata and Origin: a browser
+/// form posted from another site is refused; same-site forms and non-browser API
+/// clients pass. The public URL is trusted explicitly for proxies that rewrite Host.
+fn csrf(config: &crate::config::Config) -> tower_http::csrf::CsrfLayer {
+    let layer = tower_http::csrf::CsrfLayer::new();
+    match config.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => match layer.clone().add_trusted_origin(url.trim_end_matches('/')) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, url, "PRECINCT_PUBLIC_URL is not a valid origin; not trusting it for CSRF");
+                layer
+            }
+        },
+        None => layer,
+    }
 }
 
 /// Anything no route matched: problem JSON under `/api`, a branded page elsewhere.

@@ -198,7 +198,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let db = TestDb::new(backend).await;
     let url = options.database_url.clone().unwrap_or_else(|| db.url.clone());
     let mut config = Config::with_database(url);
-    config.rate_limit = options.rate_limit;
+    config.rate_limit = options.rate_limit.map_or(
+        precinct::config::RateLimit::OFF,
+        precinct::config::RateLimit::per_minute,
+    );
     config.data_dir = db.data_dir();
     // Jobs run only when a test asks (jobs::run_once), so tests control time.
     config.job_interval_secs = 3600;

@@ -20,9 +20,5 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{slug}", get(catalog::get_program))
         .route("/classes", get(catalog::list_classes))
         .route("/classes/{id}", get(catalog::get_class))
-        .route(
-            "/classes/{id}/registrations",
-            axum::routing::post(registrations::register),
-        )
         .route("/openapi.json", get(openapi::serve))
 }

@@ -1,12 +1,17 @@
-//! One class: facts, registration window and the session schedule.
+//! One class: facts, registration window, the session schedule and, while registration
+//! is open, the application form.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
+use super::apply::FormState;
 use crate::app::AppState;
+use crate::domain::{Allocation, ClassId, RegistrationState};
 use crate::error::AppError;
+use crate::store::applications::LotteryRecord;
 use crate::web::format;
 use crate::web::layout::{ClassView, Layout, render};
 
@@ -29,14 +34,32 @@ struct ClassPage {
     location_address: String,
     time_zone: String,
     sessions: Vec<SessionView>,
+    /// The form, while residents may apply online.
+    form: Option<FormState>,
+    /// Why there is no form (nominations only, not open yet, closed).
+    no_form_reason: String,
+    waiver_required: bool,
+    lottery: Option<LotteryRecord>,
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+/// `GET /classes/{id}`.
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     // A malformed id cannot name a class: answer like any other missing class.
-    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    page(&state, id, FormState::fresh(), StatusCode::OK).await
+}
+
+/// Renders the class page with `form` (fresh, or with errors after a submission).
+pub async fn page(state: &AppState, id: ClassId, form: FormState, status: StatusCode) -> Result<Response, AppError> {
     let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let program = state
+        .store
+        .published_program(&class.program_slug)
+        .await?
+        .ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
     let sessions = state
         .store
         .sessions(class.id)
@@ -52,14 +75,38 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resu
             cancelled: s.cancelled,
         })
         .collect();
-    render(&ClassPage {
+    let registration = RegistrationState::at(
+        class.status,
+        class.registration_opens_at,
+        class.registration_closes_at,
+        now,
+    );
+    let online = program.kind.open_to_public_applications();
+    let no_form_reason = if !online {
+        "Students join this program through their school; see the program page for how.".to_string()
+    } else if !registration.is_open() {
+        "Applications are not being taken for this class right now.".to_string()
+    } else {
+        String::new()
+    };
+    let lottery = if class.allocation == Allocation::Lottery {
+        state.store.lottery_record(class.id).await?
+    } else {
+        None
+    };
+    let page = ClassPage {
         layout: Layout::new(dept.as_ref(), "/programs"),
-        class: ClassView::new(&class, &tz, Timestamp::now()),
+        class: ClassView::new(&class, &tz, now),
         location_name: class.location_name,
         location_address: class.location_address,
         time_zone: dept.map_or_else(|| "UTC".to_string(), |d| d.time_zone),
         sessions,
-    })
+        form: (online && registration.is_open()).then_some(form),
+        no_form_reason,
+        waiver_required: program.eligibility.waiver,
+        lottery,
+    };
+    Ok((status, render(&page)?).into_response())
 }
 
 /// "K-9 (Officer Diego Ferreira); Patrol".

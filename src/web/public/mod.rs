@@ -6,9 +6,18 @@ use axum::routing::get;
 use crate::app::AppState;
 
 mod about;
+mod applicant;
+mod apply;
 mod classes;
 mod home;
 mod programs;
+
+/// Routes that write, grouped so the rate limiter can wrap them.
+pub fn limited_router() -> Router<AppState> {
+    Router::new()
+        .route("/classes/{id}/apply", axum::routing::post(apply::submit))
+        .route("/my/link", axum::routing::post(applicant::send_link))
+}
 
 /// Routes of the public site.
 pub fn router() -> Router<AppState> {
@@ -18,4 +27,12 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{slug}", get(programs::show))
         .route("/classes/{id}", get(classes::show))
         .route("/about", get(about::show))
+        .route("/my", get(applicant::find))
+        .route(
+            "/my/link/{token}",
+            get(applicant::confirm_link).post(applicant::use_link),
+        )
+        .route("/my/applications", get(applicant::list))
+        .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
+        .route("/my/sign-out", axum::routing::post(applicant::sign_out))
 }

@@ -1,0 +1,288 @@
+//! Applicant self-service without a password: a single-use emailed link opens a short
+//! session (a cookie holding a random id; only its hash is stored) in which the
+//! applicant sees their applications and can withdraw or answer an offer.
+//!
+//! Links land on a page with a button rather than acting on GET, because mail scanners
+//! fetch links in messages and would otherwise use them up.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
+use crate::error::AppError;
+use crate::registrar::{self, Action, ActionError, SESSION_DAYS};
+use crate::tokens;
+use crate::web::format;
+use crate::web::layout::{Layout, render};
+
+const COOKIE_NAME: &str = "precinct_applicant";
+
+#[derive(Template)]
+#[template(path = "public/my_find.html")]
+struct FindPage {
+    layout: Layout,
+    email: String,
+    error: Option<String>,
+    sent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "public/my_link.html")]
+struct LinkPage {
+    layout: Layout,
+    token: String,
+    invalid: bool,
+}
+
+struct ApplicationView {
+    id: i64,
+    class_id: i64,
+    class_name: String,
+    program_name: String,
+    status: ApplicationStatus,
+    waitlist_position: Option<i64>,
+    offer_deadline: Option<String>,
+    can_withdraw: bool,
+    sessions: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "public/my_applications.html")]
+struct ApplicationsPage {
+    layout: Layout,
+    email: String,
+    applications: Vec<ApplicationView>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+}
+
+/// The session id from the cookie, if any.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+}
+
+/// The email whose applications this visitor may see.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(id) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .applicant_session(&tokens::hash(&id), Timestamp::now())
+        .await?)
+}
+
+fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.https() { "; Secure" } else { "" };
+    let header = format!("{COOKIE_NAME}={value}; Path=/my; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&header).expect("cookie values are URL-safe base64")
+}
+
+fn see_other(to: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_str(to).expect("a fixed path"))],
+    )
+        .into_response()
+}
+
+/// `GET /my`: ask for a link, or go straight to the applications when signed in.
+pub async fn find(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if signed_in(&state, &headers).await?.is_some() {
+        return Ok(see_other("/my/applications"));
+    }
+    let dept = state.store.department().await?;
+    let page = FindPage {
+        layout: Layout::new(dept.as_ref(), ""),
+        email: String::new(),
+        error: None,
+        sent: false,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /my/link`: email a fresh link if there is anything to see. The answer is the
+/// same either way, so the form does not reveal who applied.
+pub async fn send_link(
+    State(state): State<AppState>,
+    form: Result<Form<EmailForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) =
+        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
+    let dept = state.store.department().await?;
+    let email = form.email.trim().to_string();
+    if !looks_like_email(&email) {
+        let page = FindPage {
+            layout: Layout::new(dept.as_ref(), ""),
+            email,
+            error: Some("Enter an email address like name@example.com.".into()),
+            sent: false,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let name = dept.as_ref().map_or("Police Department", |d| d.name.as_str());
+    registrar::send_access_link(&state.store, &state.links, name, &email, Timestamp::now()).await?;
+    let page = FindPage {
+        layout: Layout::new(dept.as_ref(), ""),
+        email,
+        error: None,
+        sent: true,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /my/link/{token}`: a button that uses the link.
+pub async fn confirm_link(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let page = LinkPage {
+        layout: Layout::new(dept.as_ref(), ""),
+        token,
+        invalid: false,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /my/link/{token}`: use the link once and open a session.
+pub async fn use_link(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    match registrar::open_session(&state.store, &token, Timestamp::now()).await? {
+        Some(session) => {
+            let mut res = see_other("/my/applications");
+            res.headers_mut()
+                .insert(SET_COOKIE, cookie(&state, &session, SESSION_DAYS * 24 * 3600));
+            Ok(res)
+        }
+        None => {
+            let dept = state.store.department().await?;
+            let page = LinkPage {
+                layout: Layout::new(dept.as_ref(), ""),
+                token: String::new(),
+                invalid: true,
+            };
+            Ok((StatusCode::GONE, render(&page)?).into_response())
+        }
+    }
+}
+
+/// `GET /my/applications`: every application under the signed-in email.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut applications = Vec::new();
+    for a in state.store.applications_of(&email_key).await? {
+        let Some(class) = state.store.public_class(a.class_id).await? else {
+            continue;
+        };
+        let sessions = state
+            .store
+            .sessions(a.class_id)
+            .await?
+            .into_iter()
+            .filter(|s| !s.cancelled)
+            .map(|s| {
+                (
+                    format::date_long(s.local_date),
+                    format::time_range(s.local_start, s.local_end),
+                    s.topic,
+                )
+            })
+            .collect();
+        let status = a.status.0;
+        applications.push(ApplicationView {
+            id: a.id.get(),
+            class_id: a.class_id.get(),
+            class_name: class.name,
+            program_name: class.program_name,
+            status,
+            waitlist_position: state.store.waitlist_position(a.id).await?,
+            offer_deadline: (status == ApplicationStatus::Offered)
+                .then(|| {
+                    a.offer_expires_at
+                        .and_then(|t| Timestamp::from_second(t).ok())
+                        .map(|t| format::instant(t, &tz))
+                })
+                .flatten(),
+            can_withdraw: status.can_withdraw(),
+            sessions,
+        });
+    }
+    let notice = match query.get("done").map(String::as_str) {
+        Some("withdrawn") => Some("You have withdrawn. We sent a confirmation by email."),
+        Some("accepted") => Some("You accepted the seat. See you at the first session."),
+        Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
+        _ => None,
+    };
+    let email = state
+        .store
+        .applications_of(&email_key)
+        .await?
+        .first()
+        .map(|a| a.email.clone())
+        .unwrap_or(email_key);
+    let page = ApplicationsPage {
+        layout: Layout::new(dept.as_ref(), ""),
+        email,
+        applications,
+        notice,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /my/applications/{id}/{withdraw|accept|decline}`.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let (action, done) = match action.as_str() {
+        "withdraw" => (Action::Withdraw, "withdrawn"),
+        "accept" => (Action::AcceptOffer, "accepted"),
+        "decline" => (Action::DeclineOffer, "declined"),
+        _ => return Err(AppError::NotFound("page")),
+    };
+    match registrar::act(&state.store, &state.links, &email_key, id, action, Timestamp::now()).await {
+        Ok(_) => Ok(see_other(&format!("/my/applications?done={done}"))),
+        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
+        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
+        Err(ActionError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /my/sign-out`.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(id) = session_cookie(&headers) {
+        state.store.end_applicant_session(&tokens::hash(&id)).await?;
+    }
+    let mut res = see_other("/");
+    res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
+    Ok(res)
+}
