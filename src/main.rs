@@ -23,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Lottery tools.
+    #[command(subcommand)]
+    Lottery(LotteryCommand),
     /// Run the web service.
     Serve(Config),
     /// Apply database migrations and exit.
@@ -33,6 +36,22 @@ enum Command {
         /// Data directory for the default SQLite database.
         #[arg(long, env = "PRECINCT_DATA_DIR", default_value = "data")]
         data_dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum LotteryCommand {
+    /// Re-runs a published draw: prints the application ids in drawn order.
+    Verify {
+        /// The revealed seed (64 hex characters), from the class page.
+        #[arg(long)]
+        seed: String,
+        /// The entries' application ids, comma-separated, from the class page.
+        #[arg(long, value_delimiter = ',')]
+        ids: Vec<i64>,
+        /// The published commitment to check the seed against (optional).
+        #[arg(long)]
+        hash: Option<String>,
     },
 }
 
@@ -59,6 +78,22 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped().await?;
             tracing::info!("stopped");
+        }
+        Command::Lottery(LotteryCommand::Verify { seed, ids, hash }) => {
+            let Some(seed) = precinct::domain::lottery::parse_seed(&seed) else {
+                anyhow::bail!("the seed must be 64 hexadecimal characters");
+            };
+            let actual = precinct::domain::lottery::seed_hash(&seed);
+            if let Some(expected) = hash {
+                anyhow::ensure!(
+                    actual.eq_ignore_ascii_case(expected.trim()),
+                    "the seed does not match the published commitment (its SHA-256 is {actual})"
+                );
+                println!("seed matches the commitment {actual}");
+            }
+            for (rank, id) in precinct::domain::lottery::draw(&seed, &ids).iter().enumerate() {
+                println!("{} {id}", rank + 1);
+            }
         }
         Command::Migrate { database_url, data_dir } => {
             let mut config = Config::with_database(String::new());

@@ -43,6 +43,8 @@ pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round>
 pub async fn run_forever(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(state.config.job_interval_secs.max(1)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick fires at once; wait a full interval so start-up stays quick.
+    tick.tick().await;
     loop {
         tick.tick().await;
         if let Err(e) = run_once(&state, Timestamp::now()).await {

@@ -118,6 +118,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         "/api/v1/programs/{slug}",
         "/api/v1/classes",
         "/api/v1/classes/{id}",
+        "/api/v1/classes/{id}/registrations",
         "/healthz",
     ] {
         assert!(paths.contains_key(p), "openapi lists {p}");

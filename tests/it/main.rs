@@ -10,3 +10,4 @@ mod health;
 mod public_pages;
 mod schema;
 mod security;
+mod self_service;

@@ -1,0 +1,499 @@
+//! The applicant's side over real HTTP: the form, emailed links, withdrawing, offers
+//! passing down the waitlist, the lottery, and the outbox.
+
+use jiff::{SignedDuration, Timestamp};
+use precinct::domain::ClassStatus;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
+use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
+use crate::on_both_backends;
+
+/// The token of the newest link emailed to `email`.
+async fn link_token(app: &TestApp, email: &str) -> String {
+    let messages = app.store.outbox_for(email).await.unwrap();
+    let body = &messages.last().expect("a message was queued").body_text;
+    let start = body.find("/my/link/").expect("a link in the message") + "/my/link/".len();
+    body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+async fn message_kinds(app: &TestApp, email: &str) -> Vec<String> {
+    app.store
+        .outbox_for(email)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect()
+}
+
+/// Uses a link and returns the session cookie.
+async fn sign_in(app: &TestApp, token: &str) -> String {
+    let page = app.get(&format!("/my/link/{token}")).await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("Continue"));
+    let res = app
+        .client
+        .post(format!("{}/my/link/{token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()[LOCATION], "/my/applications");
+    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn post_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn counts(app: &TestApp, class: precinct::domain::ClassId) -> Vec<(String, i64)> {
+    app.store.status_counts(class).await.unwrap()
+}
+
+fn pairs(v: &[(&str, i64)]) -> Vec<(String, i64)> {
+    v.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+}
+
+async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 2,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        let (status, body) = apply(&app, class, &applicant(n), None).await;
+        assert_eq!(status, 201);
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let first = sign_in(&app, &link_token(&app, "person1@example.org").await).await;
+    let page = app
+        .client
+        .get(format!("{}/my/applications", app.address))
+        .header(COOKIE, &first)
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Status: <strong>Confirmed</strong>"), "{html}");
+    assert!(html.contains("Session 12"), "the schedule is shown");
+
+    let res = post_with(&app, &first, &format!("/my/applications/{}/withdraw", ids[0])).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        counts(&app, class).await,
+        pairs(&[("confirmed", 1), ("offered", 1), ("waitlisted", 1), ("withdrawn", 1)])
+    );
+    assert_eq!(
+        message_kinds(&app, "person1@example.org").await,
+        ["application_received", "withdrawn"]
+    );
+    assert_eq!(
+        message_kinds(&app, "person3@example.org").await,
+        ["application_received", "seat_offered"]
+    );
+
+    // Nobody answers for two days: the job expires the offer and offers the next person.
+    let later = Timestamp::now().checked_add(SignedDuration::from_hours(49)).unwrap();
+    let round = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    assert_eq!(round.offers_expired, 1);
+    assert_eq!(
+        counts(&app, class).await,
+        pairs(&[("confirmed", 1), ("expired", 1), ("offered", 1), ("withdrawn", 1)])
+    );
+    assert_eq!(
+        message_kinds(&app, "person3@example.org").await,
+        ["application_received", "seat_offered", "offer_expired"]
+    );
+    // Running the job again (another instance, a retry) changes nothing.
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, later)
+            .await
+            .unwrap()
+            .offers_expired,
+        0
+    );
+
+    let fourth = sign_in(&app, &link_token(&app, "person4@example.org").await).await;
+    let res = post_with(&app, &fourth, &format!("/my/applications/{}/accept", ids[3])).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        counts(&app, class).await,
+        pairs(&[("confirmed", 2), ("expired", 1), ("withdrawn", 1)])
+    );
+
+    // Someone else's application is invisible, whatever the id.
+    let res = post_with(&app, &fourth, &format!("/my/applications/{}/withdraw", ids[1])).await;
+    assert_eq!(res.status().as_u16(), 404);
+    let res = post_with(&app, &fourth, &format!("/my/applications/{}/accept", ids[3])).await;
+    assert_eq!(res.status().as_u16(), 409, "no open offer any more");
+}
+
+async fn links_work_once_and_expire(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    apply(&app, class, &applicant(1), None).await;
+    let token = link_token(&app, "person1@example.org").await;
+    sign_in(&app, &token).await;
+    let again = app
+        .client
+        .post(format!("{}/my/link/{token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 410, "a used link is refused");
+    assert!(again.text().await.unwrap().contains("This link no longer works"));
+
+    // "Find my application" sends a fresh link, valid for a day.
+    let res = app
+        .client
+        .post(format!("{}/my/link", app.address))
+        .form(&[("email", "Person1@Example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        message_kinds(&app, "person1@example.org").await,
+        ["application_received", "access_link"]
+    );
+    let fresh = link_token(&app, "person1@example.org").await;
+    let tomorrow = Timestamp::now().checked_add(SignedDuration::from_hours(25)).unwrap();
+    assert!(
+        precinct::registrar::open_session(&app.store, &fresh, tomorrow)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        precinct::registrar::open_session(&app.store, &fresh, Timestamp::now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Unknown addresses get the same answer and no email.
+    let res = app
+        .client
+        .post(format!("{}/my/link", app.address))
+        .form(&[("email", "nobody@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(app.store.outbox_for("nobody@example.org").await.unwrap().is_empty());
+    // Without a session, the applications page sends you to ask for a link.
+    let res = app.get("/my/applications").await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+fn form_fields(n: usize, token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("first_name", format!("Form{n}")),
+        ("last_name", "Person".into()),
+        ("email", format!("form{n}@example.org")),
+        ("phone", "555 010 7777".into()),
+        ("date_of_birth", "1990-02-03".into()),
+        ("city", "Harbor Point".into()),
+        ("affiliation", "member".into()),
+        ("organization", "Harbor Point Rotary Club".into()),
+        ("emergency_name", "Kin Person".into()),
+        ("emergency_phone", "555 010 8888".into()),
+        ("waiver_accepted", "yes".into()),
+        ("form_token", token.into()),
+    ]
+}
+
+async fn the_form_keeps_what_was_typed_and_a_double_submit_files_once(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let (status, page) = app.get_text(&format!("/classes/{class}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"name="form_token""#));
+
+    let mut bad = form_fields(1, "tok-1");
+    bad.retain(|(k, _)| *k != "email");
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Your application was not sent"));
+    assert!(html.contains("Enter your email address."));
+    assert!(html.contains(r#"value="Form1""#), "typed values are kept");
+    assert!(html.contains(r#"aria-invalid="true""#));
+
+    // Well-formed but breaking a program rule: the rule is named beside its field.
+    let mut no_waiver = form_fields(1, "tok-1b");
+    no_waiver.retain(|(k, _)| *k != "waiver_accepted");
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&no_waiver)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Accept the waiver to apply."));
+    assert!(html.contains(r#"id="waiver_accepted-error""#));
+
+    let good = form_fields(2, "tok-2");
+    let first = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("Application received"));
+    assert!(first.contains("You have a seat."));
+    let second = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status().as_u16(), 200);
+    let number = |html: &str| {
+        html.split("is number ")
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        number(&first),
+        number(&second.text().await.unwrap()),
+        "the same application, not a second one"
+    );
+    assert_eq!(counts(&app, class).await, pairs(&[("confirmed", 1)]));
+
+    // A new form (new token) from the same person is caught as a duplicate.
+    let again = form_fields(2, "tok-3");
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 409);
+    assert!(res.text().await.unwrap().contains("already applied"));
+}
+
+async fn cross_site_form_posts_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .header("Origin", "https://attacker.example")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&form_fields(1, "tok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let same_site = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&form_fields(1, "tok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status().as_u16(), 200);
+    assert_eq!(counts(&app, class).await, pairs(&[("confirmed", 1)]));
+}
+
+async fn bursts_from_one_address_are_rate_limited(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            demo: true,
+            rate_limit: Some(3),
+            ..Default::default()
+        },
+    )
+    .await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        statuses.push(apply(&app, class, &applicant(n), None).await);
+    }
+    let codes: Vec<u16> = statuses.iter().map(|(s, _)| *s).collect();
+    assert_eq!(codes, [201, 201, 201, 429, 429]);
+    assert_eq!(statuses[3].1["type"], "/problems/rate-limited");
+    // Reading pages is never limited.
+    for _ in 0..10 {
+        assert_eq!(app.get("/").await.status().as_u16(), 200);
+    }
+}
+
+async fn a_lottery_draws_verifiably_when_registration_closes(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 3,
+            lottery: true,
+            closes_in_hours: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let (_, page) = app.get_text(&format!("/classes/{class}")).await;
+    assert!(page.contains("Seats are drawn by lottery"));
+    let record = app.store.lottery_record(class).await.unwrap().unwrap();
+    let hash = record.seed_hash.clone().expect("committed to a seed when open");
+    assert!(page.contains(&hash));
+    assert!(record.seed.is_none(), "the seed stays secret until the draw");
+
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let (status, body) = apply(&app, class, &applicant(n), None).await;
+        assert_eq!((status, body["status"].as_str()), (201, Some("entered")));
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let after_close = Timestamp::now().checked_add(SignedDuration::from_hours(2)).unwrap();
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, after_close)
+            .await
+            .unwrap()
+            .lotteries_drawn,
+        1
+    );
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, after_close)
+            .await
+            .unwrap()
+            .lotteries_drawn,
+        0,
+        "drawn once"
+    );
+
+    let record = app.store.lottery_record(class).await.unwrap().unwrap();
+    let seed_hex = record.seed.expect("revealed after the draw");
+    let seed = precinct::domain::lottery::parse_seed(&seed_hex).unwrap();
+    assert_eq!(
+        precinct::domain::lottery::seed_hash(&seed),
+        hash,
+        "the revealed seed matches the commitment"
+    );
+    let order = precinct::domain::lottery::draw(&seed, &record.entrants);
+    let mut sorted = record.entrants.clone();
+    sorted.sort_unstable();
+    let mut expected_ids = ids.clone();
+    expected_ids.sort_unstable();
+    assert_eq!(sorted, expected_ids);
+    let waitlist: Vec<i64> = app
+        .store
+        .waitlist(class)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.get())
+        .collect();
+    assert_eq!(waitlist, order[3..].to_vec(), "the waitlist follows the draw");
+    assert_eq!(counts(&app, class).await, pairs(&[("confirmed", 3), ("waitlisted", 7)]));
+    let (_, page) = app.get_text(&format!("/classes/{class}")).await;
+    assert!(page.contains(&seed_hex));
+
+    // The command anyone can run gives the same order.
+    let ids_arg: Vec<String> = record.entrants.iter().map(i64::to_string).collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_precinct"))
+        .args([
+            "lottery",
+            "verify",
+            "--seed",
+            &seed_hex,
+            "--hash",
+            &hash,
+            "--ids",
+            &ids_arg.join(","),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: Vec<i64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' ').and_then(|(_, id)| id.parse().ok()))
+        .collect();
+    assert_eq!(printed, order);
+    let kinds = message_kinds(&app, "person0@example.org").await;
+    assert_eq!(kinds, ["application_received", "lottery_result"]);
+}
+
+async fn the_outbox_is_delivered_once_as_files(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    for n in 0..3 {
+        apply(&app, class, &applicant(n), None).await;
+    }
+    let now = Timestamp::now();
+    let first = precinct::jobs::run_once(&app.state, now).await.unwrap();
+    assert_eq!(first.messages_delivered, 3);
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, now)
+            .await
+            .unwrap()
+            .messages_delivered,
+        0
+    );
+    let dir = app.state.config.mail_dir();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 3);
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(eml.contains("Subject: Application received"), "{eml}");
+    assert!(eml.contains("To: person"));
+}
+
+async fn announced_classes_show_no_form(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            status: ClassStatus::Announced,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_, html) = app.get_text(&format!("/classes/{class}")).await;
+    assert!(!html.contains(r#"name="form_token""#));
+    assert!(html.contains("Applications are not being taken"));
+}
+
+on_both_backends!(
+    a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on,
+    links_work_once_and_expire,
+    the_form_keeps_what_was_typed_and_a_double_submit_files_once,
+    cross_site_form_posts_are_refused,
+    bursts_from_one_address_are_rate_limited,
+    a_lottery_draws_verifiably_when_registration_closes,
+    the_outbox_is_delivered_once_as_files,
+    announced_classes_show_no_form,
+);
