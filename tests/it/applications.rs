@@ -2,10 +2,9 @@
 
 use std::collections::HashSet;
 
-use jiff::civil::{Weekday, time};
-use jiff::{Timestamp, ToSpan};
-use precinct::domain::{Affiliation, ClassId, ClassStatus, Eligibility, MeetingPattern, ProgramKind};
-use precinct::store::seed::{NewClass, NewProgram};
+use jiff::{SignedDuration, Timestamp};
+use precinct::demo::{ScenarioClass, scenario_class};
+use precinct::domain::{ClassId, ClassStatus};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
@@ -22,98 +21,25 @@ pub struct ClassSpec {
 
 impl Default for ClassSpec {
     fn default() -> Self {
-        ClassSpec {
-            capacity: 30,
-            status: ClassStatus::Open,
-            review: false,
-            lottery: false,
-            closes_in_hours: 24 * 7,
-        }
+        ClassSpec { capacity: 30, status: ClassStatus::Open, review: false, lottery: false, closes_in_hours: 24 * 7 }
     }
 }
 
 /// Spawns the demo app with rate limits off (tests send bursts from one address).
 pub async fn spawn(backend: Backend) -> TestApp {
-    spawn_app_with(
-        backend,
-        Options {
-            demo: true,
-            rate_limit: None,
-            ..Default::default()
-        },
-    )
-    .await
+    spawn_app_with(backend, Options { demo: true, rate_limit: None, ..Default::default() }).await
 }
 
-/// Creates a program and a class open for registration, with twelve sessions from
-/// three weeks ahead.
+/// Creates a program and a class open for registration (see `demo::scenario_class`).
 pub async fn open_class(app: &TestApp, spec: ClassSpec) -> ClassId {
-    let now = Timestamp::now();
-    let eligibility = Eligibility {
-        min_age: Some(18),
-        affiliations: Affiliation::ALL.to_vec(),
-        waiver: true,
+    let scenario = ScenarioClass {
+        capacity: spec.capacity,
+        status: spec.status,
         staff_review: spec.review,
-        ..Default::default()
+        lottery: spec.lottery,
+        closes_in: SignedDuration::from_hours(spec.closes_in_hours),
     };
-    let slug = format!("test-academy-{}", now.as_nanosecond() % 1_000_000_000);
-    let mut tx = app.store.begin().await.unwrap();
-    let program = tx
-        .insert_program(
-            &NewProgram {
-                slug: &slug,
-                kind: ProgramKind::CitizenAcademy,
-                name: "Test Academy",
-                summary: "For tests.",
-                body_markdown: "",
-                body_html: String::new(),
-                eligibility: &eligibility,
-                lottery: spec.lottery,
-                position: 99,
-                legacy_classes: 0,
-                legacy_graduates: 0,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let class = tx
-        .insert_class(
-            &NewClass {
-                program_id: program,
-                name: "Spring",
-                capacity: spec.capacity,
-                status: spec.status,
-                registration_opens_at: Some(now.checked_sub(1.hour()).unwrap()),
-                registration_closes_at: Some(
-                    now.checked_add(jiff::SignedDuration::from_hours(spec.closes_in_hours))
-                        .unwrap(),
-                ),
-                location_name: "Community Room",
-                location_address: "",
-                graduates: None,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    if spec.lottery {
-        tx.set_class_allocation(class, precinct::domain::Allocation::Lottery)
-            .await
-            .unwrap();
-    }
-    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
-    let start = now.to_zoned(tz.clone()).date().checked_add(3.weeks()).unwrap();
-    let occurrences = MeetingPattern::new(Weekday::Tuesday, start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
-        .unwrap()
-        .occurrences(&tz);
-    for (i, o) in occurrences.iter().enumerate() {
-        tx.insert_session(class, i as i64 + 1, &format!("Session {}", i + 1), "", o, "Room 1")
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
-    class
+    scenario_class(&app.store, &scenario, Timestamp::now()).await.unwrap()
 }
 
 /// A distinct, eligible applicant.

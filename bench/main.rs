@@ -1,0 +1,253 @@
+//! Registration-rush load harness.
+//!
+//! Starts the real `precinct` server (release build) on a fresh database, opens a class
+//! of 30 seats, fires a burst of unique applications at the JSON API at a chosen
+//! concurrency, and reports throughput, latency percentiles, outcomes and the overselling
+//! check. In the same run it measures the database's own durable commit rate (one-row
+//! transactions, same durability settings) as the yardstick.
+//!
+//! ```sh
+//! cargo build --release
+//! cargo run --release --example bench -- --backend sqlite --applications 5000 --concurrency 100
+//! cargo run --release --example bench -- --backend postgres --applications 5000 --concurrency 100
+//! ```
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use precinct::demo::{ScenarioClass, scenario_class};
+use precinct::store::Store;
+use serde_json::{Value, json};
+use sqlx::{Connection, Executor};
+
+struct Args {
+    backend: String,
+    applications: usize,
+    concurrency: usize,
+    capacity: i64,
+    server_bin: String,
+    pg_url: String,
+    commits: usize,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        backend: "sqlite".into(),
+        applications: 5000,
+        concurrency: 100,
+        capacity: 30,
+        server_bin: "target/release/precinct".into(),
+        pg_url: std::env::var("PRECINCT_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
+        commits: 3000,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--backend" => a.backend = value(),
+            "--applications" => a.applications = value().parse().expect("a number"),
+            "--concurrency" => a.concurrency = value().parse().expect("a number"),
+            "--capacity" => a.capacity = value().parse().expect("a number"),
+            "--server-bin" => a.server_bin = value(),
+            "--postgres-url" => a.pg_url = value(),
+            "--commits" => a.commits = value().parse().expect("a number"),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    assert!(a.backend == "sqlite" || a.backend == "postgres", "--backend sqlite|postgres");
+    a
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// Durable single-row commits per second on `url`, with the service's settings.
+async fn commit_rate(url: &str, n: usize) -> f64 {
+    if url.starts_with("sqlite:") {
+        let opts: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("sqlite url");
+        let opts = opts
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("connect");
+        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, payload TEXT)").await.unwrap();
+        let start = Instant::now();
+        for i in 0..n {
+            let mut tx = c.begin().await.unwrap();
+            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)").bind(i.to_string()).execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id BIGSERIAL PRIMARY KEY, payload TEXT)").await.unwrap();
+        let start = Instant::now();
+        for i in 0..n {
+            let mut tx = c.begin().await.unwrap();
+            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)").bind(i.to_string()).execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args = parse_args();
+    let dir = std::env::temp_dir().join(format!("precinct-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db_url, pg_cleanup) = if args.backend == "sqlite" {
+        (format!("sqlite://{}", dir.join("bench.db").display()), None)
+    } else {
+        let name = format!("precinct_bench_{}", std::process::id());
+        let mut c = sqlx::PgConnection::connect(&args.pg_url).await.expect("connect to postgres");
+        c.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.unwrap();
+        let base = args.pg_url.rsplit_once('/').map_or(args.pg_url.as_str(), |(p, _)| p);
+        (format!("{base}/{name}"), Some(name))
+    };
+
+    let store = Store::connect(&db_url).await.expect("database");
+    store.migrate().await.unwrap();
+    precinct::demo::seed(&store, Timestamp::now()).await.unwrap();
+    let spec = ScenarioClass { capacity: args.capacity, ..Default::default() };
+    let class = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
+
+    let mut child = Command::new(&args.server_bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &db_url, "--data-dir"])
+        .arg(dir.join("data"))
+        .env("PRECINCT_RATE_LIMIT", "off")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {} (run `cargo build --release` first): {e}", args.server_bin));
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let address = {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+        line.trim().rsplit(' ').next().unwrap().to_string()
+    };
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build().unwrap();
+    let url = Arc::new(format!("{address}/api/v1/classes/{class}/registrations"));
+    // Warm up connections and code paths on another class, outside the measurement.
+    let warm = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
+    for n in 0..args.concurrency.min(50) {
+        let body = applicant(1_000_000 + n);
+        let _ = client.post(format!("{address}/api/v1/classes/{warm}/registrations")).json(&body).send().await;
+    }
+
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.concurrency {
+        let (client, url, next) = (client.clone(), url.clone(), next.clone());
+        let total = args.applications;
+        workers.push(tokio::spawn(async move {
+            let mut out = Vec::new();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    break;
+                }
+                let t = Instant::now();
+                let res = client.post(url.as_str()).json(&applicant(n)).send().await;
+                let outcome = match res {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body: Value = r.json().await.unwrap_or(Value::Null);
+                        (status, body["status"].as_str().unwrap_or("").to_string())
+                    }
+                    Err(_) => (0, String::new()),
+                };
+                out.push((t.elapsed(), outcome));
+            }
+            out
+        }));
+    }
+    let mut results = Vec::new();
+    for w in workers {
+        results.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    drop(server);
+
+    let mut latencies: Vec<Duration> = results.iter().map(|(d, _)| *d).collect();
+    latencies.sort_unstable();
+    let created = results.iter().filter(|(_, (s, _))| *s == 201).count();
+    let errors = results.len() - created;
+    let confirmed_answers = results.iter().filter(|(_, (_, st))| st == "confirmed").count();
+    let counts = store.status_counts(class).await.unwrap();
+    let stored_confirmed = counts.iter().find(|(s, _)| s == "confirmed").map_or(0, |(_, n)| *n);
+    let stored_total: i64 = counts.iter().map(|(_, n)| n).sum();
+    store.close().await;
+
+    let commit_url = if args.backend == "sqlite" {
+        format!("sqlite://{}", dir.join("commits.db").display())
+    } else {
+        db_url.clone()
+    };
+    let commits = commit_rate(&commit_url, args.commits).await;
+
+    let rate = created as f64 / elapsed.as_secs_f64();
+    println!("backend            {}", args.backend);
+    println!("applications       {} at concurrency {}", args.applications, args.concurrency);
+    println!("elapsed            {:.2} s", elapsed.as_secs_f64());
+    println!("throughput         {rate:.0} applications/s");
+    println!(
+        "latency            p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.95).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+    println!("answers            {created} created, {errors} errors, {confirmed_answers} confirmed");
+    println!("stored             {stored_total} applications, {stored_confirmed} confirmed (capacity {})", args.capacity);
+    println!("db commit rate     {commits:.0} single-row durable commits/s");
+    println!("ratio              {:.2}x the database's one-commit-per-application rate", rate / commits);
+    let oversold = stored_confirmed > args.capacity;
+    let lost = stored_total != created as i64;
+    println!("oversold           {}", if oversold { "YES" } else { "no" });
+    println!("lost               {}", if lost { "YES" } else { "no" });
+
+    if let Some(name) = pg_cleanup {
+        let mut c = sqlx::PgConnection::connect(&args.pg_url).await.unwrap();
+        let _ = c.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if oversold || lost || errors > 0 {
+        std::process::exit(1);
+    }
+}
+
+fn applicant(n: usize) -> Value {
+    json!({
+        "first_name": format!("Bench{n}"),
+        "last_name": "Applicant",
+        "email": format!("bench{n}@load.example"),
+        "phone": "(555) 010-0000",
+        "date_of_birth": "1980-01-01",
+        "city": "Harbor Point",
+        "affiliation": {"kind": "resides"},
+        "emergency_contact": {"name": "Kin", "phone": "555 010 0001"},
+        "waiver_accepted": true
+    })
+}
