@@ -57,7 +57,10 @@ fn parse_args() -> Args {
             other => panic!("unknown flag {other}"),
         }
     }
-    assert!(a.backend == "sqlite" || a.backend == "postgres", "--backend sqlite|postgres");
+    assert!(
+        a.backend == "sqlite" || a.backend == "postgres",
+        "--backend sqlite|postgres"
+    );
     a
 }
 
@@ -86,21 +89,33 @@ async fn commit_rate(url: &str, n: usize) -> f64 {
             .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
             .create_if_missing(true);
         let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("connect");
-        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, payload TEXT)").await.unwrap();
+        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, payload TEXT)")
+            .await
+            .unwrap();
         let start = Instant::now();
         for i in 0..n {
             let mut tx = c.begin().await.unwrap();
-            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)").bind(i.to_string()).execute(&mut *tx).await.unwrap();
+            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)")
+                .bind(i.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         n as f64 / start.elapsed().as_secs_f64()
     } else {
         let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id BIGSERIAL PRIMARY KEY, payload TEXT)").await.unwrap();
+        c.execute("CREATE TABLE IF NOT EXISTS bench_commits (id BIGSERIAL PRIMARY KEY, payload TEXT)")
+            .await
+            .unwrap();
         let start = Instant::now();
         for i in 0..n {
             let mut tx = c.begin().await.unwrap();
-            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)").bind(i.to_string()).execute(&mut *tx).await.unwrap();
+            sqlx::query("INSERT INTO bench_commits (payload) VALUES ($1)")
+                .bind(i.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         n as f64 / start.elapsed().as_secs_f64()
@@ -116,8 +131,12 @@ async fn main() {
         (format!("sqlite://{}", dir.join("bench.db").display()), None)
     } else {
         let name = format!("precinct_bench_{}", std::process::id());
-        let mut c = sqlx::PgConnection::connect(&args.pg_url).await.expect("connect to postgres");
-        c.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.unwrap();
+        let mut c = sqlx::PgConnection::connect(&args.pg_url)
+            .await
+            .expect("connect to postgres");
+        c.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
         let base = args.pg_url.rsplit_once('/').map_or(args.pg_url.as_str(), |(p, _)| p);
         (format!("{base}/{name}"), Some(name))
     };
@@ -125,11 +144,21 @@ async fn main() {
     let store = Store::connect(&db_url).await.expect("database");
     store.migrate().await.unwrap();
     precinct::demo::seed(&store, Timestamp::now()).await.unwrap();
-    let spec = ScenarioClass { capacity: args.capacity, ..Default::default() };
+    let spec = ScenarioClass {
+        capacity: args.capacity,
+        ..Default::default()
+    };
     let class = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
 
     let mut child = Command::new(&args.server_bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &db_url, "--data-dir"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            &db_url,
+            "--data-dir",
+        ])
         .arg(dir.join("data"))
         .env("PRECINCT_RATE_LIMIT", "off")
         .env("RUST_LOG", "warn")
@@ -146,13 +175,20 @@ async fn main() {
         line.trim().rsplit(' ').next().unwrap().to_string()
     };
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .unwrap();
     let url = Arc::new(format!("{address}/api/v1/classes/{class}/registrations"));
     // Warm up connections and code paths on another class, outside the measurement.
     let warm = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
     for n in 0..args.concurrency.min(50) {
         let body = applicant(1_000_000 + n);
-        let _ = client.post(format!("{address}/api/v1/classes/{warm}/registrations")).json(&body).send().await;
+        let _ = client
+            .post(format!("{address}/api/v1/classes/{warm}/registrations"))
+            .json(&body)
+            .send()
+            .await;
     }
 
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -209,7 +245,10 @@ async fn main() {
 
     let rate = created as f64 / elapsed.as_secs_f64();
     println!("backend            {}", args.backend);
-    println!("applications       {} at concurrency {}", args.applications, args.concurrency);
+    println!(
+        "applications       {} at concurrency {}",
+        args.applications, args.concurrency
+    );
     println!("elapsed            {:.2} s", elapsed.as_secs_f64());
     println!("throughput         {rate:.0} applications/s");
     println!(
@@ -220,9 +259,15 @@ async fn main() {
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
     println!("answers            {created} created, {errors} errors, {confirmed_answers} confirmed");
-    println!("stored             {stored_total} applications, {stored_confirmed} confirmed (capacity {})", args.capacity);
+    println!(
+        "stored             {stored_total} applications, {stored_confirmed} confirmed (capacity {})",
+        args.capacity
+    );
     println!("db commit rate     {commits:.0} single-row durable commits/s");
-    println!("ratio              {:.2}x the database's one-commit-per-application rate", rate / commits);
+    println!(
+        "ratio              {:.2}x the database's one-commit-per-application rate",
+        rate / commits
+    );
     let oversold = stored_confirmed > args.capacity;
     let lost = stored_total != created as i64;
     println!("oversold           {}", if oversold { "YES" } else { "no" });
@@ -230,7 +275,11 @@ async fn main() {
 
     if let Some(name) = pg_cleanup {
         let mut c = sqlx::PgConnection::connect(&args.pg_url).await.unwrap();
-        let _ = c.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+        let _ = c
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .await;
     }
     let _ = std::fs::remove_dir_all(&dir);
     if oversold || lost || errors > 0 {

@@ -12,7 +12,7 @@ export async function startServer() {
   delete process.env.PRECINCT_DATABASE_URL;
   const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn' },
+    env: { ...process.env, RUST_LOG: 'warn', PRECINCT_JOB_INTERVAL: '1', PRECINCT_RATE_LIMIT: 'off' },
   });
   const lines = createInterface({ input: child.stdout });
   const baseUrl = await new Promise((resolve, reject) => {
@@ -31,6 +31,7 @@ export async function startServer() {
   });
   return {
     baseUrl,
+    dataDir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

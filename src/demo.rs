@@ -840,15 +840,21 @@ pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp)
         )
         .await?;
     if spec.lottery {
-        tx.set_class_allocation(class, crate::domain::Allocation::Lottery).await?;
+        tx.set_class_allocation(class, crate::domain::Allocation::Lottery)
+            .await?;
     }
     let tz = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
-    let start = now.to_zoned(tz.clone()).date().checked_add(3.weeks()).unwrap_or(Date::ZERO);
+    let start = now
+        .to_zoned(tz.clone())
+        .date()
+        .checked_add(3.weeks())
+        .unwrap_or(Date::ZERO);
     let occurrences = MeetingPattern::new(Weekday::Tuesday, start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
         .expect("valid scenario pattern")
         .occurrences(&tz);
     for (i, o) in occurrences.iter().enumerate() {
-        tx.insert_session(class, i as i64 + 1, &format!("Session {}", i + 1), "", o, "Room 1").await?;
+        tx.insert_session(class, i as i64 + 1, &format!("Session {}", i + 1), "", o, "Room 1")
+            .await?;
     }
     tx.commit().await?;
     Ok(class)

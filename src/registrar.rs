@@ -5,9 +5,8 @@
 //! must be durable before it is acknowledged (SQLite `synchronous=FULL`, PostgreSQL's
 //! default commit), and a durable commit costs a disk flush. So concurrent applications
 //! queue up here and one task writes them in batches: one transaction, one flush, many
-//! applications. Each application runs under its own savepoint, so one failure never
-//! undoes its batch-mates, and each sees the seats taken by those before it, so a class
-//! is never oversold. On PostgreSQL the class row is locked (`FOR UPDATE`) for the batch,
+//! applications. Each sees the seats taken by those before it, so a class is never
+//! oversold; refusals are decided before any write, so they never disturb batch-mates. On PostgreSQL the class row is locked (`FOR UPDATE`) for the batch,
 //! which serializes allocation across several instances as well.
 //!
 //! Rejected: weakening `synchronous` (loses acknowledged applications on power loss);
@@ -117,111 +116,177 @@ async fn run(store: Store, links: Links, mut receiver: mpsc::Receiver<Job>) {
     }
 }
 
+/// A class as the batch sees it: its facts, and counts kept up to date in memory as
+/// the batch places applications (the class is locked, so nobody else changes them).
+struct ClassBatch {
+    class: ClassForAllocation,
+    held: i64,
+    waitlisted: i64,
+    last_rank: i64,
+}
+
+/// What a batch writes after placing its applications, in a few multi-row statements.
+#[derive(Default)]
+struct Pending {
+    links: Vec<crate::store::applications::NewLink>,
+    messages: Vec<crate::store::applications::OutgoingMessage>,
+}
+
 /// Writes a batch in one transaction and answers every job once it committed.
+///
+/// Every check happens before an application's first write, and a duplicate person is
+/// caught by `INSERT ... ON CONFLICT DO NOTHING`, so refusals never leave partial writes.
+/// A database error, on the other hand, fails the whole batch: nothing is acknowledged
+/// that is not durable, and the callers may retry.
 async fn write_batch(store: &Store, links: &Links, jobs: Vec<Job>) {
     let now = Timestamp::now();
-    let mut tx = match store.begin().await {
-        Ok(tx) => tx,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start an application batch");
-            for job in jobs {
-                let _ = job.reply.send(Err(RegisterError::Store(StoreError::Corrupt(
-                    "the database is not accepting writes".into(),
-                ))));
+    match try_batch(store, links, &jobs, now).await {
+        Ok(results) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(result);
             }
-            return;
         }
-    };
+        Err(e) => {
+            tracing::error!(error = %e, batch = jobs.len(), "an application batch failed; nothing of it was saved");
+            for job in jobs {
+                let _ = job.reply.send(Err(RegisterError::Unavailable));
+            }
+        }
+    }
+}
+
+async fn try_batch(
+    store: &Store,
+    links: &Links,
+    jobs: &[Job],
+    now: Timestamp,
+) -> Result<Vec<Result<Receipt, RegisterError>>, StoreError> {
+    let mut tx = store.begin().await?;
     // Lock classes in id order so two instances' batches cannot deadlock.
     let mut class_ids: Vec<ClassId> = jobs.iter().map(|j| j.request.class_id).collect();
     class_ids.sort();
     class_ids.dedup();
-    let mut classes: HashMap<ClassId, Option<ClassForAllocation>> = HashMap::new();
-    let mut results = Vec::with_capacity(jobs.len());
-    let mut lock_error = None;
+    let mut classes: HashMap<ClassId, ClassBatch> = HashMap::new();
     for id in class_ids {
-        match tx.lock_class(id).await {
-            Ok(c) => {
-                classes.insert(id, c);
-            }
-            Err(e) => {
-                lock_error = Some(e);
-                break;
-            }
+        if let Some(class) = tx.lock_class(id).await? {
+            let (held, waitlisted, last_rank) = tx.allocation_counts(id).await?;
+            classes.insert(
+                id,
+                ClassBatch {
+                    class,
+                    held,
+                    waitlisted,
+                    last_rank,
+                },
+            );
         }
     }
-    if let Some(e) = lock_error {
-        tracing::error!(error = %e, "locking classes for a batch failed");
-        for job in jobs {
-            let _ = job
-                .reply
-                .send(Err(RegisterError::Store(StoreError::Corrupt(e.to_string()))));
-        }
-        return;
+    let mut pending = Pending::default();
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let batch = classes.get_mut(&job.request.class_id);
+        results.push(file_one(&mut tx, batch, &job.request, links, now, &mut pending).await?);
     }
-    for job in &jobs {
-        let class = classes.get(&job.request.class_id).and_then(Option::as_ref);
-        let outcome = match tx.savepoint().await {
-            Ok(()) => match file_one(&mut tx, class, &job.request, links, now).await {
-                Ok(receipt) => tx.release_savepoint().await.map(|()| Ok(receipt)),
-                Err(e) => tx.rollback_to_savepoint().await.map(|()| Err(e)),
-            },
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(r) => results.push(r),
-            Err(e) => {
-                // The transaction itself is broken: nothing of this batch can commit.
-                tracing::error!(error = %e, "application batch failed");
-                for job in jobs {
-                    let _ = job
-                        .reply
-                        .send(Err(RegisterError::Store(StoreError::Corrupt(e.to_string()))));
-                }
-                return;
-            }
-        }
-    }
-    if let Err(e) = tx.commit().await {
-        tracing::error!(error = %e, "committing an application batch failed");
-        for job in jobs {
-            let _ = job
-                .reply
-                .send(Err(RegisterError::Store(StoreError::Corrupt(e.to_string()))));
-        }
-        return;
-    }
-    for (job, result) in jobs.into_iter().zip(results) {
-        let _ = job.reply.send(result);
-    }
+    tx.insert_access_links(&pending.links, now).await?;
+    tx.enqueue_many(&pending.messages, now).await?;
+    tx.commit().await?;
+    Ok(results)
 }
 
-/// Decides and writes one application inside the batch's transaction.
+/// Decides one application and writes it inside the batch's transaction. The outer
+/// `Result` is a database failure (the batch fails); the inner one is the answer.
 async fn file_one(
     tx: &mut Tx,
-    class: Option<&ClassForAllocation>,
+    batch: Option<&mut ClassBatch>,
     r: &Request,
     links: &Links,
     now: Timestamp,
-) -> Result<Receipt, RegisterError> {
+    pending: &mut Pending,
+) -> Result<Result<Receipt, RegisterError>, StoreError> {
     if let Some(key) = &r.idempotency_key
         && let Some((fingerprint, id)) = tx.idempotent_result(key).await?
     {
         if fingerprint != r.fingerprint {
-            return Err(RegisterError::KeyReused);
+            return Ok(Err(RegisterError::KeyReused));
         }
-        let (status, waitlist_position) = tx.standing(id).await?.ok_or(RegisterError::ClassNotFound)?;
-        return Ok(Receipt {
-            id,
-            status,
-            waitlist_position,
-            replayed: true,
+        return Ok(match tx.standing(id).await? {
+            Some((status, waitlist_position)) => Ok(Receipt {
+                id,
+                status,
+                waitlist_position,
+                replayed: true,
+            }),
+            None => Err(RegisterError::ClassNotFound),
         });
     }
-    let class = class.ok_or(RegisterError::ClassNotFound)?;
+    let Some(batch) = batch else {
+        return Ok(Err(RegisterError::ClassNotFound));
+    };
+    if let Err(refusal) = check(&batch.class, r, now) {
+        return Ok(Err(refusal));
+    }
+    let class = &batch.class;
+    let status = application::place(
+        class.allocation,
+        class.capacity_for(r.channel),
+        batch.held,
+        class.eligibility.requires_review(),
+    );
+    let rank = batch.last_rank + 1;
+    let Some(id) = tx
+        .try_insert_application(class.id, &r.applicant, status, r.channel, rank, now)
+        .await?
+    else {
+        return Ok(Err(RegisterError::AlreadyApplied));
+    };
+    batch.last_rank = rank;
+    if status.holds_seat() {
+        batch.held += 1;
+    }
+    let waitlist_position = (status == ApplicationStatus::Waitlisted).then(|| {
+        batch.waitlisted += 1;
+        batch.waitlisted
+    });
+    if let Some(key) = &r.idempotency_key {
+        tx.remember_idempotency(key, &r.fingerprint, id, now).await?;
+    }
+    let token = tokens::generate();
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
+        .unwrap_or(now);
+    pending.links.push((
+        tokens::hash(&token),
+        application::email_key(&r.applicant.email),
+        expires,
+    ));
+    let ctx = messages::Context {
+        department: &class.department_name,
+        program: &class.program_name,
+        class: &class.name,
+        time_zone: &class.time_zone,
+    };
+    let link = format!("{}/my/link/{token}", links.base_url);
+    pending.messages.push(messages::application_received(
+        &ctx,
+        &r.applicant.email,
+        &r.applicant.first_name,
+        status,
+        waitlist_position,
+        &link,
+    ));
+    Ok(Ok(Receipt {
+        id,
+        status,
+        waitlist_position,
+        replayed: false,
+    }))
+}
+
+/// The rules that decide whether an application may be filed at all: online channel,
+/// registration window, priority round, eligibility.
+fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), RegisterError> {
     let tz = TimeZone::get(&class.time_zone).unwrap_or(TimeZone::UTC);
     let today = now.to_zoned(tz.clone()).date();
-
     let kind = crate::domain::ProgramKind::parse(&class.program_kind);
     if r.channel == Channel::Online && !kind.is_some_and(|k| k.open_to_public_applications()) {
         return Err(RegisterError::NotOpen(
@@ -266,64 +331,11 @@ async fn file_one(
         city: &class.department_city,
     };
     let failures = application::check_eligibility(&r.applicant, &facts, today);
-    if !failures.is_empty() {
-        return Err(RegisterError::Ineligible(failures));
-    }
-    let email_key = application::email_key(&r.applicant.email);
-    let person_key = application::person_key(
-        &r.applicant.first_name,
-        &r.applicant.last_name,
-        r.applicant.date_of_birth,
-    );
-    if tx.duplicate_of(class.id, &email_key, &person_key).await?.is_some() {
-        return Err(RegisterError::AlreadyApplied);
-    }
-    let held = tx.seats_held(class.id).await?;
-    let status = application::place(
-        class.allocation,
-        class.capacity_for(r.channel),
-        held,
-        class.eligibility.requires_review(),
-    );
-    let id = tx
-        .insert_application(class.id, &r.applicant, status, r.channel, now)
-        .await?;
-    if let Some(key) = &r.idempotency_key {
-        tx.remember_idempotency(key, &r.fingerprint, id, now).await?;
-    }
-    let waitlist_position = if status == ApplicationStatus::Waitlisted {
-        tx.standing(id).await?.and_then(|(_, p)| p)
+    if failures.is_empty() {
+        Ok(())
     } else {
-        None
-    };
-    let token = tokens::generate();
-    let expires = now
-        .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
-        .unwrap_or(now);
-    tx.insert_access_link(&tokens::hash(&token), &email_key, expires, now)
-        .await?;
-    let ctx = messages::Context {
-        department: &class.department_name,
-        program: &class.program_name,
-        class: &class.name,
-        time_zone: &class.time_zone,
-    };
-    let link = format!("{}/my/link/{token}", links.base_url);
-    let message = messages::application_received(
-        &ctx,
-        &r.applicant.email,
-        &r.applicant.first_name,
-        status,
-        waitlist_position,
-        &link,
-    );
-    tx.enqueue(&message, now).await?;
-    Ok(Receipt {
-        id,
-        status,
-        waitlist_position,
-        replayed: false,
-    })
+        Err(RegisterError::Ineligible(failures))
+    }
 }
 
 /// Why an applicant's action on their application was refused.
@@ -566,4 +578,41 @@ pub async fn draw_due_lotteries(store: &Store, links: &Links, now: Timestamp) ->
         drawn += 1;
     }
     Ok(drawn)
+}
+
+/// Announces a class or opens its registration, and tells the program's interest list
+/// in the same transaction.
+pub async fn publish_class(
+    store: &Store,
+    links: &Links,
+    class_id: ClassId,
+    to: crate::domain::ClassStatus,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    use crate::domain::ClassStatus;
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !matches!(to, ClassStatus::Announced | ClassStatus::Open) || !class.status.can_become(to) {
+        return Err(ActionError::NotAllowed(
+            "The class cannot move to that status from where it is.",
+        ));
+    }
+    if !tx.move_class(class_id, class.status, to, now).await? {
+        return Err(ActionError::NotAllowed("The class changed in the meantime."));
+    }
+    let ctx = messages::Context {
+        department: &class.department_name,
+        program: &class.program_name,
+        class: &class.name,
+        time_zone: &class.time_zone,
+    };
+    let subscribers = tx.subscribers_of_class(class_id).await?;
+    let class_link = format!("{}/classes/{class_id}", links.base_url);
+    for s in &subscribers {
+        let unsubscribe = format!("{}/interest/unsubscribe/{}", links.base_url, s.unsubscribe_token);
+        let message = messages::class_news(&ctx, &s.email, to == ClassStatus::Open, &class_link, &unsubscribe);
+        tx.enqueue(&message, now).await?;
+    }
+    tx.commit().await?;
+    Ok(subscribers.len())
 }

@@ -89,7 +89,9 @@ CREATE TABLE interest_subscriptions (
     program_id      BIGINT NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
     email           TEXT NOT NULL,
     email_key       TEXT NOT NULL,
-    unsubscribe_hash TEXT NOT NULL UNIQUE,
+    -- Stored as is (not hashed): it can only unsubscribe this address from this list,
+    -- and every later email must carry it.
+    unsubscribe_token TEXT NOT NULL UNIQUE,
     created_at      BIGINT NOT NULL,
     unsubscribed_at BIGINT,
     UNIQUE (program_id, email_key)

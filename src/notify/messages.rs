@@ -163,6 +163,42 @@ pub fn lottery_result(
     }
 }
 
+/// A class was announced, or its registration opened: for interest-list subscribers.
+pub fn class_news(
+    ctx: &Context<'_>,
+    to: &str,
+    registration_open: bool,
+    class_link: &str,
+    unsubscribe_link: &str,
+) -> OutgoingMessage {
+    let (subject, news) = if registration_open {
+        (
+            format!("Registration is open: {}", ctx.course()),
+            "Registration is now open. Seats usually go quickly.",
+        )
+    } else {
+        (
+            format!("New class announced: {}", ctx.course()),
+            "A new class has been announced. We will write again when registration opens.",
+        )
+    };
+    OutgoingMessage {
+        kind: if registration_open {
+            "registration_open"
+        } else {
+            "class_announced"
+        },
+        recipient: to.to_string(),
+        subject,
+        body_text: format!(
+            "Hello,\n\nYou asked to hear about {program}. {news}\n\nDetails and schedule:\n{class_link}\n\n\
+             {dept}\n\nYou receive this because you joined the interest list. Stop these emails:\n{unsubscribe_link}\n",
+            program = ctx.program,
+            dept = ctx.department,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,20 +237,6 @@ impl Tx {
         Ok(on_tx!(self, c => sqlx::query_as(sql).bind(key).fetch_optional(c).await)?)
     }
 
-    /// An existing application of the same person (same email, or same name and birth
-    /// date) to this class.
-    pub async fn duplicate_of(
-        &mut self,
-        class_id: ClassId,
-        email_key: &str,
-        person_key: &str,
-    ) -> Result<Option<ApplicationId>, StoreError> {
-        let sql = "SELECT id FROM applications WHERE class_id = $1 AND (email_key = $2 OR person_key = $3) LIMIT 1";
-        Ok(
-            on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).bind(email_key).bind(person_key).fetch_optional(c).await)?,
-        )
-    }
-
     /// Stores a checked application in `status`, at the end of the class's queue.
     pub async fn insert_application(
         &mut self,
@@ -322,24 +308,6 @@ impl Tx {
         let sql = "INSERT INTO access_links (token_hash, email_key, expires_at, created_at) VALUES ($1, $2, $3, $4)";
         on_tx!(self, c => sqlx::query(sql).bind(token_hash).bind(email_key).bind(to_secs(expires_at)).bind(to_secs(now))
             .execute(c).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Sets a savepoint, so one application's failure does not undo its batch-mates.
-    pub async fn savepoint(&mut self) -> Result<(), StoreError> {
-        on_tx!(self, c => sqlx::query("SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Keeps the work since the savepoint.
-    pub async fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        on_tx!(self, c => sqlx::query("RELEASE SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Undoes the work since the savepoint.
-    pub async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        on_tx!(self, c => sqlx::query("ROLLBACK TO SAVEPOINT one_application").execute(c).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -650,4 +618,99 @@ pub struct LotteryRecord {
     pub drawn_at: Option<Timestamp>,
     /// Ids of the applications that took part, to re-run the draw.
     pub entrants: Vec<i64>,
+}
+
+/// A sign-in link to store: token hash, email key, expiry.
+pub type NewLink = (String, String, Timestamp);
+
+/// Builds `($1, $2, ...), ($k, ...)` for `rows` rows of `width` values.
+fn value_tuples(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row INSERT; well under both engines' parameter limits.
+const ROWS_PER_INSERT: usize = 100;
+
+impl Tx {
+    /// Seats held, people waitlisted and the last queue rank of a class, in one query, so
+    /// a batch can place its applications without asking again for each.
+    pub async fn allocation_counts(&mut self, class_id: ClassId) -> Result<(i64, i64, i64), StoreError> {
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN status IN {} THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(MAX(queue_rank), 0) \
+             FROM applications WHERE class_id = $1",
+            holding_list()
+        );
+        Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).fetch_one(c).await)?)
+    }
+
+    /// Stores an application at queue rank `rank` unless the same person (email, or name
+    /// and birth date) already applied to the class: then `None`, and nothing changes.
+    /// One statement, with no failed constraint to roll back.
+    pub async fn try_insert_application(
+        &mut self,
+        class_id: ClassId,
+        a: &Applicant,
+        status: ApplicationStatus,
+        channel: Channel,
+        rank: i64,
+        now: Timestamp,
+    ) -> Result<Option<ApplicationId>, StoreError> {
+        let sql = "INSERT INTO applications (class_id, status, channel, first_name, last_name, email, email_key, \
+                       person_key, phone, date_of_birth, city, affiliation, organization, emergency_name, \
+                       emergency_phone, waiver_accepted, queue_rank, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+                   ON CONFLICT DO NOTHING RETURNING id";
+        let email_key = crate::domain::application::email_key(&a.email);
+        let person_key = crate::domain::application::person_key(&a.first_name, &a.last_name, a.date_of_birth);
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
+            .bind(class_id).bind(status.code()).bind(channel.code()).bind(&a.first_name).bind(&a.last_name)
+            .bind(&a.email).bind(&email_key).bind(&person_key).bind(&a.phone).bind(a.date_of_birth.to_string())
+            .bind(&a.city).bind(a.affiliation.code()).bind(&a.organization).bind(&a.emergency_name)
+            .bind(&a.emergency_phone).bind(a.waiver_accepted).bind(rank).bind(to_secs(now))
+            .fetch_optional(c).await)?)
+    }
+
+    /// Stores many sign-in links in few statements.
+    pub async fn insert_access_links(&mut self, links: &[NewLink], now: Timestamp) -> Result<(), StoreError> {
+        for chunk in links.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO access_links (token_hash, email_key, expires_at, created_at) VALUES {}",
+                value_tuples(chunk.len(), 4)
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for (hash, key, expires) in chunk {
+                    q = q.bind(hash).bind(key).bind(to_secs(*expires)).bind(to_secs(now));
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Queues many messages in few statements.
+    pub async fn enqueue_many(&mut self, messages: &[OutgoingMessage], now: Timestamp) -> Result<(), StoreError> {
+        for chunk in messages.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO outbox (kind, recipient, subject, body_text, created_at) VALUES {}",
+                value_tuples(chunk.len(), 5)
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for m in chunk {
+                    q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text).bind(to_secs(now));
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
 }

@@ -21,6 +21,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod applications;
 pub mod catalog;
+pub mod interest;
 pub mod seed;
 
 /// Expands `$body` once per backend with `$p` bound to that backend's pool (or

@@ -21,13 +21,27 @@ pub struct ClassSpec {
 
 impl Default for ClassSpec {
     fn default() -> Self {
-        ClassSpec { capacity: 30, status: ClassStatus::Open, review: false, lottery: false, closes_in_hours: 24 * 7 }
+        ClassSpec {
+            capacity: 30,
+            status: ClassStatus::Open,
+            review: false,
+            lottery: false,
+            closes_in_hours: 24 * 7,
+        }
     }
 }
 
 /// Spawns the demo app with rate limits off (tests send bursts from one address).
 pub async fn spawn(backend: Backend) -> TestApp {
-    spawn_app_with(backend, Options { demo: true, rate_limit: None, ..Default::default() }).await
+    spawn_app_with(
+        backend,
+        Options {
+            demo: true,
+            rate_limit: None,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Creates a program and a class open for registration (see `demo::scenario_class`).
@@ -327,6 +341,75 @@ async fn review_programs_hold_the_seat_while_pending(backend: Backend) {
     assert_eq!(second["waitlist_position"], 1);
 }
 
+async fn a_priority_round_admits_residents_first(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let until = Timestamp::now().checked_add(SignedDuration::from_hours(24)).unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    tx.set_registration_rules(class, 0, Some(until), &[precinct::domain::Affiliation::Resides])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        apply(&app, class, &applicant(1), None).await.0,
+        201,
+        "residents may apply now"
+    );
+    let mut worker = applicant(2);
+    worker["affiliation"] = json!({"kind": "works"});
+    let (status, problem) = apply(&app, class, &worker, None).await;
+    assert_eq!(status, 409);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("open only to people who lives in the city")
+    );
+}
+
+async fn held_back_seats_are_left_for_staff_entries(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 3,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.set_registration_rules(class, 1, None, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let statuses: Vec<String> = {
+        let mut v = Vec::new();
+        for n in 0..3 {
+            v.push(
+                apply(&app, class, &applicant(n), None).await.1["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        v
+    };
+    assert_eq!(
+        statuses,
+        ["confirmed", "confirmed", "waitlisted"],
+        "one of three seats is held back"
+    );
+    // A staff entry (phone or walk-in) may take the held-back seat, under the same rules.
+    let input: precinct::domain::ApplicationInput = serde_json::from_value(applicant(9)).unwrap();
+    let request = precinct::registrar::Request {
+        class_id: class,
+        applicant: input.validate(jiff::Zoned::now().date()).unwrap(),
+        channel: precinct::store::applications::Channel::Staff,
+        idempotency_key: None,
+        fingerprint: String::new(),
+    };
+    let receipt = app.state.registrar.register(request).await.unwrap();
+    assert_eq!(receipt.status, precinct::domain::ApplicationStatus::Confirmed);
+}
+
 on_both_backends!(
     five_hundred_simultaneous_applications_fill_thirty_seats_in_order,
     ineligible_applicants_hear_every_failing_rule,
@@ -335,4 +418,6 @@ on_both_backends!(
     the_same_person_cannot_apply_twice,
     closed_or_unopened_registration_is_409,
     review_programs_hold_the_seat_while_pending,
+    a_priority_round_admits_residents_first,
+    held_back_seats_are_left_for_staff_entries,
 );

@@ -487,6 +487,77 @@ async fn announced_classes_show_no_form(backend: Backend) {
     assert!(html.contains("Applications are not being taken"));
 }
 
+async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            status: ClassStatus::Draft,
+            ..Default::default()
+        },
+    )
+    .await;
+    let programs = app.get_json("/api/v1/programs").await;
+    let slug = programs["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Scenario Academy")
+        .and_then(|p| p["slug"].as_str())
+        .unwrap()
+        .to_string();
+    let (_, page) = app.get_text(&format!("/programs/{slug}")).await;
+    assert!(page.contains("Stay tuned for the next class"));
+    let res = app
+        .client
+        .post(format!("{}/programs/{slug}/interest", app.address))
+        .form(&[("email", "fan@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().contains("You are on the list"));
+    // Joining twice keeps one subscription.
+    app.client
+        .post(format!("{}/programs/{slug}/interest", app.address))
+        .form(&[("email", "FAN@example.org")])
+        .send()
+        .await
+        .unwrap();
+
+    let now = Timestamp::now();
+    let told = precinct::registrar::publish_class(&app.store, &app.state.links, class, ClassStatus::Announced, now)
+        .await
+        .unwrap();
+    assert_eq!(told, 1);
+    let messages = app.store.outbox_for("fan@example.org").await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].kind, "class_announced");
+    let body = &messages[0].body_text;
+    let start = body.find("/interest/unsubscribe/").unwrap();
+    let path = body[start..].split_whitespace().next().unwrap().to_string();
+    let (status, confirm) = app.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("Stop these emails"));
+    assert_eq!(
+        app.store
+            .active_subscribers(precinct::domain::ProgramId::new(0))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    let res = app.client.post(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let told = precinct::registrar::publish_class(&app.store, &app.state.links, class, ClassStatus::Open, now)
+        .await
+        .unwrap();
+    assert_eq!(told, 0, "nobody left on the list");
+    assert_eq!(app.store.outbox_for("fan@example.org").await.unwrap().len(), 1);
+    // An unknown token is a clear 404, not an error.
+    assert_eq!(app.get("/interest/unsubscribe/nope").await.status().as_u16(), 404);
+}
+
 on_both_backends!(
     a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on,
     links_work_once_and_expire,
@@ -496,4 +567,5 @@ on_both_backends!(
     a_lottery_draws_verifiably_when_registration_closes,
     the_outbox_is_delivered_once_as_files,
     announced_classes_show_no_form,
+    the_interest_list_hears_about_new_classes_until_it_leaves,
 );

@@ -10,6 +10,7 @@ mod applicant;
 mod apply;
 mod classes;
 mod home;
+mod interest;
 mod programs;
 
 /// Routes that write, grouped so the rate limiter can wrap them.
@@ -17,6 +18,7 @@ pub fn limited_router() -> Router<AppState> {
     Router::new()
         .route("/classes/{id}/apply", axum::routing::post(apply::submit))
         .route("/my/link", axum::routing::post(applicant::send_link))
+        .route("/programs/{slug}/interest", axum::routing::post(interest::join))
 }
 
 /// Routes of the public site.
@@ -35,4 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/my/applications", get(applicant::list))
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
+        .route(
+            "/interest/unsubscribe/{token}",
+            get(interest::confirm_leave).post(interest::leave),
+        )
 }
