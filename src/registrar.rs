@@ -12,7 +12,7 @@
 //! Rejected: weakening `synchronous` (loses acknowledged applications on power loss);
 //! an in-process mutex per class (does not hold across instances).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::domain::application::{self, ClassFacts};
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
 use crate::notify::messages;
-use crate::store::applications::{Channel, ClassForAllocation};
+use crate::store::applications::{Channel, ClassForAllocation, PlacedApplication};
 use crate::store::{Store, StoreError, Tx};
 use crate::tokens;
 
@@ -125,19 +125,28 @@ struct ClassBatch {
     last_rank: i64,
 }
 
-/// What a batch writes after placing its applications, in a few multi-row statements.
-#[derive(Default)]
-struct Pending {
-    links: Vec<crate::store::applications::NewLink>,
-    messages: Vec<crate::store::applications::OutgoingMessage>,
+/// Where one job of a batch stands while the batch is worked out.
+enum Slot {
+    /// Answered without a write (refused, or replayed from an earlier request).
+    Done(Result<Receipt, RegisterError>),
+    /// Passed every rule; waits for the duplicate check.
+    Candidate,
+    /// Placed: will be stored at this rank; the id is known after the insert.
+    Placed {
+        status: ApplicationStatus,
+        rank: i64,
+        waitlist_position: Option<i64>,
+    },
+    /// A retry of an earlier job in the same batch (same idempotency key).
+    SameAs(usize),
 }
 
 /// Writes a batch in one transaction and answers every job once it committed.
 ///
-/// Every check happens before an application's first write, and a duplicate person is
-/// caught by `INSERT ... ON CONFLICT DO NOTHING`, so refusals never leave partial writes.
-/// A database error, on the other hand, fails the whole batch: nothing is acknowledged
-/// that is not durable, and the callers may retry.
+/// Every rule is decided before anything is written, and duplicates are found with one
+/// query per class, so refusals never leave partial writes and the accepted applications
+/// of a class go in with one multi-row INSERT. A database error fails the whole batch:
+/// nothing is acknowledged that is not durable, and the callers may retry.
 async fn write_batch(store: &Store, links: &Links, jobs: Vec<Job>) {
     let now = Timestamp::now();
     match try_batch(store, links, &jobs, now).await {
@@ -181,105 +190,199 @@ async fn try_batch(
             );
         }
     }
-    let mut pending = Pending::default();
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let batch = classes.get_mut(&job.request.class_id);
-        results.push(file_one(&mut tx, batch, &job.request, links, now, &mut pending).await?);
+
+    // 1. Replays and rules, in arrival order.
+    let mut slots = Vec::with_capacity(jobs.len());
+    let mut keys_seen: HashMap<&str, (usize, &str)> = HashMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let r = &job.request;
+        if let Some(key) = r.idempotency_key.as_deref() {
+            if let Some(&(first, fingerprint)) = keys_seen.get(key) {
+                slots.push(if fingerprint == r.fingerprint {
+                    Slot::SameAs(first)
+                } else {
+                    Slot::Done(Err(RegisterError::KeyReused))
+                });
+                continue;
+            }
+            keys_seen.insert(key, (i, &r.fingerprint));
+            if let Some((fingerprint, id)) = tx.idempotent_result(key).await? {
+                let answer = if fingerprint != r.fingerprint {
+                    Err(RegisterError::KeyReused)
+                } else {
+                    match tx.standing(id).await? {
+                        Some((status, waitlist_position)) => Ok(Receipt {
+                            id,
+                            status,
+                            waitlist_position,
+                            replayed: true,
+                        }),
+                        None => Err(RegisterError::ClassNotFound),
+                    }
+                };
+                slots.push(Slot::Done(answer));
+                continue;
+            }
+        }
+        slots.push(match classes.get(&r.class_id) {
+            None => Slot::Done(Err(RegisterError::ClassNotFound)),
+            Some(batch) => match check(&batch.class, r, now) {
+                Ok(()) => Slot::Candidate,
+                Err(refusal) => Slot::Done(Err(refusal)),
+            },
+        });
     }
-    tx.insert_access_links(&pending.links, now).await?;
-    tx.enqueue_many(&pending.messages, now).await?;
+
+    // 2. People who already applied, one query per class.
+    let mut taken: HashMap<ClassId, (HashSet<String>, HashSet<String>)> = HashMap::new();
+    for class_id in classes.keys() {
+        let (emails, people): (Vec<String>, Vec<String>) = jobs
+            .iter()
+            .zip(&slots)
+            .filter(|(j, s)| matches!(s, Slot::Candidate) && j.request.class_id == *class_id)
+            .map(|(j, _)| keys_of(&j.request.applicant))
+            .unzip();
+        let existing = tx.existing_people(*class_id, &emails, &people).await?;
+        taken.insert(*class_id, existing.into_iter().unzip());
+    }
+
+    // 3. Placement in arrival order; the same person twice in one batch is caught too.
+    for (job, slot) in jobs.iter().zip(slots.iter_mut()) {
+        if !matches!(slot, Slot::Candidate) {
+            continue;
+        }
+        let r = &job.request;
+        let (Some(batch), Some((emails, people))) = (classes.get_mut(&r.class_id), taken.get_mut(&r.class_id)) else {
+            continue;
+        };
+        let (email_key, person_key) = keys_of(&r.applicant);
+        if emails.contains(&email_key) || people.contains(&person_key) {
+            *slot = Slot::Done(Err(RegisterError::AlreadyApplied));
+            continue;
+        }
+        emails.insert(email_key);
+        people.insert(person_key);
+        let class = &batch.class;
+        let status = application::place(
+            class.allocation,
+            class.capacity_for(r.channel),
+            batch.held,
+            class.eligibility.requires_review(),
+        );
+        batch.last_rank += 1;
+        if status.holds_seat() {
+            batch.held += 1;
+        }
+        let waitlist_position = (status == ApplicationStatus::Waitlisted).then(|| {
+            batch.waitlisted += 1;
+            batch.waitlisted
+        });
+        *slot = Slot::Placed {
+            status,
+            rank: batch.last_rank,
+            waitlist_position,
+        };
+    }
+
+    // 4. Write: applications, idempotency keys, sign-in links, messages.
+    let placed: Vec<PlacedApplication<'_>> = jobs
+        .iter()
+        .zip(&slots)
+        .filter_map(|(j, s)| match s {
+            Slot::Placed { status, rank, .. } => Some(PlacedApplication {
+                class_id: j.request.class_id,
+                applicant: &j.request.applicant,
+                status: *status,
+                channel: j.request.channel,
+                rank: *rank,
+            }),
+            _ => None,
+        })
+        .collect();
+    let ids: HashMap<(ClassId, i64), ApplicationId> = tx
+        .insert_placed(&placed, now)
+        .await?
+        .into_iter()
+        .map(|(c, rank, id)| ((c, rank), id))
+        .collect();
+    let mut results: Vec<Result<Receipt, RegisterError>> = Vec::with_capacity(jobs.len());
+    let mut remembered = Vec::new();
+    let mut new_links = Vec::new();
+    let mut messages_out = Vec::new();
+    for (job, slot) in jobs.iter().zip(slots) {
+        let r = &job.request;
+        let result = match slot {
+            Slot::Done(answer) => answer,
+            Slot::Candidate => Err(RegisterError::ClassNotFound),
+            Slot::SameAs(first) => match &results[first] {
+                Ok(receipt) => Ok(Receipt {
+                    replayed: true,
+                    ..receipt.clone()
+                }),
+                Err(_) => Err(RegisterError::Unavailable),
+            },
+            Slot::Placed {
+                status,
+                rank,
+                waitlist_position,
+            } => {
+                let id = *ids.get(&(r.class_id, rank)).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "class {}: inserted rank {rank} came back without an id",
+                        r.class_id
+                    ))
+                })?;
+                if let Some(key) = &r.idempotency_key {
+                    remembered.push((key.clone(), r.fingerprint.clone(), id));
+                }
+                let class = &classes[&r.class_id].class;
+                let token = tokens::generate();
+                let expires = now
+                    .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
+                    .unwrap_or(now);
+                new_links.push((
+                    tokens::hash(&token),
+                    application::email_key(&r.applicant.email),
+                    expires,
+                ));
+                let ctx = messages::Context {
+                    department: &class.department_name,
+                    program: &class.program_name,
+                    class: &class.name,
+                    time_zone: &class.time_zone,
+                };
+                let link = format!("{}/my/link/{token}", links.base_url);
+                messages_out.push(messages::application_received(
+                    &ctx,
+                    &r.applicant.email,
+                    &r.applicant.first_name,
+                    status,
+                    waitlist_position,
+                    &link,
+                ));
+                Ok(Receipt {
+                    id,
+                    status,
+                    waitlist_position,
+                    replayed: false,
+                })
+            }
+        };
+        results.push(result);
+    }
+    tx.remember_idempotency_many(&remembered, now).await?;
+    tx.insert_access_links(&new_links, now).await?;
+    tx.enqueue_many(&messages_out, now).await?;
     tx.commit().await?;
     Ok(results)
 }
 
-/// Decides one application and writes it inside the batch's transaction. The outer
-/// `Result` is a database failure (the batch fails); the inner one is the answer.
-async fn file_one(
-    tx: &mut Tx,
-    batch: Option<&mut ClassBatch>,
-    r: &Request,
-    links: &Links,
-    now: Timestamp,
-    pending: &mut Pending,
-) -> Result<Result<Receipt, RegisterError>, StoreError> {
-    if let Some(key) = &r.idempotency_key
-        && let Some((fingerprint, id)) = tx.idempotent_result(key).await?
-    {
-        if fingerprint != r.fingerprint {
-            return Ok(Err(RegisterError::KeyReused));
-        }
-        return Ok(match tx.standing(id).await? {
-            Some((status, waitlist_position)) => Ok(Receipt {
-                id,
-                status,
-                waitlist_position,
-                replayed: true,
-            }),
-            None => Err(RegisterError::ClassNotFound),
-        });
-    }
-    let Some(batch) = batch else {
-        return Ok(Err(RegisterError::ClassNotFound));
-    };
-    if let Err(refusal) = check(&batch.class, r, now) {
-        return Ok(Err(refusal));
-    }
-    let class = &batch.class;
-    let status = application::place(
-        class.allocation,
-        class.capacity_for(r.channel),
-        batch.held,
-        class.eligibility.requires_review(),
-    );
-    let rank = batch.last_rank + 1;
-    let Some(id) = tx
-        .try_insert_application(class.id, &r.applicant, status, r.channel, rank, now)
-        .await?
-    else {
-        return Ok(Err(RegisterError::AlreadyApplied));
-    };
-    batch.last_rank = rank;
-    if status.holds_seat() {
-        batch.held += 1;
-    }
-    let waitlist_position = (status == ApplicationStatus::Waitlisted).then(|| {
-        batch.waitlisted += 1;
-        batch.waitlisted
-    });
-    if let Some(key) = &r.idempotency_key {
-        tx.remember_idempotency(key, &r.fingerprint, id, now).await?;
-    }
-    let token = tokens::generate();
-    let expires = now
-        .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
-        .unwrap_or(now);
-    pending.links.push((
-        tokens::hash(&token),
-        application::email_key(&r.applicant.email),
-        expires,
-    ));
-    let ctx = messages::Context {
-        department: &class.department_name,
-        program: &class.program_name,
-        class: &class.name,
-        time_zone: &class.time_zone,
-    };
-    let link = format!("{}/my/link/{token}", links.base_url);
-    pending.messages.push(messages::application_received(
-        &ctx,
-        &r.applicant.email,
-        &r.applicant.first_name,
-        status,
-        waitlist_position,
-        &link,
-    ));
-    Ok(Ok(Receipt {
-        id,
-        status,
-        waitlist_position,
-        replayed: false,
-    }))
+/// The comparison keys of an applicant: email, and name with birth date.
+fn keys_of(a: &Applicant) -> (String, String) {
+    (
+        application::email_key(&a.email),
+        application::person_key(&a.first_name, &a.last_name, a.date_of_birth),
+    )
 }
 
 /// The rules that decide whether an application may be filed at all: online channel,

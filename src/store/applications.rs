@@ -262,19 +262,6 @@ impl Tx {
             .fetch_one(c).await)?)
     }
 
-    /// Remembers which application an idempotency key produced.
-    pub async fn remember_idempotency(
-        &mut self,
-        key: &str,
-        fingerprint: &str,
-        id: ApplicationId,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO idempotency_keys (key, fingerprint, application_id, created_at) VALUES ($1, $2, $3, $4)";
-        on_tx!(self, c => sqlx::query(sql).bind(key).bind(fingerprint).bind(id).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
-        Ok(())
-    }
-
     /// Status and waitlist position (1-based, for waitlisted applications) of one application.
     pub async fn standing(
         &mut self,
@@ -651,33 +638,6 @@ impl Tx {
         Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).fetch_one(c).await)?)
     }
 
-    /// Stores an application at queue rank `rank` unless the same person (email, or name
-    /// and birth date) already applied to the class: then `None`, and nothing changes.
-    /// One statement, with no failed constraint to roll back.
-    pub async fn try_insert_application(
-        &mut self,
-        class_id: ClassId,
-        a: &Applicant,
-        status: ApplicationStatus,
-        channel: Channel,
-        rank: i64,
-        now: Timestamp,
-    ) -> Result<Option<ApplicationId>, StoreError> {
-        let sql = "INSERT INTO applications (class_id, status, channel, first_name, last_name, email, email_key, \
-                       person_key, phone, date_of_birth, city, affiliation, organization, emergency_name, \
-                       emergency_phone, waiver_accepted, queue_rank, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
-                   ON CONFLICT DO NOTHING RETURNING id";
-        let email_key = crate::domain::application::email_key(&a.email);
-        let person_key = crate::domain::application::person_key(&a.first_name, &a.last_name, a.date_of_birth);
-        Ok(on_tx!(self, c => sqlx::query_scalar(sql)
-            .bind(class_id).bind(status.code()).bind(channel.code()).bind(&a.first_name).bind(&a.last_name)
-            .bind(&a.email).bind(&email_key).bind(&person_key).bind(&a.phone).bind(a.date_of_birth.to_string())
-            .bind(&a.city).bind(a.affiliation.code()).bind(&a.organization).bind(&a.emergency_name)
-            .bind(&a.emergency_phone).bind(a.waiver_accepted).bind(rank).bind(to_secs(now))
-            .fetch_optional(c).await)?)
-    }
-
     /// Stores many sign-in links in few statements.
     pub async fn insert_access_links(&mut self, links: &[NewLink], now: Timestamp) -> Result<(), StoreError> {
         for chunk in links.chunks(ROWS_PER_INSERT) {
@@ -707,6 +667,118 @@ impl Tx {
                 let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
                 for m in chunk {
                     q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text).bind(to_secs(now));
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// One application of a batch, placed and ranked, ready to store.
+pub struct PlacedApplication<'a> {
+    pub class_id: ClassId,
+    pub applicant: &'a Applicant,
+    pub status: ApplicationStatus,
+    pub channel: Channel,
+    pub rank: i64,
+}
+
+impl Tx {
+    /// Which of these people already applied to the class: their email and person keys.
+    pub async fn existing_people(
+        &mut self,
+        class_id: ClassId,
+        email_keys: &[String],
+        person_keys: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        if email_keys.is_empty() && person_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let emails: Vec<String> = (0..email_keys.len()).map(|i| format!("${}", i + 2)).collect();
+        let people: Vec<String> = (0..person_keys.len())
+            .map(|i| format!("${}", i + 2 + email_keys.len()))
+            .collect();
+        let in_list = |v: &[String]| {
+            if v.is_empty() {
+                "(NULL)".to_string()
+            } else {
+                format!("({})", v.join(", "))
+            }
+        };
+        let sql = format!(
+            "SELECT email_key, person_key FROM applications WHERE class_id = $1 \
+             AND (email_key IN {} OR person_key IN {})",
+            in_list(&emails),
+            in_list(&people)
+        );
+        Ok(on_tx!(self, c => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(class_id);
+            for k in email_keys.iter().chain(person_keys) {
+                q = q.bind(k);
+            }
+            q.fetch_all(c).await
+        })?)
+    }
+
+    /// Stores placed applications in few statements; returns `(class, rank) -> id` pairs.
+    pub async fn insert_placed(
+        &mut self,
+        rows: &[PlacedApplication<'_>],
+        now: Timestamp,
+    ) -> Result<Vec<(ClassId, i64, ApplicationId)>, StoreError> {
+        const WIDTH: usize = 17;
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            // $1 is the shared timestamp; each row has WIDTH values after it.
+            let tuples: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let cols: Vec<String> = (0..WIDTH).map(|c| format!("${}", 2 + r * WIDTH + c)).collect();
+                    format!("({}, $1, $1)", cols.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO applications (class_id, status, channel, first_name, last_name, email, email_key, \
+                     person_key, phone, date_of_birth, city, affiliation, organization, emergency_name, \
+                     emergency_phone, waiver_accepted, queue_rank, created_at, updated_at) \
+                 VALUES {} RETURNING class_id, queue_rank, id",
+                tuples.join(", ")
+            );
+            let ids: Vec<(ClassId, i64, ApplicationId)> = on_tx!(self, c => {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql.clone())).bind(to_secs(now));
+                for row in chunk {
+                    let a = row.applicant;
+                    q = q
+                        .bind(row.class_id).bind(row.status.code()).bind(row.channel.code())
+                        .bind(&a.first_name).bind(&a.last_name).bind(&a.email)
+                        .bind(crate::domain::application::email_key(&a.email))
+                        .bind(crate::domain::application::person_key(&a.first_name, &a.last_name, a.date_of_birth))
+                        .bind(&a.phone).bind(a.date_of_birth.to_string()).bind(&a.city)
+                        .bind(a.affiliation.code()).bind(&a.organization).bind(&a.emergency_name)
+                        .bind(&a.emergency_phone).bind(a.waiver_accepted).bind(row.rank);
+                }
+                q.fetch_all(c).await
+            })?;
+            out.extend(ids);
+        }
+        Ok(out)
+    }
+
+    /// Remembers many idempotency keys in few statements.
+    pub async fn remember_idempotency_many(
+        &mut self,
+        rows: &[(String, String, ApplicationId)],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO idempotency_keys (key, fingerprint, application_id, created_at) VALUES {}",
+                value_tuples(chunk.len(), 4)
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for (key, fp, id) in chunk {
+                    q = q.bind(key).bind(fp).bind(*id).bind(to_secs(now));
                 }
                 q.execute(c).await.map(|_| ())
             })?;

@@ -410,6 +410,36 @@ async fn held_back_seats_are_left_for_staff_entries(backend: Backend) {
     assert_eq!(receipt.status, precinct::domain::ApplicationStatus::Confirmed);
 }
 
+async fn the_same_person_sent_twenty_times_at_once_gets_one_application(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let mut handles = Vec::new();
+    for n in 0..20 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/classes/{class}/registrations", app.address);
+        let mut body = applicant(1);
+        // Different spellings of the same address, no idempotency key.
+        body["email"] = json!(if n % 2 == 0 {
+            "person1@example.org"
+        } else {
+            "PERSON1@example.org"
+        });
+        handles.push(tokio::spawn(async move {
+            client.post(url).json(&body).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 19, "{codes:?}");
+    assert_eq!(
+        app.store.status_counts(class).await.unwrap(),
+        vec![("confirmed".to_string(), 1)]
+    );
+}
+
 on_both_backends!(
     five_hundred_simultaneous_applications_fill_thirty_seats_in_order,
     ineligible_applicants_hear_every_failing_rule,
@@ -420,4 +450,5 @@ on_both_backends!(
     review_programs_hold_the_seat_while_pending,
     a_priority_round_admits_residents_first,
     held_back_seats_are_left_for_staff_entries,
+    the_same_person_sent_twenty_times_at_once_gets_one_application,
 );
