@@ -23,6 +23,9 @@ pub enum AppError {
     /// The request itself is malformed; the message says how, in plain words.
     #[error("{0}")]
     BadRequest(String),
+    /// Submitted values break a rule; the message names each problem.
+    #[error("{0}")]
+    Invalid(String),
     /// The request conflicts with the current state (e.g. an offer already expired).
     #[error("{0}")]
     Conflict(String),
@@ -53,6 +56,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,6 +68,7 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::BadRequest(_) => "bad-request",
             AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -73,7 +78,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             AppError::NotFound(what) => format!("We could not find that {what}."),
-            AppError::BadRequest(msg) | AppError::Conflict(msg) => msg.clone(),
+            AppError::BadRequest(msg) | AppError::Conflict(msg) | AppError::Invalid(msg) => msg.clone(),
             AppError::Unavailable => "The service is busy or briefly unavailable. Please try again in a minute.".into(),
             AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".into(),
         }

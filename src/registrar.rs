@@ -719,3 +719,51 @@ pub async fn publish_class(
     tx.commit().await?;
     Ok(subscribers.len())
 }
+
+/// Corrects an applicant's contact details on one of their own applications, until the
+/// class's correction deadline.
+pub async fn correct(
+    store: &Store,
+    email_key: &str,
+    id: ApplicationId,
+    correction: &application::ContactCorrection,
+    now: Timestamp,
+) -> Result<(), ActionError> {
+    let mut tx = store.begin().await?;
+    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    if application::email_key(&app.email) != email_key {
+        return Err(ActionError::NotFound);
+    }
+    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    if !application::corrections_open(class.corrections_until, class.first_session_at, now) {
+        return Err(ActionError::NotAllowed(
+            "The deadline for corrections has passed; contact us instead.",
+        ));
+    }
+    if !app.status.0.can_withdraw() {
+        return Err(ActionError::NotAllowed("This application can no longer be changed."));
+    }
+    tx.correct_contact(id, correction, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a class's capacity; seats it frees go to the waitlist as offers at once.
+pub async fn change_capacity(
+    store: &Store,
+    links: &Links,
+    class_id: ClassId,
+    capacity: i64,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    if capacity < 0 {
+        return Err(ActionError::NotAllowed("Capacity cannot be negative."));
+    }
+    let mut tx = store.begin().await?;
+    let mut class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    tx.set_capacity(class_id, capacity, now).await?;
+    class.capacity = capacity;
+    let offered = offer_freed_seats(&mut tx, &class, links, now).await?;
+    tx.commit().await?;
+    Ok(offered)
+}

@@ -444,6 +444,71 @@ pub fn priority_round_allows(claim: Affiliation, priority: &[Affiliation], in_pr
     !in_priority_round || priority.is_empty() || priority.contains(&claim)
 }
 
+/// New contact details an applicant may correct after applying.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ContactCorrection {
+    pub phone: String,
+    pub emergency_name: String,
+    pub emergency_phone: String,
+}
+
+impl ContactCorrection {
+    /// Checks the corrected details the same way as on the application form.
+    pub fn validate(&self) -> Result<ContactCorrection, Vec<RuleFailure>> {
+        let mut f = Vec::new();
+        let phone = required(&mut f, "phone", "phone number", &self.phone);
+        if !phone.is_empty() && !phone_ok(&phone) {
+            f.push(RuleFailure::new(
+                "phone_format",
+                "phone",
+                "Enter a phone number with 7 to 15 digits.",
+            ));
+        }
+        let emergency_name = required(
+            &mut f,
+            "emergency_name",
+            "emergency contact's name",
+            &self.emergency_name,
+        );
+        let emergency_phone = required(
+            &mut f,
+            "emergency_phone",
+            "emergency contact's phone number",
+            &self.emergency_phone,
+        );
+        if !emergency_phone.is_empty() && !phone_ok(&emergency_phone) {
+            f.push(RuleFailure::new(
+                "phone_format",
+                "emergency_phone",
+                "Enter the emergency contact's phone number with 7 to 15 digits.",
+            ));
+        }
+        if f.is_empty() {
+            Ok(ContactCorrection {
+                phone,
+                emergency_name,
+                emergency_phone,
+            })
+        } else {
+            Err(f)
+        }
+    }
+}
+
+/// Whether applicants may still correct their details: until the class's correction
+/// deadline, or, when none is set, until the first session starts.
+pub fn corrections_open(
+    deadline: Option<jiff::Timestamp>,
+    first_session: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> bool {
+    match deadline.or(first_session) {
+        Some(until) => now < until,
+        None => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,6 +759,39 @@ mod tests {
         assert!(!priority_round_allows(Affiliation::Works, &prio, true));
         assert!(priority_round_allows(Affiliation::Works, &prio, false));
         assert!(priority_round_allows(Affiliation::Works, &[], true));
+    }
+
+    #[test]
+    fn corrections_close_at_the_deadline_or_the_first_session() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let now = t("2027-01-01T00:00:00Z");
+        assert!(corrections_open(None, None, now));
+        assert!(corrections_open(Some(t("2027-01-02T00:00:00Z")), None, now));
+        assert!(!corrections_open(Some(t("2027-01-01T00:00:00Z")), None, now));
+        assert!(!corrections_open(None, Some(t("2026-12-31T00:00:00Z")), now));
+        // An explicit deadline wins over the first session.
+        assert!(corrections_open(
+            Some(t("2027-01-05T00:00:00Z")),
+            Some(t("2026-12-31T00:00:00Z")),
+            now
+        ));
+    }
+
+    #[test]
+    fn contact_corrections_are_checked_like_the_form() {
+        let ok = ContactCorrection {
+            phone: "555 010 1111".into(),
+            emergency_name: "Kin".into(),
+            emergency_phone: "555 010 2222".into(),
+        };
+        assert!(ok.validate().is_ok());
+        let bad = ContactCorrection {
+            phone: "12".into(),
+            emergency_name: " ".into(),
+            emergency_phone: "x".into(),
+        };
+        let rules: Vec<&str> = bad.validate().unwrap_err().iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["phone_format", "required", "phone_format"]);
     }
 
     #[test]

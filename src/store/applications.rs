@@ -44,6 +44,8 @@ pub struct ClassForAllocation {
     pub priority_until: Option<Timestamp>,
     pub priority_affiliations: Vec<Affiliation>,
     pub offer_hours: i64,
+    pub corrections_until: Option<Timestamp>,
+    pub first_session_at: Option<Timestamp>,
     pub eligibility: Eligibility,
     pub first_day: Option<Date>,
     pub department_name: String,
@@ -76,6 +78,8 @@ struct ClassAllocRow {
     priority_until: Option<i64>,
     priority_affiliations: String,
     offer_hours: i64,
+    corrections_until: Option<i64>,
+    first_session_at: Option<i64>,
     eligibility: String,
     first_day: Option<String>,
     department_name: Option<String>,
@@ -85,7 +89,9 @@ struct ClassAllocRow {
 
 const CLASS_ALLOC_SQL: &str = "SELECT c.id, c.name, p.name AS program_name, p.kind AS program_kind, c.status, \
         c.allocation, c.capacity, c.held_back_seats, c.registration_opens_at, c.registration_closes_at, \
-        c.priority_until, c.priority_affiliations, c.offer_hours, p.eligibility, \
+        c.priority_until, c.priority_affiliations, c.offer_hours, c.corrections_until, \
+        (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_session_at, \
+        p.eligibility, \
         (SELECT MIN(s.local_date) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_day, \
         d.name AS department_name, d.city AS department_city, d.time_zone \
      FROM classes c JOIN programs p ON p.id = c.program_id LEFT JOIN department d ON d.id = 1 \
@@ -101,6 +107,8 @@ impl TryFrom<ClassAllocRow> for ClassForAllocation {
             registration_opens_at: r.registration_opens_at.map(from_secs).transpose()?,
             registration_closes_at: r.registration_closes_at.map(from_secs).transpose()?,
             priority_until: r.priority_until.map(from_secs).transpose()?,
+            corrections_until: r.corrections_until.map(from_secs).transpose()?,
+            first_session_at: r.first_session_at.map(from_secs).transpose()?,
             priority_affiliations: serde_json::from_str(&r.priority_affiliations)
                 .map_err(|_| bad("priority affiliations"))?,
             eligibility: Eligibility::from_json(&r.eligibility).map_err(|_| bad("eligibility"))?,
@@ -401,6 +409,29 @@ impl Tx {
         let sql = "SELECT COUNT(*) FROM applications WHERE email_key = $1";
         let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(email_key).fetch_one(c).await)?;
         Ok(n > 0)
+    }
+}
+
+impl Tx {
+    /// Replaces an application's contact details.
+    pub async fn correct_contact(
+        &mut self,
+        id: ApplicationId,
+        c: &crate::domain::application::ContactCorrection,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET phone = $1, emergency_name = $2, emergency_phone = $3, updated_at = $4 \
+                   WHERE id = $5";
+        on_tx!(self, conn => sqlx::query(sql).bind(&c.phone).bind(&c.emergency_name).bind(&c.emergency_phone)
+            .bind(to_secs(now)).bind(id).execute(conn).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Sets a class's capacity.
+    pub async fn set_capacity(&mut self, class_id: ClassId, capacity: i64, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE classes SET capacity = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, c => sqlx::query(sql).bind(capacity).bind(to_secs(now)).bind(class_id).execute(c).await.map(|_| ()))?;
+        Ok(())
     }
 }
 

@@ -114,6 +114,8 @@ pub struct Class {
     pub graduates: Option<i64>,
     /// How seats are given out.
     pub allocation: Allocation,
+    /// Until when applicants may correct their details (default: the first session).
+    pub corrections_until: Option<Timestamp>,
     /// Seats held or taken (confirmed, pending review, offered, finished).
     pub seats_taken: i64,
     pub first_session_at: Option<Timestamp>,
@@ -143,6 +145,7 @@ struct ClassRow {
     location_address: String,
     graduates: Option<i64>,
     allocation: String,
+    corrections_until: Option<i64>,
     seats_taken: i64,
     first_session_at: Option<i64>,
     last_session_at: Option<i64>,
@@ -158,6 +161,7 @@ impl TryFrom<ClassRow> for Class {
                 .ok_or_else(|| StoreError::Corrupt(format!("class {}: status {:?}", r.id, r.status)))?,
             allocation: Allocation::parse(&r.allocation)
                 .ok_or_else(|| StoreError::Corrupt(format!("class {}: allocation {:?}", r.id, r.allocation)))?,
+            corrections_until: opt(r.corrections_until)?,
             registration_opens_at: opt(r.registration_opens_at)?,
             registration_closes_at: opt(r.registration_closes_at)?,
             first_session_at: opt(r.first_session_at)?,
@@ -182,7 +186,7 @@ fn class_query(filter: &str) -> String {
     format!(
         "SELECT c.id, c.program_id, p.slug AS program_slug, p.name AS program_name, c.name, c.capacity, \
                 c.status, c.registration_opens_at, c.registration_closes_at, c.location_name, \
-                c.location_address, c.graduates, c.allocation, \
+                c.location_address, c.graduates, c.allocation, c.corrections_until, \
                 (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id AND a.status IN {holding}) \
                     AS seats_taken, \
                 (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \

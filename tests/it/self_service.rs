@@ -558,6 +558,96 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
     assert_eq!(app.get("/interest/unsubscribe/nope").await.status().as_u16(), 404);
 }
 
+async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    for n in 1..=3 {
+        apply(&app, class, &applicant(n), None).await;
+    }
+    let cookie = sign_in(&app, &link_token(&app, "person1@example.org").await).await;
+    let list = app
+        .client
+        .get(format!("{}/my/applications", app.address))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    let html = list.text().await.unwrap();
+    assert!(html.contains("Correct my contact details"));
+    let id = html
+        .split("/my/applications/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = app
+        .client
+        .post(format!("{}/my/applications/{id}/correct", app.address))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("phone", "555 010 4242"),
+            ("emergency_name", "New Kin"),
+            ("emergency_phone", "555 010 4343"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let html = app
+        .client
+        .get(format!("{}/my/applications?done=corrected", app.address))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"value="555 010 4242""#));
+    assert!(html.contains("Your contact details are updated."));
+    let bad = app
+        .client
+        .post(format!("{}/my/applications/{id}/correct", app.address))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("phone", "12"),
+            ("emergency_name", ""),
+            ("emergency_phone", "555 010 4343"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    let text = bad.text().await.unwrap();
+    assert!(
+        text.contains("7 to 15 digits") && text.contains("emergency contact"),
+        "{text}"
+    );
+
+    // Staff add a seat: the head of the waitlist is offered it at once.
+    let offered = precinct::registrar::change_capacity(&app.store, &app.state.links, class, 2, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(offered, 1);
+    assert_eq!(
+        counts(&app, class).await,
+        pairs(&[("confirmed", 1), ("offered", 1), ("waitlisted", 1)])
+    );
+    assert_eq!(
+        message_kinds(&app, "person2@example.org").await,
+        ["application_received", "seat_offered"]
+    );
+}
+
 on_both_backends!(
     a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on,
     links_work_once_and_expire,
@@ -568,4 +658,5 @@ on_both_backends!(
     the_outbox_is_delivered_once_as_files,
     announced_classes_show_no_form,
     the_interest_list_hears_about_new_classes_until_it_leaves,
+    applicants_correct_their_details_and_more_seats_go_to_the_waitlist,
 );

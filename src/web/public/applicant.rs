@@ -50,6 +50,10 @@ struct ApplicationView {
     waitlist_position: Option<i64>,
     offer_deadline: Option<String>,
     can_withdraw: bool,
+    can_correct: bool,
+    phone: String,
+    emergency_name: String,
+    emergency_phone: String,
     sessions: Vec<(String, String, String)>,
 }
 
@@ -228,6 +232,15 @@ pub async fn list(
                 })
                 .flatten(),
             can_withdraw: status.can_withdraw(),
+            can_correct: status.can_withdraw()
+                && crate::domain::application::corrections_open(
+                    class.corrections_until,
+                    class.first_session_at,
+                    Timestamp::now(),
+                ),
+            phone: a.phone.clone(),
+            emergency_name: a.emergency_name.clone(),
+            emergency_phone: a.emergency_phone.clone(),
             sessions,
         });
     }
@@ -235,6 +248,7 @@ pub async fn list(
         Some("withdrawn") => Some("You have withdrawn. We sent a confirmation by email."),
         Some("accepted") => Some("You accepted the seat. See you at the first session."),
         Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
+        Some("corrected") => Some("Your contact details are updated."),
         _ => None,
     };
     let email = state
@@ -271,6 +285,30 @@ pub async fn act(
     };
     match registrar::act(&state.store, &state.links, &email_key, id, action, Timestamp::now()).await {
         Ok(_) => Ok(see_other(&format!("/my/applications?done={done}"))),
+        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
+        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
+        Err(ActionError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /my/applications/{id}/correct`: new contact details.
+pub async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<crate::domain::application::ContactCorrection>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let Form(form) =
+        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
+    let correction = form
+        .validate()
+        .map_err(|errors| AppError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
+    match registrar::correct(&state.store, &email_key, id, &correction, Timestamp::now()).await {
+        Ok(()) => Ok(see_other("/my/applications?done=corrected")),
         Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
         Err(ActionError::Store(e)) => Err(e.into()),

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
             get(applicant::confirm_link).post(applicant::use_link),
         )
         .route("/my/applications", get(applicant::list))
+        .route("/my/applications/{id}/correct", axum::routing::post(applicant::correct))
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route(
