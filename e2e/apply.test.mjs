@@ -5,11 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startServer, chromiumOptions } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
 
-const ARTIFACTS = 'e2e/artifacts';
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 let server;
 let browser;
 
@@ -24,12 +21,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function checkPage(page, name) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(summary, [], `axe violations on ${name}`);
-}
 
 // Waits for the delivered message to `email` and returns the link in it.
 async function emailedLink(email, kind) {

@@ -4,11 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startServer, chromiumOptions } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
 
-const ARTIFACTS = 'e2e/artifacts';
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 let server;
 let browser;
 
@@ -23,15 +20,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function checkPage(page, name, { axe = true } = {}) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  // axe runs as a script inside the page, so it needs JavaScript; the no-JS run checks
-  // that the same pages work, and the JS runs check them for accessibility.
-  if (!axe) return;
-  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(summary, [], `axe violations on ${name}`);
-}
 
 async function journey(context, prefix, options) {
   const page = await context.newPage();

@@ -1,5 +1,7 @@
 // Starts the precinct binary with the demo department on a free port, for browser tests.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { AxeBuilder } from '@axe-core/playwright';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,3 +56,19 @@ export const chromiumOptions = {
     '--disable-sync',
   ],
 };
+
+// Shared by the suites: screenshots land in e2e/artifacts (git-ignored); axe checks
+// WCAG 2.2 A/AA rules and must find nothing.
+
+export const ARTIFACTS = 'e2e/artifacts';
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+export async function checkPage(page, name, { axe = true } = {}) {
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  // axe runs as a script inside the page, so it needs JavaScript; no-JS runs check
+  // that the same pages work, and the JS runs check them for accessibility.
+  if (!axe) return;
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(summary, [], `axe violations on ${name}`);
+}

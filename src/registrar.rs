@@ -345,12 +345,7 @@ async fn try_batch(
                     application::email_key(&r.applicant.email),
                     expires,
                 ));
-                let ctx = messages::Context {
-                    department: &class.department_name,
-                    program: &class.program_name,
-                    class: &class.name,
-                    time_zone: &class.time_zone,
-                };
+                let ctx = context(class);
                 let link = format!("{}/my/link/{token}", links.base_url);
                 messages_out.push(messages::application_received(
                     &ctx,
@@ -375,6 +370,16 @@ async fn try_batch(
     tx.enqueue_many(&messages_out, now).await?;
     tx.commit().await?;
     Ok(results)
+}
+
+/// The facts every applicant message about `class` needs.
+fn context(class: &ClassForAllocation) -> messages::Context<'_> {
+    messages::Context {
+        department: &class.department_name,
+        program: &class.program_name,
+        class: &class.name,
+        time_zone: &class.time_zone,
+    }
 }
 
 /// The comparison keys of an applicant: email, and name with birth date.
@@ -502,12 +507,7 @@ pub async fn act(
             "This application changed in the meantime; reload the page.",
         ));
     }
-    let ctx = messages::Context {
-        department: &class.department_name,
-        program: &class.program_name,
-        class: &class.name,
-        time_zone: &class.time_zone,
-    };
+    let ctx = context(&class);
     if to == ApplicationStatus::Withdrawn {
         tx.enqueue(&messages::withdrawn(&ctx, &app.email, &app.first_name), now)
             .await?;
@@ -527,12 +527,7 @@ async fn offer_freed_seats(
     now: Timestamp,
 ) -> Result<usize, StoreError> {
     let promoted = tx.promote_waitlist(class, now).await?;
-    let ctx = messages::Context {
-        department: &class.department_name,
-        program: &class.program_name,
-        class: &class.name,
-        time_zone: &class.time_zone,
-    };
+    let ctx = context(class);
     for p in &promoted {
         let token = tokens::generate();
         tx.insert_access_link(
@@ -563,12 +558,7 @@ pub async fn expire_offers(store: &Store, links: &Links, now: Timestamp) -> Resu
             continue;
         };
         let gone = tx.expire_offers_of(class_id, now).await?;
-        let ctx = messages::Context {
-            department: &class.department_name,
-            program: &class.program_name,
-            class: &class.name,
-            time_zone: &class.time_zone,
-        };
+        let ctx = context(&class);
         for a in &gone {
             tx.enqueue(&messages::offer_expired(&ctx, &a.email, &a.first_name), now)
                 .await?;
@@ -650,12 +640,7 @@ pub async fn draw_due_lotteries(store: &Store, links: &Links, now: Timestamp) ->
         } else {
             ApplicationStatus::Confirmed
         };
-        let ctx = messages::Context {
-            department: &class.department_name,
-            program: &class.program_name,
-            class: &class.name,
-            time_zone: &class.time_zone,
-        };
+        let ctx = context(&class);
         for (i, id) in order.iter().enumerate() {
             let rank = i as i64 + 1;
             let (status, position) = if rank <= free {
@@ -703,12 +688,7 @@ pub async fn publish_class(
     if !tx.move_class(class_id, class.status, to, now).await? {
         return Err(ActionError::NotAllowed("The class changed in the meantime."));
     }
-    let ctx = messages::Context {
-        department: &class.department_name,
-        program: &class.program_name,
-        class: &class.name,
-        time_zone: &class.time_zone,
-    };
+    let ctx = context(&class);
     let subscribers = tx.subscribers_of_class(class_id).await?;
     let class_link = format!("{}/classes/{class_id}", links.base_url);
     for s in &subscribers {
