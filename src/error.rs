@@ -23,6 +23,9 @@ pub enum AppError {
     /// The request itself is malformed; the message says how, in plain words.
     #[error("{0}")]
     BadRequest(String),
+    /// Signed in, but this role may not do that.
+    #[error("not allowed")]
+    Forbidden,
     /// Submitted values break a rule; the message names each problem.
     #[error("{0}")]
     Invalid(String),
@@ -56,6 +59,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -68,6 +72,7 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::BadRequest(_) => "bad-request",
             AppError::Conflict(_) => "conflict",
+            AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -79,6 +84,7 @@ impl AppError {
         match self {
             AppError::NotFound(what) => format!("We could not find that {what}."),
             AppError::BadRequest(msg) | AppError::Conflict(msg) | AppError::Invalid(msg) => msg.clone(),
+            AppError::Forbidden => "Your role does not allow this. Ask an administrator if you need it.".into(),
             AppError::Unavailable => "The service is busy or briefly unavailable. Please try again in a minute.".into(),
             AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".into(),
         }

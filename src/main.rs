@@ -23,6 +23,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Staff API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Lottery tools.
     #[command(subcommand)]
     Lottery(LotteryCommand),
@@ -37,6 +43,65 @@ enum Command {
         #[arg(long, env = "PRECINCT_DATA_DIR", default_value = "data")]
         data_dir: std::path::PathBuf,
     },
+}
+
+/// Where a command finds the database (defaults as for `serve`).
+#[derive(clap::Args)]
+struct Db {
+    #[arg(long, env = "PRECINCT_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[arg(long, env = "PRECINCT_DATA_DIR", default_value = "data")]
+    data_dir: std::path::PathBuf,
+}
+
+impl Db {
+    async fn open(self) -> anyhow::Result<Store> {
+        let mut config = Config::with_database(String::new());
+        config.database_url = self.database_url;
+        config.data_dir = self.data_dir;
+        let store = Store::connect(&config.database_url()).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Creates a bearer token for the staff JSON API and prints only the token.
+    Create {
+        #[arg(long, value_parser = parse_role)]
+        role: precinct::domain::Role,
+        /// A name to recognise (and revoke) the token by.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Revokes every token with this name.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates an administrator and prints a generated password (or uses
+    /// PRECINCT_ADMIN_PASSWORD).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn parse_role(s: &str) -> Result<precinct::domain::Role, String> {
+    precinct::domain::Role::parse(s).ok_or_else(|| "expected admin, coordinator, officer or counselor".to_string())
 }
 
 #[derive(Subcommand)]
@@ -78,6 +143,66 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped().await?;
             tracing::info!("stopped");
+        }
+        Command::Token(TokenCommand::Create { role, name, db }) => {
+            let store = db.open().await?;
+            let token = precinct::tokens::generate();
+            store
+                .insert_api_token(
+                    name.trim(),
+                    role,
+                    &precinct::tokens::hash(&token),
+                    jiff::Timestamp::now(),
+                )
+                .await?;
+            store.close().await;
+            println!("{token}");
+        }
+        Command::Token(TokenCommand::Revoke { name, db }) => {
+            let store = db.open().await?;
+            let revoked = store.revoke_api_token(name.trim(), jiff::Timestamp::now()).await?;
+            store.close().await;
+            anyhow::ensure!(revoked, "no active token is named {name:?}");
+            println!("revoked");
+        }
+        Command::Admin(AdminCommand::Create { email, name, db }) => {
+            anyhow::ensure!(
+                precinct::domain::application::looks_like_email(email.trim()),
+                "{email:?} is not an email address"
+            );
+            let store = db.open().await?;
+            let (password, generated) = match std::env::var("PRECINCT_ADMIN_PASSWORD") {
+                Ok(p) if p.len() >= 12 => (p, false),
+                Ok(_) => anyhow::bail!("PRECINCT_ADMIN_PASSWORD must have at least 12 characters"),
+                Err(_) => (precinct::tokens::generate()[..20].to_string(), true),
+            };
+            let hash = precinct::web::staff::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut tx = store.begin().await?;
+            let created = tx
+                .insert_staff(
+                    &precinct::store::seed::NewStaff {
+                        email: &email,
+                        full_name: &name,
+                        rank: None,
+                        badge_number: None,
+                        role: precinct::domain::Role::Admin,
+                        password_hash: Some(&hash),
+                        public_profile: false,
+                    },
+                    jiff::Timestamp::now(),
+                )
+                .await;
+            match created {
+                Ok(_) => tx.commit().await?,
+                Err(e) if e.is_unique_violation() => anyhow::bail!("a staff account with {email} already exists"),
+                Err(e) => return Err(e.into()),
+            }
+            store.close().await;
+            if generated {
+                println!("created administrator {email}; password: {password}");
+            } else {
+                println!("created administrator {email}");
+            }
         }
         Command::Lottery(LotteryCommand::Verify { seed, ids, hash }) => {
             let Some(seed) = precinct::domain::lottery::parse_seed(&seed) else {

@@ -668,11 +668,13 @@ pub async fn draw_due_lotteries(store: &Store, links: &Links, now: Timestamp) ->
     Ok(drawn)
 }
 
-/// Announces a class or opens its registration, and tells the program's interest list
-/// in the same transaction.
-pub async fn publish_class(
+/// Moves a class along its life (announce, open or close registration), tells the
+/// program's interest list when a class is announced or opens, and records the change in
+/// the audit log, all in one transaction.
+pub async fn set_class_status(
     store: &Store,
     links: &Links,
+    actor: &str,
     class_id: ClassId,
     to: crate::domain::ClassStatus,
     now: Timestamp,
@@ -680,7 +682,7 @@ pub async fn publish_class(
     use crate::domain::ClassStatus;
     let mut tx = store.begin().await?;
     let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
-    if !matches!(to, ClassStatus::Announced | ClassStatus::Open) || !class.status.can_become(to) {
+    if !matches!(to, ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed) || !class.status.can_become(to) {
         return Err(ActionError::NotAllowed(
             "The class cannot move to that status from where it is.",
         ));
@@ -688,16 +690,32 @@ pub async fn publish_class(
     if !tx.move_class(class_id, class.status, to, now).await? {
         return Err(ActionError::NotAllowed("The class changed in the meantime."));
     }
-    let ctx = context(&class);
-    let subscribers = tx.subscribers_of_class(class_id).await?;
-    let class_link = format!("{}/classes/{class_id}", links.base_url);
-    for s in &subscribers {
-        let unsubscribe = format!("{}/interest/unsubscribe/{}", links.base_url, s.unsubscribe_token);
-        let message = messages::class_news(&ctx, &s.email, to == ClassStatus::Open, &class_link, &unsubscribe);
-        tx.enqueue(&message, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.status",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": to.code() })),
+        },
+        now,
+    )
+    .await?;
+    let mut told = 0;
+    if matches!(to, ClassStatus::Announced | ClassStatus::Open) {
+        let ctx = context(&class);
+        let subscribers = tx.subscribers_of_class(class_id).await?;
+        let class_link = format!("{}/classes/{class_id}", links.base_url);
+        for s in &subscribers {
+            let unsubscribe = format!("{}/interest/unsubscribe/{}", links.base_url, s.unsubscribe_token);
+            let message = messages::class_news(&ctx, &s.email, to == ClassStatus::Open, &class_link, &unsubscribe);
+            tx.enqueue(&message, now).await?;
+        }
+        told = subscribers.len();
     }
     tx.commit().await?;
-    Ok(subscribers.len())
+    Ok(told)
 }
 
 /// Corrects an applicant's contact details on one of their own applications, until the
@@ -732,16 +750,29 @@ pub async fn correct(
 pub async fn change_capacity(
     store: &Store,
     links: &Links,
+    actor: &str,
     class_id: ClassId,
     capacity: i64,
     now: Timestamp,
 ) -> Result<usize, ActionError> {
-    if capacity < 0 {
-        return Err(ActionError::NotAllowed("Capacity cannot be negative."));
+    if !(0..=10_000).contains(&capacity) {
+        return Err(ActionError::NotAllowed("Capacity must be between 0 and 10,000."));
     }
     let mut tx = store.begin().await?;
     let mut class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
     tx.set_capacity(class_id, capacity, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.capacity",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "capacity": class.capacity })),
+            after: Some(serde_json::json!({ "capacity": capacity })),
+        },
+        now,
+    )
+    .await?;
     class.capacity = capacity;
     let offered = offer_freed_seats(&mut tx, &class, links, now).await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! Everything here takes the facts it needs as arguments (including "now"), so every
 //! rule is unit-tested in isolation and the web and store layers only move data.
 
+pub mod access;
 pub mod application;
 pub mod class;
 pub mod eligibility;

@@ -303,6 +303,20 @@ impl Store {
         row.map(Class::try_from).transpose()
     }
 
+    /// Every class, drafts included, for the back office.
+    pub async fn all_classes(&self) -> Result<Vec<Class>, StoreError> {
+        let sql = class_query("1 = 1");
+        let rows = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).fetch_all(p).await)?;
+        rows.into_iter().map(Class::try_from).collect()
+    }
+
+    /// One class whatever its status, for the back office.
+    pub async fn class(&self, id: ClassId) -> Result<Option<Class>, StoreError> {
+        let sql = class_query("c.id = $1");
+        let row = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
+        row.map(Class::try_from).transpose()
+    }
+
     /// A class's sessions in order, each with its presenters.
     pub async fn sessions(&self, class_id: ClassId) -> Result<Vec<Session>, StoreError> {
         let sessions_sql = "SELECT id, position, topic, description, local_date, local_start, local_end, \

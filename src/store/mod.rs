@@ -23,6 +23,7 @@ pub mod applications;
 pub mod catalog;
 pub mod interest;
 pub mod seed;
+pub mod staff;
 
 /// Expands `$body` once per backend with `$p` bound to that backend's pool (or
 /// connection), so one query text and one row type serve both.

@@ -45,6 +45,8 @@ pub struct Layout {
     pub site_name: String,
     pub department: Option<DepartmentView>,
     pub nav: Vec<NavItem>,
+    /// The signed-in staff member's name, on back-office pages (shows sign-out).
+    pub staff_name: Option<String>,
 }
 
 impl Layout {
@@ -68,7 +70,27 @@ impl Layout {
                     current: *href == current,
                 })
                 .collect(),
+            staff_name: None,
         }
+    }
+
+    /// The layout of a back-office page for a signed-in staff member.
+    pub fn staff(dept: Option<&Department>, current: &str, name: &str, can_audit: bool) -> Layout {
+        let mut layout = Layout::new(dept, current);
+        let mut nav: Vec<(&'static str, &'static str)> = vec![("/staff", "Classes")];
+        if can_audit {
+            nav.push(("/staff/audit", "Audit log"));
+        }
+        layout.nav = nav
+            .into_iter()
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                current: href == current,
+            })
+            .collect();
+        layout.staff_name = Some(name.to_string());
+        layout
     }
 }
 

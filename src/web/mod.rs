@@ -26,6 +26,7 @@ pub mod format;
 pub mod health;
 pub mod layout;
 pub mod public;
+pub mod staff;
 
 /// The content security policy: only our own scripts, styles, fonts and images; no
 /// inline script; the site cannot be framed.
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
     );
     let app = Router::new()
         .merge(public::router())
+        .merge(staff::router())
         .merge(limited)
         .nest("/api/v1", api::router())
         .route("/healthz", axum::routing::get(health::healthz))

@@ -183,7 +183,7 @@ async fn two_instances_sharing_postgres_never_oversell() {
     )
     .await;
     let class = open_class(&a, ClassSpec::default()).await;
-    let results = burst(&[&a, &b], class, 400).await;
+    let results = burst(&[&a, &b], class, 500).await;
     check_no_overselling(&results, 30);
 }
 

@@ -11,3 +11,4 @@ mod public_pages;
 mod schema;
 mod security;
 mod self_service;
+mod staff;

@@ -526,9 +526,10 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
         .unwrap();
 
     let now = Timestamp::now();
-    let told = precinct::registrar::publish_class(&app.store, &app.state.links, class, ClassStatus::Announced, now)
-        .await
-        .unwrap();
+    let told =
+        precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Announced, now)
+            .await
+            .unwrap();
     assert_eq!(told, 1);
     let messages = app.store.outbox_for("fan@example.org").await.unwrap();
     assert_eq!(messages.len(), 1);
@@ -549,9 +550,10 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
     );
     let res = app.client.post(format!("{}{path}", app.address)).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let told = precinct::registrar::publish_class(&app.store, &app.state.links, class, ClassStatus::Open, now)
-        .await
-        .unwrap();
+    let told =
+        precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Open, now)
+            .await
+            .unwrap();
     assert_eq!(told, 0, "nobody left on the list");
     assert_eq!(app.store.outbox_for("fan@example.org").await.unwrap().len(), 1);
     // An unknown token is a clear 404, not an error.
@@ -634,9 +636,10 @@ async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(back
     );
 
     // Staff add a seat: the head of the waitlist is offered it at once.
-    let offered = precinct::registrar::change_capacity(&app.store, &app.state.links, class, 2, Timestamp::now())
-        .await
-        .unwrap();
+    let offered =
+        precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, Timestamp::now())
+            .await
+            .unwrap();
     assert_eq!(offered, 1);
     assert_eq!(
         counts(&app, class).await,

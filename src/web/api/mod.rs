@@ -12,6 +12,7 @@ use crate::app::AppState;
 pub mod catalog;
 pub mod openapi;
 pub mod registrations;
+pub mod staff;
 
 /// Routes of the API, relative to `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -20,5 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{slug}", get(catalog::get_program))
         .route("/classes", get(catalog::list_classes))
         .route("/classes/{id}", get(catalog::get_class))
+        .route("/classes/{id}/registrations", get(staff::roster))
         .route("/openapi.json", get(openapi::serve))
 }

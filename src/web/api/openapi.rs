@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{catalog, registrations};
+use super::{catalog, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -18,6 +18,7 @@ use crate::web::health;
         catalog::list_classes,
         catalog::get_class,
         registrations::register,
+        staff::roster,
         health::healthz,
     ),
     components(schemas(
@@ -31,11 +32,13 @@ use crate::web::health;
         catalog::PresenterOut,
         Problem,
         registrations::RegistrationOut,
+        staff::Roster,
+        staff::RosterEntry,
         crate::domain::ApplicationInput,
         crate::domain::RuleFailure,
         health::Health,
     )),
-    tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "health"))
+    tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "staff", description = "Back-office endpoints; Authorization: Bearer <token>"), (name = "health"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,230 @@
+//! Staff sign-in, sessions, API tokens, the audit log and the back office's reads.
+
+use jiff::Timestamp;
+use sqlx::AssertSqlSafe;
+
+use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
+use crate::domain::{ApplicationId, ClassId, Role, StaffId};
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffCredentials {
+    pub id: StaffId,
+    pub full_name: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub failed_sign_ins: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// A signed-in staff member.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub id: StaffId,
+    pub full_name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaffUserRow {
+    id: StaffId,
+    full_name: String,
+    email: String,
+    role: String,
+}
+
+impl TryFrom<StaffUserRow> for StaffUser {
+    type Error = StoreError;
+    fn try_from(r: StaffUserRow) -> Result<Self, StoreError> {
+        Ok(StaffUser {
+            role: Role::parse(&r.role)
+                .ok_or_else(|| StoreError::Corrupt(format!("staff {}: role {:?}", r.id, r.role)))?,
+            id: r.id,
+            full_name: r.full_name,
+            email: r.email,
+        })
+    }
+}
+
+/// One row of a class roster.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RosterRow {
+    pub id: ApplicationId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub status: String,
+    pub channel: String,
+    pub queue_rank: i64,
+    pub created_at: i64,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+/// A change to record in the audit log.
+pub struct AuditRecord<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Store {
+    /// The account signing in with `email` (case-insensitive).
+    pub async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, StoreError> {
+        let sql = "SELECT id, full_name, role, password_hash, active, failed_sign_ins, locked_until \
+                   FROM staff WHERE email = $1";
+        let key = email.trim().to_lowercase();
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(&key).fetch_optional(p).await)?)
+    }
+
+    /// Sets a staff member's password hash and ends their other sessions, so a changed
+    /// password locks out whoever had the old one. Returns false for an unknown email.
+    pub async fn set_staff_password(&self, email: &str, hash: &str) -> Result<bool, StoreError> {
+        let key = email.trim().to_lowercase();
+        let mut tx = self.begin().await?;
+        let id: Option<StaffId> = on_tx!(tx, c => sqlx::query_scalar("UPDATE staff SET password_hash = $1 WHERE email = $2 RETURNING id")
+            .bind(hash).bind(&key).fetch_optional(c).await)?;
+        let Some(id) = id else { return Ok(false) };
+        on_tx!(tx, c => sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(c).await.map(|_| ()))?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Counts a failed sign-in; `lock_until` locks the account when the limit is reached.
+    pub async fn record_failed_sign_in(&self, id: StaffId, lock_until: Option<Timestamp>) -> Result<(), StoreError> {
+        let sql = "UPDATE staff SET failed_sign_ins = failed_sign_ins + 1, \
+                   locked_until = COALESCE($1, locked_until) WHERE id = $2";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(lock_until.map(to_secs)).bind(id).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Opens a session after a successful sign-in and clears the failure count. Any
+    /// session id the browser had before is not reused (no session fixation): the id is
+    /// new and only its hash is stored.
+    pub async fn open_staff_session(
+        &self,
+        id: StaffId,
+        id_hash: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(tx, c => sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id).execute(c).await.map(|_| ()))?;
+        on_tx!(tx, c => sqlx::query("INSERT INTO staff_sessions (id_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(id_hash).bind(id).bind(to_secs(now)).bind(to_secs(expires_at)).execute(c).await.map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// The active staff member a session belongs to.
+    pub async fn staff_session(&self, id_hash: &str, now: Timestamp) -> Result<Option<StaffUser>, StoreError> {
+        let sql = "SELECT s.id, s.full_name, s.email, s.role FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
+                   WHERE x.id_hash = $1 AND x.expires_at > $2 AND s.active";
+        let row: Option<StaffUserRow> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id_hash).bind(to_secs(now)).fetch_optional(p).await)?;
+        row.map(StaffUser::try_from).transpose()
+    }
+
+    /// Ends one session.
+    pub async fn end_staff_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM staff_sessions WHERE id_hash = $1";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(id_hash).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Creates an API token for a role; returns its id.
+    pub async fn insert_api_token(
+        &self,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(name).bind(role.code()).bind(token_hash)
+            .bind(to_secs(now)).fetch_one(p).await)?,
+        )
+    }
+
+    /// The name and role of a valid (unrevoked) token.
+    pub async fn api_token(&self, token_hash: &str) -> Result<Option<(String, Role)>, StoreError> {
+        let sql = "SELECT name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+        let row: Option<(String, String)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(token_hash).fetch_optional(p).await)?;
+        row.map(|(name, role)| {
+            Role::parse(&role)
+                .map(|r| (name, r))
+                .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))
+        })
+        .transpose()
+    }
+
+    /// Revokes a token by name; returns whether one was revoked.
+    pub async fn revoke_api_token(&self, name: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL";
+        let n = dispatch!(&self.pool, p => sqlx::query(sql).bind(to_secs(now)).bind(name).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// Whether a staff member presents at least one session of a class.
+    pub async fn presents_in(&self, staff_id: StaffId, class_id: ClassId) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM session_presenters sp JOIN sessions s ON s.id = sp.session_id \
+                   WHERE sp.staff_id = $1 AND s.class_id = $2";
+        let n: i64 =
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(staff_id).bind(class_id).fetch_one(p).await)?;
+        Ok(n > 0)
+    }
+
+    /// Ids of the classes a staff member presents in.
+    pub async fn classes_presented_by(&self, staff_id: StaffId) -> Result<Vec<ClassId>, StoreError> {
+        let sql = "SELECT DISTINCT s.class_id FROM session_presenters sp JOIN sessions s ON s.id = sp.session_id \
+                   WHERE sp.staff_id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(staff_id).fetch_all(p).await)?)
+    }
+
+    /// A class's applications in queue order.
+    pub async fn roster(&self, class_id: ClassId) -> Result<Vec<RosterRow>, StoreError> {
+        let sql = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
+                   FROM applications WHERE class_id = $1 ORDER BY queue_rank";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+    }
+
+    /// The newest audit entries, optionally of one object type.
+    pub async fn audit_entries(&self, object_type: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = "SELECT id, at, actor, action, object_type, object_id, before_json, after_json FROM audit_log \
+                   WHERE ($1 IS NULL OR object_type = $1) ORDER BY id DESC LIMIT $2";
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(object_type).bind(limit).fetch_all(p).await)?,
+        )
+    }
+}
+
+impl Tx {
+    /// Appends an audit entry in the transaction of the change it records.
+    pub async fn audit(&mut self, r: &AuditRecord<'_>, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "INSERT INTO audit_log (at, actor, action, object_type, object_id, before_json, after_json) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(r.actor).bind(r.action).bind(r.object_type)
+            .bind(&r.object_id).bind(r.before.as_ref().map(|v| v.to_string())).bind(r.after.as_ref().map(|v| v.to_string()))
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! Staff endpoints of the JSON API, authenticated with `Authorization: Bearer <token>`
+//! (tokens from `precinct token create`, stored hashed, scoped to a role).
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows};
+use crate::domain::{ApplicationId, ClassId, Role};
+use crate::error::{ApiError, AppError, problem_response};
+use crate::tokens;
+
+/// The caller of a staff endpoint.
+pub struct ApiClient {
+    pub name: String,
+    pub role: Role,
+}
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let unauthorized = || {
+            let mut res = problem_response(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Send a valid staff API token as `Authorization: Bearer <token>`.",
+            );
+            res.headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res
+        };
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(unauthorized)?;
+        match state.store.api_token(&tokens::hash(token)).await {
+            Ok(Some((name, role))) => Ok(ApiClient { name, role }),
+            Ok(None) => Err(unauthorized()),
+            Err(e) => Err(ApiError(AppError::from(e)).into_response()),
+        }
+    }
+}
+
+/// One application on a roster.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RosterEntry {
+    pub id: ApplicationId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub status: String,
+    /// `online`, or `staff` for phone and walk-in entries.
+    pub channel: String,
+    /// Place in the class's queue (arrival or lottery order).
+    pub queue_rank: i64,
+    pub applied_at: String,
+}
+
+/// `GET /classes/{id}/registrations` answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Roster {
+    pub registrations: Vec<RosterEntry>,
+}
+
+/// A class's roster, in queue order. Admin and coordinator tokens only.
+#[utoipa::path(get, path = "/api/v1/classes/{id}/registrations", tag = "staff",
+    params(("id" = i64, Path, description = "The class id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Roster), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn roster(
+    State(state): State<AppState>,
+    client: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if !allows(client.role, Permission::SeeAllClasses) {
+        return Ok(problem_response(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "This token's role may not read rosters.",
+        ));
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let registrations = state
+        .store
+        .roster(id)
+        .await?
+        .into_iter()
+        .map(|r| RosterEntry {
+            applied_at: jiff::Timestamp::from_second(r.created_at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            phone: r.phone,
+            status: r.status,
+            channel: r.channel,
+            queue_rank: r.queue_rank,
+        })
+        .collect();
+    tracing::info!(token = %client.name, class = %id, "roster read through the API");
+    Ok(Json(Roster { registrations }).into_response())
+}

@@ -1,0 +1,268 @@
+//! Back-office class pages: the list, one class with its roster and actions, and the
+//! audit log.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows, may_see_roster};
+use crate::domain::{ClassId, ClassStatus};
+use crate::error::AppError;
+use crate::registrar::{self, ActionError};
+use crate::store::staff::{AuditEntry, RosterRow, StaffUser};
+use crate::web::format;
+use crate::web::layout::{ClassView, Layout, render};
+
+#[derive(Template)]
+#[template(path = "staff/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    classes: Vec<ClassView>,
+    drafts: Vec<ClassView>,
+}
+
+struct RosterView {
+    row: RosterRow,
+    applied: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/class.html")]
+struct ClassPage {
+    layout: Layout,
+    class: ClassView,
+    capacity: i64,
+    roster: Vec<RosterView>,
+    can_run: bool,
+    next_statuses: Vec<(&'static str, &'static str)>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    entries: Vec<(String, AuditEntry)>,
+    filter: String,
+}
+
+fn layout(state_dept: Option<&crate::store::catalog::Department>, current: &str, user: &StaffUser) -> Layout {
+    Layout::staff(
+        state_dept,
+        current,
+        &user.full_name,
+        allows(user.role, Permission::ReadAudit),
+    )
+}
+
+/// Whether `user` may see this class's roster (object-level check).
+async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+    let presents = user.role == crate::domain::Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    Ok(may_see_roster(user.role, presents))
+}
+
+/// `GET /staff`: the classes this staff member may work on.
+pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
+    let mut all = state.store.all_classes().await?;
+    if !allows(user.role, Permission::SeeAllClasses) {
+        let mine = state.store.classes_presented_by(user.id).await?;
+        all.retain(|c| mine.contains(&c.id) && may_see_roster(user.role, true));
+    }
+    let (drafts, classes): (Vec<_>, Vec<_>) = all.iter().partition(|c| c.status == ClassStatus::Draft);
+    let page = DashboardPage {
+        layout: layout(dept.as_ref(), "/staff", &user),
+        classes: classes.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+        drafts: drafts.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Notice {
+    done: String,
+}
+
+/// `GET /staff/classes/{id}`: facts, roster and actions.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Result<Response, AppError> {
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    if !may_see(&state, &user, id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let roster = state
+        .store
+        .roster(id)
+        .await?
+        .into_iter()
+        .map(|row| RosterView {
+            applied: Timestamp::from_second(row.created_at)
+                .map(|t| format::instant(t, &tz))
+                .unwrap_or_default(),
+            row,
+        })
+        .collect();
+    let next_statuses = [
+        (ClassStatus::Announced, "Announce"),
+        (ClassStatus::Open, "Open registration"),
+        (ClassStatus::Closed, "Close registration"),
+    ]
+    .into_iter()
+    .filter(|(s, _)| class.status.can_become(*s))
+    .map(|(s, label)| (s.code(), label))
+    .collect();
+    let page = ClassPage {
+        layout: layout(dept.as_ref(), "/staff", &user),
+        class: ClassView::new(&class, &tz, Timestamp::now()),
+        capacity: class.capacity,
+        roster,
+        can_run: allows(user.role, Permission::RunClasses),
+        next_statuses,
+        notice: match notice.done.as_str() {
+            "status" => Some("The class status is updated."),
+            "capacity" => Some("The capacity is updated; any freed seats were offered to the waitlist."),
+            _ => None,
+        },
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+}
+
+fn back_to(id: ClassId, done: &str) -> Response {
+    let to = format!("/staff/classes/{id}?done={done}");
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
+    )
+        .into_response()
+}
+
+fn action_error(e: ActionError) -> AppError {
+    match e {
+        ActionError::NotFound => AppError::NotFound("class"),
+        ActionError::NotAllowed(msg) => AppError::Conflict(msg.to_string()),
+        ActionError::Store(e) => e.into(),
+    }
+}
+
+/// `POST /staff/classes/{id}/status`: announce, open or close registration.
+pub async fn set_status(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<StatusForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let to = ClassStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown class status.".into()))?;
+    registrar::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
+        .await
+        .map_err(action_error)?;
+    Ok(back_to(id, "status"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CapacityForm {
+    capacity: String,
+}
+
+/// `POST /staff/classes/{id}/capacity`.
+pub async fn set_capacity(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<CapacityForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let capacity: i64 = form
+        .capacity
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Invalid("Enter the capacity as a whole number, for example 30.".into()))?;
+    registrar::change_capacity(
+        &state.store,
+        &state.links,
+        &actor(&user),
+        id,
+        capacity,
+        Timestamp::now(),
+    )
+    .await
+    .map_err(action_error)?;
+    Ok(back_to(id, "capacity"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditFilter {
+    object: String,
+}
+
+/// `GET /staff/audit`: the newest entries, filterable by object type.
+pub async fn audit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::ReadAudit) {
+        return Err(AppError::Forbidden);
+    }
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let object = filter.object.trim();
+    let entries = state
+        .store
+        .audit_entries((!object.is_empty()).then_some(object), 200)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                Timestamp::from_second(e.at)
+                    .map(|t| format::instant(t, &tz))
+                    .unwrap_or_default(),
+                e,
+            )
+        })
+        .collect();
+    let page = AuditPage {
+        layout: layout(dept.as_ref(), "/staff/audit", &user),
+        entries,
+        filter: object.to_string(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// How a staff member appears in the audit log.
+pub fn actor(user: &StaffUser) -> String {
+    format!("staff:{} {}", user.id, user.email)
+}

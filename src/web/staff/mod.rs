@@ -1,0 +1,88 @@
+//! The back office under `/staff`. Every handler takes a [`StaffUser`] extractor, so a
+//! page cannot be reached without a signed-in account, and checks the permission table
+//! in `domain::access` for the object it touches.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::{COOKIE, LOCATION};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use jiff::Timestamp;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::staff::StaffUser;
+use crate::tokens;
+
+mod auth;
+pub use auth::hash_password;
+mod classes;
+
+/// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
+pub const COOKIE_NAME: &str = "precinct_staff";
+
+/// Routes of the back office.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(classes::dashboard))
+        .route("/staff/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/staff/sign-out", post(auth::sign_out))
+        .route("/staff/classes/{id}", get(classes::show))
+        .route("/staff/classes/{id}/status", post(classes::set_status))
+        .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
+        .route("/staff/audit", get(classes::audit))
+}
+
+/// The session cookie's value, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Not signed in: send the browser to the sign-in page.
+pub struct SignInRequired;
+
+impl IntoResponse for SignInRequired {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::SEE_OTHER,
+            [(LOCATION, HeaderValue::from_static("/staff/sign-in"))],
+        )
+            .into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match <StaffUser as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => Err(SignInRequired.into_response()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for StaffUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        let Some(id) = session_cookie(&parts.headers) else {
+            return Ok(None);
+        };
+        state
+            .store
+            .staff_session(&tokens::hash(&id), Timestamp::now())
+            .await
+            .map_err(|e| AppError::from(e).into_response())
+    }
+}

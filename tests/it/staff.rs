@@ -1,0 +1,334 @@
+//! The back office over real HTTP: sign-in, sessions, lockout, CSRF, the role × route
+//! matrix, the audit log and the staff API.
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::applications::{applicant, apply, spawn};
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn set_password(app: &TestApp, email: &str) {
+    let hash = precinct::web::staff::hash_password(PASSWORD).unwrap();
+    assert!(
+        app.store.set_staff_password(email, &hash).await.unwrap(),
+        "{email} exists in the demo"
+    );
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/staff/sign-in", app.address))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in and returns the session cookie.
+async fn session(app: &TestApp, email: &str) -> String {
+    set_password(app, email).await;
+    let res = sign_in(app, email, PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 303, "{email} signs in");
+    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/staff"));
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> u16 {
+    let mut req = app.client.get(format!("{}{path}", app.address));
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str, &str)]) -> u16 {
+    let mut req = app.client.post(format!("{}{path}", app.address)).form(form);
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+const ADMIN: &str = "admin@harborpoint-pd.example";
+const COORDINATOR: &str = "m.okafor@harborpoint-pd.example";
+/// Presents the K-9 session of the demo classes.
+const PRESENTING_OFFICER: &str = "d.ferreira@harborpoint-pd.example";
+/// Presents nothing.
+const OTHER_OFFICER: &str = "j.brandt@harborpoint-pd.example";
+
+async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let counselor_email = "counselor@school.example";
+    let mut tx = app.store.begin().await.unwrap();
+    tx.insert_staff(
+        &precinct::store::seed::NewStaff {
+            email: counselor_email,
+            full_name: "Pat Counselor",
+            rank: None,
+            badge_number: None,
+            role: precinct::domain::Role::Counselor,
+            password_hash: None,
+            public_profile: false,
+        },
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut actors: Vec<(&str, Option<String>)> = vec![("anonymous", None)];
+    for (name, email) in [
+        ("admin", ADMIN),
+        ("coordinator", COORDINATOR),
+        ("presenting officer", PRESENTING_OFFICER),
+        ("other officer", OTHER_OFFICER),
+        ("counselor", counselor_email),
+    ] {
+        actors.push((name, Some(session(&app, email).await)));
+    }
+    let class_page = format!("/staff/classes/{class}");
+    let capacity = format!("/staff/classes/{class}/capacity");
+    let status = format!("/staff/classes/{class}/status");
+    // (actor, GET /staff, GET class, POST capacity, POST status (an impossible move), GET audit)
+    let expected: [(&str, [u16; 5]); 6] = [
+        ("anonymous", [303, 303, 303, 303, 303]),
+        ("admin", [200, 200, 303, 409, 200]),
+        ("coordinator", [200, 200, 303, 409, 403]),
+        ("presenting officer", [200, 200, 403, 403, 403]),
+        ("other officer", [200, 403, 403, 403, 403]),
+        ("counselor", [200, 403, 403, 403, 403]),
+    ];
+    for ((name, cookie), (expected_name, want)) in actors.iter().zip(expected) {
+        assert_eq!(*name, expected_name);
+        let c = cookie.as_deref();
+        let got = [
+            get_as(&app, c, "/staff").await,
+            get_as(&app, c, &class_page).await,
+            post_as(&app, c, &capacity, &[("capacity", "30")]).await,
+            post_as(&app, c, &status, &[("status", "announced")]).await,
+            get_as(&app, c, "/staff/audit").await,
+        ];
+        assert_eq!(got, want, "{name}");
+    }
+    // Someone else's class and unknown ids answer the same way for everyone.
+    let admin = actors[1].1.as_deref();
+    assert_eq!(get_as(&app, admin, "/staff/classes/987654").await, 404);
+    assert_eq!(get_as(&app, admin, "/staff/classes/abc").await, 404);
+}
+
+async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
+    let app = spawn(backend).await;
+    let first = session(&app, ADMIN).await;
+    let res = sign_in(&app, ADMIN, PASSWORD).await;
+    let second = res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(first, second, "every sign-in gets a new session id");
+    assert_eq!(get_as(&app, Some(&first), "/staff").await, 200);
+    let res = app
+        .client
+        .post(format!("{}/staff/sign-out", app.address))
+        .header(COOKIE, &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()[LOCATION], "/staff/sign-in");
+    assert_eq!(
+        get_as(&app, Some(&first), "/staff").await,
+        303,
+        "the old cookie no longer works"
+    );
+    assert_eq!(
+        get_as(&app, Some(&second), "/staff").await,
+        200,
+        "other sessions are untouched"
+    );
+    assert_eq!(get_as(&app, Some("precinct_staff=forged"), "/staff").await, 303);
+    // A password change ends every session of the account.
+    set_password(&app, ADMIN).await;
+    assert_eq!(get_as(&app, Some(&second), "/staff").await, 303);
+}
+
+async fn repeated_failures_lock_the_account(backend: Backend) {
+    let app = spawn(backend).await;
+    set_password(&app, COORDINATOR).await;
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, COORDINATOR, "wrong password").await.status().as_u16(),
+            401
+        );
+    }
+    let locked = sign_in(&app, COORDINATOR, PASSWORD).await;
+    assert_eq!(locked.status().as_u16(), 429, "locked even with the right password");
+    assert!(locked.text().await.unwrap().contains("locked"));
+    let unknown = sign_in(&app, "nobody@harborpoint-pd.example", PASSWORD).await;
+    assert_eq!(unknown.status().as_u16(), 401);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("The email address or password is not right.")
+    );
+}
+
+async fn cross_site_staff_posts_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let admin = session(&app, ADMIN).await;
+    let res = app
+        .client
+        .post(format!("{}/staff/classes/{class}/capacity", app.address))
+        .header(COOKIE, &admin)
+        .header("Origin", "https://attacker.example")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("capacity", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(c["capacity"], 30, "nothing changed");
+}
+
+async fn staff_changes_are_audited_and_the_log_is_append_only(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let coordinator = session(&app, COORDINATOR).await;
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "32")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/status"),
+            &[("status", "closed")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "many")]
+        )
+        .await,
+        422
+    );
+    let entries = app.store.audit_entries(Some("class"), 10).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].action, "class.capacity");
+    assert!(entries[1].actor.contains(COORDINATOR));
+    assert_eq!(entries[1].before_json.as_deref(), Some(r#"{"capacity":30}"#));
+    assert_eq!(entries[1].after_json.as_deref(), Some(r#"{"capacity":32}"#));
+    assert_eq!(entries[0].action, "class.status");
+    assert_eq!(entries[0].after_json.as_deref(), Some(r#"{"status":"closed"}"#));
+    let admin = session(&app, ADMIN).await;
+    let page = app
+        .client
+        .get(format!("{}/staff/audit?object=class", app.address))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.text().await.unwrap().contains("class.capacity"));
+    // The database itself refuses to rewrite history.
+    let url = app.state.config.database_url();
+    let rewrite = "UPDATE audit_log SET actor = 'someone else'";
+    let refused = if url.starts_with("sqlite:") {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        sqlx::query(rewrite).execute(&mut c).await.is_err()
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
+        sqlx::query(rewrite).execute(&mut c).await.is_err()
+    };
+    assert!(refused, "audit rows cannot be updated");
+}
+
+async fn the_staff_api_answers_by_token_role(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    apply(&app, precinct::domain::ClassId::new(class), &applicant(1), None).await;
+    let token = |role: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_precinct"))
+            .args([
+                "token",
+                "create",
+                "--role",
+                role,
+                "--name",
+                &format!("{role}-token"),
+                "--database-url",
+            ])
+            .arg(app.state.config.database_url())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "only the token is printed");
+        stdout.trim().to_string()
+    };
+    let url = format!("{}/api/v1/classes/{class}/registrations", app.address);
+    let status = |t: Option<String>| {
+        let mut req = app.client.get(&url);
+        if let Some(t) = t {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    let res = status(None).await;
+    assert_eq!(res.status().as_u16(), 401);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    assert_eq!(status(Some("not-a-token".into())).await.status().as_u16(), 401);
+    for (role, want) in [
+        ("admin", 200),
+        ("coordinator", 200),
+        ("officer", 403),
+        ("counselor", 403),
+    ] {
+        assert_eq!(status(Some(token(role))).await.status().as_u16(), want, "{role}");
+    }
+    let res = status(Some(token("coordinator"))).await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    let emails: Vec<&str> = body["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails.len(), 13, "12 demo applicants and one more");
+    assert!(emails.contains(&"person1@example.org"));
+    // The POST on the same path is still the public application endpoint.
+    let (code, _) = apply(&app, precinct::domain::ClassId::new(class), &applicant(2), None).await;
+    assert_eq!(code, 201);
+}
+
+on_both_backends!(
+    every_role_meets_the_permission_table_on_every_route,
+    sign_out_ends_the_session_on_the_server,
+    repeated_failures_lock_the_account,
+    cross_site_staff_posts_are_refused,
+    staff_changes_are_audited_and_the_log_is_append_only,
+    the_staff_api_answers_by_token_role,
+);
