@@ -30,6 +30,7 @@ struct DashboardPage {
 
 struct RosterView {
     row: RosterRow,
+    status: &'static str,
     applied: String,
 }
 
@@ -113,6 +114,7 @@ pub async fn show(
         .await?
         .into_iter()
         .map(|row| RosterView {
+            status: crate::domain::ApplicationStatus::parse(&row.status).map_or("Unknown", |s| s.label()),
             applied: Timestamp::from_second(row.created_at)
                 .map(|t| format::instant(t, &tz))
                 .unwrap_or_default(),

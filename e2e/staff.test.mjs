@@ -1,0 +1,54 @@
+// A coordinator's first steps in the back office: sign in, open a class, change its
+// capacity, read the audit log. Every page passes axe.
+import { test, before, after } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch(chromiumOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the demo administrator signs in and runs a class', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.baseUrl + '/staff');
+  await page.waitForURL('**/staff/sign-in');
+  await checkPage(page, 'staff-sign-in');
+
+  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('The email address or password is not right.').waitFor();
+  await checkPage(page, 'staff-sign-in-error');
+
+  await page.getByLabel('Password').fill('harbor-point-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  await checkPage(page, 'staff-dashboard');
+
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('heading', { name: /Roster/ }).waitFor();
+  await checkPage(page, 'staff-class');
+  await page.getByLabel('Capacity').fill('31');
+  await page.getByRole('button', { name: 'Change capacity' }).click();
+  await page.getByText('The capacity is updated').waitFor();
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByText('class.capacity').first().waitFor();
+  await checkPage(page, 'staff-audit');
+
+  await page.getByRole('button', { name: /Sign out/ }).click();
+  await page.waitForURL('**/staff/sign-in');
+  await context.close();
+});
