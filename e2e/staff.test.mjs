@@ -44,6 +44,19 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('button', { name: 'Change capacity' }).click();
   await page.getByText('The capacity is updated').waitFor();
 
+  // Attendance on a phone-sized page: one tap per person.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: /^1\. / }).click();
+  await page.getByRole('heading', { name: 'Attendance' }).waitFor();
+  await page.getByRole('button', { name: /^Present: / }).first().click();
+  await page.getByText('Now: Present').first().waitFor();
+  await checkPage(page, 'staff-attendance');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
+  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
+  await checkPage(page, 'staff-graduation');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByText('class.capacity').first().waitFor();
   await checkPage(page, 'staff-audit');

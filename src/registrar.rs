@@ -682,7 +682,11 @@ pub async fn set_class_status(
     use crate::domain::ClassStatus;
     let mut tx = store.begin().await?;
     let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
-    if !matches!(to, ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed) || !class.status.can_become(to) {
+    if !matches!(
+        to,
+        ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed | ClassStatus::InProgress
+    ) || !class.status.can_become(to)
+    {
         return Err(ActionError::NotAllowed(
             "The class cannot move to that status from where it is.",
         ));

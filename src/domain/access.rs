@@ -14,6 +14,8 @@ pub enum Permission {
     RunClasses,
     /// Read the audit log.
     ReadAudit,
+    /// Confirm who graduates.
+    Graduate,
 }
 
 /// Whether `role` has `permission` at all. Object-level limits (an officer sees only
@@ -26,6 +28,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         SeeRoster => matches!(role, Admin | Coordinator | Officer),
         RunClasses => matches!(role, Admin | Coordinator),
         ReadAudit => matches!(role, Admin),
+        Graduate => matches!(role, Admin | Coordinator),
     }
 }
 
@@ -37,6 +40,12 @@ pub fn may_see_roster(role: Role, presents_in_class: bool) -> bool {
         Role::Officer => presents_in_class,
         Role::Counselor => false,
     }
+}
+
+/// Whether a staff member may take attendance in a class: the roster rule (officers
+/// only in classes they present in).
+pub fn may_take_attendance(role: Role, presents_in_class: bool) -> bool {
+    may_see_roster(role, presents_in_class)
 }
 
 /// Failed sign-ins that lock an account for a while.
@@ -57,6 +66,7 @@ mod tests {
             (SeeRoster, [true, true, true, false]),
             (RunClasses, [true, true, false, false]),
             (ReadAudit, [true, false, false, false]),
+            (Graduate, [true, true, false, false]),
         ];
         for (permission, expected) in table {
             for (role, want) in [Admin, Coordinator, Officer, Counselor].into_iter().zip(expected) {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod application;
 pub mod class;
 pub mod eligibility;
+pub mod graduation;
 pub mod ids;
 pub mod lottery;
 pub mod markdown;

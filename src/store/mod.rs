@@ -20,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod applications;
+pub mod attendance;
 pub mod catalog;
 pub mod interest;
 pub mod seed;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod api;
 mod applications;
+mod attendance;
 mod binary;
 mod demo;
 mod health;

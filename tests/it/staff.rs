@@ -9,7 +9,7 @@ use crate::on_both_backends;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn set_password(app: &TestApp, email: &str) {
+pub async fn set_password(app: &TestApp, email: &str) {
     let hash = precinct::web::staff::hash_password(PASSWORD).unwrap();
     assert!(
         app.store.set_staff_password(email, &hash).await.unwrap(),
@@ -27,7 +27,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Respons
 }
 
 /// Signs in and returns the session cookie.
-async fn session(app: &TestApp, email: &str) -> String {
+pub async fn session(app: &TestApp, email: &str) -> String {
     set_password(app, email).await;
     let res = sign_in(app, email, PASSWORD).await;
     assert_eq!(res.status().as_u16(), 303, "{email} signs in");
@@ -36,7 +36,7 @@ async fn session(app: &TestApp, email: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> u16 {
+pub async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> u16 {
     let mut req = app.client.get(format!("{}{path}", app.address));
     if let Some(c) = cookie {
         req = req.header(COOKIE, c);
@@ -44,7 +44,7 @@ async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> u16 {
     req.send().await.unwrap().status().as_u16()
 }
 
-async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str, &str)]) -> u16 {
+pub async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str, &str)]) -> u16 {
     let mut req = app.client.post(format!("{}{path}", app.address)).form(form);
     if let Some(c) = cookie {
         req = req.header(COOKIE, c);
@@ -52,12 +52,12 @@ async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str,
     req.send().await.unwrap().status().as_u16()
 }
 
-const ADMIN: &str = "admin@harborpoint-pd.example";
-const COORDINATOR: &str = "m.okafor@harborpoint-pd.example";
+pub const ADMIN: &str = "admin@harborpoint-pd.example";
+pub const COORDINATOR: &str = "m.okafor@harborpoint-pd.example";
 /// Presents the K-9 session of the demo classes.
-const PRESENTING_OFFICER: &str = "d.ferreira@harborpoint-pd.example";
+pub const PRESENTING_OFFICER: &str = "d.ferreira@harborpoint-pd.example";
 /// Presents nothing.
-const OTHER_OFFICER: &str = "j.brandt@harborpoint-pd.example";
+pub const OTHER_OFFICER: &str = "j.brandt@harborpoint-pd.example";
 
 async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) {
     let app = spawn(backend).await;

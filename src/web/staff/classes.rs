@@ -44,6 +44,7 @@ struct ClassPage {
     can_run: bool,
     next_statuses: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
+    sessions: Vec<(crate::domain::SessionId, String)>,
 }
 
 #[derive(Template)]
@@ -125,12 +126,33 @@ pub async fn show(
         (ClassStatus::Announced, "Announce"),
         (ClassStatus::Open, "Open registration"),
         (ClassStatus::Closed, "Close registration"),
+        (ClassStatus::InProgress, "Start the class"),
     ]
     .into_iter()
     .filter(|(s, _)| class.status.can_become(*s))
     .map(|(s, label)| (s.code(), label))
     .collect();
+    let sessions = state
+        .store
+        .sessions(id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| {
+            (
+                s.id,
+                format!(
+                    "{}. {}, {}: {}",
+                    s.position,
+                    format::date_long(s.local_date),
+                    format::time_range(s.local_start, s.local_end),
+                    s.topic
+                ),
+            )
+        })
+        .collect();
     let page = ClassPage {
+        sessions,
         layout: layout(dept.as_ref(), "/staff", &user),
         class: ClassView::new(&class, &tz, Timestamp::now()),
         capacity: class.capacity,

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::store::staff::StaffUser;
 use crate::tokens;
 
+mod attendance;
 mod auth;
 pub use auth::hash_password;
 mod classes;
@@ -33,6 +34,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/status", post(classes::set_status))
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
+        .route("/staff/classes/{id}/sessions/{sid}", get(attendance::sheet))
+        .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
+        .route(
+            "/staff/classes/{id}/graduation",
+            get(attendance::graduation).post(attendance::confirm_graduation),
+        )
 }
 
 /// The session cookie's value, if any.

@@ -1,0 +1,115 @@
+//! Attendance marks and graduation.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
+use crate::domain::graduation::{GraduationRule, Mark};
+use crate::domain::{ApplicationId, ClassId, SessionId};
+
+/// Someone with a seat in a class, who attends its sessions.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Participant {
+    pub id: ApplicationId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: String,
+}
+
+impl Store {
+    /// Participants of a class (confirmed or already graded), by last name.
+    pub async fn participants(&self, class_id: ClassId) -> Result<Vec<Participant>, StoreError> {
+        let sql = "SELECT id, first_name, last_name, email, status FROM applications WHERE class_id = $1 \
+                   AND status IN ('confirmed', 'completed', 'not_completed') ORDER BY lower(last_name), lower(first_name), id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+    }
+
+    /// The class a session belongs to.
+    pub async fn session_class(&self, session_id: SessionId) -> Result<Option<ClassId>, StoreError> {
+        let sql = "SELECT class_id FROM sessions WHERE id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(session_id).fetch_optional(p).await)?)
+    }
+
+    /// Every mark recorded in a class: `(session, application) -> mark`.
+    pub async fn class_attendance(
+        &self,
+        class_id: ClassId,
+    ) -> Result<HashMap<(SessionId, ApplicationId), Mark>, StoreError> {
+        let sql = "SELECT a.session_id, a.application_id, a.mark FROM attendance a \
+                   JOIN sessions s ON s.id = a.session_id WHERE s.class_id = $1";
+        let rows: Vec<(SessionId, ApplicationId, String)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(s, a, m)| {
+                Mark::parse(&m)
+                    .map(|m| ((s, a), m))
+                    .ok_or_else(|| StoreError::Corrupt(format!("attendance mark {m:?}")))
+            })
+            .collect()
+    }
+
+    /// The graduation rule of the class's program.
+    pub async fn graduation_rule(&self, class_id: ClassId) -> Result<GraduationRule, StoreError> {
+        let sql = "SELECT p.graduation_rule FROM classes c JOIN programs p ON p.id = c.program_id WHERE c.id = $1";
+        let json: Option<String> =
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(class_id).fetch_optional(p).await)?;
+        match json {
+            Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("graduation rule: {e}"))),
+            None => Ok(GraduationRule::default()),
+        }
+    }
+}
+
+impl Tx {
+    /// Records (or replaces) a participant's mark for a session; returns the previous one.
+    pub async fn mark_attendance(
+        &mut self,
+        session_id: SessionId,
+        application_id: ApplicationId,
+        mark: Mark,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let previous: Option<String> = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT mark FROM attendance WHERE session_id = $1 AND application_id = $2")
+            .bind(session_id).bind(application_id).fetch_optional(c).await)?;
+        let sql = "INSERT INTO attendance (session_id, application_id, mark, recorded_by, recorded_at) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, application_id) \
+                   DO UPDATE SET mark = excluded.mark, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+        on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(application_id).bind(mark.code()).bind(actor)
+            .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(previous)
+    }
+
+    /// Whether an application is a participant of the class (guards against ids from elsewhere).
+    pub async fn is_participant(&mut self, class_id: ClassId, id: ApplicationId) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM applications WHERE id = $1 AND class_id = $2 \
+                   AND status IN ('confirmed', 'completed', 'not_completed')";
+        let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(id).bind(class_id).fetch_one(c).await)?;
+        Ok(n == 1)
+    }
+
+    /// Completes a class: graduates and the others get their final status, the class
+    /// records its graduate count.
+    pub async fn complete_class(
+        &mut self,
+        class_id: ClassId,
+        graduates: &[ApplicationId],
+        others: &[ApplicationId],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        for (ids, status) in [(graduates, "completed"), (others, "not_completed")] {
+            for id in ids {
+                let sql = "UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND class_id = $4";
+                on_tx!(self, c => sqlx::query(sql).bind(status).bind(to_secs(now)).bind(*id).bind(class_id)
+                    .execute(c).await.map(|_| ()))?;
+            }
+        }
+        let sql = "UPDATE classes SET status = 'completed', graduates = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, c => sqlx::query(sql).bind(graduates.len() as i64).bind(to_secs(now)).bind(class_id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,281 @@
+//! Taking attendance on a phone (one tap per person, no JavaScript needed) and
+//! confirming graduation by the program's rule.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows, may_take_attendance};
+use crate::domain::graduation::{Mark, Verdict};
+use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
+use crate::error::AppError;
+use crate::store::attendance::Participant;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::format;
+use crate::web::layout::{Layout, render};
+
+struct Row {
+    p: Participant,
+    mark: Option<Mark>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/attendance.html")]
+struct AttendancePage {
+    layout: Layout,
+    class_id: ClassId,
+    class_name: String,
+    session_id: SessionId,
+    session_title: String,
+    rows: Vec<Row>,
+    marks: &'static [Mark],
+}
+
+struct GradRow {
+    p: Participant,
+    verdict: Verdict,
+}
+
+#[derive(Template)]
+#[template(path = "staff/graduation.html")]
+struct GraduationPage {
+    layout: Layout,
+    class_id: ClassId,
+    class_name: String,
+    rule: String,
+    rows: Vec<GradRow>,
+    can_confirm: bool,
+    completed: bool,
+}
+
+async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+    let presents = user.role == Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    Ok(may_take_attendance(user.role, presents))
+}
+
+fn parse_ids(class: &str, session: &str) -> Result<(ClassId, SessionId), AppError> {
+    Ok((
+        class.parse().map_err(|_| AppError::NotFound("class"))?,
+        session.parse().map_err(|_| AppError::NotFound("session"))?,
+    ))
+}
+
+/// `GET /staff/classes/{id}/sessions/{sid}`.
+pub async fn sheet(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((class, session)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (class_id, session_id) = parse_ids(&class, &session)?;
+    if state.store.session_class(session_id).await? != Some(class_id) {
+        return Err(AppError::NotFound("session"));
+    }
+    if !allowed(&state, &user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    let session = state
+        .store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or(AppError::NotFound("session"))?;
+    let marks = state.store.class_attendance(class_id).await?;
+    let rows = state
+        .store
+        .participants(class_id)
+        .await?
+        .into_iter()
+        .map(|p| Row {
+            mark: marks.get(&(session_id, p.id)).copied(),
+            p,
+        })
+        .collect();
+    let dept = state.store.department().await?;
+    let page = AttendancePage {
+        layout: Layout::staff(
+            dept.as_ref(),
+            "/staff",
+            &user.full_name,
+            allows(user.role, Permission::ReadAudit),
+        ),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        session_id,
+        session_title: format!(
+            "Session {}: {} ({}, {})",
+            session.position,
+            session.topic,
+            format::date_long(session.local_date),
+            format::time_range(session.local_start, session.local_end)
+        ),
+        rows,
+        marks: Mark::ALL,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MarkForm {
+    application: String,
+    mark: String,
+}
+
+/// `POST /staff/classes/{id}/sessions/{sid}/attendance`: one person, one mark.
+pub async fn mark(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((class, session)): Path<(String, String)>,
+    form: Result<Form<MarkForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let (class_id, session_id) = parse_ids(&class, &session)?;
+    if !allowed(&state, &user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let application: ApplicationId = form
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound("participant"))?;
+    let mark = Mark::parse(&form.mark).ok_or_else(|| AppError::BadRequest("Unknown attendance mark.".into()))?;
+    if state.store.session_class(session_id).await? != Some(class_id) {
+        return Err(AppError::NotFound("session"));
+    }
+    let now = Timestamp::now();
+    let who = actor(&user);
+    let mut tx = state.store.begin().await?;
+    if !tx.is_participant(class_id, application).await? {
+        return Err(AppError::NotFound("participant"));
+    }
+    let previous = tx.mark_attendance(session_id, application, mark, &who, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "attendance.mark",
+            object_type: "attendance",
+            object_id: format!("{session_id}/{application}"),
+            before: previous.map(|m| serde_json::json!({ "mark": m })),
+            after: Some(serde_json::json!({ "mark": mark.code() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
+    )
+        .into_response())
+}
+
+async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<GradRow>), AppError> {
+    let rule = state.store.graduation_rule(class_id).await?;
+    let sessions: Vec<SessionId> = state
+        .store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| s.id)
+        .collect();
+    let marks = state.store.class_attendance(class_id).await?;
+    let rows = state
+        .store
+        .participants(class_id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let person: Vec<Option<Mark>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
+            GradRow {
+                verdict: rule.evaluate(&person),
+                p,
+            }
+        })
+        .collect();
+    Ok((rule.describe(), rows))
+}
+
+/// `GET /staff/classes/{id}/graduation`: the rule's verdict for every participant.
+pub async fn graduation(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(class): Path<String>,
+) -> Result<Response, AppError> {
+    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
+    if !allowed(&state, &user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    let (rule, rows) = verdicts(&state, class_id).await?;
+    let dept = state.store.department().await?;
+    let page = GraduationPage {
+        layout: Layout::staff(
+            dept.as_ref(),
+            "/staff",
+            &user.full_name,
+            allows(user.role, Permission::ReadAudit),
+        ),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        rule,
+        rows,
+        can_confirm: allows(user.role, Permission::Graduate) && class.status.can_become(ClassStatus::Completed),
+        completed: class.status == ClassStatus::Completed,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /staff/classes/{id}/graduation`: the coordinator confirms the rule's verdicts.
+pub async fn confirm_graduation(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(class): Path<String>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::Graduate) {
+        return Err(AppError::Forbidden);
+    }
+    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    if !class.status.can_become(ClassStatus::Completed) {
+        return Err(AppError::Conflict(
+            "Only a class in progress can graduate; start the class first.".into(),
+        ));
+    }
+    let (_, rows) = verdicts(&state, class_id).await?;
+    let (graduates, others): (Vec<&GradRow>, Vec<&GradRow>) = rows.iter().partition(|r| r.verdict.graduates);
+    let graduates: Vec<ApplicationId> = graduates.iter().map(|r| r.p.id).collect();
+    let others: Vec<ApplicationId> = others.iter().map(|r| r.p.id).collect();
+    let now = Timestamp::now();
+    let who = actor(&user);
+    let mut tx = state.store.begin().await?;
+    tx.complete_class(class_id, &graduates, &others, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "class.graduate",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": "completed", "graduates": graduates, "not_completed": others })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let to = format!("/staff/classes/{class_id}/graduation");
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
+    )
+        .into_response())
+}

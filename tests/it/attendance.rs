@@ -1,0 +1,206 @@
+//! Attendance on the phone page and graduation by the program's rule, over real HTTP.
+
+use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, session};
+
+async fn session_ids(app: &TestApp, class: i64) -> Vec<i64> {
+    let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    c["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn mark(app: &TestApp, cookie: &str, class: i64, session: i64, who: i64, mark: &str) -> u16 {
+    post_as(
+        app,
+        Some(cookie),
+        &format!("/staff/classes/{class}/sessions/{session}/attendance"),
+        &[("application", &who.to_string()), ("mark", mark)],
+    )
+    .await
+}
+
+async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let sessions = session_ids(&app, class).await;
+    let participant = app
+        .store
+        .participants(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap()[0]
+        .id
+        .get();
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let other = session(&app, OTHER_OFFICER).await;
+    let sheet = format!("/staff/classes/{class}/sessions/{}", sessions[0]);
+    assert_eq!(get_as(&app, Some(&officer), &sheet).await, 200);
+    assert_eq!(get_as(&app, Some(&other), &sheet).await, 403);
+    assert_eq!(
+        mark(&app, &officer, class, sessions[0], participant, "present").await,
+        303
+    );
+    assert_eq!(mark(&app, &other, class, sessions[0], participant, "absent").await, 403);
+    // Correcting a mark replaces it and both changes are audited.
+    assert_eq!(mark(&app, &officer, class, sessions[0], participant, "late").await, 303);
+    let marks = app
+        .store
+        .class_attendance(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap();
+    assert_eq!(marks.len(), 1);
+    let audit = app.store.audit_entries(Some("attendance"), 10).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[0].before_json.as_deref(), Some(r#"{"mark":"present"}"#));
+    assert_eq!(audit[0].after_json.as_deref(), Some(r#"{"mark":"late"}"#));
+    // Someone who is not in this class, a session of another class, a bad mark.
+    let teen = app.get_json("/api/v1/classes?program=teen-academy").await["classes"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let teen_person = app
+        .store
+        .participants(precinct::domain::ClassId::new(teen))
+        .await
+        .unwrap()[0]
+        .id
+        .get();
+    assert_eq!(
+        mark(&app, &officer, class, sessions[0], teen_person, "present").await,
+        404
+    );
+    let teen_session = session_ids(&app, teen).await[0];
+    assert_eq!(
+        mark(&app, &officer, class, teen_session, participant, "present").await,
+        404
+    );
+    assert_eq!(
+        mark(&app, &officer, class, sessions[0], participant, "asleep").await,
+        400
+    );
+    let page = app
+        .client
+        .get(format!("{}{sheet}", app.address))
+        .header(reqwest::header::COOKIE, &officer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Now: <strong>Late</strong>"));
+}
+
+async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 3,
+            ..Default::default()
+        },
+    )
+    .await
+    .get();
+    for n in 1..=3 {
+        apply(&app, precinct::domain::ClassId::new(class), &applicant(n), None).await;
+    }
+    let coordinator = session(&app, COORDINATOR).await;
+    let status = format!("/staff/classes/{class}/status");
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/graduation"),
+            &[]
+        )
+        .await,
+        409
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &status, &[("status", "closed")]).await,
+        303
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &status, &[("status", "in_progress")]).await,
+        303
+    );
+    let sessions = session_ids(&app, class).await;
+    let people = app
+        .store
+        .participants(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap();
+    let id_of = |n: usize| {
+        people
+            .iter()
+            .find(|p| p.first_name == format!("Person{n}"))
+            .unwrap()
+            .id
+            .get()
+    };
+    for (i, s) in sessions.iter().enumerate() {
+        // Person1 always present; Person2 misses three; Person3 has two excused absences.
+        let m2 = if i < 3 { "absent" } else { "present" };
+        let m3 = if i < 2 { "excused" } else { "present" };
+        assert_eq!(mark(&app, &coordinator, class, *s, id_of(1), "present").await, 303);
+        assert_eq!(mark(&app, &coordinator, class, *s, id_of(2), m2).await, 303);
+        assert_eq!(mark(&app, &coordinator, class, *s, id_of(3), m3).await, 303);
+    }
+    let page = app
+        .client
+        .get(format!("{}/staff/classes/{class}/graduation", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Graduates miss at most 2 sessions"));
+    assert_eq!(page.matches(">Graduates<").count(), 2);
+    assert_eq!(page.matches(">Does not graduate<").count(), 1);
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/graduation"),
+            &[]
+        )
+        .await,
+        303
+    );
+    let counts = app
+        .store
+        .status_counts(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        vec![("completed".to_string(), 2), ("not_completed".to_string(), 1)]
+    );
+    let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(c["status"], "completed");
+    let audit = app.store.audit_entries(Some("class"), 10).await.unwrap();
+    assert_eq!(audit[0].action, "class.graduate");
+    // Graduating twice is refused.
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/graduation"),
+            &[]
+        )
+        .await,
+        409
+    );
+}
+
+on_both_backends!(
+    officers_take_attendance_only_in_their_own_classes,
+    a_class_graduates_by_its_programs_rule
+);
