@@ -23,6 +23,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# pdftotext, to read generated certificates back in tests.
+if ! command -v pdftotext >/dev/null; then
+  echo "setup: installing poppler-utils"
+  apt_install poppler-utils
+fi
+
 # Node packages pinned by package-lock.json.
 if ! command -v npm >/dev/null; then
   echo "setup: installing nodejs and npm"

@@ -113,3 +113,69 @@ impl Tx {
         Ok(())
     }
 }
+
+/// An issued certificate.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CertificateRecord {
+    pub number: String,
+    pub application_id: ApplicationId,
+    pub full_name: String,
+    pub program_name: String,
+    pub class_name: String,
+    pub completed_on: String,
+    pub email: String,
+    pub class_id: ClassId,
+}
+
+const CERTIFICATE_COLUMNS: &str = "c.number, c.application_id, c.full_name, c.program_name, c.class_name, \
+     c.completed_on, a.email, a.class_id";
+
+impl Store {
+    /// A certificate by number.
+    pub async fn certificate(&self, number: &str) -> Result<Option<CertificateRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates c JOIN applications a ON a.id = c.application_id \
+             WHERE c.number = $1"
+        );
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(p).await)?)
+    }
+
+    /// The certificates of a class, by application.
+    pub async fn class_certificates(&self, class_id: ClassId) -> Result<HashMap<ApplicationId, String>, StoreError> {
+        let sql = "SELECT c.application_id, c.number FROM certificates c JOIN applications a ON a.id = c.application_id \
+                   WHERE a.class_id = $1";
+        let rows: Vec<(ApplicationId, String)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+impl Tx {
+    /// How many certificates were issued in `year` (numbers start with the year).
+    pub async fn certificates_in_year(&mut self, year: i16) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM certificates WHERE number LIKE $1";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(format!("{year}-%")).fetch_one(c).await)?)
+    }
+
+    /// Issues a certificate.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a certificate is these facts, stored as one row"
+    )]
+    pub async fn issue_certificate(
+        &mut self,
+        number: &str,
+        application_id: ApplicationId,
+        full_name: &str,
+        program: &str,
+        class: &str,
+        completed_on: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO certificates (number, application_id, full_name, program_name, class_name, completed_on, issued_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        on_tx!(self, c => sqlx::query(sql).bind(number).bind(application_id).bind(full_name).bind(program).bind(class)
+            .bind(completed_on).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -187,6 +187,54 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
     assert_eq!(c["status"], "completed");
     let audit = app.store.audit_entries(Some("class"), 10).await.unwrap();
     assert_eq!(audit[0].action, "class.graduate");
+    // Each graduate has a numbered certificate: staff download it, it names the graduate,
+    // and anyone can verify the number.
+    let certificates = app
+        .store
+        .class_certificates(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap();
+    assert_eq!(certificates.len(), 2);
+    let number = certificates[&precinct::domain::ApplicationId::new(id_of(1))].clone();
+    let pdf = app
+        .client
+        .get(format!("{}/staff/certificates/{number}", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    let text = pdf_text(&bytes);
+    assert!(text.contains("Person1 Tester"), "{text}");
+    assert!(text.contains(&number));
+    assert!(text.contains("Certificate of Completion"));
+    let (status, page) = app.get_text(&format!("/certificates/{number}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Person1 Tester"));
+    assert_eq!(app.get("/certificates/2027-99999-ZZZZ").await.status().as_u16(), 404);
+    // The graduate downloads their own certificate; nobody else's.
+    let graduate = crate::self_service::sign_in(
+        &app,
+        &crate::self_service::link_token(&app, "person1@example.org").await,
+    )
+    .await;
+    let mine = app
+        .client
+        .get(format!("{}/my/certificates/{number}", app.address))
+        .header(reqwest::header::COOKIE, &graduate);
+    assert_eq!(mine.send().await.unwrap().status().as_u16(), 200);
+    let other = crate::self_service::sign_in(
+        &app,
+        &crate::self_service::link_token(&app, "person3@example.org").await,
+    )
+    .await;
+    let theirs = app
+        .client
+        .get(format!("{}/my/certificates/{number}", app.address))
+        .header(reqwest::header::COOKIE, &other);
+    assert_eq!(theirs.send().await.unwrap().status().as_u16(), 404);
     // Graduating twice is refused.
     assert_eq!(
         post_as(
@@ -198,6 +246,20 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
         .await,
         409
     );
+}
+
+/// The text of a PDF, through poppler's `pdftotext` (installed by scripts/setup.sh).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("precinct-pdf-{}-{}", std::process::id(), pdf.len()));
+    std::fs::write(&dir, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&dir)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian package poppler-utils; scripts/setup.sh installs it)");
+    let _ = std::fs::remove_file(&dir);
+    assert!(out.status.success(), "pdftotext could not parse the certificate");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 on_both_backends!(

@@ -10,7 +10,7 @@ use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
 use crate::on_both_backends;
 
 /// The token of the newest link emailed to `email`.
-async fn link_token(app: &TestApp, email: &str) -> String {
+pub async fn link_token(app: &TestApp, email: &str) -> String {
     let messages = app.store.outbox_for(email).await.unwrap();
     let body = &messages.last().expect("a message was queued").body_text;
     let start = body.find("/my/link/").expect("a link in the message") + "/my/link/".len();
@@ -28,7 +28,7 @@ async fn message_kinds(app: &TestApp, email: &str) -> Vec<String> {
 }
 
 /// Uses a link and returns the session cookie.
-async fn sign_in(app: &TestApp, token: &str) -> String {
+pub async fn sign_in(app: &TestApp, token: &str) -> String {
     let page = app.get(&format!("/my/link/{token}")).await;
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("Continue"));

@@ -51,6 +51,7 @@ struct ApplicationView {
     offer_deadline: Option<String>,
     can_withdraw: bool,
     can_correct: bool,
+    certificate: Option<String>,
     phone: String,
     emergency_name: String,
     emergency_phone: String,
@@ -238,6 +239,11 @@ pub async fn list(
                     class.first_session_at,
                     Timestamp::now(),
                 ),
+            certificate: if status == ApplicationStatus::Completed {
+                state.store.class_certificates(a.class_id).await?.get(&a.id).cloned()
+            } else {
+                None
+            },
             phone: a.phone.clone(),
             emergency_name: a.emergency_name.clone(),
             emergency_phone: a.emergency_phone.clone(),
@@ -323,4 +329,27 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
     let mut res = see_other("/");
     res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
     Ok(res)
+}
+
+/// `GET /my/certificates/{number}`: a graduate downloads their own certificate.
+pub async fn certificate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    if !crate::certificate::looks_like_number(&number) {
+        return Err(AppError::NotFound("certificate"));
+    }
+    let record = state
+        .store
+        .certificate(&number)
+        .await?
+        .ok_or(AppError::NotFound("certificate"))?;
+    if crate::domain::application::email_key(&record.email) != email_key {
+        return Err(AppError::NotFound("certificate"));
+    }
+    crate::web::staff::attendance::certificate_pdf(&state, &number).await
 }

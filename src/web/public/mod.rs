@@ -8,6 +8,7 @@ use crate::app::AppState;
 mod about;
 mod applicant;
 mod apply;
+mod certificates;
 mod classes;
 mod home;
 mod interest;
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/my/applications/{id}/correct", axum::routing::post(applicant::correct))
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
+        .route("/my/certificates/{number}", get(applicant::certificate))
+        .route("/certificates/{number}", get(certificates::verify))
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),

@@ -41,6 +41,7 @@ struct AttendancePage {
 struct GradRow {
     p: Participant,
     verdict: Verdict,
+    certificate: Option<String>,
 }
 
 #[derive(Template)]
@@ -189,6 +190,7 @@ async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<Gr
         .map(|s| s.id)
         .collect();
     let marks = state.store.class_attendance(class_id).await?;
+    let certificates = state.store.class_certificates(class_id).await?;
     let rows = state
         .store
         .participants(class_id)
@@ -198,6 +200,7 @@ async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<Gr
             let person: Vec<Option<Mark>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
             GradRow {
                 verdict: rule.evaluate(&person),
+                certificate: certificates.get(&p.id).cloned(),
                 p,
             }
         })
@@ -257,8 +260,30 @@ pub async fn confirm_graduation(
     let others: Vec<ApplicationId> = others.iter().map(|r| r.p.id).collect();
     let now = Timestamp::now();
     let who = actor(&user);
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let last_day = class.last_session_at.unwrap_or(now).to_zoned(tz.clone()).date();
+    let completed_on = last_day.strftime("%B %-d, %Y").to_string();
     let mut tx = state.store.begin().await?;
     tx.complete_class(class_id, &graduates, &others, now).await?;
+    let year = last_day.year();
+    let mut sequence = tx.certificates_in_year(year).await?;
+    for row in rows.iter().filter(|r| r.verdict.graduates) {
+        sequence += 1;
+        let random = crate::tokens::random_bytes();
+        let number = crate::certificate::number(year, sequence, [random[0], random[1], random[2], random[3]]);
+        let name = format!("{} {}", row.p.first_name, row.p.last_name);
+        tx.issue_certificate(
+            &number,
+            row.p.id,
+            &name,
+            &class.program_name,
+            &class.name,
+            &completed_on,
+            now,
+        )
+        .await?;
+    }
     tx.audit(
         &AuditRecord {
             actor: &who,
@@ -278,4 +303,63 @@ pub async fn confirm_graduation(
         [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
     )
         .into_response())
+}
+
+/// Renders a stored certificate as a PDF download.
+pub async fn certificate_pdf(state: &AppState, number: &str) -> Result<Response, AppError> {
+    let record = state
+        .store
+        .certificate(number)
+        .await?
+        .ok_or(AppError::NotFound("certificate"))?;
+    let dept = state.store.department().await?;
+    let certificate = crate::certificate::Certificate {
+        verify_url: format!("{}/certificates/{}", state.links.base_url, record.number),
+        department: dept.map_or_else(|| "Police Department".to_string(), |d| d.name),
+        number: record.number,
+        full_name: record.full_name,
+        program: record.program_name,
+        class: record.class_name,
+        completed_on: record.completed_on,
+    };
+    let number = certificate.number.clone();
+    let pdf = tokio::task::spawn_blocking(move || crate::certificate::render(&certificate))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)?;
+    let disposition = format!("attachment; filename=\"certificate-{number}.pdf\"");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// `GET /staff/certificates/{number}`: staff who may see the class's roster.
+pub async fn staff_certificate(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
+    if !crate::certificate::looks_like_number(&number) {
+        return Err(AppError::NotFound("certificate"));
+    }
+    let record = state
+        .store
+        .certificate(&number)
+        .await?
+        .ok_or(AppError::NotFound("certificate"))?;
+    if !allowed(&state, &user, record.class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    certificate_pdf(&state, &number).await
 }

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::store::staff::StaffUser;
 use crate::tokens;
 
-mod attendance;
+pub(crate) mod attendance;
 mod auth;
 pub use auth::hash_password;
 mod classes;
@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
             "/staff/classes/{id}/graduation",
             get(attendance::graduation).post(attendance::confirm_graduation),
         )
+        .route("/staff/certificates/{number}", get(attendance::staff_certificate))
 }
 
 /// The session cookie's value, if any.

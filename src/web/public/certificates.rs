@@ -1,0 +1,42 @@
+//! `GET /certificates/{number}`: anyone can check that a certificate is genuine.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::web::layout::{Layout, render};
+
+#[derive(Template)]
+#[template(path = "public/certificate.html")]
+struct CertificatePage {
+    layout: Layout,
+    number: String,
+    full_name: String,
+    program: String,
+    class: String,
+    completed_on: String,
+}
+
+/// Shows what the certificate with this number certifies, or a clear 404.
+pub async fn verify(State(state): State<AppState>, Path(number): Path<String>) -> Result<Response, AppError> {
+    if !crate::certificate::looks_like_number(&number) {
+        return Err(AppError::NotFound("certificate"));
+    }
+    let record = state
+        .store
+        .certificate(&number)
+        .await?
+        .ok_or(AppError::NotFound("certificate"))?;
+    let dept = state.store.department().await?;
+    let page = CertificatePage {
+        layout: Layout::new(dept.as_ref(), ""),
+        number: record.number,
+        full_name: record.full_name,
+        program: record.program_name,
+        class: record.class_name,
+        completed_on: record.completed_on,
+    };
+    Ok(render(&page)?.into_response())
+}
