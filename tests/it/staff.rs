@@ -324,6 +324,76 @@ async fn the_staff_api_answers_by_token_role(backend: Backend) {
     assert_eq!(code, 201);
 }
 
+async fn rosters_export_to_csv_safely(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let mut sly = applicant(7);
+    sly["first_name"] = serde_json::json!("=HYPERLINK(\"http://x.example\")");
+    sly["last_name"] = serde_json::json!("Núñez");
+    assert_eq!(
+        apply(&app, precinct::domain::ClassId::new(class), &sly, None).await.0,
+        201
+    );
+    let coordinator = session(&app, COORDINATOR).await;
+    let res = app
+        .client
+        .get(format!("{}/staff/classes/{class}/roster.csv", app.address))
+        .header(COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let body = res.bytes().await.unwrap();
+    assert!(
+        body.starts_with("\u{feff}".as_bytes()),
+        "a byte order mark for spreadsheets"
+    );
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[2], "first_name");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 13);
+    let row = rows
+        .iter()
+        .find(|r| &r[3] == "Núñez")
+        .expect("the new applicant round-trips");
+    assert_eq!(&row[2], "'=HYPERLINK(\"http://x.example\")", "formulas are neutralized");
+    assert_eq!(&row[6], "pending_review");
+
+    let res = app
+        .client
+        .get(format!("{}/staff/classes/{class}/attendance.csv", app.address))
+        .header(COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap();
+    let body = res.bytes().await.unwrap();
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    assert_eq!(
+        reader.headers().unwrap().len(),
+        2 + 12,
+        "names and one column per session"
+    );
+    assert_eq!(reader.records().count(), 12, "confirmed participants");
+
+    let other = session(&app, OTHER_OFFICER).await;
+    assert_eq!(
+        get_as(&app, Some(&other), &format!("/staff/classes/{class}/roster.csv")).await,
+        403
+    );
+    assert_eq!(
+        get_as(&app, None, &format!("/staff/classes/{class}/roster.csv")).await,
+        303
+    );
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -331,4 +401,5 @@ on_both_backends!(
     cross_site_staff_posts_are_refused,
     staff_changes_are_audited_and_the_log_is_append_only,
     the_staff_api_answers_by_token_role,
+    rosters_export_to_csv_safely,
 );

@@ -20,6 +20,7 @@ pub(crate) mod attendance;
 mod auth;
 pub use auth::hash_password;
 mod classes;
+mod export;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
 pub const COOKIE_NAME: &str = "precinct_staff";
@@ -41,6 +42,8 @@ pub fn router() -> Router<AppState> {
             get(attendance::graduation).post(attendance::confirm_graduation),
         )
         .route("/staff/certificates/{number}", get(attendance::staff_certificate))
+        .route("/staff/classes/{id}/roster.csv", get(export::roster))
+        .route("/staff/classes/{id}/attendance.csv", get(export::attendance))
 }
 
 /// The session cookie's value, if any.

@@ -1,0 +1,143 @@
+//! CSV exports of a class: the roster, and attendance per session.
+//!
+//! Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+//! or carriage return) are prefixed with `'`, so a name typed as `=HYPERLINK(...)` stays
+//! text. Files start with a UTF-8 byte order mark so spreadsheet programs read accents.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::domain::access::may_see_roster;
+use crate::domain::{ClassId, Role};
+use crate::error::AppError;
+use crate::store::staff::StaffUser;
+
+/// Neutralizes a cell a spreadsheet would evaluate.
+pub fn safe_cell(value: &str) -> String {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    }
+}
+
+fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|c| safe_cell(c)))
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<ClassId, AppError> {
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let presents = user.role == Role::Officer && state.store.presents_in(user.id, id).await?;
+    if !may_see_roster(user.role, presents) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(id)
+}
+
+/// `GET /staff/classes/{id}/roster.csv`.
+pub async fn roster(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = class_for(&state, &user, &id).await?;
+    let mut rows = vec![
+        [
+            "application",
+            "queue",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "status",
+            "channel",
+            "applied_at",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in state.store.roster(id).await? {
+        rows.push(vec![
+            r.id.to_string(),
+            r.queue_rank.to_string(),
+            r.first_name,
+            r.last_name,
+            r.email,
+            r.phone,
+            r.status,
+            r.channel,
+            jiff::Timestamp::from_second(r.created_at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    csv_response(&format!("class-{id}-roster.csv"), rows)
+}
+
+/// `GET /staff/classes/{id}/attendance.csv`: one row per participant, one column per session.
+pub async fn attendance(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = class_for(&state, &user, &id).await?;
+    let sessions: Vec<_> = state
+        .store
+        .sessions(id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .collect();
+    let marks = state.store.class_attendance(id).await?;
+    let mut header = vec!["first_name".to_string(), "last_name".to_string()];
+    header.extend(sessions.iter().map(|s| format!("{} {}", s.position, s.local_date)));
+    let mut rows = vec![header];
+    for p in state.store.participants(id).await? {
+        let mut row = vec![p.first_name.clone(), p.last_name.clone()];
+        row.extend(
+            sessions
+                .iter()
+                .map(|s| marks.get(&(s.id, p.id)).map_or(String::new(), |m| m.code().to_string())),
+        );
+        rows.push(row);
+    }
+    csv_response(&format!("class-{id}-attendance.csv"), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralized() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+1"), "'+1");
+        assert_eq!(safe_cell("-1"), "'-1");
+        assert_eq!(safe_cell("@SUM"), "'@SUM");
+        assert_eq!(safe_cell("Rosa"), "Rosa");
+        assert_eq!(safe_cell(""), "");
+    }
+}
