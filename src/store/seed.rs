@@ -47,6 +47,16 @@ pub struct NewProgram<'a> {
     pub legacy_graduates: i64,
 }
 
+/// The editable details of a class.
+#[derive(Clone, Copy)]
+pub struct ClassDetails<'a> {
+    pub name: &'a str,
+    pub location_name: &'a str,
+    pub location_address: &'a str,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+}
+
 /// A class to create.
 pub struct NewClass<'a> {
     pub program_id: ProgramId,
@@ -205,6 +215,36 @@ impl Tx {
         let priority = serde_json::to_string(priority).expect("affiliations serialize");
         on_tx!(self, c => sqlx::query(sql).bind(held_back_seats).bind(priority_until.map(to_secs)).bind(&priority)
             .bind(class_id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// The last session position of a class (0 when it has none).
+    pub async fn last_session_position(&mut self, class_id: ClassId) -> Result<i64, StoreError> {
+        let sql = "SELECT COALESCE(MAX(position), 0) FROM sessions WHERE class_id = $1";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).fetch_one(c).await)?)
+    }
+
+    /// Updates a class's descriptive fields and registration window.
+    pub async fn update_class_details(
+        &mut self,
+        class_id: ClassId,
+        d: &ClassDetails<'_>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let ClassDetails {
+            name,
+            location_name,
+            location_address,
+            opens,
+            closes,
+        } = *d;
+        let sql = "UPDATE classes SET name = $1, location_name = $2, location_address = $3, registration_opens_at = $4, \
+                   registration_closes_at = $5, updated_at = $6 WHERE id = $7";
+        on_tx!(self, c => sqlx::query(sql).bind(name).bind(location_name).bind(location_address)
+            .bind(opens.map(to_secs)).bind(closes.map(to_secs)).bind(to_secs(now)).bind(class_id)
+            .execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }

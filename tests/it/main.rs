@@ -8,6 +8,7 @@ mod attendance;
 mod binary;
 mod demo;
 mod health;
+mod manage;
 mod public_pages;
 mod schema;
 mod security;

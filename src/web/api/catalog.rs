@@ -250,17 +250,27 @@ pub async fn list_classes(
     }))
 }
 
+/// A class with its sessions as the API shows it; `public_only` hides drafts.
+pub async fn class_detail(state: &AppState, id: ClassId, public_only: bool) -> Result<ClassDetail, ApiError> {
+    let class = if public_only {
+        state.store.public_class(id).await?
+    } else {
+        state.store.class(id).await?
+    };
+    let class = class.ok_or(AppError::NotFound("class"))?;
+    let (tz, zone_name) = zone(state).await?;
+    let sessions = state.store.sessions(class.id).await?;
+    Ok(ClassDetail {
+        class: class_out(&class, &tz, &zone_name, Timestamp::now()),
+        sessions: sessions.into_iter().map(|s| session_out(s, &tz)).collect(),
+    })
+}
+
 /// One class with its sessions.
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "The class id")),
     responses((status = 200, body = ClassDetail), (status = 404, body = crate::error::Problem)))]
 pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ClassDetail>, ApiError> {
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let (tz, zone_name) = zone(&state).await?;
-    let sessions = state.store.sessions(class.id).await?;
-    Ok(Json(ClassDetail {
-        class: class_out(&class, &tz, &zone_name, Timestamp::now()),
-        sessions: sessions.into_iter().map(|s| session_out(s, &tz)).collect(),
-    }))
+    Ok(Json(class_detail(&state, id, true).await?))
 }

@@ -10,6 +10,7 @@ use axum::routing::get;
 use crate::app::AppState;
 
 pub mod catalog;
+pub mod manage;
 pub mod openapi;
 pub mod registrations;
 pub mod staff;
@@ -19,8 +20,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programs", get(catalog::list_programs))
         .route("/programs/{slug}", get(catalog::get_program))
-        .route("/classes", get(catalog::list_classes))
-        .route("/classes/{id}", get(catalog::get_class))
+        .route("/classes", get(catalog::list_classes).post(manage::create))
+        .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
+        .route("/classes/{id}/sessions", axum::routing::post(manage::add))
         .route("/classes/{id}/registrations", get(staff::roster))
         .route("/openapi.json", get(openapi::serve))
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{catalog, registrations, staff};
+use super::{catalog, manage, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -19,6 +19,9 @@ use crate::web::health;
         catalog::get_class,
         registrations::register,
         staff::roster,
+        manage::create,
+        manage::patch,
+        manage::add,
         health::healthz,
     ),
     components(schemas(
@@ -33,6 +36,9 @@ use crate::web::health;
         Problem,
         registrations::RegistrationOut,
         staff::Roster,
+        manage::ClassIn,
+        manage::ClassPatch,
+        manage::PatternIn,
         staff::RosterEntry,
         crate::domain::ApplicationInput,
         crate::domain::RuleFailure,
