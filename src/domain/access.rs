@@ -16,6 +16,8 @@ pub enum Permission {
     ReadAudit,
     /// Confirm who graduates.
     Graduate,
+    /// Review applications: background checks (sensitive) and decisions.
+    Review,
 }
 
 /// Whether `role` has `permission` at all. Object-level limits (an officer sees only
@@ -28,7 +30,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         SeeRoster => matches!(role, Admin | Coordinator | Officer),
         RunClasses => matches!(role, Admin | Coordinator),
         ReadAudit => matches!(role, Admin),
-        Graduate => matches!(role, Admin | Coordinator),
+        Graduate | Review => matches!(role, Admin | Coordinator),
     }
 }
 
@@ -67,6 +69,7 @@ mod tests {
             (RunClasses, [true, true, false, false]),
             (ReadAudit, [true, false, false, false]),
             (Graduate, [true, true, false, false]),
+            (Review, [true, true, false, false]),
         ];
         for (permission, expected) in table {
             for (role, want) in [Admin, Coordinator, Officer, Counselor].into_iter().zip(expected) {

@@ -27,6 +27,33 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Where an applicant's background check stands. Visible to reviewers only.
+    BackgroundCheck {
+        NotStarted = "not_started" / "Not started",
+        InProgress = "in_progress" / "In progress",
+        Cleared = "cleared" / "Cleared",
+        NotCleared = "not_cleared" / "Not cleared",
+    }
+}
+
+/// A reviewer's decision on a pending application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Deny { reason: String },
+}
+
+/// Whether a pending application may be approved: a program that requires a background
+/// check needs it cleared first.
+pub fn may_approve(requires_background_check: bool, check: BackgroundCheck) -> Result<(), &'static str> {
+    if requires_background_check && check != BackgroundCheck::Cleared {
+        Err("The background check must be cleared before the application can be approved.")
+    } else {
+        Ok(())
+    }
+}
+
 impl ApplicationStatus {
     /// Statuses that occupy a seat of the class. A review or an open offer keeps its seat
     /// so it cannot be given away twice while someone decides.
@@ -792,6 +819,14 @@ mod tests {
         };
         let rules: Vec<&str> = bad.validate().unwrap_err().iter().map(|f| f.rule).collect();
         assert_eq!(rules, ["phone_format", "required", "phone_format"]);
+    }
+
+    #[test]
+    fn approval_waits_for_a_cleared_background_check() {
+        assert!(may_approve(true, BackgroundCheck::Cleared).is_ok());
+        assert!(may_approve(true, BackgroundCheck::InProgress).is_err());
+        assert!(may_approve(true, BackgroundCheck::NotCleared).is_err());
+        assert!(may_approve(false, BackgroundCheck::NotStarted).is_ok());
     }
 
     #[test]

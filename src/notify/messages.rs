@@ -199,6 +199,38 @@ pub fn class_news(
     }
 }
 
+/// The outcome of a staff review.
+pub fn review_decision(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    approved: bool,
+    reason: Option<&str>,
+) -> OutgoingMessage {
+    let (kind, subject, body) = if approved {
+        (
+            "application_approved",
+            format!("Your seat is confirmed: {}", ctx.course()),
+            "Good news: staff have reviewed your application and your seat is confirmed. We look forward to seeing you at the first session.".to_string(),
+        )
+    } else {
+        (
+            "application_denied",
+            format!("About your application: {}", ctx.course()),
+            format!(
+                "Staff have reviewed your application and cannot offer you a seat in this class.{}\n\nIf you have questions, reply to this email or call us.",
+                reason.map(|r| format!(" Reason: {r}")).unwrap_or_default()
+            ),
+        )
+    };
+    OutgoingMessage {
+        kind,
+        recipient: to.to_string(),
+        subject,
+        body_text: format!("Hello {first_name},\n\n{body}\n\n{dept}\n", dept = ctx.department),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

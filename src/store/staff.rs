@@ -228,3 +228,73 @@ impl Tx {
         Ok(())
     }
 }
+
+/// An application as a reviewer sees it (sensitive fields included).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewRecord {
+    pub id: ApplicationId,
+    pub class_id: ClassId,
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub date_of_birth: String,
+    pub city: String,
+    pub affiliation: String,
+    pub organization: String,
+    pub emergency_name: String,
+    pub emergency_phone: String,
+    pub channel: String,
+    pub background_check: String,
+    pub decision_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+}
+
+impl Store {
+    /// One application with everything a reviewer needs.
+    pub async fn review_record(&self, id: ApplicationId) -> Result<Option<ReviewRecord>, StoreError> {
+        let sql = "SELECT id, class_id, status, first_name, last_name, email, phone, date_of_birth, city, affiliation, \
+                   organization, emergency_name, emergency_phone, channel, background_check, decision_reason, reviewed_by \
+                   FROM applications WHERE id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?)
+    }
+}
+
+impl Tx {
+    /// Sets the background-check status; returns the previous one.
+    pub async fn set_background_check(
+        &mut self,
+        id: ApplicationId,
+        status: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let before: Option<String> = on_tx!(self, c => sqlx::query_scalar("SELECT background_check FROM applications WHERE id = $1")
+            .bind(id).fetch_optional(c).await)?;
+        let sql = "UPDATE applications SET background_check = $1, reviewed_by = $2, reviewed_at = $3, updated_at = $3 WHERE id = $4";
+        on_tx!(self, c => sqlx::query(sql).bind(status).bind(actor).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
+        Ok(before)
+    }
+
+    /// Records a decision's reason and reviewer.
+    pub async fn record_decision(
+        &mut self,
+        id: ApplicationId,
+        reason: Option<&str>,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET decision_reason = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4";
+        on_tx!(self, c => sqlx::query(sql).bind(reason).bind(actor).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The background-check status of an application.
+    pub async fn background_check(&mut self, id: ApplicationId) -> Result<Option<String>, StoreError> {
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar("SELECT background_check FROM applications WHERE id = $1")
+            .bind(id).fetch_optional(c).await)?,
+        )
+    }
+}

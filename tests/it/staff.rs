@@ -394,6 +394,123 @@ async fn rosters_export_to_csv_safely(backend: Backend) {
     );
 }
 
+async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let (_, body) = apply(&app, precinct::domain::ClassId::new(class), &applicant(1), None).await;
+    assert_eq!(
+        body["status"], "pending_review",
+        "the citizen academy checks backgrounds"
+    );
+    let id = body["id"].as_i64().unwrap();
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let page = format!("/staff/applications/{id}");
+    assert_eq!(
+        get_as(&app, Some(&officer), &page).await,
+        403,
+        "background checks are for reviewers only"
+    );
+    assert_eq!(get_as(&app, Some(&coordinator), &page).await, 200);
+    let decide = format!("/staff/applications/{id}/decision");
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
+        409,
+        "check not cleared"
+    );
+    let check = format!("/staff/applications/{id}/background-check");
+    assert_eq!(
+        post_as(&app, Some(&officer), &check, &[("status", "cleared")]).await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &check, &[("status", "cleared")]).await,
+        303
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
+        303
+    );
+    let kinds: Vec<String> = app
+        .store
+        .outbox_for("person1@example.org")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(kinds, ["application_received", "application_approved"]);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
+        409,
+        "decided once"
+    );
+
+    // A denial needs a reason, frees the seat, and the waitlist gets an offer.
+    let small = crate::applications::open_class(
+        &app,
+        crate::applications::ClassSpec {
+            capacity: 1,
+            review: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_, first) = apply(&app, small, &applicant(2), None).await;
+    let (_, second) = apply(&app, small, &applicant(3), None).await;
+    assert_eq!(
+        (first["status"].as_str(), second["status"].as_str()),
+        (Some("pending_review"), Some("waitlisted"))
+    );
+    let deny = format!("/staff/applications/{}/decision", first["id"]);
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &deny,
+            &[("decision", "deny"), ("reason", " ")]
+        )
+        .await,
+        422
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &deny,
+            &[("decision", "deny"), ("reason", "Does not meet the residency rule")]
+        )
+        .await,
+        303
+    );
+    let counts = app.store.status_counts(small).await.unwrap();
+    assert_eq!(counts, vec![("denied".to_string(), 1), ("offered".to_string(), 1)]);
+    let denial = app
+        .store
+        .outbox_for("person2@example.org")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert!(denial.body_text.contains("Does not meet the residency rule"));
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(Some("application"), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "application.decide",
+            "application.decide",
+            "application.background_check"
+        ]
+    );
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -402,4 +519,5 @@ on_both_backends!(
     staff_changes_are_audited_and_the_log_is_append_only,
     the_staff_api_answers_by_token_role,
     rosters_export_to_csv_safely,
+    reviewers_clear_background_checks_and_decide,
 );

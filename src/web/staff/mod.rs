@@ -21,6 +21,7 @@ mod auth;
 pub use auth::hash_password;
 mod classes;
 mod export;
+mod review;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
 pub const COOKIE_NAME: &str = "precinct_staff";
@@ -43,6 +44,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/certificates/{number}", get(attendance::staff_certificate))
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
+        .route("/staff/applications/{id}", get(review::show))
+        .route("/staff/applications/{id}/background-check", post(review::set_check))
+        .route("/staff/applications/{id}/decision", post(review::decide))
         .route("/staff/classes/{id}/attendance.csv", get(export::attendance))
 }
 
