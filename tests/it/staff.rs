@@ -511,6 +511,70 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
     );
 }
 
+async fn staff_enter_phone_applications_under_the_same_rules(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = crate::applications::open_class(
+        &app,
+        crate::applications::ClassSpec {
+            capacity: 2,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.set_registration_rules(class, 1, None, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(apply(&app, class, &applicant(1), None).await.1["status"], "confirmed");
+    assert_eq!(
+        apply(&app, class, &applicant(2), None).await.1["status"],
+        "waitlisted",
+        "online may not use the held seat"
+    );
+    let coordinator = session(&app, COORDINATOR).await;
+    assert_eq!(
+        get_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/applications/new")
+        )
+        .await,
+        200
+    );
+    let fields = [
+        ("first_name", "Walk"),
+        ("last_name", "In"),
+        ("email", "walk.in@example.org"),
+        ("phone", "555 010 6000"),
+        ("date_of_birth", "1970-06-01"),
+        ("city", "Harbor Point"),
+        ("affiliation", "resides"),
+        ("emergency_name", "Kin In"),
+        ("emergency_phone", "555 010 6001"),
+        ("waiver_accepted", "yes"),
+        ("form_token", "desk-1"),
+    ];
+    let path = format!("/staff/classes/{class}/applications");
+    let mut bad = fields.to_vec();
+    bad.retain(|(k, _)| *k != "phone");
+    assert_eq!(post_as(&app, Some(&coordinator), &path, &bad).await, 422);
+    assert_eq!(post_as(&app, Some(&coordinator), &path, &fields).await, 303);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &path, &fields).await,
+        303,
+        "a double submit files once"
+    );
+    let roster = app.store.roster(class).await.unwrap();
+    let walk_in = roster.iter().find(|r| r.email == "walk.in@example.org").unwrap();
+    assert_eq!(
+        (walk_in.status.as_str(), walk_in.channel.as_str()),
+        ("confirmed", "staff"),
+        "the held-back seat"
+    );
+    assert_eq!(roster.len(), 3);
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    assert_eq!(post_as(&app, Some(&officer), &path, &fields).await, 403);
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -520,4 +584,5 @@ on_both_backends!(
     the_staff_api_answers_by_token_role,
     rosters_export_to_csv_safely,
     reviewers_clear_background_checks_and_decide,
+    staff_enter_phone_applications_under_the_same_rules,
 );

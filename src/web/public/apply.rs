@@ -40,7 +40,8 @@ pub struct ApplyForm {
 }
 
 impl ApplyForm {
-    fn to_input(&self) -> ApplicationInput {
+    /// The form as the rules' input.
+    pub fn to_input(&self) -> ApplicationInput {
         ApplicationInput {
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),

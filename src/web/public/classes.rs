@@ -40,6 +40,7 @@ struct ClassPage {
     no_form_reason: String,
     waiver_required: bool,
     lottery: Option<LotteryRecord>,
+    form_action: String,
 }
 
 /// `GET /classes/{id}`.
@@ -105,6 +106,7 @@ pub async fn page(state: &AppState, id: ClassId, form: FormState, status: Status
         no_form_reason,
         waiver_required: program.eligibility.waiver,
         lottery,
+        form_action: format!("/classes/{id}/apply#apply-heading"),
     };
     Ok((status, render(&page)?).into_response())
 }

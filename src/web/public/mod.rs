@@ -7,7 +7,7 @@ use crate::app::AppState;
 
 mod about;
 mod applicant;
-mod apply;
+pub(crate) mod apply;
 mod certificates;
 mod classes;
 mod home;

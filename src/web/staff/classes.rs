@@ -162,6 +162,7 @@ pub async fn show(
         notice: match notice.done.as_str() {
             "status" => Some("The class status is updated."),
             "capacity" => Some("The capacity is updated; any freed seats were offered to the waitlist."),
+            "entered" => Some("The application is entered; the applicant was emailed a confirmation."),
             _ => None,
         },
     };

@@ -20,6 +20,7 @@ pub(crate) mod attendance;
 mod auth;
 pub use auth::hash_password;
 mod classes;
+mod entry;
 mod export;
 mod review;
 
@@ -44,6 +45,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/certificates/{number}", get(attendance::staff_certificate))
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
+        .route("/staff/classes/{id}/applications/new", get(entry::new))
+        .route("/staff/classes/{id}/applications", post(entry::create))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))

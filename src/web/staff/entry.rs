@@ -1,0 +1,144 @@
+//! Applications staff take by phone or at the counter: the same form and rules as
+//! online, marked as staff-entered, and allowed to use the seats held back for them.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows};
+use crate::domain::{ClassId, RuleFailure};
+use crate::error::AppError;
+use crate::registrar::{RegisterError, Request};
+use crate::store::applications::Channel;
+use crate::store::staff::StaffUser;
+use crate::tokens;
+use crate::web::api::registrations::fingerprint;
+use crate::web::layout::{Layout, render};
+use crate::web::public::apply::{ApplyForm, FormState};
+
+#[derive(Template)]
+#[template(path = "staff/entry.html")]
+struct EntryPage {
+    layout: Layout,
+    class_id: ClassId,
+    class_name: String,
+    form: FormState,
+    form_action: String,
+    waiver_required: bool,
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    class_id: ClassId,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    let program = state
+        .store
+        .published_program(&class.program_slug)
+        .await?
+        .ok_or(AppError::NotFound("class"))?;
+    let dept = state.store.department().await?;
+    let page = EntryPage {
+        layout: Layout::staff(
+            dept.as_ref(),
+            "/staff",
+            &user.full_name,
+            allows(user.role, Permission::ReadAudit),
+        ),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        form,
+        form_action: format!("/staff/classes/{class_id}/applications"),
+        waiver_required: program.eligibility.waiver,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn may_enter(user: &StaffUser) -> Result<(), AppError> {
+    if allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// `GET /staff/classes/{id}/applications/new`.
+pub async fn new(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+    may_enter(&user)?;
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    page(&state, &user, class_id, FormState::fresh(), StatusCode::OK).await
+}
+
+/// `POST /staff/classes/{id}/applications`.
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ApplyForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_enter(&user)?;
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let input = form.to_input();
+    let applicant = match input.validate(jiff::Zoned::now().date()) {
+        Ok(a) => a,
+        Err(errors) => {
+            let f = FormState {
+                values: form,
+                errors,
+                problem: None,
+            };
+            return page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let token = form.form_token.trim();
+    let request = Request {
+        class_id,
+        fingerprint: fingerprint(class_id, &input),
+        applicant,
+        channel: Channel::Staff,
+        idempotency_key: (!token.is_empty() && token.len() <= 100).then(|| format!("staff:{token}")),
+    };
+    let refused = |problem: String, errors: Vec<RuleFailure>| {
+        let mut values = form.clone();
+        values.form_token = tokens::generate();
+        FormState {
+            values,
+            errors,
+            problem: Some(problem),
+        }
+    };
+    let outcome = state.registrar.register(request).await;
+    let f = match outcome {
+        Ok(receipt) => {
+            tracing::info!(staff = %user.id, application = %receipt.id, "application entered by staff");
+            let to = format!("/staff/classes/{class_id}?done=entered");
+            return Ok((
+                StatusCode::SEE_OTHER,
+                [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
+            )
+                .into_response());
+        }
+        Err(RegisterError::ClassNotFound) => return Err(AppError::NotFound("class")),
+        Err(RegisterError::Ineligible(errors)) => {
+            refused("The applicant does not meet every rule; see below.".into(), errors)
+        }
+        Err(RegisterError::NotOpen(msg)) => refused(msg, Vec::new()),
+        Err(RegisterError::AlreadyApplied) => {
+            refused("This person has already applied to this class.".into(), Vec::new())
+        }
+        Err(RegisterError::KeyReused) => refused(
+            "This form was already sent; check the details and send it again.".into(),
+            Vec::new(),
+        ),
+        Err(RegisterError::Unavailable | RegisterError::Store(_)) => return Err(AppError::Unavailable),
+    };
+    page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
