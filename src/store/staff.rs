@@ -298,3 +298,69 @@ impl Tx {
         )
     }
 }
+
+impl Store {
+    /// Stores a password-reset link for an active account and queues its email, in one
+    /// transaction. Returns false (and does nothing) for unknown or inactive addresses.
+    pub async fn start_password_reset(
+        &self,
+        email: &str,
+        token_hash: &str,
+        expires_at: Timestamp,
+        message: impl FnOnce(&str) -> super::applications::OutgoingMessage,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let key = email.trim().to_lowercase();
+        let mut tx = self.begin().await?;
+        let found: Option<(StaffId, String)> = on_tx!(tx, c => sqlx::query_as(
+            "SELECT id, email FROM staff WHERE email = $1 AND active")
+            .bind(&key).fetch_optional(c).await)?;
+        let Some((id, address)) = found else { return Ok(false) };
+        on_tx!(tx, c => sqlx::query("INSERT INTO staff_password_resets (token_hash, staff_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash).bind(id).bind(to_secs(expires_at)).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        tx.enqueue(&message(&address), now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether a reset link is still usable (for showing the form).
+    pub async fn password_reset_valid(&self, token_hash: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let sql =
+            "SELECT COUNT(*) FROM staff_password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        let n: i64 =
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(token_hash).bind(to_secs(now)).fetch_one(p).await)?;
+        Ok(n == 1)
+    }
+
+    /// Uses a reset link once and sets the new password hash; ends every session of the
+    /// account. Returns false if the link is unknown, used or expired.
+    pub async fn finish_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let id: Option<StaffId> = on_tx!(tx, c => sqlx::query_scalar(
+            "UPDATE staff_password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING staff_id")
+            .bind(to_secs(now)).bind(token_hash).fetch_optional(c).await)?;
+        let Some(id) = id else { return Ok(false) };
+        on_tx!(tx, c => sqlx::query("UPDATE staff SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL WHERE id = $2")
+            .bind(password_hash).bind(id).execute(c).await.map(|_| ()))?;
+        on_tx!(tx, c => sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(c).await.map(|_| ()))?;
+        tx.audit(
+            &AuditRecord {
+                actor: &format!("staff:{id}"),
+                action: "staff.password_reset",
+                object_type: "staff",
+                object_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
 
     let limited = rate_limited(
-        public::limited_router().route(
+        public::limited_router().merge(staff::limited_router()).route(
             "/api/v1/classes/{id}/registrations",
             axum::routing::post(api::registrations::register),
         ),

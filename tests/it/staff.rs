@@ -575,6 +575,76 @@ async fn staff_enter_phone_applications_under_the_same_rules(backend: Backend) {
     assert_eq!(post_as(&app, Some(&officer), &path, &fields).await, 403);
 }
 
+async fn a_forgotten_password_is_reset_by_a_single_use_link(backend: Backend) {
+    let app = spawn(backend).await;
+    let old = session(&app, COORDINATOR).await;
+    let res = app
+        .client
+        .post(format!("{}/staff/password-reset", app.address))
+        .form(&[("email", "M.Okafor@harborpoint-pd.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let nobody = app
+        .client
+        .post(format!("{}/staff/password-reset", app.address))
+        .form(&[("email", "nobody@harborpoint-pd.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status().as_u16(), 200, "the same answer for unknown addresses");
+    assert!(
+        app.store
+            .outbox_for("nobody@harborpoint-pd.example")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mail = app
+        .store
+        .outbox_for(COORDINATOR)
+        .await
+        .unwrap()
+        .pop()
+        .expect("a reset email");
+    assert_eq!(mail.kind, "staff_password_reset");
+    let start = mail.body_text.find("/staff/password-reset/").unwrap();
+    let path = mail.body_text[start..].split_whitespace().next().unwrap().to_string();
+    assert_eq!(get_as(&app, None, &path).await, 200);
+    let short = post_as(&app, None, &path, &[("password", "short"), ("confirm", "short")]).await;
+    assert_eq!(short, 422);
+    let new_password = "a brand new passphrase";
+    assert_eq!(
+        post_as(
+            &app,
+            None,
+            &path,
+            &[("password", new_password), ("confirm", new_password)]
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            None,
+            &path,
+            &[("password", new_password), ("confirm", new_password)]
+        )
+        .await,
+        410,
+        "single use"
+    );
+    assert_eq!(
+        get_as(&app, Some(&old), "/staff").await,
+        303,
+        "sessions end with the reset"
+    );
+    assert_eq!(sign_in(&app, COORDINATOR, PASSWORD).await.status().as_u16(), 401);
+    assert_eq!(sign_in(&app, COORDINATOR, new_password).await.status().as_u16(), 303);
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -585,4 +655,5 @@ on_both_backends!(
     rosters_export_to_csv_safely,
     reviewers_clear_background_checks_and_decide,
     staff_enter_phone_applications_under_the_same_rules,
+    a_forgotten_password_is_reset_by_a_single_use_link,
 );

@@ -22,6 +22,7 @@ pub use auth::hash_password;
 mod classes;
 mod entry;
 mod export;
+mod password;
 mod review;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(classes::dashboard))
         .route("/staff/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/staff/sign-out", post(auth::sign_out))
+        .route(
+            "/staff/password-reset/{token}",
+            get(password::choose_page).post(password::choose),
+        )
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
@@ -51,6 +56,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
         .route("/staff/classes/{id}/attendance.csv", get(export::attendance))
+}
+
+/// Back-office routes that send email on request, rate limited with the others.
+pub fn limited_router() -> Router<AppState> {
+    Router::new().route(
+        "/staff/password-reset",
+        get(password::request_page).post(password::request),
+    )
 }
 
 /// The session cookie's value, if any.

@@ -1,0 +1,156 @@
+//! Staff password reset by emailed link: single use, one hour, stored hashed. The
+//! request page answers the same whether or not the address has an account.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::applications::OutgoingMessage;
+use crate::tokens;
+use crate::web::layout::{Layout, render};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+#[derive(Template)]
+#[template(path = "staff/password_reset.html")]
+struct ResetPage {
+    layout: Layout,
+    /// `request`, `sent`, `choose` or `invalid`.
+    step: &'static str,
+    token: String,
+    error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    step: &'static str,
+    token: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    Ok((
+        status,
+        render(&ResetPage {
+            layout: Layout::new(dept.as_ref(), ""),
+            step,
+            token,
+            error,
+        })?,
+    )
+        .into_response())
+}
+
+/// `GET /staff/password-reset`.
+pub async fn request_page(State(state): State<AppState>) -> Result<Response, AppError> {
+    page(&state, "request", String::new(), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+}
+
+/// `POST /staff/password-reset`.
+pub async fn request(
+    State(state): State<AppState>,
+    form: Result<Form<EmailForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let now = Timestamp::now();
+    let token = tokens::generate();
+    let link = format!("{}/staff/password-reset/{token}", state.links.base_url);
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let expires = now.checked_add(SignedDuration::from_hours(1)).unwrap_or(now);
+    state
+        .store
+        .start_password_reset(
+            &form.email,
+            &tokens::hash(&token),
+            expires,
+            |to| OutgoingMessage {
+                kind: "staff_password_reset",
+                recipient: to.to_string(),
+                subject: format!("Reset your {dept} staff password"),
+                body_text: format!(
+                    "Hello,\n\nSomeone asked to reset the password of your staff account. If it was you, choose a \
+                     new password here within the hour (the link works once):\n{link}\n\nIf it was not you, ignore \
+                     this email; your password stays as it is.\n\n{dept}\n"
+                ),
+            },
+            now,
+        )
+        .await?;
+    page(&state, "sent", String::new(), None, StatusCode::OK).await
+}
+
+/// `GET /staff/password-reset/{token}`.
+pub async fn choose_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    if state
+        .store
+        .password_reset_valid(&tokens::hash(&token), Timestamp::now())
+        .await?
+    {
+        page(&state, "choose", token, None, StatusCode::OK).await
+    } else {
+        page(&state, "invalid", String::new(), None, StatusCode::GONE).await
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    password: String,
+    confirm: String,
+}
+
+/// `POST /staff/password-reset/{token}`.
+pub async fn choose(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let problem = if form.password.chars().count() < MIN_PASSWORD_CHARS {
+        Some(format!(
+            "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
+        ))
+    } else if form.password != form.confirm {
+        Some("The two passwords are not the same.".to_string())
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        return page(&state, "choose", token, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let password = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || super::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    if state
+        .store
+        .finish_password_reset(&tokens::hash(&token), &hash, Timestamp::now())
+        .await?
+    {
+        Ok((
+            StatusCode::SEE_OTHER,
+            [(LOCATION, HeaderValue::from_static("/staff/sign-in"))],
+        )
+            .into_response())
+    } else {
+        page(&state, "invalid", String::new(), None, StatusCode::GONE).await
+    }
+}
