@@ -29,7 +29,7 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
   await page.getByLabel('Password').fill('wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('The email address or password is not right.').waitFor();
+  await page.getByText('The email address, password or code is not right.').waitFor();
   await checkPage(page, 'staff-sign-in-error');
 
   await page.getByLabel('Password').fill('harbor-point-demo');

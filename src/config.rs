@@ -55,6 +55,10 @@ pub struct Config {
     #[arg(long, env = "PRECINCT_RATE_LIMIT", default_value = "20", value_parser = parse_rate_limit)]
     pub rate_limit: RateLimit,
 
+    /// Administrators must set up a second sign-in factor (TOTP) before using the back office.
+    #[arg(long, env = "PRECINCT_REQUIRE_ADMIN_TOTP", value_parser = FalseyValueParser::new(), default_value_t = false)]
+    pub require_admin_totp: bool,
+
     /// Seconds between runs of the background jobs (offer expiry, outbox delivery, draws).
     #[arg(long, env = "PRECINCT_JOB_INTERVAL", default_value_t = 5)]
     pub job_interval_secs: u64,
@@ -102,6 +106,7 @@ impl Config {
             request_timeout_secs: 30,
             max_body_bytes: 64 * 1024,
             rate_limit: RateLimit::per_minute(20),
+            require_admin_totp: false,
             job_interval_secs: 5,
         }
     }

@@ -16,4 +16,5 @@ pub mod registrar;
 pub mod store;
 pub mod telemetry;
 pub mod tokens;
+pub mod two_factor;
 pub mod web;

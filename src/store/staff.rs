@@ -16,6 +16,9 @@ pub struct StaffCredentials {
     pub active: bool,
     pub failed_sign_ins: i64,
     pub locked_until: Option<i64>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
 }
 
 /// A signed-in staff member.
@@ -25,6 +28,8 @@ pub struct StaffUser {
     pub full_name: String,
     pub email: String,
     pub role: Role,
+    /// Whether the account signs in with a second factor.
+    pub totp_enabled: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +38,7 @@ struct StaffUserRow {
     full_name: String,
     email: String,
     role: String,
+    totp_enabled: bool,
 }
 
 impl TryFrom<StaffUserRow> for StaffUser {
@@ -44,6 +50,7 @@ impl TryFrom<StaffUserRow> for StaffUser {
             id: r.id,
             full_name: r.full_name,
             email: r.email,
+            totp_enabled: r.totp_enabled,
         })
     }
 }
@@ -88,8 +95,8 @@ pub struct AuditRecord<'a> {
 impl Store {
     /// The account signing in with `email` (case-insensitive).
     pub async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, StoreError> {
-        let sql = "SELECT id, full_name, role, password_hash, active, failed_sign_ins, locked_until \
-                   FROM staff WHERE email = $1";
+        let sql = "SELECT id, full_name, role, password_hash, active, failed_sign_ins, locked_until, \
+                   totp_secret, totp_enabled, totp_last_step FROM staff WHERE email = $1";
         let key = email.trim().to_lowercase();
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(&key).fetch_optional(p).await)?)
     }
@@ -135,7 +142,7 @@ impl Store {
 
     /// The active staff member a session belongs to.
     pub async fn staff_session(&self, id_hash: &str, now: Timestamp) -> Result<Option<StaffUser>, StoreError> {
-        let sql = "SELECT s.id, s.full_name, s.email, s.role FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
+        let sql = "SELECT s.id, s.full_name, s.email, s.role, s.totp_enabled FROM staff_sessions x JOIN staff s ON s.id = x.staff_id \
                    WHERE x.id_hash = $1 AND x.expires_at > $2 AND s.active";
         let row: Option<StaffUserRow> =
             dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id_hash).bind(to_secs(now)).fetch_optional(p).await)?;
@@ -362,5 +369,57 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl Store {
+    /// Stores a new, not yet confirmed second-factor secret.
+    pub async fn set_pending_totp(&self, id: StaffId, secret: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE staff SET totp_secret = $1 WHERE id = $2 AND NOT totp_enabled";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(secret).bind(id).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The stored secret and state of an account's second factor.
+    pub async fn totp_state(&self, id: StaffId) -> Result<(Option<String>, bool, Option<i64>), StoreError> {
+        let sql = "SELECT totp_secret, totp_enabled, totp_last_step FROM staff WHERE id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_one(p).await)?)
+    }
+
+    /// Accepts a one-time code's step once: false if it (or a later one) was used already,
+    /// even by another instance at the same moment.
+    pub async fn accept_totp_step(&self, id: StaffId, step: i64) -> Result<bool, StoreError> {
+        let sql =
+            "UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
+        let n = dispatch!(&self.pool, p => sqlx::query(sql).bind(step).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Turns the second factor on or off (off also forgets the secret).
+    pub async fn set_totp_enabled(&self, id: StaffId, enabled: bool, now: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let sql = if enabled {
+            "UPDATE staff SET totp_enabled = TRUE WHERE id = $1"
+        } else {
+            "UPDATE staff SET totp_enabled = FALSE, totp_secret = NULL, totp_last_step = NULL WHERE id = $1"
+        };
+        on_tx!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()))?;
+        tx.audit(
+            &AuditRecord {
+                actor: &format!("staff:{id}"),
+                action: if enabled {
+                    "staff.two_factor_on"
+                } else {
+                    "staff.two_factor_off"
+                },
+                object_type: "staff",
+                object_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await
     }
 }

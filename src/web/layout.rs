@@ -81,6 +81,7 @@ impl Layout {
         if can_audit {
             nav.push(("/staff/audit", "Audit log"));
         }
+        nav.push(("/staff/two-factor", "Two-step sign-in"));
         layout.nav = nav
             .into_iter()
             .map(|(href, label)| NavItem {

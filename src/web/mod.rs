@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(health::healthz))
         .nest("/assets", assets)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            staff::require_admin_two_factor,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .with_state(state);
 

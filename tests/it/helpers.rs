@@ -171,6 +171,8 @@ pub struct Options {
     pub rate_limit: Option<u32>,
     /// Reuse this database instead of a fresh one (a second instance).
     pub database_url: Option<String>,
+    /// Administrators must use two-step sign-in.
+    pub require_admin_totp: bool,
 }
 
 /// Spawns the service with the demo department.
@@ -198,6 +200,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let db = TestDb::new(backend).await;
     let url = options.database_url.clone().unwrap_or_else(|| db.url.clone());
     let mut config = Config::with_database(url);
+    config.require_admin_totp = options.require_admin_totp;
     config.rate_limit = options.rate_limit.map_or(
         precinct::config::RateLimit::OFF,
         precinct::config::RateLimit::per_minute,

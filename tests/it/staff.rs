@@ -177,7 +177,7 @@ async fn repeated_failures_lock_the_account(backend: Backend) {
             .text()
             .await
             .unwrap()
-            .contains("The email address or password is not right.")
+            .contains("The email address, password or code is not right.")
     );
 }
 
@@ -645,6 +645,92 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link(backend: Backend) {
     assert_eq!(sign_in(&app, COORDINATOR, new_password).await.status().as_u16(), 303);
 }
 
+fn secret_from(page: &str) -> String {
+    let start = page.find("secret=").expect("an otpauth address") + "secret=".len();
+    page[start..].split('&').next().unwrap().to_string()
+}
+
+async fn two_step_sign_in_needs_a_fresh_code(backend: Backend) {
+    let app = spawn(backend).await;
+    let admin = session(&app, ADMIN).await;
+    let page = app
+        .client
+        .get(format!("{}/staff/two-factor", app.address))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    let secret = secret_from(&page.text().await.unwrap());
+    let now = jiff::Timestamp::now().as_second() as u64;
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", "000000")]).await,
+        422
+    );
+    let code = precinct::two_factor::code_at(&secret, now).unwrap();
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", &code)]).await,
+        303
+    );
+
+    // Password alone no longer signs in; a new code does, once.
+    assert_eq!(sign_in(&app, ADMIN, PASSWORD).await.status().as_u16(), 401);
+    let next = precinct::two_factor::code_at(&secret, now + 30).unwrap();
+    let with = |code: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/staff/sign-in", app.address))
+                .form(&[("email", ADMIN), ("password", PASSWORD), ("code", code.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(with(code.clone()).await, 401, "the enrolment code cannot be replayed");
+    assert_eq!(with(next.clone()).await, 303);
+    assert_eq!(with(next).await, 401, "each code works once");
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(Some("staff"), 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["staff.two_factor_on"]);
+}
+
+async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(
+        backend,
+        crate::helpers::Options {
+            demo: true,
+            require_admin_totp: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let admin = session(&app, ADMIN).await;
+    let res = app
+        .client
+        .get(format!("{}/staff/audit", app.address))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()[LOCATION], "/staff/two-factor");
+    assert_eq!(get_as(&app, Some(&admin), "/staff/two-factor").await, 200);
+    let coordinator = session(&app, COORDINATOR).await;
+    assert_eq!(
+        get_as(&app, Some(&coordinator), "/staff").await,
+        200,
+        "the rule is for administrators"
+    );
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -656,4 +742,6 @@ on_both_backends!(
     reviewers_clear_background_checks_and_decide,
     staff_enter_phone_applications_under_the_same_rules,
     a_forgotten_password_is_reset_by_a_single_use_link,
+    two_step_sign_in_needs_a_fresh_code,
+    departments_can_require_two_step_sign_in_for_admins,
 );

@@ -37,6 +37,8 @@ struct SignInPage {
 pub struct SignInForm {
     email: String,
     password: String,
+    /// The six-digit code, for accounts with a second factor.
+    code: String,
 }
 
 /// Hashes a password with argon2id (for `precinct admin create` and password changes).
@@ -100,7 +102,7 @@ pub async fn sign_in(
         };
         Ok::<Response, AppError>((status, render(&page)?).into_response())
     };
-    let wrong = "The email address or password is not right.";
+    let wrong = "The email address, password or code is not right.";
     let Some(account) = account.filter(|a| a.active) else {
         let password = form.password.clone();
         let _ = tokio::task::spawn_blocking(move || verify(&password, &DUMMY_HASH)).await;
@@ -119,6 +121,20 @@ pub async fn sign_in(
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         && account.password_hash.is_some();
+    // The second factor: a fresh code from the account's authenticator, each accepted once.
+    let ok = ok
+        && (!account.totp_enabled
+            || match account.totp_secret.as_deref().and_then(|secret| {
+                crate::two_factor::verify(
+                    secret,
+                    &form.code,
+                    now.as_second().max(0) as u64,
+                    account.totp_last_step,
+                )
+            }) {
+                Some(step) => state.store.accept_totp_step(account.id, step).await?,
+                None => false,
+            });
     if !ok {
         let lock = (account.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| {
             now.checked_add(SignedDuration::from_mins(LOCKOUT_MINUTES))

@@ -24,6 +24,7 @@ mod entry;
 mod export;
 mod password;
 mod review;
+mod two_factor;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
 pub const COOKIE_NAME: &str = "precinct_staff";
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(classes::dashboard))
         .route("/staff/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/staff/sign-out", post(auth::sign_out))
+        .route("/staff/two-factor", get(two_factor::show).post(two_factor::enable))
+        .route("/staff/two-factor/disable", post(two_factor::disable))
         .route(
             "/staff/password-reset/{token}",
             get(password::choose_page).post(password::choose),
@@ -65,6 +68,8 @@ pub fn limited_router() -> Router<AppState> {
         get(password::request_page).post(password::request),
     )
 }
+
+pub use two_factor::require_for_admins as require_admin_two_factor;
 
 /// The session cookie's value, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
