@@ -61,6 +61,10 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByText('class.capacity').first().waitFor();
   await checkPage(page, 'staff-audit');
 
+  await page.getByRole('link', { name: 'Two-step sign-in' }).click();
+  await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
+  await checkPage(page, 'staff-two-factor');
+
   await page.getByRole('button', { name: /Sign out/ }).click();
   await page.waitForURL('**/staff/sign-in');
   await context.close();
