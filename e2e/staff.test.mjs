@@ -61,6 +61,11 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByText('class.capacity').first().waitFor();
   await checkPage(page, 'staff-audit');
 
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'Citizen Police Academy', exact: true }).click();
+  await page.getByRole('heading', { name: /statistics/ }).waitFor();
+  await checkPage(page, 'staff-statistics');
+
   await page.getByRole('link', { name: 'Two-step sign-in' }).click();
   await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
   await checkPage(page, 'staff-two-factor');

@@ -179,3 +179,47 @@ impl Tx {
         Ok(())
     }
 }
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    status: String,
+    capacity: i64,
+    graduates: Option<i64>,
+    first_session_at: Option<i64>,
+    applications: i64,
+    marks: i64,
+    present: i64,
+}
+
+impl Store {
+    /// Per-class facts of a program for statistics; years are local to `tz`.
+    pub async fn program_class_facts(
+        &self,
+        program_id: crate::domain::ProgramId,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<Vec<crate::domain::stats::ClassFacts>, StoreError> {
+        let sql = "SELECT c.status, c.capacity, c.graduates, \
+                   (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_session_at, \
+                   (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id) AS applications, \
+                   (SELECT COUNT(*) FROM attendance t JOIN sessions s ON s.id = t.session_id WHERE s.class_id = c.id) AS marks, \
+                   (SELECT COUNT(*) FROM attendance t JOIN sessions s ON s.id = t.session_id WHERE s.class_id = c.id \
+                        AND t.mark IN ('present', 'late')) AS present \
+                   FROM classes c WHERE c.program_id = $1 AND c.status <> 'draft' AND c.status <> 'cancelled'";
+        let rows: Vec<StatsRow> = dispatch!(&self.pool, p => sqlx::query_as(sql).bind(program_id).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::domain::stats::ClassFacts {
+                year: r
+                    .first_session_at
+                    .and_then(|t| Timestamp::from_second(t).ok())
+                    .map(|t| t.to_zoned(tz.clone()).year()),
+                completed: r.status == "completed",
+                capacity: r.capacity,
+                graduates: r.graduates.unwrap_or(0),
+                applications: r.applications,
+                marks: r.marks,
+                present: r.present,
+            })
+            .collect())
+    }
+}

@@ -126,6 +126,20 @@ async fn openapi_describes_every_route(backend: Backend) {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }
 
+async fn program_statistics_count_history_and_years(backend: Backend) {
+    let app = spawn_demo(backend).await;
+    let stats = app.get_json("/api/v1/programs/citizen-academy/statistics").await;
+    assert_eq!(stats["classes_graduated"], 32);
+    assert_eq!(stats["graduates"], 769);
+    let years = stats["years"].as_array().unwrap();
+    let completed: i64 = years.iter().map(|y| y["classes_completed"].as_i64().unwrap()).sum();
+    let graduates: i64 = years.iter().map(|y| y["graduates"].as_i64().unwrap()).sum();
+    assert_eq!((completed, graduates), (1, 27), "the demo's completed class");
+    let applications: i64 = years.iter().map(|y| y["applications"].as_i64().unwrap()).sum();
+    assert_eq!(applications, 30 + 12);
+    assert_eq!(app.get("/api/v1/programs/nope/statistics").await.status().as_u16(), 404);
+}
+
 on_both_backends!(
     programs_are_listed_in_the_departments_order,
     a_program_carries_its_rules_totals_and_classes,
@@ -134,4 +148,5 @@ on_both_backends!(
     unknown_resources_are_problem_json,
     malformed_query_is_a_400_problem,
     openapi_describes_every_route,
+    program_statistics_count_history_and_years,
 );

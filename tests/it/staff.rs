@@ -114,6 +114,11 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         ];
         assert_eq!(got, want, "{name}");
     }
+    let stats = "/staff/programs/citizen-academy/statistics";
+    let want_stats = [303, 200, 200, 403, 403, 403];
+    for ((name, cookie), want) in actors.iter().zip(want_stats) {
+        assert_eq!(get_as(&app, cookie.as_deref(), stats).await, want, "{name} statistics");
+    }
     // Someone else's class and unknown ids answer the same way for everyone.
     let admin = actors[1].1.as_deref();
     assert_eq!(get_as(&app, admin, "/staff/classes/987654").await, 404);

@@ -274,3 +274,41 @@ pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) ->
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     Ok(Json(class_detail(&state, id, true).await?))
 }
+
+/// A program's figures: totals (with history from before Precinct) and years.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProgramStatistics {
+    pub program: String,
+    pub classes_graduated: i64,
+    pub graduates: i64,
+    pub years: Vec<crate::domain::stats::YearFigures>,
+}
+
+/// Figures of a program, as staff see them and as the department publishes them.
+pub async fn statistics_of(state: &AppState, slug: &str) -> Result<ProgramStatistics, ApiError> {
+    let program = state
+        .store
+        .published_program(slug)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let (tz, _) = zone(state).await?;
+    let totals = state.store.program_totals(&program).await?;
+    let facts = state.store.program_class_facts(program.id, &tz).await?;
+    Ok(ProgramStatistics {
+        program: program.slug,
+        classes_graduated: totals.classes_graduated,
+        graduates: totals.graduates,
+        years: crate::domain::stats::by_year(&facts),
+    })
+}
+
+/// Yearly figures of a program: classes, graduates, applications against seats, attendance.
+#[utoipa::path(get, path = "/api/v1/programs/{slug}/statistics", tag = "catalog",
+    params(("slug" = String, Path, description = "The program's URL name")),
+    responses((status = 200, body = ProgramStatistics), (status = 404, body = crate::error::Problem)))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<ProgramStatistics>, ApiError> {
+    Ok(Json(statistics_of(&state, &slug).await?))
+}

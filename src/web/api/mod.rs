@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programs", get(catalog::list_programs))
         .route("/programs/{slug}", get(catalog::get_program))
+        .route("/programs/{slug}/statistics", get(catalog::statistics))
         .route("/classes", get(catalog::list_classes).post(manage::create))
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))

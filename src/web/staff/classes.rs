@@ -26,6 +26,7 @@ struct DashboardPage {
     layout: Layout,
     classes: Vec<ClassView>,
     drafts: Vec<ClassView>,
+    programs: Vec<(String, String)>,
 }
 
 struct RosterView {
@@ -81,7 +82,19 @@ pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result
         all.retain(|c| mine.contains(&c.id) && may_see_roster(user.role, true));
     }
     let (drafts, classes): (Vec<_>, Vec<_>) = all.iter().partition(|c| c.status == ClassStatus::Draft);
+    let programs = if allows(user.role, Permission::SeeAllClasses) {
+        state
+            .store
+            .published_programs()
+            .await?
+            .into_iter()
+            .map(|p| (p.slug, p.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = DashboardPage {
+        programs,
         layout: layout(dept.as_ref(), "/staff", &user),
         classes: classes.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
         drafts: drafts.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),

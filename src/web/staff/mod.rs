@@ -24,6 +24,7 @@ mod entry;
 mod export;
 mod password;
 mod review;
+mod statistics;
 mod two_factor;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
         .route("/staff/classes/{id}/applications/new", get(entry::new))
         .route("/staff/classes/{id}/applications", post(entry::create))
+        .route("/staff/programs/{slug}/statistics", get(statistics::show))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
