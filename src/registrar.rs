@@ -853,3 +853,77 @@ pub async fn decide(
     tx.commit().await?;
     Ok(to)
 }
+
+/// Cancels one session and tells everyone still involved in the class, in one transaction.
+pub async fn cancel_session(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    session_id: crate::domain::SessionId,
+    describe: &str,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !tx.cancel_session(class_id, session_id).await? {
+        return Err(ActionError::NotAllowed(
+            "That session is not part of this class or is already cancelled.",
+        ));
+    }
+    let ctx = context(&class);
+    let people: Vec<(String, String)> = tx.active_applicants(class_id).await?.into_iter().collect();
+    let mut told = 0;
+    for (email, first_name) in &people {
+        tx.enqueue(&messages::session_cancelled(&ctx, email, first_name, describe), now)
+            .await?;
+        told += 1;
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "session.cancel",
+            object_type: "session",
+            object_id: session_id.to_string(),
+            before: Some(serde_json::json!({ "cancelled": false })),
+            after: Some(serde_json::json!({ "cancelled": true, "notified": told })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(told)
+}
+
+/// Cancels a class and tells everyone still involved (seats, waitlist, lottery).
+pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Timestamp) -> Result<usize, ActionError> {
+    use crate::domain::ClassStatus;
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !class.status.can_become(ClassStatus::Cancelled) {
+        return Err(ActionError::NotAllowed(
+            "A completed or cancelled class cannot be cancelled.",
+        ));
+    }
+    tx.move_class(class_id, class.status, ClassStatus::Cancelled, now)
+        .await?;
+    let ctx = context(&class);
+    let people = tx.active_applicants(class_id).await?;
+    for (email, first_name) in &people {
+        tx.enqueue(&messages::class_cancelled(&ctx, email, first_name), now)
+            .await?;
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.cancel",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": "cancelled", "notified": people.len() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(people.len())
+}

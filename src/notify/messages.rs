@@ -231,6 +231,36 @@ pub fn review_decision(
     }
 }
 
+/// A session will not take place.
+pub fn session_cancelled(ctx: &Context<'_>, to: &str, first_name: &str, session: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "session_cancelled",
+        recipient: to.to_string(),
+        subject: format!("Session cancelled: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nThis session of {course} is cancelled:\n{session}\n\n\
+             The rest of the schedule is unchanged. We are sorry for the inconvenience.\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
+/// A whole class is cancelled.
+pub fn class_cancelled(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "class_cancelled",
+        recipient: to.to_string(),
+        subject: format!("Class cancelled: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nWe are sorry: {course} is cancelled. Your application is closed and you do not \
+             need to do anything. To hear about the next class, join the interest list on the program page.\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

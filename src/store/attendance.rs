@@ -223,3 +223,19 @@ impl Store {
             .collect())
     }
 }
+
+impl Tx {
+    /// Marks a session of a class cancelled; false if it was not there or already cancelled.
+    pub async fn cancel_session(&mut self, class_id: ClassId, session_id: SessionId) -> Result<bool, StoreError> {
+        let sql = "UPDATE sessions SET cancelled = TRUE WHERE id = $1 AND class_id = $2 AND NOT cancelled";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(class_id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Everyone still involved in a class (seat holders, waitlist, lottery entries).
+    pub async fn active_applicants(&mut self, class_id: ClassId) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT email, first_name FROM applications WHERE class_id = $1 \
+                   AND status IN ('entered', 'pending_review', 'confirmed', 'waitlisted', 'offered') ORDER BY id";
+        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(class_id).fetch_all(c).await)?)
+    }
+}

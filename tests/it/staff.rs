@@ -736,6 +736,79 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
     );
 }
 
+async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = crate::applications::open_class(
+        &app,
+        crate::applications::ClassSpec {
+            capacity: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    apply(&app, class, &applicant(1), None).await;
+    apply(&app, class, &applicant(2), None).await;
+    let detail = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    let third = detail["sessions"][2]["id"].as_i64().unwrap();
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let cancel = format!("/staff/classes/{class}/sessions/{third}/cancel");
+    assert_eq!(post_as(&app, Some(&officer), &cancel, &[]).await, 403);
+    assert_eq!(post_as(&app, Some(&coordinator), &cancel, &[]).await, 303);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &cancel, &[]).await,
+        409,
+        "already cancelled"
+    );
+    let detail = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(detail["sessions"][2]["cancelled"], true);
+    let (_, page) = app.get_text(&format!("/classes/{class}")).await;
+    assert!(page.contains("<strong>Cancelled:</strong> Session 3"));
+    let kinds: Vec<String> = app
+        .store
+        .outbox_for("person1@example.org")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(kinds, ["application_received", "session_cancelled"]);
+
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &format!("/staff/classes/{class}/cancel"), &[]).await,
+        303
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
+        "cancelled"
+    );
+    let waitlisted: Vec<String> = app
+        .store
+        .outbox_for("person2@example.org")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(
+        waitlisted,
+        ["application_received", "session_cancelled", "class_cancelled"]
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &format!("/staff/classes/{class}/cancel"), &[]).await,
+        409
+    );
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(None, 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions[..2], ["class.cancel".to_string(), "session.cancel".to_string()]);
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -749,4 +822,5 @@ on_both_backends!(
     a_forgotten_password_is_reset_by_a_single_use_link,
     two_step_sign_in_needs_a_fresh_code,
     departments_can_require_two_step_sign_in_for_admins,
+    cancelling_a_session_or_a_class_tells_everyone,
 );

@@ -46,6 +46,7 @@ struct ClassPage {
     next_statuses: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
     sessions: Vec<(crate::domain::SessionId, String)>,
+    can_cancel: bool,
 }
 
 #[derive(Template)]
@@ -165,6 +166,7 @@ pub async fn show(
         })
         .collect();
     let page = ClassPage {
+        can_cancel: class.status.can_become(ClassStatus::Cancelled),
         sessions,
         layout: layout(dept.as_ref(), "/staff", &user),
         class: ClassView::new(&class, &tz, Timestamp::now()),
@@ -176,6 +178,8 @@ pub async fn show(
             "status" => Some("The class status is updated."),
             "capacity" => Some("The capacity is updated; any freed seats were offered to the waitlist."),
             "entered" => Some("The application is entered; the applicant was emailed a confirmation."),
+            "session-cancelled" => Some("The session is cancelled and everyone in the class was emailed."),
+            "class-cancelled" => Some("The class is cancelled and everyone still involved was emailed."),
             _ => None,
         },
     };
@@ -303,4 +307,51 @@ pub async fn audit(
 /// How a staff member appears in the audit log.
 pub fn actor(user: &StaffUser) -> String {
     format!("staff:{} {}", user.id, user.email)
+}
+
+/// `POST /staff/classes/{id}/sessions/{sid}/cancel`.
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, sid)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let sid: crate::domain::SessionId = sid.parse().map_err(|_| AppError::NotFound("session"))?;
+    let session = state
+        .store
+        .sessions(id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == sid)
+        .ok_or(AppError::NotFound("session"))?;
+    let describe = format!(
+        "Session {}: {}, {}, {}",
+        session.position,
+        session.topic,
+        format::date_long(session.local_date),
+        format::time_range(session.local_start, session.local_end)
+    );
+    registrar::cancel_session(&state.store, &actor(&user), id, sid, &describe, Timestamp::now())
+        .await
+        .map_err(action_error)?;
+    Ok(back_to(id, "session-cancelled"))
+}
+
+/// `POST /staff/classes/{id}/cancel`.
+pub async fn cancel_class(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    registrar::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
+        .await
+        .map_err(action_error)?;
+    Ok(back_to(id, "class-cancelled"))
 }

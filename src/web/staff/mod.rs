@@ -49,6 +49,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/sessions/{sid}", get(attendance::sheet))
         .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
         .route(
+            "/staff/classes/{id}/sessions/{sid}/cancel",
+            post(classes::cancel_session),
+        )
+        .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
+        .route(
             "/staff/classes/{id}/graduation",
             get(attendance::graduation).post(attendance::confirm_graduation),
         )
