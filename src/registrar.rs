@@ -927,3 +927,105 @@ pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Ti
     tx.commit().await?;
     Ok(people.len())
 }
+
+/// Moves a waitlisted application to another place on its class's waitlist, recording
+/// who moved whom, from where to where, and why.
+pub async fn move_on_waitlist(
+    store: &Store,
+    actor: &str,
+    id: ApplicationId,
+    position: usize,
+    reason: &str,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    let current = tx.waitlist_ranks(app.class_id).await?;
+    let ids: Vec<ApplicationId> = current.iter().map(|(i, _)| *i).collect();
+    let from = ids
+        .iter()
+        .position(|i| *i == id)
+        .ok_or(ActionError::NotAllowed("Only waitlisted applications can be moved."))?;
+    let order = application::move_in_queue(&ids, id, position).ok_or(ActionError::NotFound)?;
+    // Reuse the same rank values in the new order, so other classes' ranks are untouched.
+    let ranks: Vec<i64> = current.iter().map(|(_, r)| *r).collect();
+    for (new_id, rank) in order.iter().zip(&ranks) {
+        tx.set_queue_rank(*new_id, *rank, now).await?;
+    }
+    let to = order.iter().position(|i| *i == id).unwrap_or(from) + 1;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "waitlist.move",
+            object_type: "application",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "position": from + 1 })),
+            after: Some(serde_json::json!({ "position": to, "reason": reason })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// Which applicants a bulk message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Confirmed participants (and graduates).
+    Participants,
+    /// People on the waitlist.
+    Waitlist,
+    /// Everyone still involved.
+    Everyone,
+}
+
+impl Audience {
+    fn statuses(self) -> &'static [&'static str] {
+        match self {
+            Audience::Participants => &["confirmed", "completed"],
+            Audience::Waitlist => &["waitlisted"],
+            Audience::Everyone => &["entered", "pending_review", "confirmed", "waitlisted", "offered"],
+        }
+    }
+}
+
+/// Queues one message per recipient of a class's filtered roster, through the outbox.
+pub async fn email_roster(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    audience: Audience,
+    subject: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let recipients = tx.recipients(class_id, audience.statuses()).await?;
+    let messages: Vec<crate::store::applications::OutgoingMessage> = recipients
+        .iter()
+        .map(|(email, first_name)| crate::store::applications::OutgoingMessage {
+            kind: "class_message",
+            recipient: email.clone(),
+            subject: format!("{} ({}: {})", subject, class.program_name, class.name),
+            body_text: format!("Hello {first_name},\n\n{body}\n\n{}\n", class.department_name),
+        })
+        .collect();
+    tx.enqueue_many(&messages, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.email",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "audience": format!("{audience:?}"), "subject": subject, "recipients": messages.len() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(messages.len())
+}

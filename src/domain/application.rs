@@ -536,6 +536,18 @@ pub fn corrections_open(
     }
 }
 
+/// Moves one entry of an ordered waitlist to a 1-based position (clamped to the list),
+/// keeping everyone else in their order. Returns the new order, or `None` if the entry
+/// is not on the list.
+pub fn move_in_queue<T: PartialEq + Copy>(order: &[T], who: T, position: usize) -> Option<Vec<T>> {
+    let from = order.iter().position(|x| *x == who)?;
+    let mut new = order.to_vec();
+    let item = new.remove(from);
+    let to = position.saturating_sub(1).min(new.len());
+    new.insert(to, item);
+    Some(new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -827,6 +839,23 @@ mod tests {
         assert!(may_approve(true, BackgroundCheck::InProgress).is_err());
         assert!(may_approve(true, BackgroundCheck::NotCleared).is_err());
         assert!(may_approve(false, BackgroundCheck::NotStarted).is_ok());
+    }
+
+    #[test]
+    fn moving_on_the_waitlist_keeps_everyone_else_in_order() {
+        assert_eq!(move_in_queue(&[1, 2, 3, 4], 4, 1), Some(vec![4, 1, 2, 3]));
+        assert_eq!(move_in_queue(&[1, 2, 3, 4], 1, 3), Some(vec![2, 3, 1, 4]));
+        assert_eq!(
+            move_in_queue(&[1, 2, 3, 4], 2, 99),
+            Some(vec![1, 3, 4, 2]),
+            "past the end means last"
+        );
+        assert_eq!(
+            move_in_queue(&[1, 2, 3, 4], 3, 0),
+            Some(vec![3, 1, 2, 4]),
+            "0 means first"
+        );
+        assert_eq!(move_in_queue(&[1, 2], 9, 1), None);
     }
 
     #[test]

@@ -423,3 +423,40 @@ impl Store {
         tx.commit().await
     }
 }
+
+impl Tx {
+    /// Waitlisted applications of a class with their queue ranks, in order.
+    pub async fn waitlist_ranks(&mut self, class_id: ClassId) -> Result<Vec<(ApplicationId, i64)>, StoreError> {
+        let sql =
+            "SELECT id, queue_rank FROM applications WHERE class_id = $1 AND status = 'waitlisted' ORDER BY queue_rank";
+        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(class_id).fetch_all(c).await)?)
+    }
+
+    /// Gives an application a queue rank.
+    pub async fn set_queue_rank(&mut self, id: ApplicationId, rank: i64, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET queue_rank = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, c => sqlx::query(sql).bind(rank).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Recipients among a class's applications: `(email, first name)` in the given statuses.
+    pub async fn recipients(
+        &mut self,
+        class_id: ClassId,
+        statuses: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let list: Vec<String> = statuses
+            .iter()
+            .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map(|s| format!("'{s}'"))
+            .collect();
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT email, first_name FROM applications WHERE class_id = $1 AND status IN ({}) ORDER BY id",
+            list.join(", ")
+        );
+        Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).fetch_all(c).await)?)
+    }
+}

@@ -809,6 +809,110 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
     assert_eq!(actions[..2], ["class.cancel".to_string(), "session.cancel".to_string()]);
 }
 
+async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = crate::applications::open_class(
+        &app,
+        crate::applications::ClassSpec {
+            capacity: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        ids.push(apply(&app, class, &applicant(n), None).await.1["id"].as_i64().unwrap());
+    }
+    let coordinator = session(&app, COORDINATOR).await;
+    let moving = format!("/staff/applications/{}/move", ids[3]);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &moving, &[("position", "1"), ("reason", "")]).await,
+        422
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &moving,
+            &[("position", "1"), ("reason", "Medical make-up from Class 32")]
+        )
+        .await,
+        303
+    );
+    let order: Vec<i64> = app
+        .store
+        .waitlist(class)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.get())
+        .collect();
+    assert_eq!(order, [ids[3], ids[1], ids[2]]);
+    let audit = app.store.audit_entries(Some("application"), 1).await.unwrap();
+    assert_eq!(audit[0].action, "waitlist.move");
+    assert!(audit[0].after_json.as_deref().unwrap().contains("Medical make-up"));
+    assert!(audit[0].actor.contains(COORDINATOR));
+    // A confirmed application is not on the waitlist.
+    let confirmed = format!("/staff/applications/{}/move", ids[0]);
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &confirmed,
+            &[("position", "1"), ("reason", "x")]
+        )
+        .await,
+        409
+    );
+    // A seat frees: the person moved to the top gets the offer.
+    precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let kinds: Vec<String> = app
+        .store
+        .outbox_for("person4@example.org")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(kinds, ["application_received", "seat_offered"]);
+
+    let email = format!("/staff/classes/{class}/email");
+    let fields = [
+        ("audience", "waitlist"),
+        ("subject", "Parking"),
+        ("body", "Use the north lot."),
+    ];
+    assert_eq!(post_as(&app, Some(&coordinator), &email, &fields).await, 303);
+    let to_waitlist: Vec<String> = app
+        .store
+        .outbox_for("person2@example.org")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(to_waitlist.last().unwrap(), "class_message");
+    let to_participant = app.store.outbox_for("person1@example.org").await.unwrap();
+    assert!(
+        to_participant.iter().all(|m| m.kind != "class_message"),
+        "only the chosen audience"
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &email,
+            &[("audience", "nobody"), ("subject", "x"), ("body", "y")]
+        )
+        .await,
+        422
+    );
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    assert_eq!(post_as(&app, Some(&officer), &email, &fields).await, 403);
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -823,4 +927,5 @@ on_both_backends!(
     two_step_sign_in_needs_a_fresh_code,
     departments_can_require_two_step_sign_in_for_admins,
     cancelling_a_session_or_a_class_tells_everyone,
+    waitlist_moves_and_class_emails_are_recorded,
 );

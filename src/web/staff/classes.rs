@@ -178,6 +178,8 @@ pub async fn show(
             "status" => Some("The class status is updated."),
             "capacity" => Some("The capacity is updated; any freed seats were offered to the waitlist."),
             "entered" => Some("The application is entered; the applicant was emailed a confirmation."),
+            "moved" => Some("The waitlist is reordered; the move and its reason are in the audit log."),
+            "emailed" => Some("The message is queued for every recipient."),
             "session-cancelled" => Some("The session is cancelled and everyone in the class was emailed."),
             "class-cancelled" => Some("The class is cancelled and everyone still involved was emailed."),
             _ => None,
@@ -354,4 +356,91 @@ pub async fn cancel_class(
         .await
         .map_err(action_error)?;
     Ok(back_to(id, "class-cancelled"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    position: String,
+    reason: String,
+}
+
+/// `POST /staff/applications/{id}/move`: a manual waitlist move, with a reason.
+pub async fn move_on_waitlist(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<MoveForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: crate::domain::ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let position: usize = form
+        .position
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Invalid("Enter the new waitlist position as a number, 1 for the top.".into()))?;
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::Invalid(
+            "Say briefly why this person moves (up to 300 characters).".into(),
+        ));
+    }
+    let record = state
+        .store
+        .review_record(id)
+        .await?
+        .ok_or(AppError::NotFound("application"))?;
+    registrar::move_on_waitlist(&state.store, &actor(&user), id, position, reason, Timestamp::now())
+        .await
+        .map_err(action_error)?;
+    Ok(back_to(record.class_id, "moved"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    audience: String,
+    subject: String,
+    body: String,
+}
+
+/// `POST /staff/classes/{id}/email`: one message to a filtered roster, through the outbox.
+pub async fn email(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<EmailForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let audience = match form.audience.as_str() {
+        "participants" => registrar::Audience::Participants,
+        "waitlist" => registrar::Audience::Waitlist,
+        "everyone" => registrar::Audience::Everyone,
+        _ => return Err(AppError::Invalid("Choose who receives the message.".into())),
+    };
+    let (subject, body) = (form.subject.trim(), form.body.trim());
+    if subject.is_empty() || subject.chars().count() > 150 || body.is_empty() || body.chars().count() > 5000 {
+        return Err(AppError::Invalid(
+            "Write a subject (up to 150 characters) and a message (up to 5,000).".into(),
+        ));
+    }
+    registrar::email_roster(
+        &state.store,
+        &actor(&user),
+        id,
+        audience,
+        subject,
+        body,
+        Timestamp::now(),
+    )
+    .await
+    .map_err(action_error)?;
+    Ok(back_to(id, "emailed"))
 }

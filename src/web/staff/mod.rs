@@ -53,6 +53,8 @@ pub fn router() -> Router<AppState> {
             post(classes::cancel_session),
         )
         .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
+        .route("/staff/classes/{id}/email", post(classes::email))
+        .route("/staff/applications/{id}/move", post(classes::move_on_waitlist))
         .route(
             "/staff/classes/{id}/graduation",
             get(attendance::graduation).post(attendance::confirm_graduation),
