@@ -913,6 +913,48 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
     assert_eq!(post_as(&app, Some(&officer), &email, &fields).await, 403);
 }
 
+async fn applicants_import_from_csv_once(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = crate::applications::open_class(&app, crate::applications::ClassSpec::default()).await;
+    apply(&app, class, &applicant(1), None).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let csv_text = "\u{feff}first_name,last_name,email,phone,date_of_birth,city,affiliation,organization,emergency_name,emergency_phone,waiver_accepted\n\
+        Ana,Lima,ana.lima@example.org,555 010 7001,1975-03-03,Harbor Point,resides,,Rui Lima,555 010 7002,yes\n\
+        Bo,Chen,not-an-email,555 010 7003,1980-04-04,Harbor Point,works,,Li Chen,555 010 7004,yes\n\
+        Person1,Tester,person1@example.org,555 010 1234,1985-04-23,Harbor Point,resides,,Kin,555 010 9999,yes\n";
+    let upload = |text: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("applicants.csv"),
+        );
+        app.client
+            .post(format!("{}/staff/classes/{class}/import", app.address))
+            .header(COOKIE, &coordinator)
+            .multipart(form)
+            .send()
+    };
+    let res = upload(csv_text).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("filed: Confirmed"), "{page}");
+    assert!(page.contains("Enter an email address like name@example.com."));
+    assert!(page.contains("already applied to this class"));
+    let again = upload(csv_text).await.unwrap().text().await.unwrap();
+    assert!(
+        again.contains("already imported"),
+        "a second import files nothing twice"
+    );
+    let roster = app.store.roster(class).await.unwrap();
+    assert_eq!(roster.len(), 2);
+    assert!(
+        roster
+            .iter()
+            .any(|r| r.email == "ana.lima@example.org" && r.channel == "staff")
+    );
+    let bad = upload("name,email\nx,y\n").await.unwrap().text().await.unwrap();
+    assert!(bad.contains("The file is missing these columns"));
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -928,4 +970,5 @@ on_both_backends!(
     departments_can_require_two_step_sign_in_for_admins,
     cancelling_a_session_or_a_class_tells_everyone,
     waitlist_moves_and_class_emails_are_recorded,
+    applicants_import_from_csv_once,
 );

@@ -22,6 +22,7 @@ pub use auth::hash_password;
 mod classes;
 mod entry;
 mod export;
+mod import;
 mod password;
 mod review;
 mod statistics;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
         .route("/staff/classes/{id}/email", post(classes::email))
+        .route("/staff/classes/{id}/import", get(import::form).post(import::upload))
         .route("/staff/applications/{id}/move", post(classes::move_on_waitlist))
         .route(
             "/staff/classes/{id}/graduation",
