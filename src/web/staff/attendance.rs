@@ -102,12 +102,7 @@ pub async fn sheet(
         .collect();
     let dept = state.store.department().await?;
     let page = AttendancePage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "/staff",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "/staff", &user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         session_id,
@@ -222,12 +217,7 @@ pub async fn graduation(
     let (rule, rows) = verdicts(&state, class_id).await?;
     let dept = state.store.department().await?;
     let page = GraduationPage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "/staff",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "/staff", &user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         rule,

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use super::layout;
 use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::{ClassId, ClassStatus};
@@ -55,15 +56,6 @@ struct AuditPage {
     layout: Layout,
     entries: Vec<(String, AuditEntry)>,
     filter: String,
-}
-
-fn layout(state_dept: Option<&crate::store::catalog::Department>, current: &str, user: &StaffUser) -> Layout {
-    Layout::staff(
-        state_dept,
-        current,
-        &user.full_name,
-        allows(user.role, Permission::ReadAudit),
-    )
 }
 
 /// Whether `user` may see this class's roster (object-level check).

@@ -46,12 +46,7 @@ async fn page(
         .ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
     let page = EntryPage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "/staff",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "/staff", user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         form,

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::header::{COOKIE, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -84,14 +84,17 @@ pub use two_factor::require_for_admins as require_admin_two_factor;
 
 /// The session cookie's value, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
+    crate::web::cookie_value(headers, COOKIE_NAME)
+}
+
+/// The layout of a back-office page for `user` at `current`.
+pub fn layout(
+    dept: Option<&crate::store::catalog::Department>,
+    current: &str,
+    user: &StaffUser,
+) -> crate::web::layout::Layout {
+    use crate::domain::access::{Permission, allows};
+    crate::web::layout::Layout::staff(dept, current, &user.full_name, allows(user.role, Permission::ReadAudit))
 }
 
 /// Not signed in: send the browser to the sign-in page.

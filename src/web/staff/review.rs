@@ -67,12 +67,7 @@ pub async fn show(
         .ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
     let page = ReviewPage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "/staff",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "/staff", &user),
         class_name: format!("{}: {}", class.program_name, class.name),
         pending: a.status == "pending_review",
         a,

@@ -80,12 +80,7 @@ pub async fn show(
     let dept = state.store.department().await?;
     let bars = bars(&stats.years);
     let page = StatisticsPage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "/staff",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "/staff", &user),
         name: program.name,
         classes_graduated: stats.classes_graduated,
         graduates: stats.graduates,

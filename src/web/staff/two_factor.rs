@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::domain::access::{Permission, allows};
 use crate::error::AppError;
 use crate::store::staff::StaffUser;
 use crate::two_factor;
@@ -55,12 +54,7 @@ async fn page(
     let dept = state.store.department().await?;
     let issuer = dept.as_ref().map_or("Precinct", |d| d.short_name.as_str()).to_string();
     let page = TwoFactorPage {
-        layout: Layout::staff(
-            dept.as_ref(),
-            "",
-            &user.full_name,
-            allows(user.role, Permission::ReadAudit),
-        ),
+        layout: super::layout(dept.as_ref(), "", user),
         url: if secret.is_empty() {
             String::new()
         } else {
