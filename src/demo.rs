@@ -233,6 +233,12 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
             now,
         )
         .await?;
+    // Graduates of the citizen academy have also done a ride-along with patrol.
+    let rule = crate::domain::graduation::GraduationRule {
+        ride_along_required: true,
+        ..Default::default()
+    };
+    tx.set_graduation_rule(citizen, &rule).await?;
     let teen = tx
         .insert_program(
             &program(

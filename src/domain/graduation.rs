@@ -24,6 +24,8 @@ pub struct GraduationRule {
     pub excused_counts: bool,
     /// Whether arriving late counts as an absence.
     pub late_counts: bool,
+    /// Whether a completed ride-along is required.
+    pub ride_along_required: bool,
 }
 
 impl Default for GraduationRule {
@@ -32,6 +34,7 @@ impl Default for GraduationRule {
             max_absences: 2,
             excused_counts: false,
             late_counts: false,
+            ride_along_required: false,
         }
     }
 }
@@ -45,11 +48,14 @@ pub struct Verdict {
     /// Sessions held but not marked (counted as absences until someone marks them).
     pub unmarked: u32,
     pub attended: u32,
+    /// The rule requires a ride-along that is not done yet.
+    pub missing_ride_along: bool,
 }
 
 impl GraduationRule {
-    /// Applies the rule to the marks of every session held (`None`: not marked).
-    pub fn evaluate(&self, marks: &[Option<Mark>]) -> Verdict {
+    /// Applies the rule to the marks of every session held (`None`: not marked) and the
+    /// participant's ride-along.
+    pub fn evaluate(&self, marks: &[Option<Mark>], ride_along_done: bool) -> Verdict {
         let mut absences = 0;
         let mut unmarked = 0;
         let mut attended = 0;
@@ -71,11 +77,13 @@ impl GraduationRule {
                 Some(Mark::Absent) => absences += 1,
             }
         }
+        let missing_ride_along = self.ride_along_required && !ride_along_done;
         Verdict {
-            graduates: absences <= self.max_absences,
+            graduates: absences <= self.max_absences && !missing_ride_along,
             absences,
             unmarked,
             attended,
+            missing_ride_along,
         }
     }
 
@@ -94,6 +102,9 @@ impl GraduationRule {
         if self.late_counts {
             s.push_str("; arriving late counts as an absence");
         }
+        if self.ride_along_required {
+            s.push_str("; a completed ride-along is required");
+        }
         s.push('.');
         s
     }
@@ -111,39 +122,62 @@ mod tests {
     #[test]
     fn at_most_two_absences_by_default() {
         let rule = GraduationRule::default();
-        assert!(rule.evaluate(&marks(&[Present, Absent, Absent, Present])).graduates);
-        assert!(!rule.evaluate(&marks(&[Absent, Absent, Absent, Present])).graduates);
+        assert!(
+            rule.evaluate(&marks(&[Present, Absent, Absent, Present]), false)
+                .graduates
+        );
+        assert!(
+            !rule
+                .evaluate(&marks(&[Absent, Absent, Absent, Present]), false)
+                .graduates
+        );
     }
 
     #[test]
     fn excused_absences_count_only_when_the_program_says() {
         let m = marks(&[Excused, Excused, Excused, Present]);
-        assert!(GraduationRule::default().evaluate(&m).graduates);
+        assert!(GraduationRule::default().evaluate(&m, false).graduates);
         let strict = GraduationRule {
             excused_counts: true,
             ..Default::default()
         };
-        assert!(!strict.evaluate(&m).graduates);
+        assert!(!strict.evaluate(&m, false).graduates);
     }
 
     #[test]
     fn lateness_counts_only_when_the_program_says() {
         let m = marks(&[Late, Late, Late, Present]);
-        let v = GraduationRule::default().evaluate(&m);
+        let v = GraduationRule::default().evaluate(&m, false);
         assert!(v.graduates);
         assert_eq!(v.attended, 4);
         let strict = GraduationRule {
             late_counts: true,
             ..Default::default()
         };
-        assert_eq!(strict.evaluate(&m).absences, 3);
-        assert!(!strict.evaluate(&m).graduates);
+        assert_eq!(strict.evaluate(&m, false).absences, 3);
+        assert!(!strict.evaluate(&m, false).graduates);
     }
 
     #[test]
     fn unmarked_sessions_count_until_marked() {
-        let v = GraduationRule::default().evaluate(&[None, None, None, Some(Present)]);
+        let v = GraduationRule::default().evaluate(&[None, None, None, Some(Present)], false);
         assert_eq!((v.unmarked, v.absences, v.graduates), (3, 3, false));
+    }
+
+    #[test]
+    fn a_required_ride_along_must_be_done() {
+        let rule = GraduationRule {
+            ride_along_required: true,
+            ..Default::default()
+        };
+        let m = marks(&[Present, Present]);
+        let v = rule.evaluate(&m, false);
+        assert!(!v.graduates && v.missing_ride_along);
+        assert!(rule.evaluate(&m, true).graduates);
+        assert!(
+            GraduationRule::default().evaluate(&m, false).graduates,
+            "not required by default"
+        );
     }
 
     #[test]

@@ -16,12 +16,13 @@ pub struct Participant {
     pub last_name: String,
     pub email: String,
     pub status: String,
+    pub ride_along_done: bool,
 }
 
 impl Store {
     /// Participants of a class (confirmed or already graded), by last name.
     pub async fn participants(&self, class_id: ClassId) -> Result<Vec<Participant>, StoreError> {
-        let sql = "SELECT id, first_name, last_name, email, status FROM applications WHERE class_id = $1 \
+        let sql = "SELECT id, first_name, last_name, email, status, ride_along_done FROM applications WHERE class_id = $1 \
                    AND status IN ('confirmed', 'completed', 'not_completed') ORDER BY lower(last_name), lower(first_name), id";
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
@@ -63,6 +64,13 @@ impl Store {
 }
 
 impl Tx {
+    /// Records whether a participant completed their ride-along.
+    pub async fn set_ride_along(&mut self, id: ApplicationId, done: bool, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET ride_along_done = $1, updated_at = $2 WHERE id = $3";
+        on_tx!(self, c => sqlx::query(sql).bind(done).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Records (or replaces) a participant's mark for a session; returns the previous one.
     pub async fn mark_attendance(
         &mut self,

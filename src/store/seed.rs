@@ -248,3 +248,17 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Tx {
+    /// Sets a program's graduation rule.
+    pub async fn set_graduation_rule(
+        &mut self,
+        program_id: ProgramId,
+        rule: &crate::domain::graduation::GraduationRule,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE programs SET graduation_rule = $1 WHERE id = $2";
+        let json = serde_json::to_string(rule).expect("a rule serializes");
+        on_tx!(self, c => sqlx::query(sql).bind(&json).bind(program_id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -262,7 +262,71 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+async fn a_required_ride_along_counts_toward_graduation(backend: Backend) {
+    let app = spawn(backend).await;
+    let class_id = open_class(
+        &app,
+        ClassSpec {
+            capacity: 2,
+            ..Default::default()
+        },
+    )
+    .await;
+    let class = class_id.get();
+    let program = app.store.class(class_id).await.unwrap().unwrap().program_id;
+    let mut tx = app.store.begin().await.unwrap();
+    let rule = precinct::domain::graduation::GraduationRule {
+        ride_along_required: true,
+        max_absences: 12,
+        ..Default::default()
+    };
+    tx.set_graduation_rule(program, &rule).await.unwrap();
+    tx.commit().await.unwrap();
+    apply(&app, class_id, &applicant(1), None).await;
+    apply(&app, class_id, &applicant(2), None).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let people = app.store.participants(class_id).await.unwrap();
+    let first = people.iter().find(|p| p.first_name == "Person1").unwrap().id.get();
+    let path = format!("/staff/classes/{class}/ride-along");
+    let done = [("application", first.to_string()), ("done", "yes".to_string())];
+    let done: Vec<(&str, &str)> = done.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(post_as(&app, Some(&coordinator), &path, &done).await, 303);
+    let other = session(&app, OTHER_OFFICER).await;
+    assert_eq!(post_as(&app, Some(&other), &path, &done).await, 403);
+    let status = format!("/staff/classes/{class}/status");
+    post_as(&app, Some(&coordinator), &status, &[("status", "closed")]).await;
+    post_as(&app, Some(&coordinator), &status, &[("status", "in_progress")]).await;
+    let page = app
+        .client
+        .get(format!("{}/staff/classes/{class}/graduation", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("a completed ride-along is required"));
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/graduation"),
+            &[]
+        )
+        .await,
+        303
+    );
+    let counts = app.store.status_counts(class_id).await.unwrap();
+    assert_eq!(
+        counts,
+        vec![("completed".to_string(), 1), ("not_completed".to_string(), 1)],
+        "only the one who rode along graduates"
+    );
+}
+
 on_both_backends!(
     officers_take_attendance_only_in_their_own_classes,
-    a_class_graduates_by_its_programs_rule
+    a_class_graduates_by_its_programs_rule,
+    a_required_ride_along_counts_toward_graduation,
 );

@@ -54,6 +54,7 @@ struct GraduationPage {
     rows: Vec<GradRow>,
     can_confirm: bool,
     completed: bool,
+    ride_along: bool,
 }
 
 async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
@@ -175,6 +176,14 @@ pub async fn mark(
 }
 
 async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<GradRow>), AppError> {
+    let (rule, rows) = verdicts_with_rule(state, class_id).await?;
+    Ok((rule.describe(), rows))
+}
+
+async fn verdicts_with_rule(
+    state: &AppState,
+    class_id: ClassId,
+) -> Result<(crate::domain::graduation::GraduationRule, Vec<GradRow>), AppError> {
     let rule = state.store.graduation_rule(class_id).await?;
     let sessions: Vec<SessionId> = state
         .store
@@ -194,13 +203,13 @@ async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<Gr
         .map(|p| {
             let person: Vec<Option<Mark>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
             GradRow {
-                verdict: rule.evaluate(&person),
+                verdict: rule.evaluate(&person, p.ride_along_done),
                 certificate: certificates.get(&p.id).cloned(),
                 p,
             }
         })
         .collect();
-    Ok((rule.describe(), rows))
+    Ok((rule, rows))
 }
 
 /// `GET /staff/classes/{id}/graduation`: the rule's verdict for every participant.
@@ -214,7 +223,9 @@ pub async fn graduation(
         return Err(AppError::Forbidden);
     }
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let (rule, rows) = verdicts(&state, class_id).await?;
+    let (rule, rows) = verdicts_with_rule(&state, class_id).await?;
+    let ride_along = rule.ride_along_required;
+    let rule = rule.describe();
     let dept = state.store.department().await?;
     let page = GraduationPage {
         layout: super::layout(dept.as_ref(), "/staff", &user),
@@ -224,6 +235,7 @@ pub async fn graduation(
         rows,
         can_confirm: allows(user.role, Permission::Graduate) && class.status.can_become(ClassStatus::Completed),
         completed: class.status == ClassStatus::Completed,
+        ride_along,
     };
     Ok(render(&page)?.into_response())
 }
@@ -352,4 +364,57 @@ pub async fn staff_certificate(
         return Err(AppError::Forbidden);
     }
     certificate_pdf(&state, &number).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RideAlongForm {
+    application: String,
+    done: String,
+}
+
+/// `POST /staff/classes/{id}/ride-along`: record that a participant did (or did not yet
+/// do) their ride-along.
+pub async fn ride_along(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(class): Path<String>,
+    form: Result<Form<RideAlongForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
+    if !allowed(&state, &user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let application: ApplicationId = form
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound("participant"))?;
+    let done = form.done == "yes";
+    let now = Timestamp::now();
+    let who = actor(&user);
+    let mut tx = state.store.begin().await?;
+    if !tx.is_participant(class_id, application).await? {
+        return Err(AppError::NotFound("participant"));
+    }
+    tx.set_ride_along(application, done, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "ride_along.record",
+            object_type: "application",
+            object_id: application.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "ride_along_done": done })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let to = format!("/staff/classes/{class_id}/graduation");
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
+    )
+        .into_response())
 }

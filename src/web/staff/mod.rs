@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
             get(attendance::graduation).post(attendance::confirm_graduation),
         )
         .route("/staff/certificates/{number}", get(attendance::staff_certificate))
+        .route("/staff/classes/{id}/ride-along", post(attendance::ride_along))
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
         .route("/staff/classes/{id}/applications/new", get(entry::new))
         .route("/staff/classes/{id}/applications", post(entry::create))
