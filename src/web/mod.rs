@@ -126,6 +126,13 @@ fn rate_limited(router: Router<AppState>, config: &crate::config::Config) -> Rou
     router.layer(layer)
 }
 
+/// A 303 redirect to a path of this site. Paths are built from ids and fixed text; should
+/// one ever not be a valid header value, the visitor lands on the home page instead.
+pub fn see_other(to: &str) -> Response {
+    let location = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
 /// The value of the cookie `name`, if the request carries it.
 pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers

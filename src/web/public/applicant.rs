@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -21,6 +21,7 @@ use crate::registrar::{self, Action, ActionError, SESSION_DAYS};
 use crate::tokens;
 use crate::web::format;
 use crate::web::layout::{Layout, render};
+use crate::web::see_other;
 
 const COOKIE_NAME: &str = "precinct_applicant";
 
@@ -93,14 +94,6 @@ fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.https() { "; Secure" } else { "" };
     let header = format!("{COOKIE_NAME}={value}; Path=/my; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&header).expect("cookie values are URL-safe base64")
-}
-
-fn see_other(to: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(to).expect("a fixed path"))],
-    )
-        .into_response()
 }
 
 /// `GET /my`: ask for a link, or go straight to the applications when signed in.

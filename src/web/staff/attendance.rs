@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -168,11 +167,7 @@ pub async fn mark(
     .await?;
     tx.commit().await?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-    )
-        .into_response())
+    Ok(crate::web::see_other(&to))
 }
 
 async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<GradRow>), AppError> {
@@ -300,11 +295,7 @@ pub async fn confirm_graduation(
     .await?;
     tx.commit().await?;
     let to = format!("/staff/classes/{class_id}/graduation");
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-    )
-        .into_response())
+    Ok(crate::web::see_other(&to))
 }
 
 /// Renders a stored certificate as a PDF download.
@@ -412,9 +403,5 @@ pub async fn ride_along(
     .await?;
     tx.commit().await?;
     let to = format!("/staff/classes/{class_id}/graduation");
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-    )
-        .into_response())
+    Ok(crate::web::see_other(&to))
 }

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
@@ -72,7 +72,7 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 /// `GET /staff/sign-in`.
 pub async fn sign_in_page(State(state): State<AppState>, user: Option<StaffUser>) -> Result<Response, AppError> {
     if user.is_some() {
-        return Ok((StatusCode::SEE_OTHER, [(LOCATION, HeaderValue::from_static("/staff"))]).into_response());
+        return Ok(crate::web::see_other("/staff"));
     }
     let dept = state.store.department().await?;
     Ok(render(&SignInPage {
@@ -153,7 +153,7 @@ pub async fn sign_in(
         .open_staff_session(account.id, &tokens::hash(&session), expires, now)
         .await?;
     tracing::info!(staff_id = %account.id, "staff signed in");
-    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, HeaderValue::from_static("/staff"))]).into_response();
+    let mut res = crate::web::see_other("/staff");
     res.headers_mut()
         .insert(SET_COOKIE, cookie(&state, &session, SESSION_HOURS * 3600));
     Ok(res)
@@ -164,11 +164,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
     if let Some(id) = session_cookie(&headers) {
         state.store.end_staff_session(&tokens::hash(&id)).await?;
     }
-    let mut res = (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_static("/staff/sign-in"))],
-    )
-        .into_response();
+    let mut res = crate::web::see_other("/staff/sign-in");
     res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
     Ok(res)
 }

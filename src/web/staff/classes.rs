@@ -4,9 +4,6 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::HeaderValue;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -188,11 +185,7 @@ pub struct StatusForm {
 
 fn back_to(id: ClassId, done: &str) -> Response {
     let to = format!("/staff/classes/{id}?done={done}");
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-    )
-        .into_response()
+    crate::web::see_other(&to)
 }
 
 fn action_error(e: ActionError) -> AppError {

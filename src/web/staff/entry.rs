@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
@@ -115,11 +114,7 @@ pub async fn create(
         Ok(receipt) => {
             tracing::info!(staff = %user.id, application = %receipt.id, "application entered by staff");
             let to = format!("/staff/classes/{class_id}?done=entered");
-            return Ok((
-                StatusCode::SEE_OTHER,
-                [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-            )
-                .into_response());
+            return Ok(crate::web::see_other(&to));
         }
         Err(RegisterError::ClassNotFound) => return Err(AppError::NotFound("class")),
         Err(RegisterError::Ineligible(errors)) => {

@@ -4,9 +4,8 @@
 
 use axum::Router;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::header::LOCATION;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
@@ -103,11 +102,7 @@ pub struct SignInRequired;
 
 impl IntoResponse for SignInRequired {
     fn into_response(self) -> Response {
-        (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/staff/sign-in"))],
-        )
-            .into_response()
+        crate::web::see_other("/staff/sign-in")
     }
 }
 

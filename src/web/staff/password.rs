@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
@@ -145,11 +144,7 @@ pub async fn choose(
         .finish_password_reset(&tokens::hash(&token), &hash, Timestamp::now())
         .await?
     {
-        Ok((
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/staff/sign-in"))],
-        )
-            .into_response())
+        Ok(crate::web::see_other("/staff/sign-in"))
     } else {
         page(&state, "invalid", String::new(), None, StatusCode::GONE).await
     }

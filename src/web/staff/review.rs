@@ -4,8 +4,6 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -40,11 +38,7 @@ fn may_review(user: &StaffUser) -> Result<(), AppError> {
 
 fn back(id: ApplicationId) -> Response {
     let to = format!("/staff/applications/{id}");
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_str(&to).expect("a plain path"))],
-    )
-        .into_response()
+    crate::web::see_other(&to)
 }
 
 /// `GET /staff/applications/{id}`.

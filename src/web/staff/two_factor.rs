@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Request, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -99,11 +98,7 @@ pub async fn enable(
         .await;
     }
     state.store.set_totp_enabled(user.id, true, Timestamp::now()).await?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_static("/staff/two-factor"))],
-    )
-        .into_response())
+    Ok(crate::web::see_other("/staff/two-factor"))
 }
 
 /// `POST /staff/two-factor/disable`: needs a current code.
@@ -128,11 +123,7 @@ pub async fn disable(
         .await;
     }
     state.store.set_totp_enabled(user.id, false, Timestamp::now()).await?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_static("/staff/two-factor"))],
-    )
-        .into_response())
+    Ok(crate::web::see_other("/staff/two-factor"))
 }
 
 /// When the department requires it, an administrator without a second factor can only
@@ -156,11 +147,7 @@ pub async fn require_for_admins(State(state): State<AppState>, req: Request, nex
         .staff_session(&crate::tokens::hash(&id), Timestamp::now())
         .await
     {
-        Ok(Some(user)) if user.role == Role::Admin && !user.totp_enabled => (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/staff/two-factor"))],
-        )
-            .into_response(),
+        Ok(Some(user)) if user.role == Role::Admin && !user.totp_enabled => crate::web::see_other("/staff/two-factor"),
         _ => next.run(req).await,
     }
 }
