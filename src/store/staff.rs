@@ -460,3 +460,44 @@ impl Tx {
         Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).fetch_all(c).await)?)
     }
 }
+
+/// An officer who can present, with their units and duties.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RosterOfficer {
+    pub id: StaffId,
+    pub full_name: String,
+    pub rank: Option<String>,
+    pub unit_id: crate::domain::UnitId,
+    pub unit_name: String,
+}
+
+impl Store {
+    /// Active officers and coordinators by unit, for choosing presenters.
+    pub async fn officers_by_unit(&self) -> Result<Vec<RosterOfficer>, StoreError> {
+        let sql = "SELECT s.id, s.full_name, s.rank, u.id AS unit_id, u.name AS unit_name \
+                   FROM staff s JOIN staff_units su ON su.staff_id = s.id JOIN units u ON u.id = su.unit_id \
+                   WHERE s.active AND s.role IN ('officer', 'coordinator') ORDER BY u.name, s.full_name";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+}
+
+impl Tx {
+    /// Whether an officer belongs to a unit (a presenter must present for their own unit).
+    pub async fn officer_in_unit(
+        &mut self,
+        staff_id: StaffId,
+        unit_id: crate::domain::UnitId,
+    ) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM staff_units su JOIN staff s ON s.id = su.staff_id \
+                   WHERE su.staff_id = $1 AND su.unit_id = $2 AND s.active";
+        let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(staff_id).bind(unit_id).fetch_one(c).await)?;
+        Ok(n == 1)
+    }
+
+    /// Removes every presenter of a session (before naming new ones).
+    pub async fn clear_presenters(&mut self, session_id: crate::domain::SessionId) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("DELETE FROM session_presenters WHERE session_id = $1").bind(session_id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

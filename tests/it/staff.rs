@@ -955,6 +955,54 @@ async fn applicants_import_from_csv_once(backend: Backend) {
     assert!(bad.contains("The file is missing these columns"));
 }
 
+async fn coordinators_name_presenters_from_the_roster(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let first_session = app.get_json(&format!("/api/v1/classes/{class}")).await["sessions"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let coordinator = session(&app, COORDINATOR).await;
+    let other = session(&app, OTHER_OFFICER).await;
+    assert_eq!(
+        get_as(&app, Some(&other), &format!("/staff/classes/{class}")).await,
+        403,
+        "not presenting yet"
+    );
+    let page = app
+        .client
+        .get(format!("{}/staff/classes/{class}", app.address))
+        .header(COOKIE, &coordinator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = ">Community Relations: Officer Jenna Brandt<";
+    let end = page.find(marker).expect("Jenna is on the roster");
+    let value_start = page[..end].rfind("value=\"").unwrap() + "value=\"".len();
+    let value = page[value_start..end].trim_end_matches('"').to_string();
+    let path = format!("/staff/classes/{class}/sessions/{first_session}/presenter");
+    assert_eq!(post_as(&app, Some(&other), &path, &[("presenter", &value)]).await, 403);
+    let (unit, staff) = value.split_once(':').unwrap();
+    let wrong_unit = format!("{}:{staff}", unit.parse::<i64>().unwrap() + 1);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &path, &[("presenter", &wrong_unit)]).await,
+        422
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &path, &[("presenter", &value)]).await,
+        303
+    );
+    let (_, public) = app.get_text(&format!("/classes/{class}")).await;
+    assert!(public.contains("Community Relations (Officer Jenna Brandt)"));
+    assert_eq!(
+        get_as(&app, Some(&other), &format!("/staff/classes/{class}")).await,
+        200,
+        "now she presents"
+    );
+}
+
 on_both_backends!(
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
@@ -971,4 +1019,5 @@ on_both_backends!(
     cancelling_a_session_or_a_class_tells_everyone,
     waitlist_moves_and_class_emails_are_recorded,
     applicants_import_from_csv_once,
+    coordinators_name_presenters_from_the_roster,
 );

@@ -53,6 +53,10 @@ pub fn router() -> Router<AppState> {
             post(classes::cancel_session),
         )
         .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
+        .route(
+            "/staff/classes/{id}/sessions/{sid}/presenter",
+            post(classes::set_presenter),
+        )
         .route("/staff/classes/{id}/email", post(classes::email))
         .route("/staff/classes/{id}/import", get(import::form).post(import::upload))
         .route("/staff/applications/{id}/move", post(classes::move_on_waitlist))
