@@ -133,6 +133,23 @@ pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
+/// A `Set-Cookie` value for a session cookie: HttpOnly, scoped to `path`, `Secure` when
+/// served over https. An empty value with `max_age` 0 clears it.
+pub fn session_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: i64,
+    https: bool,
+) -> Result<HeaderValue, AppError> {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+    ))
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
 /// The value of the cookie `name`, if the request carries it.
 pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers

@@ -90,10 +90,8 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Strin
         .await?)
 }
 
-fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.https() { "; Secure" } else { "" };
-    let header = format!("{COOKIE_NAME}={value}; Path=/my; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&header).expect("cookie values are URL-safe base64")
+fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> Result<HeaderValue, AppError> {
+    crate::web::session_cookie(COOKIE_NAME, value, "/my", "Lax", max_age_secs, state.config.https())
 }
 
 /// `GET /my`: ask for a link, or go straight to the applications when signed in.
@@ -158,7 +156,7 @@ pub async fn use_link(State(state): State<AppState>, Path(token): Path<String>) 
         Some(session) => {
             let mut res = see_other("/my/applications");
             res.headers_mut()
-                .insert(SET_COOKIE, cookie(&state, &session, SESSION_DAYS * 24 * 3600));
+                .insert(SET_COOKIE, cookie(&state, &session, SESSION_DAYS * 24 * 3600)?);
             Ok(res)
         }
         None => {
@@ -313,7 +311,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
         state.store.end_applicant_session(&tokens::hash(&id)).await?;
     }
     let mut res = see_other("/");
-    res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
+    res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0)?);
     Ok(res)
 }
 

@@ -61,12 +61,8 @@ fn verify(password: &str, hash: &str) -> bool {
     })
 }
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.https() { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={value}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .expect("cookie values are URL-safe base64")
+fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+    crate::web::session_cookie(COOKIE_NAME, value, "/staff", "Strict", max_age, state.config.https())
 }
 
 /// `GET /staff/sign-in`.
@@ -155,7 +151,7 @@ pub async fn sign_in(
     tracing::info!(staff_id = %account.id, "staff signed in");
     let mut res = crate::web::see_other("/staff");
     res.headers_mut()
-        .insert(SET_COOKIE, cookie(&state, &session, SESSION_HOURS * 3600));
+        .insert(SET_COOKIE, cookie(&state, &session, SESSION_HOURS * 3600)?);
     Ok(res)
 }
 
@@ -165,6 +161,6 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
         state.store.end_staff_session(&tokens::hash(&id)).await?;
     }
     let mut res = crate::web::see_other("/staff/sign-in");
-    res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0));
+    res.headers_mut().insert(SET_COOKIE, cookie(&state, "", 0)?);
     Ok(res)
 }
