@@ -82,16 +82,7 @@ async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
         mark(&app, &officer, class, sessions[0], participant, "asleep").await,
         400
     );
-    let page = app
-        .client
-        .get(format!("{}{sheet}", app.address))
-        .header(reqwest::header::COOKIE, &officer)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&officer, &sheet).await;
     assert!(page.contains("Now: <strong>Late</strong>"));
 }
 
@@ -152,15 +143,8 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
         assert_eq!(mark(&app, &coordinator, class, *s, id_of(3), m3).await, 303);
     }
     let page = app
-        .client
-        .get(format!("{}/staff/classes/{class}/graduation", app.address))
-        .header(reqwest::header::COOKIE, &coordinator)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_as(&coordinator, &format!("/staff/classes/{class}/graduation"))
+        .await;
     assert!(page.contains("Graduates miss at most 2 sessions"));
     assert_eq!(page.matches(">Graduates<").count(), 2);
     assert_eq!(page.matches(">Does not graduate<").count(), 1);
@@ -297,15 +281,8 @@ async fn a_required_ride_along_counts_toward_graduation(backend: Backend) {
     post_as(&app, Some(&coordinator), &status, &[("status", "closed")]).await;
     post_as(&app, Some(&coordinator), &status, &[("status", "in_progress")]).await;
     let page = app
-        .client
-        .get(format!("{}/staff/classes/{class}/graduation", app.address))
-        .header(reqwest::header::COOKIE, &coordinator)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_as(&coordinator, &format!("/staff/classes/{class}/graduation"))
+        .await;
     assert!(page.contains("a completed ride-along is required"));
     assert_eq!(
         post_as(

@@ -253,6 +253,19 @@ impl TestApp {
         (status, res.text().await.expect("body"))
     }
 
+    /// GET a page as the holder of `cookie` (a `name=value` pair) and return its text.
+    pub async fn page_as(&self, cookie: &str, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// GET a JSON path, asserting 200.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let res = self.get(path).await;

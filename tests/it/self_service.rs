@@ -79,14 +79,7 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
         ids.push(body["id"].as_i64().unwrap());
     }
     let first = sign_in(&app, &link_token(&app, "person1@example.org").await).await;
-    let page = app
-        .client
-        .get(format!("{}/my/applications", app.address))
-        .header(COOKIE, &first)
-        .send()
-        .await
-        .unwrap();
-    let html = page.text().await.unwrap();
+    let html = app.page_as(&first, "/my/applications").await;
     assert!(html.contains("Status: <strong>Confirmed</strong>"), "{html}");
     assert!(html.contains("Session 12"), "the schedule is shown");
 
@@ -604,16 +597,7 @@ async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(back
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 303);
-    let html = app
-        .client
-        .get(format!("{}/my/applications?done=corrected", app.address))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_as(&cookie, "/my/applications?done=corrected").await;
     assert!(html.contains(r#"value="555 010 4242""#));
     assert!(html.contains("Your contact details are updated."));
     let bad = app

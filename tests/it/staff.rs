@@ -248,14 +248,8 @@ async fn staff_changes_are_audited_and_the_log_is_append_only(backend: Backend) 
     assert_eq!(entries[0].action, "class.status");
     assert_eq!(entries[0].after_json.as_deref(), Some(r#"{"status":"closed"}"#));
     let admin = session(&app, ADMIN).await;
-    let page = app
-        .client
-        .get(format!("{}/staff/audit?object=class", app.address))
-        .header(COOKIE, &admin)
-        .send()
-        .await
-        .unwrap();
-    assert!(page.text().await.unwrap().contains("class.capacity"));
+    let page = app.page_as(&admin, "/staff/audit?object=class").await;
+    assert!(page.contains("class.capacity"));
     // The database itself refuses to rewrite history.
     let url = app.state.config.database_url();
     let rewrite = "UPDATE audit_log SET actor = 'someone else'";
@@ -658,14 +652,7 @@ fn secret_from(page: &str) -> String {
 async fn two_step_sign_in_needs_a_fresh_code(backend: Backend) {
     let app = spawn(backend).await;
     let admin = session(&app, ADMIN).await;
-    let page = app
-        .client
-        .get(format!("{}/staff/two-factor", app.address))
-        .header(COOKIE, &admin)
-        .send()
-        .await
-        .unwrap();
-    let secret = secret_from(&page.text().await.unwrap());
+    let secret = secret_from(&app.page_as(&admin, "/staff/two-factor").await);
     let now = jiff::Timestamp::now().as_second() as u64;
     assert_eq!(
         post_as(&app, Some(&admin), "/staff/two-factor", &[("code", "000000")]).await,
@@ -968,16 +955,7 @@ async fn coordinators_name_presenters_from_the_roster(backend: Backend) {
         403,
         "not presenting yet"
     );
-    let page = app
-        .client
-        .get(format!("{}/staff/classes/{class}", app.address))
-        .header(COOKIE, &coordinator)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&coordinator, &format!("/staff/classes/{class}")).await;
     let marker = ">Community Relations: Officer Jenna Brandt<";
     let end = page.find(marker).expect("Jenna is on the roster");
     let value_start = page[..end].rfind("value=\"").unwrap() + "value=\"".len();
