@@ -235,6 +235,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         .await?;
     // Graduates of the citizen academy have also done a ride-along with patrol.
     let rule = crate::domain::graduation::GraduationRule {
+        late_limit_minutes: Some(15),
+        max_makeups: 1,
         ride_along_required: true,
         ..Default::default()
     };

@@ -14,6 +14,26 @@ coded_enum! {
     }
 }
 
+/// One participant's record for one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record {
+    pub mark: Mark,
+    /// How late they arrived, when the mark is `Late` and someone noted it.
+    pub minutes_late: Option<u32>,
+    /// The missed session was made up (a make-up session, or the same session in another class).
+    pub made_up: bool,
+}
+
+impl Record {
+    pub fn new(mark: Mark) -> Self {
+        Record {
+            mark,
+            minutes_late: None,
+            made_up: false,
+        }
+    }
+}
+
 /// A program's graduation rule, stored with the program as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -22,8 +42,12 @@ pub struct GraduationRule {
     pub max_absences: u32,
     /// Whether an excused absence counts against `max_absences`.
     pub excused_counts: bool,
-    /// Whether arriving late counts as an absence.
+    /// Whether any late arrival counts as an absence.
     pub late_counts: bool,
+    /// Arriving more than this many minutes late counts as an absence.
+    pub late_limit_minutes: Option<u32>,
+    /// How many absences a participant may make up at make-up sessions.
+    pub max_makeups: u32,
     /// Whether a completed ride-along is required.
     pub ride_along_required: bool,
 }
@@ -34,6 +58,8 @@ impl Default for GraduationRule {
             max_absences: 2,
             excused_counts: false,
             late_counts: false,
+            late_limit_minutes: None,
+            max_makeups: 0,
             ride_along_required: false,
         }
     }
@@ -43,38 +69,53 @@ impl Default for GraduationRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub graduates: bool,
-    /// Absences as the rule counts them.
+    /// Absences as the rule counts them, after make-ups.
     pub absences: u32,
     /// Sessions held but not marked (counted as absences until someone marks them).
     pub unmarked: u32,
     pub attended: u32,
+    /// Absences the rule forgave because they were made up.
+    pub made_up: u32,
     /// The rule requires a ride-along that is not done yet.
     pub missing_ride_along: bool,
 }
 
 impl GraduationRule {
-    /// Applies the rule to the marks of every session held (`None`: not marked) and the
+    /// Whether one session's record counts as an absence before make-ups.
+    fn is_absence(&self, record: &Record) -> bool {
+        match record.mark {
+            Mark::Present => false,
+            Mark::Late => {
+                self.late_counts
+                    || matches!((self.late_limit_minutes, record.minutes_late), (Some(limit), Some(m)) if m > limit)
+            }
+            Mark::Excused => self.excused_counts,
+            Mark::Absent => true,
+        }
+    }
+
+    /// Applies the rule to the records of every session held (`None`: not marked) and the
     /// participant's ride-along.
-    pub fn evaluate(&self, marks: &[Option<Mark>], ride_along_done: bool) -> Verdict {
+    pub fn evaluate(&self, records: &[Option<Record>], ride_along_done: bool) -> Verdict {
         let mut absences = 0;
         let mut unmarked = 0;
         let mut attended = 0;
-        for mark in marks {
-            match mark {
-                None => {
-                    unmarked += 1;
+        let mut made_up = 0;
+        for record in records {
+            let Some(record) = record else {
+                unmarked += 1;
+                absences += 1;
+                continue;
+            };
+            if matches!(record.mark, Mark::Present | Mark::Late) {
+                attended += 1;
+            }
+            if self.is_absence(record) {
+                if record.made_up && made_up < self.max_makeups {
+                    made_up += 1;
+                } else {
                     absences += 1;
                 }
-                Some(Mark::Present) => attended += 1,
-                Some(Mark::Late) => {
-                    attended += 1;
-                    if self.late_counts {
-                        absences += 1;
-                    }
-                }
-                Some(Mark::Excused) if self.excused_counts => absences += 1,
-                Some(Mark::Excused) => {}
-                Some(Mark::Absent) => absences += 1,
             }
         }
         let missing_ride_along = self.ride_along_required && !ride_along_done;
@@ -83,6 +124,7 @@ impl GraduationRule {
             absences,
             unmarked,
             attended,
+            made_up,
             missing_ride_along,
         }
     }
@@ -92,7 +134,7 @@ impl GraduationRule {
         let mut s = format!(
             "Graduates miss at most {} session{}",
             self.max_absences,
-            if self.max_absences == 1 { "" } else { "s" }
+            plural(self.max_absences)
         );
         s.push_str(if self.excused_counts {
             "; excused absences count"
@@ -101,6 +143,18 @@ impl GraduationRule {
         });
         if self.late_counts {
             s.push_str("; arriving late counts as an absence");
+        } else if let Some(limit) = self.late_limit_minutes {
+            s.push_str(&format!(
+                "; arriving more than {limit} minute{} late counts as an absence",
+                plural(limit)
+            ));
+        }
+        if self.max_makeups > 0 {
+            s.push_str(&format!(
+                "; up to {} missed session{} can be made up",
+                self.max_makeups,
+                plural(self.max_makeups)
+            ));
         }
         if self.ride_along_required {
             s.push_str("; a completed ride-along is required");
@@ -110,13 +164,31 @@ impl GraduationRule {
     }
 }
 
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Mark::*;
 
-    fn marks(v: &[Mark]) -> Vec<Option<Mark>> {
-        v.iter().copied().map(Some).collect()
+    fn marks(v: &[Mark]) -> Vec<Option<Record>> {
+        v.iter().copied().map(|m| Some(Record::new(m))).collect()
+    }
+
+    fn late(minutes: u32) -> Option<Record> {
+        Some(Record {
+            minutes_late: Some(minutes),
+            ..Record::new(Late)
+        })
+    }
+
+    fn made_up(mark: Mark) -> Option<Record> {
+        Some(Record {
+            made_up: true,
+            ..Record::new(mark)
+        })
     }
 
     #[test]
@@ -160,7 +232,7 @@ mod tests {
 
     #[test]
     fn unmarked_sessions_count_until_marked() {
-        let v = GraduationRule::default().evaluate(&[None, None, None, Some(Present)], false);
+        let v = GraduationRule::default().evaluate(&[None, None, None, Some(Record::new(Present))], false);
         assert_eq!((v.unmarked, v.absences, v.graduates), (3, 3, false));
     }
 
@@ -181,10 +253,96 @@ mod tests {
     }
 
     #[test]
+    fn arriving_later_than_the_limit_counts_as_absent() {
+        let rule = GraduationRule {
+            max_absences: 0,
+            late_limit_minutes: Some(15),
+            ..Default::default()
+        };
+        let on_the_edge = rule.evaluate(&[late(15), late(3)], false);
+        assert_eq!(
+            (on_the_edge.absences, on_the_edge.attended, on_the_edge.graduates),
+            (0, 2, true)
+        );
+        let too_late = rule.evaluate(&[late(16), late(3)], false);
+        assert_eq!(
+            (too_late.absences, too_late.attended, too_late.graduates),
+            (1, 2, false)
+        );
+        // Nobody noted the minutes: the limit cannot be applied.
+        assert!(rule.evaluate(&marks(&[Late]), false).graduates);
+        // Without a limit, minutes do not matter.
+        assert!(
+            GraduationRule {
+                max_absences: 0,
+                ..Default::default()
+            }
+            .evaluate(&[late(90)], false)
+            .graduates
+        );
+    }
+
+    #[test]
+    fn made_up_absences_are_forgiven_up_to_the_limit() {
+        let rule = GraduationRule {
+            max_absences: 1,
+            max_makeups: 1,
+            ..Default::default()
+        };
+        let one = rule.evaluate(
+            &[made_up(Absent), Some(Record::new(Absent)), Some(Record::new(Present))],
+            false,
+        );
+        assert_eq!((one.absences, one.made_up, one.graduates), (1, 1, true));
+        let two = rule.evaluate(&[made_up(Absent), made_up(Absent), Some(Record::new(Absent))], false);
+        assert_eq!((two.absences, two.made_up, two.graduates), (2, 1, false));
+        // A program without make-ups ignores the flag.
+        let none = GraduationRule {
+            max_absences: 0,
+            ..Default::default()
+        }
+        .evaluate(&[made_up(Absent)], false);
+        assert_eq!((none.absences, none.made_up, none.graduates), (1, 0, false));
+        // Making up a session that was not an absence forgives nothing.
+        assert_eq!(rule.evaluate(&[made_up(Present)], false).made_up, 0);
+    }
+
+    #[test]
+    fn a_late_arrival_past_the_limit_can_be_made_up() {
+        let rule = GraduationRule {
+            max_absences: 0,
+            late_limit_minutes: Some(10),
+            max_makeups: 1,
+            ..Default::default()
+        };
+        let record = Some(Record {
+            made_up: true,
+            ..late(40).unwrap()
+        });
+        assert!(rule.evaluate(&[record], false).graduates);
+    }
+
+    #[test]
     fn the_rule_reads_as_a_sentence() {
         assert_eq!(
             GraduationRule::default().describe(),
             "Graduates miss at most 2 sessions; excused absences do not count."
+        );
+    }
+
+    #[test]
+    fn the_full_rule_reads_as_a_sentence() {
+        let rule = GraduationRule {
+            max_absences: 1,
+            late_limit_minutes: Some(15),
+            max_makeups: 1,
+            ride_along_required: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            rule.describe(),
+            "Graduates miss at most 1 session; excused absences do not count; arriving more than 15 minutes \
+             late counts as an absence; up to 1 missed session can be made up; a completed ride-along is required."
         );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
-use crate::domain::graduation::{GraduationRule, Mark};
+use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, SessionId};
 
 /// Someone with a seat in a class, who attends its sessions.
@@ -33,20 +33,26 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(session_id).fetch_optional(p).await)?)
     }
 
-    /// Every mark recorded in a class: `(session, application) -> mark`.
+    /// Every record in a class: `(session, application) -> record`.
     pub async fn class_attendance(
         &self,
         class_id: ClassId,
-    ) -> Result<HashMap<(SessionId, ApplicationId), Mark>, StoreError> {
-        let sql = "SELECT a.session_id, a.application_id, a.mark FROM attendance a \
+    ) -> Result<HashMap<(SessionId, ApplicationId), Record>, StoreError> {
+        let sql = "SELECT a.session_id, a.application_id, a.mark, a.minutes_late, a.made_up FROM attendance a \
                    JOIN sessions s ON s.id = a.session_id WHERE s.class_id = $1";
-        let rows: Vec<(SessionId, ApplicationId, String)> =
+        let rows: Vec<(SessionId, ApplicationId, String, Option<i32>, bool)> =
             dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?;
         rows.into_iter()
-            .map(|(s, a, m)| {
-                Mark::parse(&m)
-                    .map(|m| ((s, a), m))
-                    .ok_or_else(|| StoreError::Corrupt(format!("attendance mark {m:?}")))
+            .map(|(s, a, m, late, made_up)| {
+                let mark = Mark::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("attendance mark {m:?}")))?;
+                Ok((
+                    (s, a),
+                    Record {
+                        mark,
+                        minutes_late: late.and_then(|n| u32::try_from(n).ok()),
+                        made_up,
+                    },
+                ))
             })
             .collect()
     }
@@ -72,23 +78,54 @@ impl Tx {
     }
 
     /// Records (or replaces) a participant's mark for a session; returns the previous one.
+    /// A new mark clears an earlier make-up: it describes a different situation.
     pub async fn mark_attendance(
         &mut self,
         session_id: SessionId,
         application_id: ApplicationId,
-        mark: Mark,
+        record: Record,
         actor: &str,
         now: Timestamp,
-    ) -> Result<Option<String>, StoreError> {
-        let previous: Option<String> = on_tx!(self, c => sqlx::query_scalar(
-            "SELECT mark FROM attendance WHERE session_id = $1 AND application_id = $2")
-            .bind(session_id).bind(application_id).fetch_optional(c).await)?;
-        let sql = "INSERT INTO attendance (session_id, application_id, mark, recorded_by, recorded_at) \
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id, application_id) \
-                   DO UPDATE SET mark = excluded.mark, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
-        on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(application_id).bind(mark.code()).bind(actor)
-            .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let previous = self.attendance_record(session_id, application_id).await?;
+        let sql = "INSERT INTO attendance (session_id, application_id, mark, minutes_late, made_up, recorded_by, recorded_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, application_id) \
+                   DO UPDATE SET mark = excluded.mark, minutes_late = excluded.minutes_late, made_up = excluded.made_up, \
+                   recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+        let minutes = record.minutes_late.and_then(|m| i32::try_from(m).ok());
+        on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(application_id).bind(record.mark.code())
+            .bind(minutes).bind(record.made_up).bind(actor).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
         Ok(previous)
+    }
+
+    /// Marks a recorded absence as made up (or not); false when there is no record to change.
+    pub async fn set_made_up(
+        &mut self,
+        session_id: SessionId,
+        application_id: ApplicationId,
+        made_up: bool,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE attendance SET made_up = $1, recorded_by = $2, recorded_at = $3 \
+                   WHERE session_id = $4 AND application_id = $5";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(made_up).bind(actor).bind(to_secs(now)).bind(session_id)
+            .bind(application_id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// One record as JSON for the audit log.
+    async fn attendance_record(
+        &mut self,
+        session_id: SessionId,
+        application_id: ApplicationId,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row: Option<(String, Option<i32>, bool)> = on_tx!(self, c => sqlx::query_as(
+            "SELECT mark, minutes_late, made_up FROM attendance WHERE session_id = $1 AND application_id = $2")
+            .bind(session_id).bind(application_id).fetch_optional(c).await)?;
+        Ok(row.map(|(mark, minutes_late, made_up)| {
+            serde_json::json!({ "mark": mark, "minutes_late": minutes_late, "made_up": made_up })
+        }))
     }
 
     /// Whether an application is a participant of the class (guards against ids from elsewhere).

@@ -56,8 +56,14 @@ async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
     assert_eq!(marks.len(), 1);
     let audit = app.store.audit_entries(Some("attendance"), 10).await.unwrap();
     assert_eq!(audit.len(), 2);
-    assert_eq!(audit[0].before_json.as_deref(), Some(r#"{"mark":"present"}"#));
-    assert_eq!(audit[0].after_json.as_deref(), Some(r#"{"mark":"late"}"#));
+    assert_eq!(
+        audit[0].before_json.as_deref(),
+        Some(r#"{"made_up":false,"mark":"present","minutes_late":null}"#)
+    );
+    assert_eq!(
+        audit[0].after_json.as_deref(),
+        Some(r#"{"made_up":false,"mark":"late","minutes_late":null}"#)
+    );
     // Someone who is not in this class, a session of another class, a bad mark.
     let teen = app.get_json("/api/v1/classes?program=teen-academy").await["classes"][0]["id"]
         .as_i64()
@@ -302,8 +308,133 @@ async fn a_required_ride_along_counts_toward_graduation(backend: Backend) {
     );
 }
 
+async fn lateness_past_the_limit_and_make_ups_follow_the_programs_rule(backend: Backend) {
+    let app = spawn(backend).await;
+    let class_id = open_class(&app, ClassSpec::default()).await;
+    let class = class_id.get();
+    let program = app.store.class(class_id).await.unwrap().unwrap().program_id;
+    let mut tx = app.store.begin().await.unwrap();
+    let rule = precinct::domain::graduation::GraduationRule {
+        max_absences: 11,
+        late_limit_minutes: Some(10),
+        max_makeups: 1,
+        ..Default::default()
+    };
+    tx.set_graduation_rule(program, &rule).await.unwrap();
+    tx.commit().await.unwrap();
+    for n in 1..=3 {
+        assert_eq!(apply(&app, class_id, &applicant(n), None).await.0, 201);
+    }
+    let coordinator = session(&app, COORDINATOR).await;
+    let people = app.store.participants(class_id).await.unwrap();
+    let id = |name: &str| {
+        people
+            .iter()
+            .find(|p| p.first_name == name)
+            .unwrap()
+            .id
+            .get()
+            .to_string()
+    };
+    let (on_time, too_late, made_up) = (id("Person1"), id("Person2"), id("Person3"));
+    let sessions = session_ids(&app, class).await;
+    let attendance = |s: i64| format!("/staff/classes/{class}/sessions/{s}/attendance");
+    let make_up = format!("/staff/classes/{class}/sessions/{}/make-up", sessions[1]);
+    // Every session but two is attended by everyone; session 1 tests lateness, session 2 make-ups.
+    for s in &sessions[2..] {
+        for who in [&on_time, &too_late, &made_up] {
+            let form = [("application", who.as_str()), ("mark", "present")];
+            assert_eq!(post_as(&app, Some(&coordinator), &attendance(*s), &form).await, 303);
+        }
+    }
+    let late = |who: &str, minutes: &str| {
+        [
+            ("application", who.to_string()),
+            ("mark", "late".to_string()),
+            ("minutes_late", minutes.to_string()),
+        ]
+    };
+    for (who, minutes) in [(&on_time, "10"), (&too_late, "11"), (&made_up, "")] {
+        let form = late(who, minutes);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            post_as(&app, Some(&coordinator), &attendance(sessions[0]), &form).await,
+            303
+        );
+    }
+    let bad = late(&on_time, "ten");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &attendance(sessions[0]), &bad).await,
+        400
+    );
+    // A make-up needs a recorded absence first.
+    let made_up_form = [("application", made_up.as_str()), ("made_up", "true")];
+    assert_eq!(post_as(&app, Some(&coordinator), &make_up, &made_up_form).await, 409);
+    for who in [&on_time, &too_late, &made_up] {
+        let form = [("application", who.as_str()), ("mark", "absent")];
+        assert_eq!(
+            post_as(&app, Some(&coordinator), &attendance(sessions[1]), &form).await,
+            303
+        );
+    }
+    assert_eq!(post_as(&app, Some(&coordinator), &make_up, &made_up_form).await, 303);
+    let other = session(&app, OTHER_OFFICER).await;
+    assert_eq!(post_as(&app, Some(&other), &make_up, &made_up_form).await, 403);
+    let sheet = app
+        .page_as(
+            &coordinator,
+            &format!("/staff/classes/{class}/sessions/{}", sessions[1]),
+        )
+        .await;
+    assert!(sheet.contains("Absent, made up"), "the sheet shows the make-up");
+    // max 11 absences out of 12: Person2 has two (late past the limit + absent), the others one
+    // absence forgiven or not counted. Tighten the rule to 1 absence to make the difference visible.
+    let mut tx = app.store.begin().await.unwrap();
+    let strict = precinct::domain::graduation::GraduationRule {
+        max_absences: 1,
+        ..rule
+    };
+    tx.set_graduation_rule(program, &strict).await.unwrap();
+    tx.commit().await.unwrap();
+    let page = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/graduation"))
+        .await;
+    assert!(page.contains("arriving more than 10 minutes late counts as an absence"));
+    assert!(page.contains("up to 1 missed session can be made up"));
+    let status = format!("/staff/classes/{class}/status");
+    post_as(&app, Some(&coordinator), &status, &[("status", "closed")]).await;
+    post_as(&app, Some(&coordinator), &status, &[("status", "in_progress")]).await;
+    let confirm = format!("/staff/classes/{class}/graduation");
+    assert_eq!(post_as(&app, Some(&coordinator), &confirm, &[]).await, 303);
+    let statuses: Vec<(String, String)> = app
+        .store
+        .participants(class_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.first_name, p.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("Person1".into(), "completed".into()),
+            ("Person2".into(), "not_completed".into()),
+            ("Person3".into(), "completed".into()),
+        ]
+    );
+    let csv = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/attendance.csv"))
+        .await;
+    assert!(
+        csv.contains("late (11 min)") && csv.contains("absent (made up)"),
+        "{csv}"
+    );
+}
+
 on_both_backends!(
     officers_take_attendance_only_in_their_own_classes,
     a_class_graduates_by_its_programs_rule,
     a_required_ride_along_counts_toward_graduation,
+    lateness_past_the_limit_and_make_ups_follow_the_programs_rule,
 );

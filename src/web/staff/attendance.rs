@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_take_attendance};
-use crate::domain::graduation::{Mark, Verdict};
+use crate::domain::graduation::{Mark, Record, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
 use crate::error::AppError;
 use crate::store::attendance::Participant;
@@ -22,7 +22,18 @@ use crate::web::layout::{Layout, render};
 
 struct Row {
     p: Participant,
-    mark: Option<Mark>,
+    record: Option<Record>,
+}
+
+impl Row {
+    fn mark(&self) -> Option<Mark> {
+        self.record.map(|r| r.mark)
+    }
+
+    /// A mark that may be made up: the participant missed the session.
+    fn missed(&self) -> bool {
+        matches!(self.mark(), Some(Mark::Absent | Mark::Excused | Mark::Late))
+    }
 }
 
 #[derive(Template)]
@@ -35,6 +46,8 @@ struct AttendancePage {
     session_title: String,
     rows: Vec<Row>,
     marks: &'static [Mark],
+    makeups: bool,
+    late_limit: Option<u32>,
 }
 
 struct GradRow {
@@ -54,6 +67,7 @@ struct GraduationPage {
     can_confirm: bool,
     completed: bool,
     ride_along: bool,
+    makeups: bool,
 }
 
 async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
@@ -96,10 +110,11 @@ pub async fn sheet(
         .await?
         .into_iter()
         .map(|p| Row {
-            mark: marks.get(&(session_id, p.id)).copied(),
+            record: marks.get(&(session_id, p.id)).copied(),
             p,
         })
         .collect();
+    let rule = state.store.graduation_rule(class_id).await?;
     let dept = state.store.department().await?;
     let page = AttendancePage {
         layout: super::layout(dept.as_ref(), "/staff", &user),
@@ -115,6 +130,8 @@ pub async fn sheet(
         ),
         rows,
         marks: Mark::ALL,
+        makeups: rule.max_makeups > 0,
+        late_limit: rule.late_limit_minutes,
     };
     Ok(render(&page)?.into_response())
 }
@@ -124,6 +141,23 @@ pub async fn sheet(
 pub struct MarkForm {
     application: String,
     mark: String,
+    minutes_late: String,
+}
+
+/// Longest lateness worth recording: a session lasts a few hours at most.
+const MAX_MINUTES_LATE: u32 = 600;
+
+fn parse_minutes_late(mark: Mark, raw: &str) -> Result<Option<u32>, AppError> {
+    let raw = raw.trim();
+    if mark != Mark::Late || raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<u32>() {
+        Ok(n) if n <= MAX_MINUTES_LATE => Ok(Some(n)),
+        _ => Err(AppError::BadRequest(format!(
+            "Minutes late must be a whole number from 0 to {MAX_MINUTES_LATE}."
+        ))),
+    }
 }
 
 /// `POST /staff/classes/{id}/sessions/{sid}/attendance`: one person, one mark.
@@ -143,6 +177,10 @@ pub async fn mark(
         .parse()
         .map_err(|_| AppError::NotFound("participant"))?;
     let mark = Mark::parse(&form.mark).ok_or_else(|| AppError::BadRequest("Unknown attendance mark.".into()))?;
+    let record = Record {
+        minutes_late: parse_minutes_late(mark, &form.minutes_late)?,
+        ..Record::new(mark)
+    };
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
@@ -152,15 +190,76 @@ pub async fn mark(
     if !tx.is_participant(class_id, application).await? {
         return Err(AppError::NotFound("participant"));
     }
-    let previous = tx.mark_attendance(session_id, application, mark, &who, now).await?;
+    let previous = tx.mark_attendance(session_id, application, record, &who, now).await?;
     tx.audit(
         &AuditRecord {
             actor: &who,
             action: "attendance.mark",
             object_type: "attendance",
             object_id: format!("{session_id}/{application}"),
-            before: previous.map(|m| serde_json::json!({ "mark": m })),
-            after: Some(serde_json::json!({ "mark": mark.code() })),
+            before: previous,
+            after: Some(
+                serde_json::json!({ "mark": mark.code(), "minutes_late": record.minutes_late, "made_up": false }),
+            ),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
+    Ok(crate::web::see_other(&to))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MakeUpForm {
+    application: String,
+    made_up: String,
+}
+
+/// `POST /staff/classes/{id}/sessions/{sid}/make-up`: records that a missed session was made up.
+pub async fn make_up(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((class, session)): Path<(String, String)>,
+    form: Result<Form<MakeUpForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let (class_id, session_id) = parse_ids(&class, &session)?;
+    if !allowed(&state, &user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let application: ApplicationId = form
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound("participant"))?;
+    let made_up = match form.made_up.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::BadRequest("Say whether the session was made up.".into())),
+    };
+    if state.store.session_class(session_id).await? != Some(class_id) {
+        return Err(AppError::NotFound("session"));
+    }
+    let now = Timestamp::now();
+    let who = actor(&user);
+    let mut tx = state.store.begin().await?;
+    if !tx.is_participant(class_id, application).await? {
+        return Err(AppError::NotFound("participant"));
+    }
+    if !tx.set_made_up(session_id, application, made_up, &who, now).await? {
+        return Err(AppError::Conflict(
+            "Mark the person absent, excused or late for this session first.".into(),
+        ));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "attendance.make_up",
+            object_type: "attendance",
+            object_id: format!("{session_id}/{application}"),
+            before: Some(serde_json::json!({ "made_up": !made_up })),
+            after: Some(serde_json::json!({ "made_up": made_up })),
         },
         now,
     )
@@ -196,7 +295,7 @@ async fn verdicts_with_rule(
         .await?
         .into_iter()
         .map(|p| {
-            let person: Vec<Option<Mark>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
+            let person: Vec<Option<Record>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
             GradRow {
                 verdict: rule.evaluate(&person, p.ride_along_done),
                 certificate: certificates.get(&p.id).cloned(),
@@ -220,6 +319,7 @@ pub async fn graduation(
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let (rule, rows) = verdicts_with_rule(&state, class_id).await?;
     let ride_along = rule.ride_along_required;
+    let makeups = rule.max_makeups > 0;
     let rule = rule.describe();
     let dept = state.store.department().await?;
     let page = GraduationPage {
@@ -231,6 +331,7 @@ pub async fn graduation(
         can_confirm: allows(user.role, Permission::Graduate) && class.status.can_become(ClassStatus::Completed),
         completed: class.status == ClassStatus::Completed,
         ride_along,
+        makeups,
     };
     Ok(render(&page)?.into_response())
 }

@@ -120,11 +120,23 @@ pub async fn attendance(
         row.extend(
             sessions
                 .iter()
-                .map(|s| marks.get(&(s.id, p.id)).map_or(String::new(), |m| m.code().to_string())),
+                .map(|s| marks.get(&(s.id, p.id)).map_or(String::new(), describe_record)),
         );
         rows.push(row);
     }
     csv_response(&format!("class-{id}-attendance.csv"), rows)
+}
+
+/// One attendance cell: the mark's code, then what the rule also looks at.
+fn describe_record(r: &crate::domain::graduation::Record) -> String {
+    let mut cell = r.mark.code().to_string();
+    if let Some(m) = r.minutes_late {
+        cell.push_str(&format!(" ({m} min)"));
+    }
+    if r.made_up {
+        cell.push_str(" (made up)");
+    }
+    cell
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
             "/staff/classes/{id}/sessions/{sid}/cancel",
             post(classes::cancel_session),
         )
+        .route("/staff/classes/{id}/sessions/{sid}/make-up", post(attendance::make_up))
         .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
         .route(
             "/staff/classes/{id}/sessions/{sid}/presenter",
