@@ -241,6 +241,7 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         ..Default::default()
     };
     tx.set_graduation_rule(citizen, &rule).await?;
+    tx.set_screening(citizen, &citizen_screening()).await?;
     let teen = tx
         .insert_program(
             &program(
@@ -866,4 +867,33 @@ pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp)
     }
     tx.commit().await?;
     Ok(class)
+}
+
+/// How the citizen academy screens applicants: three stages, the background check sensitive.
+pub fn citizen_screening() -> crate::domain::screening::Screening {
+    use crate::domain::screening::{Reason, Screening, Stage};
+    let stage = |code: &str, name: &str, sensitive| Stage {
+        code: code.into(),
+        name: name.into(),
+        sensitive,
+    };
+    let reason = |code: &str, label: &str| Reason {
+        code: code.into(),
+        label: label.into(),
+    };
+    Screening {
+        stages: vec![
+            stage("application_review", "Application review", false),
+            stage("background_check", "Background check", true),
+            stage("interview", "Conversation with the coordinator", false),
+        ],
+        reasons: vec![
+            reason("meets_criteria", "Meets the program's criteria"),
+            reason("missing_information", "Information missing from the application"),
+            reason("not_eligible", "Not eligible (age, residence or connection)"),
+            reason("record_found", "Record found in the background check"),
+            reason("schedule_conflict", "Cannot attend the class dates"),
+            reason("withdrew_interest", "Applicant no longer interested"),
+        ],
+    }
 }

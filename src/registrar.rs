@@ -813,6 +813,13 @@ pub async fn decide(
                 check.unwrap_or(application::BackgroundCheck::NotStarted),
             )
             .map_err(ActionError::NotAllowed)?;
+            let screening = tx.screening(app.class_id).await?;
+            let entries = tx.screening_state(id).await?;
+            if !screening.unfinished(&entries).is_empty() {
+                return Err(ActionError::NotAllowed(
+                    "Every screening stage must be passed before the application is approved.",
+                ));
+            }
             (ApplicationStatus::Confirmed, None)
         }
         application::Decision::Deny { reason } => (ApplicationStatus::Denied, Some(reason.as_str())),

@@ -16,8 +16,11 @@ pub enum Permission {
     ReadAudit,
     /// Confirm who graduates.
     Graduate,
-    /// Review applications: background checks (sensitive) and decisions.
+    /// Review applications: screening stages, background checks and decisions. Sensitive
+    /// fields additionally need a role the department names.
     Review,
+    /// Change department-wide settings (who sees sensitive fields).
+    Configure,
 }
 
 /// Whether `role` has `permission` at all. Object-level limits (an officer sees only
@@ -29,7 +32,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         SeeAllClasses => matches!(role, Admin | Coordinator),
         SeeRoster => matches!(role, Admin | Coordinator | Officer),
         RunClasses => matches!(role, Admin | Coordinator),
-        ReadAudit => matches!(role, Admin),
+        ReadAudit | Configure => matches!(role, Admin),
         Graduate | Review => matches!(role, Admin | Coordinator),
     }
 }
@@ -70,6 +73,7 @@ mod tests {
             (ReadAudit, [true, false, false, false]),
             (Graduate, [true, true, false, false]),
             (Review, [true, true, false, false]),
+            (Configure, [true, false, false, false]),
         ];
         for (permission, expected) in table {
             for (role, want) in [Admin, Coordinator, Officer, Counselor].into_iter().zip(expected) {

@@ -13,6 +13,7 @@ pub mod lottery;
 pub mod markdown;
 pub mod program;
 pub mod schedule;
+pub mod screening;
 pub mod stats;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};

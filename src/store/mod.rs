@@ -23,6 +23,7 @@ pub mod applications;
 pub mod attendance;
 pub mod catalog;
 pub mod interest;
+pub mod screening;
 pub mod seed;
 pub mod staff;
 

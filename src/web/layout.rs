@@ -75,12 +75,16 @@ impl Layout {
     }
 
     /// The layout of a back-office page for a signed-in staff member.
-    pub fn staff(dept: Option<&Department>, current: &str, name: &str, can_audit: bool) -> Layout {
+    /// A back-office layout; `extra` holds the links only some roles get.
+    pub fn staff(
+        dept: Option<&Department>,
+        current: &str,
+        name: &str,
+        extra: &[(&'static str, &'static str)],
+    ) -> Layout {
         let mut layout = Layout::new(dept, current);
         let mut nav: Vec<(&'static str, &'static str)> = vec![("/staff", "Classes")];
-        if can_audit {
-            nav.push(("/staff/audit", "Audit log"));
-        }
+        nav.extend_from_slice(extra);
         nav.push(("/staff/two-factor", "Two-step sign-in"));
         layout.nav = nav
             .into_iter()

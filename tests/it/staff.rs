@@ -428,6 +428,12 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
     );
     assert_eq!(
         post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
+        409,
+        "the program's screening stages are not passed yet"
+    );
+    pass_every_stage(&app, &coordinator, id).await;
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
         303
     );
     let kinds: Vec<String> = app
@@ -505,6 +511,9 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
         [
             "application.decide",
             "application.decide",
+            "application.screening",
+            "application.screening",
+            "application.screening",
             "application.background_check"
         ]
     );
@@ -981,7 +990,120 @@ async fn coordinators_name_presenters_from_the_roster(backend: Backend) {
     );
 }
 
+/// Records a pass on every stage of the demo citizen academy's screening.
+pub async fn pass_every_stage(app: &TestApp, cookie: &str, application: i64) {
+    for stage in ["application_review", "background_check", "interview"] {
+        let form = [
+            ("stage", stage),
+            ("outcome", "passed"),
+            ("reason", "meets_criteria"),
+            ("note", ""),
+        ];
+        let path = format!("/staff/applications/{application}/screening");
+        assert_eq!(post_as(app, Some(cookie), &path, &form).await, 303, "{stage}");
+    }
+}
+
+async fn screening_stages_take_several_reviewers_and_hide_sensitive_results(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let (_, body) = apply(&app, precinct::domain::ClassId::new(class), &applicant(1), None).await;
+    let id = body["id"].as_i64().unwrap();
+    let admin = session(&app, ADMIN).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let screening = format!("/staff/applications/{id}/screening");
+    let page = format!("/staff/applications/{id}");
+    let entry = |stage: &'static str, outcome: &'static str, reason: &'static str, note: &'static str| {
+        [
+            ("stage", stage),
+            ("outcome", outcome),
+            ("reason", reason),
+            ("note", note),
+        ]
+    };
+    // Unknown stage, outcome and reason are refused together, with the page and a 422.
+    let res = app
+        .client
+        .post(format!("{}{screening}", app.address))
+        .header(COOKIE, &coordinator)
+        .form(&entry("vibes", "maybe", "whim", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("Choose one of this program")
+            && text.contains("Choose an outcome")
+            && text.contains("reason code")
+    );
+    // Two reviewers on one stage: a question from one holds the stage until answered.
+    let review = entry("application_review", "passed", "meets_criteria", "Strong answers.");
+    assert_eq!(post_as(&app, Some(&coordinator), &screening, &review).await, 303);
+    let question = entry(
+        "application_review",
+        "needs_information",
+        "missing_information",
+        "Which employer?",
+    );
+    assert_eq!(post_as(&app, Some(&admin), &screening, &question).await, 303);
+    let shown = app.page_as(&coordinator, &page).await;
+    assert!(shown.contains("Application review: Needs information"), "{shown}");
+    assert!(shown.contains("Strong answers.") && shown.contains("Which employer?"));
+    let answered = entry("application_review", "passed", "meets_criteria", "Employer confirmed.");
+    assert_eq!(post_as(&app, Some(&admin), &screening, &answered).await, 303);
+    assert!(
+        app.page_as(&coordinator, &page)
+            .await
+            .contains("Application review: Passed")
+    );
+    // The background check is sensitive: the coordinator records it while the department allows.
+    let record = entry(
+        "background_check",
+        "failed",
+        "record_found",
+        "Open warrant in another county.",
+    );
+    assert_eq!(post_as(&app, Some(&coordinator), &screening, &record).await, 303);
+    assert!(app.page_as(&coordinator, &page).await.contains("Open warrant"));
+    // The admin narrows sensitive fields to admins only.
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/settings", &[("admin", "yes")]).await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/settings", &[("admin", "yes")]).await,
+        303
+    );
+    let shown = app.page_as(&coordinator, &page).await;
+    assert!(!shown.contains("Open warrant"), "the note is hidden");
+    assert!(!shown.contains("<strong>Failed</strong>"), "the outcome is hidden");
+    assert!(shown.contains("Background check: In progress (details restricted)"));
+    assert!(
+        !shown.contains("Background check status"),
+        "the check status form is hidden"
+    );
+    assert_eq!(post_as(&app, Some(&coordinator), &screening, &record).await, 403);
+    let check = format!("/staff/applications/{id}/background-check");
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &check, &[("status", "cleared")]).await,
+        403
+    );
+    let shown = app.page_as(&admin, &page).await;
+    assert!(shown.contains("Open warrant") && shown.contains("Background check: Failed"));
+    // A failed stage blocks approval; denial is still possible.
+    let decide = format!("/staff/applications/{id}/decision");
+    assert_eq!(
+        post_as(&app, Some(&admin), &decide, &[("decision", "approve")]).await,
+        409
+    );
+    // Every entry is audited.
+    let audit = app.store.audit_entries(Some("application"), 20).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "application.screening").count(), 4);
+}
+
 on_both_backends!(
+    screening_stages_take_several_reviewers_and_hide_sensitive_results,
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
     repeated_failures_lock_the_account,

@@ -24,6 +24,7 @@ mod export;
 mod import;
 mod password;
 mod review;
+mod settings;
 mod statistics;
 mod two_factor;
 
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/status", post(classes::set_status))
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
+        .route("/staff/settings", get(settings::show).post(settings::save))
         .route("/staff/classes/{id}/sessions/{sid}", get(attendance::sheet))
         .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
         .route(
@@ -74,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
+        .route("/staff/applications/{id}/screening", post(review::record))
         .route("/staff/classes/{id}/attendance.csv", get(export::attendance))
 }
 
@@ -99,7 +102,14 @@ pub fn layout(
     user: &StaffUser,
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
-    crate::web::layout::Layout::staff(dept, current, &user.full_name, allows(user.role, Permission::ReadAudit))
+    let mut extra = Vec::new();
+    if allows(user.role, Permission::ReadAudit) {
+        extra.push(("/staff/audit", "Audit log"));
+    }
+    if allows(user.role, Permission::Configure) {
+        extra.push(("/staff/settings", "Settings"));
+    }
+    crate::web::layout::Layout::staff(dept, current, &user.full_name, &extra)
 }
 
 /// Not signed in: send the browser to the sign-in page.

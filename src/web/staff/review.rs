@@ -1,5 +1,7 @@
-//! Reviewing one application: details, background-check status (sensitive: reviewers
-//! only) and the decision with a reason.
+//! Reviewing one application: details, the program's screening stages (several
+//! reviewers, each with an outcome, a reason code and a note), the background-check
+//! status, and the decision with a reason. Sensitive fields are shown only to the roles
+//! the department names.
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -13,10 +15,31 @@ use crate::app::AppState;
 use crate::domain::ApplicationId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::application::{BackgroundCheck, Decision};
+use crate::domain::screening::{self, Outcome, StageState};
 use crate::error::AppError;
 use crate::registrar::{self, ActionError};
+use crate::store::screening::{NewEntry, ScreeningEntry};
 use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
+use crate::web::format;
 use crate::web::layout::{Layout, render};
+
+/// One entry as the page shows it.
+struct EntryView {
+    reviewer: String,
+    outcome: &'static str,
+    reason: String,
+    note: String,
+    at: String,
+}
+
+/// One stage with its state and, when the reader may see them, its entries.
+struct StageView {
+    code: String,
+    name: String,
+    state: &'static str,
+    restricted: bool,
+    entries: Vec<EntryView>,
+}
 
 #[derive(Template)]
 #[template(path = "staff/review.html")]
@@ -26,6 +49,13 @@ struct ReviewPage {
     class_name: String,
     checks: &'static [BackgroundCheck],
     pending: bool,
+    sensitive: bool,
+    stages: Vec<StageView>,
+    /// Stages this reader may record an entry for: `(code, name)`.
+    recordable: Vec<(String, String)>,
+    outcomes: &'static [Outcome],
+    reasons: Vec<(String, String)>,
+    errors: Vec<String>,
 }
 
 fn may_review(user: &StaffUser) -> Result<(), AppError> {
@@ -41,6 +71,12 @@ fn back(id: ApplicationId) -> Response {
     crate::web::see_other(&to)
 }
 
+/// Whether this reviewer may see the department's sensitive fields.
+async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result<bool, AppError> {
+    let named = screening::parse_roles(&state.store.sensitive_roles().await?);
+    Ok(screening::may_see_sensitive(user.role, &named))
+}
+
 /// `GET /staff/applications/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -49,6 +85,15 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     may_review(&user)?;
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    page(&state, &user, id, Vec::new()).await
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    id: ApplicationId,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
     let a = state
         .store
         .review_record(id)
@@ -60,14 +105,152 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let sensitive = sees_sensitive(state, user).await?;
+    let definition = state.store.screening(a.class_id).await?;
+    let recorded = state.store.screening_entries(id).await?;
+    let entries: Vec<screening::Entry> = recorded.iter().filter_map(ScreeningEntry::entry).collect();
+    let stages = definition
+        .stages
+        .iter()
+        .map(|stage| {
+            let restricted = stage.sensitive && !sensitive;
+            let state = screening::stage_state(&stage.code, &entries);
+            StageView {
+                code: stage.code.clone(),
+                name: stage.name.clone(),
+                // Even "failed" is a sensitive result; others only learn whether it is settled.
+                state: match (restricted, state) {
+                    (true, StageState::Passed) => "Complete",
+                    (true, StageState::NotStarted) => "Not started",
+                    (true, _) => "In progress (details restricted)",
+                    (false, s) => s.label(),
+                },
+                restricted,
+                entries: if restricted {
+                    Vec::new()
+                } else {
+                    recorded
+                        .iter()
+                        .filter(|e| e.stage == stage.code)
+                        .map(|e| EntryView {
+                            reviewer: e.reviewer_name.clone(),
+                            outcome: Outcome::parse(&e.outcome).map_or("Unknown", |o| o.label()),
+                            reason: definition
+                                .reason(&e.reason_code)
+                                .map_or_else(|| e.reason_code.clone(), |r| r.label.clone()),
+                            note: e.note.clone(),
+                            at: Timestamp::from_second(e.recorded_at)
+                                .map(|t| format::instant(t, &tz))
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                },
+            }
+        })
+        .collect();
     let page = ReviewPage {
-        layout: super::layout(dept.as_ref(), "/staff", &user),
+        layout: super::layout(dept.as_ref(), "/staff", user),
         class_name: format!("{}: {}", class.program_name, class.name),
         pending: a.status == "pending_review",
         a,
         checks: BackgroundCheck::ALL,
+        sensitive,
+        stages,
+        recordable: definition
+            .stages
+            .iter()
+            .filter(|s| sensitive || !s.sensitive)
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
+        outcomes: Outcome::ALL,
+        reasons: definition
+            .reasons
+            .iter()
+            .map(|r| (r.code.clone(), r.label.clone()))
+            .collect(),
+        errors,
     };
-    Ok(render(&page)?.into_response())
+    let status = if page.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EntryForm {
+    stage: String,
+    outcome: String,
+    reason: String,
+    note: String,
+}
+
+/// `POST /staff/applications/{id}/screening`: one reviewer's word on one stage.
+pub async fn record(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<EntryForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_review(&user)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let a = state
+        .store
+        .review_record(id)
+        .await?
+        .ok_or(AppError::NotFound("application"))?;
+    let definition = state.store.screening(a.class_id).await?;
+    let note = form.note.trim();
+    let mut errors = definition
+        .check_entry(&form.stage, &form.reason, note)
+        .err()
+        .unwrap_or_default();
+    let outcome = Outcome::parse(&form.outcome);
+    if outcome.is_none() {
+        errors.push("Choose an outcome.".into());
+    }
+    if definition.stage(&form.stage).is_some_and(|s| s.sensitive) && !sees_sensitive(&state, &user).await? {
+        return Err(AppError::Forbidden);
+    }
+    let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+        return page(&state, &user, id, errors).await;
+    };
+    let who = actor(&user);
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let entry = NewEntry {
+        application_id: id,
+        stage: &form.stage,
+        outcome,
+        reason_code: &form.reason,
+        note,
+        reviewer: &who,
+        reviewer_name: &user.full_name,
+    };
+    let entry_id = tx.add_screening_entry(&entry, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "application.screening",
+            object_type: "application",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "entry": entry_id,
+                "stage": form.stage,
+                "outcome": outcome.code(),
+                "reason": form.reason,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(id))
 }
 
 #[derive(Deserialize, Default)]
@@ -84,6 +267,9 @@ pub async fn set_check(
     form: Result<Form<CheckForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     may_review(&user)?;
+    if !sees_sensitive(&state, &user).await? {
+        return Err(AppError::Forbidden);
+    }
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let check =

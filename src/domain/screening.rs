@@ -1,0 +1,292 @@
+//! Screening: the stages a program puts applicants through (application review,
+//! background check, interview, ...), each recorded by one or more reviewers with an
+//! outcome, a reason code and a note.
+
+use serde::{Deserialize, Serialize};
+
+use super::program::{Role, coded_enum};
+
+coded_enum! {
+    /// One reviewer's outcome for one stage.
+    Outcome {
+        Passed = "passed" / "Passed",
+        NeedsInformation = "needs_information" / "Needs information",
+        Failed = "failed" / "Failed",
+    }
+}
+
+/// A stage of a program's screening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub code: String,
+    pub name: String,
+    /// Results and notes only the department's named roles may see (background checks).
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// A reason a reviewer may give, chosen from the program's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub code: String,
+    pub label: String,
+}
+
+/// A program's screening, stored with the program as JSON. No stages: nothing to screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Screening {
+    pub stages: Vec<Stage>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Longest note a reviewer may write.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A reviewer's entry for one stage, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub stage: String,
+    pub outcome: Outcome,
+    pub reviewer: String,
+    /// Later entries have larger sequence numbers (the store's id).
+    pub seq: i64,
+}
+
+/// Where one stage stands, from every reviewer's latest entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageState {
+    NotStarted,
+    NeedsInformation,
+    Passed,
+    Failed,
+}
+
+impl StageState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StageState::NotStarted => "Not started",
+            StageState::NeedsInformation => "Needs information",
+            StageState::Passed => "Passed",
+            StageState::Failed => "Failed",
+        }
+    }
+}
+
+impl Screening {
+    pub fn stage(&self, code: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.code == code)
+    }
+
+    pub fn reason(&self, code: &str) -> Option<&Reason> {
+        self.reasons.iter().find(|r| r.code == code)
+    }
+
+    /// Checks a program's screening as a coordinator wrote it; every problem is listed.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        let code_ok = |c: &str| {
+            !c.is_empty()
+                && c.len() <= 40
+                && c.chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        };
+        for (i, stage) in self.stages.iter().enumerate() {
+            if !code_ok(&stage.code) {
+                errors.push(format!(
+                    "Stage code {:?} must be lowercase letters, digits or underscores.",
+                    stage.code
+                ));
+            }
+            if stage.name.trim().is_empty() {
+                errors.push(format!("Stage {:?} needs a name.", stage.code));
+            }
+            if self.stages[..i].iter().any(|s| s.code == stage.code) {
+                errors.push(format!("Stage code {:?} is used twice.", stage.code));
+            }
+        }
+        for (i, reason) in self.reasons.iter().enumerate() {
+            if !code_ok(&reason.code) {
+                errors.push(format!(
+                    "Reason code {:?} must be lowercase letters, digits or underscores.",
+                    reason.code
+                ));
+            }
+            if reason.label.trim().is_empty() {
+                errors.push(format!("Reason {:?} needs a label.", reason.code));
+            }
+            if self.reasons[..i].iter().any(|r| r.code == reason.code) {
+                errors.push(format!("Reason code {:?} is used twice.", reason.code));
+            }
+        }
+        if !self.stages.is_empty() && self.reasons.is_empty() {
+            errors.push("Give reviewers at least one reason code.".into());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// Checks one reviewer's entry against the program's stages and reasons.
+    pub fn check_entry(&self, stage: &str, reason: &str, note: &str) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        if self.stage(stage).is_none() {
+            errors.push("Choose one of this program's screening stages.".to_string());
+        }
+        if self.reason(reason).is_none() {
+            errors.push("Choose a reason code from the list.".to_string());
+        }
+        if note.chars().count() > MAX_NOTE_CHARS {
+            errors.push(format!("Keep the note under {MAX_NOTE_CHARS} characters."));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The stages that are not passed yet, in order; approval waits for all of them.
+    pub fn unfinished<'a>(&'a self, entries: &[Entry]) -> Vec<&'a Stage> {
+        self.stages
+            .iter()
+            .filter(|s| stage_state(&s.code, entries) != StageState::Passed)
+            .collect()
+    }
+}
+
+/// A stage's state from its entries: each reviewer's latest entry counts; any failure
+/// fails the stage, any open question holds it, otherwise it has passed.
+pub fn stage_state(stage: &str, entries: &[Entry]) -> StageState {
+    let mut latest: Vec<&Entry> = Vec::new();
+    for e in entries.iter().filter(|e| e.stage == stage) {
+        match latest.iter_mut().find(|l| l.reviewer == e.reviewer) {
+            Some(l) if l.seq < e.seq => *l = e,
+            Some(_) => {}
+            None => latest.push(e),
+        }
+    }
+    if latest.is_empty() {
+        StageState::NotStarted
+    } else if latest.iter().any(|e| e.outcome == Outcome::Failed) {
+        StageState::Failed
+    } else if latest.iter().any(|e| e.outcome == Outcome::NeedsInformation) {
+        StageState::NeedsInformation
+    } else {
+        StageState::Passed
+    }
+}
+
+/// Whether a staff member may see sensitive screening fields: they must be a reviewer and
+/// hold one of the roles the department names.
+pub fn may_see_sensitive(role: Role, named: &[Role]) -> bool {
+    super::access::allows(role, super::access::Permission::Review) && named.contains(&role)
+}
+
+/// Reads the department's list of roles allowed to see sensitive fields ("admin,coordinator").
+pub fn parse_roles(list: &str) -> Vec<Role> {
+    list.split(',').filter_map(|r| Role::parse(r.trim())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn academy() -> Screening {
+        Screening {
+            stages: vec![
+                Stage {
+                    code: "review".into(),
+                    name: "Application review".into(),
+                    sensitive: false,
+                },
+                Stage {
+                    code: "background".into(),
+                    name: "Background check".into(),
+                    sensitive: true,
+                },
+            ],
+            reasons: vec![Reason {
+                code: "meets_criteria".into(),
+                label: "Meets the criteria".into(),
+            }],
+        }
+    }
+
+    fn entry(stage: &str, outcome: Outcome, reviewer: &str, seq: i64) -> Entry {
+        Entry {
+            stage: stage.into(),
+            outcome,
+            reviewer: reviewer.into(),
+            seq,
+        }
+    }
+
+    #[test]
+    fn a_stage_follows_every_reviewers_latest_word() {
+        use Outcome::*;
+        assert_eq!(stage_state("review", &[]), StageState::NotStarted);
+        let one = [entry("review", Passed, "ana", 1)];
+        assert_eq!(stage_state("review", &one), StageState::Passed);
+        // A second reviewer with a question holds the stage.
+        let two = [
+            entry("review", Passed, "ana", 1),
+            entry("review", NeedsInformation, "ben", 2),
+        ];
+        assert_eq!(stage_state("review", &two), StageState::NeedsInformation);
+        // Ben's later pass replaces his question.
+        let three = [two[0].clone(), two[1].clone(), entry("review", Passed, "ben", 3)];
+        assert_eq!(stage_state("review", &three), StageState::Passed);
+        // Any reviewer's failure fails the stage, whatever the order the entries arrive in.
+        let four = [entry("review", Failed, "ana", 5), entry("review", Passed, "ben", 4)];
+        assert_eq!(stage_state("review", &four), StageState::Failed);
+        let corrected = [entry("review", Passed, "ana", 6), four[0].clone(), four[1].clone()];
+        assert_eq!(stage_state("review", &corrected), StageState::Passed);
+        // Other stages' entries do not count.
+        assert_eq!(stage_state("background", &one), StageState::NotStarted);
+    }
+
+    #[test]
+    fn approval_waits_for_every_stage() {
+        let s = academy();
+        let passed_review = [entry("review", Outcome::Passed, "ana", 1)];
+        let names: Vec<&str> = s.unfinished(&passed_review).iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Background check"]);
+        let all = [passed_review[0].clone(), entry("background", Outcome::Passed, "ana", 2)];
+        assert!(s.unfinished(&all).is_empty());
+        assert!(
+            Screening::default().unfinished(&[]).is_empty(),
+            "no stages, nothing to wait for"
+        );
+    }
+
+    #[test]
+    fn entries_use_the_programs_stages_and_reasons() {
+        let s = academy();
+        assert!(s.check_entry("review", "meets_criteria", "").is_ok());
+        assert_eq!(
+            s.check_entry("interview", "whim", &"x".repeat(2001)).unwrap_err().len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_screening_definition_is_checked() {
+        assert!(academy().validate().is_ok());
+        let mut bad = academy();
+        bad.stages.push(bad.stages[0].clone());
+        bad.stages.push(Stage {
+            code: "Bad Code".into(),
+            name: " ".into(),
+            sensitive: false,
+        });
+        bad.reasons.clear();
+        assert_eq!(bad.validate().unwrap_err().len(), 4);
+    }
+
+    #[test]
+    fn sensitive_fields_need_a_named_reviewing_role() {
+        let named = parse_roles("admin, coordinator,nobody");
+        assert_eq!(named, [Role::Admin, Role::Coordinator]);
+        assert!(may_see_sensitive(Role::Coordinator, &named));
+        assert!(!may_see_sensitive(Role::Coordinator, &[Role::Admin]));
+        // Naming a role that may not review grants nothing.
+        assert!(!may_see_sensitive(Role::Officer, &[Role::Officer]));
+    }
+}
