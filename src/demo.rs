@@ -387,6 +387,31 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         .await?;
     }
 
+    // Patrol shifts Class 33 may book for its ride-along, a few weeks out.
+    let patrol_officer = staff_by_unit.get(&units.patrol).copied();
+    for (days, start, end, shift) in [
+        (9, (7, 0), (15, 0), "Day patrol, Waterfront and Old Town"),
+        (12, (15, 0), (23, 0), "Evening patrol, Northgate"),
+        (16, (22, 0), (6, 0), "Night patrol, Harbor district"),
+    ] {
+        let date = today.checked_add(days.days()).unwrap_or(today);
+        let window = crate::domain::ride_along::window(
+            date,
+            time(start.0, start.1, 0, 0),
+            time(end.0, end.1, 0, 0),
+            &tz,
+        );
+        if let Some((starts_at, ends_at)) = window {
+            let slot = crate::domain::ride_along::Slot {
+                starts_at,
+                ends_at,
+                shift: shift.to_string(),
+                seats: 2,
+            };
+            tx.insert_slot(open_class, &slot, patrol_officer, now).await?;
+        }
+    }
+
     // The teen cohort of the current semester: Thursdays 18:00-20:00, twelve sessions.
     let (term, start, skip) = semester(today);
     let teen_sessions = MeetingPattern::new(Weekday::Thursday, start, time(18, 0, 0, 0), time(20, 0, 0, 0), 12, skip)

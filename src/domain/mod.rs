@@ -12,6 +12,7 @@ pub mod ids;
 pub mod lottery;
 pub mod markdown;
 pub mod program;
+pub mod ride_along;
 pub mod schedule;
 pub mod screening;
 pub mod stats;

@@ -261,6 +261,29 @@ pub fn class_cancelled(ctx: &Context<'_>, to: &str, first_name: &str) -> Outgoin
     }
 }
 
+/// A participant booked a ride-along shift.
+pub fn ride_along_booked(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    starts_at: Timestamp,
+    shift: &str,
+) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "ride_along_booked",
+        recipient: to.to_string(),
+        subject: format!("Ride-along booked: {}", ctx.when(starts_at)),
+        body_text: format!(
+            "Hello {first_name},\n\nYou are booked to ride along with {shift} on {when}, as part of {course}.\n\n\
+             Come to the front desk 15 minutes early with a photo ID, wear closed-toe shoes, and expect to be out \
+             for the whole shift. You can cancel up to 24 hours before through your application link.\n\n{dept}\n",
+            when = ctx.when(starts_at),
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub mod applications;
 pub mod attendance;
 pub mod catalog;
 pub mod interest;
+pub mod ride_along;
 pub mod screening;
 pub mod seed;
 pub mod staff;

@@ -10,6 +10,7 @@ mod demo;
 mod health;
 mod manage;
 mod public_pages;
+mod ride_along;
 mod schema;
 mod security;
 mod self_service;

@@ -57,6 +57,75 @@ struct ApplicationView {
     emergency_name: String,
     emergency_phone: String,
     sessions: Vec<(String, String, String)>,
+    ride_along: Option<RideAlongView>,
+}
+
+/// A participant's ride-along: done, booked, or the shifts open to book.
+struct RideAlongView {
+    done: bool,
+    /// `(when, shift, may still cancel)`.
+    booked: Option<(String, String, bool)>,
+    /// `(slot id, when, shift, seats left)`.
+    open: Vec<(i64, String, String, i64)>,
+}
+
+fn shift_when(starts_at: i64, ends_at: i64, tz: &jiff::tz::TimeZone) -> String {
+    let (Ok(start), Ok(end)) = (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) else {
+        return String::new();
+    };
+    let (start, end) = (start.to_zoned(tz.clone()), end.to_zoned(tz.clone()));
+    format!(
+        "{}, {}",
+        format::date_long(start.date()),
+        format::time_range(start.time(), end.time())
+    )
+}
+
+/// The ride-along part of a participant's application, when the class has one.
+async fn ride_along_view(
+    state: &AppState,
+    a: &crate::store::applications::ApplicationRecord,
+    done: bool,
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> Result<Option<RideAlongView>, AppError> {
+    use crate::domain::ride_along::open;
+    if !matches!(a.status.0, ApplicationStatus::Confirmed | ApplicationStatus::Completed) {
+        return Ok(None);
+    }
+    let required = state.store.graduation_rule(a.class_id).await?.ride_along_required;
+    let slots = state.store.ride_along_slots(a.class_id).await?;
+    if !required && slots.is_empty() && !done {
+        return Ok(None);
+    }
+    let booked = state.store.booked_slot(a.id).await?;
+    let is_open = |t: i64| Timestamp::from_second(t).is_ok_and(|t| open(t, now));
+    Ok(Some(RideAlongView {
+        done,
+        booked: booked.as_ref().map(|b| {
+            (
+                shift_when(b.starts_at, b.ends_at, tz),
+                b.shift.clone(),
+                is_open(b.starts_at),
+            )
+        }),
+        open: if done || booked.is_some() || a.status.0 != ApplicationStatus::Confirmed {
+            Vec::new()
+        } else {
+            slots
+                .into_iter()
+                .filter(|s| s.booked < s.seats && is_open(s.starts_at))
+                .map(|s| {
+                    (
+                        s.id,
+                        shift_when(s.starts_at, s.ends_at, tz),
+                        s.shift,
+                        s.seats - s.booked,
+                    )
+                })
+                .collect()
+        },
+    }))
 }
 
 #[derive(Template)]
@@ -232,6 +301,14 @@ pub async fn list(
             emergency_name: a.emergency_name.clone(),
             emergency_phone: a.emergency_phone.clone(),
             sessions,
+            ride_along: ride_along_view(
+                &state,
+                &a,
+                state.store.ride_along_done(a.id).await?,
+                &tz,
+                Timestamp::now(),
+            )
+            .await?,
         });
     }
     let notice = match query.get("done").map(String::as_str) {
@@ -239,6 +316,8 @@ pub async fn list(
         Some("accepted") => Some("You accepted the seat. See you at the first session."),
         Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
         Some("corrected") => Some("Your contact details are updated."),
+        Some("booked") => Some("Your ride-along is booked. We sent the details by email."),
+        Some("unbooked") => Some("Your ride-along booking is cancelled."),
         _ => None,
     };
     let email = state
@@ -336,4 +415,49 @@ pub async fn certificate(
         return Err(AppError::NotFound("certificate"));
     }
     crate::web::staff::attendance::certificate_pdf(&state, &number).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SlotForm {
+    slot: String,
+}
+
+/// `POST /my/applications/{id}/ride-along`: book a ride-along shift.
+pub async fn book_ride_along(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<SlotForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let slot: i64 = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
+    match registrar::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
+        Ok(()) => Ok(see_other("/my/applications?done=booked")),
+        Err(ActionError::NotFound) => Err(AppError::NotFound("ride-along shift")),
+        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
+        Err(ActionError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /my/applications/{id}/ride-along/cancel`.
+pub async fn cancel_ride_along(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    match registrar::cancel_ride_along(&state.store, &email_key, id, Timestamp::now()).await {
+        Ok(()) => Ok(see_other("/my/applications?done=unbooked")),
+        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
+        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
+        Err(ActionError::Store(e)) => Err(e.into()),
+    }
 }

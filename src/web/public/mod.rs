@@ -37,6 +37,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/my/applications", get(applicant::list))
         .route("/my/applications/{id}/correct", axum::routing::post(applicant::correct))
+        .route(
+            "/my/applications/{id}/ride-along",
+            axum::routing::post(applicant::book_ride_along),
+        )
+        .route(
+            "/my/applications/{id}/ride-along/cancel",
+            axum::routing::post(applicant::cancel_ride_along),
+        )
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route("/my/certificates/{number}", get(applicant::certificate))

@@ -463,6 +463,7 @@ pub async fn staff_certificate(
 pub struct RideAlongForm {
     application: String,
     done: String,
+    back: String,
 }
 
 /// `POST /staff/classes/{id}/ride-along`: record that a participant did (or did not yet
@@ -503,6 +504,10 @@ pub async fn ride_along(
     )
     .await?;
     tx.commit().await?;
-    let to = format!("/staff/classes/{class_id}/graduation");
+    let to = if form.back == "ride-alongs" {
+        format!("/staff/classes/{class_id}/ride-alongs")
+    } else {
+        format!("/staff/classes/{class_id}/graduation")
+    };
     Ok(crate::web::see_other(&to))
 }

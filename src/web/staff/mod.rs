@@ -24,6 +24,7 @@ mod export;
 mod import;
 mod password;
 mod review;
+mod ride_alongs;
 mod settings;
 mod statistics;
 mod two_factor;
@@ -69,6 +70,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/certificates/{number}", get(attendance::staff_certificate))
         .route("/staff/classes/{id}/ride-along", post(attendance::ride_along))
+        .route(
+            "/staff/classes/{id}/ride-alongs",
+            get(ride_alongs::show).post(ride_alongs::create),
+        )
+        .route(
+            "/staff/classes/{id}/ride-alongs/{slot}/delete",
+            post(ride_alongs::delete),
+        )
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
         .route("/staff/classes/{id}/applications/new", get(entry::new))
         .route("/staff/classes/{id}/applications", post(entry::create))

@@ -1,0 +1,263 @@
+//! Ride-along shifts of a class: coordinators offer patrol shifts, participants book them
+//! through their own link, and staff record the ride-along as done afterwards.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows, may_see_roster};
+use crate::domain::ride_along::{MAX_SEATS, SlotInput};
+use crate::domain::{ClassId, Role, StaffId};
+use crate::error::AppError;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::format;
+use crate::web::layout::{Layout, render};
+
+struct SlotView {
+    id: i64,
+    when: String,
+    shift: String,
+    officer: String,
+    seats: i64,
+    /// `(application id, name, ride-along done)`.
+    riders: Vec<(i64, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/ride_alongs.html")]
+struct SlotsPage {
+    layout: Layout,
+    class_id: ClassId,
+    class_name: String,
+    slots: Vec<SlotView>,
+    can_run: bool,
+    officers: Vec<(i64, String)>,
+    errors: Vec<String>,
+    form: SlotForm,
+    max_seats: i64,
+    required: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SlotForm {
+    date: String,
+    start: String,
+    end: String,
+    shift: String,
+    seats: String,
+    officer: String,
+}
+
+async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+    let presents = user.role == Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    Ok(may_see_roster(user.role, presents))
+}
+
+fn when(starts_at: i64, ends_at: i64, tz: &jiff::tz::TimeZone) -> String {
+    match (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) {
+        (Ok(s), Ok(e)) => {
+            let (s, e) = (s.to_zoned(tz.clone()), e.to_zoned(tz.clone()));
+            format!(
+                "{}, {}",
+                format::date_long(s.date()),
+                format::time_range(s.time(), e.time())
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+/// `GET /staff/classes/{id}/ride-alongs`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    page(&state, &user, class_id, Vec::new(), SlotForm::default()).await
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    class_id: ClassId,
+    errors: Vec<String>,
+    form: SlotForm,
+) -> Result<Response, AppError> {
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    if !may_see(state, user, class_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let done: std::collections::HashMap<_, _> = state
+        .store
+        .participants(class_id)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.ride_along_done))
+        .collect();
+    let bookings = state.store.ride_along_bookings(class_id).await?;
+    let slots = state
+        .store
+        .ride_along_slots(class_id)
+        .await?
+        .into_iter()
+        .map(|s| SlotView {
+            when: when(s.starts_at, s.ends_at, &tz),
+            riders: bookings
+                .iter()
+                .filter(|b| b.slot_id == s.id)
+                .map(|b| {
+                    (
+                        b.application_id.get(),
+                        format!("{} {}", b.first_name, b.last_name),
+                        done.get(&b.application_id).copied().unwrap_or(false),
+                    )
+                })
+                .collect(),
+            id: s.id,
+            shift: s.shift,
+            officer: s.officer_name.unwrap_or_else(|| "Not assigned".into()),
+            seats: s.seats,
+        })
+        .collect();
+    let can_run = allows(user.role, Permission::RunClasses);
+    let officers = if can_run {
+        let mut seen = std::collections::BTreeMap::new();
+        for o in state.store.officers_by_unit().await? {
+            let name = o
+                .rank
+                .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
+            seen.entry(o.id.get()).or_insert(name);
+        }
+        let mut list: Vec<(i64, String)> = seen.into_iter().collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    } else {
+        Vec::new()
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SlotsPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        slots,
+        can_run,
+        officers,
+        errors,
+        form,
+        max_seats: MAX_SEATS,
+        required: state.store.graduation_rule(class_id).await?.ride_along_required,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `POST /staff/classes/{id}/ride-alongs`: offer a shift.
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<SlotForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
+    let input = SlotInput {
+        date: form.date.clone(),
+        start: form.start.clone(),
+        end: form.end.clone(),
+        shift: form.shift.clone(),
+        seats: form.seats.clone(),
+    };
+    let officer: Option<StaffId> = if form.officer.is_empty() {
+        None
+    } else {
+        let id: StaffId = form
+            .officer
+            .parse()
+            .map_err(|_| AppError::BadRequest("Unknown officer.".into()))?;
+        if !state.store.officers_by_unit().await?.iter().any(|o| o.id == id) {
+            return Err(AppError::BadRequest("Choose an officer from the roster.".into()));
+        }
+        Some(id)
+    };
+    let slot = match input.validate(&tz, now) {
+        Ok(slot) => slot,
+        Err(errors) => return page(&state, &user, class_id, errors, form).await,
+    };
+    let who = actor(&user);
+    let mut tx = state.store.begin().await?;
+    let slot_id = tx.insert_slot(class_id, &slot, officer, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &who,
+            action: "ride_along.slot_create",
+            object_type: "ride_along_slot",
+            object_id: slot_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "class": class_id,
+                "starts_at": slot.starts_at.to_string(),
+                "ends_at": slot.ends_at.to_string(),
+                "shift": slot.shift,
+                "seats": slot.seats,
+                "officer": officer,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
+}
+
+/// `POST /staff/classes/{id}/ride-alongs/{slot}/delete`: withdraw a shift nobody booked.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, slot)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let slot: i64 = slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    if !tx.delete_empty_slot(class_id, slot).await? {
+        return Err(AppError::Conflict(
+            "Only a shift nobody has booked can be removed; ask the riders to choose another first.".into(),
+        ));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "ride_along.slot_delete",
+            object_type: "ride_along_slot",
+            object_id: slot.to_string(),
+            before: Some(serde_json::json!({ "class": class_id })),
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
+}
