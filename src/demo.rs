@@ -395,12 +395,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         (16, (22, 0), (6, 0), "Night patrol, Harbor district"),
     ] {
         let date = today.checked_add(days.days()).unwrap_or(today);
-        let window = crate::domain::ride_along::window(
-            date,
-            time(start.0, start.1, 0, 0),
-            time(end.0, end.1, 0, 0),
-            &tz,
-        );
+        let window =
+            crate::domain::ride_along::window(date, time(start.0, start.1, 0, 0), time(end.0, end.1, 0, 0), &tz);
         if let Some((starts_at, ends_at)) = window {
             let slot = crate::domain::ride_along::Slot {
                 starts_at,

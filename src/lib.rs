@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod notify;
+pub mod planning;
 pub mod registrar;
 pub mod store;
 pub mod telemetry;

@@ -1113,3 +1113,68 @@ pub async fn cancel_ride_along(
     tx.commit().await?;
     Ok(())
 }
+
+/// A session as a coordinator edits it.
+pub struct SessionEdit<'a> {
+    pub topic: &'a str,
+    pub description: &'a str,
+    pub at: &'a crate::domain::Occurrence,
+    pub place: &'a str,
+    /// Units presenting, each with the officer where one is named.
+    pub presenters: &'a [(crate::domain::UnitId, Option<crate::domain::StaffId>)],
+    /// When the date, time or place changed: how it was and how it is, for the people told.
+    pub moved: Option<(&'a str, &'a str)>,
+}
+
+/// Changes a session and its presenters. When the date, time or place changed
+/// (`edit.moved`), everyone still involved in the class is told, in the same
+/// transaction. Returns how many were told.
+pub async fn edit_session(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    session_id: crate::domain::SessionId,
+    edit: &SessionEdit<'_>,
+    before: serde_json::Value,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    tx.update_session(session_id, edit.topic, edit.description, edit.at, edit.place)
+        .await?;
+    tx.clear_presenters(session_id).await?;
+    for (unit, staff) in edit.presenters {
+        tx.add_presenter(session_id, *unit, *staff).await?;
+    }
+    let mut told = 0;
+    if let Some((was, is)) = edit.moved {
+        let ctx = context(&class);
+        for (email, first_name) in tx.active_applicants(class_id).await? {
+            tx.enqueue(&messages::session_changed(&ctx, &email, &first_name, was, is), now)
+                .await?;
+            told += 1;
+        }
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "session.update",
+            object_type: "session",
+            object_id: session_id.to_string(),
+            before: Some(before),
+            after: Some(serde_json::json!({
+                "topic": edit.topic,
+                "date": edit.at.date.to_string(),
+                "start": edit.at.start.time().to_string(),
+                "end": edit.at.end.time().to_string(),
+                "place": edit.place,
+                "presenters": edit.presenters,
+                "notified": told,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(told)
+}

@@ -246,6 +246,21 @@ pub fn session_cancelled(ctx: &Context<'_>, to: &str, first_name: &str, session:
     }
 }
 
+/// A session moved or changed rooms.
+pub fn session_changed(ctx: &Context<'_>, to: &str, first_name: &str, before: &str, after: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "session_changed",
+        recipient: to.to_string(),
+        subject: format!("Schedule change: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nOne session of {course} has changed.\n\nWas: {before}\nNow: {after}\n\n\
+             The rest of the schedule is unchanged. If the new time does not work for you, reply to this email.\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+    }
+}
+
 /// A whole class is cancelled.
 pub fn class_cancelled(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessage {
     OutgoingMessage {

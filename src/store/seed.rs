@@ -262,3 +262,24 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Tx {
+    /// Changes a session's topic, description, time and place.
+    pub async fn update_session(
+        &mut self,
+        session_id: SessionId,
+        topic: &str,
+        description: &str,
+        at: &Occurrence,
+        place: &str,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE sessions SET topic = $1, description = $2, local_date = $3, local_start = $4, local_end = $5, \
+                   starts_at = $6, ends_at = $7, place = $8 WHERE id = $9";
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(topic).bind(description)
+            .bind(at.date.to_string()).bind(at.start.time().to_string()).bind(at.end.time().to_string())
+            .bind(to_secs(at.starts_at())).bind(to_secs(at.ends_at())).bind(place).bind(session_id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -472,6 +472,15 @@ pub struct RosterOfficer {
 }
 
 impl Store {
+    /// The `(unit, officer)` presenters of a session.
+    pub async fn session_presenter_ids(
+        &self,
+        session_id: crate::domain::SessionId,
+    ) -> Result<Vec<(crate::domain::UnitId, Option<StaffId>)>, StoreError> {
+        let sql = "SELECT unit_id, staff_id FROM session_presenters WHERE session_id = $1 ORDER BY id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(session_id).fetch_all(p).await)?)
+    }
+
     /// Active officers and coordinators by unit, for choosing presenters.
     pub async fn officers_by_unit(&self) -> Result<Vec<RosterOfficer>, StoreError> {
         let sql = "SELECT s.id, s.full_name, s.rank, u.id AS unit_id, u.name AS unit_name \
@@ -482,18 +491,6 @@ impl Store {
 }
 
 impl Tx {
-    /// Whether an officer belongs to a unit (a presenter must present for their own unit).
-    pub async fn officer_in_unit(
-        &mut self,
-        staff_id: StaffId,
-        unit_id: crate::domain::UnitId,
-    ) -> Result<bool, StoreError> {
-        let sql = "SELECT COUNT(*) FROM staff_units su JOIN staff s ON s.id = su.staff_id \
-                   WHERE su.staff_id = $1 AND su.unit_id = $2 AND s.active";
-        let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(staff_id).bind(unit_id).fetch_one(c).await)?;
-        Ok(n == 1)
-    }
-
     /// Removes every presenter of a session (before naming new ones).
     pub async fn clear_presenters(&mut self, session_id: crate::domain::SessionId) -> Result<(), StoreError> {
         on_tx!(self, c => sqlx::query("DELETE FROM session_presenters WHERE session_id = $1").bind(session_id)

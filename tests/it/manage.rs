@@ -1,4 +1,4 @@
-//! Creating and changing classes through the staff API.
+//! Creating and changing classes through the staff API and the back-office form.
 
 use serde_json::{Value, json};
 
@@ -214,7 +214,117 @@ async fn bad_class_requests_name_every_problem(backend: Backend) {
     assert_eq!(status, 404);
 }
 
+async fn coordinators_create_a_class_in_the_back_office(backend: Backend) {
+    use crate::staff::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    assert_eq!(get_as(&app, Some(&officer), "/staff/classes/new").await, 403);
+    assert!(
+        app.page_as(&coordinator, "/staff")
+            .await
+            .contains("href=\"/staff/classes/new\"")
+    );
+    let form = |name: &'static str, closes: &'static str, end: &'static str| {
+        vec![
+            ("program", "citizen-academy"),
+            ("name", name),
+            ("capacity", "24"),
+            ("location_name", "Harbor Point Police Academy"),
+            ("location_address", "400 Training Way"),
+            ("opens", "2027-01-04T09:00"),
+            ("closes", closes),
+            ("weekday", "tuesday"),
+            ("first_date", "2027-02-23"),
+            ("start", "18:30"),
+            ("end", end),
+            ("sessions", "4"),
+            ("skip", "2027-03-09"),
+            ("topic", "Academy night"),
+            ("place", "Room 2"),
+        ]
+    };
+    // Every problem at once: no name, closing before opening, a session ending before it starts.
+    let res = app
+        .client
+        .post(format!("{}/staff/classes/new", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .form(&form("", "2027-01-01T09:00", "17:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("Give the class a name"), "{text}");
+    assert!(text.contains("Registration must close after it opens"));
+    assert!(text.contains("end after it starts"));
+    assert!(text.contains("400 Training Way"), "typed values are kept");
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&officer),
+            "/staff/classes/new",
+            &form("Class 40", "2027-02-01T17:00", "21:00")
+        )
+        .await,
+        403
+    );
+    let res = app
+        .client
+        .post(format!("{}/staff/classes/new", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .form(&form("Class 40", "2027-02-01T17:00", "21:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location
+        .trim_start_matches("/staff/classes/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let class = app
+        .store
+        .class(precinct::domain::ClassId::new(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(class.status, precinct::domain::ClassStatus::Draft);
+    assert_eq!(class.capacity, 24);
+    // Registration closes at 17:00 in the demo's Pacific winter time: 01:00 UTC the next day.
+    assert_eq!(
+        class.registration_closes_at.unwrap().to_string(),
+        "2027-02-02T01:00:00Z"
+    );
+    let sessions = app.store.sessions(precinct::domain::ClassId::new(id)).await.unwrap();
+    let dates: Vec<String> = sessions.iter().map(|s| s.local_date.to_string()).collect();
+    assert_eq!(
+        dates,
+        ["2027-02-23", "2027-03-02", "2027-03-16", "2027-03-23"],
+        "March 9 skipped"
+    );
+    // 18:30 local on both sides of the March 14 change: the UTC hour moves.
+    assert_eq!(sessions[1].starts_at.to_string(), "2027-03-03T02:30:00Z");
+    assert_eq!(sessions[2].starts_at.to_string(), "2027-03-17T01:30:00Z");
+    assert_eq!(sessions[0].topic, "Academy night 1");
+    // The same name again is refused with a message, not a 500.
+    let res = app
+        .client
+        .post(format!("{}/staff/classes/new", app.address))
+        .header(reqwest::header::COOKIE, &coordinator)
+        .form(&form("Class 40", "2027-02-01T17:00", "21:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("already has a class with that name"));
+}
+
 on_both_backends!(
     coordinators_create_classes_with_sessions_across_dst,
-    bad_class_requests_name_every_problem
+    bad_class_requests_name_every_problem,
+    coordinators_create_a_class_in_the_back_office,
 );

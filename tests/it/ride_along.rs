@@ -13,7 +13,7 @@ use crate::staff::{COORDINATOR, OTHER_OFFICER, post_as, session};
 
 /// A date `days` ahead in the demo department's zone, as the form wants it.
 fn days_ahead(days: i64) -> String {
-    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
     Timestamp::now()
         .to_zoned(tz)
         .date()

@@ -951,12 +951,13 @@ async fn applicants_import_from_csv_once(backend: Backend) {
     assert!(bad.contains("The file is missing these columns"));
 }
 
-async fn coordinators_name_presenters_from_the_roster(backend: Backend) {
+async fn coordinators_edit_sessions_and_name_several_presenters(backend: Backend) {
     let app = spawn(backend).await;
     let class = app.class_id("Class 33").await;
-    let first_session = app.get_json(&format!("/api/v1/classes/{class}")).await["sessions"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let detail = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    let first = &detail["sessions"][0];
+    let session_id = first["id"].as_i64().unwrap();
+    let date = first["date"].as_str().unwrap().to_string();
     let coordinator = session(&app, COORDINATOR).await;
     let other = session(&app, OTHER_OFFICER).await;
     assert_eq!(
@@ -964,30 +965,81 @@ async fn coordinators_name_presenters_from_the_roster(backend: Backend) {
         403,
         "not presenting yet"
     );
-    let page = app.page_as(&coordinator, &format!("/staff/classes/{class}")).await;
-    let marker = ">Community Relations: Officer Jenna Brandt<";
-    let end = page.find(marker).expect("Jenna is on the roster");
-    let value_start = page[..end].rfind("value=\"").unwrap() + "value=\"".len();
-    let value = page[value_start..end].trim_end_matches('"').to_string();
-    let path = format!("/staff/classes/{class}/sessions/{first_session}/presenter");
-    assert_eq!(post_as(&app, Some(&other), &path, &[("presenter", &value)]).await, 403);
-    let (unit, staff) = value.split_once(':').unwrap();
+    let path = format!("/staff/classes/{class}/sessions/{session_id}/edit");
+    assert_eq!(get_as(&app, Some(&other), &path).await, 403);
+    let page = app.page_as(&coordinator, &path).await;
+    let value_of = |label: &str| {
+        let end = page.find(label).expect("officer on the roster");
+        let input = page[..end].rfind("value=\"").unwrap() + "value=\"".len();
+        page[input..].split('"').next().unwrap().to_string()
+    };
+    let jenna = value_of(">Community Relations: Officer Jenna Brandt<");
+    let diego = value_of(">K-9: Officer Diego Ferreira<");
+    let (unit, staff) = jenna.split_once(':').unwrap();
     let wrong_unit = format!("{}:{staff}", unit.parse::<i64>().unwrap() + 1);
+    let form = |date: &str, start: &str, presenters: &[&str]| {
+        let mut f = vec![
+            ("topic".to_string(), "Welcome and the patrol function".to_string()),
+            ("description".to_string(), "Bring a photo ID.".to_string()),
+            ("date".to_string(), date.to_string()),
+            ("start".to_string(), start.to_string()),
+            ("end".to_string(), "21:00".to_string()),
+            ("place".to_string(), "Training Room B".to_string()),
+        ];
+        f.extend(presenters.iter().map(|p| ("presenter".to_string(), p.to_string())));
+        f
+    };
+    let post = |f: Vec<(String, String)>, cookie: String| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            post_as(app, Some(&cookie), &path, &pairs).await
+        }
+    };
+    assert_eq!(post(form(&date, "18:30", &[&jenna]), other.clone()).await, 403);
     assert_eq!(
-        post_as(&app, Some(&coordinator), &path, &[("presenter", &wrong_unit)]).await,
+        post(form(&date, "18:30", &[&wrong_unit]), coordinator.clone()).await,
         422
     );
+    assert_eq!(post(form("someday", "25:00", &[]), coordinator.clone()).await, 422);
     assert_eq!(
-        post_as(&app, Some(&coordinator), &path, &[("presenter", &value)]).await,
+        post(form(&date, "22:00", &[]), coordinator.clone()).await,
+        422,
+        "ends before it starts"
+    );
+    // Two presenters and a new room: participants are told.
+    assert_eq!(
+        post(form(&date, "18:30", &[&jenna, &diego]), coordinator.clone()).await,
         303
     );
     let (_, public) = app.get_text(&format!("/classes/{class}")).await;
-    assert!(public.contains("Community Relations (Officer Jenna Brandt)"));
+    assert!(
+        public.contains("Community Relations (Officer Jenna Brandt)"),
+        "first presenter"
+    );
+    assert!(public.contains("K-9 (Officer Diego Ferreira)"), "second presenter");
+    assert!(public.contains("Welcome and the patrol function"));
     assert_eq!(
         get_as(&app, Some(&other), &format!("/staff/classes/{class}")).await,
         200,
         "now she presents"
     );
+    let participant = &app
+        .store
+        .participants(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap()[0];
+    let kinds = |messages: Vec<precinct::store::applications::OutboxMessage>| {
+        messages.into_iter().filter(|m| m.kind == "session_changed").count()
+    };
+    let told = kinds(app.store.outbox_for(&participant.email).await.unwrap());
+    assert_eq!(told, 1, "the room changed, so the participant is told");
+    // Saving again without a change of date, time or room tells nobody.
+    assert_eq!(post(form(&date, "18:30", &[&jenna]), coordinator.clone()).await, 303);
+    assert_eq!(kinds(app.store.outbox_for(&participant.email).await.unwrap()), 1);
+    let audit = app.store.audit_entries(Some("session"), 10).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "session.update").count(), 2);
 }
 
 /// Records a pass on every stage of the demo citizen academy's screening.
@@ -1119,5 +1171,5 @@ on_both_backends!(
     cancelling_a_session_or_a_class_tells_everyone,
     waitlist_moves_and_class_emails_are_recorded,
     applicants_import_from_csv_once,
-    coordinators_name_presenters_from_the_roster,
+    coordinators_edit_sessions_and_name_several_presenters,
 );

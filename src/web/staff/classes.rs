@@ -25,6 +25,7 @@ struct DashboardPage {
     classes: Vec<ClassView>,
     drafts: Vec<ClassView>,
     programs: Vec<(String, String)>,
+    can_plan: bool,
 }
 
 struct RosterView {
@@ -45,7 +46,6 @@ struct ClassPage {
     notice: Option<&'static str>,
     sessions: Vec<(crate::domain::SessionId, String)>,
     can_cancel: bool,
-    officers: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -86,6 +86,7 @@ pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result
     };
     let page = DashboardPage {
         programs,
+        can_plan: allows(user.role, Permission::RunClasses),
         layout: layout(dept.as_ref(), "/staff", &user),
         classes: classes.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
         drafts: drafts.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
@@ -155,24 +156,7 @@ pub async fn show(
             )
         })
         .collect();
-    let officers = if allows(user.role, Permission::RunClasses) {
-        state
-            .store
-            .officers_by_unit()
-            .await?
-            .into_iter()
-            .map(|o| {
-                let name = o
-                    .rank
-                    .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
-                (format!("{}:{}", o.unit_id, o.id), format!("{}: {name}", o.unit_name))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let page = ClassPage {
-        officers,
         can_cancel: class.status.can_become(ClassStatus::Cancelled),
         sessions,
         layout: layout(dept.as_ref(), "/staff", &user),
@@ -186,6 +170,11 @@ pub async fn show(
             "capacity" => Some("The capacity is updated; any freed seats were offered to the waitlist."),
             "entered" => Some("The application is entered; the applicant was emailed a confirmation."),
             "presenter" => Some("The presenter is updated."),
+            "created" => Some("The draft class is created. Check its sessions, then announce it."),
+            "session" => {
+                Some("The session is updated; participants were told about any change of date, time or place.")
+            }
+            "rules" => Some("The registration rules are updated."),
             "moved" => Some("The waitlist is reordered; the move and its reason are in the audit log."),
             "emailed" => Some("The message is queued for every recipient."),
             "session-cancelled" => Some("The session is cancelled and everyone in the class was emailed."),
@@ -447,62 +436,4 @@ pub async fn email(
     .await
     .map_err(action_error)?;
     Ok(back_to(id, "emailed"))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PresenterForm {
-    /// `unit_id:staff_id`, from the roster select.
-    presenter: String,
-}
-
-/// `POST /staff/classes/{id}/sessions/{sid}/presenter`: name the officer (and their
-/// unit) who presents a session, replacing the previous presenter.
-pub async fn set_presenter(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path((id, sid)): Path<(String, String)>,
-    form: Result<Form<PresenterForm>, FormRejection>,
-) -> Result<Response, AppError> {
-    if !allows(user.role, Permission::RunClasses) {
-        return Err(AppError::Forbidden);
-    }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let sid: crate::domain::SessionId = sid.parse().map_err(|_| AppError::NotFound("session"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let (unit, staff) = form
-        .presenter
-        .split_once(':')
-        .and_then(|(u, s)| {
-            Some((
-                u.parse::<crate::domain::UnitId>().ok()?,
-                s.parse::<crate::domain::StaffId>().ok()?,
-            ))
-        })
-        .ok_or_else(|| AppError::Invalid("Choose an officer from the list.".into()))?;
-    if state.store.session_class(sid).await? != Some(id) {
-        return Err(AppError::NotFound("session"));
-    }
-    let now = Timestamp::now();
-    let who = actor(&user);
-    let mut tx = state.store.begin().await?;
-    if !tx.officer_in_unit(staff, unit).await? {
-        return Err(AppError::Invalid("That officer is not in that unit.".into()));
-    }
-    tx.clear_presenters(sid).await?;
-    tx.add_presenter(sid, unit, Some(staff)).await?;
-    tx.audit(
-        &crate::store::staff::AuditRecord {
-            actor: &who,
-            action: "session.presenter",
-            object_type: "session",
-            object_id: sid.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "unit": unit, "staff": staff })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(back_to(id, "presenter"))
 }

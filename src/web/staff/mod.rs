@@ -23,6 +23,7 @@ mod entry;
 mod export;
 mod import;
 mod password;
+mod planning;
 mod review;
 mod ride_alongs;
 mod settings;
@@ -44,12 +45,20 @@ pub fn router() -> Router<AppState> {
             "/staff/password-reset/{token}",
             get(password::choose_page).post(password::choose),
         )
+        .route(
+            "/staff/classes/new",
+            get(planning::new_class).post(planning::create_class),
+        )
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
         .route("/staff/settings", get(settings::show).post(settings::save))
         .route("/staff/classes/{id}/sessions/{sid}", get(attendance::sheet))
+        .route(
+            "/staff/classes/{id}/sessions/{sid}/edit",
+            get(planning::edit_session).post(planning::save_session),
+        )
         .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
         .route(
             "/staff/classes/{id}/sessions/{sid}/cancel",
@@ -57,10 +66,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/classes/{id}/sessions/{sid}/make-up", post(attendance::make_up))
         .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
-        .route(
-            "/staff/classes/{id}/sessions/{sid}/presenter",
-            post(classes::set_presenter),
-        )
         .route("/staff/classes/{id}/email", post(classes::email))
         .route("/staff/classes/{id}/import", get(import::form).post(import::upload))
         .route("/staff/applications/{id}/move", post(classes::move_on_waitlist))

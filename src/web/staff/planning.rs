@@ -1,0 +1,454 @@
+//! Planning pages: a new class with its sessions from a meeting pattern, and editing one
+//! session (topic, date and time, place, presenters). The rules live in `crate::planning`
+//! and `domain::schedule`, shared with the staff JSON API.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::RuleFailure;
+use crate::domain::access::{Permission, allows};
+use crate::error::AppError;
+use crate::planning::{self, ClassIn, CreateError, PatternIn, failure};
+use crate::store::staff::StaffUser;
+use crate::web::layout::{Layout, render};
+
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewClassForm {
+    program: String,
+    name: String,
+    capacity: String,
+    location_name: String,
+    location_address: String,
+    opens: String,
+    closes: String,
+    weekday: String,
+    first_date: String,
+    start: String,
+    end: String,
+    sessions: String,
+    skip: String,
+    topic: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/class_new.html")]
+struct NewClassPage {
+    layout: Layout,
+    programs: Vec<(String, String)>,
+    weekdays: &'static [&'static str],
+    form: NewClassForm,
+    errors: Vec<RuleFailure>,
+}
+
+fn may_plan(user: &StaffUser) -> Result<(), AppError> {
+    if allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A `datetime-local` value read in the department's zone, as an instant with offset.
+pub fn local_instant(value: &str, field: &'static str, tz: &TimeZone, errors: &mut Vec<RuleFailure>) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|dt| dt.to_zoned(tz.clone()).ok())
+    {
+        Some(z) => Some(z.timestamp().to_string()),
+        None => {
+            errors.push(failure(
+                "datetime_format",
+                field,
+                "Give a date and time, like 2027-01-05 09:00.",
+            ));
+            None
+        }
+    }
+}
+
+async fn render_new(
+    state: &AppState,
+    user: &StaffUser,
+    form: NewClassForm,
+    errors: Vec<RuleFailure>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NewClassPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        programs: state
+            .store
+            .published_programs()
+            .await?
+            .into_iter()
+            .map(|p| (p.slug, p.name))
+            .collect(),
+        weekdays: &WEEKDAYS,
+        form,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/classes/new`.
+pub async fn new_class(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let form = NewClassForm {
+        capacity: "30".into(),
+        sessions: "12".into(),
+        start: "18:30".into(),
+        end: "21:00".into(),
+        ..Default::default()
+    };
+    render_new(&state, &user, form, Vec::new()).await
+}
+
+/// `POST /staff/classes/new`: creates a draft class and its sessions.
+pub async fn create_class(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<NewClassForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let mut errors = Vec::new();
+    let capacity = form.capacity.trim().parse::<i64>().unwrap_or_else(|_| {
+        errors.push(failure("capacity", "capacity", "Capacity must be a whole number."));
+        0
+    });
+    let opens = local_instant(&form.opens, "registration_opens_at", &tz, &mut errors);
+    let closes = local_instant(&form.closes, "registration_closes_at", &tz, &mut errors);
+    let has_pattern = !form.first_date.trim().is_empty();
+    let pattern = has_pattern.then(|| PatternIn {
+        weekday: form.weekday.clone(),
+        first_date: form.first_date.clone(),
+        start: form.start.clone(),
+        end: form.end.clone(),
+        sessions: form.sessions.trim().parse().unwrap_or_else(|_| {
+            errors.push(failure(
+                "pattern",
+                "pattern.sessions",
+                "Give the number of sessions as a whole number.",
+            ));
+            0
+        }),
+        skip: form
+            .skip
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        topic: Some(form.topic.clone()),
+        place: Some(form.place.clone()),
+    });
+    let input = ClassIn {
+        program: form.program.clone(),
+        name: form.name.clone(),
+        capacity,
+        registration_opens_at: opens,
+        registration_closes_at: closes,
+        location_name: form.location_name.clone(),
+        location_address: form.location_address.clone(),
+        pattern,
+    };
+    let created = if errors.is_empty() {
+        planning::create_class(&state.store, &input, &actor(&user), Timestamp::now()).await
+    } else {
+        Err(CreateError::Invalid(Vec::new()))
+    };
+    match created {
+        Ok(id) => Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=created"))),
+        Err(CreateError::Invalid(more)) => {
+            errors.extend(more);
+            render_new(&state, &user, form, errors).await
+        }
+        Err(CreateError::Duplicate) => {
+            let e = failure("duplicate", "name", "This program already has a class with that name.");
+            render_new(&state, &user, form, vec![e]).await
+        }
+        Err(CreateError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SessionForm {
+    topic: String,
+    description: String,
+    date: String,
+    start: String,
+    end: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/session_edit.html")]
+struct SessionPage {
+    layout: Layout,
+    class_id: crate::domain::ClassId,
+    class_name: String,
+    session_id: crate::domain::SessionId,
+    position: i64,
+    form: SessionForm,
+    /// `(value "unit:staff", label, checked, element id)`.
+    officers: Vec<(String, String, bool, String)>,
+    errors: Vec<String>,
+}
+
+/// Reads `unit:staff` pairs from the form body, where each checked box sends one
+/// `presenter` field. Parsed from the raw body because repeated keys do not fit a struct.
+fn presenters_from(body: &str) -> Result<Vec<(crate::domain::UnitId, Option<crate::domain::StaffId>)>, AppError> {
+    let mut out = Vec::new();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    for (k, v) in pairs {
+        if k != "presenter" {
+            continue;
+        }
+        let pair = v.split_once(':').and_then(|(u, s)| {
+            Some((
+                u.parse::<crate::domain::UnitId>().ok()?,
+                s.parse::<crate::domain::StaffId>().ok()?,
+            ))
+        });
+        match pair {
+            Some((u, s)) if !out.contains(&(u, Some(s))) => out.push((u, Some(s))),
+            Some(_) => {}
+            None => return Err(AppError::BadRequest("Choose presenters from the list.".into())),
+        }
+    }
+    Ok(out)
+}
+
+async fn session_page(
+    state: &AppState,
+    user: &StaffUser,
+    class_id: crate::domain::ClassId,
+    session_id: crate::domain::SessionId,
+    form: Option<SessionForm>,
+    chosen: Option<Vec<(crate::domain::UnitId, Option<crate::domain::StaffId>)>>,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
+    let session = state
+        .store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or(AppError::NotFound("session"))?;
+    let current = state.store.session_presenter_ids(session_id).await?;
+    let chosen = chosen.unwrap_or(current);
+    let officers = state
+        .store
+        .officers_by_unit()
+        .await?
+        .into_iter()
+        .map(|o| {
+            let name = o
+                .rank
+                .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
+            (
+                format!("{}:{}", o.unit_id, o.id),
+                format!("{}: {name}", o.unit_name),
+                chosen.contains(&(o.unit_id, Some(o.id))),
+                format!("p-{}-{}", o.unit_id, o.id),
+            )
+        })
+        .collect();
+    let form = form.unwrap_or_else(|| SessionForm {
+        topic: session.topic.clone(),
+        description: session.description.clone(),
+        date: session.local_date.to_string(),
+        start: session.local_start.strftime("%H:%M").to_string(),
+        end: session.local_end.strftime("%H:%M").to_string(),
+        place: session.place.clone(),
+    });
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SessionPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        session_id,
+        position: session.position,
+        form,
+        officers,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn session_ids(class: &str, session: &str) -> Result<(crate::domain::ClassId, crate::domain::SessionId), AppError> {
+    Ok((
+        class.parse().map_err(|_| AppError::NotFound("class"))?,
+        session.parse().map_err(|_| AppError::NotFound("session"))?,
+    ))
+}
+
+/// `GET /staff/classes/{id}/sessions/{sid}/edit`.
+pub async fn edit_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
+) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let (class_id, session_id) = session_ids(&class, &session)?;
+    if state.store.session_class(session_id).await? != Some(class_id) {
+        return Err(AppError::NotFound("session"));
+    }
+    session_page(&state, &user, class_id, session_id, None, None, Vec::new()).await
+}
+
+/// `POST /staff/classes/{id}/sessions/{sid}/edit`.
+pub async fn save_session(
+    State(state): State<AppState>,
+    user: StaffUser,
+    axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
+    body: String,
+) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let (class_id, session_id) = session_ids(&class, &session)?;
+    if state.store.session_class(session_id).await? != Some(class_id) {
+        return Err(AppError::NotFound("session"));
+    }
+    let form: SessionForm = serde_urlencoded::from_str(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let presenters = presenters_from(&body)?;
+    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let mut errors = Vec::new();
+    let topic = form.topic.trim();
+    if topic.is_empty() || topic.chars().count() > 120 {
+        errors.push("Give the session a topic of 1 to 120 characters.".to_string());
+    }
+    if form.description.chars().count() > 2000 || form.place.chars().count() > 200 {
+        errors.push("Keep the description under 2,000 characters and the room under 200.".to_string());
+    }
+    let date = form.date.trim().parse::<jiff::civil::Date>().ok();
+    let start = form.start.trim().parse::<jiff::civil::Time>().ok();
+    let end = form.end.trim().parse::<jiff::civil::Time>().ok();
+    if date.is_none() {
+        errors.push("Enter the date as YYYY-MM-DD.".to_string());
+    }
+    if start.is_none() || end.is_none() {
+        errors.push("Enter the start and end times as HH:MM.".to_string());
+    }
+    // One meeting of a one-session pattern: the same DST-correct rule as generated sessions.
+    let at = match (date, start, end) {
+        (Some(d), Some(s), Some(e)) => match crate::domain::MeetingPattern::new(d.weekday(), d, s, e, 1, []) {
+            Ok(p) => p.occurrences(&tz).into_iter().next(),
+            Err(e) => {
+                errors.push(format!("The session is not possible: {e}."));
+                None
+            }
+        },
+        _ => None,
+    };
+    let roster = state.store.officers_by_unit().await?;
+    if presenters
+        .iter()
+        .any(|(unit, staff)| !roster.iter().any(|o| o.unit_id == *unit && Some(o.id) == *staff))
+    {
+        errors.push("Choose presenters from the officer roster; each for their own unit.".to_string());
+    }
+    let Some(at) = at.filter(|_| errors.is_empty()) else {
+        return session_page(
+            &state,
+            &user,
+            class_id,
+            session_id,
+            Some(form),
+            Some(presenters),
+            errors,
+        )
+        .await;
+    };
+    let old = state
+        .store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or(AppError::NotFound("session"))?;
+    let describe = |date: jiff::civil::Date, start: jiff::civil::Time, end: jiff::civil::Time, place: &str| {
+        let mut s = format!(
+            "{}, {}",
+            crate::web::format::date_long(date),
+            crate::web::format::time_range(start, end)
+        );
+        if !place.is_empty() {
+            s.push_str(&format!(", {place}"));
+        }
+        s
+    };
+    let was = describe(old.local_date, old.local_start, old.local_end, &old.place);
+    let place = form.place.trim();
+    let is = describe(at.date, at.start.time(), at.end.time(), place);
+    let moved = (!old.cancelled && was != is).then_some((was.as_str(), is.as_str()));
+    let edit = crate::registrar::SessionEdit {
+        topic,
+        description: form.description.trim(),
+        at: &at,
+        place,
+        presenters: &presenters,
+        moved,
+    };
+    let before = serde_json::json!({
+        "topic": old.topic,
+        "date": old.local_date.to_string(),
+        "start": old.local_start.to_string(),
+        "end": old.local_end.to_string(),
+        "place": old.place,
+    });
+    match crate::registrar::edit_session(
+        &state.store,
+        &actor(&user),
+        class_id,
+        session_id,
+        &edit,
+        before,
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(crate::web::see_other(&format!(
+            "/staff/classes/{class_id}?done=session"
+        ))),
+        Err(crate::registrar::ActionError::NotFound) => Err(AppError::NotFound("session")),
+        Err(crate::registrar::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
+        Err(crate::registrar::ActionError::Store(e)) => Err(e.into()),
+    }
+}
