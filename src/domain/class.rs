@@ -87,6 +87,55 @@ impl RegistrationState {
     }
 }
 
+/// Longest time an applicant may be given to answer a seat offer (two weeks).
+pub const MAX_OFFER_HOURS: i64 = 24 * 14;
+
+/// A class's registration rules, as a coordinator sets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRules {
+    /// Seats only staff-entered (phone, walk-in) applications may fill.
+    pub held_back_seats: i64,
+    /// Until then, only the `priority` ties may apply (empty: no priority round).
+    pub priority_until: Option<Timestamp>,
+    pub priority: Vec<super::Affiliation>,
+    /// How long a waitlisted person has to accept an offered seat.
+    pub offer_hours: i64,
+    /// Applicants may correct their contact details until then (default: the first session).
+    pub corrections_until: Option<Timestamp>,
+}
+
+impl RegistrationRules {
+    /// Checks the rules against the class's capacity and registration window; every
+    /// problem is listed.
+    pub fn validate(
+        &self,
+        capacity: i64,
+        opens: Option<Timestamp>,
+        closes: Option<Timestamp>,
+    ) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        if !(0..=capacity).contains(&self.held_back_seats) {
+            errors.push(format!(
+                "Held-back seats must be between 0 and the capacity ({capacity})."
+            ));
+        }
+        if !(1..=MAX_OFFER_HOURS).contains(&self.offer_hours) {
+            errors.push(format!("Offers must stay open between 1 and {MAX_OFFER_HOURS} hours."));
+        }
+        match (self.priority_until, self.priority.is_empty()) {
+            (Some(_), true) => errors.push("Choose who may apply during the priority round.".into()),
+            (None, false) => errors.push("Give the time the priority round ends.".into()),
+            (Some(until), false) => {
+                if opens.is_some_and(|o| until <= o) || closes.is_some_and(|c| until >= c) {
+                    errors.push("The priority round must end while registration is open.".into());
+                }
+            }
+            (None, true) => {}
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +197,43 @@ mod tests {
             let s = RegistrationState::at(*status, None, None, now);
             assert_eq!(s.is_open(), *status == ClassStatus::Open, "{status:?}");
         }
+    }
+
+    #[test]
+    fn registration_rules_are_checked_against_the_class() {
+        use crate::domain::Affiliation;
+        let t = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let (opens, closes) = (Some(t("2027-01-01T00:00:00Z")), Some(t("2027-02-01T00:00:00Z")));
+        let ok = RegistrationRules {
+            held_back_seats: 2,
+            priority_until: Some(t("2027-01-08T00:00:00Z")),
+            priority: vec![Affiliation::Resides],
+            offer_hours: 48,
+            corrections_until: None,
+        };
+        assert_eq!(ok.validate(30, opens, closes), Ok(()));
+        let bad = RegistrationRules {
+            held_back_seats: 31,
+            priority_until: Some(t("2027-03-01T00:00:00Z")),
+            offer_hours: 0,
+            ..ok.clone()
+        };
+        assert_eq!(bad.validate(30, opens, closes).unwrap_err().len(), 3);
+        let half = RegistrationRules {
+            priority: vec![],
+            ..ok.clone()
+        };
+        assert_eq!(
+            half.validate(30, opens, closes).unwrap_err(),
+            ["Choose who may apply during the priority round."]
+        );
+        let other_half = RegistrationRules {
+            priority_until: None,
+            ..ok
+        };
+        assert_eq!(
+            other_half.validate(30, None, None).unwrap_err(),
+            ["Give the time the priority round ends."]
+        );
     }
 }

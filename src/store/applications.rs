@@ -436,6 +436,15 @@ impl Tx {
 }
 
 impl Store {
+    /// A class with its registration rules, read outside a transaction (for pages).
+    pub async fn class_for_allocation(&self, id: ClassId) -> Result<Option<ClassForAllocation>, StoreError> {
+        let row: Option<ClassAllocRow> =
+            dispatch!(&self.pool, p => sqlx::query_as(CLASS_ALLOC_SQL).bind(id).fetch_optional(p).await)?;
+        row.map(ClassForAllocation::try_from).transpose()
+    }
+}
+
+impl Store {
     /// The email an applicant session belongs to, if the session is valid.
     pub async fn applicant_session(&self, id_hash: &str, now: Timestamp) -> Result<Option<String>, StoreError> {
         let sql = "SELECT email_key FROM applicant_sessions WHERE id_hash = $1 AND expires_at > $2";

@@ -201,19 +201,17 @@ impl Tx {
 }
 
 impl Tx {
-    /// Sets a class's registration rules: seats held back for staff-entered applications,
-    /// and a priority round (until `priority_until`, only the listed ties may apply).
+    /// Sets a class's registration rules (validated by `RegistrationRules::validate`).
     pub async fn set_registration_rules(
         &mut self,
         class_id: ClassId,
-        held_back_seats: i64,
-        priority_until: Option<Timestamp>,
-        priority: &[crate::domain::Affiliation],
+        rules: &crate::domain::class::RegistrationRules,
     ) -> Result<(), StoreError> {
-        let sql =
-            "UPDATE classes SET held_back_seats = $1, priority_until = $2, priority_affiliations = $3 WHERE id = $4";
-        let priority = serde_json::to_string(priority).expect("affiliations serialize");
-        on_tx!(self, c => sqlx::query(sql).bind(held_back_seats).bind(priority_until.map(to_secs)).bind(&priority)
+        let sql = "UPDATE classes SET held_back_seats = $1, priority_until = $2, priority_affiliations = $3, \
+                   offer_hours = $4, corrections_until = $5 WHERE id = $6";
+        let priority = serde_json::to_string(&rules.priority).expect("affiliations serialize");
+        on_tx!(self, c => sqlx::query(sql).bind(rules.held_back_seats).bind(rules.priority_until.map(to_secs))
+            .bind(&priority).bind(rules.offer_hours).bind(rules.corrections_until.map(to_secs))
             .bind(class_id).execute(c).await.map(|_| ()))?;
         Ok(())
     }

@@ -344,12 +344,36 @@ async fn review_programs_hold_the_seat_while_pending(backend: Backend) {
 async fn a_priority_round_admits_residents_first(backend: Backend) {
     let app = spawn(backend).await;
     let class = open_class(&app, ClassSpec::default()).await;
+    // The coordinator sets the round on the rules page: residents only for the next day.
+    let coordinator = crate::staff::session(&app, crate::staff::COORDINATOR).await;
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
     let until = Timestamp::now().checked_add(SignedDuration::from_hours(24)).unwrap();
-    let mut tx = app.store.begin().await.unwrap();
-    tx.set_registration_rules(class, 0, Some(until), &[precinct::domain::Affiliation::Resides])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let local = until.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string();
+    let rules = format!("/staff/classes/{class}/rules");
+    let form = |until: &str, resides: &str| {
+        vec![
+            ("held_back_seats".to_string(), "0".to_string()),
+            ("priority_until".to_string(), until.to_string()),
+            ("resides".to_string(), resides.to_string()),
+            ("offer_hours".to_string(), "48".to_string()),
+            ("corrections_until".to_string(), String::new()),
+        ]
+    };
+    let send = |f: Vec<(String, String)>| {
+        let (app, coordinator, rules) = (&app, coordinator.clone(), rules.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            crate::staff::post_as(app, Some(&coordinator), &rules, &pairs).await
+        }
+    };
+    assert_eq!(send(form(&local, "")).await, 422, "a round needs the ties it admits");
+    assert_eq!(send(form("next week", "yes")).await, 422);
+    assert_eq!(send(form(&local, "yes")).await, 303);
+    let page = app.page_as(&coordinator, &rules).await;
+    assert!(
+        page.contains(&format!("value=\"{local}\"")),
+        "the saved time reads back in local time"
+    );
     assert_eq!(
         apply(&app, class, &applicant(1), None).await.0,
         201,
@@ -378,7 +402,7 @@ async fn held_back_seats_are_left_for_staff_entries(backend: Backend) {
     )
     .await;
     let mut tx = app.store.begin().await.unwrap();
-    tx.set_registration_rules(class, 1, None, &[]).await.unwrap();
+    tx.set_registration_rules(class, &held_back(1)).await.unwrap();
     tx.commit().await.unwrap();
     let statuses: Vec<String> = {
         let mut v = Vec::new();
@@ -452,3 +476,14 @@ on_both_backends!(
     held_back_seats_are_left_for_staff_entries,
     the_same_person_sent_twenty_times_at_once_gets_one_application,
 );
+
+/// Rules that only hold seats back for staff entries.
+pub fn held_back(seats: i64) -> precinct::domain::class::RegistrationRules {
+    precinct::domain::class::RegistrationRules {
+        held_back_seats: seats,
+        priority_until: None,
+        priority: Vec::new(),
+        offer_hours: 48,
+        corrections_until: None,
+    }
+}

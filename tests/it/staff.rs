@@ -530,7 +530,9 @@ async fn staff_enter_phone_applications_under_the_same_rules(backend: Backend) {
     )
     .await;
     let mut tx = app.store.begin().await.unwrap();
-    tx.set_registration_rules(class, 1, None, &[]).await.unwrap();
+    tx.set_registration_rules(class, &crate::applications::held_back(1))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(apply(&app, class, &applicant(1), None).await.1["status"], "confirmed");
     assert_eq!(

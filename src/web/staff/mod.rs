@@ -26,6 +26,7 @@ mod password;
 mod planning;
 mod review;
 mod ride_alongs;
+mod rules;
 mod settings;
 mod statistics;
 mod two_factor;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
+        .route("/staff/classes/{id}/rules", get(rules::show).post(rules::save))
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
         .route("/staff/settings", get(settings::show).post(settings::save))

@@ -1,0 +1,232 @@
+//! A class's registration rules: seats held back for phone and walk-in applications, a
+//! priority round for residents (or other ties), how long seat offers stay open, and
+//! until when applicants may correct their details.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows};
+use crate::domain::class::RegistrationRules;
+use crate::domain::{Affiliation, ClassId};
+use crate::error::AppError;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct RulesForm {
+    held_back_seats: String,
+    priority_until: String,
+    resides: String,
+    works: String,
+    studies: String,
+    member: String,
+    offer_hours: String,
+    corrections_until: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/rules.html")]
+struct RulesPage {
+    layout: Layout,
+    class_id: ClassId,
+    class_name: String,
+    capacity: i64,
+    form: RulesForm,
+    /// `(field name, label, checked)`.
+    ties: Vec<(&'static str, &'static str, bool)>,
+    errors: Vec<String>,
+}
+
+fn local(ts: Option<Timestamp>, tz: &TimeZone) -> String {
+    ts.map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn ties(form: &RulesForm) -> [(&'static str, Affiliation, bool); 4] {
+    [
+        ("resides", Affiliation::Resides, !form.resides.is_empty()),
+        ("works", Affiliation::Works, !form.works.is_empty()),
+        ("studies", Affiliation::Studies, !form.studies.is_empty()),
+        ("member", Affiliation::Member, !form.member.is_empty()),
+    ]
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &StaffUser,
+    class_id: ClassId,
+    form: Option<RulesForm>,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let class = state
+        .store
+        .class_for_allocation(class_id)
+        .await?
+        .ok_or(AppError::NotFound("class"))?;
+    let tz = TimeZone::get(&class.time_zone).unwrap_or(TimeZone::UTC);
+    let form = form.unwrap_or_else(|| {
+        let has = |a| {
+            if class.priority_affiliations.contains(&a) {
+                "yes".to_string()
+            } else {
+                String::new()
+            }
+        };
+        RulesForm {
+            held_back_seats: class.held_back_seats.to_string(),
+            priority_until: local(class.priority_until, &tz),
+            resides: has(Affiliation::Resides),
+            works: has(Affiliation::Works),
+            studies: has(Affiliation::Studies),
+            member: has(Affiliation::Member),
+            offer_hours: class.offer_hours.to_string(),
+            corrections_until: local(class.corrections_until, &tz),
+        }
+    });
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RulesPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        class_id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        capacity: class.capacity,
+        ties: ties(&form)
+            .iter()
+            .map(|(name, a, on)| (*name, a.label(), *on))
+            .collect(),
+        form,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn may_run(user: &StaffUser) -> Result<(), AppError> {
+    if allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// `GET /staff/classes/{id}/rules`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    may_run(&user)?;
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    render_page(&state, &user, class_id, None, Vec::new()).await
+}
+
+/// `POST /staff/classes/{id}/rules`.
+pub async fn save(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<RulesForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_run(&user)?;
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let class = state
+        .store
+        .class_for_allocation(class_id)
+        .await?
+        .ok_or(AppError::NotFound("class"))?;
+    let tz = TimeZone::get(&class.time_zone).unwrap_or(TimeZone::UTC);
+    let mut errors = Vec::new();
+    let mut number = |raw: &str, what: &str| -> i64 {
+        raw.trim().parse().unwrap_or_else(|_| {
+            errors.push(format!("{what} must be a whole number."));
+            -1
+        })
+    };
+    let held_back_seats = number(&form.held_back_seats, "Held-back seats");
+    let offer_hours = number(&form.offer_hours, "Offer hours");
+    let mut when = |raw: &str, what: &str| -> Option<Timestamp> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = raw
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(tz.clone()).ok());
+        if parsed.is_none() {
+            errors.push(format!("Give {what} as a date and time."));
+        }
+        parsed.map(|z| z.timestamp())
+    };
+    let priority_until = when(&form.priority_until, "the end of the priority round");
+    let corrections_until = when(&form.corrections_until, "the corrections deadline");
+    let rules = RegistrationRules {
+        held_back_seats,
+        priority_until,
+        priority: ties(&form)
+            .into_iter()
+            .filter(|(_, _, on)| *on)
+            .map(|(_, a, _)| a)
+            .collect(),
+        offer_hours,
+        corrections_until,
+    };
+    if errors.is_empty()
+        && let Err(more) = rules.validate(
+            class.capacity,
+            class.registration_opens_at,
+            class.registration_closes_at,
+        )
+    {
+        errors.extend(more);
+    }
+    if !errors.is_empty() {
+        return render_page(&state, &user, class_id, Some(form), errors).await;
+    }
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.set_registration_rules(class_id, &rules).await?;
+    let describe = |r: &RegistrationRules| {
+        serde_json::json!({
+            "held_back_seats": r.held_back_seats,
+            "priority_until": r.priority_until.map(|t| t.to_string()),
+            "priority": r.priority,
+            "offer_hours": r.offer_hours,
+            "corrections_until": r.corrections_until.map(|t| t.to_string()),
+        })
+    };
+    let before = RegistrationRules {
+        held_back_seats: class.held_back_seats,
+        priority_until: class.priority_until,
+        priority: class.priority_affiliations.clone(),
+        offer_hours: class.offer_hours,
+        corrections_until: class.corrections_until,
+    };
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "class.rules",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(describe(&before)),
+            after: Some(describe(&rules)),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/classes/{class_id}?done=rules")))
+}
