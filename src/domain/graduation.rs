@@ -129,6 +129,27 @@ impl GraduationRule {
         }
     }
 
+    /// Checks a rule as a coordinator set it; every problem is listed.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        if self.max_absences > 60 {
+            errors.push("Allow at most 60 absences.".to_string());
+        }
+        if self.max_makeups > 20 {
+            errors.push("Allow at most 20 make-ups.".to_string());
+        }
+        match self.late_limit_minutes {
+            Some(m) if !(1..=180).contains(&m) => {
+                errors.push("The lateness limit must be between 1 and 180 minutes.".to_string())
+            }
+            Some(_) if self.late_counts => errors.push(
+                "Either every late arrival counts as an absence, or only those past the limit: choose one.".to_string(),
+            ),
+            _ => {}
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
     /// The rule in plain words.
     pub fn describe(&self) -> String {
         let mut s = format!(
@@ -344,5 +365,23 @@ mod tests {
             "Graduates miss at most 1 session; excused absences do not count; arriving more than 15 minutes \
              late counts as an absence; up to 1 missed session can be made up; a completed ride-along is required."
         );
+    }
+
+    #[test]
+    fn a_rule_is_checked() {
+        assert!(GraduationRule::default().validate().is_ok());
+        let bad = GraduationRule {
+            max_absences: 61,
+            late_counts: true,
+            late_limit_minutes: Some(10),
+            max_makeups: 21,
+            ..Default::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().len(), 3);
+        let zero = GraduationRule {
+            late_limit_minutes: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(zero.validate().unwrap_err().len(), 1);
     }
 }

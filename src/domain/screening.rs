@@ -151,6 +151,68 @@ impl Screening {
     }
 }
 
+impl Screening {
+    /// Reads the two lists a coordinator types, one item per line: stages as
+    /// `code | Name` (add `| sensitive` for stages whose results only named roles see), and
+    /// reasons as `code | Label`. The result is checked with [`Screening::validate`].
+    pub fn from_lines(stages: &str, reasons: &str) -> Result<Screening, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut parsed = Screening::default();
+        for line in stages.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            match parts.as_slice() {
+                [code, name] => parsed.stages.push(Stage {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    sensitive: false,
+                }),
+                [code, name, flag] if flag.eq_ignore_ascii_case("sensitive") => parsed.stages.push(Stage {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    sensitive: true,
+                }),
+                _ => errors.push(format!("Write the stage {line:?} as: code | Name (| sensitive).")),
+            }
+        }
+        for line in reasons.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match line.split_once('|') {
+                Some((code, label)) => parsed.reasons.push(Reason {
+                    code: code.trim().to_string(),
+                    label: label.trim().to_string(),
+                }),
+                None => errors.push(format!("Write the reason {line:?} as: code | Label.")),
+            }
+        }
+        if let Err(more) = parsed.validate() {
+            errors.extend(more);
+        }
+        if errors.is_empty() { Ok(parsed) } else { Err(errors) }
+    }
+
+    /// The lists as [`Screening::from_lines`] reads them.
+    pub fn to_lines(&self) -> (String, String) {
+        let stages = self
+            .stages
+            .iter()
+            .map(|s| {
+                if s.sensitive {
+                    format!("{} | {} | sensitive", s.code, s.name)
+                } else {
+                    format!("{} | {}", s.code, s.name)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let reasons = self
+            .reasons
+            .iter()
+            .map(|r| format!("{} | {}", r.code, r.label))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (stages, reasons)
+    }
+}
+
 /// A stage's state from its entries: each reviewer's latest entry counts; any failure
 /// fails the stage, any open question holds it, otherwise it has passed.
 pub fn stage_state(stage: &str, entries: &[Entry]) -> StageState {
@@ -288,5 +350,22 @@ mod tests {
         assert!(!may_see_sensitive(Role::Coordinator, &[Role::Admin]));
         // Naming a role that may not review grants nothing.
         assert!(!may_see_sensitive(Role::Officer, &[Role::Officer]));
+    }
+
+    #[test]
+    fn the_typed_lists_round_trip() {
+        let (stages, reasons) = academy().to_lines();
+        assert_eq!(
+            stages,
+            "review | Application review\nbackground | Background check | sensitive"
+        );
+        assert_eq!(Screening::from_lines(&stages, &reasons), Ok(academy()));
+        let errors = Screening::from_lines("just words\nx | X | secret", "no bar").unwrap_err();
+        assert_eq!(errors.len(), 3, "one message per bad line: {errors:?}");
+        assert_eq!(
+            Screening::from_lines("", ""),
+            Ok(Screening::default()),
+            "no screening at all"
+        );
     }
 }

@@ -56,6 +56,21 @@ impl Store {
         parse_screening(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(class_id).fetch_optional(p).await)?)
     }
 
+    /// A program's graduation rule and screening, by program id.
+    pub async fn program_rules(
+        &self,
+        program_id: ProgramId,
+    ) -> Result<Option<(crate::domain::graduation::GraduationRule, Screening)>, StoreError> {
+        let sql = "SELECT graduation_rule, screening FROM programs WHERE id = $1";
+        let row: Option<(String, String)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(program_id).fetch_optional(p).await)?;
+        row.map(|(rule, screening)| {
+            let rule = serde_json::from_str(&rule).map_err(|e| StoreError::Corrupt(format!("graduation rule: {e}")))?;
+            Ok((rule, parse_screening(Some(screening))?))
+        })
+        .transpose()
+    }
+
     /// Every entry for an application, oldest first.
     pub async fn screening_entries(&self, id: ApplicationId) -> Result<Vec<ScreeningEntry>, StoreError> {
         let sql = "SELECT id, stage, outcome, reason_code, note, reviewer, reviewer_name, recorded_at \

@@ -1156,7 +1156,73 @@ async fn screening_stages_take_several_reviewers_and_hide_sensitive_results(back
     assert_eq!(audit.iter().filter(|e| e.action == "application.screening").count(), 4);
 }
 
+async fn coordinators_set_a_programs_graduation_rule_and_screening(backend: Backend) {
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let path = "/staff/programs/citizen-academy/settings";
+    assert_eq!(get_as(&app, Some(&officer), path).await, 403);
+    assert_eq!(
+        get_as(&app, Some(&coordinator), "/staff/programs/nope/settings").await,
+        404
+    );
+    let page = app.page_as(&coordinator, path).await;
+    assert!(
+        page.contains("background_check | Background check | sensitive"),
+        "the demo's stages"
+    );
+    assert!(page.contains("value=\"15\""), "the demo's lateness limit");
+    let form = |absences: &'static str, late_counts: &'static str, stages: &'static str| {
+        vec![
+            ("max_absences", absences),
+            ("late_counts", late_counts),
+            ("late_limit_minutes", "20"),
+            ("max_makeups", "2"),
+            ("ride_along_required", "yes"),
+            ("stages", stages),
+            ("reasons", "meets_criteria | Meets the criteria\nother | Other"),
+        ]
+    };
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .header(COOKIE, &coordinator)
+        .form(&form("many", "yes", "review | Review\nreview | Again\nbroken line"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("Absences allowed must be a whole number"), "{text}");
+    assert!(text.contains("choose one") && text.contains("used twice") && text.contains("broken line"));
+    assert_eq!(
+        post_as(&app, Some(&officer), path, &form("1", "", "review | Review")).await,
+        403
+    );
+    let stages = "review | Application review\ncheck | Background check | sensitive";
+    assert_eq!(
+        post_as(&app, Some(&coordinator), path, &form("1", "", stages)).await,
+        303
+    );
+    let class = app.class_id("Class 33").await;
+    let graduation = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/graduation"))
+        .await;
+    assert!(graduation.contains(
+        "Graduates miss at most 1 session; excused absences do not count; arriving more than 20 minutes late \
+         counts as an absence; up to 2 missed sessions can be made up; a completed ride-along is required."
+    ));
+    let (_, body) = apply(&app, precinct::domain::ClassId::new(class), &applicant(1), None).await;
+    let review = app
+        .page_as(&coordinator, &format!("/staff/applications/{}", body["id"]))
+        .await;
+    assert!(review.contains("Background check: Not started") && !review.contains("Conversation with the coordinator"));
+    let audit = app.store.audit_entries(Some("program"), 5).await.unwrap();
+    assert_eq!(audit[0].action, "program.rules");
+}
+
 on_both_backends!(
+    coordinators_set_a_programs_graduation_rule_and_screening,
     screening_stages_take_several_reviewers_and_hide_sensitive_results,
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,

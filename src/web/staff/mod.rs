@@ -24,6 +24,7 @@ mod export;
 mod import;
 mod password;
 mod planning;
+mod program_rules;
 mod review;
 mod ride_alongs;
 mod rules;
@@ -89,6 +90,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/applications/new", get(entry::new))
         .route("/staff/classes/{id}/applications", post(entry::create))
         .route("/staff/programs/{slug}/statistics", get(statistics::show))
+        .route(
+            "/staff/programs/{slug}/settings",
+            get(program_rules::show).post(program_rules::save),
+        )
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))

@@ -1,0 +1,193 @@
+//! A program's rules: who graduates (absences, lateness, make-ups, ride-along) and how
+//! applicants are screened (stages and reason codes). Applies to every class of the program.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows};
+use crate::domain::graduation::GraduationRule;
+use crate::domain::screening::Screening;
+use crate::error::AppError;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct RulesForm {
+    max_absences: String,
+    excused_counts: String,
+    late_counts: String,
+    late_limit_minutes: String,
+    max_makeups: String,
+    ride_along_required: String,
+    stages: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/program_rules.html")]
+struct ProgramRulesPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    form: RulesForm,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+fn flag(on: bool) -> String {
+    if on { "yes".into() } else { String::new() }
+}
+
+async fn render_page(
+    state: &AppState,
+    user: &StaffUser,
+    slug: &str,
+    form: Option<RulesForm>,
+    errors: Vec<String>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let program = state
+        .store
+        .published_program(slug)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let (rule, screening) = state
+        .store
+        .program_rules(program.id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let form = form.unwrap_or_else(|| {
+        let (stages, reasons) = screening.to_lines();
+        RulesForm {
+            max_absences: rule.max_absences.to_string(),
+            excused_counts: flag(rule.excused_counts),
+            late_counts: flag(rule.late_counts),
+            late_limit_minutes: rule.late_limit_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            max_makeups: rule.max_makeups.to_string(),
+            ride_along_required: flag(rule.ride_along_required),
+            stages,
+            reasons,
+        }
+    });
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ProgramRulesPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        slug: program.slug,
+        name: program.name,
+        form,
+        errors,
+        saved,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn may_run(user: &StaffUser) -> Result<(), AppError> {
+    if allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Saved {
+    saved: String,
+}
+
+/// `GET /staff/programs/{slug}/settings`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Saved>,
+) -> Result<Response, AppError> {
+    may_run(&user)?;
+    render_page(&state, &user, &slug, None, Vec::new(), q.saved == "1").await
+}
+
+/// `POST /staff/programs/{slug}/settings`.
+pub async fn save(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(slug): Path<String>,
+    form: Result<Form<RulesForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_run(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let program = state
+        .store
+        .published_program(&slug)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let mut errors = Vec::new();
+    let mut count = |raw: &str, what: &str| -> u32 {
+        raw.trim().parse().unwrap_or_else(|_| {
+            errors.push(format!("{what} must be a whole number of 0 or more."));
+            0
+        })
+    };
+    let max_absences = count(&form.max_absences, "Absences allowed");
+    let max_makeups = count(&form.max_makeups, "Make-ups allowed");
+    let late_limit_minutes = match form.late_limit_minutes.trim() {
+        "" => None,
+        raw => Some(count(raw, "The lateness limit")),
+    };
+    let rule = GraduationRule {
+        max_absences,
+        excused_counts: !form.excused_counts.is_empty(),
+        late_counts: !form.late_counts.is_empty(),
+        late_limit_minutes,
+        max_makeups,
+        ride_along_required: !form.ride_along_required.is_empty(),
+    };
+    if let Err(more) = rule.validate() {
+        errors.extend(more);
+    }
+    let screening = Screening::from_lines(&form.stages, &form.reasons).unwrap_or_else(|more| {
+        errors.extend(more);
+        Screening::default()
+    });
+    if !errors.is_empty() {
+        return render_page(&state, &user, &slug, Some(form), errors, false).await;
+    }
+    let (old_rule, old_screening) = state
+        .store
+        .program_rules(program.id)
+        .await?
+        .ok_or(AppError::NotFound("program"))?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.set_graduation_rule(program.id, &rule).await?;
+    tx.set_screening(program.id, &screening).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "program.rules",
+            object_type: "program",
+            object_id: program.slug.clone(),
+            before: Some(serde_json::json!({ "graduation_rule": old_rule, "screening": old_screening })),
+            after: Some(serde_json::json!({ "graduation_rule": rule, "screening": screening })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!(
+        "/staff/programs/{}/settings?saved=1",
+        program.slug
+    )))
+}
