@@ -136,6 +136,15 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Locks a class that is about to graduate: false when it is no longer in progress
+    /// (someone confirmed first). PostgreSQL locks the row; SQLite's write transaction
+    /// already excludes other writers.
+    pub async fn start_completing(&mut self, class_id: ClassId) -> Result<bool, StoreError> {
+        let sql = "UPDATE classes SET status = status WHERE id = $1 AND status = 'in_progress'";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(class_id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
     /// Completes a class: graduates and the others get their final status, the class
     /// records its graduate count.
     pub async fn complete_class(

@@ -5,6 +5,7 @@ mod helpers;
 mod api;
 mod applications;
 mod attendance;
+mod attendance_api;
 mod binary;
 mod demo;
 mod health;

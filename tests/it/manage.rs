@@ -6,7 +6,7 @@ use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
-fn token(app: &TestApp, role: &str) -> String {
+pub fn token(app: &TestApp, role: &str) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_precinct"))
         .args([
             "token",
@@ -24,7 +24,13 @@ fn token(app: &TestApp, role: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
     let mut req = app.client.request(method, format!("{}{path}", app.address)).json(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);

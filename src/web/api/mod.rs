@@ -9,6 +9,7 @@ use axum::routing::get;
 
 use crate::app::AppState;
 
+pub mod attendance;
 pub mod catalog;
 pub mod manage;
 pub mod openapi;
@@ -25,5 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))
         .route("/classes/{id}/registrations", get(staff::roster))
+        .route("/classes/{id}/attendance", get(attendance::sheet))
+        .route(
+            "/classes/{id}/sessions/{sid}/attendance",
+            axum::routing::put(attendance::mark),
+        )
+        .route(
+            "/classes/{id}/graduation",
+            get(attendance::verdicts).post(attendance::confirm),
+        )
         .route("/openapi.json", get(openapi::serve))
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{catalog, manage, registrations, staff};
+use super::{attendance, catalog, manage, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -23,6 +23,10 @@ use crate::web::health;
         manage::create,
         manage::patch,
         manage::add,
+        attendance::sheet,
+        attendance::mark,
+        attendance::verdicts,
+        attendance::confirm,
         health::healthz,
     ),
     components(schemas(
@@ -46,6 +50,17 @@ use crate::web::health;
         crate::domain::ApplicationInput,
         crate::domain::RuleFailure,
         health::Health,
+        attendance::MarkIn,
+        attendance::MarksIn,
+        attendance::MarkOut,
+        attendance::SessionRef,
+        attendance::ParticipantAttendance,
+        attendance::AttendanceOut,
+        attendance::VerdictOut,
+        attendance::GraduationOut,
+        attendance::IssuedOut,
+        attendance::ConfirmedOut,
+        crate::domain::graduation::Mark,
     )),
     tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "staff", description = "Back-office endpoints; Authorization: Bearer <token>"), (name = "health"))
 )]

@@ -12,9 +12,11 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_take_attendance};
-use crate::domain::graduation::{Mark, Record, Verdict};
+use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
 use crate::error::AppError;
+use crate::graduation::Standing;
+use crate::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::format;
@@ -50,12 +52,6 @@ struct AttendancePage {
     late_limit: Option<u32>,
 }
 
-struct GradRow {
-    p: Participant,
-    verdict: Verdict,
-    certificate: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "staff/graduation.html")]
 struct GraduationPage {
@@ -63,7 +59,7 @@ struct GraduationPage {
     class_id: ClassId,
     class_name: String,
     rule: String,
-    rows: Vec<GradRow>,
+    rows: Vec<Standing>,
     can_confirm: bool,
     completed: bool,
     ride_along: bool,
@@ -181,31 +177,20 @@ pub async fn mark(
         minutes_late: parse_minutes_late(mark, &form.minutes_late)?,
         ..Record::new(mark)
     };
-    if state.store.session_class(session_id).await? != Some(class_id) {
-        return Err(AppError::NotFound("session"));
-    }
-    let now = Timestamp::now();
-    let who = actor(&user);
-    let mut tx = state.store.begin().await?;
-    if !tx.is_participant(class_id, application).await? {
-        return Err(AppError::NotFound("participant"));
-    }
-    let previous = tx.mark_attendance(session_id, application, record, &who, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: "attendance.mark",
-            object_type: "attendance",
-            object_id: format!("{session_id}/{application}"),
-            before: previous,
-            after: Some(
-                serde_json::json!({ "mark": mark.code(), "minutes_late": record.minutes_late, "made_up": false }),
-            ),
-        },
-        now,
+    crate::graduation::record_marks(
+        &state.store,
+        &actor(&user),
+        class_id,
+        session_id,
+        &[(application, record)],
+        Timestamp::now(),
     )
-    .await?;
-    tx.commit().await?;
+    .await
+    .map_err(|e| match e {
+        ActionError::NotFound => AppError::NotFound("participant"),
+        ActionError::NotAllowed(m) => AppError::Conflict(m.to_string()),
+        ActionError::Store(e) => e.into(),
+    })?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
     Ok(crate::web::see_other(&to))
 }
@@ -269,43 +254,6 @@ pub async fn make_up(
     Ok(crate::web::see_other(&to))
 }
 
-async fn verdicts(state: &AppState, class_id: ClassId) -> Result<(String, Vec<GradRow>), AppError> {
-    let (rule, rows) = verdicts_with_rule(state, class_id).await?;
-    Ok((rule.describe(), rows))
-}
-
-async fn verdicts_with_rule(
-    state: &AppState,
-    class_id: ClassId,
-) -> Result<(crate::domain::graduation::GraduationRule, Vec<GradRow>), AppError> {
-    let rule = state.store.graduation_rule(class_id).await?;
-    let sessions: Vec<SessionId> = state
-        .store
-        .sessions(class_id)
-        .await?
-        .into_iter()
-        .filter(|s| !s.cancelled)
-        .map(|s| s.id)
-        .collect();
-    let marks = state.store.class_attendance(class_id).await?;
-    let certificates = state.store.class_certificates(class_id).await?;
-    let rows = state
-        .store
-        .participants(class_id)
-        .await?
-        .into_iter()
-        .map(|p| {
-            let person: Vec<Option<Record>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
-            GradRow {
-                verdict: rule.evaluate(&person, p.ride_along_done),
-                certificate: certificates.get(&p.id).cloned(),
-                p,
-            }
-        })
-        .collect();
-    Ok((rule, rows))
-}
-
 /// `GET /staff/classes/{id}/graduation`: the rule's verdict for every participant.
 pub async fn graduation(
     State(state): State<AppState>,
@@ -317,7 +265,7 @@ pub async fn graduation(
         return Err(AppError::Forbidden);
     }
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let (rule, rows) = verdicts_with_rule(&state, class_id).await?;
+    let (rule, rows) = crate::graduation::verdicts(&state.store, class_id).await?;
     let ride_along = rule.ride_along_required;
     let makeups = rule.max_makeups > 0;
     let rule = rule.describe();
@@ -346,57 +294,12 @@ pub async fn confirm_graduation(
         return Err(AppError::Forbidden);
     }
     let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
-    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    if !class.status.can_become(ClassStatus::Completed) {
-        return Err(AppError::Conflict(
-            "Only a class in progress can graduate; start the class first.".into(),
-        ));
+    match crate::graduation::confirm(&state.store, &actor(&user), class_id, Timestamp::now()).await {
+        Ok(_) => Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/graduation"))),
+        Err(ActionError::NotFound) => Err(AppError::NotFound("class")),
+        Err(ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
+        Err(ActionError::Store(e)) => Err(e.into()),
     }
-    let (_, rows) = verdicts(&state, class_id).await?;
-    let (graduates, others): (Vec<&GradRow>, Vec<&GradRow>) = rows.iter().partition(|r| r.verdict.graduates);
-    let graduates: Vec<ApplicationId> = graduates.iter().map(|r| r.p.id).collect();
-    let others: Vec<ApplicationId> = others.iter().map(|r| r.p.id).collect();
-    let now = Timestamp::now();
-    let who = actor(&user);
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let last_day = class.last_session_at.unwrap_or(now).to_zoned(tz.clone()).date();
-    let completed_on = last_day.strftime("%B %-d, %Y").to_string();
-    let mut tx = state.store.begin().await?;
-    tx.complete_class(class_id, &graduates, &others, now).await?;
-    let year = last_day.year();
-    let mut sequence = tx.certificates_in_year(year).await?;
-    for row in rows.iter().filter(|r| r.verdict.graduates) {
-        sequence += 1;
-        let random = crate::tokens::random_bytes();
-        let number = crate::certificate::number(year, sequence, [random[0], random[1], random[2], random[3]]);
-        let name = format!("{} {}", row.p.first_name, row.p.last_name);
-        tx.issue_certificate(
-            &number,
-            row.p.id,
-            &name,
-            &class.program_name,
-            &class.name,
-            &completed_on,
-            now,
-        )
-        .await?;
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: "class.graduate",
-            object_type: "class",
-            object_id: class_id.to_string(),
-            before: Some(serde_json::json!({ "status": class.status.code() })),
-            after: Some(serde_json::json!({ "status": "completed", "graduates": graduates, "not_completed": others })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    let to = format!("/staff/classes/{class_id}/graduation");
-    Ok(crate::web::see_other(&to))
 }
 
 /// Renders a stored certificate as a PDF download.

@@ -1,0 +1,156 @@
+//! Attendance and graduation as actions: recording marks, the rule's verdicts for a
+//! class, and confirming graduation with numbered certificates. Shared by the phone
+//! pages and the staff JSON API so both follow the same steps and audit the same way.
+
+use jiff::Timestamp;
+
+use crate::domain::graduation::{GraduationRule, Record, Verdict};
+use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
+use crate::registrar::ActionError;
+use crate::store::attendance::Participant;
+use crate::store::staff::AuditRecord;
+use crate::store::{Store, StoreError};
+
+/// One participant's standing under the program's rule.
+pub struct Standing {
+    pub p: Participant,
+    pub verdict: Verdict,
+    pub certificate: Option<String>,
+}
+
+/// The rule's verdict for every participant of a class, with any certificate issued.
+pub async fn verdicts(store: &Store, class_id: ClassId) -> Result<(GraduationRule, Vec<Standing>), StoreError> {
+    let rule = store.graduation_rule(class_id).await?;
+    let sessions: Vec<SessionId> = store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| s.id)
+        .collect();
+    let marks = store.class_attendance(class_id).await?;
+    let certificates = store.class_certificates(class_id).await?;
+    let rows = store
+        .participants(class_id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let person: Vec<Option<Record>> = sessions.iter().map(|s| marks.get(&(*s, p.id)).copied()).collect();
+            Standing {
+                verdict: rule.evaluate(&person, p.ride_along_done),
+                certificate: certificates.get(&p.id).cloned(),
+                p,
+            }
+        })
+        .collect();
+    Ok((rule, rows))
+}
+
+/// Records marks for one session of a class, all or none: every id must be a participant.
+/// A new mark clears an earlier make-up. Each change is audited.
+pub async fn record_marks(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    session_id: SessionId,
+    marks: &[(ApplicationId, Record)],
+    now: Timestamp,
+) -> Result<(), ActionError> {
+    if store.session_class(session_id).await? != Some(class_id) {
+        return Err(ActionError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    for (application, record) in marks {
+        if !tx.is_participant(class_id, *application).await? {
+            return Err(ActionError::NotFound);
+        }
+        let record = Record {
+            made_up: false,
+            ..*record
+        };
+        let previous = tx.mark_attendance(session_id, *application, record, actor, now).await?;
+        tx.audit(
+            &AuditRecord {
+                actor,
+                action: "attendance.mark",
+                object_type: "attendance",
+                object_id: format!("{session_id}/{application}"),
+                before: previous,
+                after: Some(serde_json::json!({
+                    "mark": record.mark.code(), "minutes_late": record.minutes_late, "made_up": false,
+                })),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Confirms graduation by the rule's verdicts: graduates are completed and get numbered
+/// certificates, the others are marked not completed, the class is completed. Returns
+/// `(application, certificate number)` for each graduate.
+pub async fn confirm(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    now: Timestamp,
+) -> Result<Vec<(ApplicationId, String)>, ActionError> {
+    let class = store.class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !class.status.can_become(ClassStatus::Completed) {
+        return Err(ActionError::NotAllowed(
+            "Only a class in progress can graduate; start the class first.",
+        ));
+    }
+    let (_, rows) = verdicts(store, class_id).await?;
+    let graduates: Vec<ApplicationId> = rows.iter().filter(|r| r.verdict.graduates).map(|r| r.p.id).collect();
+    let others: Vec<ApplicationId> = rows.iter().filter(|r| !r.verdict.graduates).map(|r| r.p.id).collect();
+    let tz = store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let last_day = class.last_session_at.unwrap_or(now).to_zoned(tz).date();
+    let completed_on = last_day.strftime("%B %-d, %Y").to_string();
+    let mut tx = store.begin().await?;
+    // Re-checked inside the transaction: two coordinators confirming at once graduate once.
+    if !tx.start_completing(class_id).await? {
+        return Err(ActionError::NotAllowed("This class has already graduated."));
+    }
+    tx.complete_class(class_id, &graduates, &others, now).await?;
+    let year = last_day.year();
+    let mut sequence = tx.certificates_in_year(year).await?;
+    let mut issued = Vec::new();
+    for row in rows.iter().filter(|r| r.verdict.graduates) {
+        sequence += 1;
+        let random = crate::tokens::random_bytes();
+        let number = crate::certificate::number(year, sequence, [random[0], random[1], random[2], random[3]]);
+        let name = format!("{} {}", row.p.first_name, row.p.last_name);
+        tx.issue_certificate(
+            &number,
+            row.p.id,
+            &name,
+            &class.program_name,
+            &class.name,
+            &completed_on,
+            now,
+        )
+        .await?;
+        issued.push((row.p.id, number));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: "class.graduate",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": "completed", "graduates": graduates, "not_completed": others })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
