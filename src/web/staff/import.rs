@@ -135,9 +135,11 @@ pub async fn upload(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     may_import(&user)?;
+    // Read after the role check, so a refused caller learns nothing from the body's shape.
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let mut file = None;
     while let Some(field) = multipart
