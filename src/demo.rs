@@ -342,6 +342,90 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
             .await?;
     }
 
+    // The weekend class: eight Saturday mornings, the last one last weekend. Attendance is
+    // taken and ride-alongs recorded; the coordinator's next step is confirming graduation.
+    let weekend_start = today.checked_sub(8.weeks()).unwrap_or(today);
+    let weekend = MeetingPattern::new(
+        Weekday::Saturday,
+        weekend_start,
+        time(9, 0, 0, 0),
+        time(12, 30, 0, 0),
+        8,
+        [],
+    )
+    .expect("valid demo pattern")
+    .occurrences(&tz);
+    let weekend_class = tx
+        .insert_class(
+            &NewClass {
+                program_id: citizen,
+                name: "Weekend Class 4",
+                capacity: 16,
+                status: ClassStatus::InProgress,
+                registration_opens_at: Some(at(
+                    &tz,
+                    weekend_start.checked_sub(8.weeks()).unwrap_or(weekend_start),
+                    9,
+                )),
+                registration_closes_at: Some(at(
+                    &tz,
+                    weekend_start.checked_sub(1.weeks()).unwrap_or(weekend_start),
+                    17,
+                )),
+                location_name: academy,
+                location_address: academy_address,
+                graduates: None,
+            },
+            now,
+        )
+        .await?;
+    let weekend_sessions = add_sessions(
+        tx,
+        weekend_class,
+        &weekend,
+        CITIZEN_TOPICS,
+        &units,
+        &staff_by_unit,
+        academy,
+    )
+    .await?;
+    let recorder = "staff:demo Miriam Okafor";
+    for i in 0..12 {
+        let person = sample_applicant(i + 70, 1975);
+        let applied = at(&tz, weekend_start.checked_sub(5.weeks()).unwrap_or(weekend_start), 11);
+        let id = tx
+            .insert_application(
+                weekend_class,
+                &person,
+                ApplicationStatus::Confirmed,
+                Channel::Online,
+                applied,
+            )
+            .await?;
+        for (n, session) in weekend_sessions.iter().enumerate() {
+            use crate::domain::graduation::{Mark, Record};
+            // A few realistic stories: three absences (does not graduate), a late arrival
+            // past the limit, a missed session made up, a skipped ride-along.
+            let record = match (i, n) {
+                (2, 1 | 3 | 5) => Record::new(Mark::Absent),
+                (4, 2) => Record {
+                    minutes_late: Some(25),
+                    ..Record::new(Mark::Late)
+                },
+                (6, 4) => Record {
+                    made_up: true,
+                    ..Record::new(Mark::Absent)
+                },
+                (9, 6) => Record::new(Mark::Excused),
+                _ => Record::new(Mark::Present),
+            };
+            tx.mark_attendance(*session, id, record, recorder, now).await?;
+        }
+        if i != 8 {
+            tx.set_ride_along(id, true, now).await?;
+        }
+    }
+
     // The open class: registration opened three days ago; Tuesdays from next month.
     let next_start = today.checked_add(5.weeks()).unwrap_or(today);
     let next = MeetingPattern::new(
@@ -554,7 +638,8 @@ async fn add_sessions(
     units: &Units,
     staff_by_unit: &std::collections::HashMap<UnitId, StaffId>,
     place: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<crate::domain::SessionId>, StoreError> {
+    let mut ids = Vec::new();
     for (i, (occ, (topic, description, unit))) in occurrences.iter().zip(topics.iter().cycle()).enumerate() {
         let session = tx
             .insert_session(class_id, i as i64 + 1, topic, description, occ, place)
@@ -562,8 +647,9 @@ async fn add_sessions(
         let unit_id = unit.id(units);
         tx.add_presenter(session, unit_id, staff_by_unit.get(&unit_id).copied())
             .await?;
+        ids.push(session);
     }
-    Ok(())
+    Ok(ids)
 }
 
 #[derive(Clone, Copy)]

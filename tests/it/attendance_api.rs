@@ -140,4 +140,23 @@ async fn attendance_and_graduation_through_the_api(backend: Backend) {
     assert_eq!(graduations, ["token:coordinator-manage"]);
 }
 
-on_both_backends!(attendance_and_graduation_through_the_api);
+async fn the_demo_weekend_class_is_ready_to_graduate(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Weekend Class 4").await;
+    let coordinator = token(&app, "coordinator");
+    let grad = format!("/api/v1/classes/{class}/graduation");
+    let (status, verdicts) = send(&app, Method::GET, &grad, Some(&coordinator), &Value::Null).await;
+    assert_eq!(status, 200);
+    let people = verdicts["participants"].as_array().unwrap();
+    assert_eq!(people.len(), 12);
+    let graduates = people.iter().filter(|p| p["graduates"] == true).count();
+    assert_eq!(graduates, 10, "three absences, and one ride-along missing: {verdicts}");
+    assert_eq!(people.iter().filter(|p| p["made_up"] == 1).count(), 1);
+    assert_eq!(people.iter().filter(|p| p["missing_ride_along"] == true).count(), 1);
+    assert!(people.iter().all(|p| p["unmarked"] == 0), "attendance is complete");
+}
+
+on_both_backends!(
+    attendance_and_graduation_through_the_api,
+    the_demo_weekend_class_is_ready_to_graduate,
+);
