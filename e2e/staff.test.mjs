@@ -1,7 +1,8 @@
-// A coordinator's first steps in the back office: sign in, open a class, change its
-// capacity, read the audit log. Every page passes axe.
+// The back office in a browser: sign in, run a class, take attendance, graduate a class
+// and download a certificate, and the planning pages. Every page passes axe.
 import { test, before, after } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
 
@@ -62,7 +63,7 @@ test('the demo administrator signs in and runs a class', async () => {
   await checkPage(page, 'staff-audit');
 
   await page.getByRole('link', { name: 'Classes', exact: true }).click();
-  await page.getByRole('link', { name: 'Citizen Police Academy', exact: true }).click();
+  await page.getByRole('link', { name: 'statistics' }).first().click();
   await page.getByRole('heading', { name: /statistics/ }).waitFor();
   await checkPage(page, 'staff-statistics');
 
@@ -72,5 +73,119 @@ test('the demo administrator signs in and runs a class', async () => {
 
   await page.getByRole('button', { name: /Sign out/ }).click();
   await page.waitForURL('**/staff/sign-in');
+  await context.close();
+});
+
+async function signIn(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(server.baseUrl + '/staff/sign-in');
+  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
+  await page.getByLabel('Password').fill('harbor-point-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  return { context, page };
+}
+
+test('a coordinator graduates the weekend class and downloads a certificate', async () => {
+  const { context, page } = await signIn(browser);
+  await page.getByRole('link', { name: 'Citizen Police Academy: Weekend Class 4' }).click();
+  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
+  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
+  await page.getByText('arriving more than 15 minutes late counts as an absence').waitFor();
+  await checkPage(page, 'staff-graduation-ready');
+  const verdicts = await page.getByRole('cell', { name: 'Graduates', exact: true }).count();
+  assert.equal(verdicts, 10, 'ten of twelve graduate by the rule');
+
+  await page.getByRole('button', { name: 'Confirm graduation' }).click();
+  await page.getByText('This class has graduated.').waitFor();
+  await checkPage(page, 'staff-graduation-done');
+  const link = page.getByRole('link', { name: /\(PDF\)$/ }).first();
+  const number = (await link.textContent()).replace(' (PDF)', '').trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.equal(download.suggestedFilename(), `certificate-${number}.pdf`);
+  const pdf = readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-', 'a PDF file');
+
+  // Anyone can check the number on the public page.
+  await page.goto(`${server.baseUrl}/certificates/${number}`);
+  await page.getByText('Weekend Class 4').first().waitFor();
+  await checkPage(page, 'certificate-verify');
+  await context.close();
+});
+
+test('the planning pages work and pass axe', async () => {
+  const { context, page } = await signIn(browser);
+  // A new class from a weekly pattern; a mistake first, then the fix.
+  await page.getByRole('link', { name: 'New class' }).click();
+  await page.getByRole('heading', { name: 'New class' }).waitFor();
+  await checkPage(page, 'staff-class-new');
+  await page.getByLabel('Name', { exact: true }).fill('Class 34');
+  await page.getByLabel('First possible date').fill('2027-03-02');
+  await page.getByLabel('Starts').fill('21:00');
+  await page.getByLabel('Ends').fill('18:30');
+  await page.getByRole('button', { name: 'Create the draft class' }).click();
+  await page.getByText('The class was not created').waitFor();
+  await checkPage(page, 'staff-class-new-errors');
+  await page.getByLabel('Starts').fill('18:30');
+  await page.getByLabel('Ends').fill('21:00');
+  await page.getByLabel('Dates to skip').fill('2027-03-16');
+  await page.getByRole('button', { name: 'Create the draft class' }).click();
+  await page.getByText('The draft class is created').waitFor();
+  await page.getByRole('link', { name: /^1\. / }).waitFor();
+
+  // Edit the first session: a new room and two presenters.
+  await page.getByRole('link', { name: /^Edit session 1\./ }).click();
+  await page.getByRole('heading', { name: 'Edit session 1' }).waitFor();
+  await checkPage(page, 'staff-session-edit');
+  await page.getByLabel('Room').fill('Training Room B');
+  // USWDS draws its own checkbox over the label; a person clicks the label.
+  await page.locator('label', { hasText: 'K-9: Officer Diego Ferreira' }).click();
+  await page.locator('label', { hasText: 'Community Relations: Officer Jenna Brandt' }).click();
+  await page.getByRole('button', { name: 'Save the session' }).click();
+  await page.getByText('The session is updated').waitFor();
+
+  await page.getByRole('link', { name: 'Registration rules' }).click();
+  await page.getByRole('heading', { name: 'Registration rules' }).waitFor();
+  await checkPage(page, 'staff-rules');
+  await page.getByLabel('Seats held back for phone and walk-in applications').fill('2');
+  await page.getByRole('button', { name: 'Save the rules' }).click();
+  await page.getByText('The registration rules are updated').waitFor();
+
+  // Ride-along shifts of the open class.
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Ride-alongs' }).click();
+  await page.getByRole('heading', { name: 'Ride-alongs' }).waitFor();
+  await page.getByText('Night patrol, Harbor district').first().waitFor();
+  await checkPage(page, 'staff-ride-alongs');
+
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'rules and screening' }).first().click();
+  await page.getByRole('heading', { name: /rules and screening/ }).waitFor();
+  await checkPage(page, 'staff-program-rules');
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  await checkPage(page, 'staff-settings');
+
+  // A new application waiting for review: its screening stages.
+  const classes = await (await page.request.get(server.baseUrl + '/api/v1/classes?program=citizen-academy')).json();
+  const open = classes.classes.find((c) => c.name === 'Class 33');
+  const applied = await page.request.post(`${server.baseUrl}/api/v1/classes/${open.id}/registrations`, {
+    data: {
+      first_name: 'Rosa', last_name: 'Delgado', email: 'rosa.delgado@example.org', phone: '(555) 010-7788',
+      date_of_birth: '1979-06-02', city: 'Harbor Point', affiliation: { kind: 'resides' },
+      emergency_contact: { name: 'Tomas Delgado', phone: '555-010-7789' }, waiver_accepted: true,
+    },
+  });
+  assert.equal(applied.status(), 201);
+  const { id } = await applied.json();
+  await page.goto(`${server.baseUrl}/staff/applications/${id}`);
+  await page.getByRole('heading', { name: 'Screening' }).waitFor();
+  await page.getByLabel('Note (optional, staff only)').fill('Called to confirm the employer.');
+  await page.getByRole('button', { name: 'Record' }).click();
+  await page.getByText('Called to confirm the employer.').waitFor();
+  await checkPage(page, 'staff-review');
   await context.close();
 });
