@@ -145,6 +145,11 @@ test('the planning pages work and pass axe', async () => {
   await page.getByRole('button', { name: 'Save the session' }).click();
   await page.getByText('The session is updated').waitFor();
 
+  await page.getByRole('link', { name: 'Class details' }).click();
+  await page.getByRole('heading', { name: 'Class details' }).waitFor();
+  await checkPage(page, 'staff-class-edit');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 34' }).click();
+
   await page.getByRole('link', { name: 'Registration rules' }).click();
   await page.getByRole('heading', { name: 'Registration rules' }).waitFor();
   await checkPage(page, 'staff-rules');
@@ -164,6 +169,23 @@ test('the planning pages work and pass axe', async () => {
   await page.getByRole('link', { name: 'rules and screening' }).first().click();
   await page.getByRole('heading', { name: /rules and screening/ }).waitFor();
   await checkPage(page, 'staff-program-rules');
+
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'details' }).first().click();
+  await page.getByRole('heading', { name: /^Edit / }).waitFor();
+  await checkPage(page, 'staff-program-edit');
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'New program' }).click();
+  await page.getByLabel('Web address name').fill('Block Captains');
+  await page.getByLabel('Name', { exact: true }).fill('Block Captains');
+  await page.getByLabel('Summary (one sentence)').fill('Run a block watch with your neighbors.');
+  await page.getByRole('button', { name: 'Save the program' }).click();
+  await page.getByText('The program was not saved').waitFor();
+  await checkPage(page, 'staff-program-new-errors');
+
+  await page.getByRole('link', { name: 'Password' }).click();
+  await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+  await checkPage(page, 'staff-password');
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings' }).waitFor();

@@ -81,6 +81,61 @@ impl ProgramKind {
     }
 }
 
+/// A program's descriptive details as a coordinator enters them.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramDetails {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub body_markdown: String,
+    pub eligibility: super::Eligibility,
+}
+
+/// Longest program page body, in characters.
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+impl ProgramDetails {
+    /// Checks the details; every problem is listed.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errors = Vec::new();
+        let slug_ok = (2..=60).contains(&self.slug.len())
+            && self
+                .slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !self.slug.starts_with('-')
+            && !self.slug.ends_with('-');
+        if !slug_ok {
+            errors.push(
+                "The web address name must be 2 to 60 lowercase letters, digits or hyphens, like citizen-academy."
+                    .into(),
+            );
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            errors.push("Give the program a name of 1 to 100 characters.".into());
+        }
+        if self.summary.trim().is_empty() || self.summary.chars().count() > 300 {
+            errors.push("Give a one-sentence summary of 1 to 300 characters.".into());
+        }
+        if self.body_markdown.chars().count() > MAX_BODY_CHARS {
+            errors.push(format!("Keep the page under {MAX_BODY_CHARS} characters."));
+        }
+        let e = &self.eligibility;
+        if e.min_age.is_some_and(|a| a > 100) || e.max_age.is_some_and(|a| a > 120) {
+            errors.push("Ages must be realistic (up to 100 for the youngest, 120 for the oldest).".into());
+        }
+        if let (Some(min), Some(max)) = (e.min_age, e.max_age)
+            && min > max
+        {
+            errors.push("The youngest age allowed must not be above the oldest.".into());
+        }
+        if e.grades.iter().any(|g| !(1..=12).contains(g)) {
+            errors.push("School grades are numbers from 1 to 12.".into());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +164,35 @@ mod tests {
     fn serde_uses_the_stored_code() {
         let json = serde_json::to_string(&ProgramKind::TeenAcademy).unwrap();
         assert_eq!(json, "\"teen_academy\"");
+    }
+
+    #[test]
+    fn program_details_are_checked() {
+        let good = ProgramDetails {
+            slug: "bike-patrol-academy".into(),
+            name: "Bike Patrol Academy".into(),
+            summary: "Ride with the bike unit.".into(),
+            body_markdown: "## What you learn".into(),
+            eligibility: super::super::Eligibility {
+                min_age: Some(16),
+                max_age: Some(80),
+                grades: vec![11, 12],
+                ..Default::default()
+            },
+        };
+        assert_eq!(good.validate(), Ok(()));
+        let bad = ProgramDetails {
+            slug: "Bike Patrol".into(),
+            name: String::new(),
+            summary: " ".into(),
+            body_markdown: "x".repeat(MAX_BODY_CHARS + 1),
+            eligibility: super::super::Eligibility {
+                min_age: Some(30),
+                max_age: Some(20),
+                grades: vec![13],
+                ..Default::default()
+            },
+        };
+        assert_eq!(bad.validate().unwrap_err().len(), 6);
     }
 }

@@ -288,6 +288,12 @@ impl Store {
         row.map(Program::try_from).transpose()
     }
 
+    /// The Markdown source and list position of a program, for editing.
+    pub async fn program_source(&self, id: ProgramId) -> Result<Option<(String, i64)>, StoreError> {
+        let sql = "SELECT body_markdown, position FROM programs WHERE id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?)
+    }
+
     /// Classes residents may see (not drafts, of published programs), optionally of one
     /// program.
     pub async fn public_classes(&self, program_id: Option<ProgramId>) -> Result<Vec<Class>, StoreError> {

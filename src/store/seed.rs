@@ -281,3 +281,24 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Tx {
+    /// Changes a program's details (the slug, its web address, stays).
+    pub async fn update_program(
+        &mut self,
+        id: ProgramId,
+        p: &NewProgram<'_>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE programs SET kind = $1, name = $2, summary = $3, body_markdown = $4, body_html = $5, \
+                   eligibility = $6, allocation = $7, position = $8, legacy_classes = $9, legacy_graduates = $10, \
+                   updated_at = $11 WHERE id = $12";
+        let allocation = if p.lottery { "lottery" } else { "first_come" };
+        on_tx!(self, c => sqlx::query(sql)
+            .bind(p.kind.code()).bind(p.name).bind(p.summary).bind(p.body_markdown).bind(&p.body_html)
+            .bind(p.eligibility.to_json()).bind(allocation).bind(p.position).bind(p.legacy_classes)
+            .bind(p.legacy_graduates).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -86,6 +86,7 @@ impl Layout {
         let mut nav: Vec<(&'static str, &'static str)> = vec![("/staff", "Classes")];
         nav.extend_from_slice(extra);
         nav.push(("/staff/two-factor", "Two-step sign-in"));
+        nav.push(("/staff/password", "Password"));
         layout.nav = nav
             .into_iter()
             .map(|(href, label)| NavItem {

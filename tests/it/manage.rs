@@ -316,12 +316,51 @@ async fn coordinators_create_a_class_in_the_back_office(backend: Backend) {
     assert_eq!(sessions[1].starts_at.to_string(), "2027-03-03T02:30:00Z");
     assert_eq!(sessions[2].starts_at.to_string(), "2027-03-17T01:30:00Z");
     assert_eq!(sessions[0].topic, "Academy night 1");
-    // The same name again is refused with a message, not a 500.
+    // Details change later on their own page; the window is checked again.
+    let edit = format!("/staff/classes/{id}/edit");
+    let details = |closes: &'static str| {
+        vec![
+            ("name", "Class 41"),
+            ("location_name", "Harbor Point Police Academy"),
+            ("location_address", "400 Training Way"),
+            ("opens", "2027-01-04T09:00"),
+            ("closes", closes),
+        ]
+    };
+    assert_eq!(
+        post_as(&app, Some(&officer), &edit, &details("2027-02-01T17:00")).await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &edit, &details("2026-12-01T17:00")).await,
+        422
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &edit, &details("2027-02-08T17:00")).await,
+        303
+    );
+    let class = app
+        .store
+        .class(precinct::domain::ClassId::new(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(class.name, "Class 41");
+    assert_eq!(
+        class.registration_closes_at.unwrap().to_string(),
+        "2027-02-09T01:00:00Z"
+    );
+    assert!(
+        app.page_as(&coordinator, &edit)
+            .await
+            .contains("value=\"2027-02-08T17:00\"")
+    );
+    // The original name again is refused with a message, not a 500.
     let res = app
         .client
         .post(format!("{}/staff/classes/new", app.address))
         .header(reqwest::header::COOKIE, &coordinator)
-        .form(&form("Class 40", "2027-02-01T17:00", "21:00"))
+        .form(&form("Class 41", "2027-02-01T17:00", "21:00"))
         .send()
         .await
         .unwrap();

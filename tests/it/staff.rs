@@ -122,6 +122,13 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
     let rows: Vec<Row> = vec![
         ("GET", "/staff".into(), vec![], EVERYONE),
         ("GET", "/staff/two-factor".into(), vec![], EVERYONE),
+        ("GET", "/staff/password".into(), vec![], EVERYONE),
+        (
+            "POST",
+            "/staff/password".into(),
+            f(&[("current", "guess")]),
+            [303, 422, 422, 422, 422, 422],
+        ),
         ("GET", "/staff/classes/new".into(), vec![], RUNNERS),
         (
             "POST",
@@ -143,6 +150,8 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 409, 409, 403, 403, 403],
         ),
         ("GET", cls("/rules"), vec![], RUNNERS),
+        ("GET", cls("/edit"), vec![], RUNNERS),
+        ("POST", cls("/edit"), f(&[("name", "")]), [303, 422, 422, 403, 403, 403]),
         ("POST", cls("/rules"), vec![], [303, 422, 422, 403, 403, 403]),
         (
             "POST",
@@ -1391,7 +1400,175 @@ async fn coordinators_set_a_programs_graduation_rule_and_screening(backend: Back
     assert_eq!(audit[0].action, "program.rules");
 }
 
+async fn staff_change_their_password_and_every_session_ends(backend: Backend) {
+    let app = spawn(backend).await;
+    let first = session(&app, COORDINATOR).await;
+    let res = sign_in(&app, COORDINATOR, PASSWORD).await;
+    let second = res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let new = "a longer passphrase for the harbor";
+    let change = |current: &'static str, password: &'static str, confirm: &'static str| {
+        vec![("current", current), ("password", password), ("confirm", confirm)]
+    };
+    assert_eq!(
+        post_as(&app, None, "/staff/password", &change(PASSWORD, new, new)).await,
+        303
+    );
+    assert_eq!(
+        get_as(&app, Some(&first), "/staff").await,
+        200,
+        "nothing changed anonymously"
+    );
+    assert_eq!(
+        post_as(&app, Some(&first), "/staff/password", &change("guess", new, new)).await,
+        422
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&first),
+            "/staff/password",
+            &change(PASSWORD, "short", "short")
+        )
+        .await,
+        422
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&first),
+            "/staff/password",
+            &change(PASSWORD, new, "other words here")
+        )
+        .await,
+        422
+    );
+    let res = app
+        .client
+        .post(format!("{}/staff/password", app.address))
+        .header(COOKIE, &first)
+        .form(&change(PASSWORD, new, new))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()[LOCATION], "/staff/sign-in?changed=1");
+    assert_eq!(get_as(&app, Some(&first), "/staff").await, 303, "this session ended");
+    assert_eq!(get_as(&app, Some(&second), "/staff").await, 303, "and every other one");
+    assert_eq!(sign_in(&app, COORDINATOR, PASSWORD).await.status().as_u16(), 401);
+    assert_eq!(sign_in(&app, COORDINATOR, new).await.status().as_u16(), 303);
+    let audit = app.store.audit_entries(Some("staff"), 5).await.unwrap();
+    assert_eq!(audit[0].action, "staff.password_change");
+}
+
+async fn coordinators_create_and_edit_programs(backend: Backend) {
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let form = |slug: &'static str, name: &'static str, min_age: &'static str| {
+        vec![
+            ("slug", slug),
+            ("kind", "neighborhood_watch"),
+            ("name", name),
+            ("summary", "Learn to run a block watch with your neighbors."),
+            (
+                "body",
+                "## Meetings\n\nMonthly, with your area officer.<script>alert(1)</script>",
+            ),
+            ("min_age", min_age),
+            ("max_age", ""),
+            ("resides", "yes"),
+            ("grades", ""),
+            ("waiver", "yes"),
+            ("position", "9"),
+        ]
+    };
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&officer),
+            "/staff/programs/new",
+            &form("block-captains", "Block Captains", "18")
+        )
+        .await,
+        403
+    );
+    let res = app
+        .client
+        .post(format!("{}/staff/programs/new", app.address))
+        .header(COOKIE, &coordinator)
+        .form(&form("Block Captains!", "", "old"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("web address name") && text.contains("Give the program a name") && text.contains("whole number")
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            "/staff/programs/new",
+            &form("block-captains", "Block Captains", "18")
+        )
+        .await,
+        303
+    );
+    let (status, page) = app.get_text("/programs/block-captains").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Block Captains") && page.contains("<h2>Meetings</h2>"));
+    assert!(!page.contains("<script>alert"), "the page body is sanitized");
+    let api = app.get_json("/api/v1/programs/block-captains").await;
+    assert_eq!(api["eligibility"]["min_age"], 18);
+    assert_eq!(api["eligibility"]["affiliations"], serde_json::json!(["resides"]));
+    // The same web address twice is refused; editing keeps the address.
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            "/staff/programs/new",
+            &form("block-captains", "Again", "18")
+        )
+        .await,
+        422
+    );
+    let edit = "/staff/programs/block-captains/edit";
+    assert!(
+        app.page_as(&coordinator, edit)
+            .await
+            .contains("Monthly, with your area officer.")
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            edit,
+            &form("renamed", "Block Captains Network", "16")
+        )
+        .await,
+        303
+    );
+    let api = app.get_json("/api/v1/programs/block-captains").await;
+    assert_eq!(
+        (api["name"].as_str(), api["eligibility"]["min_age"].as_i64()),
+        (Some("Block Captains Network"), Some(16))
+    );
+    assert_eq!(app.get("/programs/renamed").await.status().as_u16(), 404);
+    let audit = app.store.audit_entries(Some("program"), 5).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["program.update", "program.create"]);
+}
+
 on_both_backends!(
+    coordinators_create_and_edit_programs,
+    staff_change_their_password_and_every_session_ends,
     coordinators_set_a_programs_graduation_rule_and_screening,
     screening_stages_take_several_reviewers_and_hide_sensitive_results,
     every_role_meets_the_permission_table_on_every_route,

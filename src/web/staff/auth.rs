@@ -30,6 +30,7 @@ struct SignInPage {
     layout: Layout,
     email: String,
     error: Option<&'static str>,
+    changed: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +54,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// much time as a wrong password and timing does not reveal who has an account.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
 
-fn verify(password: &str, hash: &str) -> bool {
+pub(super) fn verify(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| {
         argon2::Argon2::default()
             .verify_password(password.as_bytes(), &h)
@@ -66,7 +67,11 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, Ap
 }
 
 /// `GET /staff/sign-in`.
-pub async fn sign_in_page(State(state): State<AppState>, user: Option<StaffUser>) -> Result<Response, AppError> {
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    user: Option<StaffUser>,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
     if user.is_some() {
         return Ok(crate::web::see_other("/staff"));
     }
@@ -75,6 +80,7 @@ pub async fn sign_in_page(State(state): State<AppState>, user: Option<StaffUser>
         layout: Layout::new(dept.as_ref(), ""),
         email: String::new(),
         error: None,
+        changed: query.get("changed").is_some_and(|v| v == "1"),
     })?
     .into_response())
 }
@@ -95,6 +101,7 @@ pub async fn sign_in(
             layout: Layout::new(dept.as_ref(), ""),
             email: form.email.trim().to_string(),
             error: Some(error),
+            changed: false,
         };
         Ok::<Response, AppError>((status, render(&page)?).into_response())
     };

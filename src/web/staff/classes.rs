@@ -175,6 +175,7 @@ pub async fn show(
                 Some("The session is updated; participants were told about any change of date, time or place.")
             }
             "rules" => Some("The registration rules are updated."),
+            "details" => Some("The class details are updated."),
             "moved" => Some("The waitlist is reordered; the move and its reason are in the audit log."),
             "emailed" => Some("The message is queued for every recipient."),
             "session-cancelled" => Some("The session is cancelled and everyone in the class was emailed."),

@@ -25,6 +25,7 @@ mod import;
 mod password;
 mod planning;
 mod program_rules;
+mod programs;
 mod review;
 mod ride_alongs;
 mod rules;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/sign-out", post(auth::sign_out))
         .route("/staff/two-factor", get(two_factor::show).post(two_factor::enable))
         .route("/staff/two-factor/disable", post(two_factor::disable))
+        .route("/staff/password", get(password::change_form).post(password::change))
         .route(
             "/staff/password-reset/{token}",
             get(password::choose_page).post(password::choose),
@@ -54,6 +56,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
         .route("/staff/classes/{id}/rules", get(rules::show).post(rules::save))
+        .route(
+            "/staff/classes/{id}/edit",
+            get(planning::edit_class).post(planning::save_class),
+        )
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
         .route("/staff/settings", get(settings::show).post(settings::save))
@@ -89,6 +95,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/roster.csv", get(export::roster))
         .route("/staff/classes/{id}/applications/new", get(entry::new))
         .route("/staff/classes/{id}/applications", post(entry::create))
+        .route("/staff/programs/new", get(programs::new).post(programs::create))
+        .route(
+            "/staff/programs/{slug}/edit",
+            get(programs::edit).post(programs::update),
+        )
         .route("/staff/programs/{slug}/statistics", get(statistics::show))
         .route(
             "/staff/programs/{slug}/settings",

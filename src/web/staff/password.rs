@@ -149,3 +149,91 @@ pub async fn choose(
         page(&state, "invalid", String::new(), None, StatusCode::GONE).await
     }
 }
+
+#[derive(Template)]
+#[template(path = "staff/password_change.html")]
+struct ChangePage {
+    layout: Layout,
+    error: Option<String>,
+}
+
+async fn change_page(
+    state: &AppState,
+    user: &super::StaffUser,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let page = ChangePage {
+        layout: super::layout(dept.as_ref(), "/staff/password", user),
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/password`: change one's own password.
+pub async fn change_form(State(state): State<AppState>, user: super::StaffUser) -> Result<Response, AppError> {
+    change_page(&state, &user, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeForm {
+    current: String,
+    password: String,
+    confirm: String,
+}
+
+/// `POST /staff/password`: needs the current password; ends every session of the account,
+/// this one included, so a stolen session cannot outlive the change.
+pub async fn change(
+    State(state): State<AppState>,
+    user: super::StaffUser,
+    form: Result<Form<ChangeForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let stored = state
+        .store
+        .staff_credentials(&user.email)
+        .await?
+        .and_then(|c| c.password_hash)
+        .unwrap_or_default();
+    let current = form.current.clone();
+    let current_ok = tokio::task::spawn_blocking(move || super::auth::verify(&current, &stored))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let problem = if !current_ok {
+        Some("Your current password is not right.".to_string())
+    } else if form.password.chars().count() < MIN_PASSWORD_CHARS {
+        Some(format!(
+            "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
+        ))
+    } else if form.password != form.confirm {
+        Some("The two new passwords are not the same.".to_string())
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        return change_page(&state, &user, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let password = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || super::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    state.store.set_staff_password(&user.email, &hash).await?;
+    let mut tx = state.store.begin().await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor: &super::classes::actor(&user),
+            action: "staff.password_change",
+            object_type: "staff",
+            object_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
+        Timestamp::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/sign-in?changed=1"))
+}

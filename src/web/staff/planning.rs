@@ -452,3 +452,144 @@ pub async fn save_session(
         Err(crate::registrar::ActionError::Store(e)) => Err(e.into()),
     }
 }
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct DetailsForm {
+    name: String,
+    location_name: String,
+    location_address: String,
+    opens: String,
+    closes: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/class_edit.html")]
+struct DetailsPage {
+    layout: Layout,
+    class_id: crate::domain::ClassId,
+    class_name: String,
+    form: DetailsForm,
+    errors: Vec<RuleFailure>,
+}
+
+fn local_value(ts: Option<Timestamp>, tz: &TimeZone) -> String {
+    ts.map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+async fn details_page(
+    state: &AppState,
+    user: &StaffUser,
+    class: &crate::store::catalog::Class,
+    form: DetailsForm,
+    errors: Vec<RuleFailure>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DetailsPage {
+        layout: super::layout(dept.as_ref(), "/staff", user),
+        class_id: class.id,
+        class_name: format!("{}: {}", class.program_name, class.name),
+        form,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/classes/{id}/edit`: name, place and registration window.
+pub async fn edit_class(
+    State(state): State<AppState>,
+    user: StaffUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let form = DetailsForm {
+        name: class.name.clone(),
+        location_name: class.location_name.clone(),
+        location_address: class.location_address.clone(),
+        opens: local_value(class.registration_opens_at, &tz),
+        closes: local_value(class.registration_closes_at, &tz),
+    };
+    details_page(&state, &user, &class, form, Vec::new()).await
+}
+
+/// `POST /staff/classes/{id}/edit`.
+pub async fn save_class(
+    State(state): State<AppState>,
+    user: StaffUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Result<Form<DetailsForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_plan(&user)?;
+    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let mut errors = Vec::new();
+    let opens = local_instant(&form.opens, "registration_opens_at", &tz, &mut errors);
+    let closes = local_instant(&form.closes, "registration_closes_at", &tz, &mut errors);
+    let opens = planning::instant(&opens, "registration_opens_at", &mut errors);
+    let closes = planning::instant(&closes, "registration_closes_at", &mut errors);
+    let name = form.name.trim();
+    planning::check_name_and_window(name, opens, closes, &mut errors);
+    if form.location_name.chars().count() > 200 || form.location_address.chars().count() > 300 {
+        errors.push(failure(
+            "location",
+            "location_name",
+            "Keep the place under 200 characters and the address under 300.",
+        ));
+    }
+    if !errors.is_empty() {
+        return details_page(&state, &user, &class, form, errors).await;
+    }
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let details = crate::store::seed::ClassDetails {
+        name,
+        location_name: form.location_name.trim(),
+        location_address: form.location_address.trim(),
+        opens,
+        closes,
+    };
+    if let Err(e) = tx.update_class_details(id, &details, now).await {
+        if e.is_unique_violation() {
+            let e = failure("duplicate", "name", "This program already has a class with that name.");
+            return details_page(&state, &user, &class, form, vec![e]).await;
+        }
+        return Err(e.into());
+    }
+    let describe = |name: &str, place: &str, opens: Option<Timestamp>, closes: Option<Timestamp>| {
+        serde_json::json!({
+            "name": name, "location_name": place,
+            "registration_opens_at": opens.map(|t| t.to_string()),
+            "registration_closes_at": closes.map(|t| t.to_string()),
+        })
+    };
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor: &actor(&user),
+            action: "class.update",
+            object_type: "class",
+            object_id: id.to_string(),
+            before: Some(describe(
+                &class.name,
+                &class.location_name,
+                class.registration_opens_at,
+                class.registration_closes_at,
+            )),
+            after: Some(describe(name, details.location_name, opens, closes)),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=details")))
+}
