@@ -209,5 +209,15 @@ test('the planning pages work and pass axe', async () => {
   await page.getByRole('button', { name: 'Record' }).click();
   await page.getByText('Called to confirm the employer.').waitFor();
   await checkPage(page, 'staff-review');
+  await page.getByRole('link', { name: 'Review queue' }).click();
+  await page.getByRole('link', { name: 'Rosa Delgado' }).waitFor();
+  await checkPage(page, 'staff-review-queue');
+
+  // The roster filter works without JavaScript: a plain GET form.
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByLabel('Status').selectOption('pending_review');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('heading', { name: /^Roster \(1 of / }).waitFor();
+  await checkPage(page, 'staff-class-filtered');
   await context.close();
 });

@@ -13,6 +13,7 @@ pub mod lottery;
 pub mod markdown;
 pub mod program;
 pub mod ride_along;
+pub mod roster;
 pub mod schedule;
 pub mod screening;
 pub mod stats;

@@ -69,6 +69,18 @@ pub struct RosterRow {
     pub created_at: i64,
 }
 
+/// An application waiting for review, with its class.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: ApplicationId,
+    pub class_id: ClassId,
+    pub class_name: String,
+    pub program_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: i64,
+}
+
 /// One audit entry.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditEntry {
@@ -479,6 +491,14 @@ impl Store {
     ) -> Result<Vec<(crate::domain::UnitId, Option<StaffId>)>, StoreError> {
         let sql = "SELECT unit_id, staff_id FROM session_presenters WHERE session_id = $1 ORDER BY id";
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(session_id).fetch_all(p).await)?)
+    }
+
+    /// Every application waiting for review, oldest first.
+    pub async fn review_queue(&self) -> Result<Vec<QueueRow>, StoreError> {
+        let sql = "SELECT a.id, a.class_id, c.name AS class_name, p.name AS program_name, a.first_name, a.last_name, \
+                   a.created_at FROM applications a JOIN classes c ON c.id = a.class_id \
+                   JOIN programs p ON p.id = c.program_id WHERE a.status = 'pending_review' ORDER BY a.created_at, a.id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
     /// Active officers and coordinators by unit, for choosing presenters.

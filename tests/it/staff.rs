@@ -160,6 +160,7 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 422, 422, 403, 403, 403],
         ),
         ("GET", "/staff/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/review".into(), vec![], RUNNERS),
         ("GET", "/staff/settings".into(), vec![], [303, 200, 403, 403, 403, 403]),
         (
             "POST",
@@ -1566,7 +1567,59 @@ async fn coordinators_create_and_edit_programs(backend: Backend) {
     assert_eq!(actions, ["program.update", "program.create"]);
 }
 
+async fn the_roster_filters_and_the_review_queue_lists_what_waits(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 33").await;
+    let c = precinct::domain::ClassId::new(class);
+    let (_, first) = apply(&app, c, &applicant(1), None).await;
+    apply(&app, c, &applicant(2), None).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let page = |query: &str| {
+        let app = &app;
+        let coordinator = coordinator.clone();
+        let path = format!("/staff/classes/{class}{query}");
+        async move { app.page_as(&coordinator, &path).await }
+    };
+    let all = page("").await;
+    assert!(
+        all.contains("Roster (14)") && all.contains("Seat held, under review (2)") && all.contains("Confirmed (12)"),
+        "{all}"
+    );
+    let pending = page("?status=pending_review&q=").await;
+    assert!(pending.contains("Roster (2 of 14)"));
+    assert!(pending.contains("person1@example.org") && !pending.contains("Confirmed</td>"));
+    let one = page("?status=&q=person2%40example").await;
+    assert!(one.contains("Roster (1 of 14)") && one.contains("Person2"));
+    assert!(page("?q=nobody+here").await.contains("Nobody matches the filter."));
+    assert!(
+        one.contains("roster.csv?status=") && one.contains("q=person2%40example\""),
+        "the CSV link keeps the filter"
+    );
+    let csv = app
+        .page_as(
+            &coordinator,
+            &format!("/staff/classes/{class}/roster.csv?status=pending_review"),
+        )
+        .await;
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
+
+    let queue = app.page_as(&coordinator, "/staff/review").await;
+    assert!(queue.contains("Person1 Tester") && queue.contains("Person2 Tester"));
+    assert!(queue.contains("0 of 3 stages passed"));
+    assert!(
+        queue.find("Person1").unwrap() < queue.find("Person2").unwrap(),
+        "oldest first"
+    );
+    pass_every_stage(&app, &coordinator, first["id"].as_i64().unwrap()).await;
+    assert!(
+        app.page_as(&coordinator, "/staff/review")
+            .await
+            .contains("3 of 3 stages passed")
+    );
+}
+
 on_both_backends!(
+    the_roster_filters_and_the_review_queue_lists_what_waits,
     coordinators_create_and_edit_programs,
     staff_change_their_password_and_every_session_ends,
     coordinators_set_a_programs_graduation_rule_and_screening,

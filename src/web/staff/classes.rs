@@ -46,6 +46,14 @@ struct ClassPage {
     notice: Option<&'static str>,
     sessions: Vec<(crate::domain::SessionId, String)>,
     can_cancel: bool,
+    /// `(status code, label, count)` of the statuses present, for the filter.
+    counts: Vec<(&'static str, &'static str, usize)>,
+    total: usize,
+    filter_status: String,
+    filter_q: String,
+    filtered: bool,
+    /// The filter as a query string, for the CSV link.
+    filter_query: String,
 }
 
 #[derive(Template)]
@@ -98,6 +106,9 @@ pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result
 #[serde(default)]
 pub struct Notice {
     done: String,
+    /// Roster filter: a status code, and search text.
+    status: String,
+    q: String,
 }
 
 /// `GET /staff/classes/{id}`: facts, roster and actions.
@@ -114,11 +125,17 @@ pub async fn show(
     }
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let roster = state
-        .store
-        .roster(id)
-        .await?
+    let all = state.store.roster(id).await?;
+    let filter = crate::domain::roster::RosterFilter::new(&notice.status, &notice.q);
+    let counts: Vec<(&'static str, &'static str, usize)> = crate::domain::ApplicationStatus::ALL
+        .iter()
+        .map(|s| (s.code(), s.label(), all.iter().filter(|r| r.status == s.code()).count()))
+        .filter(|(_, _, n)| *n > 0)
+        .collect();
+    let total = all.len();
+    let roster: Vec<RosterView> = all
         .into_iter()
+        .filter(|r| filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone))
         .map(|row| RosterView {
             status: crate::domain::ApplicationStatus::parse(&row.status).map_or("Unknown", |s| s.label()),
             applied: Timestamp::from_second(row.created_at)
@@ -156,7 +173,22 @@ pub async fn show(
             )
         })
         .collect();
+    let filter_query = if filter.is_active() {
+        format!(
+            "?{}",
+            serde_urlencoded::to_string([("status", notice.status.as_str()), ("q", notice.q.as_str())])
+                .unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
     let page = ClassPage {
+        counts,
+        total,
+        filtered: filter.is_active(),
+        filter_status: notice.status.clone(),
+        filter_q: notice.q.clone(),
+        filter_query,
         can_cancel: class.status.can_become(ClassStatus::Cancelled),
         sessions,
         layout: layout(dept.as_ref(), "/staff", &user),

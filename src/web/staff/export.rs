@@ -62,8 +62,11 @@ pub async fn roster(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let id = class_for(&state, &user, &id).await?;
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let filter = crate::domain::roster::RosterFilter::new(get("status"), get("q"));
     let mut rows = vec![
         [
             "application",
@@ -80,6 +83,9 @@ pub async fn roster(
         .to_vec(),
     ];
     for r in state.store.roster(id).await? {
+        if !filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone) {
+            continue;
+        }
         rows.push(vec![
             r.id.to_string(),
             r.queue_rank.to_string(),

@@ -105,6 +105,7 @@ pub fn router() -> Router<AppState> {
             "/staff/programs/{slug}/settings",
             get(program_rules::show).post(program_rules::save),
         )
+        .route("/staff/review", get(review::queue))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
@@ -135,6 +136,9 @@ pub fn layout(
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
     let mut extra = Vec::new();
+    if allows(user.role, Permission::Review) {
+        extra.push(("/staff/review", "Review queue"));
+    }
     if allows(user.role, Permission::ReadAudit) {
         extra.push(("/staff/audit", "Audit log"));
     }

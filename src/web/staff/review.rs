@@ -346,3 +346,68 @@ pub async fn decide(
         Err(ActionError::Store(e)) => Err(e.into()),
     }
 }
+
+struct QueueItem {
+    id: ApplicationId,
+    name: String,
+    class_id: crate::domain::ClassId,
+    class_name: String,
+    waiting_since: String,
+    /// "2 of 3 stages passed", or what blocks.
+    progress: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/review_queue.html")]
+struct QueuePage {
+    layout: Layout,
+    items: Vec<QueueItem>,
+}
+
+/// `GET /staff/review`: every application waiting for a reviewer, oldest first.
+pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    may_review(&user)?;
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut items = Vec::new();
+    for row in state.store.review_queue().await? {
+        let definition = state.store.screening(row.class_id).await?;
+        let entries: Vec<screening::Entry> = state
+            .store
+            .screening_entries(row.id)
+            .await?
+            .iter()
+            .filter_map(ScreeningEntry::entry)
+            .collect();
+        let states: Vec<StageState> = definition
+            .stages
+            .iter()
+            .map(|s| screening::stage_state(&s.code, &entries))
+            .collect();
+        let passed = states.iter().filter(|s| **s == StageState::Passed).count();
+        let progress = if definition.stages.is_empty() {
+            "Ready for a decision".to_string()
+        } else if states.contains(&StageState::Failed) {
+            format!("A stage failed; {passed} of {} passed", states.len())
+        } else if states.contains(&StageState::NeedsInformation) {
+            format!("Waiting for information; {passed} of {} passed", states.len())
+        } else {
+            format!("{passed} of {} stages passed", states.len())
+        };
+        items.push(QueueItem {
+            id: row.id,
+            name: format!("{} {}", row.first_name, row.last_name),
+            class_id: row.class_id,
+            class_name: format!("{}: {}", row.program_name, row.class_name),
+            waiting_since: Timestamp::from_second(row.created_at)
+                .map(|t| format::instant(t, &tz))
+                .unwrap_or_default(),
+            progress,
+        });
+    }
+    let page = QueuePage {
+        layout: super::layout(dept.as_ref(), "/staff/review", &user),
+        items,
+    };
+    Ok(render(&page)?.into_response())
+}
