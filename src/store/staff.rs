@@ -481,6 +481,8 @@ pub struct RosterOfficer {
     pub rank: Option<String>,
     pub unit_id: crate::domain::UnitId,
     pub unit_name: String,
+    /// The duty the officer holds now (a `Duty` code), if any.
+    pub duty: Option<String>,
 }
 
 impl Store {
@@ -502,11 +504,15 @@ impl Store {
     }
 
     /// Active officers and coordinators by unit, for choosing presenters.
-    pub async fn officers_by_unit(&self) -> Result<Vec<RosterOfficer>, StoreError> {
-        let sql = "SELECT s.id, s.full_name, s.rank, u.id AS unit_id, u.name AS unit_name \
+    pub async fn officers_by_unit(&self, today: jiff::civil::Date) -> Result<Vec<RosterOfficer>, StoreError> {
+        // Duty dates are ISO text, so comparing them as strings orders them by date.
+        let sql = "SELECT s.id, s.full_name, s.rank, u.id AS unit_id, u.name AS unit_name, \
+                   (SELECT d.duty FROM staff_duties d WHERE d.staff_id = s.id AND d.starts_on <= $1 \
+                    AND (d.ends_on IS NULL OR d.ends_on >= $1) ORDER BY d.starts_on DESC LIMIT 1) AS duty \
                    FROM staff s JOIN staff_units su ON su.staff_id = s.id JOIN units u ON u.id = su.unit_id \
                    WHERE s.active AND s.role IN ('officer', 'coordinator') ORDER BY u.name, s.full_name";
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+        let today = today.to_string();
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(&today).fetch_all(p).await)?)
     }
 }
 

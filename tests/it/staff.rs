@@ -1155,7 +1155,7 @@ async fn coordinators_edit_sessions_and_name_several_presenters(backend: Backend
         let input = page[..end].rfind("value=\"").unwrap() + "value=\"".len();
         page[input..].split('"').next().unwrap().to_string()
     };
-    let jenna = value_of(">Community Relations: Officer Jenna Brandt<");
+    let jenna = value_of(">Community Relations: Officer Jenna Brandt (School resource officer)<");
     let diego = value_of(">K-9: Officer Diego Ferreira<");
     let (unit, staff) = jenna.split_once(':').unwrap();
     let wrong_unit = format!("{}:{staff}", unit.parse::<i64>().unwrap() + 1);

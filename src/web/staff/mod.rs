@@ -148,6 +148,17 @@ pub fn layout(
     crate::web::layout::Layout::staff(dept, current, &user.full_name, &extra)
 }
 
+/// Today's date in the department's time zone.
+pub async fn today(state: &AppState) -> Result<jiff::civil::Date, AppError> {
+    let tz = state
+        .store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(Timestamp::now().to_zoned(tz).date())
+}
+
 /// Not signed in: send the browser to the sign-in page.
 pub struct SignInRequired;
 

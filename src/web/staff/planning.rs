@@ -271,16 +271,22 @@ async fn session_page(
     let chosen = chosen.unwrap_or(current);
     let officers = state
         .store
-        .officers_by_unit()
+        .officers_by_unit(super::today(state).await?)
         .await?
         .into_iter()
         .map(|o| {
             let name = o
                 .rank
                 .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
+            let duty = o
+                .duty
+                .as_deref()
+                .and_then(crate::domain::Duty::parse)
+                .map(|d| format!(" ({})", d.label()))
+                .unwrap_or_default();
             (
                 format!("{}:{}", o.unit_id, o.id),
-                format!("{}: {name}", o.unit_name),
+                format!("{}: {name}{duty}", o.unit_name),
                 chosen.contains(&(o.unit_id, Some(o.id))),
                 format!("p-{}-{}", o.unit_id, o.id),
             )
@@ -377,7 +383,7 @@ pub async fn save_session(
         },
         _ => None,
     };
-    let roster = state.store.officers_by_unit().await?;
+    let roster = state.store.officers_by_unit(super::today(&state).await?).await?;
     if presenters
         .iter()
         .any(|(unit, staff)| !roster.iter().any(|o| o.unit_id == *unit && Some(o.id) == *staff))

@@ -131,7 +131,7 @@ async fn page(
     let can_run = allows(user.role, Permission::RunClasses);
     let officers = if can_run {
         let mut seen = std::collections::BTreeMap::new();
-        for o in state.store.officers_by_unit().await? {
+        for o in state.store.officers_by_unit(super::today(state).await?).await? {
             let name = o
                 .rank
                 .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
@@ -193,7 +193,13 @@ pub async fn create(
             .officer
             .parse()
             .map_err(|_| AppError::BadRequest("Unknown officer.".into()))?;
-        if !state.store.officers_by_unit().await?.iter().any(|o| o.id == id) {
+        if !state
+            .store
+            .officers_by_unit(super::today(&state).await?)
+            .await?
+            .iter()
+            .any(|o| o.id == id)
+        {
             return Err(AppError::BadRequest("Choose an officer from the roster.".into()));
         }
         Some(id)
