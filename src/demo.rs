@@ -21,6 +21,8 @@ use crate::store::{Store, StoreError, Tx};
 pub const DEMO_ADMIN_EMAIL: &str = "admin@harborpoint-pd.example";
 /// Password of the demo administrator. Public on purpose: this is sample data.
 pub const DEMO_ADMIN_PASSWORD: &str = "harbor-point-demo";
+/// The demo's school counselor (Harbor Point High School); same password as the admin.
+pub const DEMO_COUNSELOR_EMAIL: &str = "counselor@harborpoint-schools.example";
 
 /// The department's IANA time zone.
 const TIME_ZONE: &str = "America/Los_Angeles";
@@ -540,7 +542,129 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         )
         .await?;
     }
+
+    // Next semester's cohort, announced so counselors can nominate students for it.
+    let (next_term, next_start, next_skip) = next_semester(today);
+    let next_sessions = MeetingPattern::new(
+        Weekday::Thursday,
+        next_start,
+        time(18, 0, 0, 0),
+        time(20, 0, 0, 0),
+        12,
+        next_skip,
+    )
+    .expect("valid demo pattern")
+    .occurrences(&tz);
+    let next_class = tx
+        .insert_class(
+            &NewClass {
+                program_id: teen,
+                name: &next_term,
+                capacity: 25,
+                status: ClassStatus::Announced,
+                registration_opens_at: None,
+                registration_closes_at: None,
+                location_name: academy,
+                location_address: academy_address,
+                graduates: None,
+            },
+            now,
+        )
+        .await?;
+    add_sessions(
+        tx,
+        next_class,
+        &next_sessions,
+        TEEN_TOPICS,
+        &units,
+        &staff_by_unit,
+        academy,
+    )
+    .await?;
+    seed_schools(tx, next_class, now).await?;
     Ok(())
+}
+
+/// Three high schools, a counselor for the first two, quotas and a few nominations.
+async fn seed_schools(tx: &mut Tx, cohort: ClassId, now: Timestamp) -> Result<(), StoreError> {
+    use crate::domain::nomination::NominationInput;
+    let district = "Harbor Point Unified School District";
+    let harbor = tx
+        .insert_school(
+            "Harbor Point High School",
+            district,
+            "1200 Beacon Street, Harbor Point",
+            now,
+        )
+        .await?;
+    let bayside = tx
+        .insert_school("Bayside High School", district, "88 Tidewater Road, Harbor Point", now)
+        .await?;
+    tx.insert_school(
+        "Northgate Academy",
+        "Northgate Charter Schools",
+        "5 College Hill, Harbor Point",
+        now,
+    )
+    .await?;
+    let hash = Argon2::default()
+        .hash_password(DEMO_ADMIN_PASSWORD.as_bytes())
+        .map_err(|e| StoreError::Corrupt(format!("hashing the demo password: {e}")))?
+        .to_string();
+    let counselor = tx
+        .insert_staff(
+            &NewStaff {
+                email: DEMO_COUNSELOR_EMAIL,
+                full_name: "Grace Whitaker",
+                rank: None,
+                badge_number: None,
+                role: Role::Counselor,
+                password_hash: Some(&hash),
+                public_profile: false,
+            },
+            now,
+        )
+        .await?;
+    tx.link_counselor(counselor, harbor).await?;
+    tx.link_counselor(counselor, bayside).await?;
+    tx.set_quota(cohort, harbor, Some(8)).await?;
+    tx.set_quota(cohort, bayside, Some(6)).await?;
+    let who = format!("staff:{counselor} {DEMO_COUNSELOR_EMAIL}");
+    for (school, first, last, grade, number, guardian) in [
+        (harbor, "Maya", "Ortiz", "11", "HP-20931", "Elena Ortiz"),
+        (harbor, "Devon", "Clarke", "12", "HP-19877", "Marcus Clarke"),
+        (bayside, "Priya", "Raman", "12", "BS-4410", "Anjali Raman"),
+    ] {
+        let input = NominationInput {
+            school_id: school.to_string(),
+            first_name: first.into(),
+            last_name: last.into(),
+            grade: grade.into(),
+            student_number: number.into(),
+            guardian_name: guardian.into(),
+            guardian_email: format!(
+                "{}.{}@family.example",
+                guardian.split(' ').next().unwrap_or("g").to_lowercase(),
+                last.to_lowercase()
+            ),
+        };
+        let checked = input
+            .validate()
+            .map_err(|e| StoreError::Corrupt(format!("demo nomination: {e:?}")))?;
+        tx.insert_nomination(cohort, school, &checked, &who, now).await?;
+    }
+    Ok(())
+}
+
+/// The semester after the current one: its name, first meeting week and skipped dates.
+fn next_semester(today: Date) -> (String, Date, Vec<Date>) {
+    let (year, month) = if today.month() >= 7 {
+        (today.year() + 1, 3)
+    } else {
+        (today.year(), 8)
+    };
+    // A date in the next term, so `semester` names it.
+    semester(Date::new(year, month, 1).unwrap_or(today))
 }
 
 /// A fictional applicant; `n` makes names and emails distinct, `born` sets the era.

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod planning;
 pub mod registrar;
 pub mod store;
+pub mod teen;
 pub mod telemetry;
 pub mod tokens;
 pub mod two_factor;

@@ -140,6 +140,11 @@ async fn main() -> anyhow::Result<()> {
                     demo::DEMO_ADMIN_EMAIL,
                     demo::DEMO_ADMIN_PASSWORD
                 );
+                println!(
+                    "Demo school counselor: {} / {}",
+                    demo::DEMO_COUNSELOR_EMAIL,
+                    demo::DEMO_ADMIN_PASSWORD
+                );
             }
             app.run_until_stopped().await?;
             tracing::info!("stopped");

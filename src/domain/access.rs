@@ -21,6 +21,8 @@ pub enum Permission {
     Review,
     /// Change department-wide settings (who sees sensitive fields).
     Configure,
+    /// Nominate students of one's own schools for the teen academy.
+    Nominate,
 }
 
 /// Whether `role` has `permission` at all. Object-level limits (an officer sees only
@@ -33,6 +35,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         SeeRoster => matches!(role, Admin | Coordinator | Officer),
         RunClasses => matches!(role, Admin | Coordinator),
         ReadAudit | Configure => matches!(role, Admin),
+        Nominate => matches!(role, Counselor),
         Graduate | Review => matches!(role, Admin | Coordinator),
     }
 }
@@ -51,6 +54,16 @@ pub fn may_see_roster(role: Role, presents_in_class: bool) -> bool {
 /// only in classes they present in).
 pub fn may_take_attendance(role: Role, presents_in_class: bool) -> bool {
     may_see_roster(role, presents_in_class)
+}
+
+/// Whether a staff member may see and act on a school's students: coordinators and admins
+/// for every school, a counselor only for the schools they work for, nobody else.
+pub fn may_handle_school(role: Role, own_schools: &[i64], school: i64) -> bool {
+    match role {
+        Role::Admin | Role::Coordinator => true,
+        Role::Counselor => own_schools.contains(&school),
+        Role::Officer => false,
+    }
 }
 
 /// Failed sign-ins that lock an account for a while.
@@ -74,6 +87,7 @@ mod tests {
             (Graduate, [true, true, false, false]),
             (Review, [true, true, false, false]),
             (Configure, [true, false, false, false]),
+            (Nominate, [false, false, false, true]),
         ];
         for (permission, expected) in table {
             for (role, want) in [Admin, Coordinator, Officer, Counselor].into_iter().zip(expected) {
@@ -88,5 +102,14 @@ mod tests {
         assert!(!may_see_roster(Role::Officer, false));
         assert!(may_see_roster(Role::Coordinator, false));
         assert!(!may_see_roster(Role::Counselor, true));
+    }
+
+    #[test]
+    fn counselors_handle_only_their_own_schools() {
+        assert!(may_handle_school(Role::Counselor, &[1, 2], 2));
+        assert!(!may_handle_school(Role::Counselor, &[1, 2], 3));
+        assert!(!may_handle_school(Role::Counselor, &[], 1));
+        assert!(may_handle_school(Role::Coordinator, &[], 3));
+        assert!(!may_handle_school(Role::Officer, &[3], 3));
     }
 }

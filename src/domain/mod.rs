@@ -11,6 +11,7 @@ pub mod graduation;
 pub mod ids;
 pub mod lottery;
 pub mod markdown;
+pub mod nomination;
 pub mod program;
 pub mod ride_along;
 pub mod roster;

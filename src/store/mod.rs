@@ -24,6 +24,7 @@ pub mod attendance;
 pub mod catalog;
 pub mod interest;
 pub mod ride_along;
+pub mod schools;
 pub mod screening;
 pub mod seed;
 pub mod staff;

@@ -16,3 +16,4 @@ mod schema;
 mod security;
 mod self_service;
 mod staff;
+mod teen;

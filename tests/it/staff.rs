@@ -161,6 +161,30 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         ),
         ("GET", "/staff/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("GET", "/staff/review".into(), vec![], RUNNERS),
+        (
+            "GET",
+            "/staff/nominations".into(),
+            vec![],
+            [303, 200, 200, 403, 403, 200],
+        ),
+        (
+            "POST",
+            "/staff/nominations".into(),
+            vec![],
+            [303, 403, 403, 403, 403, 404],
+        ),
+        (
+            "POST",
+            "/staff/nominations/quota".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/nominations/999999/accept".into(),
+            vec![],
+            [303, 404, 404, 404, 404, 404],
+        ),
         ("GET", "/staff/settings".into(), vec![], [303, 200, 403, 403, 403, 403]),
         (
             "POST",

@@ -10,6 +10,7 @@ mod applicant;
 pub(crate) mod apply;
 mod certificates;
 mod classes;
+mod consent;
 mod home;
 mod interest;
 mod programs;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route("/my/certificates/{number}", get(applicant::certificate))
         .route("/certificates/{number}", get(certificates::verify))
+        .route("/consent/{token}", get(consent::show).post(consent::sign))
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),

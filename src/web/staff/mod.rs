@@ -22,6 +22,7 @@ mod classes;
 mod entry;
 mod export;
 mod import;
+mod nominations;
 mod password;
 mod planning;
 mod program_rules;
@@ -106,6 +107,9 @@ pub fn router() -> Router<AppState> {
             get(program_rules::show).post(program_rules::save),
         )
         .route("/staff/review", get(review::queue))
+        .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
+        .route("/staff/nominations/quota", post(nominations::quota))
+        .route("/staff/nominations/{id}/{action}", post(nominations::act))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
@@ -136,6 +140,9 @@ pub fn layout(
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
     let mut extra = Vec::new();
+    if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
+        extra.push(("/staff/nominations", "Nominations"));
+    }
     if allows(user.role, Permission::Review) {
         extra.push(("/staff/review", "Review queue"));
     }

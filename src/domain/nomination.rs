@@ -1,0 +1,240 @@
+//! Teen academy nominations: a school counselor proposes juniors and seniors for the
+//! semester's cohort, the coordinator accepts or declines, a guardian consents, and only
+//! then is the student confirmed.
+
+use serde::{Deserialize, Serialize};
+
+use super::application::looks_like_email;
+use super::program::coded_enum;
+
+coded_enum! {
+    /// Where a nomination stands.
+    NominationStatus {
+        Nominated = "nominated" / "Nominated",
+        Accepted = "accepted" / "Accepted, waiting for guardian consent",
+        Confirmed = "confirmed" / "Confirmed",
+        Declined = "declined" / "Declined",
+        Withdrawn = "withdrawn" / "Withdrawn",
+    }
+}
+
+/// Grades the teen academy takes: juniors and seniors.
+pub const GRADES: [u8; 2] = [11, 12];
+
+/// The version of the consent text a guardian signs; stored with each consent so the
+/// department can show exactly what was agreed to.
+pub const CONSENT_TEXT_VERSION: &str = "2026-11";
+
+/// How long a guardian's consent link works.
+pub const CONSENT_LINK_DAYS: i64 = 14;
+
+/// How long after a cohort ends its students' personal details are kept.
+pub const RETENTION_MONTHS: i64 = 12;
+
+/// A nomination as a counselor enters it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct NominationInput {
+    pub school_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub grade: String,
+    pub student_number: String,
+    pub guardian_name: String,
+    pub guardian_email: String,
+}
+
+/// A checked nomination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nomination {
+    pub first_name: String,
+    pub last_name: String,
+    pub grade: u8,
+    pub student_number: String,
+    pub guardian_name: String,
+    pub guardian_email: String,
+}
+
+impl NominationInput {
+    /// Checks every field; all problems are listed, each with its field name.
+    pub fn validate(&self) -> Result<Nomination, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let text = |v: &str, field: &'static str, what: &str, max: usize, errors: &mut Vec<(&'static str, String)>| {
+            let v = v.trim();
+            if v.is_empty() || v.chars().count() > max {
+                errors.push((field, format!("Enter the {what} (up to {max} characters).")));
+            }
+            v.to_string()
+        };
+        let first_name = text(&self.first_name, "first_name", "student's first name", 60, &mut errors);
+        let last_name = text(&self.last_name, "last_name", "student's last name", 60, &mut errors);
+        let student_number = text(
+            &self.student_number,
+            "student_number",
+            "school's student ID",
+            30,
+            &mut errors,
+        );
+        let guardian_name = text(
+            &self.guardian_name,
+            "guardian_name",
+            "guardian's name",
+            120,
+            &mut errors,
+        );
+        let grade = match self.grade.trim().parse::<u8>() {
+            Ok(g) if GRADES.contains(&g) => g,
+            _ => {
+                errors.push((
+                    "grade",
+                    "The academy takes juniors and seniors: choose grade 11 or 12.".to_string(),
+                ));
+                0
+            }
+        };
+        let guardian_email = self.guardian_email.trim().to_string();
+        if !looks_like_email(&guardian_email) {
+            errors.push((
+                "guardian_email",
+                "Enter the guardian's email address, like name@example.com.".to_string(),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(Nomination {
+                first_name,
+                last_name,
+                grade,
+                student_number,
+                guardian_name,
+                guardian_email,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Whether a school may add one more nomination: `quota` is the coordinator's limit for
+/// the school in this cohort (none: no limit); `active` counts nominations not declined or
+/// withdrawn.
+pub fn within_quota(quota: Option<i64>, active: i64) -> bool {
+    quota.is_none_or(|q| active < q)
+}
+
+/// Why a nomination cannot move as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotPending,
+    NotAccepted,
+    NoConsent,
+}
+
+impl Refusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::NotPending => "Only a nomination waiting for a decision can be accepted or declined.",
+            Refusal::NotAccepted => "Accept the nomination first.",
+            Refusal::NoConsent => "A student cannot be confirmed before a guardian consents.",
+        }
+    }
+}
+
+/// The coordinator's decision on a nomination.
+pub fn may_decide(status: NominationStatus) -> Result<(), Refusal> {
+    if status == NominationStatus::Nominated {
+        Ok(())
+    } else {
+        Err(Refusal::NotPending)
+    }
+}
+
+/// Confirming needs an accepted nomination and a guardian's consent.
+pub fn may_confirm(status: NominationStatus, consented: bool) -> Result<(), Refusal> {
+    match (status, consented) {
+        (NominationStatus::Accepted, true) => Ok(()),
+        (NominationStatus::Accepted, false) => Err(Refusal::NoConsent),
+        _ => Err(Refusal::NotAccepted),
+    }
+}
+
+/// A guardian's signature: the typed name must be a real name, not a checkbox tick.
+pub fn check_signature(typed: &str) -> Result<String, String> {
+    let typed = typed.trim();
+    if typed.chars().filter(|c| c.is_alphabetic()).count() < 2 || typed.chars().count() > 120 {
+        Err("Type your full name to sign.".to_string())
+    } else {
+        Ok(typed.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(grade: &str) -> NominationInput {
+        NominationInput {
+            school_id: "1".into(),
+            first_name: "Maya".into(),
+            last_name: "Ortiz".into(),
+            grade: grade.into(),
+            student_number: "HP-20931".into(),
+            guardian_name: "Elena Ortiz".into(),
+            guardian_email: "elena.ortiz@example.org".into(),
+        }
+    }
+
+    #[test]
+    fn only_juniors_and_seniors() {
+        assert_eq!(input("11").validate().unwrap().grade, 11);
+        assert_eq!(input("12").validate().unwrap().grade, 12);
+        for bad in ["10", "13", "9", "eleven", "", "-11"] {
+            let errors = input(bad).validate().unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].0, "grade");
+        }
+    }
+
+    #[test]
+    fn every_missing_field_is_listed() {
+        let errors = NominationInput::default().validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.0).collect();
+        assert_eq!(
+            fields,
+            [
+                "first_name",
+                "last_name",
+                "student_number",
+                "guardian_name",
+                "grade",
+                "guardian_email"
+            ]
+        );
+    }
+
+    #[test]
+    fn quotas() {
+        assert!(within_quota(None, 100));
+        assert!(within_quota(Some(3), 2));
+        assert!(!within_quota(Some(3), 3));
+        assert!(!within_quota(Some(0), 0));
+    }
+
+    #[test]
+    fn consent_comes_before_confirmation() {
+        use NominationStatus::*;
+        assert_eq!(may_confirm(Accepted, true), Ok(()));
+        assert_eq!(may_confirm(Accepted, false), Err(Refusal::NoConsent));
+        assert_eq!(may_confirm(Nominated, true), Err(Refusal::NotAccepted));
+        assert_eq!(may_confirm(Confirmed, true), Err(Refusal::NotAccepted));
+        assert_eq!(may_decide(Nominated), Ok(()));
+        assert_eq!(may_decide(Declined), Err(Refusal::NotPending));
+    }
+
+    #[test]
+    fn a_signature_is_a_typed_name() {
+        assert_eq!(check_signature("  Elena Ortiz "), Ok("Elena Ortiz".into()));
+        assert!(check_signature("x").is_err());
+        assert!(check_signature("12345").is_err());
+        assert!(check_signature(&"a".repeat(121)).is_err());
+    }
+}

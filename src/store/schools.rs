@@ -1,0 +1,232 @@
+//! Schools, counselors' schools, per-school quotas, nominations and guardian consent links.
+
+use jiff::Timestamp;
+
+use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
+use crate::domain::nomination::{Nomination, NominationStatus};
+use crate::domain::{ClassId, StaffId};
+
+/// A school the department works with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct School {
+    pub id: i64,
+    pub name: String,
+    pub district: String,
+    pub address: String,
+}
+
+/// A nomination as the pages show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NominationRow {
+    pub id: i64,
+    pub class_id: ClassId,
+    pub school_id: i64,
+    pub school_name: String,
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub grade: i64,
+    pub student_number: String,
+    pub guardian_name: String,
+    pub guardian_email: String,
+    pub decision_reason: Option<String>,
+    pub consent_name: Option<String>,
+    pub consent_at: Option<i64>,
+    pub consent_version: Option<String>,
+    pub media_consent: bool,
+}
+
+impl NominationRow {
+    pub fn status(&self) -> Option<NominationStatus> {
+        NominationStatus::parse(&self.status)
+    }
+}
+
+const NOMINATION_COLUMNS: &str = "n.id, n.class_id, n.school_id, s.name AS school_name, n.status, n.first_name, \
+     n.last_name, n.grade, n.student_number, n.guardian_name, n.guardian_email, n.decision_reason, n.consent_name, \
+     n.consent_at, n.consent_version, n.media_consent";
+
+impl Store {
+    /// Every school, by name.
+    pub async fn schools(&self) -> Result<Vec<School>, StoreError> {
+        let sql = "SELECT id, name, district, address FROM schools ORDER BY name";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+
+    /// The schools a counselor works for.
+    pub async fn counselor_schools(&self, staff_id: StaffId) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT school_id FROM counselor_schools WHERE staff_id = $1 ORDER BY school_id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(staff_id).fetch_all(p).await)?)
+    }
+
+    /// Counselor accounts with their schools' names: `(id, name, email, schools)`.
+    pub async fn counselors(&self) -> Result<Vec<(StaffId, String, String, String)>, StoreError> {
+        let sql = "SELECT st.id, st.full_name, st.email, \
+                   COALESCE((SELECT string_agg(s.name, ', ') FROM counselor_schools cs JOIN schools s ON s.id = cs.school_id \
+                             WHERE cs.staff_id = st.id), '') AS schools \
+                   FROM staff st WHERE st.role = 'counselor' AND st.active ORDER BY st.full_name";
+        let sqlite_sql = "SELECT st.id, st.full_name, st.email, \
+                   COALESCE((SELECT group_concat(s.name, ', ') FROM counselor_schools cs JOIN schools s ON s.id = cs.school_id \
+                             WHERE cs.staff_id = st.id), '') AS schools \
+                   FROM staff st WHERE st.role = 'counselor' AND st.active ORDER BY st.full_name";
+        Ok(match &self.pool {
+            super::Pool::Sqlite(p) => sqlx::query_as(sqlite_sql).fetch_all(p).await?,
+            super::Pool::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await?,
+        })
+    }
+
+    /// Nominations of a class, optionally only those of some schools, by school then name.
+    pub async fn nominations(
+        &self,
+        class_id: ClassId,
+        schools: Option<&[i64]>,
+    ) -> Result<Vec<NominationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id \
+             WHERE n.class_id = $1 ORDER BY s.name, lower(n.last_name), lower(n.first_name), n.id"
+        );
+        let rows: Vec<NominationRow> =
+            dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(class_id).fetch_all(p).await)?;
+        Ok(match schools {
+            Some(ids) => rows.into_iter().filter(|r| ids.contains(&r.school_id)).collect(),
+            None => rows,
+        })
+    }
+
+    /// One nomination.
+    pub async fn nomination(&self, id: i64) -> Result<Option<NominationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id WHERE n.id = $1"
+        );
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    }
+
+    /// A school's quota in a class, if the coordinator set one.
+    pub async fn quotas(&self, class_id: ClassId) -> Result<Vec<(i64, i64)>, StoreError> {
+        let sql = "SELECT school_id, seats FROM school_quotas WHERE class_id = $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+    }
+
+    /// The nomination a consent link belongs to, while the link is unused and unexpired.
+    pub async fn consent_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+        let sql =
+            "SELECT nomination_id FROM consent_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(token_hash).bind(to_secs(now)).fetch_optional(p).await)?,
+        )
+    }
+}
+
+impl Tx {
+    pub async fn insert_school(
+        &mut self,
+        name: &str,
+        district: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO schools (name, district, address, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(name).bind(district).bind(address).bind(to_secs(now))
+            .fetch_one(c).await)?,
+        )
+    }
+
+    pub async fn link_counselor(&mut self, staff_id: StaffId, school_id: i64) -> Result<(), StoreError> {
+        let sql = "INSERT INTO counselor_schools (staff_id, school_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+        on_tx!(self, c => sqlx::query(sql).bind(staff_id).bind(school_id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` removes) a school's quota in a class.
+    pub async fn set_quota(&mut self, class_id: ClassId, school_id: i64, seats: Option<i64>) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("DELETE FROM school_quotas WHERE class_id = $1 AND school_id = $2")
+            .bind(class_id).bind(school_id).execute(c).await.map(|_| ()))?;
+        if let Some(seats) = seats {
+            on_tx!(self, c => sqlx::query("INSERT INTO school_quotas (class_id, school_id, seats) VALUES ($1, $2, $3)")
+                .bind(class_id).bind(school_id).bind(seats).execute(c).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// A school's quota and how many of its nominations are still active, read while
+    /// the class row is locked (the caller locks it) so two counselors cannot overshoot.
+    pub async fn quota_use(&mut self, class_id: ClassId, school_id: i64) -> Result<(Option<i64>, i64), StoreError> {
+        let quota: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT seats FROM school_quotas WHERE class_id = $1 AND school_id = $2")
+            .bind(class_id).bind(school_id).fetch_optional(c).await)?;
+        let active: i64 = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM nominations WHERE class_id = $1 AND school_id = $2 AND status NOT IN ('declined', 'withdrawn')")
+            .bind(class_id).bind(school_id).fetch_one(c).await)?;
+        Ok((quota, active))
+    }
+
+    pub async fn insert_nomination(
+        &mut self,
+        class_id: ClassId,
+        school_id: i64,
+        n: &Nomination,
+        nominated_by: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO nominations (class_id, school_id, status, first_name, last_name, grade, student_number, \
+                   guardian_name, guardian_email, nominated_by, created_at, updated_at) \
+                   VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).bind(school_id).bind(&n.first_name)
+            .bind(&n.last_name).bind(i64::from(n.grade)).bind(&n.student_number).bind(&n.guardian_name)
+            .bind(&n.guardian_email).bind(nominated_by).bind(to_secs(now)).fetch_one(c).await)?,
+        )
+    }
+
+    /// Moves a nomination from `from` to `to`; false when someone changed it first.
+    pub async fn set_nomination_status(
+        &mut self,
+        id: i64,
+        from: NominationStatus,
+        to: NominationStatus,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE nominations SET status = $1, decision_reason = COALESCE($2, decision_reason), updated_at = $3 \
+                   WHERE id = $4 AND status = $5";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(to.code()).bind(reason).bind(to_secs(now)).bind(id)
+            .bind(from.code()).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn insert_consent_link(
+        &mut self,
+        token_hash: &str,
+        nomination_id: i64,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO consent_links (token_hash, nomination_id, expires_at) VALUES ($1, $2, $3)";
+        on_tx!(self, c => sqlx::query(sql).bind(token_hash).bind(nomination_id).bind(to_secs(expires_at))
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Uses a consent link once: returns its nomination, or `None` when it was used,
+    /// expired or never existed. The update is the check, so a double submit signs once.
+    pub async fn use_consent_link(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+        let sql = "UPDATE consent_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+                   RETURNING nomination_id";
+        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(to_secs(now)).bind(token_hash).fetch_optional(c).await)?)
+    }
+
+    pub async fn record_consent(
+        &mut self,
+        id: i64,
+        name: &str,
+        media: bool,
+        version: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE nominations SET consent_name = $1, consent_at = $2, consent_version = $3, media_consent = $4, \
+                   updated_at = $2 WHERE id = $5";
+        on_tx!(self, c => sqlx::query(sql).bind(name).bind(to_secs(now)).bind(version).bind(media).bind(id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! The teen academy's nomination steps as transactions: a counselor nominates, the
+//! coordinator accepts (the guardian is emailed a consent link) or declines, the guardian
+//! consents once, and the coordinator confirms. Each step is audited.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::domain::nomination::{self, CONSENT_LINK_DAYS, CONSENT_TEXT_VERSION, Nomination, NominationStatus};
+use crate::domain::{ClassId, ClassStatus};
+use crate::store::applications::OutgoingMessage;
+use crate::store::staff::AuditRecord;
+use crate::store::{Store, StoreError};
+
+/// Why a step did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum TeenError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn audit<'a>(actor: &'a str, action: &'a str, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
+    AuditRecord {
+        actor,
+        action,
+        object_type: "nomination",
+        object_id: id.to_string(),
+        before: None,
+        after: Some(after),
+    }
+}
+
+/// Whether a class takes nominations: a cohort of a nominating program not started yet.
+pub fn takes_nominations(status: ClassStatus) -> bool {
+    matches!(status, ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed)
+}
+
+/// Files a nomination within the school's quota (the class row is locked while counting).
+pub async fn nominate(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    school_id: i64,
+    n: &Nomination,
+    now: Timestamp,
+) -> Result<i64, TeenError> {
+    let mut tx = store.begin().await?;
+    tx.lock_class(class_id).await?.ok_or(TeenError::NotFound)?;
+    let (quota, active) = tx.quota_use(class_id, school_id).await?;
+    if !nomination::within_quota(quota, active) {
+        return Err(TeenError::NotAllowed(format!(
+            "This school's quota for the cohort ({}) is used up; ask the coordinator for more seats.",
+            quota.unwrap_or(0)
+        )));
+    }
+    let id = match tx.insert_nomination(class_id, school_id, n, actor, now).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return Err(TeenError::NotAllowed(
+                "This student ID is already nominated for this cohort.".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.audit(
+        &audit(
+            actor,
+            "nomination.create",
+            id,
+            serde_json::json!({ "class": class_id, "school": school_id, "grade": n.grade }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Accepts a nomination and emails the guardian a single-use consent link.
+pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
+    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
+    let status = n.status().ok_or(TeenError::NotFound)?;
+    nomination::may_decide(status).map_err(|r| TeenError::NotAllowed(r.message().into()))?;
+    let class = store.class(n.class_id).await?.ok_or(TeenError::NotFound)?;
+    let dept = store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let token = crate::tokens::generate();
+    let expires = now
+        .checked_add(SignedDuration::from_hours(24 * CONSENT_LINK_DAYS))
+        .unwrap_or(now);
+    let mut tx = store.begin().await?;
+    if !tx
+        .set_nomination_status(id, NominationStatus::Nominated, NominationStatus::Accepted, None, now)
+        .await?
+    {
+        return Err(TeenError::NotAllowed(
+            "This nomination changed in the meantime; reload the page.".into(),
+        ));
+    }
+    tx.insert_consent_link(&crate::tokens::hash(&token), id, expires)
+        .await?;
+    tx.enqueue(
+        &OutgoingMessage {
+            kind: "guardian_consent",
+            recipient: n.guardian_email.clone(),
+            subject: format!("Your consent for {} to join the {}", n.first_name, class.program_name),
+            body_text: format!(
+                "Hello {guardian},\n\n{school} nominated {student} for the {program}, {cohort}: one evening a week \
+                 at the police station, for school credit. Before {student} can take part we need your consent.\n\n\
+                 Read what the program involves and what information we keep, then sign by typing your name \
+                 (the link works once, for {CONSENT_LINK_DAYS} days):\n{base_url}/consent/{token}\n\n\
+                 If you have questions, reply to this email.\n\n{dept}\n",
+                guardian = n.guardian_name,
+                school = n.school_name,
+                student = n.first_name,
+                program = class.program_name,
+                cohort = class.name,
+            ),
+        },
+        now,
+    )
+    .await?;
+    tx.audit(
+        &audit(
+            actor,
+            "nomination.accept",
+            id,
+            serde_json::json!({ "status": "accepted" }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Declines a nomination with a reason.
+pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), TeenError> {
+    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
+    nomination::may_decide(n.status().ok_or(TeenError::NotFound)?)
+        .map_err(|r| TeenError::NotAllowed(r.message().into()))?;
+    let mut tx = store.begin().await?;
+    if !tx
+        .set_nomination_status(
+            id,
+            NominationStatus::Nominated,
+            NominationStatus::Declined,
+            Some(reason),
+            now,
+        )
+        .await?
+    {
+        return Err(TeenError::NotAllowed(
+            "This nomination changed in the meantime; reload the page.".into(),
+        ));
+    }
+    tx.audit(
+        &audit(
+            actor,
+            "nomination.decline",
+            id,
+            serde_json::json!({ "status": "declined", "reason": reason }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Confirms an accepted nomination whose guardian consented.
+pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
+    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
+    nomination::may_confirm(n.status().ok_or(TeenError::NotFound)?, n.consent_at.is_some())
+        .map_err(|r| TeenError::NotAllowed(r.message().into()))?;
+    let mut tx = store.begin().await?;
+    if !tx
+        .set_nomination_status(id, NominationStatus::Accepted, NominationStatus::Confirmed, None, now)
+        .await?
+    {
+        return Err(TeenError::NotAllowed(
+            "This nomination changed in the meantime; reload the page.".into(),
+        ));
+    }
+    tx.audit(
+        &audit(
+            actor,
+            "nomination.confirm",
+            id,
+            serde_json::json!({ "status": "confirmed" }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws a nomination that is not confirmed yet (the counselor's or coordinator's call).
+pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
+    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
+    let from = n.status().ok_or(TeenError::NotFound)?;
+    if !matches!(from, NominationStatus::Nominated | NominationStatus::Accepted) {
+        return Err(TeenError::NotAllowed(
+            "Only a nomination not yet confirmed can be withdrawn.".into(),
+        ));
+    }
+    let mut tx = store.begin().await?;
+    if !tx
+        .set_nomination_status(id, from, NominationStatus::Withdrawn, None, now)
+        .await?
+    {
+        return Err(TeenError::NotAllowed(
+            "This nomination changed in the meantime; reload the page.".into(),
+        ));
+    }
+    tx.audit(
+        &audit(
+            actor,
+            "nomination.withdraw",
+            id,
+            serde_json::json!({ "status": "withdrawn" }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a guardian's consent through their link, once.
+pub async fn consent(
+    store: &Store,
+    token: &str,
+    typed_name: &str,
+    media: bool,
+    now: Timestamp,
+) -> Result<i64, TeenError> {
+    let name = nomination::check_signature(typed_name).map_err(TeenError::NotAllowed)?;
+    let mut tx = store.begin().await?;
+    let id = tx
+        .use_consent_link(&crate::tokens::hash(token), now)
+        .await?
+        .ok_or(TeenError::NotFound)?;
+    tx.record_consent(id, &name, media, CONSENT_TEXT_VERSION, now).await?;
+    let actor = format!("guardian:{name}");
+    tx.audit(
+        &audit(
+            &actor,
+            "nomination.consent",
+            id,
+            serde_json::json!({ "version": CONSENT_TEXT_VERSION, "media": media }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

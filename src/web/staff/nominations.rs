@@ -1,0 +1,318 @@
+//! Teen academy nominations in the back office. Counselors nominate and see only their own
+//! schools' students; coordinators see every school, set quotas, accept, decline and confirm.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::{Permission, allows, may_handle_school};
+use crate::domain::nomination::{NominationInput, NominationStatus};
+use crate::domain::{ClassId, Role};
+use crate::error::AppError;
+use crate::store::schools::{NominationRow, School};
+use crate::store::staff::StaffUser;
+use crate::teen::{self, TeenError};
+use crate::web::layout::{Layout, render};
+
+struct SchoolView {
+    school: School,
+    quota: Option<i64>,
+    active: usize,
+}
+
+#[derive(Template)]
+#[template(path = "staff/nominations.html")]
+struct NominationsPage {
+    layout: Layout,
+    /// Cohorts taking nominations: `(id, name)`.
+    cohorts: Vec<(ClassId, String)>,
+    cohort: Option<ClassId>,
+    schools: Vec<SchoolView>,
+    rows: Vec<NominationRow>,
+    can_nominate: bool,
+    can_decide: bool,
+    form: NominationInput,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+fn status_label(code: &str) -> &'static str {
+    NominationStatus::parse(code).map_or("Unknown", |s| s.label())
+}
+
+/// The schools this staff member may handle (every school for coordinators).
+async fn own_schools(state: &AppState, user: &StaffUser) -> Result<Option<Vec<i64>>, AppError> {
+    Ok(match user.role {
+        Role::Admin | Role::Coordinator => None,
+        Role::Counselor => Some(state.store.counselor_schools(user.id).await?),
+        Role::Officer => return Err(AppError::Forbidden),
+    })
+}
+
+async fn cohorts(state: &AppState) -> Result<Vec<(ClassId, String)>, AppError> {
+    let nominating: Vec<_> = state
+        .store
+        .published_programs()
+        .await?
+        .into_iter()
+        .filter(|p| p.eligibility.counselor_nomination)
+        .map(|p| p.id)
+        .collect();
+    Ok(state
+        .store
+        .all_classes()
+        .await?
+        .into_iter()
+        .filter(|c| nominating.contains(&c.program_id) && teen::takes_nominations(c.status))
+        .map(|c| (c.id, format!("{}: {}", c.program_name, c.name)))
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Which {
+    class: String,
+    done: String,
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    class: Option<ClassId>,
+    form: NominationInput,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let own = own_schools(state, user).await?;
+    let cohorts = cohorts(state).await?;
+    let cohort = class
+        .filter(|c| cohorts.iter().any(|(id, _)| id == c))
+        .or_else(|| cohorts.first().map(|(id, _)| *id));
+    let all_schools = state.store.schools().await?;
+    let (rows, quotas) = match cohort {
+        Some(c) => (
+            state.store.nominations(c, own.as_deref()).await?,
+            state.store.quotas(c).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let schools = all_schools
+        .into_iter()
+        .filter(|s| own.as_ref().is_none_or(|o| o.contains(&s.id)))
+        .map(|s| SchoolView {
+            quota: quotas.iter().find(|(id, _)| *id == s.id).map(|(_, q)| *q),
+            active: rows
+                .iter()
+                .filter(|r| r.school_id == s.id && !matches!(r.status.as_str(), "declined" | "withdrawn"))
+                .count(),
+            school: s,
+        })
+        .collect();
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NominationsPage {
+        layout: super::layout(dept.as_ref(), "/staff/nominations", user),
+        cohorts,
+        cohort,
+        schools,
+        rows,
+        can_nominate: allows(user.role, Permission::Nominate),
+        can_decide: allows(user.role, Permission::RunClasses),
+        form,
+        errors,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/nominations?class=ID`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<Which>,
+) -> Result<Response, AppError> {
+    let class = q.class.parse().ok();
+    let notice = match q.done.as_str() {
+        "nominated" => Some("The nomination is filed. The coordinator decides; you see the status here."),
+        "accepted" => Some("Accepted. The guardian was emailed a consent link."),
+        "declined" => Some("Declined; the reason is kept with the nomination."),
+        "confirmed" => Some("Confirmed: the student is in the cohort."),
+        "withdrawn" => Some("The nomination is withdrawn."),
+        "quota" => Some("The quota is updated."),
+        _ => None,
+    };
+    page(&state, &user, class, NominationInput::default(), Vec::new(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NominateForm {
+    class: String,
+    #[serde(flatten)]
+    input: NominationInput,
+}
+
+fn back(class: ClassId, done: &str) -> Response {
+    crate::web::see_other(&format!("/staff/nominations?class={class}&done={done}"))
+}
+
+fn teen_error(e: TeenError, what: &'static str) -> AppError {
+    match e {
+        TeenError::NotFound => AppError::NotFound(what),
+        TeenError::NotAllowed(m) => AppError::Conflict(m),
+        TeenError::Store(e) => e.into(),
+    }
+}
+
+/// `POST /staff/nominations`: a counselor nominates a student of one of their schools.
+pub async fn nominate(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<NominateForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::Nominate) {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let class: ClassId = form.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
+    if !cohorts(&state).await?.iter().any(|(id, _)| *id == class) {
+        return Err(AppError::NotFound("cohort"));
+    }
+    let school: i64 = form
+        .input
+        .school_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound("school"))?;
+    let own = state.store.counselor_schools(user.id).await?;
+    if !may_handle_school(user.role, &own, school) {
+        return Err(AppError::Forbidden);
+    }
+    let checked = match form.input.validate() {
+        Ok(n) => n,
+        Err(errors) => {
+            let errors = errors.into_iter().map(|(_, m)| m).collect();
+            return page(&state, &user, Some(class), form.input, errors, None).await;
+        }
+    };
+    match teen::nominate(&state.store, &actor(&user), class, school, &checked, Timestamp::now()).await {
+        Ok(_) => Ok(back(class, "nominated")),
+        Err(TeenError::NotAllowed(m)) => page(&state, &user, Some(class), form.input, vec![m], None).await,
+        Err(e) => Err(teen_error(e, "cohort")),
+    }
+}
+
+/// Loads a nomination the user may act on (object-level check by school).
+async fn nomination_for(state: &AppState, user: &StaffUser, id: &str) -> Result<NominationRow, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("nomination"))?;
+    let n = state
+        .store
+        .nomination(id)
+        .await?
+        .ok_or(AppError::NotFound("nomination"))?;
+    let own = match user.role {
+        Role::Counselor => state.store.counselor_schools(user.id).await?,
+        _ => Vec::new(),
+    };
+    if !may_handle_school(user.role, &own, n.school_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(n)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    reason: String,
+}
+
+/// `POST /staff/nominations/{id}/{action}`: accept, decline, confirm (coordinators) or
+/// withdraw (the school's counselor or a coordinator).
+pub async fn act(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, action)): Path<(String, String)>,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let n = nomination_for(&state, &user, &id).await?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let coordinator = allows(user.role, Permission::RunClasses);
+    let who = actor(&user);
+    let now = Timestamp::now();
+    let done = match action.as_str() {
+        "accept" if coordinator => teen::accept(&state.store, &state.links.base_url, &who, n.id, now)
+            .await
+            .map(|_| "accepted"),
+        "decline" if coordinator => {
+            let reason = form.reason.trim();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(AppError::Invalid(
+                    "Give a reason of up to 500 characters when declining.".into(),
+                ));
+            }
+            teen::decline(&state.store, &who, n.id, reason, now)
+                .await
+                .map(|_| "declined")
+        }
+        "confirm" if coordinator => teen::confirm(&state.store, &who, n.id, now).await.map(|_| "confirmed"),
+        "withdraw" => teen::withdraw(&state.store, &who, n.id, now).await.map(|_| "withdrawn"),
+        "accept" | "decline" | "confirm" => return Err(AppError::Forbidden),
+        _ => return Err(AppError::NotFound("page")),
+    };
+    Ok(back(n.class_id, done.map_err(|e| teen_error(e, "nomination"))?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuotaForm {
+    class: String,
+    school: String,
+    seats: String,
+}
+
+/// `POST /staff/nominations/quota`: a school's limit for a cohort (empty: no limit).
+pub async fn quota(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<QuotaForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    if !allows(user.role, Permission::RunClasses) {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let class: ClassId = form.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
+    let school: i64 = form.school.parse().map_err(|_| AppError::NotFound("school"))?;
+    let seats = match form.seats.trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().ok().filter(|n| (0..=500).contains(n)).ok_or_else(|| {
+            AppError::Invalid("A quota is a whole number from 0 to 500, or empty for no limit.".into())
+        })?),
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.set_quota(class, school, seats).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor: &actor(&user),
+            action: "school.quota",
+            object_type: "class",
+            object_id: class.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "school": school, "seats": seats })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(class, "quota"))
+}

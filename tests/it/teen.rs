@@ -1,0 +1,385 @@
+//! The teen academy over real HTTP: counselors nominate only for their own schools,
+//! grades and quotas hold, a guardian consents once through an expiring link, and nobody
+//! is confirmed without consent.
+
+use jiff::{SignedDuration, Timestamp};
+use reqwest::header::COOKIE;
+
+use crate::applications::spawn;
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::staff::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
+
+const COUNSELOR: &str = "counselor@harborpoint-schools.example";
+
+async fn cohort(app: &TestApp) -> i64 {
+    let classes = app.get_json("/api/v1/classes?program=teen-academy").await;
+    classes["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "announced")
+        .expect("the demo announces next semester's cohort")["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn school_id(app: &TestApp, name: &str) -> i64 {
+    app.store
+        .schools()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap()
+        .id
+}
+
+fn nomination<'a>(class: &'a str, school: &'a str, grade: &'a str, number: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("class", class),
+        ("school_id", school),
+        ("first_name", "Luis"),
+        ("last_name", "Ferreira"),
+        ("grade", grade),
+        ("student_number", number),
+        ("guardian_name", "Ana Ferreira"),
+        ("guardian_email", "ana.ferreira@family.example"),
+    ]
+}
+
+/// A second counselor, for Northgate Academy only.
+async fn northgate_counselor(app: &TestApp) -> String {
+    let email = "northgate.counselor@schools.example";
+    let mut tx = app.store.begin().await.unwrap();
+    let id = tx
+        .insert_staff(
+            &precinct::store::seed::NewStaff {
+                email,
+                full_name: "Omar Haddad",
+                rank: None,
+                badge_number: None,
+                role: precinct::domain::Role::Counselor,
+                password_hash: None,
+                public_profile: false,
+            },
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    tx.link_counselor(id, school_id(app, "Northgate Academy").await)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    session(app, email).await
+}
+
+async fn counselors_see_and_change_only_their_own_schools(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await.to_string();
+    let counselor = session(&app, COUNSELOR).await;
+    let northgate = northgate_counselor(&app).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let page = app
+        .page_as(&counselor, &format!("/staff/nominations?class={class}"))
+        .await;
+    assert!(
+        page.contains("Maya Ortiz") && page.contains("Priya Raman"),
+        "own schools' students"
+    );
+    assert!(!page.contains("Northgate Academy:"), "no other school");
+    assert_eq!(get_as(&app, Some(&officer), "/staff/nominations").await, 403);
+
+    // Northgate's counselor nominates; Grace (Harbor Point, Bayside) cannot see or touch it.
+    let ng = school_id(&app, "Northgate Academy").await.to_string();
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&counselor),
+            "/staff/nominations",
+            &nomination(&class, &ng, "11", "NG-1")
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&northgate),
+            "/staff/nominations",
+            &nomination(&class, &ng, "11", "NG-1")
+        )
+        .await,
+        303
+    );
+    let ng_page = app
+        .page_as(&northgate, &format!("/staff/nominations?class={class}"))
+        .await;
+    assert!(ng_page.contains("Luis Ferreira") && !ng_page.contains("Maya Ortiz"));
+    let grace_page = app
+        .page_as(&counselor, &format!("/staff/nominations?class={class}"))
+        .await;
+    assert!(!grace_page.contains("Luis Ferreira"));
+    let all = app
+        .store
+        .nominations(precinct::domain::ClassId::new(class.parse().unwrap()), None)
+        .await
+        .unwrap();
+    let luis = all.iter().find(|n| n.first_name == "Luis").unwrap().id;
+    let maya = all.iter().find(|n| n.first_name == "Maya").unwrap().id;
+    for action in ["withdraw", "accept", "confirm"] {
+        assert_eq!(
+            post_as(
+                &app,
+                Some(&counselor),
+                &format!("/staff/nominations/{luis}/{action}"),
+                &[]
+            )
+            .await,
+            403,
+            "{action}"
+        );
+    }
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&northgate),
+            &format!("/staff/nominations/{maya}/withdraw"),
+            &[]
+        )
+        .await,
+        403
+    );
+    // Counselors cannot decide, even for their own school.
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&counselor),
+            &format!("/staff/nominations/{maya}/accept"),
+            &[]
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&counselor), "/staff/nominations/999999/withdraw", &[]).await,
+        404
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&northgate),
+            &format!("/staff/nominations/{luis}/withdraw"),
+            &[]
+        )
+        .await,
+        303
+    );
+}
+
+async fn grades_and_quotas_hold(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await.to_string();
+    let counselor = session(&app, COUNSELOR).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let bayside = school_id(&app, "Bayside High School").await.to_string();
+    for grade in ["10", "13", "senior"] {
+        let res = app
+            .client
+            .post(format!("{}/staff/nominations", app.address))
+            .header(COOKIE, &counselor)
+            .form(&nomination(&class, &bayside, grade, "BS-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422, "{grade}");
+        assert!(res.text().await.unwrap().contains("choose grade 11 or 12"));
+    }
+    // Bayside has one nomination in the demo; a quota of two leaves one place.
+    let quota = [("class", class.as_str()), ("school", bayside.as_str()), ("seats", "2")];
+    assert_eq!(
+        post_as(&app, Some(&counselor), "/staff/nominations/quota", &quota).await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/nominations/quota", &quota).await,
+        303
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&counselor),
+            "/staff/nominations",
+            &nomination(&class, &bayside, "12", "BS-1")
+        )
+        .await,
+        303
+    );
+    let res = app
+        .client
+        .post(format!("{}/staff/nominations", app.address))
+        .header(COOKIE, &counselor)
+        .form(&nomination(&class, &bayside, "12", "BS-2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("quota for the cohort (2) is used up")
+    );
+    // The same student twice is refused too, with a message.
+    let harbor = school_id(&app, "Harbor Point High School").await.to_string();
+    let res = app
+        .client
+        .post(format!("{}/staff/nominations", app.address))
+        .header(COOKIE, &counselor)
+        .form(&nomination(&class, &harbor, "11", "HP-20931"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("already nominated"));
+}
+
+fn consent_token(body: &str) -> String {
+    let start = body.find("/consent/").expect("a consent link") + "/consent/".len();
+    body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+async fn guardians_consent_once_before_confirmation(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let all = app
+        .store
+        .nominations(precinct::domain::ClassId::new(class), None)
+        .await
+        .unwrap();
+    let maya = all.iter().find(|n| n.first_name == "Maya").unwrap().clone();
+    let devon = all.iter().find(|n| n.first_name == "Devon").unwrap().clone();
+    let act = |id: i64, action: &'static str| format!("/staff/nominations/{id}/{action}");
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(maya.id, "confirm"), &[]).await,
+        409,
+        "not accepted yet"
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(maya.id, "accept"), &[]).await,
+        303
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(maya.id, "accept"), &[]).await,
+        409,
+        "once"
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(maya.id, "confirm"), &[]).await,
+        409,
+        "no consent yet"
+    );
+    let message = app
+        .store
+        .outbox_for(&maya.guardian_email)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the guardian is emailed");
+    assert_eq!(message.kind, "guardian_consent");
+    let token = consent_token(&message.body_text);
+    let path = format!("/consent/{token}");
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Consent for Maya Ortiz") && page.contains("12 months after the semester ends"));
+    assert!(page.contains("Schedule (12 evenings)"));
+    let sign = |name: &'static str| vec![("name", name), ("media", "yes")];
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&sign("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422, "a signature is a typed name");
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&sign("Elena Ortiz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().contains("Your consent is recorded"));
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&sign("Someone Else"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 410, "the link works once");
+    assert_eq!(app.get(&path).await.status().as_u16(), 410);
+    let signed = app.store.nomination(maya.id).await.unwrap().unwrap();
+    assert_eq!(signed.consent_name.as_deref(), Some("Elena Ortiz"));
+    assert_eq!(
+        signed.consent_version.as_deref(),
+        Some(precinct::domain::nomination::CONSENT_TEXT_VERSION)
+    );
+    assert!(signed.media_consent);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(maya.id, "confirm"), &[]).await,
+        303
+    );
+    assert_eq!(
+        app.store.nomination(maya.id).await.unwrap().unwrap().status,
+        "confirmed"
+    );
+
+    // An unused link expires after two weeks.
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(devon.id, "accept"), &[]).await,
+        303
+    );
+    let message = app
+        .store
+        .outbox_for(&devon.guardian_email)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let token = consent_token(&message.body_text);
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 15);
+    let expired = precinct::teen::consent(&app.store, &token, "Marcus Clarke", false, later).await;
+    assert!(matches!(expired, Err(precinct::teen::TeenError::NotFound)));
+    // A decline needs a reason.
+    let priya = all.iter().find(|n| n.first_name == "Priya").unwrap().id;
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &act(priya, "decline"), &[("reason", " ")]).await,
+        422
+    );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &act(priya, "decline"),
+            &[("reason", "Schedule conflict with team practice")]
+        )
+        .await,
+        303
+    );
+    let audit = app.store.audit_entries(Some("nomination"), 20).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"nomination.consent")
+            && actions.contains(&"nomination.confirm")
+            && actions.contains(&"nomination.decline")
+    );
+}
+
+on_both_backends!(
+    counselors_see_and_change_only_their_own_schools,
+    grades_and_quotas_hold,
+    guardians_consent_once_before_confirmation,
+);
