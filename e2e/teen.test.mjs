@@ -95,5 +95,8 @@ test('a counselor nominates, a guardian consents, the coordinator confirms', asy
   await coordinator.page.getByText('consent signed by Samir Haddad, photos allowed').waitFor();
   await coordinator.page.getByRole('button', { name: 'Confirm Noor Haddad' }).click();
   await coordinator.page.getByText('Confirmed: the student is in the cohort.').waitFor();
+  await coordinator.page.getByRole('link', { name: 'Schools' }).click();
+  await coordinator.page.getByRole('heading', { name: 'Schools and counselors' }).waitFor();
+  await checkPage(coordinator.page, 'teen-schools');
   await coordinator.context.close();
 });

@@ -378,8 +378,116 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     );
 }
 
+async fn coordinators_add_schools_and_counselors_who_choose_their_password(backend: Backend) {
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, PRESENTING_OFFICER).await;
+    let school = [
+        ("name", "Lighthouse High School"),
+        ("district", "Harbor Point Unified School District"),
+        ("address", ""),
+    ];
+    assert_eq!(post_as(&app, Some(&officer), "/staff/schools", &school).await, 403);
+    assert_eq!(post_as(&app, Some(&coordinator), "/staff/schools", &school).await, 303);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/schools", &school).await,
+        422,
+        "names are unique"
+    );
+    let id = school_id(&app, "Lighthouse High School").await.to_string();
+    let counselor = [
+        ("full_name", "Rita Okoye"),
+        ("email", "rita.okoye@schools.example"),
+        ("school", id.as_str()),
+    ];
+    let bad = [("full_name", ""), ("email", "not-an-email"), ("school", "999999")];
+    let res = app
+        .client
+        .post(format!("{}/staff/schools/counselors", app.address))
+        .header(COOKIE, &coordinator)
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("full name") && text.contains("email address") && text.contains("Choose the counselor"));
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/schools/counselors", &counselor).await,
+        303
+    );
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/schools/counselors", &counselor).await,
+        422,
+        "one account per email"
+    );
+    // The welcome email's link sets the password; then the counselor signs in and sees the school.
+    let welcome = app
+        .store
+        .outbox_for("rita.okoye@schools.example")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(welcome.kind, "staff_welcome");
+    let start = welcome.body_text.find("/staff/password-reset/").unwrap();
+    let path = welcome.body_text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let password = "a harbor counselor passphrase";
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("password", password), ("confirm", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .client
+        .post(format!("{}/staff/sign-in", app.address))
+        .form(&[("email", "rita.okoye@schools.example"), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let rita = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app.page_as(&rita, "/staff/nominations").await;
+    assert!(page.contains("Lighthouse High School") && !page.contains("Bayside High School"));
+    // Linking a second school widens what she sees.
+    let counselors = app.store.counselors().await.unwrap();
+    let rita_id = counselors
+        .iter()
+        .find(|c| c.2 == "rita.okoye@schools.example")
+        .unwrap()
+        .0
+        .to_string();
+    let bayside = school_id(&app, "Bayside High School").await.to_string();
+    let link = [("counselor", rita_id.as_str()), ("school", bayside.as_str())];
+    assert_eq!(post_as(&app, Some(&officer), "/staff/schools/link", &link).await, 403);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), "/staff/schools/link", &link).await,
+        303
+    );
+    assert!(app.page_as(&rita, "/staff/nominations").await.contains("Priya Raman"));
+    assert!(
+        app.page_as(&coordinator, "/staff/schools")
+            .await
+            .contains("Rita Okoye (rita.okoye@schools.example)")
+    );
+}
+
 on_both_backends!(
     counselors_see_and_change_only_their_own_schools,
     grades_and_quotas_hold,
     guardians_consent_once_before_confirmation,
+    coordinators_add_schools_and_counselors_who_choose_their_password,
 );

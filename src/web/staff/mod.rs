@@ -30,6 +30,7 @@ mod programs;
 mod review;
 mod ride_alongs;
 mod rules;
+mod schools;
 mod settings;
 mod statistics;
 mod two_factor;
@@ -109,6 +110,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff/review", get(review::queue))
         .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
         .route("/staff/nominations/quota", post(nominations::quota))
+        .route("/staff/schools", get(schools::show).post(schools::add_school))
+        .route("/staff/schools/counselors", post(schools::add_counselor))
+        .route("/staff/schools/link", post(schools::link))
         .route("/staff/nominations/{id}/{action}", post(nominations::act))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
@@ -142,6 +146,9 @@ pub fn layout(
     let mut extra = Vec::new();
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/nominations", "Nominations"));
+    }
+    if allows(user.role, Permission::RunClasses) {
+        extra.push(("/staff/schools", "Schools"));
     }
     if allows(user.role, Permission::Review) {
         extra.push(("/staff/review", "Review queue"));

@@ -1,0 +1,289 @@
+//! Schools and counselor accounts, managed by coordinators. A new counselor gets an email
+//! with a link to choose their own password.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::domain::access::{Permission, allows};
+use crate::domain::application::looks_like_email;
+use crate::error::AppError;
+use crate::store::applications::OutgoingMessage;
+use crate::store::schools::School;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+
+#[derive(Template)]
+#[template(path = "staff/schools.html")]
+struct SchoolsPage {
+    layout: Layout,
+    schools: Vec<School>,
+    /// `(id, name, email, schools)`.
+    counselors: Vec<(crate::domain::StaffId, String, String, String)>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+fn may_manage(user: &StaffUser) -> Result<(), AppError> {
+    if allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SchoolsPage {
+        layout: super::layout(dept.as_ref(), "/staff/schools", user),
+        schools: state.store.schools().await?,
+        counselors: state.store.counselors().await?,
+        errors,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+/// `GET /staff/schools`.
+pub async fn show(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
+    may_manage(&user)?;
+    let notice = match q.done.as_str() {
+        "school" => Some("The school is added."),
+        "counselor" => Some("The counselor's account is ready; they were emailed a link to choose a password."),
+        "linked" => Some("The counselor now works for that school too."),
+        _ => None,
+    };
+    page(&state, &user, Vec::new(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SchoolForm {
+    name: String,
+    district: String,
+    address: String,
+}
+
+/// `POST /staff/schools`: adds a school.
+pub async fn add_school(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<SchoolForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_manage(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let name = form.name.trim();
+    if name.is_empty()
+        || name.chars().count() > 120
+        || form.district.chars().count() > 120
+        || form.address.chars().count() > 200
+    {
+        let e = "Give the school a name of up to 120 characters (district up to 120, address up to 200).";
+        return page(&state, &user, vec![e.into()], None).await;
+    }
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let id = match tx
+        .insert_school(name, form.district.trim(), form.address.trim(), now)
+        .await
+    {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return page(
+                &state,
+                &user,
+                vec!["A school with that name already exists.".into()],
+                None,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "school.create",
+            object_type: "school",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "name": name })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/schools?done=school"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CounselorForm {
+    full_name: String,
+    email: String,
+    school: String,
+}
+
+/// `POST /staff/schools/counselors`: a counselor account for one school (more can be
+/// linked later), with an emailed link to choose a password.
+pub async fn add_counselor(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<CounselorForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_manage(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let mut errors = Vec::new();
+    let name = form.full_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push("Enter the counselor's full name.".to_string());
+    }
+    let email = form.email.trim().to_lowercase();
+    if !looks_like_email(&email) {
+        errors.push("Enter the counselor's email address, like name@example.org.".to_string());
+    }
+    let school: Option<i64> = form.school.parse().ok();
+    let schools = state.store.schools().await?;
+    if !school.is_some_and(|s| schools.iter().any(|x| x.id == s)) {
+        errors.push("Choose the counselor's school.".to_string());
+    }
+    let Some(school) = school.filter(|_| errors.is_empty()) else {
+        return page(&state, &user, errors, None).await;
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let new = crate::store::seed::NewStaff {
+        email: &email,
+        full_name: name,
+        rank: None,
+        badge_number: None,
+        role: Role::Counselor,
+        password_hash: None,
+        public_profile: false,
+    };
+    let id = match tx.insert_staff(&new, now).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return page(
+                &state,
+                &user,
+                vec!["An account with that email already exists.".into()],
+                None,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.link_counselor(id, school).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "staff.create_counselor",
+            object_type: "staff",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "email": email, "school": school })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    // The welcome link is a password-reset link that lasts three days.
+    let token = crate::tokens::generate();
+    let link = format!("{}/staff/password-reset/{token}", state.links.base_url);
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let expires = now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now);
+    state
+        .store
+        .start_password_reset(
+            &email,
+            &crate::tokens::hash(&token),
+            expires,
+            |to| OutgoingMessage {
+                kind: "staff_welcome",
+                recipient: to.to_string(),
+                subject: format!("Your {dept} account for teen academy nominations"),
+                body_text: format!(
+                    "Hello {name},\n\nThe {dept} created an account for you to nominate students for the Teen Police \
+                     Academy. Choose your password here within three days (the link works once):\n{link}\n\nThen \
+                     sign in at {base}/staff with this email address.\n\n{dept}\n",
+                    base = state.links.base_url,
+                ),
+            },
+            now,
+        )
+        .await?;
+    Ok(crate::web::see_other("/staff/schools?done=counselor"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkForm {
+    counselor: String,
+    school: String,
+}
+
+/// `POST /staff/schools/link`: a counselor works for one more school.
+pub async fn link(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<LinkForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_manage(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let counselors = state.store.counselors().await?;
+    let schools = state.store.schools().await?;
+    let counselor = counselors
+        .iter()
+        .find(|c| c.0.to_string() == form.counselor)
+        .ok_or(AppError::NotFound("counselor"))?
+        .0;
+    let school = schools
+        .iter()
+        .find(|s| s.id.to_string() == form.school)
+        .ok_or(AppError::NotFound("school"))?
+        .id;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.link_counselor(counselor, school).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "staff.link_school",
+            object_type: "staff",
+            object_id: counselor.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "school": school })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/schools?done=linked"))
+}
