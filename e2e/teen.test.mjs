@@ -98,5 +98,8 @@ test('a counselor nominates, a guardian consents, the coordinator confirms', asy
   await coordinator.page.getByRole('link', { name: 'Schools' }).click();
   await coordinator.page.getByRole('heading', { name: 'Schools and counselors' }).waitFor();
   await checkPage(coordinator.page, 'teen-schools');
+  await coordinator.page.getByRole('link', { name: 'Retention' }).click();
+  await coordinator.page.getByRole('heading', { name: "Minors' data retention" }).waitFor();
+  await checkPage(coordinator.page, 'teen-retention');
   await coordinator.context.close();
 });

@@ -62,6 +62,11 @@ pub struct Config {
     /// Seconds between runs of the background jobs (offer expiry, outbox delivery, draws).
     #[arg(long, env = "PRECINCT_JOB_INTERVAL", default_value_t = 5)]
     pub job_interval_secs: u64,
+
+    /// Months after a teen cohort's last session when its students' personal details are
+    /// erased (anonymous counts stay).
+    #[arg(long, env = "PRECINCT_MINOR_RETENTION_MONTHS", default_value_t = 12)]
+    pub minor_retention_months: u16,
 }
 
 /// A per-address request budget for application routes.
@@ -108,6 +113,7 @@ impl Config {
             rate_limit: RateLimit::per_minute(20),
             require_admin_totp: false,
             job_interval_secs: 5,
+            minor_retention_months: 12,
         }
     }
 

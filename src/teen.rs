@@ -261,3 +261,62 @@ pub async fn consent(
     tx.commit().await?;
     Ok(id)
 }
+
+/// A cohort of a nominating program whose minors' details are still held.
+pub struct RetentionItem {
+    pub class_id: ClassId,
+    pub name: String,
+    pub last_session_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    /// Nominations and participants still holding personal details.
+    pub records: i64,
+}
+
+/// Cohorts with personal details still held, and when each falls due.
+pub async fn retention(store: &Store, months: u16) -> Result<Vec<RetentionItem>, StoreError> {
+    let tz = store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut items = Vec::new();
+    for (class_id, name, last, records) in store.minor_cohorts().await? {
+        let last_session_at = last.and_then(|s| Timestamp::from_second(s).ok());
+        items.push(RetentionItem {
+            class_id,
+            name,
+            due_at: last_session_at.and_then(|l| nomination::erasure_due_at(l, months, &tz)),
+            last_session_at,
+            records,
+        });
+    }
+    Ok(items)
+}
+
+/// Erases the personal details of every cohort due by `now`; returns how many records
+/// were erased. Run by the background job, and by an admin on demand.
+pub async fn erase_due(store: &Store, months: u16, actor: &str, now: Timestamp) -> Result<u64, StoreError> {
+    let mut erased = 0;
+    for item in retention(store, months).await? {
+        if item.records == 0 || item.due_at.is_none_or(|d| d > now) {
+            continue;
+        }
+        let mut tx = store.begin().await?;
+        let n = tx.erase_minors(item.class_id, now).await?;
+        tx.audit(
+            &AuditRecord {
+                actor,
+                action: "retention.erase",
+                object_type: "class",
+                object_id: item.class_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "records": n })),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        erased += n;
+    }
+    Ok(erased)
+}

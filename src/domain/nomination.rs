@@ -28,8 +28,15 @@ pub const CONSENT_TEXT_VERSION: &str = "2026-11";
 /// How long a guardian's consent link works.
 pub const CONSENT_LINK_DAYS: i64 = 14;
 
-/// How long after a cohort ends its students' personal details are kept.
-pub const RETENTION_MONTHS: i64 = 12;
+/// When a cohort's minors' personal details are due for erasure: `months` after its last
+/// session, counted on the department's calendar.
+pub fn erasure_due_at(last_session: jiff::Timestamp, months: u16, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+    last_session
+        .to_zoned(tz.clone())
+        .checked_add(jiff::Span::new().months(i64::from(months)))
+        .ok()
+        .map(|z| z.timestamp())
+}
 
 /// A nomination as a counselor enters it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -236,5 +243,17 @@ mod tests {
         assert!(check_signature("x").is_err());
         assert!(check_signature("12345").is_err());
         assert!(check_signature(&"a".repeat(121)).is_err());
+    }
+
+    #[test]
+    fn erasure_falls_due_months_after_the_last_session() {
+        let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        let last: jiff::Timestamp = "2026-12-04T04:00:00Z".parse().unwrap(); // Dec 3, 20:00 local
+        let due = erasure_due_at(last, 12, &tz).unwrap();
+        assert_eq!(due.to_string(), "2027-12-04T04:00:00Z");
+        // Across a DST change the local time stays the same.
+        let june = erasure_due_at(last, 6, &tz).unwrap();
+        assert_eq!(june.to_string(), "2027-06-04T03:00:00Z");
+        assert_eq!(erasure_due_at(last, 0, &tz), Some(last));
     }
 }

@@ -1,5 +1,6 @@
 //! Background work, run every few seconds by each instance: expiring seat offers
-//! (passing seats on), delivering the outbox, and lottery draws. Every step claims its
+//! (passing seats on), delivering the outbox, lottery draws, and erasing minors' details
+//! when their retention ends. Every step claims its
 //! work in the database, so several instances can run it side by side.
 
 use std::time::Duration;
@@ -17,6 +18,7 @@ pub struct Round {
     pub offers_expired: usize,
     pub messages_delivered: usize,
     pub lotteries_drawn: usize,
+    pub minor_records_erased: u64,
 }
 
 /// The mailer for this configuration.
@@ -32,10 +34,13 @@ pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round>
     let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
     let messages_delivered = delivery::deliver_pending(&state.store, &mailer(state), now).await?;
+    let minor_records_erased =
+        crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
     Ok(Round {
         offers_expired,
         messages_delivered,
         lotteries_drawn,
+        minor_records_erased,
     })
 }
 

@@ -107,6 +107,17 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
 
+    /// Classes of nominating programs still holding minors' details: `(class, name, last
+    /// session start, records)`.
+    pub async fn minor_cohorts(&self) -> Result<Vec<(ClassId, String, Option<i64>, i64)>, StoreError> {
+        let sql = "SELECT c.id, c.name, (SELECT MAX(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled), \
+                   (SELECT COUNT(*) FROM nominations n WHERE n.class_id = c.id AND n.erased_at IS NULL) \
+                   + (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id AND a.first_name <> '') \
+                   FROM classes c JOIN programs p ON p.id = c.program_id \
+                   WHERE p.kind = 'teen_academy' ORDER BY c.id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+
     /// The nomination a consent link belongs to, while the link is unused and unexpired.
     pub async fn consent_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
         let sql =
@@ -118,6 +129,30 @@ impl Store {
 }
 
 impl Tx {
+    /// Blanks the personal details of a cohort's students and guardians (nominations and
+    /// participants), keeping school, grade, status and attendance for anonymous counts.
+    /// Consent emails and links go too. Returns how many records were erased.
+    pub async fn erase_minors(&mut self, class_id: ClassId, now: Timestamp) -> Result<u64, StoreError> {
+        on_tx!(self, c => sqlx::query(
+            "DELETE FROM outbox WHERE kind = 'guardian_consent' AND recipient IN \
+             (SELECT guardian_email FROM nominations WHERE class_id = $1 AND erased_at IS NULL)")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
+        on_tx!(self, c => sqlx::query(
+            "DELETE FROM consent_links WHERE nomination_id IN (SELECT id FROM nominations WHERE class_id = $1)")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
+        let nominations = on_tx!(self, c => sqlx::query(
+            "UPDATE nominations SET first_name = '', last_name = '', student_number = 'erased-' || id, guardian_name = '', \
+             guardian_email = '', decision_reason = NULL, consent_name = NULL, erased_at = $2, updated_at = $2 \
+             WHERE class_id = $1 AND erased_at IS NULL")
+            .bind(class_id).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
+        let participants = on_tx!(self, c => sqlx::query(
+            "UPDATE applications SET first_name = '', last_name = '', email = '', email_key = 'erased-' || id, \
+             person_key = 'erased-' || id, phone = '', date_of_birth = '', city = '', organization = '', \
+             emergency_name = '', emergency_phone = '', updated_at = $2 WHERE class_id = $1 AND first_name <> ''")
+            .bind(class_id).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(nominations + participants)
+    }
+
     pub async fn insert_school(
         &mut self,
         name: &str,

@@ -234,6 +234,13 @@ impl Store {
             dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(object_type).bind(limit).fetch_all(p).await)?,
         )
     }
+
+    /// Every audit entry about one object, oldest first.
+    pub async fn audit_for(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = "SELECT id, at, actor, action, object_type, object_id, before_json, after_json FROM audit_log \
+                   WHERE object_type = $1 AND object_id = $2 ORDER BY id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(object_type).bind(object_id).fetch_all(p).await)?)
+    }
 }
 
 impl Tx {

@@ -485,9 +485,106 @@ async fn coordinators_add_schools_and_counselors_who_choose_their_password(backe
     );
 }
 
+async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await;
+    let c = precinct::domain::ClassId::new(class);
+    let admin = session(&app, crate::staff::ADMIN).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let counselor = session(&app, COUNSELOR).await;
+    let maya = app
+        .store
+        .nominations(c, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.first_name == "Maya")
+        .unwrap();
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/nominations/{}/accept", maya.id),
+            &[]
+        )
+        .await,
+        303
+    );
+    assert_eq!(app.store.outbox_for(&maya.guardian_email).await.unwrap().len(), 1);
+
+    // One student's data, on request: coordinators only.
+    let export = format!("/staff/nominations/{}/export", maya.id);
+    assert_eq!(get_as(&app, Some(&counselor), &export).await, 403);
+    let json: serde_json::Value = serde_json::from_str(&app.page_as(&coordinator, &export).await).unwrap();
+    assert_eq!(json["student"]["first_name"], "Maya");
+    assert_eq!(json["guardian"]["email"], maya.guardian_email.as_str());
+    let actions: Vec<&str> = json["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["nomination.accept"]);
+
+    // Nothing is due yet: the page lists both teen cohorts, running it erases nothing.
+    assert_eq!(get_as(&app, Some(&coordinator), "/staff/retention").await, 403);
+    let page = app.page_as(&admin, "/staff/retention").await;
+    assert!(page.contains("Records still held"), "{page}");
+    let res = app
+        .client
+        .post(format!("{}/staff/retention", app.address))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("Erased 0 records."));
+
+    // Three years on, the job erases both teen cohorts' people and keeps the counts.
+    let citizen = app.class_id("Class 33").await;
+    let citizen_before = app.store.roster(precinct::domain::ClassId::new(citizen)).await.unwrap();
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 365 * 3);
+    let round = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    assert_eq!(
+        round.minor_records_erased,
+        3 + 11,
+        "three nominations and this semester's eleven participants"
+    );
+    let after = app.store.nominations(c, None).await.unwrap();
+    assert_eq!(after.len(), 3, "the rows stay for counts");
+    assert!(
+        after
+            .iter()
+            .all(|n| n.first_name.is_empty() && n.guardian_email.is_empty() && n.consent_name.is_none())
+    );
+    let grades: Vec<i64> = after.iter().map(|n| n.grade).collect();
+    assert!(grades.contains(&11) && grades.contains(&12), "grades stay");
+    assert!(
+        app.store.outbox_for(&maya.guardian_email).await.unwrap().is_empty(),
+        "the consent email is gone"
+    );
+    let citizen_after = app.store.roster(precinct::domain::ClassId::new(citizen)).await.unwrap();
+    assert_eq!(
+        citizen_before.iter().map(|r| &r.email).collect::<Vec<_>>(),
+        citizen_after.iter().map(|r| &r.email).collect::<Vec<_>>(),
+        "adults' applications are untouched"
+    );
+    let again = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    assert_eq!(again.minor_records_erased, 0, "erased once");
+    let json: serde_json::Value = serde_json::from_str(&app.page_as(&coordinator, &export).await).unwrap();
+    assert_eq!(json["student"]["first_name"], "");
+    let audit = app.store.audit_entries(Some("class"), 10).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "retention.erase").count(), 2);
+    assert!(
+        audit
+            .iter()
+            .all(|e| !e.after_json.as_deref().unwrap_or("").contains("Ortiz"))
+    );
+}
+
 on_both_backends!(
     counselors_see_and_change_only_their_own_schools,
     grades_and_quotas_hold,
     guardians_consent_once_before_confirmation,
     coordinators_add_schools_and_counselors_who_choose_their_password,
+    retention_erases_minors_details_when_due_and_nothing_else,
 );

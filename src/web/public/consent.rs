@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::domain::nomination::{CONSENT_TEXT_VERSION, RETENTION_MONTHS};
+use crate::domain::nomination::CONSENT_TEXT_VERSION;
 use crate::error::AppError;
 use crate::teen::{self, TeenError};
 use crate::web::format;
@@ -31,7 +31,7 @@ struct ConsentPage {
     cohort: String,
     place: String,
     sessions: Vec<String>,
-    retention_months: i64,
+    retention_months: u16,
     version: &'static str,
     typed: String,
     media: bool,
@@ -58,7 +58,7 @@ async fn render_page(
         cohort: String::new(),
         place: String::new(),
         sessions: Vec::new(),
-        retention_months: RETENTION_MONTHS,
+        retention_months: state.config.minor_retention_months,
         version: CONSENT_TEXT_VERSION,
         typed,
         media,

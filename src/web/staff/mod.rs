@@ -27,6 +27,7 @@ mod password;
 mod planning;
 mod program_rules;
 mod programs;
+mod retention;
 mod review;
 mod ride_alongs;
 mod rules;
@@ -114,6 +115,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/schools/counselors", post(schools::add_counselor))
         .route("/staff/schools/link", post(schools::link))
         .route("/staff/nominations/{id}/{action}", post(nominations::act))
+        .route("/staff/nominations/{id}/export", get(retention::export))
+        .route("/staff/retention", get(retention::show).post(retention::run))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
@@ -157,6 +160,7 @@ pub fn layout(
         extra.push(("/staff/audit", "Audit log"));
     }
     if allows(user.role, Permission::Configure) {
+        extra.push(("/staff/retention", "Retention"));
         extra.push(("/staff/settings", "Settings"));
     }
     crate::web::layout::Layout::staff(dept, current, &user.full_name, &extra)
