@@ -186,6 +186,7 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
             "This nomination changed in the meantime; reload the page.".into(),
         ));
     }
+    tx.add_nominee(&n, now).await?;
     tx.audit(
         &audit(
             actor,

@@ -128,6 +128,20 @@ pub fn within_quota(quota: Option<i64>, active: i64) -> bool {
     quota.is_none_or(|q| active < q)
 }
 
+/// School credit a student earns for completing a semester cohort (a half-credit
+/// elective, the usual value in the district the demo describes).
+pub const CREDITS_FOR_COMPLETION: &str = "0.5";
+
+/// The credit report's verdict columns for one student: completed, and credits awarded.
+/// `None` while the coordinator has not confirmed graduation.
+pub fn credit(completed: Option<bool>) -> (&'static str, &'static str) {
+    match completed {
+        Some(true) => ("yes", CREDITS_FOR_COMPLETION),
+        Some(false) => ("no", "0"),
+        None => ("not decided yet", ""),
+    }
+}
+
 /// Why a nomination cannot move as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -255,5 +269,12 @@ mod tests {
         let june = erasure_due_at(last, 6, &tz).unwrap();
         assert_eq!(june.to_string(), "2027-06-04T03:00:00Z");
         assert_eq!(erasure_due_at(last, 0, &tz), Some(last));
+    }
+
+    #[test]
+    fn credits_follow_completion() {
+        assert_eq!(credit(Some(true)), ("yes", "0.5"));
+        assert_eq!(credit(Some(false)), ("no", "0"));
+        assert_eq!(credit(None), ("not decided yet", ""));
     }
 }

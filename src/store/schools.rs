@@ -34,6 +34,7 @@ pub struct NominationRow {
     pub consent_at: Option<i64>,
     pub consent_version: Option<String>,
     pub media_consent: bool,
+    pub application_id: Option<crate::domain::ApplicationId>,
 }
 
 impl NominationRow {
@@ -44,7 +45,7 @@ impl NominationRow {
 
 const NOMINATION_COLUMNS: &str = "n.id, n.class_id, n.school_id, s.name AS school_name, n.status, n.first_name, \
      n.last_name, n.grade, n.student_number, n.guardian_name, n.guardian_email, n.decision_reason, n.consent_name, \
-     n.consent_at, n.consent_version, n.media_consent";
+     n.consent_at, n.consent_version, n.media_consent, n.application_id";
 
 impl Store {
     /// Every school, by name.
@@ -151,6 +152,29 @@ impl Tx {
              emergency_name = '', emergency_phone = '', updated_at = $2 WHERE class_id = $1 AND first_name <> ''")
             .bind(class_id).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(nominations + participants)
+    }
+
+    /// Makes a confirmed nominee a participant of the cohort: an application row with the
+    /// guardian as contact (the unique keys are the nomination's, so siblings sharing a
+    /// guardian stay apart), linked back to the nomination.
+    pub async fn add_nominee(
+        &mut self,
+        n: &NominationRow,
+        now: Timestamp,
+    ) -> Result<crate::domain::ApplicationId, StoreError> {
+        let key = format!("nomination-{}", n.id);
+        let sql = "INSERT INTO applications (class_id, status, channel, first_name, last_name, email, email_key, \
+                       person_key, phone, date_of_birth, city, affiliation, organization, emergency_name, \
+                       emergency_phone, waiver_accepted, queue_rank, created_at, updated_at) \
+                   VALUES ($1, 'confirmed', 'staff', $2, $3, $4, $5, $5, '', '', '', 'studies', $6, $7, '', TRUE, \
+                       (SELECT COALESCE(MAX(queue_rank), 0) + 1 FROM applications WHERE class_id = $1), $8, $8) \
+                   RETURNING id";
+        let id: crate::domain::ApplicationId = on_tx!(self, c => sqlx::query_scalar(sql).bind(n.class_id)
+            .bind(&n.first_name).bind(&n.last_name).bind(&n.guardian_email).bind(&key).bind(&n.school_name)
+            .bind(&n.guardian_name).bind(to_secs(now)).fetch_one(c).await)?;
+        on_tx!(self, c => sqlx::query("UPDATE nominations SET application_id = $1 WHERE id = $2")
+            .bind(id).bind(n.id).execute(c).await.map(|_| ()))?;
+        Ok(id)
     }
 
     pub async fn insert_school(

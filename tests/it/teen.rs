@@ -581,10 +581,126 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
     );
 }
 
+async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend: Backend) {
+    use crate::manage::{send, token};
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = spawn(backend).await;
+    let class = cohort(&app).await;
+    let c = precinct::domain::ClassId::new(class);
+    let coordinator = session(&app, COORDINATOR).await;
+    let counselor = session(&app, COUNSELOR).await;
+    let northgate = northgate_counselor(&app).await;
+    let maya = app
+        .store
+        .nominations(c, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.first_name == "Maya")
+        .unwrap();
+    post_as(
+        &app,
+        Some(&coordinator),
+        &format!("/staff/nominations/{}/accept", maya.id),
+        &[],
+    )
+    .await;
+    let message = app.store.outbox_for(&maya.guardian_email).await.unwrap().pop().unwrap();
+    let token_text = consent_token(&message.body_text);
+    precinct::teen::consent(&app.store, &token_text, "Elena Ortiz", false, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/nominations/{}/confirm", maya.id),
+            &[]
+        )
+        .await,
+        303
+    );
+    let participant = app
+        .store
+        .nomination(maya.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .application_id
+        .expect("a participant now");
+    let people = app.store.participants(c).await.unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!((people[0].id, people[0].first_name.as_str()), (participant, "Maya"));
+
+    // The cohort runs: every session attended, then graduation.
+    let api = token(&app, "coordinator");
+    for status in ["open", "closed", "in_progress"] {
+        let (s, body) = send(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/classes/{class}"),
+            Some(&api),
+            &json!({ "status": status }),
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+    }
+    let sheet = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/classes/{class}/attendance"),
+        Some(&api),
+        &Value::Null,
+    )
+    .await
+    .1;
+    for s in sheet["sessions"].as_array().unwrap() {
+        let put = format!("/api/v1/classes/{class}/sessions/{}/attendance", s["id"]);
+        let marks = json!({"marks": [{"application_id": participant.get(), "mark": "present"}]});
+        assert_eq!(send(&app, Method::PUT, &put, Some(&api), &marks).await.0, 200);
+    }
+    let harbor = school_id(&app, "Harbor Point High School").await;
+    let report = format!("/staff/nominations/report.csv?class={class}&school={harbor}");
+    let before = app.page_as(&counselor, &report).await;
+    assert!(
+        before.contains("Maya Ortiz,11,HP-20931,12,12,not decided yet,"),
+        "{before}"
+    );
+    assert_eq!(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/classes/{class}/graduation"),
+            Some(&api),
+            &Value::Null
+        )
+        .await
+        .0,
+        200
+    );
+    let csv = app.page_as(&counselor, &report).await;
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "\u{feff}student,grade,student_id,sessions_attended,sessions_held,completed,credits",
+            "Maya Ortiz,11,HP-20931,12,12,yes,0.5",
+        ],
+        "only confirmed students, with their credit (the BOM lets spreadsheets read UTF-8)"
+    );
+    assert_eq!(
+        get_as(&app, Some(&northgate), &report).await,
+        403,
+        "another school's report"
+    );
+    assert_eq!(get_as(&app, Some(&coordinator), &report).await, 200);
+}
+
 on_both_backends!(
     counselors_see_and_change_only_their_own_schools,
     grades_and_quotas_hold,
     guardians_consent_once_before_confirmation,
     coordinators_add_schools_and_counselors_who_choose_their_password,
     retention_erases_minors_details_when_due_and_nothing_else,
+    confirmed_nominees_attend_and_their_school_gets_a_credit_report,
 );

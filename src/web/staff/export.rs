@@ -23,7 +23,7 @@ pub fn safe_cell(value: &str) -> String {
     }
 }
 
-fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
+pub(super) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     for row in rows {
         writer

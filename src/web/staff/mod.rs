@@ -111,6 +111,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/review", get(review::queue))
         .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
         .route("/staff/nominations/quota", post(nominations::quota))
+        .route("/staff/nominations/report.csv", get(nominations::credit_report))
         .route("/staff/schools", get(schools::show).post(schools::add_school))
         .route("/staff/schools/counselors", post(schools::add_counselor))
         .route("/staff/schools/link", post(schools::link))

@@ -316,3 +316,88 @@ pub async fn quota(
     tx.commit().await?;
     Ok(back(class, "quota"))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportQuery {
+    class: String,
+    school: String,
+}
+
+/// `GET /staff/nominations/report.csv?class=&school=`: a school's credit report for a
+/// cohort (student, grade, sessions attended, completed, credits). The school's counselor
+/// and coordinators.
+pub async fn credit_report(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let class: ClassId = q.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
+    let school: i64 = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
+    let own = match user.role {
+        Role::Counselor => state.store.counselor_schools(user.id).await?,
+        _ => Vec::new(),
+    };
+    if !may_handle_school(user.role, &own, school) {
+        return Err(AppError::Forbidden);
+    }
+    if !state.store.schools().await?.iter().any(|s| s.id == school) {
+        return Err(AppError::NotFound("school"));
+    }
+    let cohort = state.store.class(class).await?.ok_or(AppError::NotFound("cohort"))?;
+    let (_, standings) = crate::graduation::verdicts(&state.store, class).await?;
+    let held = state
+        .store
+        .sessions(class)
+        .await?
+        .iter()
+        .filter(|s| !s.cancelled)
+        .count();
+    let mut rows = vec![
+        [
+            "student",
+            "grade",
+            "student_id",
+            "sessions_attended",
+            "sessions_held",
+            "completed",
+            "credits",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut school_name = String::new();
+    for n in state.store.nominations(class, Some(&[school])).await? {
+        school_name = n.school_name.clone();
+        let Some(app) = n.application_id else { continue };
+        let Some(s) = standings.iter().find(|s| s.p.id == app) else {
+            continue;
+        };
+        let completed = match s.p.status.as_str() {
+            "completed" => Some(true),
+            "not_completed" => Some(false),
+            _ => None,
+        };
+        let (done, credits) = crate::domain::nomination::credit(completed);
+        rows.push(vec![
+            format!("{} {}", n.first_name, n.last_name),
+            n.grade.to_string(),
+            n.student_number.clone(),
+            s.verdict.attended.to_string(),
+            held.to_string(),
+            done.to_string(),
+            credits.to_string(),
+        ]);
+    }
+    let slug: String = format!("{}-{}", cohort.name, school_name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    super::export::csv_response(&format!("credit-report-{slug}.csv"), rows)
+}
