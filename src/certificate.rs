@@ -14,13 +14,13 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 
-static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
+pub(crate) static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
     Font::new(
         Arc::new(include_bytes!("../fonts/PublicSans-Regular.ttf").to_vec()).into(),
         0,
     )
 });
-static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
+pub(crate) static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
     Font::new(
         Arc::new(include_bytes!("../fonts/PublicSans-Bold.ttf").to_vec()).into(),
         0,

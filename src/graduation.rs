@@ -90,9 +90,11 @@ pub async fn record_marks(
 
 /// Confirms graduation by the rule's verdicts: graduates are completed and get numbered
 /// certificates, the others are marked not completed, the class is completed. Returns
-/// `(application, certificate number)` for each graduate.
+/// `(application, certificate number)` for each graduate. For a nominated cohort, each
+/// school's counselors are emailed their credit report in the same transaction.
 pub async fn confirm(
     store: &Store,
+    base_url: &str,
     actor: &str,
     class_id: ClassId,
     now: Timestamp,
@@ -138,6 +140,10 @@ pub async fn confirm(
         )
         .await?;
         issued.push((row.p.id, number));
+    }
+    let graduated: Vec<ApplicationId> = graduates.clone();
+    for message in crate::teen::credit_report_messages(store, base_url, &class, &rows, &graduated).await? {
+        tx.enqueue(&message, now).await?;
     }
     tx.audit(
         &AuditRecord {

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod notify;
 pub mod planning;
 pub mod registrar;
+pub mod report_pdf;
 pub mod store;
 pub mod teen;
 pub mod telemetry;

@@ -321,3 +321,66 @@ pub async fn erase_due(store: &Store, months: u16, actor: &str, now: Timestamp) 
     }
     Ok(erased)
 }
+
+/// The credit-report emails for a nominated cohort that just graduated: one per counselor
+/// per school, listing that school's confirmed students (attended, completed, credits),
+/// with links to the PDF and CSV. Empty for cohorts without nominations.
+pub async fn credit_report_messages(
+    store: &Store,
+    base_url: &str,
+    class: &crate::store::catalog::Class,
+    standings: &[crate::graduation::Standing],
+    graduates: &[crate::domain::ApplicationId],
+) -> Result<Vec<OutgoingMessage>, StoreError> {
+    let nominations = store.nominations(class.id, None).await?;
+    let dept = store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let mut messages = Vec::new();
+    for school in store.schools().await? {
+        let lines: Vec<String> = nominations
+            .iter()
+            .filter(|n| n.school_id == school.id)
+            .filter_map(|n| {
+                let app = n.application_id?;
+                let s = standings.iter().find(|s| s.p.id == app)?;
+                let (done, credits) = nomination::credit(Some(graduates.contains(&app)));
+                Some(format!(
+                    "- {} {} (grade {}): attended {}, completed {done}{}",
+                    n.first_name,
+                    n.last_name,
+                    n.grade,
+                    s.verdict.attended,
+                    if credits == "0" {
+                        String::new()
+                    } else {
+                        format!(", {credits} credit")
+                    }
+                ))
+            })
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        for (_, name, email) in store.school_counselors(school.id).await? {
+            messages.push(OutgoingMessage {
+                kind: "credit_report",
+                recipient: email,
+                subject: format!("Credit report: {}, {}", class.name, school.name),
+                body_text: format!(
+                    "Hello {name},\n\nThe {program}, {cohort}, has finished. Your students from {school}:\n\n{list}\n\n\
+                     Download the report (PDF or CSV) for your records:\n{base_url}/staff/nominations/report.pdf?class={id}&school={sid}\n\
+                     {base_url}/staff/nominations/report.csv?class={id}&school={sid}\n\n{dept}\n",
+                    program = class.program_name,
+                    cohort = class.name,
+                    school = school.name,
+                    list = lines.join("\n"),
+                    id = class.id,
+                    sid = school.id,
+                ),
+            });
+        }
+    }
+    Ok(messages)
+}

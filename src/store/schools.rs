@@ -76,6 +76,13 @@ impl Store {
         })
     }
 
+    /// The counselors of one school: `(id, name, email)`.
+    pub async fn school_counselors(&self, school_id: i64) -> Result<Vec<(StaffId, String, String)>, StoreError> {
+        let sql = "SELECT st.id, st.full_name, st.email FROM counselor_schools cs JOIN staff st ON st.id = cs.staff_id \
+                   WHERE cs.school_id = $1 AND st.active ORDER BY st.full_name";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(school_id).fetch_all(p).await)?)
+    }
+
     /// Nominations of a class, optionally only those of some schools, by school then name.
     pub async fn nominations(
         &self,

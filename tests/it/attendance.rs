@@ -239,7 +239,7 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
 }
 
 /// The text of a PDF, through poppler's `pdftotext` (installed by scripts/setup.sh).
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("precinct-pdf-{}-{}", std::process::id(), pdf.len()));
     std::fs::write(&dir, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")

@@ -694,6 +694,39 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
         "another school's report"
     );
     assert_eq!(get_as(&app, Some(&coordinator), &report).await, 200);
+    // The same report as a PDF, and by email to the school's counselor at graduation.
+    let pdf = app
+        .client
+        .get(format!(
+            "{}/staff/nominations/report.pdf?class={class}&school={harbor}",
+            app.address
+        ))
+        .header(COOKIE, &counselor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    let text = crate::attendance::pdf_text(&pdf.bytes().await.unwrap());
+    assert!(
+        text.contains("Maya Ortiz") && text.contains("Harbor Point High School") && text.contains("0.5"),
+        "{text}"
+    );
+    let mail = app.store.outbox_for(COUNSELOR).await.unwrap();
+    let report_mail = mail
+        .iter()
+        .find(|m| m.kind == "credit_report")
+        .expect("the counselor is emailed");
+    assert!(
+        report_mail
+            .body_text
+            .contains("Maya Ortiz (grade 11): attended 12, completed yes, 0.5 credit")
+    );
+    assert!(report_mail.body_text.contains("/staff/nominations/report.pdf?class="));
+    assert_eq!(
+        mail.iter().filter(|m| m.kind == "credit_report").count(),
+        1,
+        "Bayside had nobody confirmed"
+    );
 }
 
 on_both_backends!(

@@ -309,7 +309,7 @@ pub async fn confirm(
     }
     let id = class_id(&id)?;
     let actor = format!("token:{}", client.name);
-    match crate::graduation::confirm(&state.store, &actor, id, Timestamp::now()).await {
+    match crate::graduation::confirm(&state.store, &state.links.base_url, &actor, id, Timestamp::now()).await {
         Ok(issued) => Ok(Json(ConfirmedOut {
             graduates: issued
                 .into_iter()

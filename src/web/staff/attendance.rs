@@ -294,7 +294,15 @@ pub async fn confirm_graduation(
         return Err(AppError::Forbidden);
     }
     let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
-    match crate::graduation::confirm(&state.store, &actor(&user), class_id, Timestamp::now()).await {
+    match crate::graduation::confirm(
+        &state.store,
+        &state.links.base_url,
+        &actor(&user),
+        class_id,
+        Timestamp::now(),
+    )
+    .await
+    {
         Ok(_) => Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/graduation"))),
         Err(ActionError::NotFound) => Err(AppError::NotFound("class")),
         Err(ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),

@@ -112,6 +112,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
         .route("/staff/nominations/quota", post(nominations::quota))
         .route("/staff/nominations/report.csv", get(nominations::credit_report))
+        .route("/staff/nominations/report.pdf", get(nominations::credit_report_pdf))
         .route("/staff/schools", get(schools::show).post(schools::add_school))
         .route("/staff/schools/counselors", post(schools::add_counselor))
         .route("/staff/schools/link", post(schools::link))

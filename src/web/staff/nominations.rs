@@ -324,14 +324,13 @@ pub struct ReportQuery {
     school: String,
 }
 
-/// `GET /staff/nominations/report.csv?class=&school=`: a school's credit report for a
-/// cohort (student, grade, sessions attended, completed, credits). The school's counselor
-/// and coordinators.
-pub async fn credit_report(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, AppError> {
+/// A school's credit report rows for a cohort, after the object-level check: the school's
+/// counselor and coordinators. Returns `(cohort name, school name, rows)`.
+async fn credit_rows(
+    state: &AppState,
+    user: &StaffUser,
+    q: &ReportQuery,
+) -> Result<(String, String, Vec<Vec<String>>), AppError> {
     let class: ClassId = q.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
     let school: i64 = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
     let own = match user.role {
@@ -341,9 +340,14 @@ pub async fn credit_report(
     if !may_handle_school(user.role, &own, school) {
         return Err(AppError::Forbidden);
     }
-    if !state.store.schools().await?.iter().any(|s| s.id == school) {
-        return Err(AppError::NotFound("school"));
-    }
+    let school_name = state
+        .store
+        .schools()
+        .await?
+        .into_iter()
+        .find(|s| s.id == school)
+        .ok_or(AppError::NotFound("school"))?
+        .name;
     let cohort = state.store.class(class).await?.ok_or(AppError::NotFound("cohort"))?;
     let (_, standings) = crate::graduation::verdicts(&state.store, class).await?;
     let held = state
@@ -353,22 +357,8 @@ pub async fn credit_report(
         .iter()
         .filter(|s| !s.cancelled)
         .count();
-    let mut rows = vec![
-        [
-            "student",
-            "grade",
-            "student_id",
-            "sessions_attended",
-            "sessions_held",
-            "completed",
-            "credits",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    let mut school_name = String::new();
+    let mut rows = Vec::new();
     for n in state.store.nominations(class, Some(&[school])).await? {
-        school_name = n.school_name.clone();
         let Some(app) = n.application_id else { continue };
         let Some(s) = standings.iter().find(|s| s.p.id == app) else {
             continue;
@@ -389,7 +379,11 @@ pub async fn credit_report(
             credits.to_string(),
         ]);
     }
-    let slug: String = format!("{}-{}", cohort.name, school_name)
+    Ok((format!("{}: {}", cohort.program_name, cohort.name), school_name, rows))
+}
+
+fn report_name(cohort: &str, school: &str, ext: &str) -> String {
+    let slug: String = format!("{cohort}-{school}")
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -399,5 +393,79 @@ pub async fn credit_report(
             }
         })
         .collect();
-    super::export::csv_response(&format!("credit-report-{slug}.csv"), rows)
+    format!("credit-report-{slug}.{ext}")
+}
+
+const HEADINGS: [&str; 7] = [
+    "student",
+    "grade",
+    "student_id",
+    "sessions_attended",
+    "sessions_held",
+    "completed",
+    "credits",
+];
+
+/// `GET /staff/nominations/report.csv?class=&school=`: a school's credit report for a
+/// cohort (student, grade, sessions attended, completed, credits).
+pub async fn credit_report(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let (cohort, school, body) = credit_rows(&state, &user, &q).await?;
+    let mut rows = vec![HEADINGS.map(String::from).to_vec()];
+    rows.extend(body);
+    super::export::csv_response(&report_name(&cohort, &school, "csv"), rows)
+}
+
+/// `GET /staff/nominations/report.pdf?class=&school=`: the same report, printable.
+pub async fn credit_report_pdf(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let (cohort, school, rows) = credit_rows(&state, &user, &q).await?;
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let today = super::today(&state).await?;
+    let subtitle = [
+        dept,
+        cohort.clone(),
+        school.clone(),
+        format!("As of {}", crate::web::format::date_long(today)),
+    ];
+    // Typesetting is CPU work; keep it off the request threads.
+    let pdf = tokio::task::spawn_blocking(move || {
+        let columns = [
+            ("Student", 150.0),
+            ("Grade", 45.0),
+            ("Student ID", 80.0),
+            ("Attended", 60.0),
+            ("Held", 45.0),
+            ("Completed", 75.0),
+            ("Credits", 50.0),
+        ];
+        crate::report_pdf::render(&crate::report_pdf::Report {
+            title: "Teen Police Academy credit report",
+            subtitle: &subtitle,
+            columns: &columns,
+            rows: &rows,
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)?;
+    let disposition = format!("attachment; filename=\"{}\"", report_name(&cohort, &school, "pdf"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response())
 }
