@@ -241,4 +241,33 @@ mod tests {
         // Every week in range is skipped, so the bounded loop yields nothing rather than spinning.
         assert!(p.occurrences(&la()).len() <= 2);
     }
+
+    #[test]
+    fn a_teen_semester_skips_thanksgiving_and_keeps_its_evening_across_the_fall_change() {
+        // Fall 2026: Thursdays 18:00-20:00 from September 10, twelve evenings, no class on
+        // Thanksgiving (November 26); clocks fall back on November 1.
+        let tz = TimeZone::get("America/Los_Angeles").unwrap();
+        let thanksgiving = date(2026, 11, 26);
+        let p = MeetingPattern::new(
+            Weekday::Thursday,
+            date(2026, 9, 10),
+            time(18, 0, 0, 0),
+            time(20, 0, 0, 0),
+            12,
+            [thanksgiving],
+        )
+        .unwrap();
+        let o = p.occurrences(&tz);
+        assert_eq!(o.len(), 12);
+        assert!(o.iter().all(|x| x.date != thanksgiving));
+        assert_eq!(
+            o.last().unwrap().date,
+            date(2026, 12, 3),
+            "one week later than without the holiday"
+        );
+        assert!(o.iter().all(|x| x.start.time() == time(18, 0, 0, 0)));
+        let utc_hours: Vec<i8> = o.iter().map(|x| x.starts_at().to_zoned(TimeZone::UTC).hour()).collect();
+        assert_eq!(utc_hours[..8], [1; 8], "PDT: 18:00 is 01:00 UTC");
+        assert_eq!(utc_hours[8..], [2; 4], "PST after November 1: 02:00 UTC");
+    }
 }

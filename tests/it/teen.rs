@@ -175,6 +175,14 @@ async fn counselors_see_and_change_only_their_own_schools(backend: Backend) {
         .await,
         303
     );
+    // Counselor API tokens read no roster, attendance or verdicts, whatever the id.
+    let api = crate::manage::token(&app, "counselor");
+    for path in ["registrations", "attendance", "graduation"] {
+        let url = format!("/api/v1/classes/{class}/{path}");
+        let (status, _) =
+            crate::manage::send(&app, reqwest::Method::GET, &url, Some(&api), &serde_json::Value::Null).await;
+        assert_eq!(status, 403, "{path}");
+    }
 }
 
 async fn grades_and_quotas_hold(backend: Backend) {
