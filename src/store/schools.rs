@@ -137,9 +137,9 @@ impl Store {
 }
 
 impl Tx {
-    /// Blanks the personal details of a cohort's students and guardians (nominations and
-    /// participants), keeping school, grade, status and attendance for anonymous counts.
-    /// Consent emails and links go too. Returns how many records were erased.
+    /// Blanks the personal details of a cohort's students and guardians (nominations,
+    /// participants, names on certificates), keeping school, grade, status and attendance
+    /// for anonymous counts. Consent emails and links go too. Returns how many records were erased.
     pub async fn erase_minors(&mut self, class_id: ClassId, now: Timestamp) -> Result<u64, StoreError> {
         on_tx!(self, c => sqlx::query(
             "DELETE FROM outbox WHERE kind = 'guardian_consent' AND recipient IN \
@@ -153,6 +153,11 @@ impl Tx {
              guardian_email = '', decision_reason = NULL, consent_name = NULL, erased_at = $2, updated_at = $2 \
              WHERE class_id = $1 AND erased_at IS NULL")
             .bind(class_id).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
+        // A certificate stays verifiable by number, without the student's name.
+        on_tx!(self, c => sqlx::query(
+            "UPDATE certificates SET full_name = '' WHERE application_id IN \
+             (SELECT id FROM applications WHERE class_id = $1 AND first_name <> '')")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
         let participants = on_tx!(self, c => sqlx::query(
             "UPDATE applications SET first_name = '', last_name = '', email = '', email_key = 'erased-' || id, \
              person_key = 'erased-' || id, phone = '', date_of_birth = '', city = '', organization = '', \
@@ -243,6 +248,16 @@ impl Tx {
             .bind(&n.last_name).bind(i64::from(n.grade)).bind(&n.student_number).bind(&n.guardian_name)
             .bind(&n.guardian_email).bind(nominated_by).bind(to_secs(now)).fetch_one(c).await)?,
         )
+    }
+
+    /// Corrects a nomination still waiting for a decision; false when it moved on.
+    pub async fn update_nomination(&mut self, id: i64, n: &Nomination, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = "UPDATE nominations SET first_name = $1, last_name = $2, grade = $3, student_number = $4, \
+                   guardian_name = $5, guardian_email = $6, updated_at = $7 WHERE id = $8 AND status = 'nominated'";
+        let rows = on_tx!(self, c => sqlx::query(sql).bind(&n.first_name).bind(&n.last_name).bind(i64::from(n.grade))
+            .bind(&n.student_number).bind(&n.guardian_name).bind(&n.guardian_email).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(rows == 1)
     }
 
     /// Moves a nomination from `from` to `to`; false when someone changed it first.

@@ -735,6 +735,96 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
         1,
         "Bayside had nobody confirmed"
     );
+    // Years later the names go, certificates included; the number still verifies.
+    let number = app
+        .store
+        .class_certificates(c)
+        .await
+        .unwrap()
+        .remove(&participant)
+        .expect("Maya graduated");
+    let later = Timestamp::now() + SignedDuration::from_hours(24 * 365 * 3);
+    precinct::jobs::run_once(&app.state, later).await.unwrap();
+    let (status, page) = app.get_text(&format!("/certificates/{number}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("whose name was removed") && !page.contains("Maya"),
+        "{page}"
+    );
+}
+
+async fn counselors_correct_their_own_nominations_until_a_decision(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await;
+    let c = precinct::domain::ClassId::new(class);
+    let counselor = session(&app, COUNSELOR).await;
+    let northgate = northgate_counselor(&app).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let devon = app
+        .store
+        .nominations(c, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.first_name == "Devon")
+        .unwrap();
+    let edit = format!("/staff/nominations/{}/edit", devon.id);
+    assert_eq!(
+        get_as(&app, Some(&northgate), &edit).await,
+        403,
+        "another school's student"
+    );
+    assert!(app.page_as(&counselor, &edit).await.contains("value=\"HP-19877\""));
+    let form = |grade: &'static str, email: &'static str| {
+        vec![
+            ("first_name", "Devon"),
+            ("last_name", "Clarke"),
+            ("grade", grade),
+            ("student_number", "HP-19877"),
+            ("guardian_name", "Marcus Clarke"),
+            ("guardian_email", email),
+        ]
+    };
+    assert_eq!(
+        post_as(&app, Some(&northgate), &edit, &form("12", "m.clarke@family.example")).await,
+        403
+    );
+    assert_eq!(
+        post_as(&app, Some(&counselor), &edit, &form("9", "m.clarke@family.example")).await,
+        422
+    );
+    assert_eq!(
+        post_as(&app, Some(&counselor), &edit, &form("12", "m.clarke@family.example")).await,
+        303
+    );
+    let fixed = app.store.nomination(devon.id).await.unwrap().unwrap();
+    assert_eq!(fixed.guardian_email, "m.clarke@family.example");
+    let audit = app.store.audit_entries(Some("nomination"), 5).await.unwrap();
+    assert_eq!(
+        audit[0].after_json.as_deref(),
+        Some(r#"{"changed":["guardian_email"]}"#),
+        "field names, no values"
+    );
+    // Once the coordinator decides, corrections stop (the consent email went to that address).
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/nominations/{}/accept", devon.id),
+            &[]
+        )
+        .await,
+        303
+    );
+    assert_eq!(
+        app.store.outbox_for("m.clarke@family.example").await.unwrap().len(),
+        1,
+        "the corrected address"
+    );
+    assert_eq!(
+        post_as(&app, Some(&counselor), &edit, &form("12", "other@family.example")).await,
+        409
+    );
 }
 
 on_both_backends!(
@@ -744,4 +834,5 @@ on_both_backends!(
     coordinators_add_schools_and_counselors_who_choose_their_password,
     retention_erases_minors_details_when_due_and_nothing_else,
     confirmed_nominees_attend_and_their_school_gets_a_credit_report,
+    counselors_correct_their_own_nominations_until_a_decision,
 );

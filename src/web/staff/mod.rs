@@ -118,6 +118,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/schools/link", post(schools::link))
         .route("/staff/nominations/{id}/{action}", post(nominations::act))
         .route("/staff/nominations/{id}/export", get(retention::export))
+        .route(
+            "/staff/nominations/{id}/edit",
+            get(nominations::edit).post(nominations::update),
+        )
         .route("/staff/retention", get(retention::show).post(retention::run))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))

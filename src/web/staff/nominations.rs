@@ -149,6 +149,7 @@ pub async fn show(
         "confirmed" => Some("Confirmed: the student is in the cohort."),
         "withdrawn" => Some("The nomination is withdrawn."),
         "quota" => Some("The quota is updated."),
+        "updated" => Some("The nomination is corrected."),
         _ => None,
     };
     page(&state, &user, class, NominationInput::default(), Vec::new(), notice).await
@@ -468,4 +469,132 @@ pub async fn credit_report_pdf(
         pdf,
     )
         .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "staff/nomination_edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: i64,
+    class_id: ClassId,
+    school_name: String,
+    form: NominationInput,
+    errors: Vec<String>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    user: &StaffUser,
+    n: &NominationRow,
+    form: NominationInput,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditPage {
+        layout: super::layout(dept.as_ref(), "/staff/nominations", user),
+        id: n.id,
+        class_id: n.class_id,
+        school_name: n.school_name.clone(),
+        form,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn editable(n: &NominationRow) -> Result<(), AppError> {
+    if n.status == NominationStatus::Nominated.code() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "Only a nomination waiting for a decision can be corrected; withdraw it and nominate again.".into(),
+        ))
+    }
+}
+
+/// `GET /staff/nominations/{id}/edit`: correct a nomination before the coordinator decides.
+pub async fn edit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let n = nomination_for(&state, &user, &id).await?;
+    editable(&n)?;
+    let form = NominationInput {
+        school_id: n.school_id.to_string(),
+        first_name: n.first_name.clone(),
+        last_name: n.last_name.clone(),
+        grade: n.grade.to_string(),
+        student_number: n.student_number.clone(),
+        guardian_name: n.guardian_name.clone(),
+        guardian_email: n.guardian_email.clone(),
+    };
+    edit_page(&state, &user, &n, form, Vec::new()).await
+}
+
+/// `POST /staff/nominations/{id}/edit`.
+pub async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<NominationInput>, FormRejection>,
+) -> Result<Response, AppError> {
+    let n = nomination_for(&state, &user, &id).await?;
+    editable(&n)?;
+    let Form(mut form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    // The school stays: a student moving schools is a new nomination by the new school.
+    form.school_id = n.school_id.to_string();
+    let checked = match form.validate() {
+        Ok(c) => c,
+        Err(errors) => {
+            let errors = errors.into_iter().map(|(_, m)| m).collect();
+            return edit_page(&state, &user, &n, form, errors).await;
+        }
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    match tx.update_nomination(n.id, &checked, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(AppError::Conflict(
+                "This nomination changed in the meantime; reload the page.".into(),
+            ));
+        }
+        Err(e) if e.is_unique_violation() => {
+            let msg = "This student ID is already nominated for this cohort.".to_string();
+            return edit_page(&state, &user, &n, form, vec![msg]).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Field names only: the audit log is kept longer than minors' details.
+    let changed: Vec<&str> = [
+        ("first_name", n.first_name != checked.first_name),
+        ("last_name", n.last_name != checked.last_name),
+        ("grade", n.grade != i64::from(checked.grade)),
+        ("student_number", n.student_number != checked.student_number),
+        ("guardian_name", n.guardian_name != checked.guardian_name),
+        ("guardian_email", n.guardian_email != checked.guardian_email),
+    ]
+    .into_iter()
+    .filter(|(_, c)| *c)
+    .map(|(f, _)| f)
+    .collect();
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor: &actor(&user),
+            action: "nomination.update",
+            object_type: "nomination",
+            object_id: n.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "changed": changed })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back(n.class_id, "updated"))
 }
