@@ -281,7 +281,7 @@ impl Store {
 impl Tx {
     /// Marks a session of a class cancelled; false if it was not there or already cancelled.
     pub async fn cancel_session(&mut self, class_id: ClassId, session_id: SessionId) -> Result<bool, StoreError> {
-        let sql = "UPDATE sessions SET cancelled = TRUE WHERE id = $1 AND class_id = $2 AND NOT cancelled";
+        let sql = "UPDATE sessions SET cancelled = TRUE, sequence = sequence + 1 WHERE id = $1 AND class_id = $2 AND NOT cancelled";
         let n = on_tx!(self, c => sqlx::query(sql).bind(session_id).bind(class_id).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }

@@ -215,6 +215,8 @@ pub struct Session {
     pub ends_at: Timestamp,
     pub place: String,
     pub cancelled: bool,
+    /// Bumped on every change, for calendar clients (iCalendar SEQUENCE).
+    pub sequence: i64,
     pub presenters: Vec<Presenter>,
 }
 
@@ -239,6 +241,7 @@ struct SessionRow {
     ends_at: i64,
     place: String,
     cancelled: bool,
+    sequence: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -326,7 +329,7 @@ impl Store {
     /// A class's sessions in order, each with its presenters.
     pub async fn sessions(&self, class_id: ClassId) -> Result<Vec<Session>, StoreError> {
         let sessions_sql = "SELECT id, position, topic, description, local_date, local_start, local_end, \
-                                   starts_at, ends_at, place, cancelled \
+                                   starts_at, ends_at, place, cancelled, sequence \
                             FROM sessions WHERE class_id = $1 ORDER BY starts_at, position";
         let presenters_sql = "SELECT sp.session_id, u.slug AS unit_slug, u.name AS unit_name, \
                                      CASE WHEN st.id IS NULL THEN NULL \
@@ -364,6 +367,7 @@ impl Store {
                     description: r.description,
                     place: r.place,
                     cancelled: r.cancelled,
+                    sequence: r.sequence,
                 })
             })
             .collect()

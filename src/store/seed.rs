@@ -272,7 +272,7 @@ impl Tx {
         place: &str,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE sessions SET topic = $1, description = $2, local_date = $3, local_start = $4, local_end = $5, \
-                   starts_at = $6, ends_at = $7, place = $8 WHERE id = $9";
+                   starts_at = $6, ends_at = $7, place = $8, sequence = sequence + 1 WHERE id = $9";
         on_tx!(self, c => sqlx::query(sql)
             .bind(topic).bind(description)
             .bind(at.date.to_string()).bind(at.start.time().to_string()).bind(at.end.time().to_string())

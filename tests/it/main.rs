@@ -7,6 +7,7 @@ mod applications;
 mod attendance;
 mod attendance_api;
 mod binary;
+mod calendar;
 mod demo;
 mod health;
 mod manage;

@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/my/certificates/{number}", get(applicant::certificate))
         .route("/certificates/{number}", get(certificates::verify))
         .route("/consent/{token}", get(consent::show).post(consent::sign))
+        .route("/calendar/classes/{file}", get(classes::calendar))
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),
