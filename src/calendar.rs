@@ -1,5 +1,6 @@
-//! iCalendar (RFC 5545) feeds. One VEVENT per session with times in UTC, so no recurrence
-//! rule can drift across a DST change; a stable UID per session and a SEQUENCE that grows
+//! iCalendar (RFC 5545) feeds. One VEVENT per session (no recurrence rule that could drift
+//! across a DST change), in the department's local time with its VTIMEZONE built from the
+//! zone's real transitions over the feed's span; a stable UID per session and a SEQUENCE that grows
 //! with every change, so calendar clients replace their copy; cancelled sessions (or a
 //! cancelled class) stay in the feed with STATUS:CANCELLED so clients remove them.
 
@@ -12,6 +13,70 @@ use crate::store::catalog::{Class, Session};
 /// `20261203T020000Z`.
 fn utc(ts: Timestamp) -> String {
     ts.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// `-0800`.
+fn offset(o: jiff::tz::Offset) -> String {
+    let secs = o.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let abs = secs.abs();
+    format!("{sign}{:02}{:02}", abs / 3600, (abs % 3600) / 60)
+}
+
+/// A VTIMEZONE for `tz` covering `from..=to`: one STANDARD or DAYLIGHT block per real
+/// transition in that span (plus the one in force at its start), so clients need no
+/// time-zone database of their own.
+pub fn vtimezone(name: &str, tz: &jiff::tz::TimeZone, from: Timestamp, to: Timestamp) -> String {
+    let block =
+        |out: &mut String, at: Timestamp, before: jiff::tz::Offset, after: jiff::tz::Offset, abbr: &str, dst: bool| {
+            let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
+            // DTSTART is the wall-clock time just before the change, in the old offset.
+            let local = at.to_zoned(jiff::tz::TimeZone::fixed(before)).datetime();
+            out.push_str(&format!(
+                "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nTZNAME:{abbr}\r\nEND:{kind}\r\n",
+                local.strftime("%Y%m%dT%H%M%S"),
+                offset(before),
+                offset(after),
+            ));
+        };
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{name}\r\n");
+    // The rule in force at the start of the span, then every change until its end.
+    let start = tz.preceding(from).next();
+    let info = tz.to_offset_info(from);
+    match start {
+        Some(t) => {
+            let before = tz.to_offset(t.timestamp() - jiff::SignedDuration::from_secs(1));
+            block(
+                &mut out,
+                t.timestamp(),
+                before,
+                t.offset(),
+                t.abbreviation(),
+                t.dst().is_dst(),
+            );
+        }
+        None => block(
+            &mut out,
+            Timestamp::UNIX_EPOCH,
+            info.offset(),
+            info.offset(),
+            info.abbreviation(),
+            info.dst().is_dst(),
+        ),
+    }
+    for t in tz.following(from).take_while(|t| t.timestamp() <= to) {
+        let before = tz.to_offset(t.timestamp() - jiff::SignedDuration::from_secs(1));
+        block(
+            &mut out,
+            t.timestamp(),
+            before,
+            t.offset(),
+            t.abbreviation(),
+            t.dst().is_dst(),
+        );
+    }
+    out.push_str("END:VTIMEZONE\r\n");
+    out
 }
 
 /// The host part of UIDs: stable for a deployment, from its public address.
@@ -30,8 +95,7 @@ pub fn uid_host(base_url: &str) -> String {
     }
 }
 
-/// A class's sessions as a calendar. `time_zone` names the department's zone for clients
-/// that show it (`X-WR-TIMEZONE`); the times themselves are UTC.
+/// A class's sessions as a calendar, in the department's zone `time_zone` (an IANA name).
 pub fn class_calendar(
     department: &str,
     time_zone: &str,
@@ -40,6 +104,7 @@ pub fn class_calendar(
     sessions: &[Session],
 ) -> String {
     let host = uid_host(base_url);
+    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let class_cancelled = class.status == ClassStatus::Cancelled;
     let mut cal = Calendar::new();
     cal.name(&format!("{}: {}", class.program_name, class.name))
@@ -61,7 +126,13 @@ pub fn class_calendar(
         ]
         .into_iter()
         .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
+        .fold(Vec::new(), |mut parts: Vec<&str>, p| {
+            // Sessions often name the same room as the class.
+            if !parts.contains(&p) {
+                parts.push(p);
+            }
+            parts
+        })
         .join(", ");
         let mut description = s.description.clone();
         let presenters: Vec<String> = s
@@ -86,8 +157,8 @@ pub fn class_calendar(
             .summary(&format!("{}: {}", class.program_name, s.topic))
             .description(&description)
             .location(&place)
-            .add_property("DTSTART", utc(s.starts_at))
-            .add_property("DTEND", utc(s.ends_at))
+            .append_property(local_time("DTSTART", s.starts_at, &tz, time_zone))
+            .append_property(local_time("DTEND", s.ends_at, &tz, time_zone))
             .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
             .url(&format!("{}/classes/{}", base_url.trim_end_matches('/'), class.id))
             .status(if cancelled {
@@ -99,5 +170,49 @@ pub fn class_calendar(
         event.add_property("DTSTAMP", utc(Timestamp::now()));
         cal.push(event.done());
     }
-    cal.done().to_string()
+    let text = cal.done().to_string();
+    // icalendar writes no VTIMEZONE; put ours first, where clients look for it.
+    match (sessions.first(), sessions.last()) {
+        (Some(first), Some(last)) => {
+            let zone = vtimezone(time_zone, &tz, first.starts_at, last.ends_at);
+            match text.find("BEGIN:VEVENT") {
+                Some(at) => format!("{}{zone}{}", &text[..at], &text[at..]),
+                None => text,
+            }
+        }
+        _ => text,
+    }
+}
+
+/// `DTSTART;TZID=America/Los_Angeles:20261203T180000`.
+fn local_time(name: &str, ts: Timestamp, tz: &jiff::tz::TimeZone, zone: &str) -> icalendar::Property {
+    let mut p = icalendar::Property::new(name, ts.to_zoned(tz.clone()).strftime("%Y%m%dT%H%M%S").to_string());
+    p.add_parameter("TZID", zone);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_zone_block_lists_the_real_changes_of_the_span() {
+        let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        let from: Timestamp = "2026-09-10T01:00:00Z".parse().unwrap();
+        let to: Timestamp = "2027-04-01T03:00:00Z".parse().unwrap();
+        let z = vtimezone("America/Los_Angeles", &tz, from, to);
+        // In force at the start (March 2026 spring forward), then November and March.
+        assert_eq!(z.matches("BEGIN:DAYLIGHT").count(), 2, "{z}");
+        assert_eq!(z.matches("BEGIN:STANDARD").count(), 1, "{z}");
+        assert!(
+            z.contains("DTSTART:20261101T020000\r\nTZOFFSETFROM:-0700\r\nTZOFFSETTO:-0800\r\nTZNAME:PST"),
+            "{z}"
+        );
+        assert!(
+            z.contains("DTSTART:20270314T020000\r\nTZOFFSETFROM:-0800\r\nTZOFFSETTO:-0700\r\nTZNAME:PDT"),
+            "{z}"
+        );
+        let utc = vtimezone("UTC", &jiff::tz::TimeZone::UTC, from, to);
+        assert!(utc.contains("TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000"), "{utc}");
+    }
 }

@@ -1,5 +1,6 @@
 //! iCalendar feeds, read back with an independent parser (the `ical` crate): stable UIDs,
-//! UTC times, SEQUENCE growing with changes, cancellations kept as STATUS:CANCELLED.
+//! local times with their VTIMEZONE, SEQUENCE growing with changes, cancellations kept as
+//! STATUS:CANCELLED.
 
 use crate::applications::{ClassSpec, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
@@ -13,6 +14,10 @@ async fn events(app: &TestApp, class: i64) -> Vec<std::collections::HashMap<Stri
     assert_eq!(res.headers()["content-type"], "text/calendar; charset=utf-8");
     let text = res.text().await.unwrap();
     assert!(text.lines().all(|l| l.len() <= 75), "folded at 75 octets");
+    assert!(
+        text.contains("BEGIN:VTIMEZONE\r\nTZID:America/Los_Angeles\r\n"),
+        "time zone data included"
+    );
     let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
     let calendar = calendars.next().expect("one calendar").expect("the feed parses");
     assert!(calendars.next().is_none());
@@ -22,7 +27,17 @@ async fn events(app: &TestApp, class: i64) -> Vec<std::collections::HashMap<Stri
         .map(|e| {
             e.properties
                 .into_iter()
-                .map(|p| (p.name, p.value.unwrap_or_default()))
+                .map(|p| {
+                    // Keep the TZID with the time, so tests see which zone it is in.
+                    let tzid = p
+                        .params
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|(k, _)| k == "TZID")
+                        .map(|(_, v)| v.join(","));
+                    let value = p.value.unwrap_or_default();
+                    (p.name, tzid.map_or(value.clone(), |z| format!("{z}:{value}")))
+                })
                 .collect()
         })
         .collect()
@@ -42,9 +57,17 @@ async fn class_feeds_follow_changes_and_cancellations(backend: Backend) {
     assert_eq!(before.len(), 12);
     for (e, id) in before.iter().zip(&ids) {
         assert_eq!(e["UID"], format!("session-{id}@127.0.0.1"));
-        assert!(e["DTSTART"].ends_with('Z') && e["DTEND"].ends_with('Z'), "UTC times");
+        assert!(
+            e["DTSTART"].starts_with("America/Los_Angeles:") && e["DTSTART"].ends_with("T180000"),
+            "{e:?}"
+        );
+        assert!(
+            e["DTEND"].ends_with("T210000"),
+            "local wall-clock times, same across DST"
+        );
         assert_eq!((e["STATUS"].as_str(), e["SEQUENCE"].as_str()), ("CONFIRMED", "0"));
         assert!(e["SUMMARY"].starts_with("Citizen Police Academy: "));
+        assert_eq!(e["LOCATION"].matches("Community Room").count(), 1, "no repeated place");
     }
     // Cancel one session, move another: same UIDs, higher SEQUENCE, the cancelled one stays.
     let coordinator = session(&app, COORDINATOR).await;
