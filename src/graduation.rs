@@ -141,8 +141,7 @@ pub async fn confirm(
         .await?;
         issued.push((row.p.id, number));
     }
-    let graduated: Vec<ApplicationId> = graduates.clone();
-    for message in crate::teen::credit_report_messages(store, base_url, &class, &rows, &graduated).await? {
+    for message in crate::teen::credit_report_messages(store, base_url, &class, &rows, &graduates).await? {
         tx.enqueue(&message, now).await?;
     }
     tx.audit(

@@ -61,6 +61,29 @@ pub fn seats(left: i64, capacity: i64) -> String {
     }
 }
 
+/// A `datetime-local` form value (`2027-01-05T09:00`) for an instant, in `tz`.
+pub fn datetime_local(ts: Timestamp, tz: &TimeZone) -> String {
+    ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Reads a `datetime-local` form value as wall-clock time in `tz`; `None` if malformed.
+pub fn parse_datetime_local(raw: &str, tz: &TimeZone) -> Option<Timestamp> {
+    raw.trim()
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|dt| dt.to_zoned(tz.clone()).ok())
+        .map(|z| z.timestamp())
+}
+
+/// "Tuesday, December 1, 2026, 10:00 PM to 6:00 AM" for a stored span of Unix seconds.
+pub fn span(starts_at: i64, ends_at: i64, tz: &TimeZone) -> String {
+    let (Ok(start), Ok(end)) = (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) else {
+        return String::new();
+    };
+    let (start, end) = (start.to_zoned(tz.clone()), end.to_zoned(tz.clone()));
+    format!("{}, {}", date_long(start.date()), time_range(start.time(), end.time()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

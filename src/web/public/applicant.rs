@@ -69,18 +69,6 @@ struct RideAlongView {
     open: Vec<(i64, String, String, i64)>,
 }
 
-fn shift_when(starts_at: i64, ends_at: i64, tz: &jiff::tz::TimeZone) -> String {
-    let (Ok(start), Ok(end)) = (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) else {
-        return String::new();
-    };
-    let (start, end) = (start.to_zoned(tz.clone()), end.to_zoned(tz.clone()));
-    format!(
-        "{}, {}",
-        format::date_long(start.date()),
-        format::time_range(start.time(), end.time())
-    )
-}
-
 /// The ride-along part of a participant's application, when the class has one.
 async fn ride_along_view(
     state: &AppState,
@@ -104,7 +92,7 @@ async fn ride_along_view(
         done,
         booked: booked.as_ref().map(|b| {
             (
-                shift_when(b.starts_at, b.ends_at, tz),
+                format::span(b.starts_at, b.ends_at, tz),
                 b.shift.clone(),
                 is_open(b.starts_at),
             )
@@ -118,7 +106,7 @@ async fn ride_along_view(
                 .map(|s| {
                     (
                         s.id,
-                        shift_when(s.starts_at, s.ends_at, tz),
+                        format::span(s.starts_at, s.ends_at, tz),
                         s.shift,
                         s.seats - s.booked,
                     )

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::application::{AffiliationInput, EmergencyContactInput};
 use crate::domain::{ApplicationInput, ClassId};
 use crate::error::AppError;
@@ -67,21 +67,13 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-fn may_import(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// `GET /staff/classes/{id}/import`.
 pub async fn form(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    may_import(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     page(&state, &user, class_id, Vec::new(), None).await
 }
@@ -137,7 +129,7 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    may_import(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     // Read after the role check, so a refused caller learns nothing from the body's shape.
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;

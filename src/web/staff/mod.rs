@@ -172,6 +172,15 @@ pub fn layout(
     crate::web::layout::Layout::staff(dept, current, &user.full_name, &extra)
 }
 
+/// Refuses (403) a staff member whose role lacks `permission`.
+pub fn require(user: &StaffUser, permission: crate::domain::access::Permission) -> Result<(), AppError> {
+    if crate::domain::access::allows(user.role, permission) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Today's date in the department's time zone.
 pub async fn today(state: &AppState) -> Result<jiff::civil::Date, AppError> {
     let tz = state

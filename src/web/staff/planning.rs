@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::RuleFailure;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::error::AppError;
 use crate::planning::{self, ClassIn, CreateError, PatternIn, failure};
 use crate::store::staff::StaffUser;
@@ -60,26 +60,14 @@ struct NewClassPage {
     errors: Vec<RuleFailure>,
 }
 
-fn may_plan(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// A `datetime-local` value read in the department's zone, as an instant with offset.
 pub fn local_instant(value: &str, field: &'static str, tz: &TimeZone, errors: &mut Vec<RuleFailure>) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
-    match value
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|dt| dt.to_zoned(tz.clone()).ok())
-    {
-        Some(z) => Some(z.timestamp().to_string()),
+    match crate::web::format::parse_datetime_local(value, tz) {
+        Some(ts) => Some(ts.to_string()),
         None => {
             errors.push(failure(
                 "datetime_format",
@@ -121,7 +109,7 @@ async fn render_new(
 
 /// `GET /staff/classes/new`.
 pub async fn new_class(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let form = NewClassForm {
         capacity: "30".into(),
         sessions: "12".into(),
@@ -138,7 +126,7 @@ pub async fn create_class(
     user: StaffUser,
     form: Result<Form<NewClassForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
     let mut errors = Vec::new();
@@ -332,7 +320,7 @@ pub async fn edit_session(
     user: StaffUser,
     axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let (class_id, session_id) = session_ids(&class, &session)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
@@ -347,7 +335,7 @@ pub async fn save_session(
     axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
     body: String,
 ) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let (class_id, session_id) = session_ids(&class, &session)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
@@ -479,11 +467,6 @@ struct DetailsPage {
     errors: Vec<RuleFailure>,
 }
 
-fn local_value(ts: Option<Timestamp>, tz: &TimeZone) -> String {
-    ts.map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 async fn details_page(
     state: &AppState,
     user: &StaffUser,
@@ -513,7 +496,7 @@ pub async fn edit_class(
     user: StaffUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
@@ -521,8 +504,14 @@ pub async fn edit_class(
         name: class.name.clone(),
         location_name: class.location_name.clone(),
         location_address: class.location_address.clone(),
-        opens: local_value(class.registration_opens_at, &tz),
-        closes: local_value(class.registration_closes_at, &tz),
+        opens: class
+            .registration_opens_at
+            .map(|t| crate::web::format::datetime_local(t, &tz))
+            .unwrap_or_default(),
+        closes: class
+            .registration_closes_at
+            .map(|t| crate::web::format::datetime_local(t, &tz))
+            .unwrap_or_default(),
     };
     details_page(&state, &user, &class, form, Vec::new()).await
 }
@@ -534,7 +523,7 @@ pub async fn save_class(
     axum::extract::Path(id): axum::extract::Path<String>,
     form: Result<Form<DetailsForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_plan(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;

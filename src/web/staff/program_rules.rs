@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::app::AppState;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::graduation::GraduationRule;
 use crate::domain::screening::Screening;
 use crate::error::AppError;
@@ -94,14 +94,6 @@ async fn render_page(
     Ok((status, render(&page)?).into_response())
 }
 
-fn may_run(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Saved {
@@ -115,7 +107,7 @@ pub async fn show(
     Path(slug): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     render_page(&state, &user, &slug, None, Vec::new(), q.saved == "1").await
 }
 
@@ -126,7 +118,7 @@ pub async fn save(
     Path(slug): Path<String>,
     form: Result<Form<RulesForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let program = state
         .store

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::app::AppState;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::program::ProgramDetails;
 use crate::domain::{Affiliation, Eligibility, ProgramKind};
 use crate::error::AppError;
@@ -200,17 +200,9 @@ async fn render_page(
     Ok((status, render(&page)?).into_response())
 }
 
-fn may_run(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// `GET /staff/programs/new`.
 pub async fn new(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let form = ProgramForm {
         kind: ProgramKind::CitizenAcademy.code().into(),
         waiver: "yes".into(),
@@ -225,7 +217,7 @@ pub async fn edit(
     user: StaffUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let p = state
         .store
         .published_program(&slug)
@@ -343,7 +335,7 @@ pub async fn create(
     user: StaffUser,
     form: Result<Form<ProgramForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     save(state, user, None, form).await
 }
@@ -355,7 +347,7 @@ pub async fn update(
     Path(slug): Path<String>,
     form: Result<Form<ProgramForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     save(state, user, Some(slug), form).await
 }

@@ -33,14 +33,6 @@ struct RetentionPage {
     erased: Option<u64>,
 }
 
-fn may_configure(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::Configure) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 async fn page(state: &AppState, user: &StaffUser, erased: Option<u64>) -> Result<Response, AppError> {
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -71,13 +63,13 @@ async fn page(state: &AppState, user: &StaffUser, erased: Option<u64>) -> Result
 
 /// `GET /staff/retention`.
 pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_configure(&user)?;
+    super::require(&user, Permission::Configure)?;
     page(&state, &user, None).await
 }
 
 /// `POST /staff/retention`: erase every cohort that is due, now.
 pub async fn run(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_configure(&user)?;
+    super::require(&user, Permission::Configure)?;
     let erased = crate::teen::erase_due(
         &state.store,
         state.config.minor_retention_months,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::ApplicationId;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::error::AppError;
@@ -58,14 +58,6 @@ struct ReviewPage {
     errors: Vec<String>,
 }
 
-fn may_review(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::Review) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 fn back(id: ApplicationId) -> Response {
     let to = format!("/staff/applications/{id}");
     crate::web::see_other(&to)
@@ -83,7 +75,7 @@ pub async fn show(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    may_review(&user)?;
+    super::require(&user, Permission::Review)?;
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     page(&state, &user, id, Vec::new()).await
 }
@@ -195,7 +187,7 @@ pub async fn record(
     Path(id): Path<String>,
     form: Result<Form<EntryForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_review(&user)?;
+    super::require(&user, Permission::Review)?;
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let a = state
@@ -266,7 +258,7 @@ pub async fn set_check(
     Path(id): Path<String>,
     form: Result<Form<CheckForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_review(&user)?;
+    super::require(&user, Permission::Review)?;
     if !sees_sensitive(&state, &user).await? {
         return Err(AppError::Forbidden);
     }
@@ -313,7 +305,7 @@ pub async fn decide(
     Path(id): Path<String>,
     form: Result<Form<DecisionForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_review(&user)?;
+    super::require(&user, Permission::Review)?;
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let reason = form.reason.trim();
@@ -366,7 +358,7 @@ struct QueuePage {
 
 /// `GET /staff/review`: every application waiting for a reviewer, oldest first.
 pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_review(&user)?;
+    super::require(&user, Permission::Review)?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut items = Vec::new();

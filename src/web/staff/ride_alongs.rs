@@ -59,20 +59,6 @@ async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Resul
     Ok(may_see_roster(user.role, presents))
 }
 
-fn when(starts_at: i64, ends_at: i64, tz: &jiff::tz::TimeZone) -> String {
-    match (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) {
-        (Ok(s), Ok(e)) => {
-            let (s, e) = (s.to_zoned(tz.clone()), e.to_zoned(tz.clone()));
-            format!(
-                "{}, {}",
-                format::date_long(s.date()),
-                format::time_range(s.time(), e.time())
-            )
-        }
-        _ => String::new(),
-    }
-}
-
 /// `GET /staff/classes/{id}/ride-alongs`.
 pub async fn show(
     State(state): State<AppState>,
@@ -110,7 +96,7 @@ async fn page(
         .await?
         .into_iter()
         .map(|s| SlotView {
-            when: when(s.starts_at, s.ends_at, &tz),
+            when: format::span(s.starts_at, s.ends_at, &tz),
             riders: bookings
                 .iter()
                 .filter(|b| b.slot_id == s.id)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::app::AppState;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::class::RegistrationRules;
 use crate::domain::{Affiliation, ClassId};
 use crate::error::AppError;
@@ -44,11 +44,6 @@ struct RulesPage {
     /// `(field name, label, checked)`.
     ties: Vec<(&'static str, &'static str, bool)>,
     errors: Vec<String>,
-}
-
-fn local(ts: Option<Timestamp>, tz: &TimeZone) -> String {
-    ts.map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
 }
 
 fn ties(form: &RulesForm) -> [(&'static str, Affiliation, bool); 4] {
@@ -83,13 +78,19 @@ async fn render_page(
         };
         RulesForm {
             held_back_seats: class.held_back_seats.to_string(),
-            priority_until: local(class.priority_until, &tz),
+            priority_until: class
+                .priority_until
+                .map(|t| crate::web::format::datetime_local(t, &tz))
+                .unwrap_or_default(),
             resides: has(Affiliation::Resides),
             works: has(Affiliation::Works),
             studies: has(Affiliation::Studies),
             member: has(Affiliation::Member),
             offer_hours: class.offer_hours.to_string(),
-            corrections_until: local(class.corrections_until, &tz),
+            corrections_until: class
+                .corrections_until
+                .map(|t| crate::web::format::datetime_local(t, &tz))
+                .unwrap_or_default(),
         }
     });
     let dept = state.store.department().await?;
@@ -113,21 +114,13 @@ async fn render_page(
     Ok((status, render(&page)?).into_response())
 }
 
-fn may_run(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// `GET /staff/classes/{id}/rules`.
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     render_page(&state, &user, class_id, None, Vec::new()).await
 }
@@ -139,7 +132,7 @@ pub async fn save(
     Path(id): Path<String>,
     form: Result<Form<RulesForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_run(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class = state
@@ -162,14 +155,11 @@ pub async fn save(
         if raw.is_empty() {
             return None;
         }
-        let parsed = raw
-            .parse::<jiff::civil::DateTime>()
-            .ok()
-            .and_then(|dt| dt.to_zoned(tz.clone()).ok());
+        let parsed = crate::web::format::parse_datetime_local(raw, &tz);
         if parsed.is_none() {
             errors.push(format!("Give {what} as a date and time."));
         }
-        parsed.map(|z| z.timestamp())
+        parsed
     };
     let priority_until = when(&form.priority_until, "the end of the priority round");
     let corrections_until = when(&form.corrections_until, "the corrections deadline");

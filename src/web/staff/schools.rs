@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
 use crate::error::AppError;
 use crate::store::applications::OutgoingMessage;
@@ -29,14 +29,6 @@ struct SchoolsPage {
     counselors: Vec<(crate::domain::StaffId, String, String, String)>,
     errors: Vec<String>,
     notice: Option<&'static str>,
-}
-
-fn may_manage(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 async fn page(
@@ -69,7 +61,7 @@ pub struct Done {
 
 /// `GET /staff/schools`.
 pub async fn show(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
-    may_manage(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let notice = match q.done.as_str() {
         "school" => Some("The school is added."),
         "counselor" => Some("The counselor's account is ready; they were emailed a link to choose a password."),
@@ -93,7 +85,7 @@ pub async fn add_school(
     user: StaffUser,
     form: Result<Form<SchoolForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_manage(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let name = form.name.trim();
     if name.is_empty()
@@ -153,7 +145,7 @@ pub async fn add_counselor(
     user: StaffUser,
     form: Result<Form<CounselorForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_manage(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut errors = Vec::new();
     let name = form.full_name.trim();
@@ -255,7 +247,7 @@ pub async fn link(
     user: StaffUser,
     form: Result<Form<LinkForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_manage(&user)?;
+    super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let counselors = state.store.counselors().await?;
     let schools = state.store.schools().await?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::domain::access::{Permission, allows};
+use crate::domain::access::Permission;
 use crate::domain::screening::parse_roles;
 use crate::error::AppError;
 use crate::store::staff::{AuditRecord, StaffUser};
@@ -29,14 +29,6 @@ struct SettingsPage {
     saved: bool,
 }
 
-fn may_configure(user: &StaffUser) -> Result<(), AppError> {
-    if allows(user.role, Permission::Configure) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Saved {
@@ -49,7 +41,7 @@ pub async fn show(
     user: StaffUser,
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> Result<Response, AppError> {
-    may_configure(&user)?;
+    super::require(&user, Permission::Configure)?;
     let named = parse_roles(&state.store.sensitive_roles().await?);
     let dept = state.store.department().await?;
     let page = SettingsPage {
@@ -76,7 +68,7 @@ pub async fn save(
     user: StaffUser,
     form: Result<Form<SettingsForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_configure(&user)?;
+    super::require(&user, Permission::Configure)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let roles: Vec<&str> = [(Role::Admin, &form.admin), (Role::Coordinator, &form.coordinator)]
         .into_iter()
