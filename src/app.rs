@@ -21,6 +21,8 @@ pub struct AppState {
     pub registrar: Registrar,
     /// Where links in emails point.
     pub links: Links,
+    /// How the outbox leaves: SMTP or `.eml` files.
+    pub mailer: crate::notify::delivery::Mailer,
 }
 
 /// A service bound to its port, ready to run.
@@ -52,12 +54,15 @@ impl App {
         let links = Links {
             base_url: config.base_url(listener.local_addr()?),
         };
+        let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
+        tracing::info!(mail = %mailer.describe(), "outgoing mail");
         let registrar = Registrar::start(store.clone(), links.clone());
         let state = AppState {
             store,
             config: Arc::new(config),
             registrar,
             links,
+            mailer,
         };
         Ok(App {
             listener,

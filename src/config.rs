@@ -67,6 +67,27 @@ pub struct Config {
     /// erased (anonymous counts stay).
     #[arg(long, env = "PRECINCT_MINOR_RETENTION_MONTHS", default_value_t = 12)]
     pub minor_retention_months: u16,
+
+    /// Outgoing mail server, e.g. `smtp://user:password@mail.example.org:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@mail.example.org:465` (TLS from the start), or
+    /// `smtp://127.0.0.1:25` (plain, a local relay). Unset: messages are written as `.eml`
+    /// files to `<data dir>/outbox/`.
+    #[arg(long, env = "PRECINCT_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender address of outgoing mail; the display name is the department's.
+    #[arg(long, env = "PRECINCT_MAIL_FROM", default_value = "no-reply@precinct.invalid")]
+    pub mail_from: String,
+
+    /// Seconds a delivery job holds a claimed message before another may retry it (a
+    /// crashed sender's messages wait this long). Sends time out well before it.
+    #[arg(long, env = "PRECINCT_OUTBOX_LEASE", default_value_t = 120)]
+    pub outbox_lease_secs: u64,
+
+    /// Local hour (0-23, department's time zone) on the day before a session when its
+    /// reminders go out.
+    #[arg(long, env = "PRECINCT_REMINDER_HOUR", default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=23))]
+    pub reminder_hour: u8,
 }
 
 /// A per-address request budget for application routes.
@@ -114,6 +135,10 @@ impl Config {
             require_admin_totp: false,
             job_interval_secs: 5,
             minor_retention_months: 12,
+            smtp_url: None,
+            mail_from: "no-reply@precinct.invalid".into(),
+            outbox_lease_secs: 120,
+            reminder_hour: 9,
         }
     }
 

@@ -1015,14 +1015,15 @@ pub async fn email_roster(
     let mut tx = store.begin().await?;
     let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
     let recipients = tx.recipients(class_id, audience.statuses()).await?;
-    let messages: Vec<crate::store::applications::OutgoingMessage> = recipients
+    let messages: Vec<crate::store::outbox::OutgoingMessage> = recipients
         .iter()
-        .map(|(email, first_name)| crate::store::applications::OutgoingMessage {
+        .map(|(email, first_name)| crate::store::outbox::OutgoingMessage {
             kind: "class_message",
             recipient: email.clone(),
             subject: format!("{} ({}: {})", subject, class.program_name, class.name),
             body_text: format!("Hello {first_name},\n\n{body}\n\n{}\n", class.department_name),
-        })
+        ..Default::default()
+})
         .collect();
     tx.enqueue_many(&messages, now).await?;
     tx.audit(

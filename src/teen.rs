@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::nomination::{self, CONSENT_LINK_DAYS, CONSENT_TEXT_VERSION, Nomination, NominationStatus};
 use crate::domain::{ClassId, ClassStatus};
-use crate::store::applications::OutgoingMessage;
+use crate::store::outbox::OutgoingMessage;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
@@ -120,7 +120,8 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
                 program = class.program_name,
                 cohort = class.name,
             ),
-        },
+        ..Default::default()
+},
         now,
     )
     .await?;
@@ -379,7 +380,8 @@ pub async fn credit_report_messages(
                     id = class.id,
                     sid = school.id,
                 ),
-            });
+            ..Default::default()
+});
         }
     }
     Ok(messages)

@@ -6,10 +6,8 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use lettre::message::Mailbox;
-
 use crate::app::AppState;
-use crate::notify::delivery::{self, FileMailer};
+use crate::notify::delivery;
 use crate::registrar;
 
 /// What one round of jobs did.
@@ -21,19 +19,11 @@ pub struct Round {
     pub minor_records_erased: u64,
 }
 
-/// The mailer for this configuration.
-pub fn mailer(state: &AppState) -> FileMailer {
-    let from: Mailbox = "Precinct <no-reply@precinct.invalid>"
-        .parse()
-        .expect("a valid fixed address");
-    FileMailer::new(state.config.mail_dir(), from)
-}
-
 /// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
 pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
-    let messages_delivered = delivery::deliver_pending(&state.store, &mailer(state), now).await?;
+    let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
     Ok(Round {

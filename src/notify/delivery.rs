@@ -1,80 +1,343 @@
-//! Delivering the outbox. Until SMTP is configured, each message becomes an `.eml`
-//! file in `<data dir>/outbox/`, named by its outbox id, so a redelivery after a crash
-//! rewrites the same file instead of producing a second message.
+//! Delivering the outbox: claim a batch under a lease, compose each message (plain
+//! text and HTML from the email templates), hand it to SMTP or write it as an `.eml`
+//! file, and record the outcome.
+//!
+//! A message is claimed by one conditional UPDATE, so two instances never send it at
+//! the same time; a sender that crashes after claiming leaves the lease to run out and
+//! the message is sent once, later. Sends time out well inside the lease. The one window
+//! left is a crash after the server accepted a message and before it was marked sent: the
+//! message then goes again with the same Message-ID, which mail systems use to drop the
+//! copy.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use jiff::Timestamp;
-use lettre::Message;
-use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use askama::Template;
+use jiff::{SignedDuration, Timestamp};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::store::applications::OutboxMessage;
+use crate::config::Config;
+use crate::store::outbox::OutboxMessage;
 use crate::store::{Store, StoreError};
 
-/// How long a claimed message is reserved for its sender.
-const LEASE_SECS: i64 = 120;
 /// Attempts before a message is marked failed for staff to look at.
-const MAX_ATTEMPTS: i64 = 8;
+pub const MAX_ATTEMPTS: i64 = 8;
+/// Messages claimed per round trip to the database.
+const BATCH: i64 = 50;
+/// Messages in flight at once (each SMTP connection of the pool carries one).
+const PARALLEL: usize = 8;
 
-/// Where delivered messages go.
-#[derive(Debug, Clone)]
-pub struct FileMailer {
-    dir: PathBuf,
-    from: Mailbox,
+/// Where messages go.
+#[derive(Clone)]
+enum Transport {
+    /// `.eml` files named by outbox id: a redelivery rewrites the same file.
+    Files(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
-impl FileMailer {
-    /// Writes messages into `dir`, from `from` (e.g. `Harbor Point PD <no-reply@...>`).
-    pub fn new(dir: impl Into<PathBuf>, from: Mailbox) -> FileMailer {
-        FileMailer { dir: dir.into(), from }
+/// The configured way out, shared by every delivery round of an instance.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Address,
+    /// Host part of Message-IDs, so copies of one message are recognisable.
+    host: String,
+    lease_secs: i64,
+}
+
+/// Why a send did not go through.
+#[derive(Debug)]
+pub struct SendError {
+    pub message: String,
+    /// The server refused for good (a 5xx answer): retrying cannot help.
+    pub permanent: bool,
+}
+
+impl Mailer {
+    /// The mailer for `config`: SMTP when `smtp_url` is set, else files in the data dir.
+    pub fn from_config(config: &Config, base_url: &str) -> anyhow::Result<Mailer> {
+        let from: Address = config
+            .mail_from
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("PRECINCT_MAIL_FROM {:?} is not an email address: {e}", config.mail_from))?;
+        let lease_secs = i64::try_from(config.outbox_lease_secs.max(2)).unwrap_or(120);
+        let transport = match config.smtp_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => {
+                // Well inside the lease, so a slow server cannot outlive the claim.
+                let timeout = Duration::from_secs((config.outbox_lease_secs / 3).clamp(1, 60));
+                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("PRECINCT_SMTP_URL is not usable: {e}"))?
+                    .timeout(Some(timeout))
+                    .build();
+                Transport::Smtp(smtp)
+            }
+            _ => Transport::Files(config.mail_dir()),
+        };
+        Ok(Mailer {
+            transport,
+            from,
+            host: crate::calendar::uid_host(base_url),
+            lease_secs,
+        })
     }
 
-    /// The folder holding the `.eml` files.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// For the start-up log line: where mail goes, without credentials.
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Files(dir) => format!("files in {}", dir.display()),
+            Transport::Smtp(_) => "SMTP".to_string(),
+        }
     }
 
-    fn write(&self, m: &OutboxMessage) -> Result<(), String> {
-        let to: Mailbox = m.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let email = Message::builder()
-            .from(self.from.clone())
+    /// Builds the email for an outbox row: multipart plain text and HTML, with a stable
+    /// Message-ID and, for list mail, one-click unsubscribe headers (RFC 8058).
+    pub fn compose(&self, m: &OutboxMessage, department: &str) -> Result<Message, SendError> {
+        let permanent = |message: String| SendError {
+            message,
+            permanent: true,
+        };
+        let to: Mailbox = m
+            .recipient
+            .trim()
+            .parse()
+            .map_err(|e| permanent(format!("bad recipient {:?}: {e}", m.recipient)))?;
+        let unsubscribe = m.unsubscribe_url.as_deref();
+        let text = TextEmail {
+            body: m.body_text.trim_end(),
+            department,
+            unsubscribe,
+        }
+        .render()
+        .map_err(|e| permanent(format!("rendering the text part: {e}")))?;
+        let html = HtmlEmail {
+            subject: &m.subject,
+            department,
+            paragraphs: paragraphs(&m.body_text),
+            unsubscribe,
+        }
+        .render()
+        .map_err(|e| permanent(format!("rendering the HTML part: {e}")))?;
+        let mut builder = Message::builder()
+            .from(Mailbox::new(Some(department.to_string()), self.from.clone()))
             .to(to)
             .subject(m.subject.clone())
-            .message_id(Some(format!("<outbox-{}@precinct>", m.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body_text.clone())
-            .map_err(|e| format!("building the message: {e}"))?;
-        std::fs::create_dir_all(&self.dir).map_err(|e| format!("creating {}: {e}", self.dir.display()))?;
-        let path = self.dir.join(format!("{:08}-{}.eml", m.id, m.kind));
-        let tmp = path.with_extension("eml.tmp");
-        std::fs::write(&tmp, email.formatted()).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).map_err(|e| format!("renaming {}: {e}", path.display()))
+            .message_id(Some(format!("<outbox-{}@{}>", m.id, self.host)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".into(),
+            ));
+        if let Some(url) = unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| permanent(format!("building the message: {e}")))
     }
+
+    async fn send(&self, id: i64, kind: &str, email: Message) -> Result<(), SendError> {
+        match &self.transport {
+            Transport::Files(dir) => {
+                let write = || -> std::io::Result<()> {
+                    std::fs::create_dir_all(dir)?;
+                    let path = dir.join(format!("{id:08}-{kind}.eml"));
+                    let tmp = path.with_extension("eml.tmp");
+                    std::fs::write(&tmp, email.formatted())?;
+                    std::fs::rename(&tmp, &path)
+                };
+                write().map_err(|e| SendError {
+                    message: format!("writing to {}: {e}", dir.display()),
+                    permanent: false,
+                })
+            }
+            Transport::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| SendError {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/message.txt")]
+struct TextEmail<'a> {
+    body: &'a str,
+    department: &'a str,
+    unsubscribe: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "email/message.html")]
+struct HtmlEmail<'a> {
+    subject: &'a str,
+    department: &'a str,
+    paragraphs: Vec<Vec<Line<'a>>>,
+    unsubscribe: Option<&'a str>,
+}
+
+/// A line of a message body in the HTML part: a link on a line of its own becomes an
+/// anchor; everything else is text (escaped by the template).
+enum Line<'a> {
+    Text(&'a str),
+    Link(&'a str),
+}
+
+/// The plain-text body as paragraphs of lines (blank lines separate paragraphs).
+fn paragraphs(body: &str) -> Vec<Vec<Line<'_>>> {
+    body.split("\n\n")
+        .map(|p| {
+            p.lines()
+                .map(str::trim_end)
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let t = l.trim();
+                    if (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace) {
+                        Line::Link(t)
+                    } else {
+                        Line::Text(l)
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// When to try again after the `attempts`-th failure: 1, 2, 4, ... minutes, or never
+/// once the attempts are used up.
+pub fn retry_at(attempts: i64, now: Timestamp) -> Option<Timestamp> {
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let minutes = 1_i64 << (attempts - 1).clamp(0, 10);
+    now.checked_add(SignedDuration::from_mins(minutes)).ok()
 }
 
 /// Delivers what is pending now; returns how many messages were delivered.
-pub async fn deliver_pending(store: &Store, mailer: &FileMailer, now: Timestamp) -> Result<usize, StoreError> {
+pub async fn deliver_pending(store: &Store, mailer: &Mailer, now: Timestamp) -> Result<usize, StoreError> {
+    let department = store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
     let mut delivered = 0;
     loop {
-        let batch = store.claim_outbox(50, now, LEASE_SECS).await?;
+        let batch = store.claim_outbox(BATCH, now, mailer.lease_secs).await?;
         if batch.is_empty() {
             return Ok(delivered);
         }
-        for m in &batch {
-            match mailer.write(m) {
-                Ok(()) => {
-                    store.mark_sent(m.id, now).await?;
-                    delivered += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(outbox_id = m.id, error = %e, "delivery failed; will retry");
-                    // Exponential backoff: 1, 2, 4, ... minutes.
-                    let delay = 60 * (1_i64 << m.attempts.clamp(0, 10));
-                    let retry_at = now.checked_add(jiff::SignedDuration::from_secs(delay)).unwrap_or(now);
-                    store.mark_failed(m.id, &e, retry_at, MAX_ATTEMPTS).await?;
+        for chunk in batch.chunks(PARALLEL) {
+            let mut sends = tokio::task::JoinSet::new();
+            for m in chunk {
+                let m = m.clone();
+                let mailer = mailer.clone();
+                let department = department.clone();
+                sends.spawn(async move {
+                    let result = match mailer.compose(&m, &department) {
+                        Ok(email) => mailer.send(m.id, &m.kind, email).await,
+                        Err(e) => Err(e),
+                    };
+                    (m, result)
+                });
+            }
+            let mut sent = Vec::with_capacity(chunk.len());
+            while let Some(joined) = sends.join_next().await {
+                let Ok((m, result)) = joined else {
+                    // A panicking send leaves its lease to run out; the message is retried.
+                    continue;
+                };
+                match result {
+                    Ok(()) => sent.push(m.id),
+                    Err(e) => {
+                        let retry = if e.permanent { None } else { retry_at(m.attempts, now) };
+                        tracing::warn!(outbox_id = m.id, kind = %m.kind, error = %e.message, retry = ?retry, "delivery failed");
+                        store.mark_failed(m.id, &e.message, retry).await?;
+                    }
                 }
             }
+            delivered += sent.len();
+            store.mark_sent(&sent, now).await?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_then_gives_up() {
+        let now = Timestamp::from_second(1_000_000).unwrap();
+        let mins = |a| retry_at(a, now).map(|t| (t.as_second() - now.as_second()) / 60);
+        assert_eq!(mins(1), Some(1));
+        assert_eq!(mins(2), Some(2));
+        assert_eq!(mins(3), Some(4));
+        assert_eq!(mins(7), Some(64));
+        assert_eq!(mins(MAX_ATTEMPTS), None);
+    }
+
+    #[test]
+    fn links_on_their_own_line_become_anchors_and_paragraphs_split_on_blank_lines() {
+        let p = paragraphs("Hello Ana,\n\nSee it here:\nhttps://x.example/my?t=1\n\n\nThanks");
+        assert_eq!(p.len(), 3);
+        assert!(matches!(p[1][1], Line::Link("https://x.example/my?t=1")));
+        assert!(matches!(p[1][0], Line::Text("See it here:")));
+        assert!(matches!(p[0][0], Line::Text("Hello Ana,")));
+    }
+
+    fn mailer() -> Mailer {
+        Mailer::from_config(&Config::with_database("sqlite::memory:"), "https://programs.example.org").unwrap()
+    }
+
+    fn message(unsubscribe: Option<&str>) -> OutboxMessage {
+        OutboxMessage {
+            id: 42,
+            kind: "class_announced".into(),
+            recipient: "ana@example.org".into(),
+            subject: "New class <announced>".into(),
+            body_text: "Hello,\n\nDetails:\nhttps://programs.example.org/classes/3\n\nHarbor Point".into(),
+            attempts: 1,
+            unsubscribe_url: unsubscribe.map(String::from),
+        }
+    }
+
+    #[test]
+    fn messages_are_multipart_with_a_stable_id_and_escaped_html() {
+        let email = mailer().compose(&message(None), "Harbor Point Police Department").unwrap();
+        let raw = String::from_utf8(email.formatted()).unwrap();
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(raw.contains("Message-ID: <outbox-42@programs.example.org>"), "{raw}");
+        assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains("New class &lt;announced&gt;") || raw.contains("New class &#60;announced&#62;"));
+        assert!(raw.contains("href=3D\"https://programs.example.org/classes/3\"") || raw.contains("href=\"https://programs.example.org/classes/3\""));
+        assert!(!raw.contains("List-Unsubscribe"));
+        assert!(raw.contains("not a newsletter"));
+    }
+
+    #[test]
+    fn list_mail_carries_one_click_unsubscribe() {
+        let email = mailer()
+            .compose(&message(Some("https://programs.example.org/interest/unsubscribe/abc")), "Harbor Point PD")
+            .unwrap();
+        let raw = String::from_utf8(email.formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://programs.example.org/interest/unsubscribe/abc>"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    }
+
+    #[test]
+    fn a_bad_recipient_is_a_permanent_failure() {
+        let mut m = message(None);
+        m.recipient = "not an address".into();
+        let err = mailer().compose(&m, "PD").unwrap_err();
+        assert!(err.permanent);
     }
 }

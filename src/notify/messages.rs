@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::domain::ApplicationStatus;
-use crate::store::applications::OutgoingMessage;
+use crate::store::outbox::OutgoingMessage;
 
 /// Facts shared by applicant messages.
 pub struct Context<'a> {
@@ -62,6 +62,7 @@ pub fn application_received(
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -85,6 +86,7 @@ pub fn seat_offered(
             deadline = ctx.when(expires_at),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -100,6 +102,7 @@ pub fn offer_expired(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingM
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -115,6 +118,7 @@ pub fn withdrawn(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessa
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -128,6 +132,7 @@ pub fn access_link(department: &str, to: &str, link: &str) -> OutgoingMessage {
             "Hello,\n\nUse this link to see your applications (it works once and for 24 hours):\n{link}\n\n\
              If you did not ask for it, you can ignore this email.\n\n{department}\n"
         ),
+        ..Default::default()
     }
 }
 
@@ -160,6 +165,7 @@ pub fn lottery_result(
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -191,11 +197,12 @@ pub fn class_news(
         recipient: to.to_string(),
         subject,
         body_text: format!(
-            "Hello,\n\nYou asked to hear about {program}. {news}\n\nDetails and schedule:\n{class_link}\n\n\
-             {dept}\n\nYou receive this because you joined the interest list. Stop these emails:\n{unsubscribe_link}\n",
+            "Hello,\n\nYou asked to hear about {program}. {news}\n\nDetails and schedule:\n{class_link}\n\n{dept}\n",
             program = ctx.program,
             dept = ctx.department,
         ),
+        unsubscribe_url: Some(unsubscribe_link.to_string()),
+        ..Default::default()
     }
 }
 
@@ -228,6 +235,7 @@ pub fn review_decision(
         recipient: to.to_string(),
         subject,
         body_text: format!("Hello {first_name},\n\n{body}\n\n{dept}\n", dept = ctx.department),
+        ..Default::default()
     }
 }
 
@@ -243,6 +251,7 @@ pub fn session_cancelled(ctx: &Context<'_>, to: &str, first_name: &str, session:
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -258,6 +267,7 @@ pub fn session_changed(ctx: &Context<'_>, to: &str, first_name: &str, before: &s
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -273,6 +283,7 @@ pub fn class_cancelled(ctx: &Context<'_>, to: &str, first_name: &str) -> Outgoin
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 
@@ -296,6 +307,7 @@ pub fn ride_along_booked(
             course = ctx.course(),
             dept = ctx.department,
         ),
+        ..Default::default()
     }
 }
 

@@ -1,4 +1,4 @@
-//! Applications, the waitlist, applicant links and sessions, and the outbox: the SQL
+//! Applications, the waitlist, applicant links and sessions: the SQL
 //! behind registration. Decisions (who is eligible, where an application goes) come
 //! from `domain`; this module only reads facts and writes outcomes, inside the caller's
 //! transaction.
@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::AssertSqlSafe;
 
-use super::{Backend, Store, StoreError, Tx, TxInner, dispatch, from_secs, on_tx, to_secs};
+use super::{Store, StoreError, Tx, TxInner, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::application::Allocation;
 use crate::domain::{Affiliation, Applicant, ApplicationId, ApplicationStatus, ClassId, ClassStatus, Eligibility};
 
@@ -166,26 +166,6 @@ impl TryFrom<String> for StatusCode {
 const APPLICATION_COLUMNS: &str = "id, class_id, status, first_name, last_name, email, phone, city, \
      emergency_name, emergency_phone, queue_rank, offer_expires_at, created_at";
 
-/// An email to deliver, written to the outbox with its cause.
-#[derive(Debug, Clone)]
-pub struct OutgoingMessage {
-    pub kind: &'static str,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-}
-
-/// A message claimed for delivery.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub kind: String,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub attempts: i64,
-}
-
 /// An application promoted from the waitlist to an offer.
 #[derive(Debug, Clone)]
 pub struct Promotion {
@@ -282,14 +262,6 @@ impl Tx {
         let row: Option<(String, Option<i64>)> =
             on_tx!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
         row.map(|(s, pos)| Ok((StatusCode::try_from(s)?.0, pos))).transpose()
-    }
-
-    /// Queues a message for delivery with the change that causes it.
-    pub async fn enqueue(&mut self, m: &OutgoingMessage, now: Timestamp) -> Result<(), StoreError> {
-        let sql = "INSERT INTO outbox (kind, recipient, subject, body_text, created_at) VALUES ($1, $2, $3, $4, $5)";
-        on_tx!(self, c => sqlx::query(sql).bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text)
-            .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
-        Ok(())
     }
 
     /// Stores a sign-in link (its hash) for everything filed under an email.
@@ -493,63 +465,6 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(to_secs(now)).fetch_all(p).await)?)
     }
 
-    /// Claims up to `limit` pending messages for `lease` seconds. A message whose lease
-    /// ran out (its sender crashed) can be claimed again; the claim is one conditional
-    /// UPDATE, so two instances never claim the same message at the same time.
-    pub async fn claim_outbox(
-        &self,
-        limit: i64,
-        now: Timestamp,
-        lease_secs: i64,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let select = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
-                                ORDER BY id LIMIT $3"
-            }
-            Backend::Postgres => {
-                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
-                                  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
-            }
-        };
-        let sql = format!(
-            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
-             WHERE id IN ({select}) AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
-             RETURNING id, kind, recipient, subject, body_text, attempts"
-        );
-        let until = to_secs(now) + lease_secs;
-        Ok(
-            dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(until).bind(to_secs(now)).bind(limit).fetch_all(p).await)?,
-        )
-    }
-
-    /// Marks a claimed message delivered.
-    pub async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL WHERE id = $2";
-        dispatch!(&self.pool, p => sqlx::query(sql).bind(to_secs(now)).bind(id).execute(p).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Records a failed attempt; after `max_attempts` the message is marked failed.
-    pub async fn mark_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at: Timestamp,
-        max_attempts: i64,
-    ) -> Result<(), StoreError> {
-        let sql = "UPDATE outbox SET last_error = $1, locked_until = $2, \
-                   status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END WHERE id = $4";
-        dispatch!(&self.pool, p => sqlx::query(sql).bind(error).bind(to_secs(retry_at)).bind(max_attempts).bind(id)
-            .execute(p).await.map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Messages to one recipient, oldest first (tests and support).
-    pub async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>, StoreError> {
-        let sql = "SELECT id, kind, recipient, subject, body_text, attempts FROM outbox WHERE lower(recipient) = lower($1) ORDER BY id";
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(recipient).fetch_all(p).await)?)
-    }
 }
 
 impl Tx {
@@ -651,7 +566,7 @@ pub struct LotteryRecord {
 pub type NewLink = (String, String, Timestamp);
 
 /// Builds `($1, $2, ...), ($k, ...)` for `rows` rows of `width` values.
-fn value_tuples(rows: usize, width: usize) -> String {
+pub(super) fn value_tuples(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {
             let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
@@ -665,7 +580,7 @@ fn value_tuples(rows: usize, width: usize) -> String {
 /// PostgreSQL driver's large messages stalled about 40 ms each on loopback (measured with
 /// `bench`: 900 applications/s and a p99 of 150 ms, against 5,900/s and 22 ms with 20-row
 /// statements), the signature of Nagle's algorithm meeting delayed acknowledgements.
-const ROWS_PER_INSERT: usize = 20;
+pub(super) const ROWS_PER_INSERT: usize = 20;
 
 impl Tx {
     /// Seats held, people waitlisted and the last queue rank of a class, in one query, so
@@ -692,24 +607,6 @@ impl Tx {
                 let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
                 for (hash, key, expires) in chunk {
                     q = q.bind(hash).bind(key).bind(to_secs(*expires)).bind(to_secs(now));
-                }
-                q.execute(c).await.map(|_| ())
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Queues many messages in few statements.
-    pub async fn enqueue_many(&mut self, messages: &[OutgoingMessage], now: Timestamp) -> Result<(), StoreError> {
-        for chunk in messages.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO outbox (kind, recipient, subject, body_text, created_at) VALUES {}",
-                value_tuples(chunk.len(), 5)
-            );
-            on_tx!(self, c => {
-                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-                for m in chunk {
-                    q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text).bind(to_secs(now));
                 }
                 q.execute(c).await.map(|_| ())
             })?;

@@ -23,6 +23,7 @@ pub mod applications;
 pub mod attendance;
 pub mod catalog;
 pub mod interest;
+pub mod outbox;
 pub mod ride_along;
 pub mod schools;
 pub mod screening;

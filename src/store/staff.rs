@@ -333,7 +333,7 @@ impl Store {
         email: &str,
         token_hash: &str,
         expires_at: Timestamp,
-        message: impl FnOnce(&str) -> super::applications::OutgoingMessage,
+        message: impl FnOnce(&str) -> super::outbox::OutgoingMessage,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let key = email.trim().to_lowercase();

@@ -173,6 +173,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Administrators must use two-step sign-in.
     pub require_admin_totp: bool,
+    /// Deliver mail to this SMTP server instead of `.eml` files.
+    pub smtp_url: Option<String>,
 }
 
 /// Spawns the service with the demo department.
@@ -210,6 +212,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     config.job_interval_secs = 3600;
     config.demo = options.demo;
     config.public_url = options.public_url;
+    config.smtp_url = options.smtp_url;
     if let Some(max) = options.max_body_bytes {
         config.max_body_bytes = max;
     }

@@ -527,9 +527,9 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
     let messages = app.store.outbox_for("fan@example.org").await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].kind, "class_announced");
-    let body = &messages[0].body_text;
-    let start = body.find("/interest/unsubscribe/").unwrap();
-    let path = body[start..].split_whitespace().next().unwrap().to_string();
+    let url = messages[0].unsubscribe_url.clone().expect("list mail names its unsubscribe address");
+    let start = url.find("/interest/unsubscribe/").unwrap();
+    let path = url[start..].to_string();
     let (status, confirm) = app.get_text(&path).await;
     assert_eq!(status, 200);
     assert!(confirm.contains("Stop these emails"));
@@ -541,7 +541,14 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
             .len(),
         0
     );
-    let res = app.client.post(format!("{}{path}", app.address)).send().await.unwrap();
+    // What a mail client's one-click unsubscribe sends (RFC 8058).
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let told =
         precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Open, now)

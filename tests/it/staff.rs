@@ -160,6 +160,9 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 422, 422, 403, 403, 403],
         ),
         ("GET", "/staff/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/outbox".into(), vec![], RUNNERS),
+        ("GET", "/staff/outbox/999999".into(), vec![], [303, 404, 404, 403, 403, 403]),
+        ("POST", "/staff/outbox/999999/resend".into(), vec![], [303, 404, 404, 403, 403, 403]),
         ("GET", "/staff/review".into(), vec![], RUNNERS),
         (
             "GET",
@@ -1236,7 +1239,7 @@ async fn coordinators_edit_sessions_and_name_several_presenters(backend: Backend
         .participants(precinct::domain::ClassId::new(class))
         .await
         .unwrap()[0];
-    let kinds = |messages: Vec<precinct::store::applications::OutboxMessage>| {
+    let kinds = |messages: Vec<precinct::store::outbox::OutboxMessage>| {
         messages.into_iter().filter(|m| m.kind == "session_changed").count()
     };
     let told = kinds(app.store.outbox_for(&participant.email).await.unwrap());

@@ -23,6 +23,7 @@ mod entry;
 mod export;
 mod import;
 mod nominations;
+mod outbox;
 mod password;
 mod planning;
 mod program_rules;
@@ -123,6 +124,9 @@ pub fn router() -> Router<AppState> {
             get(nominations::edit).post(nominations::update),
         )
         .route("/staff/retention", get(retention::show).post(retention::run))
+        .route("/staff/outbox", get(outbox::show))
+        .route("/staff/outbox/{id}", get(outbox::message))
+        .route("/staff/outbox/{id}/resend", post(outbox::resend))
         .route("/staff/applications/{id}", get(review::show))
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
@@ -158,6 +162,7 @@ pub fn layout(
     }
     if allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/schools", "Schools"));
+        extra.push(("/staff/outbox", "Outbox"));
     }
     if allows(user.role, Permission::Review) {
         extra.push(("/staff/review", "Review queue"));

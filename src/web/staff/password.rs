@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::applications::OutgoingMessage;
+use crate::store::outbox::OutgoingMessage;
 use crate::tokens;
 use crate::web::layout::{Layout, render};
 
@@ -89,7 +89,8 @@ pub async fn request(
                      new password here within the hour (the link works once):\n{link}\n\nIf it was not you, ignore \
                      this email; your password stays as it is.\n\n{dept}\n"
                 ),
-            },
+            ..Default::default()
+},
             now,
         )
         .await?;

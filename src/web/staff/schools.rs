@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
 use crate::error::AppError;
-use crate::store::applications::OutgoingMessage;
+use crate::store::outbox::OutgoingMessage;
 use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
@@ -227,7 +227,8 @@ pub async fn add_counselor(
                      sign in at {base}/staff with this email address.\n\n{dept}\n",
                     base = state.links.base_url,
                 ),
-            },
+            ..Default::default()
+},
             now,
         )
         .await?;

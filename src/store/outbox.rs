@@ -1,0 +1,289 @@
+//! The outbox: messages written with the change that causes them, claimed by the
+//! delivery job under a lease, and the staff view of what was sent or failed.
+
+use jiff::Timestamp;
+use sqlx::AssertSqlSafe;
+
+use super::applications::{ROWS_PER_INSERT, value_tuples};
+use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
+
+/// An email to deliver, written to the outbox with its cause.
+#[derive(Debug, Clone, Default)]
+pub struct OutgoingMessage {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    /// Names the cause of a scheduled message (a reminder for one session and one
+    /// person); a second message with the same key is not queued.
+    pub dedupe_key: Option<String>,
+    /// One-click unsubscribe address of list mail; `None` for transactional mail.
+    pub unsubscribe_url: Option<String>,
+}
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i64,
+    pub unsubscribe_url: Option<String>,
+}
+
+/// Delivery state of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl OutboxStatus {
+    pub const ALL: [OutboxStatus; 3] = [OutboxStatus::Pending, OutboxStatus::Failed, OutboxStatus::Sent];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OutboxStatus> {
+        OutboxStatus::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+/// A row of the staff outbox view.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: OutboxStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    /// When the next attempt may run (a lease or a backoff).
+    pub next_attempt: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    kind: String,
+    recipient: String,
+    subject: String,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    sent_at: Option<i64>,
+    locked_until: Option<i64>,
+}
+
+impl TryFrom<EntryRow> for OutboxEntry {
+    type Error = StoreError;
+
+    fn try_from(r: EntryRow) -> Result<Self, StoreError> {
+        Ok(OutboxEntry {
+            id: r.id,
+            kind: r.kind,
+            recipient: r.recipient,
+            subject: r.subject,
+            status: OutboxStatus::parse(&r.status).ok_or_else(|| StoreError::Corrupt(format!("outbox status {:?}", r.status)))?,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: from_secs(r.created_at)?,
+            sent_at: r.sent_at.map(from_secs).transpose()?,
+            next_attempt: r.locked_until.map(from_secs).transpose()?,
+        })
+    }
+}
+
+/// How many messages are in each state, and how old the oldest waiting one is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub failed: i64,
+    pub sent: i64,
+    pub oldest_pending: Option<i64>,
+}
+
+const CLAIMED_COLUMNS: &str = "id, kind, recipient, subject, body_text, attempts, unsubscribe_url";
+const INSERT_COLUMNS: &str = "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at";
+
+impl Tx {
+    /// Queues a message for delivery with the change that causes it. Returns false when
+    /// a message with the same dedupe key was queued before.
+    pub async fn enqueue(&mut self, m: &OutgoingMessage, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = format!(
+            "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING"
+        );
+        let n = on_tx!(self, c => sqlx::query(AssertSqlSafe(sql)).bind(m.kind).bind(&m.recipient).bind(&m.subject)
+            .bind(&m.body_text).bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now))
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Queues many messages in few statements.
+    pub async fn enqueue_many(&mut self, messages: &[OutgoingMessage], now: Timestamp) -> Result<(), StoreError> {
+        for chunk in messages.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+                value_tuples(chunk.len(), 7)
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+                for m in chunk {
+                    q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text)
+                        .bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now));
+                }
+                q.execute(c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Puts a failed message back in the queue for a fresh round of attempts.
+    /// Returns false unless the message exists and had failed.
+    pub async fn resend_outbox(&mut self, id: i64) -> Result<bool, StoreError> {
+        let sql = "UPDATE outbox SET status = 'pending', attempts = 0, locked_until = NULL \
+                   WHERE id = $1 AND status = 'failed'";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}
+
+impl Store {
+    /// Queues scheduled messages that have no other change to ride with (reminders);
+    /// returns how many were new.
+    pub async fn enqueue_scheduled(&self, messages: &[OutgoingMessage], now: Timestamp) -> Result<usize, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut queued = 0;
+        for m in messages {
+            queued += usize::from(tx.enqueue(m, now).await?);
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Claims up to `limit` pending messages for `lease` seconds. A message whose lease
+    /// ran out (its sender crashed) can be claimed again; the claim is one conditional
+    /// UPDATE, so two instances never claim the same message at the same time.
+    pub async fn claim_outbox(
+        &self,
+        limit: i64,
+        now: Timestamp,
+        lease_secs: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let select = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+                 ORDER BY id LIMIT $3"
+            }
+            Backend::Postgres => {
+                "SELECT id FROM outbox WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
+            }
+        };
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+             WHERE id IN ({select}) AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING {CLAIMED_COLUMNS}"
+        );
+        let until = to_secs(now) + lease_secs;
+        let mut claimed: Vec<OutboxMessage> = dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(until).bind(to_secs(now)).bind(limit).fetch_all(p).await)?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    /// Marks claimed messages delivered.
+    pub async fn mark_sent(&self, ids: &[i64], now: Timestamp) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
+            list.join(", ")
+        );
+        dispatch!(&self.pool, p => {
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(to_secs(now));
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.execute(p).await.map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or marked failed for staff when
+    /// `retry_at` is `None` (a permanent refusal, or attempts used up).
+    pub async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET last_error = $1, locked_until = $2, \
+                   status = CASE WHEN $2 IS NULL THEN 'failed' ELSE 'pending' END WHERE id = $3 AND status = 'pending'";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(error).bind(retry_at.map(to_secs)).bind(id)
+            .execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Messages to one recipient, oldest first (tests and support).
+    pub async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = format!("SELECT {CLAIMED_COLUMNS} FROM outbox WHERE lower(recipient) = lower($1) ORDER BY id");
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(recipient).fetch_all(p).await)?)
+    }
+
+    /// The newest messages, optionally of one status and to recipients containing `search`.
+    pub async fn outbox_entries(
+        &self,
+        status: Option<OutboxStatus>,
+        search: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let sql = "SELECT id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, locked_until \
+                   FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = '' OR lower(recipient) LIKE $3) \
+                   ORDER BY id DESC LIMIT $4";
+        let search = search.trim().to_lowercase();
+        let pattern = format!("%{}%", search.replace(['%', '_'], ""));
+        let rows: Vec<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(sql)
+            .bind(status.map_or("", OutboxStatus::code)).bind(&search).bind(&pattern).bind(limit)
+            .fetch_all(p).await)?;
+        rows.into_iter().map(OutboxEntry::try_from).collect()
+    }
+
+    /// One message with its body, for the staff detail view.
+    pub async fn outbox_entry(&self, id: i64) -> Result<Option<(OutboxEntry, String)>, StoreError> {
+        let sql = "SELECT id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, locked_until \
+                   FROM outbox WHERE id = $1";
+        let row: Option<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = dispatch!(&self.pool, p => sqlx::query_scalar("SELECT body_text FROM outbox WHERE id = $1")
+            .bind(id).fetch_one(p).await)?;
+        Ok(Some((row.try_into()?, body)))
+    }
+
+    /// Counts by status and the creation time of the oldest pending message.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let sql = "SELECT \
+                     COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), \
+                     MIN(CASE WHEN status = 'pending' THEN created_at END) \
+                   FROM outbox";
+        let (pending, failed, sent, oldest_pending): (i64, i64, i64, Option<i64>) =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
+        Ok(OutboxCounts {
+            pending,
+            failed,
+            sent,
+            oldest_pending,
+        })
+    }
+}
