@@ -216,7 +216,9 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
 
     let citizen = tx
         .insert_program(
-            &program(
+            &NewProgram {
+                what_to_bring: "A photo ID, a notebook, and comfortable closed-toe shoes (the defensive-tactics night is on mats).",
+                ..program(
                 "citizen-academy",
                 ProgramKind::CitizenAcademy,
                 "Citizen Police Academy",
@@ -231,7 +233,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
                 },
                 1,
                 (31, 742),
-            ),
+            )
+            },
             now,
         )
         .await?;
@@ -246,7 +249,9 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     tx.set_screening(citizen, &citizen_screening()).await?;
     let teen = tx
         .insert_program(
-            &program(
+            &NewProgram {
+                what_to_bring: "Your school ID and the signed permission form; wear sneakers.",
+                ..program(
                 "teen-academy",
                 ProgramKind::TeenAcademy,
                 "Teen Police Academy",
@@ -262,7 +267,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
                 },
                 2,
                 (14, 301),
-            ),
+            )
+            },
             now,
         )
         .await?;
@@ -744,6 +750,7 @@ fn program<'a>(
         kind,
         name,
         summary,
+        what_to_bring: "",
         body_markdown: body,
         body_html: markdown::to_safe_html(body),
         eligibility,
@@ -1052,6 +1059,7 @@ pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp)
                 kind: ProgramKind::CitizenAcademy,
                 name: "Scenario Academy",
                 summary: "A class created for a test or a benchmark.",
+                what_to_bring: "Photo ID and a pen.",
                 body_markdown: "",
                 body_html: String::new(),
                 eligibility: &eligibility,

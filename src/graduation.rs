@@ -108,11 +108,8 @@ pub async fn confirm(
     let (_, rows) = verdicts(store, class_id).await?;
     let graduates: Vec<ApplicationId> = rows.iter().filter(|r| r.verdict.graduates).map(|r| r.p.id).collect();
     let others: Vec<ApplicationId> = rows.iter().filter(|r| !r.verdict.graduates).map(|r| r.p.id).collect();
-    let tz = store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let department = store.department().await?;
+    let tz = department.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let last_day = class.last_session_at.unwrap_or(now).to_zoned(tz).date();
     let completed_on = last_day.strftime("%B %-d, %Y").to_string();
     let mut tx = store.begin().await?;
@@ -136,6 +133,23 @@ pub async fn confirm(
             &class.program_name,
             &class.name,
             &completed_on,
+            now,
+        )
+        .await?;
+        let ctx = crate::notify::messages::Context {
+            department: department.as_ref().map_or("Police Department", |d| d.name.as_str()),
+            program: &class.program_name,
+            class: &class.name,
+            time_zone: department.as_ref().map_or("UTC", |d| d.time_zone.as_str()),
+        };
+        tx.enqueue(
+            &crate::notify::messages::graduated(
+                &ctx,
+                &row.p.email,
+                &row.p.first_name,
+                &format!("{base_url}/certificates/{number}"),
+                &format!("{base_url}/my"),
+            ),
             now,
         )
         .await?;

@@ -12,7 +12,7 @@
 //! Rejected: weakening `synchronous` (loses acknowledged applications on power loss);
 //! an in-process mutex per class (does not hold across instances).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -22,6 +22,7 @@ use crate::domain::application::{self, ClassFacts};
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
 use crate::notify::messages;
 use crate::store::applications::{Channel, ClassForAllocation, PlacedApplication};
+use crate::store::outbox::OutgoingMessage;
 use crate::store::{Store, StoreError, Tx};
 use crate::tokens;
 
@@ -309,6 +310,7 @@ async fn try_batch(
     let mut remembered = Vec::new();
     let mut new_links = Vec::new();
     let mut messages_out = Vec::new();
+    let mut waiting: BTreeSet<ClassId> = BTreeSet::new();
     for (job, slot) in jobs.iter().zip(slots) {
         let r = &job.request;
         let result = match slot {
@@ -347,6 +349,9 @@ async fn try_batch(
                 ));
                 let ctx = context(class);
                 let link = format!("{}/my/link/{token}", links.base_url);
+                if status == ApplicationStatus::PendingReview {
+                    waiting.insert(r.class_id);
+                }
                 messages_out.push(messages::application_received(
                     &ctx,
                     &r.applicant.email,
@@ -364,6 +369,23 @@ async fn try_batch(
             }
         };
         results.push(result);
+    }
+    // Reviewers hear of waiting applications once per class and local day, not once per
+    // application: a registration rush must not bury them in mail.
+    if !waiting.is_empty() {
+        let reviewers = tx.staff_emails_with(crate::domain::access::Permission::Review).await?;
+        for class_id in &waiting {
+            let class = &classes[class_id].class;
+            let tz = jiff::tz::TimeZone::get(&class.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let day = now.to_zoned(tz).date();
+            let link = format!("{}/staff/review", links.base_url);
+            for to in &reviewers {
+                messages_out.push(OutgoingMessage {
+                    dedupe_key: Some(format!("review-needed:{class_id}:{day}:{}", to.to_lowercase())),
+                    ..messages::needs_review(&context(class), to, &link)
+                });
+            }
+        }
     }
     tx.remember_idempotency_many(&remembered, now).await?;
     tx.insert_access_links(&new_links, now).await?;

@@ -16,3 +16,7 @@ CREATE TABLE calendar_links (
     created_at  BIGINT NOT NULL,
     UNIQUE (owner_kind, owner_key)
 );
+
+-- What participants bring to each session (photo ID, comfortable shoes), told in the
+-- reminder the day before.
+ALTER TABLE programs ADD COLUMN what_to_bring TEXT NOT NULL DEFAULT '';

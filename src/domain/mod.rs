@@ -13,6 +13,7 @@ pub mod lottery;
 pub mod markdown;
 pub mod nomination;
 pub mod program;
+pub mod reminders;
 pub mod ride_along;
 pub mod roster;
 pub mod schedule;

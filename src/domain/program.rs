@@ -87,6 +87,8 @@ pub struct ProgramDetails {
     pub slug: String,
     pub name: String,
     pub summary: String,
+    /// What to bring to each session, for the reminders (may be empty).
+    pub what_to_bring: String,
     pub body_markdown: String,
     pub eligibility: super::Eligibility,
 }
@@ -116,6 +118,9 @@ impl ProgramDetails {
         }
         if self.summary.trim().is_empty() || self.summary.chars().count() > 300 {
             errors.push("Give a one-sentence summary of 1 to 300 characters.".into());
+        }
+        if self.what_to_bring.chars().count() > 300 {
+            errors.push("Keep \"what to bring\" under 300 characters.".into());
         }
         if self.body_markdown.chars().count() > MAX_BODY_CHARS {
             errors.push(format!("Keep the page under {MAX_BODY_CHARS} characters."));
@@ -172,6 +177,7 @@ mod tests {
             slug: "bike-patrol-academy".into(),
             name: "Bike Patrol Academy".into(),
             summary: "Ride with the bike unit.".into(),
+            what_to_bring: "A helmet and water.".into(),
             body_markdown: "## What you learn".into(),
             eligibility: super::super::Eligibility {
                 min_age: Some(16),
@@ -185,6 +191,7 @@ mod tests {
             slug: "Bike Patrol".into(),
             name: String::new(),
             summary: " ".into(),
+            what_to_bring: "x".repeat(301),
             body_markdown: "x".repeat(MAX_BODY_CHARS + 1),
             eligibility: super::super::Eligibility {
                 min_age: Some(30),

@@ -1,13 +1,13 @@
-//! Background work, run every few seconds by each instance: expiring seat offers
-//! (passing seats on), delivering the outbox, lottery draws, and erasing minors' details
-//! when their retention ends. Every step claims its
-//! work in the database, so several instances can run it side by side.
+//! Background work, run every few seconds by each instance: lottery draws, expiring
+//! seat offers (passing seats on), queuing session reminders and last calls on offers,
+//! delivering the outbox, and erasing minors' details when their retention ends. Every
+//! step claims its work in the database, so several instances can run it side by side.
 
 use std::time::Duration;
 
 use jiff::Timestamp;
 use crate::app::AppState;
-use crate::notify::delivery;
+use crate::notify::{delivery, scheduled};
 use crate::registrar;
 
 /// What one round of jobs did.
@@ -17,12 +17,17 @@ pub struct Round {
     pub messages_delivered: usize,
     pub lotteries_drawn: usize,
     pub minor_records_erased: u64,
+    pub reminders_queued: usize,
+    pub offer_warnings_queued: usize,
 }
 
 /// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
 pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
+    let reminders_queued =
+        scheduled::queue_session_reminders(&state.store, &state.links, state.config.reminder_hour, now).await?;
+    let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
@@ -31,6 +36,8 @@ pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round>
         messages_delivered,
         lotteries_drawn,
         minor_records_erased,
+        reminders_queued,
+        offer_warnings_queued,
     })
 }
 

@@ -350,3 +350,119 @@ mod tests {
         );
     }
 }
+
+/// The offer runs out soon: a last call, with a fresh link. Queued once per offer.
+pub fn offer_expiring(
+    ctx: &Context<'_>,
+    application_id: i64,
+    to: &str,
+    first_name: &str,
+    expires_at: Timestamp,
+    link: &str,
+) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "offer_expiring",
+        recipient: to.to_string(),
+        subject: format!("Your seat offer ends soon: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nThe seat we offered you in {course} is still yours until {deadline}. \
+             After that it goes to the next person on the waitlist.\n\n\
+             Accept or decline here:\n{link}\n\nIf you cannot come, declining lets someone else have the seat \
+             sooner.\n\n{dept}\n",
+            course = ctx.course(),
+            deadline = ctx.when(expires_at),
+            dept = ctx.department,
+        ),
+        dedupe_key: Some(format!("offer-expiring:{application_id}:{}", expires_at.as_second())),
+        ..Default::default()
+    }
+}
+
+/// What a session reminder needs to say.
+pub struct Reminder<'a> {
+    pub session_id: i64,
+    pub topic: &'a str,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub place: &'a str,
+    pub what_to_bring: &'a str,
+    pub class_link: &'a str,
+}
+
+/// "See you tomorrow": time, place and what to bring. Queued once per session, start
+/// time and person, so a rescheduled session is reminded again.
+pub fn session_reminder(ctx: &Context<'_>, to: &str, first_name: &str, r: &Reminder<'_>) -> OutgoingMessage {
+    let tz = TimeZone::get(ctx.time_zone).unwrap_or(TimeZone::UTC);
+    let start = r.starts_at.to_zoned(tz.clone());
+    let end = r.ends_at.to_zoned(tz);
+    let bring = if r.what_to_bring.trim().is_empty() {
+        String::new()
+    } else {
+        format!("What to bring: {}\n\n", r.what_to_bring.trim())
+    };
+    let place = if r.place.trim().is_empty() {
+        String::new()
+    } else {
+        format!("Where: {}\n", r.place.trim())
+    };
+    OutgoingMessage {
+        kind: "session_reminder",
+        recipient: to.to_string(),
+        subject: format!("Tomorrow: {} ({})", r.topic, ctx.program),
+        body_text: format!(
+            "Hello {first_name},\n\nA reminder that your next session of {course} is tomorrow.\n\n\
+             {topic}\nWhen: {day}, {from} to {to} {zone}\n{place}\n{bring}\
+             Schedule, directions and a calendar to subscribe to:\n{link}\n\n\
+             If you cannot come, reply to let us know. {dept}\n",
+            course = ctx.course(),
+            topic = r.topic,
+            day = start.strftime("%A, %B %-d"),
+            from = start.strftime("%-I:%M %p"),
+            to = end.strftime("%-I:%M %p"),
+            zone = start.strftime("%Z"),
+            link = r.class_link,
+            dept = ctx.department,
+        ),
+        dedupe_key: Some(format!(
+            "reminder:{}:{}:{}",
+            r.session_id,
+            r.starts_at.as_second(),
+            to.trim().to_lowercase()
+        )),
+        ..Default::default()
+    }
+}
+
+/// Congratulations, with where to check and download the certificate.
+pub fn graduated(ctx: &Context<'_>, to: &str, first_name: &str, verify_link: &str, my_link: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "graduated",
+        recipient: to.to_string(),
+        subject: format!("Congratulations, you graduated: {}", ctx.course()),
+        body_text: format!(
+            "Hello {first_name},\n\nCongratulations on completing {course}. Thank you for the evenings you \
+             gave us.\n\nDownload your certificate (a PDF to print or keep) from your applications page:\n\
+             {my_link}\n\nAnyone you show it to can check it is genuine here:\n{verify_link}\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+        ..Default::default()
+    }
+}
+
+/// To reviewers: an application waits for a decision.
+pub fn needs_review(ctx: &Context<'_>, to: &str, link: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "review_needed",
+        recipient: to.to_string(),
+        subject: format!("Applications to review: {}", ctx.course()),
+        body_text: format!(
+            "Hello,\n\nNew applications to {course} wait for staff review before their seats are confirmed. \
+             A seat is held for each while it waits. (You hear about this class at most once a day.)\n\n\
+             Open the review queue (sign-in needed):\n{link}\n\n{dept}\n",
+            course = ctx.course(),
+            dept = ctx.department,
+        ),
+        ..Default::default()
+    }
+}

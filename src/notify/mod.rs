@@ -4,3 +4,4 @@
 
 pub mod delivery;
 pub mod messages;
+pub mod scheduled;

@@ -51,6 +51,7 @@ pub struct Program {
     pub kind: ProgramKind,
     pub name: String,
     pub summary: String,
+    pub what_to_bring: String,
     pub body_html: String,
     pub eligibility: Eligibility,
     pub lottery: bool,
@@ -66,6 +67,7 @@ struct ProgramRow {
     kind: String,
     name: String,
     summary: String,
+    what_to_bring: String,
     body_html: String,
     eligibility: String,
     allocation: String,
@@ -86,6 +88,7 @@ impl TryFrom<ProgramRow> for Program {
             slug: r.slug,
             name: r.name,
             summary: r.summary,
+            what_to_bring: r.what_to_bring,
             body_html: r.body_html,
             legacy_classes: r.legacy_classes,
             legacy_graduates: r.legacy_graduates,
@@ -93,7 +96,7 @@ impl TryFrom<ProgramRow> for Program {
     }
 }
 
-const PROGRAM_COLUMNS: &str = "id, slug, kind, name, summary, body_html, eligibility, allocation, \
+const PROGRAM_COLUMNS: &str = "id, slug, kind, name, summary, what_to_bring, body_html, eligibility, allocation, \
      legacy_classes, legacy_graduates";
 
 /// A class with what a listing needs: seats, window and the span of its sessions.

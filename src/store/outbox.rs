@@ -287,3 +287,86 @@ impl Store {
         })
     }
 }
+
+impl Tx {
+    /// Email addresses of active staff whose role may `permission` (who to tell).
+    pub async fn staff_emails_with(
+        &mut self,
+        permission: crate::domain::access::Permission,
+    ) -> Result<Vec<String>, StoreError> {
+        let roles: Vec<String> = crate::domain::Role::ALL
+            .iter()
+            .filter(|r| crate::domain::access::allows(**r, permission))
+            .map(|r| format!("'{}'", r.code()))
+            .collect();
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The role codes are our own constants, never user input.
+        let sql = format!(
+            "SELECT email FROM staff WHERE active AND role IN ({}) ORDER BY id",
+            roles.join(", ")
+        );
+        Ok(on_tx!(self, c => sqlx::query_scalar(AssertSqlSafe(sql)).fetch_all(c).await)?)
+    }
+}
+
+/// A confirmed participant of a session starting soon, with what a reminder says.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReminderRow {
+    pub session_id: i64,
+    pub class_id: crate::domain::ClassId,
+    pub topic: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub place: String,
+    pub location_name: String,
+    pub location_address: String,
+    pub program_name: String,
+    pub class_name: String,
+    pub what_to_bring: String,
+    pub email: String,
+    pub first_name: String,
+}
+
+/// An open seat offer that ends soon.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfferRow {
+    pub application_id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub offer_expires_at: i64,
+    pub offer_hours: i64,
+    pub program_name: String,
+    pub class_name: String,
+}
+
+impl Store {
+    /// Confirmed participants of sessions starting in `(from, to]` that still take place.
+    pub async fn reminder_candidates(&self, from: Timestamp, to: Timestamp) -> Result<Vec<ReminderRow>, StoreError> {
+        let sql = "SELECT s.id AS session_id, s.class_id, s.topic, s.starts_at, s.ends_at, s.place, \
+                          c.location_name, c.location_address, p.name AS program_name, c.name AS class_name, \
+                          p.what_to_bring, a.email, a.first_name \
+                   FROM sessions s \
+                   JOIN classes c ON c.id = s.class_id \
+                   JOIN programs p ON p.id = c.program_id \
+                   JOIN applications a ON a.class_id = c.id \
+                   WHERE s.starts_at > $1 AND s.starts_at <= $2 AND NOT s.cancelled \
+                     AND c.status NOT IN ('draft', 'cancelled', 'completed') \
+                     AND a.status = 'confirmed' AND a.email <> '' \
+                   ORDER BY s.starts_at, s.id, a.id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(to_secs(from)).bind(to_secs(to)).fetch_all(p).await)?)
+    }
+
+    /// Seat offers still open that expire in `(from, to]`.
+    pub async fn offers_ending(&self, from: Timestamp, to: Timestamp) -> Result<Vec<OfferRow>, StoreError> {
+        let sql = "SELECT a.id AS application_id, a.email, a.first_name, a.offer_expires_at, c.offer_hours, \
+                          p.name AS program_name, c.name AS class_name \
+                   FROM applications a \
+                   JOIN classes c ON c.id = a.class_id \
+                   JOIN programs p ON p.id = c.program_id \
+                   WHERE a.status = 'offered' AND a.offer_expires_at > $1 AND a.offer_expires_at <= $2 \
+                   ORDER BY a.offer_expires_at, a.id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(to_secs(from)).bind(to_secs(to)).fetch_all(p).await)?)
+    }
+}

@@ -38,6 +38,7 @@ pub struct NewProgram<'a> {
     pub kind: ProgramKind,
     pub name: &'a str,
     pub summary: &'a str,
+    pub what_to_bring: &'a str,
     pub body_markdown: &'a str,
     pub body_html: String,
     pub eligibility: &'a Eligibility,
@@ -132,13 +133,13 @@ impl Tx {
     /// Creates a program and returns its id.
     pub async fn insert_program(&mut self, p: &NewProgram<'_>, now: Timestamp) -> Result<ProgramId, StoreError> {
         let sql = "INSERT INTO programs (slug, kind, name, summary, body_markdown, body_html, eligibility, \
-                       allocation, position, legacy_classes, legacy_graduates, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
+                       allocation, position, legacy_classes, legacy_graduates, created_at, updated_at, what_to_bring) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id";
         let allocation = if p.lottery { "lottery" } else { "first_come" };
         Ok(on_tx!(self, c => sqlx::query_scalar(sql)
             .bind(p.slug).bind(p.kind.code()).bind(p.name).bind(p.summary).bind(p.body_markdown)
             .bind(&p.body_html).bind(p.eligibility.to_json()).bind(allocation).bind(p.position)
-            .bind(p.legacy_classes).bind(p.legacy_graduates).bind(to_secs(now))
+            .bind(p.legacy_classes).bind(p.legacy_graduates).bind(to_secs(now)).bind(p.what_to_bring)
             .fetch_one(c).await)?)
     }
 
@@ -292,12 +293,12 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let sql = "UPDATE programs SET kind = $1, name = $2, summary = $3, body_markdown = $4, body_html = $5, \
                    eligibility = $6, allocation = $7, position = $8, legacy_classes = $9, legacy_graduates = $10, \
-                   updated_at = $11 WHERE id = $12";
+                   updated_at = $11, what_to_bring = $13 WHERE id = $12";
         let allocation = if p.lottery { "lottery" } else { "first_come" };
         on_tx!(self, c => sqlx::query(sql)
             .bind(p.kind.code()).bind(p.name).bind(p.summary).bind(p.body_markdown).bind(&p.body_html)
             .bind(p.eligibility.to_json()).bind(allocation).bind(p.position).bind(p.legacy_classes)
-            .bind(p.legacy_graduates).bind(to_secs(now)).bind(id)
+            .bind(p.legacy_graduates).bind(to_secs(now)).bind(id).bind(p.what_to_bring)
             .execute(c).await.map(|_| ()))?;
         Ok(())
     }
