@@ -95,6 +95,15 @@ pub fn uid_host(base_url: &str) -> String {
     }
 }
 
+/// What a feed is called and who offers it.
+pub struct Feed<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// IANA name of the department's zone; times are written in it.
+    pub time_zone: &'a str,
+    pub base_url: &'a str,
+}
+
 /// A class's sessions as a calendar, in the department's zone `time_zone` (an IANA name).
 pub fn class_calendar(
     department: &str,
@@ -103,85 +112,115 @@ pub fn class_calendar(
     class: &Class,
     sessions: &[Session],
 ) -> String {
-    let host = uid_host(base_url);
-    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let class_cancelled = class.status == ClassStatus::Cancelled;
+    let title = format!("{}: {}", class.program_name, class.name);
+    let description = format!("Sessions of {} offered by the {department}", class.program_name);
+    calendar(
+        &Feed {
+            title: &title,
+            description: &description,
+            time_zone,
+            base_url,
+        },
+        &[(class.clone(), sessions.to_vec())],
+    )
+}
+
+/// The sessions of several classes as one calendar (a participant's classes, or the
+/// sessions one officer presents).
+pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
+    let host = uid_host(feed.base_url);
+    let base_url = feed.base_url.trim_end_matches('/');
+    let tz = jiff::tz::TimeZone::get(feed.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut cal = Calendar::new();
-    cal.name(&format!("{}: {}", class.program_name, class.name))
-        .timezone(time_zone)
+    cal.name(feed.title)
+        .timezone(feed.time_zone)
         .append_property(icalendar::Property::new(
             "PRODID",
             "-//Precinct//Community programs//EN",
         ))
-        .append_property(icalendar::Property::new(
-            "X-WR-CALDESC",
-            format!("Sessions of {} offered by the {department}", class.program_name),
-        ));
-    for s in sessions {
-        let cancelled = s.cancelled || class_cancelled;
-        let place = [
-            s.place.as_str(),
-            class.location_name.as_str(),
-            class.location_address.as_str(),
-        ]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .fold(Vec::new(), |mut parts: Vec<&str>, p| {
-            // Sessions often name the same room as the class.
-            if !parts.contains(&p) {
-                parts.push(p);
-            }
-            parts
-        })
-        .join(", ");
-        let mut description = s.description.clone();
-        let presenters: Vec<String> = s
-            .presenters
-            .iter()
-            .map(|p| match &p.officer {
-                Some(o) => format!("{} ({o})", p.unit_name),
-                None => p.unit_name.clone(),
-            })
-            .collect();
-        if !presenters.is_empty() {
-            if !description.is_empty() {
-                description.push_str("\n\n");
-            }
-            description.push_str(&format!("Presented by {}.", presenters.join(", ")));
-        }
-        // A whole-class cancellation changes every event, so its sequence moves too.
-        let sequence = s.sequence + i64::from(class_cancelled && !s.cancelled);
-        let mut event = Event::new();
-        event
-            .uid(&format!("session-{}@{host}", s.id))
-            .summary(&format!("{}: {}", class.program_name, s.topic))
-            .description(&description)
-            .location(&place)
-            .append_property(local_time("DTSTART", s.starts_at, &tz, time_zone))
-            .append_property(local_time("DTEND", s.ends_at, &tz, time_zone))
-            .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
-            .url(&format!("{}/classes/{}", base_url.trim_end_matches('/'), class.id))
-            .status(if cancelled {
-                EventStatus::Cancelled
-            } else {
-                EventStatus::Confirmed
+        .append_property(icalendar::Property::new("X-WR-CALDESC", feed.description));
+    let mut span: Option<(Timestamp, Timestamp)> = None;
+    for (class, sessions) in classes {
+        let class_cancelled = class.status == ClassStatus::Cancelled;
+        for s in sessions {
+            span = Some(match span {
+                None => (s.starts_at, s.ends_at),
+                Some((from, to)) => (from.min(s.starts_at), to.max(s.ends_at)),
             });
-        // DTSTAMP is when this copy was generated; clients compare SEQUENCE for changes.
-        event.add_property("DTSTAMP", utc(Timestamp::now()));
-        cal.push(event.done());
+            cal.push(event(s, class, class_cancelled, &host, base_url, &tz, feed.time_zone));
+        }
     }
     let text = cal.done().to_string();
     // icalendar writes no VTIMEZONE; put ours first, where clients look for it.
-    match (sessions.first(), sessions.last()) {
-        (Some(first), Some(last)) => {
-            let zone = vtimezone(time_zone, &tz, first.starts_at, last.ends_at);
-            match text.find("BEGIN:VEVENT") {
-                Some(at) => format!("{}{zone}{}", &text[..at], &text[at..]),
-                None => text,
-            }
+    match (span, text.find("BEGIN:VEVENT")) {
+        (Some((from, to)), Some(at)) => {
+            let zone = vtimezone(feed.time_zone, &tz, from, to);
+            format!("{}{zone}{}", &text[..at], &text[at..])
         }
         _ => text,
     }
+}
+
+fn event(
+    s: &Session,
+    class: &Class,
+    class_cancelled: bool,
+    host: &str,
+    base_url: &str,
+    tz: &jiff::tz::TimeZone,
+    time_zone: &str,
+) -> Event {
+    let cancelled = s.cancelled || class_cancelled;
+    let place = [
+        s.place.as_str(),
+        class.location_name.as_str(),
+        class.location_address.as_str(),
+    ]
+    .into_iter()
+    .filter(|p| !p.is_empty())
+    .fold(Vec::new(), |mut parts: Vec<&str>, p| {
+        // Sessions often name the same room as the class.
+        if !parts.contains(&p) {
+            parts.push(p);
+        }
+        parts
+    })
+    .join(", ");
+    let mut description = s.description.clone();
+    let presenters: Vec<String> = s
+        .presenters
+        .iter()
+        .map(|p| match &p.officer {
+            Some(o) => format!("{} ({o})", p.unit_name),
+            None => p.unit_name.clone(),
+        })
+        .collect();
+    if !presenters.is_empty() {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&format!("Presented by {}.", presenters.join(", ")));
+    }
+    // A whole-class cancellation changes every event, so its sequence moves too.
+    let sequence = s.sequence + i64::from(class_cancelled && !s.cancelled);
+    let mut event = Event::new();
+    event
+        .uid(&format!("session-{}@{host}", s.id))
+        .summary(&format!("{}: {}", class.program_name, s.topic))
+        .description(&description)
+        .location(&place)
+        .append_property(local_time("DTSTART", s.starts_at, tz, time_zone))
+        .append_property(local_time("DTEND", s.ends_at, tz, time_zone))
+        .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
+        .url(&format!("{base_url}/classes/{}", class.id))
+        .status(if cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        });
+    // DTSTAMP is when this copy was generated; clients compare SEQUENCE for changes.
+    event.add_property("DTSTAMP", utc(Timestamp::now()));
+    event.done()
 }
 
 /// `DTSTART;TZID=America/Los_Angeles:20261203T180000`.

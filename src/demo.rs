@@ -252,22 +252,22 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
             &NewProgram {
                 what_to_bring: "Your school ID and the signed permission form; wear sneakers.",
                 ..program(
-                "teen-academy",
-                ProgramKind::TeenAcademy,
-                "Teen Police Academy",
-                "A semester program for high-school juniors and seniors, one evening a week, for school credit.",
-                TEEN_BODY,
-                &Eligibility {
-                    min_age: Some(15),
-                    max_age: Some(19),
-                    grades: vec![11, 12],
-                    counselor_nomination: true,
-                    guardian_consent_for_minors: true,
-                    ..Default::default()
-                },
-                2,
-                (14, 301),
-            )
+                    "teen-academy",
+                    ProgramKind::TeenAcademy,
+                    "Teen Police Academy",
+                    "A semester program for high-school juniors and seniors, one evening a week, for school credit.",
+                    TEEN_BODY,
+                    &Eligibility {
+                        min_age: Some(15),
+                        max_age: Some(19),
+                        grades: vec![11, 12],
+                        counselor_nomination: true,
+                        guardian_consent_for_minors: true,
+                        ..Default::default()
+                    },
+                    2,
+                    (14, 301),
+                )
             },
             now,
         )

@@ -5,6 +5,7 @@
 //! `docs/ARCHITECTURE.md` for the map.
 
 pub mod app;
+pub mod atom;
 pub mod calendar;
 pub mod certificate;
 pub mod config;

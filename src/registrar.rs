@@ -1044,8 +1044,8 @@ pub async fn email_roster(
             recipient: email.clone(),
             subject: format!("{} ({}: {})", subject, class.program_name, class.name),
             body_text: format!("Hello {first_name},\n\n{body}\n\n{}\n", class.department_name),
-        ..Default::default()
-})
+            ..Default::default()
+        })
         .collect();
     tx.enqueue_many(&messages, now).await?;
     tx.audit(

@@ -120,8 +120,8 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
                 program = class.program_name,
                 cohort = class.name,
             ),
-        ..Default::default()
-},
+            ..Default::default()
+        },
         now,
     )
     .await?;

@@ -200,6 +200,10 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert_eq!(bad.validate().unwrap_err().len(), 6);
+        assert_eq!(
+            bad.validate().unwrap_err().len(),
+            7,
+            "each problem listed, what to bring too"
+        );
     }
 }

@@ -52,7 +52,10 @@ mod tests {
     #[test]
     fn the_reminder_goes_at_the_local_hour_of_the_day_before() {
         let start = at("2026-12-03T18:30[America/Los_Angeles]");
-        assert_eq!(session_reminder_at(start, &la(), 9), at("2026-12-02T09:00[America/Los_Angeles]"));
+        assert_eq!(
+            session_reminder_at(start, &la(), 9),
+            at("2026-12-02T09:00[America/Los_Angeles]")
+        );
     }
 
     #[test]
@@ -65,28 +68,50 @@ mod tests {
         assert_eq!(reminder.to_string(), "2026-11-01T17:00:00Z");
         // A Sunday session: reminder on Saturday, still in PDT.
         let sunday = at("2026-11-01T14:00[America/Los_Angeles]");
-        assert_eq!(session_reminder_at(sunday, &la(), 9).to_string(), "2026-10-31T16:00:00Z");
+        assert_eq!(
+            session_reminder_at(sunday, &la(), 9).to_string(),
+            "2026-10-31T16:00:00Z"
+        );
     }
 
     #[test]
     fn the_local_hour_holds_across_the_spring_change() {
         // Clocks go forward at 2:00 on Sunday 8 March 2026.
         let monday = at("2026-03-09T18:00[America/Los_Angeles]");
-        assert_eq!(session_reminder_at(monday, &la(), 9).to_string(), "2026-03-08T16:00:00Z");
+        assert_eq!(
+            session_reminder_at(monday, &la(), 9).to_string(),
+            "2026-03-08T16:00:00Z"
+        );
         // An hour that does not exist that night resolves to just after the gap.
         let sunday_night = at("2026-03-08T19:00[America/Los_Angeles]");
-        assert_eq!(session_reminder_at(sunday_night, &la(), 2), at("2026-03-07T02:00[America/Los_Angeles]"));
+        assert_eq!(
+            session_reminder_at(sunday_night, &la(), 2),
+            at("2026-03-07T02:00[America/Los_Angeles]")
+        );
         let monday_early = at("2026-03-09T08:00[America/Los_Angeles]");
-        assert_eq!(session_reminder_at(monday_early, &la(), 2).to_string(), "2026-03-08T10:00:00Z");
+        assert_eq!(
+            session_reminder_at(monday_early, &la(), 2).to_string(),
+            "2026-03-08T10:00:00Z"
+        );
     }
 
     #[test]
     fn reminders_are_due_between_their_time_and_the_start() {
         let start = at("2026-12-03T18:30[America/Los_Angeles]");
         let nine = at("2026-12-02T09:00[America/Los_Angeles]");
-        assert!(!session_reminder_due(nine - SignedDuration::from_secs(1), start, &la(), 9));
+        assert!(!session_reminder_due(
+            nine - SignedDuration::from_secs(1),
+            start,
+            &la(),
+            9
+        ));
         assert!(session_reminder_due(nine, start, &la(), 9));
-        assert!(session_reminder_due(start - SignedDuration::from_secs(1), start, &la(), 9));
+        assert!(session_reminder_due(
+            start - SignedDuration::from_secs(1),
+            start,
+            &la(),
+            9
+        ));
         assert!(!session_reminder_due(start, start, &la(), 9));
     }
 

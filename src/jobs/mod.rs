@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use crate::app::AppState;
 use crate::notify::{delivery, scheduled};
 use crate::registrar;
+use jiff::Timestamp;
 
 /// What one round of jobs did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -58,11 +58,10 @@ pub struct SendError {
 impl Mailer {
     /// The mailer for `config`: SMTP when `smtp_url` is set, else files in the data dir.
     pub fn from_config(config: &Config, base_url: &str) -> anyhow::Result<Mailer> {
-        let from: Address = config
-            .mail_from
-            .trim()
-            .parse()
-            .map_err(|e| anyhow::anyhow!("PRECINCT_MAIL_FROM {:?} is not an email address: {e}", config.mail_from))?;
+        let from: Address =
+            config.mail_from.trim().parse().map_err(|e| {
+                anyhow::anyhow!("PRECINCT_MAIL_FROM {:?} is not an email address: {e}", config.mail_from)
+            })?;
         let lease_secs = i64::try_from(config.outbox_lease_secs.max(2)).unwrap_or(120);
         let transport = match config.smtp_url.as_deref().map(str::trim) {
             Some(url) if !url.is_empty() => {
@@ -295,7 +294,11 @@ mod tests {
     }
 
     fn mailer() -> Mailer {
-        Mailer::from_config(&Config::with_database("sqlite::memory:"), "https://programs.example.org").unwrap()
+        Mailer::from_config(
+            &Config::with_database("sqlite::memory:"),
+            "https://programs.example.org",
+        )
+        .unwrap()
     }
 
     fn message(unsubscribe: Option<&str>) -> OutboxMessage {
@@ -312,13 +315,18 @@ mod tests {
 
     #[test]
     fn messages_are_multipart_with_a_stable_id_and_escaped_html() {
-        let email = mailer().compose(&message(None), "Harbor Point Police Department").unwrap();
+        let email = mailer()
+            .compose(&message(None), "Harbor Point Police Department")
+            .unwrap();
         let raw = String::from_utf8(email.formatted()).unwrap();
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert!(raw.contains("Message-ID: <outbox-42@programs.example.org>"), "{raw}");
         assert!(raw.contains("Auto-Submitted: auto-generated"));
         assert!(raw.contains("New class &lt;announced&gt;") || raw.contains("New class &#60;announced&#62;"));
-        assert!(raw.contains("href=3D\"https://programs.example.org/classes/3\"") || raw.contains("href=\"https://programs.example.org/classes/3\""));
+        assert!(
+            raw.contains("href=3D\"https://programs.example.org/classes/3\"")
+                || raw.contains("href=\"https://programs.example.org/classes/3\"")
+        );
         assert!(!raw.contains("List-Unsubscribe"));
         assert!(raw.contains("not a newsletter"));
     }
@@ -326,10 +334,16 @@ mod tests {
     #[test]
     fn list_mail_carries_one_click_unsubscribe() {
         let email = mailer()
-            .compose(&message(Some("https://programs.example.org/interest/unsubscribe/abc")), "Harbor Point PD")
+            .compose(
+                &message(Some("https://programs.example.org/interest/unsubscribe/abc")),
+                "Harbor Point PD",
+            )
             .unwrap();
         let raw = String::from_utf8(email.formatted()).unwrap();
-        assert!(raw.contains("List-Unsubscribe: <https://programs.example.org/interest/unsubscribe/abc>"), "{raw}");
+        assert!(
+            raw.contains("List-Unsubscribe: <https://programs.example.org/interest/unsubscribe/abc>"),
+            "{raw}"
+        );
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     }
 

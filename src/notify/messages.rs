@@ -311,46 +311,6 @@ pub fn ride_along_booked(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctx() -> Context<'static> {
-        Context {
-            department: "Harbor Point Police Department",
-            program: "Citizen Police Academy",
-            class: "Class 33",
-            time_zone: "America/Los_Angeles",
-        }
-    }
-
-    #[test]
-    fn waitlisted_applicants_learn_their_position() {
-        let m = application_received(
-            &ctx(),
-            "a@b.co",
-            "Rosa",
-            ApplicationStatus::Waitlisted,
-            Some(4),
-            "https://x/my/link/t",
-        );
-        assert!(m.body_text.contains("number 4 on the waitlist"));
-        assert!(m.body_text.contains("https://x/my/link/t"));
-        assert_eq!(m.subject, "Application received: Citizen Police Academy: Class 33");
-    }
-
-    #[test]
-    fn offers_state_the_local_deadline() {
-        let ts: Timestamp = "2027-01-06T02:00:00Z".parse().unwrap();
-        let m = seat_offered(&ctx(), "a@b.co", "Rosa", ts, "https://x/l");
-        assert!(
-            m.body_text.contains("Tuesday, January 5 at 6:00 PM PST"),
-            "{}",
-            m.body_text
-        );
-    }
-}
-
 /// The offer runs out soon: a last call, with a fresh link. Queued once per offer.
 pub fn offer_expiring(
     ctx: &Context<'_>,
@@ -464,5 +424,45 @@ pub fn needs_review(ctx: &Context<'_>, to: &str, link: &str) -> OutgoingMessage 
             dept = ctx.department,
         ),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context<'static> {
+        Context {
+            department: "Harbor Point Police Department",
+            program: "Citizen Police Academy",
+            class: "Class 33",
+            time_zone: "America/Los_Angeles",
+        }
+    }
+
+    #[test]
+    fn waitlisted_applicants_learn_their_position() {
+        let m = application_received(
+            &ctx(),
+            "a@b.co",
+            "Rosa",
+            ApplicationStatus::Waitlisted,
+            Some(4),
+            "https://x/my/link/t",
+        );
+        assert!(m.body_text.contains("number 4 on the waitlist"));
+        assert!(m.body_text.contains("https://x/my/link/t"));
+        assert_eq!(m.subject, "Application received: Citizen Police Academy: Class 33");
+    }
+
+    #[test]
+    fn offers_state_the_local_deadline() {
+        let ts: Timestamp = "2027-01-06T02:00:00Z".parse().unwrap();
+        let m = seat_offered(&ctx(), "a@b.co", "Rosa", ts, "https://x/l");
+        assert!(
+            m.body_text.contains("Tuesday, January 5 at 6:00 PM PST"),
+            "{}",
+            m.body_text
+        );
     }
 }

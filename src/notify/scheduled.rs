@@ -44,16 +44,20 @@ pub async fn queue_session_reminders(
             class: &row.class_name,
             time_zone: &dept.time_zone,
         };
-        let place = [row.place.as_str(), row.location_name.as_str(), row.location_address.as_str()]
-            .into_iter()
-            .filter(|p| !p.trim().is_empty())
-            .fold(Vec::<&str>::new(), |mut parts, p| {
-                if !parts.contains(&p) {
-                    parts.push(p);
-                }
-                parts
-            })
-            .join(", ");
+        let place = [
+            row.place.as_str(),
+            row.location_name.as_str(),
+            row.location_address.as_str(),
+        ]
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .fold(Vec::<&str>::new(), |mut parts, p| {
+            if !parts.contains(&p) {
+                parts.push(p);
+            }
+            parts
+        })
+        .join(", ");
         let class_link = format!("{}/classes/{}", links.base_url, row.class_id);
         out.push(messages::session_reminder(
             &ctx,
@@ -106,8 +110,13 @@ pub async fn queue_offer_warnings(store: &Store, links: &Links, now: Timestamp) 
         // The link is stored only with a message that is new, so repeats leave nothing.
         if tx.enqueue(&message, now).await? {
             let link_expires = expires_at.checked_add(LINK_GRACE).unwrap_or(expires_at);
-            tx.insert_access_link(&tokens::hash(&token), &application::email_key(&offer.email), link_expires, now)
-                .await?;
+            tx.insert_access_link(
+                &tokens::hash(&token),
+                &application::email_key(&offer.email),
+                link_expires,
+                now,
+            )
+            .await?;
             queued += 1;
         }
         tx.commit().await?;

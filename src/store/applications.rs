@@ -464,7 +464,6 @@ impl Store {
         let sql = "SELECT DISTINCT class_id FROM applications WHERE status = 'offered' AND offer_expires_at <= $1";
         Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(to_secs(now)).fetch_all(p).await)?)
     }
-
 }
 
 impl Tx {

@@ -124,6 +124,8 @@ pub struct Class {
     pub first_session_at: Option<Timestamp>,
     pub last_session_at: Option<Timestamp>,
     pub session_count: i64,
+    /// Last change of the class's own details or status.
+    pub updated_at: Timestamp,
 }
 
 impl Class {
@@ -153,6 +155,7 @@ struct ClassRow {
     first_session_at: Option<i64>,
     last_session_at: Option<i64>,
     session_count: i64,
+    updated_at: i64,
 }
 
 impl TryFrom<ClassRow> for Class {
@@ -169,6 +172,7 @@ impl TryFrom<ClassRow> for Class {
             registration_closes_at: opt(r.registration_closes_at)?,
             first_session_at: opt(r.first_session_at)?,
             last_session_at: opt(r.last_session_at)?,
+            updated_at: from_secs(r.updated_at)?,
             id: r.id,
             program_id: r.program_id,
             program_slug: r.program_slug,
@@ -197,7 +201,7 @@ fn class_query(filter: &str) -> String {
                 (SELECT MAX(s.ends_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
                     AS last_session_at, \
                 (SELECT COUNT(*) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
-                    AS session_count \
+                    AS session_count, c.updated_at \
          FROM classes c JOIN programs p ON p.id = c.program_id \
          WHERE {filter} \
          ORDER BY c.id"

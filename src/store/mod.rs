@@ -22,6 +22,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 pub mod applications;
 pub mod attendance;
 pub mod catalog;
+pub mod feeds;
 pub mod interest;
 pub mod outbox;
 pub mod ride_along;

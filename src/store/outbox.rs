@@ -96,7 +96,8 @@ impl TryFrom<EntryRow> for OutboxEntry {
             kind: r.kind,
             recipient: r.recipient,
             subject: r.subject,
-            status: OutboxStatus::parse(&r.status).ok_or_else(|| StoreError::Corrupt(format!("outbox status {:?}", r.status)))?,
+            status: OutboxStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("outbox status {:?}", r.status)))?,
             attempts: r.attempts,
             last_error: r.last_error,
             created_at: from_secs(r.created_at)?,

@@ -158,6 +158,10 @@ impl Tx {
             "UPDATE certificates SET full_name = '' WHERE application_id IN \
              (SELECT id FROM applications WHERE class_id = $1 AND first_name <> '')")
             .bind(class_id).execute(c).await.map(|_| ()))?;
+        on_tx!(self, c => sqlx::query(
+            "DELETE FROM calendar_links WHERE owner_kind = 'participant' AND owner_key IN \
+             (SELECT email_key FROM applications WHERE class_id = $1 AND first_name <> '')")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
         let participants = on_tx!(self, c => sqlx::query(
             "UPDATE applications SET first_name = '', last_name = '', email = '', email_key = 'erased-' || id, \
              person_key = 'erased-' || id, phone = '', date_of_birth = '', city = '', organization = '', \

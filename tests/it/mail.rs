@@ -26,7 +26,9 @@ async fn spawn_with_sink(backend: Backend, sink: &SmtpSink) -> TestApp {
 }
 
 fn parse(data: &[u8]) -> mail_parser::Message<'_> {
-    mail_parser::MessageParser::default().parse(data).expect("a parsable message")
+    mail_parser::MessageParser::default()
+        .parse(data)
+        .expect("a parsable message")
 }
 
 async fn queue(app: &TestApp, n: usize, prefix: &str) {
@@ -65,7 +67,11 @@ async fn messages_arrive_over_smtp_as_text_and_html(backend: Backend) {
     for r in &received {
         assert_eq!(r.mail_from, "no-reply@precinct.invalid");
         let mail = parse(&r.data);
-        assert!(mail.subject().unwrap().starts_with("Application received"), "{:?}", mail.subject());
+        assert!(
+            mail.subject().unwrap().starts_with("Application received"),
+            "{:?}",
+            mail.subject()
+        );
         let from = mail.from().and_then(|a| a.first()).unwrap();
         assert_eq!(from.name(), Some("Harbor Point Police Department"));
         let text = mail.body_text(0).unwrap();
@@ -73,8 +79,14 @@ async fn messages_arrive_over_smtp_as_text_and_html(backend: Backend) {
         assert!(text.contains("Thank you for applying"), "{text}");
         assert!(text.contains("Sent by the Harbor Point Police Department"), "{text}");
         assert!(html.contains("Thank you for applying"), "{html}");
-        assert!(html.contains("<a href=\"http://127.0.0.1:"), "links are anchors: {html}");
-        assert!(mail.header_raw("List-Unsubscribe").is_none(), "transactional mail has no unsubscribe");
+        assert!(
+            html.contains("<a href=\"http://127.0.0.1:"),
+            "links are anchors: {html}"
+        );
+        assert!(
+            mail.header_raw("List-Unsubscribe").is_none(),
+            "transactional mail has no unsubscribe"
+        );
         let id = mail.message_id().unwrap();
         assert!(id.starts_with("outbox-"), "{id}");
     }
@@ -112,14 +124,23 @@ async fn list_mail_carries_an_unsubscribe_link(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Announced, Timestamp::now())
-        .await
-        .unwrap();
+    precinct::registrar::set_class_status(
+        &app.store,
+        &app.state.links,
+        "test",
+        class,
+        ClassStatus::Announced,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
     precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
     let received = sink.received();
     assert_eq!(received.len(), 1);
     let mail = parse(&received[0].data);
-    let header = mail.header_raw("List-Unsubscribe").expect("list mail names its unsubscribe link");
+    let header = mail
+        .header_raw("List-Unsubscribe")
+        .expect("list mail names its unsubscribe link");
     assert!(header.contains("/interest/unsubscribe/"), "{header}");
     assert_eq!(
         mail.header_raw("List-Unsubscribe-Post").map(str::trim),
@@ -140,15 +161,37 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].status, OutboxStatus::Pending);
     assert_eq!(entries[0].attempts, 1);
-    assert!(entries[0].last_error.as_deref().unwrap_or("").contains("451"), "{:?}", entries[0].last_error);
+    assert!(
+        entries[0].last_error.as_deref().unwrap_or("").contains("451"),
+        "{:?}",
+        entries[0].last_error
+    );
 
     sink.set_mode(Mode::Accept);
     // Not before the backoff has passed.
     let early = now + SignedDuration::from_secs(30);
-    assert_eq!(precinct::jobs::run_once(&app.state, early).await.unwrap().messages_delivered, 0);
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, early)
+            .await
+            .unwrap()
+            .messages_delivered,
+        0
+    );
     let later = now + SignedDuration::from_secs(61);
-    assert_eq!(precinct::jobs::run_once(&app.state, later).await.unwrap().messages_delivered, 1);
-    assert_eq!(precinct::jobs::run_once(&app.state, later).await.unwrap().messages_delivered, 0);
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, later)
+            .await
+            .unwrap()
+            .messages_delivered,
+        1
+    );
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, later)
+            .await
+            .unwrap()
+            .messages_delivered,
+        0
+    );
     assert_eq!(sink.count(), 1);
     let entry = &app.store.outbox_entries(None, "retry0@", 10).await.unwrap()[0];
     assert_eq!(entry.status, OutboxStatus::Sent);
@@ -161,12 +204,28 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     let app = spawn_with_sink(backend, &sink).await;
     queue(&app, 1, "refused").await;
     let now = Timestamp::now();
-    assert_eq!(precinct::jobs::run_once(&app.state, now).await.unwrap().messages_delivered, 0);
-    let entry = app.store.outbox_entries(Some(OutboxStatus::Failed), "", 10).await.unwrap();
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, now)
+            .await
+            .unwrap()
+            .messages_delivered,
+        0
+    );
+    let entry = app
+        .store
+        .outbox_entries(Some(OutboxStatus::Failed), "", 10)
+        .await
+        .unwrap();
     assert_eq!(entry.len(), 1, "a 5xx answer is not retried");
     assert!(entry[0].last_error.as_deref().unwrap().contains("550"));
     let much_later = now + SignedDuration::from_hours(24);
-    assert_eq!(precinct::jobs::run_once(&app.state, much_later).await.unwrap().messages_delivered, 0);
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, much_later)
+            .await
+            .unwrap()
+            .messages_delivered,
+        0
+    );
 
     // Staff fix the cause and resend from the outbox page.
     sink.set_mode(Mode::Accept);
@@ -179,7 +238,13 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     assert_eq!(crate::staff::post_as(&app, Some(&cookie), &resend, &[]).await, 303);
     // Only failed messages can be resent.
     assert_eq!(crate::staff::post_as(&app, Some(&cookie), &resend, &[]).await, 409);
-    assert_eq!(precinct::jobs::run_once(&app.state, much_later).await.unwrap().messages_delivered, 1);
+    assert_eq!(
+        precinct::jobs::run_once(&app.state, much_later)
+            .await
+            .unwrap()
+            .messages_delivered,
+        1
+    );
     assert_eq!(sink.count(), 1);
     let audit = app.store.audit_for("outbox", &id.to_string()).await.unwrap();
     assert_eq!(audit.len(), 1, "the resend is audited");
@@ -280,7 +345,10 @@ async fn a_crash_between_claim_and_send_delivers_once_after_restart(backend: Bac
     assert!(mail.message_id().unwrap().starts_with(&format!("outbox-{id}@")));
     let sent = &store.outbox_entries(None, "once@", 1).await.unwrap()[0];
     assert_eq!(sent.status, OutboxStatus::Sent);
-    assert_eq!(sent.attempts, 2, "one claim before the crash, one after the lease ran out");
+    assert_eq!(
+        sent.attempts, 2,
+        "one claim before the crash, one after the lease ran out"
+    );
     store.close().await;
 }
 

@@ -13,6 +13,7 @@ mod health;
 mod mail;
 mod manage;
 mod public_pages;
+mod reminders;
 mod ride_along;
 mod schema;
 mod security;

@@ -12,8 +12,13 @@ use crate::on_both_backends;
 /// The token of the newest link emailed to `email`.
 pub async fn link_token(app: &TestApp, email: &str) -> String {
     let messages = app.store.outbox_for(email).await.unwrap();
-    let body = &messages.last().expect("a message was queued").body_text;
-    let start = body.find("/my/link/").expect("a link in the message") + "/my/link/".len();
+    let body = &messages
+        .iter()
+        .rev()
+        .find(|m| m.body_text.contains("/my/link/"))
+        .expect("a message with a link was queued")
+        .body_text;
+    let start = body.find("/my/link/").unwrap() + "/my/link/".len();
     body[start..].split_whitespace().next().unwrap().to_string()
 }
 
@@ -45,7 +50,7 @@ pub async fn sign_in(app: &TestApp, token: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn post_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+pub async fn post_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
     app.client
         .post(format!("{}{path}", app.address))
         .header(COOKIE, cookie)
@@ -527,7 +532,10 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
     let messages = app.store.outbox_for("fan@example.org").await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].kind, "class_announced");
-    let url = messages[0].unsubscribe_url.clone().expect("list mail names its unsubscribe address");
+    let url = messages[0]
+        .unsubscribe_url
+        .clone()
+        .expect("list mail names its unsubscribe address");
     let start = url.find("/interest/unsubscribe/").unwrap();
     let path = url[start..].to_string();
     let (status, confirm) = app.get_text(&path).await;

@@ -161,8 +161,20 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         ),
         ("GET", "/staff/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("GET", "/staff/outbox".into(), vec![], RUNNERS),
-        ("GET", "/staff/outbox/999999".into(), vec![], [303, 404, 404, 403, 403, 403]),
-        ("POST", "/staff/outbox/999999/resend".into(), vec![], [303, 404, 404, 403, 403, 403]),
+        ("GET", "/staff/calendar".into(), vec![], EVERYONE),
+        ("POST", "/staff/calendar".into(), vec![], EVERYONE),
+        (
+            "GET",
+            "/staff/outbox/999999".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/outbox/999999/resend".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
         ("GET", "/staff/review".into(), vec![], RUNNERS),
         (
             "GET",

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
 use crate::error::AppError;
 use crate::registrar::{self, Action, ActionError, SESSION_DAYS};
+use crate::store::feeds::CalendarOwner;
 use crate::tokens;
 use crate::web::format;
 use crate::web::layout::{Layout, render};
@@ -123,6 +124,9 @@ struct ApplicationsPage {
     email: String,
     applications: Vec<ApplicationView>,
     notice: Option<&'static str>,
+    /// A calendar address made just now (shown once: only its hash is kept).
+    calendar: Option<super::calendars::CalendarLink>,
+    has_calendar: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -237,6 +241,34 @@ pub async fn list(
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
+    let notice = match query.get("done").map(String::as_str) {
+        Some("withdrawn") => Some("You have withdrawn. We sent a confirmation by email."),
+        Some("accepted") => Some("You accepted the seat. See you at the first session."),
+        Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
+        Some("corrected") => Some("Your contact details are updated."),
+        Some("booked") => Some("Your ride-along is booked. We sent the details by email."),
+        Some("unbooked") => Some("Your ride-along booking is cancelled."),
+        _ => None,
+    };
+    applications_page(&state, email_key, notice, None).await
+}
+
+/// `POST /my/calendar`: a private calendar address for the signed-in person's classes,
+/// shown once on their page; an earlier address stops working.
+pub async fn calendar_link(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let link = super::calendars::new_link(&state, &CalendarOwner::Participant(email_key.clone())).await?;
+    applications_page(&state, email_key, None, Some(link)).await
+}
+
+async fn applications_page(
+    state: &AppState,
+    email_key: String,
+    notice: Option<&'static str>,
+    calendar: Option<super::calendars::CalendarLink>,
+) -> Result<Response, AppError> {
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut applications = Vec::new();
@@ -290,7 +322,7 @@ pub async fn list(
             emergency_phone: a.emergency_phone.clone(),
             sessions,
             ride_along: ride_along_view(
-                &state,
+                state,
                 &a,
                 state.store.ride_along_done(a.id).await?,
                 &tz,
@@ -299,15 +331,10 @@ pub async fn list(
             .await?,
         });
     }
-    let notice = match query.get("done").map(String::as_str) {
-        Some("withdrawn") => Some("You have withdrawn. We sent a confirmation by email."),
-        Some("accepted") => Some("You accepted the seat. See you at the first session."),
-        Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
-        Some("corrected") => Some("Your contact details are updated."),
-        Some("booked") => Some("Your ride-along is booked. We sent the details by email."),
-        Some("unbooked") => Some("Your ride-along booking is cancelled."),
-        _ => None,
-    };
+    let has_calendar = state
+        .store
+        .has_calendar_link(&CalendarOwner::Participant(email_key.clone()))
+        .await?;
     let email = state
         .store
         .applications_of(&email_key)
@@ -320,6 +347,8 @@ pub async fn list(
         email,
         applications,
         notice,
+        calendar,
+        has_calendar,
     };
     Ok(render(&page)?.into_response())
 }

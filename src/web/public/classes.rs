@@ -125,35 +125,3 @@ fn presenters_text(presenters: &[crate::store::catalog::Presenter]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
-
-/// `GET /calendar/classes/{id}.ics`: the class's sessions for any calendar application.
-/// Read-only and public, like the class page; drafts do not exist here.
-pub async fn calendar(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
-    let id: ClassId = file
-        .strip_suffix(".ics")
-        .and_then(|id| id.parse().ok())
-        .ok_or(AppError::NotFound("calendar"))?;
-    let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let sessions = state.store.sessions(id).await?;
-    let dept = state.store.department().await?;
-    let (name, zone) = dept
-        .as_ref()
-        .map_or(("Police Department".to_string(), "UTC".to_string()), |d| {
-            (d.name.clone(), d.time_zone.clone())
-        });
-    let body = crate::calendar::class_calendar(&name, &zone, &state.links.base_url, &class, &sessions);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/calendar; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"class-{id}.ics\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}

@@ -8,11 +8,13 @@ use crate::app::AppState;
 mod about;
 mod applicant;
 pub(crate) mod apply;
+pub(crate) mod calendars;
 mod certificates;
 mod classes;
 mod consent;
 mod home;
 mod interest;
+mod news;
 mod programs;
 
 /// Routes that write, grouped so the rate limiter can wrap them.
@@ -51,7 +53,11 @@ pub fn router() -> Router<AppState> {
         .route("/my/certificates/{number}", get(applicant::certificate))
         .route("/certificates/{number}", get(certificates::verify))
         .route("/consent/{token}", get(consent::show).post(consent::sign))
-        .route("/calendar/classes/{file}", get(classes::calendar))
+        .route("/feeds/news.atom", get(news::feed))
+        .route("/calendar/classes/{file}", get(calendars::class))
+        .route("/calendar/me/{file}", get(calendars::participant))
+        .route("/calendar/staff/{file}", get(calendars::presenter))
+        .route("/my/calendar", axum::routing::post(applicant::calendar_link))
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),

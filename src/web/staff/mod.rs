@@ -17,6 +17,7 @@ use crate::tokens;
 
 pub(crate) mod attendance;
 mod auth;
+mod calendar;
 pub use auth::hash_password;
 mod classes;
 mod entry;
@@ -125,6 +126,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/retention", get(retention::show).post(retention::run))
         .route("/staff/outbox", get(outbox::show))
+        .route("/staff/calendar", get(calendar::show).post(calendar::create))
         .route("/staff/outbox/{id}", get(outbox::message))
         .route("/staff/outbox/{id}/resend", post(outbox::resend))
         .route("/staff/applications/{id}", get(review::show))
@@ -156,7 +158,7 @@ pub fn layout(
     user: &StaffUser,
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
-    let mut extra = Vec::new();
+    let mut extra = vec![("/staff/calendar", "My calendar")];
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/nominations", "Nominations"));
     }

@@ -124,7 +124,11 @@ fn parse_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// `GET /staff/outbox/{id}`: one message as it was written.
-pub async fn message(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn message(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let (entry, body) = state
         .store
@@ -142,7 +146,11 @@ pub async fn message(State(state): State<AppState>, user: StaffUser, Path(id): P
 }
 
 /// `POST /staff/outbox/{id}/resend`: a failed message goes back in the queue.
-pub async fn resend(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn resend(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let id = parse_id(&id)?;
     let now = Timestamp::now();

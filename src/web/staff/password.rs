@@ -89,8 +89,8 @@ pub async fn request(
                      new password here within the hour (the link works once):\n{link}\n\nIf it was not you, ignore \
                      this email; your password stays as it is.\n\n{dept}\n"
                 ),
-            ..Default::default()
-},
+                ..Default::default()
+            },
             now,
         )
         .await?;

@@ -227,8 +227,8 @@ pub async fn add_counselor(
                      sign in at {base}/staff with this email address.\n\n{dept}\n",
                     base = state.links.base_url,
                 ),
-            ..Default::default()
-},
+                ..Default::default()
+            },
             now,
         )
         .await?;

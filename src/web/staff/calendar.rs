@@ -1,0 +1,45 @@
+//! `/staff/calendar`: a private feed of the sessions an officer is named to present, for
+//! their own calendar application.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::feeds::CalendarOwner;
+use crate::store::staff::StaffUser;
+use crate::web::layout::{Layout, render};
+use crate::web::public::calendars::{CalendarLink, new_link};
+
+#[derive(Template)]
+#[template(path = "staff/calendar.html")]
+struct CalendarPage {
+    layout: Layout,
+    presenting: usize,
+    has_link: bool,
+    link: Option<CalendarLink>,
+}
+
+async fn page(state: &AppState, user: &StaffUser, link: Option<CalendarLink>) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let owner = CalendarOwner::Presenter(user.id);
+    let page = CalendarPage {
+        layout: super::layout(dept.as_ref(), "/staff/calendar", user),
+        presenting: state.store.presented_sessions(user.id).await?.len(),
+        has_link: state.store.has_calendar_link(&owner).await?,
+        link,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /staff/calendar`.
+pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    page(&state, &user, None).await
+}
+
+/// `POST /staff/calendar`: a new private address (the previous one stops working).
+pub async fn create(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    let link = new_link(&state, &CalendarOwner::Presenter(user.id)).await?;
+    page(&state, &user, Some(link)).await
+}
