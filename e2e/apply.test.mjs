@@ -78,6 +78,16 @@ test('a resident applies, follows the emailed link and withdraws', async () => {
   await page.getByText('Seat held, under review').waitFor();
   await checkPage(page, 'my-applications');
 
+  // A private calendar address, shown once, ready to subscribe to.
+  await page.getByRole('button', { name: 'Get my calendar address' }).click();
+  await page.getByText('Your private calendar address is ready').waitFor();
+  const feed = await page.getByLabel(/paste this address/).inputValue();
+  assert.match(feed, /\/calendar\/me\/[A-Za-z0-9_-]{43}\.ics$/);
+  const ics = await (await fetch(feed)).text();
+  assert.match(ics, /BEGIN:VCALENDAR/);
+  assert.match(ics, /BEGIN:VEVENT/);
+  await checkPage(page, 'my-calendar');
+
   await page.getByRole('button', { name: 'Withdraw this application' }).click();
   await page.getByText('You have withdrawn.').waitFor();
   await page.getByText('Status: Withdrawn').waitFor();

@@ -221,3 +221,23 @@ test('the planning pages work and pass axe', async () => {
   await checkPage(page, 'staff-class-filtered');
   await context.close();
 });
+
+test('the outbox and an officer calendar pass axe', async () => {
+  const { context, page } = await signIn(browser);
+  await page.getByRole('link', { name: 'Outbox' }).click();
+  await page.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor();
+  await checkPage(page, 'staff-outbox');
+  // The graduation above emailed its graduates: those messages are listed.
+  await page.getByLabel('Recipient contains').fill('@');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL('**/staff/outbox?status=&q=%40');
+  await page.getByRole('link', { name: /^Congratulations, you graduated/ }).first().click();
+  await page.getByRole('heading', { name: 'Text' }).waitFor();
+  await checkPage(page, 'staff-outbox-message');
+  await page.getByRole('link', { name: 'My calendar' }).click();
+  await page.getByRole('heading', { name: 'My calendar', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Get my calendar address' }).click();
+  await page.getByText('Your address is ready').waitFor();
+  await checkPage(page, 'staff-calendar');
+  await context.close();
+});
