@@ -23,6 +23,9 @@ pub struct AppState {
     pub links: Links,
     /// How the outbox leaves: SMTP or `.eml` files.
     pub mailer: crate::notify::delivery::Mailer,
+    /// Budget of Open311 requests filed without a key, per client address; `None` when a
+    /// key is required.
+    pub open311_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
 }
 
 /// A service bound to its port, ready to run.
@@ -57,12 +60,18 @@ impl App {
         let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
         tracing::info!(mail = %mailer.describe(), "outgoing mail");
         let registrar = Registrar::start(store.clone(), links.clone());
+        let open311_limiter = config
+            .open311_anonymous
+            .get()
+            .and_then(std::num::NonZeroU32::new)
+            .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_hour(n))));
         let state = AppState {
             store,
             config: Arc::new(config),
             registrar,
             links,
             mailer,
+            open311_limiter,
         };
         Ok(App {
             listener,

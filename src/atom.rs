@@ -1,12 +1,13 @@
-//! The department's news as an Atom feed (RFC 4287): classes announced or open for
-//! registration, newest change first, so residents and local news sites can follow
-//! without an account.
+//! The department's news as an Atom feed (RFC 4287): current advisories and classes
+//! announced or open for registration, newest change first, so residents and local news
+//! sites can follow without an account.
 
 use atom_syndication::{Category, Entry, Feed, FixedDateTime, Link, Person, Text};
 use jiff::Timestamp;
 
 use crate::domain::ClassStatus;
 use crate::store::catalog::Class;
+use crate::store::content::ContentItem;
 
 /// RFC 3339 in UTC, as Atom's date constructs want.
 fn date(ts: Timestamp) -> FixedDateTime {
@@ -30,16 +31,41 @@ pub fn is_news(class: &Class) -> bool {
     matches!(class.status, ClassStatus::Announced | ClassStatus::Open)
 }
 
-/// The feed of `classes` (already filtered with [`is_news`]) for the department
-/// `department` (its zone `tz` for the dates in the text), as XML.
+/// The feed of current `advisories` and of `classes` (already filtered with [`is_news`])
+/// for the department `department` (its zone `tz` for the dates in the text), as XML.
 pub fn news_feed(
     department: &str,
     tz: &jiff::tz::TimeZone,
     base_url: &str,
+    advisories: &[ContentItem],
     classes: &[Class],
     now: Timestamp,
 ) -> String {
     let base = base_url.trim_end_matches('/');
+    let advisory_entries = advisories.iter().map(|a| {
+        let url = format!("{base}/advisories/{}", a.slug);
+        Entry {
+            title: Text::plain(a.title.clone()),
+            id: url.clone(),
+            updated: date(a.updated_at),
+            links: vec![link(url, "alternate", "text/html")],
+            summary: Some(Text::plain(if a.summary.is_empty() {
+                a.title.clone()
+            } else {
+                a.summary.clone()
+            })),
+            categories: vec![Category {
+                term: "advisory".into(),
+                label: Some(if a.category.is_empty() {
+                    "Advisory".into()
+                } else {
+                    a.category.clone()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    });
     let mut entries: Vec<Entry> = classes
         .iter()
         .map(|c| {
@@ -94,13 +120,14 @@ pub fn news_feed(
                 ..Default::default()
             }
         })
+        .chain(advisory_entries)
         .collect();
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     let updated = entries.first().map_or_else(|| date(now), |e| e.updated);
     let feed = Feed {
         title: Text::plain(format!("{department}: community programs")),
         subtitle: Some(Text::plain(format!(
-            "New classes and open registrations of the {department}'s community programs."
+            "Advisories, new classes and open registrations of the {department}'s community programs."
         ))),
         id: format!("{base}/feeds/news.atom"),
         updated,

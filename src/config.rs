@@ -88,9 +88,15 @@ pub struct Config {
     /// reminders go out.
     #[arg(long, env = "PRECINCT_REMINDER_HOUR", default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=23))]
     pub reminder_hour: u8,
+
+    /// Open311 requests filed without an `api_key`, per client address per hour, or `off`
+    /// to require a key.
+    #[arg(long, env = "PRECINCT_OPEN311_ANONYMOUS", default_value = "10", value_parser = parse_rate_limit)]
+    pub open311_anonymous: RateLimit,
 }
 
-/// A per-address request budget for application routes.
+/// A per-address request budget (per minute for application routes, per hour for
+/// anonymous Open311 filing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit(Option<u32>);
 
@@ -139,6 +145,7 @@ impl Config {
             mail_from: "no-reply@precinct.invalid".into(),
             outbox_lease_secs: 120,
             reminder_hour: 9,
+            open311_anonymous: RateLimit::per_minute(10),
         }
     }
 

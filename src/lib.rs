@@ -18,6 +18,7 @@ pub mod notify;
 pub mod planning;
 pub mod registrar;
 pub mod report_pdf;
+pub mod requests;
 pub mod store;
 pub mod teen;
 pub mod telemetry;

@@ -32,6 +32,14 @@ enum Command {
     /// Lottery tools.
     #[command(subcommand)]
     Lottery(LotteryCommand),
+    /// Creates an Open311 `api_key` for a civic app and prints only the key.
+    Open311Key {
+        /// The app's name, shown on the requests it files.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Run the web service.
     Serve(Config),
     /// Apply database migrations and exit.
@@ -162,6 +170,17 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             store.close().await;
             println!("{token}");
+        }
+        Command::Open311Key { name, db } => {
+            anyhow::ensure!(!name.trim().is_empty(), "give the app a name");
+            let store = db.open().await?;
+            let key = precinct::tokens::generate();
+            let created = store
+                .insert_open311_key(name.trim(), &precinct::tokens::hash(&key), jiff::Timestamp::now())
+                .await?;
+            store.close().await;
+            anyhow::ensure!(created, "an app named {name:?} already has a key");
+            println!("{key}");
         }
         Command::Token(TokenCommand::Revoke { name, db }) => {
             let store = db.open().await?;

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod application;
 pub mod class;
+pub mod content;
 pub mod eligibility;
 pub mod graduation;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod markdown;
 pub mod nomination;
 pub mod program;
 pub mod reminders;
+pub mod requests;
 pub mod ride_along;
 pub mod roster;
 pub mod schedule;

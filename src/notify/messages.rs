@@ -427,6 +427,76 @@ pub fn needs_review(ctx: &Context<'_>, to: &str, link: &str) -> OutgoingMessage 
     }
 }
 
+/// "We received your request", with the private link to follow it.
+pub fn request_received(
+    department: &str,
+    to: &str,
+    first_name: &str,
+    service: &str,
+    id: i64,
+    follow_link: &str,
+) -> OutgoingMessage {
+    let hello = if first_name.is_empty() {
+        "Hello".to_string()
+    } else {
+        format!("Hello {first_name}")
+    };
+    OutgoingMessage {
+        kind: "request_received",
+        recipient: to.to_string(),
+        subject: format!("We received your request #{id}: {service}"),
+        body_text: format!(
+            "{hello},\n\nThank you for writing to the {department}. Your request number is {id}. \
+             A coordinator reads new requests every working day and will tell you who takes it.\n\n\
+             Follow your request, see our answers and add a comment here (keep this link to yourself):\n\
+             {follow_link}\n\nThis is not for emergencies: in an emergency, call 911.\n\n{department}\n"
+        ),
+        ..Default::default()
+    }
+}
+
+/// A request changed: its new status and the staff note.
+#[expect(clippy::too_many_arguments, reason = "each is a fact the message states")]
+pub fn request_updated(
+    department: &str,
+    to: &str,
+    first_name: &str,
+    service: &str,
+    id: i64,
+    status: crate::domain::requests::RequestStatus,
+    note: &str,
+    page: &str,
+) -> OutgoingMessage {
+    use crate::domain::requests::RequestStatus;
+    let hello = if first_name.is_empty() {
+        "Hello".to_string()
+    } else {
+        format!("Hello {first_name}")
+    };
+    let news = match status {
+        RequestStatus::New => "It is waiting for a coordinator.".to_string(),
+        RequestStatus::Acknowledged => "A coordinator has read it and will find the right officer.".to_string(),
+        RequestStatus::Assigned => "An officer has been assigned to it.".to_string(),
+        RequestStatus::InProgress => "Work on it has started.".to_string(),
+        RequestStatus::Closed => "It is now closed.".to_string(),
+    };
+    let note = if note.is_empty() {
+        String::new()
+    } else {
+        format!("\n\nFrom the department:\n{note}")
+    };
+    OutgoingMessage {
+        kind: "request_updated",
+        recipient: to.to_string(),
+        subject: format!("Update on your request #{id}: {}", status.label().to_lowercase()),
+        body_text: format!(
+            "{hello},\n\nYour request #{id} ({service}) has an update. {news}{note}\n\n\
+             See its whole history with the link from our first email, or here:\n{page}\n\n{department}\n"
+        ),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

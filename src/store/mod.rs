@@ -22,9 +22,11 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 pub mod applications;
 pub mod attendance;
 pub mod catalog;
+pub mod content;
 pub mod feeds;
 pub mod interest;
 pub mod outbox;
+pub mod requests;
 pub mod ride_along;
 pub mod schools;
 pub mod screening;
@@ -212,6 +214,14 @@ pub(crate) enum TxInner {
 }
 
 impl Tx {
+    /// The engine behind this transaction (for the few statements whose SQL differs).
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// Makes the transaction's changes durable.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.inner {

@@ -38,6 +38,8 @@ const NAV: &[(&str, &str)] = &[
     ("/", "Home"),
     ("/programs", "Programs"),
     ("/about", "Community policing"),
+    ("/advisories", "Advisories"),
+    ("/requests/new", "Ask for help"),
 ];
 
 /// Data for `base.html`.

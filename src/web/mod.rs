@@ -25,6 +25,7 @@ pub mod api;
 pub mod format;
 pub mod health;
 pub mod layout;
+pub mod open311;
 pub mod public;
 pub mod staff;
 
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(staff::router())
         .merge(limited)
+        // Anonymous Open311 filing has its own hourly budget; keyed apps are not limited.
+        .merge(open311::router())
         .nest("/api/v1", api::router())
         .route("/healthz", axum::routing::get(health::healthz))
         .nest("/assets", assets)

@@ -17,6 +17,8 @@ struct HomePage {
     layout: Layout,
     open_classes: Vec<ClassView>,
     programs: Vec<Program>,
+    /// Current advisories chosen for the home page.
+    advisories: Vec<crate::store::content::ContentItem>,
 }
 
 pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppError> {
@@ -32,9 +34,15 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
         .filter(|c| RegistrationState::at(c.status, c.registration_opens_at, c.registration_closes_at, now).is_open())
         .map(|c| ClassView::new(c, &tz, now))
         .collect();
+    let advisories = super::content::current_advisories(&state)
+        .await?
+        .into_iter()
+        .filter(|a| a.on_home)
+        .collect();
     render(&HomePage {
         layout: Layout::new(dept.as_ref(), "/"),
         open_classes,
         programs,
+        advisories,
     })
 }

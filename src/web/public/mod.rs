@@ -12,10 +12,12 @@ pub(crate) mod calendars;
 mod certificates;
 mod classes;
 mod consent;
+mod content;
 mod home;
 mod interest;
 mod news;
 mod programs;
+pub(crate) mod requests;
 
 /// Routes that write, grouped so the rate limiter can wrap them.
 pub fn limited_router() -> Router<AppState> {
@@ -23,6 +25,11 @@ pub fn limited_router() -> Router<AppState> {
         .route("/classes/{id}/apply", axum::routing::post(apply::submit))
         .route("/my/link", axum::routing::post(applicant::send_link))
         .route("/programs/{slug}/interest", axum::routing::post(interest::join))
+        .route("/requests/new/{code}", axum::routing::post(requests::submit))
+        .route(
+            "/requests/follow/{token}/comment",
+            axum::routing::post(requests::comment),
+        )
 }
 
 /// Routes of the public site.
@@ -54,6 +61,13 @@ pub fn router() -> Router<AppState> {
         .route("/certificates/{number}", get(certificates::verify))
         .route("/consent/{token}", get(consent::show).post(consent::sign))
         .route("/feeds/news.atom", get(news::feed))
+        .route("/requests/new", get(requests::index))
+        .route("/requests/new/{code}", get(requests::form))
+        .route("/requests/follow/{token}", get(requests::follow))
+        .route("/requests/{id}", get(requests::public))
+        .route("/pages/{slug}", get(content::page))
+        .route("/advisories", get(content::advisories))
+        .route("/advisories/{slug}", get(content::advisory))
         .route("/calendar/classes/{file}", get(calendars::class))
         .route("/calendar/me/{file}", get(calendars::participant))
         .route("/calendar/staff/{file}", get(calendars::presenter))

@@ -1,4 +1,5 @@
-//! `GET /feeds/news.atom`: announced classes and open registrations as an Atom feed.
+//! `GET /feeds/news.atom`: current advisories, announced classes and open registrations
+//! as an Atom feed.
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -22,7 +23,15 @@ pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         .into_iter()
         .filter(crate::atom::is_news)
         .collect();
-    let body = crate::atom::news_feed(&name, &tz, &state.links.base_url, &classes, Timestamp::now());
+    let advisories = super::content::current_advisories(&state).await?;
+    let body = crate::atom::news_feed(
+        &name,
+        &tz,
+        &state.links.base_url,
+        &advisories,
+        &classes,
+        Timestamp::now(),
+    );
     Ok((
         [
             (CONTENT_TYPE, "application/atom+xml; charset=utf-8"),

@@ -20,6 +20,7 @@ mod auth;
 mod calendar;
 pub use auth::hash_password;
 mod classes;
+mod content;
 mod entry;
 mod export;
 mod import;
@@ -29,6 +30,7 @@ mod password;
 mod planning;
 mod program_rules;
 mod programs;
+mod requests;
 mod retention;
 mod review;
 mod ride_alongs;
@@ -126,6 +128,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff/retention", get(retention::show).post(retention::run))
         .route("/staff/outbox", get(outbox::show))
+        .route("/staff/content", get(content::list))
+        .route("/staff/requests", get(requests::board))
+        .route("/staff/requests/{id}", get(requests::show).post(requests::update))
+        .route("/staff/content/new", get(content::new).post(content::create))
+        .route("/staff/content/{id}", get(content::edit).post(content::update))
         .route("/staff/calendar", get(calendar::show).post(calendar::create))
         .route("/staff/outbox/{id}", get(outbox::message))
         .route("/staff/outbox/{id}/resend", post(outbox::resend))
@@ -159,12 +166,16 @@ pub fn layout(
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
     let mut extra = vec![("/staff/calendar", "My calendar")];
+    if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
+        extra.push(("/staff/requests", "Requests"));
+    }
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/nominations", "Nominations"));
     }
     if allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/schools", "Schools"));
         extra.push(("/staff/outbox", "Outbox"));
+        extra.push(("/staff/content", "Pages"));
     }
     if allows(user.role, Permission::Review) {
         extra.push(("/staff/review", "Review queue"));

@@ -1,0 +1,265 @@
+//! Community requests: filing one (from the public form or Open311, with the requester's
+//! email in the same transaction), staff triage (status, assignee, due date, a note the
+//! requester reads), and the requester's comments. Every change is audited and every
+//! status change is emailed to the requester.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::domain::StaffId;
+use crate::domain::requests::{self, Problem, RequestInput, RequestStatus, Service};
+use crate::notify::messages;
+use crate::registrar::Links;
+use crate::store::requests::{NewRequest, ServiceRequest};
+use crate::store::staff::AuditRecord;
+use crate::store::{Store, StoreError};
+use crate::tokens;
+
+/// Why a request or a change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("the request has problems")]
+    Invalid(Vec<Problem>),
+    #[error("request not found")]
+    NotFound,
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A request just filed.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub id: i64,
+    /// The public Open311 token.
+    pub token: String,
+    /// The requester's private status page.
+    pub follow_link: String,
+}
+
+/// Who filed a request.
+pub enum Channel<'a> {
+    Web,
+    Open311 { client: Option<&'a str> },
+}
+
+async fn department(store: &Store) -> Result<String, StoreError> {
+    Ok(store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name))
+}
+
+/// Checks and stores a request, and emails the requester a link to follow it.
+pub async fn file(
+    store: &Store,
+    links: &Links,
+    service: &Service,
+    input: &RequestInput,
+    channel: Channel<'_>,
+    now: Timestamp,
+) -> Result<Filed, RequestError> {
+    let answers = requests::validate(service, input).map_err(RequestError::Invalid)?;
+    let follow = tokens::generate();
+    let public_token = tokens::generate();
+    let (channel_code, client, actor) = match channel {
+        Channel::Web => ("web", None, "resident".to_string()),
+        Channel::Open311 { client } => ("open311", client, format!("open311:{}", client.unwrap_or("anonymous"))),
+    };
+    let department = department(store).await?;
+    let mut tx = store.begin().await?;
+    let id = tx
+        .insert_request(
+            &NewRequest {
+                service_code: service.code,
+                description: input.description.trim(),
+                attributes: &answers,
+                address: input.address.trim(),
+                lat: input.lat,
+                lon: input.long,
+                email: input.email.trim(),
+                first_name: input.first_name.trim(),
+                last_name: input.last_name.trim(),
+                phone: input.phone.trim(),
+                channel: channel_code,
+                api_client: client,
+                follow_token_hash: &tokens::hash(&follow),
+                public_token: &public_token,
+            },
+            now,
+        )
+        .await?;
+    let follow_link = format!("{}/requests/follow/{follow}", links.base_url);
+    tx.enqueue(
+        &messages::request_received(
+            &department,
+            input.email.trim(),
+            input.first_name.trim(),
+            service.name,
+            id,
+            &follow_link,
+        ),
+        now,
+    )
+    .await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor,
+            action: "request.create",
+            object_type: "request",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "service": service.code, "channel": channel_code })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Filed {
+        id,
+        token: public_token,
+        follow_link,
+    })
+}
+
+/// A staff change to a request.
+#[derive(Debug, Clone)]
+pub struct Triage {
+    pub status: RequestStatus,
+    pub assigned_to: Option<StaffId>,
+    pub due_on: Option<Date>,
+    /// What the requester reads (required when closing: the resolution).
+    pub note: String,
+}
+
+/// Applies a staff change; returns the request as it is now.
+pub async fn triage(
+    store: &Store,
+    links: &Links,
+    staff: (StaffId, &str),
+    id: i64,
+    change: &Triage,
+    now: Timestamp,
+) -> Result<ServiceRequest, RequestError> {
+    let note = change.note.trim();
+    if note.chars().count() > 2_000 {
+        return Err(RequestError::NotAllowed("Keep the note under 2,000 characters.".into()));
+    }
+    let department = department(store).await?;
+    let mut tx = store.begin().await?;
+    let before = tx.lock_request(id).await?.ok_or(RequestError::NotFound)?;
+    // Naming an officer on a new request assigns it.
+    let status = if change.assigned_to.is_some()
+        && before.assigned_to.is_none()
+        && matches!(change.status, RequestStatus::New | RequestStatus::Acknowledged)
+    {
+        RequestStatus::Assigned
+    } else {
+        change.status
+    };
+    let moved = status != before.status;
+    if moved && !before.status.can_become(status) {
+        return Err(RequestError::NotAllowed(format!(
+            "A request that is {} cannot become {}.",
+            before.status.label().to_lowercase(),
+            status.label().to_lowercase()
+        )));
+    }
+    if status == RequestStatus::Assigned && change.assigned_to.is_none() {
+        return Err(RequestError::NotAllowed("Choose the officer to assign.".into()));
+    }
+    if moved && status == RequestStatus::Closed && note.is_empty() {
+        return Err(RequestError::NotAllowed(
+            "Say how the request was resolved; the requester reads it.".into(),
+        ));
+    }
+    let notes = if note.is_empty() {
+        before.status_notes.clone()
+    } else {
+        note.to_string()
+    };
+    tx.set_request_state(id, status, change.assigned_to, change.due_on, &notes, now)
+        .await?;
+    if moved || !note.is_empty() {
+        tx.add_request_update(id, "staff", Some(staff.0), moved.then_some(status), note, now)
+            .await?;
+    }
+    if (moved || !note.is_empty()) && !before.email.is_empty() {
+        let service = requests::service(&before.service_code).map_or("Request", |s| s.name);
+        tx.enqueue(
+            &messages::request_updated(
+                &department,
+                &before.email,
+                &before.first_name,
+                service,
+                id,
+                status,
+                note,
+                &{
+                    // The requester's link is kept only as a hash; the message points at the
+                    // page where a new one can be asked for by email.
+                    format!("{}/requests/{id}", links.base_url)
+                },
+            ),
+            now,
+        )
+        .await?;
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: staff.1,
+            action: "request.update",
+            object_type: "request",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({
+                "status": before.status.code(), "assigned_to": before.assigned_to, "due_on": before.due_on,
+            })),
+            after: Some(serde_json::json!({
+                "status": status.code(), "assigned_to": change.assigned_to, "due_on": change.due_on, "note": !note.is_empty(),
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    store.request(id).await?.ok_or(RequestError::NotFound)
+}
+
+/// A comment from the requester, through their private link.
+pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<i64, RequestError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(RequestError::Invalid(vec![Problem {
+            field: "comment".into(),
+            message: "Write your comment.".into(),
+        }]));
+    }
+    if body.chars().count() > 2_000 {
+        return Err(RequestError::Invalid(vec![Problem {
+            field: "comment".into(),
+            message: "Keep the comment under 2,000 characters.".into(),
+        }]));
+    }
+    let request = store
+        .request_by_follow(&tokens::hash(follow_token))
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let mut tx = store.begin().await?;
+    tx.add_request_update(request.id, "requester", None, None, body, now)
+        .await?;
+    tx.audit(
+        &AuditRecord {
+            actor: "requester",
+            action: "request.comment",
+            object_type: "request",
+            object_id: request.id.to_string(),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(request.id)
+}
