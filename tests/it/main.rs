@@ -12,6 +12,7 @@ mod demo;
 mod health;
 mod mail;
 mod manage;
+mod open311;
 mod public_pages;
 mod reminders;
 mod ride_along;
