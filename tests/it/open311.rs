@@ -24,7 +24,10 @@ async fn json(app: &TestApp, path: &str) -> (u16, Value) {
     let res = app.get(path).await;
     let status = res.status().as_u16();
     assert!(
-        res.headers()["content-type"].to_str().unwrap().starts_with("application/json"),
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
         "{path}"
     );
     (status, res.json().await.unwrap())
@@ -34,7 +37,10 @@ async fn json(app: &TestApp, path: &str) -> (u16, Value) {
 async fn xml(app: &TestApp, path: &str) -> (u16, String) {
     let res = app.get(path).await;
     let status = res.status().as_u16();
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/xml"), "{path}");
+    assert!(
+        res.headers()["content-type"].to_str().unwrap().starts_with("text/xml"),
+        "{path}"
+    );
     let text = res.text().await.unwrap();
     roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path}: not well-formed XML: {e}\n{text}"));
     (status, text)
@@ -105,11 +111,25 @@ async fn discovery_and_services_in_both_formats(backend: Backend) {
     assert_eq!(status, 200);
     let services = services.as_array().unwrap();
     let codes: HashSet<&str> = services.iter().map(|s| s["service_code"].as_str().unwrap()).collect();
-    for code in ["presentation", "traffic_enforcement", "neighborhood_watch", "ride_along", "question"] {
+    for code in [
+        "presentation",
+        "traffic_enforcement",
+        "neighborhood_watch",
+        "ride_along",
+        "question",
+    ] {
         assert!(codes.contains(code), "{code}");
     }
     for s in services {
-        for field in ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"] {
+        for field in [
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        ] {
             assert!(s.get(field).is_some(), "{field} in {s}");
         }
         assert_eq!(s["type"], "realtime");
@@ -128,7 +148,13 @@ async fn discovery_and_services_in_both_formats(backend: Backend) {
     assert_eq!(times["datatype"], "multivaluelist");
     assert_eq!(times["required"], true);
     assert_eq!(times["variable"], true);
-    assert!(times["values"].as_array().unwrap().iter().any(|v| v["key"] == "night" && v["name"] == "Night"));
+    assert!(
+        times["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["key"] == "night" && v["name"] == "Night")
+    );
     let orders: Vec<i64> = attributes.iter().map(|a| a["order"].as_i64().unwrap()).collect();
     assert_eq!(orders, (1..=attributes.len() as i64).collect::<Vec<_>>());
     let (_, text) = xml(&app, "/open311/v2/services/traffic_enforcement.xml").await;
@@ -180,13 +206,28 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     assert_eq!(r["address"], "Ocean Ave and 5th St");
     assert_eq!(r["lat"], 36.9741);
     assert_eq!(r["long"], -122.0308);
-    assert!(r["requested_datetime"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
-    assert!(r["updated_datetime"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
+    assert!(
+        r["requested_datetime"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .is_ok()
+    );
+    assert!(
+        r["updated_datetime"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .is_ok()
+    );
     for private in ["email", "first_name", "last_name", "phone", "description"] {
         assert!(r.get(private).is_none(), "{private} is not published");
     }
     let (_, text) = xml(&app, &format!("/open311/v2/requests/{id}.xml")).await;
-    assert_eq!(xml_values(&text, "request", "service_request_id"), [id.clone()]);
+    assert_eq!(
+        xml_values(&text, "request", "service_request_id"),
+        std::slice::from_ref(&id)
+    );
     assert!(!text.contains("resident@example.org"));
 
     let (status, t) = json(&app, &format!("/open311/v2/tokens/{token}.json")).await;
@@ -194,7 +235,10 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     assert_eq!(t[0]["service_request_id"], id);
     let (status, text) = xml(&app, &format!("/open311/v2/tokens/{token}.xml")).await;
     assert_eq!(status, 200);
-    assert_eq!(xml_values(&text, "request", "service_request_id"), [id.clone()]);
+    assert_eq!(
+        xml_values(&text, "request", "service_request_id"),
+        std::slice::from_ref(&id)
+    );
     let (status, e) = json(&app, "/open311/v2/tokens/unknown.json").await;
     assert_eq!(status, 404);
     assert_errors(&e, 404);
@@ -213,11 +257,24 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     let question_id = xml_values(&text, "request", "service_request_id").pop().unwrap();
 
     let (_, all) = json(&app, "/open311/v2/requests.json").await;
-    let ids: Vec<&str> = all.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap()).collect();
-    assert_eq!(ids, [question_id.as_str(), id.as_str()], "newest first, the last 90 days");
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_request_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [question_id.as_str(), id.as_str()],
+        "newest first, the last 90 days"
+    );
     let (_, traffic) = json(&app, "/open311/v2/requests.json?service_code=traffic_enforcement").await;
     assert_eq!(traffic.as_array().unwrap().len(), 1);
-    let (_, both) = json(&app, &format!("/open311/v2/requests.json?service_request_id={id},{question_id}")).await;
+    let (_, both) = json(
+        &app,
+        &format!("/open311/v2/requests.json?service_request_id={id},{question_id}"),
+    )
+    .await;
     assert_eq!(both.as_array().unwrap().len(), 2);
     let (_, closed) = json(&app, "/open311/v2/requests.json?status=closed").await;
     assert!(closed.as_array().unwrap().is_empty());
@@ -225,7 +282,11 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     assert_eq!(open.as_array().unwrap().len(), 2);
     let (_, future) = json(&app, "/open311/v2/requests.json?start_date=2099-01-01T00:00:00Z").await;
     assert!(future.as_array().unwrap().is_empty());
-    let (_, past) = json(&app, "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2099-01-01T00:00:00Z").await;
+    let (_, past) = json(
+        &app,
+        "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2099-01-01T00:00:00Z",
+    )
+    .await;
     assert_eq!(past.as_array().unwrap().len(), 2);
     let (_, text) = xml(&app, "/open311/v2/requests.xml?status=open").await;
     assert_eq!(xml_values(&text, "request", "status"), ["open", "open"]);
@@ -246,10 +307,25 @@ async fn apps_file_and_follow_requests(backend: Backend) {
 
 async fn bad_posts_get_the_error_list(backend: Backend) {
     let app = spawn(backend).await;
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    /// A form, the status it gets, and a word its error names.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![("email", "a@example.org")], 400, "service_code"),
-        (vec![("service_code", "parking"), ("email", "a@example.org")], 404, "parking"),
-        (vec![("service_code", "question"), ("api_key", "nope"), ("email", "a@example.org"), ("description", "x")], 403, "api_key"),
+        (
+            vec![("service_code", "parking"), ("email", "a@example.org")],
+            404,
+            "parking",
+        ),
+        (
+            vec![
+                ("service_code", "question"),
+                ("api_key", "nope"),
+                ("email", "a@example.org"),
+                ("description", "x"),
+            ],
+            403,
+            "api_key",
+        ),
         (
             vec![
                 ("service_code", "traffic_enforcement"),
@@ -262,7 +338,16 @@ async fn bad_posts_get_the_error_list(backend: Backend) {
             400,
             "attribute[times]",
         ),
-        (vec![("service_code", "question"), ("email", "a@example.org"), ("description", "x"), ("lat", "north")], 400, "lat"),
+        (
+            vec![
+                ("service_code", "question"),
+                ("email", "a@example.org"),
+                ("description", "x"),
+                ("lat", "north"),
+            ],
+            400,
+            "lat",
+        ),
     ];
     for (form, code, mentions) in cases {
         let (status, body) = post(&app, "/open311/v2/requests.json", &form).await;
@@ -274,7 +359,14 @@ async fn bad_posts_get_the_error_list(backend: Backend) {
         assert_eq!(status, code);
         assert_eq!(xml_values(&text, "error", "code"), [code.to_string()]);
     }
-    assert!(app.get_json("/open311/v2/requests.json").await.as_array().unwrap().is_empty(), "nothing was filed");
+    assert!(
+        app.get_json("/open311/v2/requests.json")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing was filed"
+    );
 }
 
 async fn anonymous_filing_is_limited_and_can_require_a_key(backend: Backend) {
@@ -294,7 +386,11 @@ async fn anonymous_filing_is_limited_and_can_require_a_key(backend: Backend) {
     assert_errors(&serde_json::from_str(&body).unwrap(), 429);
     // An app with a key is not held to the anonymous budget.
     app.store
-        .insert_open311_key("Civic App", &precinct::tokens::hash("civic-key"), jiff::Timestamp::now())
+        .insert_open311_key(
+            "Civic App",
+            &precinct::tokens::hash("civic-key"),
+            jiff::Timestamp::now(),
+        )
         .await
         .unwrap();
     let mut keyed = question.to_vec();

@@ -162,6 +162,33 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         ("GET", "/staff/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("GET", "/staff/outbox".into(), vec![], RUNNERS),
         ("GET", "/staff/calendar".into(), vec![], EVERYONE),
+        ("GET", "/staff/content".into(), vec![], RUNNERS),
+        ("GET", "/staff/content/new".into(), vec![], RUNNERS),
+        (
+            "POST",
+            "/staff/content/new".into(),
+            vec![],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/staff/content/999999".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        ("GET", "/staff/requests".into(), vec![], [303, 200, 200, 200, 200, 403]),
+        (
+            "GET",
+            "/staff/requests/999999".into(),
+            vec![],
+            [303, 404, 404, 404, 404, 403],
+        ),
+        (
+            "POST",
+            "/staff/requests/999999".into(),
+            vec![],
+            [303, 404, 404, 404, 404, 403],
+        ),
         ("POST", "/staff/calendar".into(), vec![], EVERYONE),
         (
             "GET",
