@@ -175,6 +175,8 @@ pub struct Options {
     pub require_admin_totp: bool,
     /// Deliver mail to this SMTP server instead of `.eml` files.
     pub smtp_url: Option<String>,
+    /// Open311 filing needs an `api_key` (no anonymous budget).
+    pub open311_key_required: bool,
 }
 
 /// Spawns the service with the demo department.
@@ -213,6 +215,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     config.demo = options.demo;
     config.public_url = options.public_url;
     config.smtp_url = options.smtp_url;
+    if options.open311_key_required {
+        config.open311_anonymous = precinct::config::RateLimit::OFF;
+    }
     if let Some(max) = options.max_body_bytes {
         config.max_body_bytes = max;
     }

@@ -369,7 +369,7 @@ async fn bad_posts_get_the_error_list(backend: Backend) {
     );
 }
 
-async fn anonymous_filing_is_limited_and_can_require_a_key(backend: Backend) {
+async fn anonymous_filing_is_limited_and_apps_with_keys_are_not(backend: Backend) {
     let app = spawn(backend).await;
     let question = [
         ("service_code", "question"),
@@ -399,9 +399,47 @@ async fn anonymous_filing_is_limited_and_can_require_a_key(backend: Backend) {
     assert_eq!(status, 200);
 }
 
+async fn a_department_may_require_a_key(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            demo: true,
+            open311_key_required: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let question = [
+        ("service_code", "question"),
+        ("email", "a@example.org"),
+        ("description", "Hello?"),
+    ];
+    let (status, body) = post(&app, "/open311/v2/requests.json", &question).await;
+    assert_eq!(status, 403);
+    assert!(body.contains("api_key"));
+    app.store
+        .insert_open311_key(
+            "Civic App",
+            &precinct::tokens::hash("civic-key"),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let mut keyed = question.to_vec();
+    keyed.push(("api_key", "civic-key"));
+    assert_eq!(post(&app, "/open311/v2/requests.json", &keyed).await.0, 200);
+    let filed = app.store.requests(&Default::default()).await.unwrap();
+    assert_eq!(
+        filed[0].api_client.as_deref(),
+        Some("Civic App"),
+        "staff see which app filed it"
+    );
+}
+
 on_both_backends!(
+    a_department_may_require_a_key,
     discovery_and_services_in_both_formats,
     apps_file_and_follow_requests,
     bad_posts_get_the_error_list,
-    anonymous_filing_is_limited_and_can_require_a_key,
+    anonymous_filing_is_limited_and_apps_with_keys_are_not,
 );
