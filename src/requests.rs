@@ -44,6 +44,10 @@ pub enum Channel<'a> {
     Open311 { client: Option<&'a str> },
 }
 
+async fn department_zone(store: &Store) -> Result<jiff::tz::TimeZone, StoreError> {
+    Ok(store.department().await?.map_or(jiff::tz::TimeZone::UTC, |d| d.tz()))
+}
+
 async fn department(store: &Store) -> Result<String, StoreError> {
     Ok(store
         .department()
@@ -103,6 +107,18 @@ pub async fn file(
         now,
     )
     .await?;
+    // Coordinators hear that requests wait, once a day each, not once per request.
+    let today = now.to_zoned(department_zone(store).await?).date();
+    for to in tx
+        .staff_emails_with(crate::domain::access::Permission::RunClasses)
+        .await?
+    {
+        tx.enqueue(
+            &messages::requests_waiting(&department, &to, &format!("{}/staff/requests", links.base_url), today),
+            now,
+        )
+        .await?;
+    }
     tx.audit(
         &AuditRecord {
             actor: &actor,
@@ -202,6 +218,17 @@ pub async fn triage(
                     format!("{}/requests/{id}", links.base_url)
                 },
             ),
+            now,
+        )
+        .await?;
+    }
+    if let Some(officer) = change.assigned_to.filter(|a| before.assigned_to != Some(*a))
+        && let Some(to) = tx.staff_email(officer).await?
+    {
+        let service = requests::service(&before.service_code).map_or("Request", |s| s.name);
+        let link = format!("{}/staff/requests/{id}", links.base_url);
+        tx.enqueue(
+            &messages::request_assigned(&department, &to, service, id, change.due_on, &link),
             now,
         )
         .await?;

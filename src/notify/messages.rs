@@ -497,6 +497,45 @@ pub fn request_updated(
     }
 }
 
+/// To coordinators: new requests wait on the board (at most once a day each).
+pub fn requests_waiting(department: &str, to: &str, board: &str, day: jiff::civil::Date) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "requests_waiting",
+        recipient: to.to_string(),
+        subject: "New community requests to triage".to_string(),
+        body_text: format!(
+            "Hello,\n\nResidents have filed new requests. Acknowledge them and assign an officer whose duty \
+             fits (you hear about this at most once a day).\n\nThe board (sign-in needed):\n{board}\n\n{department}\n"
+        ),
+        dedupe_key: Some(format!("requests-waiting:{day}:{}", to.to_lowercase())),
+        ..Default::default()
+    }
+}
+
+/// To an officer: a request is now theirs.
+pub fn request_assigned(
+    department: &str,
+    to: &str,
+    service: &str,
+    id: i64,
+    due: Option<jiff::civil::Date>,
+    link: &str,
+) -> OutgoingMessage {
+    let due = due.map_or(String::new(), |d| {
+        format!(" It is due by {}.", d.strftime("%A, %B %-d"))
+    });
+    OutgoingMessage {
+        kind: "request_assigned",
+        recipient: to.to_string(),
+        subject: format!("Request #{id} is assigned to you: {service}"),
+        body_text: format!(
+            "Hello,\n\nRequest #{id} ({service}) is now assigned to you.{due} Update its status and write the \
+             requester a note as you work on it.\n\n{link}\n\n{department}\n"
+        ),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

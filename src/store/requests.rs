@@ -292,6 +292,14 @@ impl Store {
 }
 
 impl Tx {
+    /// The email address of an active staff member.
+    pub async fn staff_email(&mut self, id: StaffId) -> Result<Option<String>, StoreError> {
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar("SELECT email FROM staff WHERE id = $1 AND active")
+            .bind(id).fetch_optional(c).await)?,
+        )
+    }
+
     pub async fn insert_request(&mut self, r: &NewRequest<'_>, now: Timestamp) -> Result<i64, StoreError> {
         let sql = "INSERT INTO service_requests (service_code, description, attributes, address, lat, lon, email, \
                        first_name, last_name, phone, channel, api_client, follow_token_hash, public_token, created_at, updated_at) \

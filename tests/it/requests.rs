@@ -162,6 +162,18 @@ async fn a_request_is_filed_followed_triaged_and_closed(backend: Backend) {
         kinds(&app, "dana@example.org").await,
         ["request_received", "request_updated"]
     );
+    assert_eq!(
+        kinds(&app, "b.harlow@harborpoint-pd.example").await,
+        ["request_assigned"],
+        "the officer is told"
+    );
+    let waiting = |k: Vec<String>| k.into_iter().filter(|k| k == "requests_waiting").count();
+    assert_eq!(
+        waiting(kinds(&app, COORDINATOR).await),
+        1,
+        "coordinators hear of new requests"
+    );
+    assert_eq!(waiting(kinds(&app, ADMIN).await), 1);
 
     // Only the assigned officer sees it; other officers get 403, counselors too.
     let other = session(&app, OTHER_OFFICER).await;
