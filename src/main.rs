@@ -42,6 +42,20 @@ enum Command {
     },
     /// Run the web service.
     Serve(Config),
+    /// Writes a consistent copy of the (SQLite) database to FILE while the service runs.
+    Backup {
+        /// The new backup file (never overwritten).
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Restores a backup FILE into a new (SQLite) database, then applies newer migrations.
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Apply database migrations and exit.
     Migrate {
         /// Database URL (defaults as for `serve`).
@@ -63,6 +77,13 @@ struct Db {
 }
 
 impl Db {
+    fn url(&self) -> String {
+        let mut config = Config::with_database(String::new());
+        config.database_url = self.database_url.clone();
+        config.data_dir = self.data_dir.clone();
+        config.database_url()
+    }
+
     async fn open(self) -> anyhow::Result<Store> {
         let mut config = Config::with_database(String::new());
         config.database_url = self.database_url;
@@ -243,6 +264,18 @@ async fn main() -> anyhow::Result<()> {
             for (rank, id) in precinct::domain::lottery::draw(&seed, &ids).iter().enumerate() {
                 println!("{} {id}", rank + 1);
             }
+        }
+        Command::Backup { file, db } => {
+            let store = Store::connect(&db.url()).await?;
+            let result = store.backup_to(&file).await;
+            store.close().await;
+            result?;
+            println!("backup written to {}", file.display());
+        }
+        Command::Restore { file, db } => {
+            let url = db.url();
+            precinct::store::backup::restore(&file, &url).await?;
+            println!("restored {} into {url}", file.display());
         }
         Command::Migrate { database_url, data_dir } => {
             let mut config = Config::with_database(String::new());

@@ -21,6 +21,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 pub mod applications;
 pub mod attendance;
+pub mod backup;
 pub mod catalog;
 pub mod content;
 pub mod feeds;

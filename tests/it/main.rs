@@ -6,6 +6,7 @@ mod api;
 mod applications;
 mod attendance;
 mod attendance_api;
+mod backup;
 mod binary;
 mod calendar;
 mod content;
