@@ -26,6 +26,8 @@ pub struct AppState {
     /// Budget of Open311 requests filed without a key, per client address; `None` when a
     /// key is required.
     pub open311_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+    /// Counters and histograms served at `/metrics`.
+    pub metrics: Arc<crate::web::metrics::Metrics>,
 }
 
 /// A service bound to its port, ready to run.
@@ -72,6 +74,7 @@ impl App {
             links,
             mailer,
             open311_limiter,
+            metrics: Arc::default(),
         };
         Ok(App {
             listener,

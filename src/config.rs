@@ -93,6 +93,11 @@ pub struct Config {
     /// to require a key.
     #[arg(long, env = "PRECINCT_OPEN311_ANONYMOUS", default_value = "10", value_parser = parse_rate_limit)]
     pub open311_anonymous: RateLimit,
+
+    /// Bearer token Prometheus sends to read `/metrics`. Unset: only a direct scrape from
+    /// this machine (not through a proxy) is answered.
+    #[arg(long, env = "PRECINCT_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// A per-address request budget (per minute for application routes, per hour for
@@ -146,6 +151,7 @@ impl Config {
             outbox_lease_secs: 120,
             reminder_hour: 9,
             open311_anonymous: RateLimit::per_minute(10),
+            metrics_token: None,
         }
     }
 

@@ -23,6 +23,12 @@ pub struct Round {
 
 /// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
 pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
+    let round = round(state, now).await;
+    state.metrics.job_run(round.is_ok());
+    round
+}
+
+async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
     let reminders_queued =

@@ -371,3 +371,11 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(to_secs(from)).bind(to_secs(to)).fetch_all(p).await)?)
     }
 }
+
+impl Store {
+    /// Applications per status (for metrics).
+    pub async fn applications_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(
+            "SELECT status, COUNT(*) FROM applications GROUP BY status ORDER BY status").fetch_all(p).await)?)
+    }
+}

@@ -25,6 +25,7 @@ pub mod api;
 pub mod format;
 pub mod health;
 pub mod layout;
+pub mod metrics;
 pub mod open311;
 pub mod public;
 pub mod staff;
@@ -73,6 +74,9 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .nest("/api/v1", api::router())
         .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::healthz))
+        .route("/livez", axum::routing::get(metrics::livez))
+        .route("/metrics", axum::routing::get(metrics::serve))
         .nest("/assets", assets)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -80,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             staff::require_admin_two_factor,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state);
 
     let app = match hsts {

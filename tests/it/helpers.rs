@@ -177,6 +177,8 @@ pub struct Options {
     pub smtp_url: Option<String>,
     /// Open311 filing needs an `api_key` (no anonymous budget).
     pub open311_key_required: bool,
+    /// Bearer token for `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 /// Spawns the service with the demo department.
@@ -215,6 +217,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     config.demo = options.demo;
     config.public_url = options.public_url;
     config.smtp_url = options.smtp_url;
+    config.metrics_token = options.metrics_token;
     if options.open311_key_required {
         config.open311_anonymous = precinct::config::RateLimit::OFF;
     }

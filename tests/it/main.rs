@@ -14,6 +14,7 @@ mod demo;
 mod health;
 mod mail;
 mod manage;
+mod metrics;
 mod open311;
 mod public_pages;
 mod reminders;
