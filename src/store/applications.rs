@@ -725,3 +725,11 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Store {
+    /// `(email, status)` of every application to a class (crash and restore checks).
+    pub async fn applications_in_class(&self, class_id: ClassId) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT email, status FROM applications WHERE class_id = $1 ORDER BY id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+    }
+}

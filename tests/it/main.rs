@@ -10,6 +10,7 @@ mod backup;
 mod binary;
 mod calendar;
 mod content;
+mod crash;
 mod demo;
 mod health;
 mod mail;
