@@ -21,6 +21,7 @@ mod public_pages;
 mod reminders;
 mod requests;
 mod ride_along;
+mod scale;
 mod schema;
 mod security;
 mod self_service;
