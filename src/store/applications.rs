@@ -733,3 +733,11 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
 }
+
+impl Store {
+    /// Ids of every application to a class, in the order of [`Store::applications_in_class`].
+    pub async fn application_ids_in_class(&self, class_id: ClassId) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM applications WHERE class_id = $1 ORDER BY id";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(class_id).fetch_all(p).await)?)
+    }
+}

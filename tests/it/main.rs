@@ -28,3 +28,4 @@ mod self_service;
 mod smtp_sink;
 mod staff;
 mod teen;
+mod waitlist_props;
