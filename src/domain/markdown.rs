@@ -45,4 +45,48 @@ mod tests {
         let html = to_safe_html("[city](https://example.org)");
         assert!(html.contains("rel=\"noopener noreferrer\""));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Hostile input built from the pieces attacks are made of never yields a script,
+        /// an event handler or a script URL.
+        #[test]
+        fn no_input_yields_script(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<script>", "</script>", "<img src=x ", "onerror=", "alert(1)", "javascript:", "JaVaScRiPt:",
+            "[x](", ")", "<a href=\"", "\">", "<svg ", "onload=", "<style>", "&#106;", "&#x6A;", "\n\n",
+            "`", "<!--", "-->", "<iframe ", "data:text/html,", "<", ">", "\"", "'", " ", "text",
+        ]), 0..40)) {
+            let html = to_safe_html(&parts.concat()).to_lowercase();
+            // Text is escaped, so every literal `<` opens a real tag: look inside those.
+            for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+                let name = tag.trim_start_matches('/').split_whitespace().next().unwrap_or("");
+                proptest::prop_assert!(
+                    !["script", "iframe", "style", "svg", "object", "embed"].contains(&name),
+                    "element <{}> from {:?}", tag, parts
+                );
+                // Attribute values are quoted by the serializer: split on quotes to see
+                // each attribute name apart from its value.
+                for (i, piece) in tag.split('"').enumerate() {
+                    if i % 2 == 0 {
+                        for attr in piece.split_whitespace().skip(usize::from(i == 0)) {
+                            proptest::prop_assert!(!attr.starts_with("on"), "handler in <{}> from {:?}", tag, parts);
+                        }
+                    } else {
+                        let value = piece.trim();
+                        proptest::prop_assert!(
+                            !value.starts_with("javascript:") && !value.starts_with("data:"),
+                            "script URL in <{}> from {:?}", tag, parts
+                        );
+                    }
+                }
+            }
+        }
+
+        /// Arbitrary text never panics the renderer.
+        #[test]
+        fn any_text_renders(text in "\\PC{0,300}") {
+            let _ = to_safe_html(&text);
+        }
+    }
 }

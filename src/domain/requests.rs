@@ -573,4 +573,33 @@ mod tests {
         assert_eq!(InProgress.open311(), "open");
         assert_eq!(Closed.open311(), "closed");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 256, failure_persistence: None, ..Default::default() })]
+
+        /// Any answers to any service are either accepted within the limits or refused with
+        /// named problems; nothing panics, and accepted list answers are known choices.
+        #[test]
+        fn any_request_is_checked_without_panicking(
+            service in 0..SERVICES.len(),
+            description in "\\PC{0,50}",
+            email in "[a-z@.]{0,20}",
+            lat in proptest::option::of(-200.0f64..200.0),
+            long in proptest::option::of(-200.0f64..200.0),
+            answers in proptest::collection::btree_map("[a-z_]{1,12}", proptest::collection::vec("\\PC{0,12}", 0..3), 0..6),
+        ) {
+            let s = &SERVICES[service];
+            let input = RequestInput { description, address: "Main St".into(), lat, long, email, attributes: answers, ..Default::default() };
+            match validate(s, &input) {
+                Ok(ok) => {
+                    for a in s.attributes.iter().filter(|a| !a.values.is_empty()) {
+                        for v in ok.get(a.code).into_iter().flatten() {
+                            proptest::prop_assert!(a.values.iter().any(|(k, _)| k == v));
+                        }
+                    }
+                }
+                Err(problems) => proptest::prop_assert!(!problems.is_empty()),
+            }
+        }
+    }
 }
