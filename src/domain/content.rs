@@ -90,14 +90,7 @@ impl ContentDraft {
     /// Every problem with the draft, in plain words.
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut errors = Vec::new();
-        let slug_ok = (2..=80).contains(&self.slug.len())
-            && self
-                .slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !self.slug.starts_with('-')
-            && !self.slug.ends_with('-');
-        if !slug_ok {
+        if !super::program::is_slug(&self.slug, 80) {
             errors.push(
                 "The web address name must be 2 to 80 lowercase letters, digits or hyphens, like winter-driving."
                     .into(),

@@ -81,6 +81,16 @@ impl ProgramKind {
     }
 }
 
+/// Whether `s` can name a page in a web address: 2 to `max` lowercase letters, digits and
+/// inner hyphens (programs, pages and advisories share the rule).
+pub fn is_slug(s: &str, max: usize) -> bool {
+    (2..=max).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
 /// A program's descriptive details as a coordinator enters them.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramDetails {
@@ -100,14 +110,7 @@ impl ProgramDetails {
     /// Checks the details; every problem is listed.
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut errors = Vec::new();
-        let slug_ok = (2..=60).contains(&self.slug.len())
-            && self
-                .slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !self.slug.starts_with('-')
-            && !self.slug.ends_with('-');
-        if !slug_ok {
+        if !is_slug(&self.slug, 60) {
             errors.push(
                 "The web address name must be 2 to 60 lowercase letters, digits or hyphens, like citizen-academy."
                     .into(),
