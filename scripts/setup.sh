@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need, idempotently: Chromium for the browser
-# suite, the npm packages, and a PostgreSQL server on 127.0.0.1:5432.
+# suite, cargo-deny, the npm packages, and a PostgreSQL server on 127.0.0.1:5432.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,12 @@ fi
 if ! command -v pdftotext >/dev/null; then
   echo "setup: installing poppler-utils"
   apt_install poppler-utils
+fi
+
+# Dependency licence, ban and source checks (built once; about three minutes).
+if ! command -v cargo-deny >/dev/null; then
+  echo "setup: installing cargo-deny"
+  cargo install --locked cargo-deny@0.20.2
 fi
 
 # Node packages pinned by package-lock.json.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command: formatting, lints, unit and integration tests on SQLite and
-# PostgreSQL, then the browser suite with accessibility checks. Fails on the first
-# failing part.
+# The test command: formatting, lints, dependency policy, unit and integration tests
+# (property tests and bounded HTTP fuzzing included) on SQLite and PostgreSQL, then the
+# browser suite with accessibility checks. Fails on the first failing part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,9 @@ echo "== cargo fmt"
 cargo fmt --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
-echo "== cargo test (SQLite and PostgreSQL)"
+echo "== cargo deny (licences, bans, sources)"
+cargo deny --locked check licenses bans sources
+echo "== cargo test (SQLite and PostgreSQL, fuzzers for PRECINCT_FUZZ_SECONDS each)"
 cargo test --locked
 echo "== browser suite"
 cargo build --locked --bin precinct

@@ -23,9 +23,11 @@ pub struct AppState {
     pub links: Links,
     /// How the outbox leaves: SMTP or `.eml` files.
     pub mailer: crate::notify::delivery::Mailer,
+    /// Per-address budget of applications and link requests; `None` when turned off.
+    pub request_budget: Option<crate::limits::Budget>,
     /// Budget of Open311 requests filed without a key, per client address; `None` when a
     /// key is required.
-    pub open311_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+    pub open311_budget: Option<crate::limits::Budget>,
     /// Counters and histograms served at `/metrics`.
     pub metrics: Arc<crate::web::metrics::Metrics>,
 }
@@ -62,18 +64,23 @@ impl App {
         let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
         tracing::info!(mail = %mailer.describe(), "outgoing mail");
         let registrar = Registrar::start(store.clone(), links.clone());
-        let open311_limiter = config
-            .open311_anonymous
-            .get()
-            .and_then(std::num::NonZeroU32::new)
-            .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_hour(n))));
+        use crate::limits::{Budget, Window};
+        let budget = |limit: crate::config::RateLimit, bucket, window| {
+            limit
+                .get()
+                .and_then(std::num::NonZeroU32::new)
+                .map(|n| Budget::new(bucket, n, window, &store))
+        };
+        let request_budget = budget(config.rate_limit, "requests", Window::Minute);
+        let open311_budget = budget(config.open311_anonymous, "open311", Window::Hour);
         let state = AppState {
             store,
             config: Arc::new(config),
             registrar,
             links,
             mailer,
-            open311_limiter,
+            request_budget,
+            open311_budget,
             metrics: Arc::default(),
         };
         Ok(App {

@@ -10,6 +10,45 @@ use jiff::Timestamp;
 use crate::domain::ClassStatus;
 use crate::store::catalog::{Class, Session};
 
+/// Text as RFC 5545 allows it in a TEXT value: line breaks as `\n` (which the
+/// icalendar crate escapes) and no other control characters. A bare CR would otherwise
+/// reach the output unescaped and split a content line.
+fn text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .map(|c| if c == '\r' { '\n' } else { c })
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// One-line text for the calendar's own name and description, which the icalendar
+/// crate writes as given.
+fn line(s: &str) -> String {
+    text(s).replace(['\n', '\t'], " ")
+}
+
+/// Unfolds `ics` and folds every content line at 75 octets (RFC 5545 §3.1), the
+/// leading space of a continuation included, never inside a UTF-8 character.
+fn fold(ics: &str) -> String {
+    let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 70 * 3);
+    for line in unfolded.split("\r\n").filter(|l| !l.is_empty()) {
+        let mut room = 75;
+        let mut used = 0;
+        for c in line.chars() {
+            if used + c.len_utf8() > room {
+                out.push_str("\r\n ");
+                room = 74;
+                used = 0;
+            }
+            out.push(c);
+            used += c.len_utf8();
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// `20261203T020000Z`.
 fn utc(ts: Timestamp) -> String {
     ts.strftime("%Y%m%dT%H%M%SZ").to_string()
@@ -132,13 +171,13 @@ pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
     let base_url = feed.base_url.trim_end_matches('/');
     let tz = jiff::tz::TimeZone::get(feed.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut cal = Calendar::new();
-    cal.name(feed.title)
+    cal.name(&line(feed.title))
         .timezone(feed.time_zone)
         .append_property(icalendar::Property::new(
             "PRODID",
             "-//Precinct//Community programs//EN",
         ))
-        .append_property(icalendar::Property::new("X-WR-CALDESC", feed.description));
+        .append_property(icalendar::Property::new("X-WR-CALDESC", line(feed.description)));
     let mut span: Option<(Timestamp, Timestamp)> = None;
     for (class, sessions) in classes {
         let class_cancelled = class.status == ClassStatus::Cancelled;
@@ -150,9 +189,11 @@ pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
             cal.push(event(s, class, class_cancelled, &host, base_url, &tz, feed.time_zone));
         }
     }
-    let text = cal.done().to_string();
+    // The crate's folding lets escaped lines run past 75 octets; fold again ourselves.
+    let text = fold(&cal.done().to_string());
     // icalendar writes no VTIMEZONE; put ours first, where clients look for it.
-    match (span, text.find("BEGIN:VEVENT")) {
+    // The first event's own line, not the words inside some name or description.
+    match (span, text.find("\r\nBEGIN:VEVENT\r\n").map(|at| at + 2)) {
         (Some((from, to)), Some(at)) => {
             let zone = vtimezone(feed.time_zone, &tz, from, to);
             format!("{}{zone}{}", &text[..at], &text[at..])
@@ -206,9 +247,9 @@ fn event(
     let mut event = Event::new();
     event
         .uid(&format!("session-{}@{host}", s.id))
-        .summary(&format!("{}: {}", class.program_name, s.topic))
-        .description(&description)
-        .location(&place)
+        .summary(&text(&format!("{}: {}", class.program_name, s.topic)))
+        .description(&text(&description))
+        .location(&text(&place))
         .append_property(local_time("DTSTART", s.starts_at, tz, time_zone))
         .append_property(local_time("DTEND", s.ends_at, tz, time_zone))
         .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
@@ -253,5 +294,123 @@ mod tests {
         );
         let utc = vtimezone("UTC", &jiff::tz::TimeZone::UTC, from, to);
         assert!(utc.contains("TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000"), "{utc}");
+    }
+
+    fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\r\n",
+                    "\n",
+                    "\r",
+                    "BEGIN:VEVENT",
+                    "END:VEVENT",
+                    "END:VCALENDAR",
+                    "SUMMARY:forged",
+                    ";",
+                    ",",
+                    "\\",
+                    "\\n",
+                    ":",
+                    "\"",
+                    "é",
+                    "👮🏽‍♀️",
+                    "\u{0}",
+                    "\u{7f}",
+                    "\t",
+                    " ",
+                    "x",
+                    "ATTACH:http://evil.example/",
+                    "DTSTART:19700101T000000Z",
+                ]),
+                0..30,
+            )
+            .prop_map(|parts| parts.concat()),
+        ]
+    }
+
+    /// RFC 5545 text unescaping, after unfolding.
+    fn unescape(v: &str) -> String {
+        let mut out = String::new();
+        let mut chars = v.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n' | 'N') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => out.push('\\'),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 256, failure_persistence: None, ..Default::default() })]
+
+        /// Whatever staff type into names, topics, places and descriptions, the feed stays
+        /// one calendar with one event per session: CRLF-terminated lines of at most 75
+        /// octets, no property injected, and each text read back as it was typed.
+        #[test]
+        fn hostile_text_never_breaks_a_feed(
+            program in hostile_text(), class_name in hostile_text(), topic in hostile_text(),
+            description in hostile_text(), place in hostile_text(), officer in hostile_text(),
+            sessions in 1usize..4,
+        ) {
+            use crate::domain::{Allocation, ClassId, ProgramId, SessionId};
+            let start: Timestamp = "2026-11-03T23:00:00Z".parse().unwrap();
+            let class = Class {
+                id: ClassId::new(7), program_id: ProgramId::new(1), program_slug: "p".into(),
+                program_name: program.clone(), name: class_name, capacity: 10, status: ClassStatus::Open,
+                registration_opens_at: None, registration_closes_at: None, location_name: place.clone(),
+                location_address: String::new(), graduates: None, allocation: Allocation::FirstCome,
+                corrections_until: None, seats_taken: 0, first_session_at: None, last_session_at: None,
+                session_count: 0, updated_at: start,
+            };
+            let list: Vec<Session> = (0..sessions).map(|i| {
+                let at = start + jiff::SignedDuration::from_hours(168 * i as i64);
+                Session {
+                    id: SessionId::new(i as i64 + 1), position: i as i64 + 1, topic: topic.clone(),
+                    description: description.clone(), local_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                    local_start: jiff::civil::time(18, 0, 0, 0), local_end: jiff::civil::time(20, 0, 0, 0),
+                    starts_at: at, ends_at: at + jiff::SignedDuration::from_hours(2), place: place.clone(),
+                    cancelled: false, sequence: 0,
+                    presenters: vec![crate::store::catalog::Presenter {
+                        unit_slug: "k9".into(), unit_name: "K-9".into(), officer: Some(officer.clone()),
+                    }],
+                }
+            }).collect();
+            let text = class_calendar("Harbor Point Police Department", "America/New_York",
+                "https://programs.example", &class, &list);
+            proptest::prop_assert!(text.ends_with("\r\n"));
+            let lines: Vec<&str> = text.trim_end_matches("\r\n").split("\r\n").collect();
+            for line in &lines {
+                proptest::prop_assert!(!line.contains('\r') && !line.contains('\n'), "bare line break in {:?}", line);
+                proptest::prop_assert!(line.len() <= 75, "line of {} octets: {:?}", line.len(), line);
+            }
+            // Unfold: a line starting with a space or tab continues the previous one.
+            let mut unfolded: Vec<String> = Vec::new();
+            for line in lines {
+                match (line.strip_prefix(' ').or_else(|| line.strip_prefix('\t')), unfolded.last_mut()) {
+                    (Some(rest), Some(last)) => last.push_str(rest),
+                    _ => unfolded.push(line.to_string()),
+                }
+            }
+            let count = |l: &str| unfolded.iter().filter(|u| u.as_str() == l).count();
+            proptest::prop_assert_eq!(count("BEGIN:VCALENDAR"), 1);
+            proptest::prop_assert_eq!(count("END:VCALENDAR"), 1);
+            proptest::prop_assert_eq!(count("BEGIN:VEVENT"), sessions);
+            proptest::prop_assert_eq!(count("END:VEVENT"), sessions);
+            proptest::prop_assert!(!unfolded.iter().any(|u| u.starts_with("ATTACH") || u.starts_with("SUMMARY:forged")));
+            let summaries: Vec<String> = unfolded.iter().filter_map(|u| u.strip_prefix("SUMMARY:")).map(unescape).collect();
+            proptest::prop_assert_eq!(summaries.len(), sessions);
+            for s in summaries {
+                proptest::prop_assert_eq!(s, super::text(&format!("{program}: {topic}")));
+            }
+        }
     }
 }

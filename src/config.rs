@@ -98,6 +98,12 @@ pub struct Config {
     /// this machine (not through a proxy) is answered.
     #[arg(long, env = "PRECINCT_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// Reverse proxies whose `X-Forwarded-For` names the client, as addresses or
+    /// networks separated by commas (`127.0.0.1,10.0.0.0/8`). Unset: the connecting
+    /// address is the client.
+    #[arg(long, env = "PRECINCT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::web::client::parse_trusted)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A per-address request budget (per minute for application routes, per hour for
@@ -152,6 +158,7 @@ impl Config {
             reminder_hour: 9,
             open311_anonymous: RateLimit::per_minute(10),
             metrics_token: None,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -47,6 +47,16 @@ impl From<StoreError> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }
+            // A submitted id that names nothing, or a value the schema's checks refuse,
+            // reached the database: the request is at fault, and nothing was written.
+            StoreError::Sqlx(sqlx::Error::Database(ref db)) if db.is_foreign_key_violation() => {
+                tracing::warn!(error = %e, "request referred to a missing row");
+                AppError::Invalid("The form refers to something that does not exist (any more).".into())
+            }
+            StoreError::Sqlx(sqlx::Error::Database(ref db)) if db.is_check_violation() => {
+                tracing::warn!(error = %e, "request value refused by a schema check");
+                AppError::Invalid("One of the values is outside what is allowed.".into())
+            }
             other => AppError::Internal(other.into()),
         }
     }

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod graduation;
 pub mod jobs;
+pub mod limits;
 pub mod notify;
 pub mod planning;
 pub mod registrar;

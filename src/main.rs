@@ -217,8 +217,10 @@ async fn main() -> anyhow::Result<()> {
             );
             let store = db.open().await?;
             let (password, generated) = match std::env::var("PRECINCT_ADMIN_PASSWORD") {
-                Ok(p) if p.len() >= 12 => (p, false),
-                Ok(_) => anyhow::bail!("PRECINCT_ADMIN_PASSWORD must have at least 12 characters"),
+                Ok(p) => match precinct::domain::password::problem(&p, &[email.as_str()]) {
+                    None => (p, false),
+                    Some(why) => anyhow::bail!("PRECINCT_ADMIN_PASSWORD refused: {why}"),
+                },
                 Err(_) => (precinct::tokens::generate()[..20].to_string(), true),
             };
             let hash = precinct::web::staff::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;

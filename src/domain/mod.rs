@@ -13,6 +13,7 @@ pub mod ids;
 pub mod lottery;
 pub mod markdown;
 pub mod nomination;
+pub mod password;
 pub mod program;
 pub mod reminders;
 pub mod requests;

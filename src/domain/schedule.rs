@@ -34,7 +34,14 @@ pub enum ScheduleError {
     NoSessions,
     #[error("a pattern may have at most {MAX_SESSIONS} sessions")]
     TooManySessions,
+    #[error("the first date must fall between the years {FIRST_YEAR} and {LAST_YEAR}")]
+    DateOutOfRange,
 }
+
+/// Years a class may start in. Typos such as 20266 or 0202 are refused here, and the
+/// weeks a pattern spans always stay inside the calendar jiff can represent.
+pub const FIRST_YEAR: i16 = 1970;
+pub const LAST_YEAR: i16 = 2200;
 
 /// One generated session: its local date and its start and end in the zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +71,9 @@ impl MeetingPattern {
         }
         if sessions > MAX_SESSIONS {
             return Err(ScheduleError::TooManySessions);
+        }
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&first_date.year()) {
+            return Err(ScheduleError::DateOutOfRange);
         }
         Ok(MeetingPattern {
             weekday,
@@ -269,5 +279,51 @@ mod tests {
         let utc_hours: Vec<i8> = o.iter().map(|x| x.starts_at().to_zoned(TimeZone::UTC).hour()).collect();
         assert_eq!(utc_hours[..8], [1; 8], "PDT: 18:00 is 01:00 UTC");
         assert_eq!(utc_hours[8..], [2; 4], "PST after November 1: 02:00 UTC");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Any inputs either are refused with a reason or expand to exactly the asked
+        /// number of meetings: on the weekday, a week or more apart, never on a skipped
+        /// date, at the asked wall-clock time (later only inside a spring-forward gap).
+        #[test]
+        fn any_pattern_is_refused_or_expands_exactly(
+            weekday in 0i8..7,
+            year in -9999i16..=9999,
+            month in 1i8..=12,
+            day in 1i8..=28,
+            start in (0i8..24, 0i8..60),
+            end in (0i8..24, 0i8..60),
+            sessions in 0u16..80,
+            skip_weeks in proptest::collection::vec(0i64..90, 0..10),
+            zone in proptest::sample::select(vec!["America/New_York", "America/Los_Angeles", "Europe/London",
+                "Australia/Lord_Howe", "Pacific/Apia", "UTC", "America/Santiago"]),
+        ) {
+            let weekday = Weekday::from_monday_zero_offset(weekday).unwrap();
+            let first = Date::new(year, month, day).unwrap();
+            let (start, end) = (Time::new(start.0, start.1, 0, 0).unwrap(), Time::new(end.0, end.1, 0, 0).unwrap());
+            let skip: Vec<Date> = skip_weeks
+                .iter()
+                .filter_map(|w| first.checked_add(jiff::Span::new().days(*w * 7 % 700)).ok())
+                .collect();
+            let tz = TimeZone::get(zone).unwrap();
+            match MeetingPattern::new(weekday, first, start, end, sessions, skip.clone()) {
+                Err(e) => proptest::prop_assert!(!e.to_string().is_empty()),
+                Ok(p) => {
+                    let got = p.occurrences(&tz);
+                    proptest::prop_assert_eq!(got.len(), usize::from(sessions));
+                    for (i, o) in got.iter().enumerate() {
+                        proptest::prop_assert_eq!(o.date.weekday(), weekday);
+                        proptest::prop_assert!(o.date >= first && !skip.contains(&o.date));
+                        proptest::prop_assert!(o.starts_at() < o.ends_at() || o.start.time() > start);
+                        proptest::prop_assert!(o.start.time() >= start, "{} starts before {}", o.start, start);
+                        if i > 0 {
+                            proptest::prop_assert!(o.date >= got[i - 1].date.checked_add(jiff::Span::new().weeks(1)).unwrap());
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Background work, run every few seconds by each instance: lottery draws, expiring
 //! seat offers (passing seats on), queuing session reminders and last calls on offers,
-//! delivering the outbox, and erasing minors' details when their retention ends. Every
+//! delivering the outbox, erasing minors' details when their retention ends, and
+//! forgetting request counts of windows that have passed. Every
 //! step claims its work in the database, so several instances can run it side by side.
 
 use std::time::Duration;
@@ -37,6 +38,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
+    crate::limits::prune(&state.store, now).await?;
     Ok(Round {
         offers_expired,
         messages_delivered,

@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod content;
 pub mod feeds;
 pub mod interest;
+pub mod limits;
 pub mod outbox;
 pub mod requests;
 pub mod ride_along;

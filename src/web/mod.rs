@@ -22,6 +22,7 @@ use crate::app::AppState;
 use crate::error::{AppError, ErrorPage, problem_response};
 
 pub mod api;
+pub mod client;
 pub mod format;
 pub mod health;
 pub mod layout;
@@ -64,7 +65,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/classes/{id}/registrations",
             axum::routing::post(api::registrations::register),
         ),
-        &config,
+        &state,
     );
     let app = Router::new()
         .merge(public::router())
@@ -83,16 +84,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             staff::require_admin_two_factor,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_nul))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state);
 
-    let app = match hsts {
-        Some(layer) => app.layer(layer),
-        None => app,
-    };
+    // Outermost first: security headers wrap everything, so even answers made by the
+    // layers below (413 from the body limit, 403 from CSRF, 408) carry them.
     app.layer(
         ServiceBuilder::new()
+            .layer(security)
+            .option_layer(hsts)
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
@@ -108,30 +110,37 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
             .layer(CompressionLayer::new())
-            .layer(csrf(&config))
-            .layer(security),
+            .layer(csrf(&config)),
     )
 }
 
-/// Wraps the application routes in a per-address limit when one is configured. Limits
-/// are per instance; behind a proxy, the proxy's address is the key (see the README).
-fn rate_limited(router: Router<AppState>, config: &crate::config::Config) -> Router<AppState> {
-    let Some(per_minute) = config.rate_limit.get() else {
+/// Wraps the application routes in the per-address budget when one is configured
+/// (`crate::limits`: shared by every instance on PostgreSQL).
+fn rate_limited(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    if state.request_budget.is_none() {
         return router;
+    }
+    router.layer(middleware::from_fn_with_state(state.clone(), within_budget))
+}
+
+async fn within_budget(
+    State(state): State<AppState>,
+    client: client::ClientAddr,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let Some(budget) = &state.request_budget else {
+        return next.run(request).await;
     };
-    let mut builder = tower_governor::governor::GovernorConfigBuilder::default();
-    builder
-        .per_millisecond((60_000 / u64::from(per_minute)).max(1))
-        .burst_size(per_minute);
-    let Some(limits) = builder.finish() else { return router };
-    let layer = tower_governor::GovernorLayer::new(limits).error_handler(|_| {
-        problem_response(
+    match budget.allow(client.0, jiff::Timestamp::now()).await {
+        Ok(true) => next.run(request).await,
+        Ok(false) => problem_response(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
             "Too many requests from your address. Please wait a minute and try again.",
-        )
-    });
-    router.layer(layer)
+        ),
+        Err(e) => AppError::from(e).into_response(),
+    }
 }
 
 /// A 303 redirect to a path of this site. Paths are built from ids and fixed text; should
@@ -206,6 +215,54 @@ async fn not_found(uri: Uri) -> Response {
 
 /// Replaces the plain body of a page error with the branded error page. Runs after the
 /// handler so errors from any page get the department's header and footer.
+/// Refuses any request whose path, query or form/JSON body carries a NUL character.
+/// No field has a use for one, and PostgreSQL cannot store it in text, so without this
+/// the same input would be kept on SQLite and fail on PostgreSQL.
+async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/open311/");
+    let refuse = |what: &str| {
+        let message = format!("The {what} contains a NUL character, which no field may hold.");
+        if api {
+            problem_response(StatusCode::BAD_REQUEST, "bad-request", &message)
+        } else {
+            AppError::BadRequest(message).into_response()
+        }
+    };
+    let has_nul_escape = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    };
+    if has_nul_escape(req.uri().path()) || req.uri().query().is_some_and(has_nul_escape) {
+        return refuse("address");
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let json = content_type.contains("json");
+    if !form && !json {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return problem_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "The request is larger than this service accepts.",
+        );
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if bytes.contains(&0) || (form && has_nul_escape(&text)) || (json && text.contains("\\u0000")) {
+        return refuse("form");
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {

@@ -8,10 +8,8 @@
 //! answers carry the service, status, the department's notes, times and place, never the
 //! requester's contact details or their own description.
 
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -397,7 +395,7 @@ async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Resul
 /// `POST /open311/v2/requests.{json,xml}`, form-encoded as the specification says.
 async fn file_request(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: crate::web::client::ClientAddr,
     Path(file): Path<String>,
     body: String,
 ) -> Result<Response, Errors> {
@@ -422,14 +420,14 @@ async fn file_request(
                 .ok_or_else(|| error(StatusCode::FORBIDDEN, format, "The api_key is not valid."))?,
         ),
         None => {
-            let Some(limiter) = &state.open311_limiter else {
+            let Some(budget) = &state.open311_budget else {
                 return Err(error(
                     StatusCode::FORBIDDEN,
                     format,
                     "An api_key is required to file requests here.",
                 ));
             };
-            if limiter.check_key(&peer.ip()).is_err() {
+            if !budget.allow(client.0, jiff::Timestamp::now()).await? {
                 return Err(error(
                     StatusCode::TOO_MANY_REQUESTS,
                     format,

@@ -179,6 +179,8 @@ pub struct Options {
     pub open311_key_required: bool,
     /// Bearer token for `/metrics`.
     pub metrics_token: Option<String>,
+    /// Proxies whose `X-Forwarded-For` is believed (`PRECINCT_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<&'static str>,
 }
 
 /// Spawns the service with the demo department.
@@ -218,6 +220,11 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     config.public_url = options.public_url;
     config.smtp_url = options.smtp_url;
     config.metrics_token = options.metrics_token;
+    config.trusted_proxies = options
+        .trusted_proxies
+        .iter()
+        .map(|p| precinct::web::client::parse_trusted(p).expect("a proxy address"))
+        .collect();
     if options.open311_key_required {
         config.open311_anonymous = precinct::config::RateLimit::OFF;
     }

@@ -15,9 +15,6 @@ use crate::store::outbox::OutgoingMessage;
 use crate::tokens;
 use crate::web::layout::{Layout, render};
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
 #[derive(Template)]
 #[template(path = "staff/password_reset.html")]
 struct ResetPage {
@@ -124,10 +121,9 @@ pub async fn choose(
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let problem = if form.password.chars().count() < MIN_PASSWORD_CHARS {
-        Some(format!(
-            "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
-        ))
+    let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
+    let problem = if let Some(p) = crate::domain::password::problem(&form.password, &[&dept]) {
+        Some(p)
     } else if form.password != form.confirm {
         Some("The two passwords are not the same.".to_string())
     } else {
@@ -199,16 +195,15 @@ pub async fn change(
         .await?
         .and_then(|c| c.password_hash)
         .unwrap_or_default();
+    let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
     let current = form.current.clone();
     let current_ok = tokio::task::spawn_blocking(move || super::auth::verify(&current, &stored))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let problem = if !current_ok {
         Some("Your current password is not right.".to_string())
-    } else if form.password.chars().count() < MIN_PASSWORD_CHARS {
-        Some(format!(
-            "Choose a password of at least {MIN_PASSWORD_CHARS} characters."
-        ))
+    } else if let Some(p) = crate::domain::password::problem(&form.password, &[&user.email, &user.full_name, &dept]) {
+        Some(p)
     } else if form.password != form.confirm {
         Some("The two new passwords are not the same.".to_string())
     } else {
