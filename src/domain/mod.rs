@@ -22,6 +22,7 @@ pub mod roster;
 pub mod schedule;
 pub mod screening;
 pub mod stats;
+pub mod survey;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{ClassStatus, RegistrationState};
