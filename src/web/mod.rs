@@ -213,8 +213,6 @@ async fn not_found(uri: Uri) -> Response {
     }
 }
 
-/// Replaces the plain body of a page error with the branded error page. Runs after the
-/// handler so errors from any page get the department's header and footer.
 /// Refuses any request whose path, query or form/JSON body carries a NUL character.
 /// No field has a use for one, and PostgreSQL cannot store it in text, so without this
 /// the same input would be kept on SQLite and fail on PostgreSQL.
@@ -263,6 +261,8 @@ async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next) -> 
         .await
 }
 
+/// Replaces the plain body of a page error with the branded error page. Runs after the
+/// handler so errors from any page get the department's header and footer.
 async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {

@@ -122,13 +122,8 @@ pub async fn choose(
 ) -> Result<Response, AppError> {
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
-    let problem = if let Some(p) = crate::domain::password::problem(&form.password, &[&dept]) {
-        Some(p)
-    } else if form.password != form.confirm {
-        Some("The two passwords are not the same.".to_string())
-    } else {
-        None
-    };
+    let problem = crate::domain::password::problem(&form.password, &[&dept])
+        .or_else(|| (form.password != form.confirm).then(|| "The two passwords are not the same.".to_string()));
     if let Some(p) = problem {
         return page(&state, "choose", token, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -202,12 +197,9 @@ pub async fn change(
         .map_err(|e| AppError::Internal(e.into()))?;
     let problem = if !current_ok {
         Some("Your current password is not right.".to_string())
-    } else if let Some(p) = crate::domain::password::problem(&form.password, &[&user.email, &user.full_name, &dept]) {
-        Some(p)
-    } else if form.password != form.confirm {
-        Some("The two new passwords are not the same.".to_string())
     } else {
-        None
+        crate::domain::password::problem(&form.password, &[&user.email, &user.full_name, &dept])
+            .or_else(|| (form.password != form.confirm).then(|| "The two new passwords are not the same.".to_string()))
     };
     if let Some(p) = problem {
         return change_page(&state, &user, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
