@@ -30,6 +30,8 @@ pub struct AppState {
     pub open311_budget: Option<crate::limits::Budget>,
     /// Counters and histograms served at `/metrics`.
     pub metrics: Arc<crate::web::metrics::Metrics>,
+    /// Key of survey pair codes (`crate::outcomes::pair_code`).
+    pub survey_key: Arc<[u8; 32]>,
 }
 
 /// A service bound to its port, ready to run.
@@ -73,6 +75,7 @@ impl App {
         };
         let request_budget = budget(config.rate_limit, "requests", Window::Minute);
         let open311_budget = budget(config.open311_anonymous, "open311", Window::Hour);
+        let survey_key = Arc::new(crate::outcomes::survey_key(&store, config.survey_key.as_deref()).await?);
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -82,6 +85,7 @@ impl App {
             request_budget,
             open311_budget,
             metrics: Arc::default(),
+            survey_key,
         };
         Ok(App {
             listener,

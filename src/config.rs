@@ -104,6 +104,13 @@ pub struct Config {
     /// address is the client.
     #[arg(long, env = "PRECINCT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::web::client::parse_trusted)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Key of the pair codes that link a participant's before and after survey answers
+    /// (any long random string; every instance uses the same). Kept out of the database
+    /// so the database alone cannot tie an answer to a person. Unset: a key is made and
+    /// stored in the database, which keeps pairing working but weakens that guarantee.
+    #[arg(long, env = "PRECINCT_SURVEY_KEY", hide_env_values = true)]
+    pub survey_key: Option<String>,
 }
 
 /// A per-address request budget (per minute for application routes, per hour for
@@ -159,6 +166,7 @@ impl Config {
             open311_anonymous: RateLimit::per_minute(10),
             metrics_token: None,
             trusted_proxies: Vec::new(),
+            survey_key: None,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod graduation;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
+pub mod outcomes;
 pub mod planning;
 pub mod registrar;
 pub mod report_pdf;

@@ -353,6 +353,149 @@ pub fn response_rate(invited: usize, answered: usize) -> Option<f64> {
     (invited > 0).then(|| 100.0 * answered.min(invited) as f64 / invited as f64)
 }
 
+/// Before the class or after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Pre,
+    Post,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 2] = [Phase::Pre, Phase::Post];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Post => "post",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.code() == s)
+    }
+
+    /// "Before" or "After", for headings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Pre => "Before",
+            Phase::Post => "After",
+        }
+    }
+}
+
+/// One answer sheet as results see it: which wording it answered, its group (the
+/// class), its phase and its pair code; nothing about who.
+#[derive(Debug, Clone, Copy)]
+pub struct Sheet<'a> {
+    pub version_id: i64,
+    pub group: i64,
+    pub phase: Phase,
+    pub pair_code: &'a str,
+    pub answers: &'a [(String, Answer)],
+}
+
+/// What staff see for one question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionResult {
+    pub question: Question,
+    pub pre: Distribution,
+    pub post: Distribution,
+    /// Mean change over matched pairs (scale questions with enough pairs).
+    pub change: Option<Change>,
+    /// Matched pairs that answered the question both times.
+    pub pairs: usize,
+    /// Free-text answers of each phase that reached [`MIN_GROUP`] answers.
+    pub texts: Vec<(Phase, String)>,
+    /// Free-text answers of a phase were held back because too few wrote any.
+    pub texts_suppressed: bool,
+}
+
+/// Results per question over every wording of a survey. Questions follow the newest
+/// wording, then keys only older wordings had; a key's answers count only from
+/// wordings that asked it as the same kind of question (a 5-point scale that became a
+/// 7-point one is not mixed). Pairs match on group and pair code.
+pub fn results<'a>(versions: &[(i64, &Instrument)], sheets: &[Sheet<'a>]) -> Vec<QuestionResult> {
+    let mut questions: Vec<&Question> = Vec::new();
+    for (_, instrument) in versions.iter().rev() {
+        for q in &instrument.questions {
+            if !questions.iter().any(|known| known.key == q.key) {
+                questions.push(q);
+            }
+        }
+    }
+    questions
+        .into_iter()
+        .map(|question| {
+            let same_kind: BTreeSet<i64> = versions
+                .iter()
+                .filter(|(_, i)| {
+                    i.questions
+                        .iter()
+                        .any(|q| q.key == question.key && q.kind == question.kind)
+                })
+                .map(|(id, _)| *id)
+                .collect();
+            let answer_of = |sheet: &Sheet<'a>| -> Option<&'a Answer> {
+                if !same_kind.contains(&sheet.version_id) {
+                    return None;
+                }
+                sheet.answers.iter().find(|(k, _)| *k == question.key).map(|(_, a)| a)
+            };
+            let of_phase = |phase: Phase| -> Vec<&'a Answer> {
+                sheets
+                    .iter()
+                    .filter(|s| s.phase == phase)
+                    .filter_map(|s| answer_of(s))
+                    .collect()
+            };
+            let (pre, post) = (of_phase(Phase::Pre), of_phase(Phase::Post));
+            let mut matched = Vec::new();
+            if matches!(question.kind, QuestionKind::Likert { .. }) {
+                for after in sheets.iter().filter(|s| s.phase == Phase::Post) {
+                    let Some(Answer::Scale(b)) = answer_of(after) else { continue };
+                    let before = sheets
+                        .iter()
+                        .find(|s| s.phase == Phase::Pre && s.group == after.group && s.pair_code == after.pair_code);
+                    if let Some(Answer::Scale(a)) = before.and_then(|s| answer_of(s)) {
+                        matched.push((*a, *b));
+                    }
+                }
+            }
+            let mut texts = Vec::new();
+            let mut texts_suppressed = false;
+            if question.kind == QuestionKind::FreeText {
+                for (phase, answers) in [(Phase::Pre, &pre), (Phase::Post, &post)] {
+                    let words: Vec<&String> = answers
+                        .iter()
+                        .filter_map(|a| match a {
+                            Answer::Text(t) => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    if words.len() >= MIN_GROUP {
+                        let mut sorted: Vec<String> = words.into_iter().cloned().collect();
+                        // Sorted, so the order says nothing about who wrote first.
+                        sorted.sort();
+                        texts.extend(sorted.into_iter().map(|t| (phase, t)));
+                    } else if !words.is_empty() {
+                        texts_suppressed = true;
+                    }
+                }
+            }
+            QuestionResult {
+                question: question.clone(),
+                pre: distribution(question, &pre),
+                post: distribution(question, &post),
+                change: paired_change(&matched),
+                pairs: matched.len(),
+                texts,
+                texts_suppressed,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +645,70 @@ mod tests {
         assert_eq!(response_rate(0, 0), None);
         assert_eq!(response_rate(20, 15), Some(75.0));
         assert_eq!(response_rate(4, 9), Some(100.0));
+    }
+
+    #[test]
+    fn results_pair_within_a_class_and_never_mix_kinds_or_show_few_words() {
+        let v1 = default_academy_instrument();
+        let mut v2 = v1.clone();
+        // Version 2 turns "safety" into a 7-point scale: its answers are not mixed with v1's.
+        v2.questions[1].kind = QuestionKind::Likert {
+            points: 7,
+            low: "No".into(),
+            high: "Yes".into(),
+        };
+        let scale = |k: &str, v: u8| (k.to_string(), Answer::Scale(v));
+        let text = |t: &str| ("comments".to_string(), Answer::Text(t.into()));
+        // Class 1: six people, pre on v1, post on v2; trust pre 2,3,3,2,4,3 and post 4,4,3,3,5,4.
+        let pre: Vec<Vec<(String, Answer)>> = [2, 3, 3, 2, 4, 3]
+            .iter()
+            .map(|t| vec![scale("trust", *t), scale("safety", 3), text("fine")])
+            .collect();
+        let post: Vec<Vec<(String, Answer)>> = [4, 4, 3, 3, 5, 4]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut a = vec![scale("trust", *t), scale("safety", 6)];
+                if i < 2 {
+                    a.push(text("good"));
+                }
+                a
+            })
+            .collect();
+        let codes = ["a", "b", "c", "d", "e", "f"];
+        let mut sheets = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            sheets.push(Sheet { version_id: 1, group: 1, phase: Phase::Pre, pair_code: code, answers: &pre[i] });
+            sheets.push(Sheet { version_id: 2, group: 1, phase: Phase::Post, pair_code: code, answers: &post[i] });
+        }
+        // Class 2 reuses a code by chance: it must not pair with class 1's "a".
+        let stray = vec![scale("trust", 1)];
+        sheets.push(Sheet { version_id: 2, group: 2, phase: Phase::Post, pair_code: "a", answers: &stray });
+        let out = results(&[(1, &v1), (2, &v2)], &sheets);
+        let keys: Vec<&str> = out.iter().map(|r| r.question.key.as_str()).collect();
+        assert_eq!(keys, ["trust", "safety", "understanding", "contact", "comments"]);
+
+        let trust = &out[0];
+        assert_eq!(trust.pairs, 6);
+        assert_eq!((trust.pre.answered, trust.post.answered), (6, 7));
+        let c = trust.change.as_ref().unwrap();
+        // Differences 2,1,0,1,1,1: mean 1, sample variance 2/5, se sqrt(0.4/6), t(5) 2.571.
+        assert!((c.mean_change - 1.0).abs() < 1e-9);
+        assert!((c.mean_pre - 17.0 / 6.0).abs() < 1e-9 && (c.mean_post - 23.0 / 6.0).abs() < 1e-9);
+        let half = 2.571 * (0.4f64 / 6.0).sqrt();
+        assert!((c.low - (1.0 - half)).abs() < 1e-9 && (c.high - (1.0 + half)).abs() < 1e-9);
+        assert_eq!(trust.post.counts[0], ("1".to_string(), 1));
+
+        // "safety" now means the 7-point wording: only the six v2 answers count.
+        let safety = &out[1];
+        assert_eq!((safety.pre.answered, safety.post.answered), (0, 6));
+        assert!(safety.pre.suppressed && safety.change.is_none());
+        assert_eq!(safety.post.counts.len(), 7);
+
+        // Six wrote before (shown), two after (held back).
+        let comments = &out[4];
+        assert_eq!(comments.texts.len(), 6);
+        assert!(comments.texts.iter().all(|(p, t)| *p == Phase::Pre && t == "fine"));
+        assert!(comments.texts_suppressed);
     }
 }

@@ -20,6 +20,7 @@ pub struct Round {
     pub minor_records_erased: u64,
     pub reminders_queued: usize,
     pub offer_warnings_queued: usize,
+    pub survey_invitations_queued: usize,
 }
 
 /// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
@@ -35,6 +36,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let reminders_queued =
         scheduled::queue_session_reminders(&state.store, &state.links, state.config.reminder_hour, now).await?;
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;
+    let survey_invitations_queued = crate::outcomes::queue_invitations(&state.store, &state.links, now).await?;
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
@@ -46,6 +48,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
         minor_records_erased,
         reminders_queued,
         offer_warnings_queued,
+        survey_invitations_queued,
     })
 }
 

@@ -536,6 +536,50 @@ pub fn request_assigned(
     }
 }
 
+/// A survey link: before the class ("pre") or after graduating ("post").
+pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: bool, link: &str) -> OutgoingMessage {
+    let (subject, ask) = if after {
+        (
+            format!("Now that you have graduated, five minutes for us? {}", ctx.course()),
+            "Congratulations again on graduating. You answered a few questions before the class began; \
+             answering them once more now shows the department what the class changed.",
+        )
+    } else {
+        (
+            format!("Before the class begins: a short survey, {}", ctx.course()),
+            "Before the first session, we would like to know how you see policing in our community today. \
+             You will get the same questions after you graduate, so we can learn what the class changed.",
+        )
+    };
+    OutgoingMessage {
+        kind: "survey_invitation",
+        recipient: to.to_string(),
+        subject,
+        body_text: format!(
+            "Hello {first_name},\n\n{ask}\n\nYour answers are anonymous: they are stored without your name, \
+             email or application, and results are only shown for groups of five or more. Skip any question \
+             you like.\n\nThe link works once:\n{link}\n\n{dept}\n",
+            dept = ctx.department,
+        ),
+        ..Default::default()
+    }
+}
+
+/// A message from staff to graduates who chose to keep in touch.
+pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubscribe_link: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        kind: "alumni",
+        recipient: to.to_string(),
+        subject: subject.to_string(),
+        body_text: format!(
+            "{body}\n\n{department}\n\nYou receive this because you asked to hear from us after graduating. \
+             To stop: {unsubscribe_link}\n"
+        ),
+        unsubscribe_url: Some(unsubscribe_link.to_string()),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,7 @@ pub mod schools;
 pub mod screening;
 pub mod seed;
 pub mod staff;
+pub mod surveys;
 
 /// Expands `$body` once per backend with `$p` bound to that backend's pool (or
 /// connection), so one query text and one row type serve both.

@@ -1,0 +1,254 @@
+//! Outcome surveys and the annual report: survey links sent by the job, answers kept
+//! without their author, results for staff, and a year's figures for the council.
+//!
+//! A participant's pre and post sheets share a pair code: an HMAC of the application
+//! under a key held outside the database (`PRECINCT_SURVEY_KEY`). The database alone
+//! cannot turn a pair code back into a person; the code only says "same person" within
+//! one class.
+
+use hmac::{Hmac, KeyInit, Mac};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::domain::survey::{self, Instrument, Phase, QuestionResult, Sheet, SurveyProblem};
+use crate::domain::{ApplicationId, ClassId, ProgramId};
+use crate::notify::messages::{self, Context};
+use crate::registrar::Links;
+use crate::store::surveys::Uptake;
+use crate::store::{Store, StoreError};
+use crate::tokens;
+
+/// The pair-code key: from configuration when given (hashed, so any length of
+/// passphrase works), otherwise made once and kept in the database, which is weaker
+/// (whoever reads the database could then recompute codes) and said so in the log.
+pub async fn survey_key(store: &Store, configured: Option<&str>) -> anyhow::Result<[u8; 32]> {
+    let secret = match configured.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_string(),
+        None => {
+            tracing::warn!(
+                "no PRECINCT_SURVEY_KEY set: survey pair codes use a key kept in the database; \
+                 set one to keep answers unlinkable by anyone holding only the database"
+            );
+            store
+                .instance_secret("survey_pair_key", &tokens::generate(), Timestamp::now())
+                .await?
+        }
+    };
+    Ok(Sha256::digest(secret.as_bytes()).into())
+}
+
+/// The opaque code shared by one participant's pre and post sheets.
+pub fn pair_code(key: &[u8; 32], application_id: ApplicationId) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(format!("pair:{}", application_id.get()).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Queues survey links: a pre-survey for each confirmed participant of a class not yet
+/// begun, a post-survey for each new graduate. Each person gets one link per phase;
+/// the invitation row and its message are written together, so a crash or a second
+/// instance never sends twice. Returns how many links were queued.
+pub async fn queue_invitations(store: &Store, links: &Links, now: Timestamp) -> Result<usize, StoreError> {
+    let Some(dept) = store.department().await? else {
+        return Ok(0);
+    };
+    let mut queued = 0;
+    for phase in Phase::ALL {
+        for person in store.survey_invitees(phase, now).await? {
+            let token = tokens::generate();
+            let ctx = Context {
+                department: &dept.name,
+                program: &person.program_name,
+                class: &person.class_name,
+                time_zone: &dept.time_zone,
+            };
+            let link = format!("{}/surveys/{token}", links.base_url);
+            let message = messages::survey_invitation(
+                &ctx,
+                &person.email,
+                &person.first_name,
+                phase == Phase::Post,
+                &link,
+            );
+            let mut tx = store.begin().await?;
+            if tx
+                .create_survey_invitation(person.application_id, phase, &tokens::hash(&token), now)
+                .await?
+            {
+                tx.enqueue(&message, now).await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(queued)
+}
+
+/// What a survey link opens.
+pub struct Opened {
+    pub program_name: String,
+    pub class_name: String,
+    pub phase: Phase,
+    pub instrument: Instrument,
+}
+
+/// Why a link shows no form.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// No such link.
+    Unknown,
+    /// Answered already (each link works once).
+    Used,
+    /// The program no longer asks.
+    Withdrawn,
+}
+
+/// Opens a link for answering.
+pub async fn open(store: &Store, token: &str) -> Result<Result<Opened, Closed>, StoreError> {
+    let Some(invitation) = store.survey_invitation(&tokens::hash(token)).await? else {
+        return Ok(Err(Closed::Unknown));
+    };
+    if invitation.used {
+        return Ok(Err(Closed::Used));
+    }
+    let Some(survey) = store.survey(invitation.program_id).await? else {
+        return Ok(Err(Closed::Withdrawn));
+    };
+    Ok(Ok(Opened {
+        program_name: invitation.program_name,
+        class_name: invitation.class_name,
+        phase: invitation.phase,
+        instrument: survey.current.instrument,
+    }))
+}
+
+/// The result of sending a sheet.
+#[derive(Debug)]
+pub enum Submitted {
+    Saved,
+    Closed(Closed),
+    /// Answers that do not fit their questions; nothing was stored.
+    Invalid(Vec<SurveyProblem>),
+}
+
+/// Stores a sheet from a link, spending the link in the same transaction: of two
+/// sends racing, one is stored and the other told the link was used.
+pub async fn submit(
+    store: &Store,
+    key: &[u8; 32],
+    token: &str,
+    form: &[(String, String)],
+    now: Timestamp,
+) -> Result<Submitted, StoreError> {
+    let token_hash = tokens::hash(token);
+    let Some(invitation) = store.survey_invitation(&token_hash).await? else {
+        return Ok(Submitted::Closed(Closed::Unknown));
+    };
+    if invitation.used {
+        return Ok(Submitted::Closed(Closed::Used));
+    }
+    let Some(survey) = store.survey(invitation.program_id).await? else {
+        return Ok(Submitted::Closed(Closed::Withdrawn));
+    };
+    let answers = match survey::read_answers(&survey.current.instrument, form) {
+        Ok(a) => a,
+        Err(problems) => return Ok(Submitted::Invalid(problems)),
+    };
+    let tz = store.department().await?.map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now.to_zoned(tz).date();
+    let mut tx = store.begin().await?;
+    if !tx.use_survey_invitation(&token_hash).await? {
+        return Ok(Submitted::Closed(Closed::Used));
+    }
+    tx.insert_survey_response(
+        survey.current.id,
+        invitation.class_id,
+        invitation.phase,
+        today,
+        &pair_code(key, invitation.application_id),
+        &answers,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Submitted::Saved)
+}
+
+/// Invitations and answers of one phase.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub phase: Phase,
+    pub uptake: Uptake,
+    pub rate: Option<f64>,
+}
+
+/// A program's (or one class's) survey results.
+pub struct Results {
+    pub title: String,
+    pub version: i64,
+    pub questions: Vec<QuestionResult>,
+    pub rates: Vec<Rate>,
+    /// Sheets counted, per phase.
+    pub sheets: Vec<(Phase, usize)>,
+}
+
+/// Results over the classes `only` admits (all of the program's when `None`).
+pub async fn results(
+    store: &Store,
+    program_id: ProgramId,
+    class: Option<ClassId>,
+    only: Option<&[ClassId]>,
+) -> Result<Option<Results>, StoreError> {
+    let Some(current) = store.survey(program_id).await? else {
+        return Ok(None);
+    };
+    let versions = store.survey_versions(program_id).await?;
+    let responses: Vec<_> = store
+        .survey_responses(program_id, class)
+        .await?
+        .into_iter()
+        .filter(|r| only.is_none_or(|ids| ids.contains(&r.class_id)))
+        .collect();
+    let sheets: Vec<Sheet<'_>> = responses
+        .iter()
+        .map(|r| Sheet {
+            version_id: r.version_id,
+            group: r.class_id.get(),
+            phase: r.phase,
+            pair_code: &r.pair_code,
+            answers: &r.answers,
+        })
+        .collect();
+    // Newest wording first, as `survey::results` expects.
+    let wordings: Vec<(i64, &Instrument)> = versions.iter().rev().map(|v| (v.id, &v.instrument)).collect();
+    let questions = survey::results(&wordings, &sheets);
+    let uptake = if only.is_some() {
+        Vec::new()
+    } else {
+        store.survey_uptake(program_id, class).await?
+    };
+    let rates = Phase::ALL
+        .into_iter()
+        .filter_map(|phase| {
+            let (_, u) = uptake.iter().find(|(p, _)| *p == phase)?;
+            Some(Rate {
+                phase,
+                uptake: *u,
+                rate: survey::response_rate(
+                    usize::try_from(u.invited).unwrap_or(0),
+                    usize::try_from(u.answered).unwrap_or(0),
+                ),
+            })
+        })
+        .collect();
+    let sheets = Phase::ALL
+        .into_iter()
+        .map(|p| (p, responses.iter().filter(|r| r.phase == p).count()))
+        .collect();
+    Ok(Some(Results {
+        title: current.current.instrument.title,
+        version: current.current.version,
+        questions,
+        rates,
+        sheets,
+    }))
+}
