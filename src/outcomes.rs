@@ -252,3 +252,110 @@ pub async fn results(
         sheets,
     }))
 }
+
+/// One program's year.
+pub struct ProgramYear {
+    pub name: String,
+    pub figures: crate::domain::stats::YearFigures,
+    /// Scale questions with a paired change (or the reason there is none).
+    pub outcomes: Vec<OutcomeLine>,
+}
+
+/// A scale question's change over the year's classes.
+pub struct OutcomeLine {
+    pub prompt: String,
+    pub pairs: usize,
+    pub change: Option<survey::Change>,
+}
+
+/// Requests of one type.
+pub struct RequestLine {
+    pub name: String,
+    pub received: i64,
+    pub closed: i64,
+}
+
+/// The department's community-programs year, for the council.
+pub struct AnnualReport {
+    pub year: i16,
+    pub department: String,
+    pub programs: Vec<ProgramYear>,
+    pub requests: Vec<RequestLine>,
+    pub alumni_opted_in: i64,
+}
+
+impl AnnualReport {
+    /// Totals over programs: classes, graduates, seats, applications.
+    pub fn totals(&self) -> (i64, i64, i64, i64) {
+        self.programs.iter().fold((0, 0, 0, 0), |t, p| {
+            (
+                t.0 + p.figures.classes,
+                t.1 + p.figures.graduates,
+                t.2 + p.figures.seats,
+                t.3 + p.figures.applications,
+            )
+        })
+    }
+}
+
+/// Assembles `year` (local to the department's time zone).
+pub async fn annual_report(store: &Store, year: i16) -> Result<AnnualReport, StoreError> {
+    let dept = store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut programs = Vec::new();
+    for program in store.published_programs().await? {
+        let facts = store.program_class_facts(program.id, &tz).await?;
+        let Some(figures) = crate::domain::stats::by_year(&facts).into_iter().find(|f| f.year == year) else {
+            continue;
+        };
+        let classes: Vec<ClassId> = store
+            .class_years(program.id, &tz)
+            .await?
+            .into_iter()
+            .filter(|c| c.year == Some(year))
+            .map(|c| c.class_id)
+            .collect();
+        let outcomes = match results(store, program.id, None, Some(&classes)).await? {
+            None => Vec::new(),
+            Some(r) => r
+                .questions
+                .into_iter()
+                .filter(|q| matches!(q.question.kind, survey::QuestionKind::Likert { .. }))
+                .map(|q| OutcomeLine {
+                    prompt: q.question.prompt,
+                    pairs: q.pairs,
+                    change: q.change,
+                })
+                .collect(),
+        };
+        programs.push(ProgramYear {
+            name: program.name,
+            figures,
+            outcomes,
+        });
+    }
+    let start = jiff::civil::date(year, 1, 1).to_zoned(tz.clone());
+    let end = jiff::civil::date(year.saturating_add(1), 1, 1).to_zoned(tz.clone());
+    let requests = match (start, end) {
+        (Ok(from), Ok(to)) => store
+            .request_tallies(from.timestamp(), to.timestamp())
+            .await?
+            .into_iter()
+            .map(|t| RequestLine {
+                name: crate::domain::requests::service(&t.service_code)
+                    .map_or_else(|| t.service_code.clone(), |s| s.name.to_string()),
+                received: t.received,
+                closed: t.closed,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let alumni_opted_in = store.alumni_counts().await?.iter().map(|c| c.opted_in).sum();
+    Ok(AnnualReport {
+        year,
+        department: dept.map(|d| d.name).unwrap_or_default(),
+        programs,
+        requests,
+        alumni_opted_in,
+    })
+}

@@ -120,6 +120,115 @@ impl Instrument {
     }
 }
 
+/// A question as the editor's form carries it: the type as a code and options one
+/// per line, so a coordinator builds a survey without knowing its stored shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuestionDraft {
+    pub key: String,
+    pub prompt: String,
+    /// `likert5`, `likert7`, `single`, `multiple` or `text`.
+    pub kind: String,
+    /// Choice options, one per line.
+    pub options: String,
+    pub low: String,
+    pub high: String,
+}
+
+/// The question types the editor offers, as `(code, label)`.
+pub const DRAFT_KINDS: &[(&str, &str)] = &[
+    ("likert5", "Agreement, 5 points"),
+    ("likert7", "Agreement, 7 points"),
+    ("single", "One choice"),
+    ("multiple", "Several choices"),
+    ("text", "Free text"),
+];
+
+impl QuestionDraft {
+    /// The editor's view of a stored question.
+    pub fn of(q: &Question) -> QuestionDraft {
+        let mut d = QuestionDraft {
+            key: q.key.clone(),
+            prompt: q.prompt.clone(),
+            ..Default::default()
+        };
+        match &q.kind {
+            QuestionKind::Likert { points, low, high } => {
+                d.kind = format!("likert{points}");
+                d.low = low.clone();
+                d.high = high.clone();
+            }
+            QuestionKind::SingleChoice { options } => {
+                d.kind = "single".into();
+                d.options = options.join("\n");
+            }
+            QuestionKind::MultipleChoice { options } => {
+                d.kind = "multiple".into();
+                d.options = options.join("\n");
+            }
+            QuestionKind::FreeText => d.kind = "text".into(),
+        }
+        d
+    }
+
+    fn question(&self) -> Result<Question, SurveyProblem> {
+        let options = || -> Vec<String> {
+            self.options
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let label = |given: &str, default: &str| match given.trim() {
+            "" => default.to_string(),
+            g => g.to_string(),
+        };
+        let kind = match self.kind.as_str() {
+            "likert5" | "likert7" => QuestionKind::Likert {
+                points: if self.kind == "likert5" { 5 } else { 7 },
+                low: label(&self.low, "Strongly disagree"),
+                high: label(&self.high, "Strongly agree"),
+            },
+            "single" => QuestionKind::SingleChoice { options: options() },
+            "multiple" => QuestionKind::MultipleChoice { options: options() },
+            "text" => QuestionKind::FreeText,
+            _ => {
+                return Err(problem(
+                    Some(self.key.trim()),
+                    "Choose a question type from the list.",
+                ));
+            }
+        };
+        Ok(Question {
+            key: self.key.trim().to_string(),
+            prompt: self.prompt.trim().to_string(),
+            kind,
+        })
+    }
+}
+
+/// Builds an instrument from the editor's rows, with every problem at once.
+pub fn from_drafts(title: &str, drafts: &[QuestionDraft]) -> Result<Instrument, Vec<SurveyProblem>> {
+    let mut problems = Vec::new();
+    let mut questions = Vec::new();
+    for d in drafts {
+        match d.question() {
+            Ok(q) => questions.push(q),
+            Err(p) => problems.push(p),
+        }
+    }
+    let instrument = Instrument {
+        title: title.trim().to_string(),
+        questions,
+    };
+    problems.extend(instrument.problems());
+    if problems.is_empty() {
+        Ok(instrument)
+    } else {
+        Err(problems)
+    }
+}
+
 /// How saving an edited instrument goes: answers already given were given to the old
 /// wording, so a used version is never changed in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -507,6 +616,46 @@ mod tests {
     #[test]
     fn the_default_instrument_is_usable() {
         assert!(default_academy_instrument().problems().is_empty());
+    }
+
+    #[test]
+    fn drafts_round_trip_and_name_their_problems() {
+        let original = default_academy_instrument();
+        let drafts: Vec<QuestionDraft> = original.questions.iter().map(QuestionDraft::of).collect();
+        assert_eq!(from_drafts(&original.title, &drafts).unwrap(), original);
+        let choice = QuestionDraft {
+            key: "heard".into(),
+            prompt: "How did you hear of the class?".into(),
+            kind: "multiple".into(),
+            options: "A friend\n\n  The website \nA flyer".into(),
+            ..Default::default()
+        };
+        let built = from_drafts("T", std::slice::from_ref(&choice)).unwrap();
+        assert_eq!(
+            built.questions[0].kind,
+            QuestionKind::MultipleChoice {
+                options: vec!["A friend".into(), "The website".into(), "A flyer".into()]
+            }
+        );
+        let bad = [
+            QuestionDraft {
+                key: "x".into(),
+                prompt: "P".into(),
+                kind: "slider".into(),
+                ..Default::default()
+            },
+            QuestionDraft {
+                key: "y".into(),
+                prompt: "Pick".into(),
+                kind: "single".into(),
+                options: "Only one".into(),
+                ..Default::default()
+            },
+        ];
+        let problems = from_drafts("T", &bad).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].question.as_deref(), Some("x"));
+        assert_eq!(problems[1].question.as_deref(), Some("y"));
     }
 
     #[test]

@@ -129,6 +129,23 @@ pub struct AlumniCount {
 
 const SCOPE: &str = "($2 IS NULL OR r.class_id = $2)";
 
+/// A class as the results and the report pick it: its name and the local year of its
+/// first session.
+#[derive(Debug, Clone)]
+pub struct ClassYear {
+    pub class_id: ClassId,
+    pub name: String,
+    pub year: Option<i16>,
+}
+
+/// Community requests of one type in a period.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestTally {
+    pub service_code: String,
+    pub received: i64,
+    pub closed: i64,
+}
+
 impl Store {
     /// A program's survey with its current wording, if it has one.
     pub async fn survey(&self, program_id: ProgramId) -> Result<Option<Survey>, StoreError> {
@@ -151,6 +168,37 @@ impl Store {
         }))
     }
 
+    /// A program's scheduled classes (not drafts, not cancelled), newest first.
+    pub async fn class_years(
+        &self,
+        program_id: ProgramId,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<Vec<ClassYear>, StoreError> {
+        let sql = "SELECT c.id, c.name, (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
+                   FROM classes c WHERE c.program_id = $1 AND c.status NOT IN ('draft', 'cancelled') ORDER BY c.id DESC";
+        let rows: Vec<(ClassId, String, Option<i64>)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(program_id).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(class_id, name, first)| ClassYear {
+                class_id,
+                name,
+                year: first
+                    .and_then(|t| Timestamp::from_second(t).ok())
+                    .map(|t| t.to_zoned(tz.clone()).year()),
+            })
+            .collect())
+    }
+
+    /// Requests received in `[from, to)` by type, and how many of those were closed.
+    pub async fn request_tallies(&self, from: Timestamp, to: Timestamp) -> Result<Vec<RequestTally>, StoreError> {
+        let sql = "SELECT service_code, COUNT(*) AS received, \
+                   SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed \
+                   FROM service_requests WHERE created_at >= $1 AND created_at < $2 \
+                   GROUP BY service_code ORDER BY COUNT(*) DESC, service_code";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(to_secs(from)).bind(to_secs(to)).fetch_all(p).await)?)
+    }
+
     /// Every wording of a program's survey, oldest first.
     pub async fn survey_versions(&self, program_id: ProgramId) -> Result<Vec<SurveyVersion>, StoreError> {
         let rows: Vec<VersionRow> = dispatch!(&self.pool, p => sqlx::query_as(
@@ -161,12 +209,13 @@ impl Store {
 
     /// Saves a program's survey: the current wording is changed in place while nobody
     /// has answered it, otherwise kept and followed by a new version. Returns the
-    /// version number now current.
+    /// version number now current. The audit record is written with the change.
     pub async fn save_survey(
         &self,
         program_id: ProgramId,
         instrument: &Instrument,
         active: bool,
+        audit: &super::staff::AuditRecord<'_>,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let json = serde_json::to_string(instrument).expect("an instrument serializes");
@@ -208,6 +257,7 @@ impl Store {
                 }
             }
         };
+        tx.audit(audit, now).await?;
         tx.commit().await?;
         Ok(number)
     }
@@ -336,6 +386,12 @@ impl Store {
         dispatch!(&self.pool, p => sqlx::query(sql).bind(application_id).bind(token).bind(to_secs(now))
             .execute(p).await.map(|_| ()))?;
         self.is_alumnus(application_id).await
+    }
+
+    /// Whether an alumni unsubscribe link still names someone.
+    pub async fn alumni_token_exists(&self, token: &str) -> Result<bool, StoreError> {
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM alumni WHERE unsubscribe_token = $1)").bind(token).fetch_one(p).await)?)
     }
 
     /// Stops alumni mail from its unsubscribe link; the program's name, if it matched.

@@ -54,6 +54,8 @@ struct ApplicationView {
     can_withdraw: bool,
     can_correct: bool,
     certificate: Option<String>,
+    /// For graduates: whether they chose to hear about volunteering and alumni events.
+    alumnus: Option<bool>,
     phone: String,
     emergency_name: String,
     emergency_phone: String,
@@ -248,6 +250,8 @@ pub async fn list(
         Some("corrected") => Some("Your contact details are updated."),
         Some("booked") => Some("Your ride-along is booked. We sent the details by email."),
         Some("unbooked") => Some("Your ride-along booking is cancelled."),
+        Some("alumni") => Some("Thank you for staying in touch. Every alumni email has a link to stop them."),
+        Some("left-alumni") => Some("You will not receive alumni emails."),
         _ => None,
     };
     applications_page(&state, email_key, notice, None).await
@@ -314,6 +318,11 @@ async fn applications_page(
                 ),
             certificate: if status == ApplicationStatus::Completed {
                 state.store.class_certificates(a.class_id).await?.get(&a.id).cloned()
+            } else {
+                None
+            },
+            alumnus: if status == ApplicationStatus::Completed {
+                Some(state.store.is_alumnus(a.id).await?)
             } else {
                 None
             },
@@ -399,6 +408,48 @@ pub async fn correct(
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
         Err(ActionError::Store(e)) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AlumniForm {
+    keep: String,
+}
+
+/// `POST /my/applications/{id}/alumni`: a graduate opts in to alumni news, or out.
+pub async fn alumni(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<AlumniForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let Form(form) =
+        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
+    let keep = match form.keep.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("Choose whether to keep in touch.".into())),
+    };
+    let mine = state.store.applications_of(&email_key).await?.into_iter().find(|a| a.id == id);
+    let Some(application) = mine else {
+        return Err(AppError::NotFound("application"));
+    };
+    if application.status.0 != ApplicationStatus::Completed {
+        return Err(AppError::Conflict("Alumni news is for graduates of the class.".into()));
+    }
+    state
+        .store
+        .set_alumnus(id, keep, &tokens::generate(), Timestamp::now())
+        .await?;
+    Ok(see_other(if keep {
+        "/my/applications?done=alumni"
+    } else {
+        "/my/applications?done=left-alumni"
+    }))
 }
 
 /// `POST /my/sign-out`.

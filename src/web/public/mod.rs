@@ -18,6 +18,7 @@ mod interest;
 mod news;
 mod programs;
 pub(crate) mod requests;
+mod surveys;
 
 /// Routes that write, grouped so the rate limiter can wrap them.
 pub fn limited_router() -> Router<AppState> {
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
             "/my/applications/{id}/ride-along/cancel",
             axum::routing::post(applicant::cancel_ride_along),
         )
+        .route("/my/applications/{id}/alumni", axum::routing::post(applicant::alumni))
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route("/my/certificates/{number}", get(applicant::certificate))
@@ -72,6 +74,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/me/{file}", get(calendars::participant))
         .route("/calendar/staff/{file}", get(calendars::presenter))
         .route("/my/calendar", axum::routing::post(applicant::calendar_link))
+        .route("/surveys/{token}", get(surveys::show).post(surveys::submit))
+        .route("/alumni/leave/{token}", get(surveys::confirm_leave).post(surveys::leave))
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),

@@ -26,6 +26,7 @@ mod export;
 mod import;
 mod nominations;
 mod outbox;
+mod outcomes;
 mod password;
 mod planning;
 mod program_rules;
@@ -112,6 +113,12 @@ pub fn router() -> Router<AppState> {
             "/staff/programs/{slug}/settings",
             get(program_rules::show).post(program_rules::save),
         )
+        .route("/staff/programs/{slug}/survey", get(outcomes::edit).post(outcomes::save))
+        .route("/staff/programs/{slug}/survey/results", get(outcomes::results))
+        .route("/staff/programs/{slug}/survey/results.csv", get(outcomes::results_csv))
+        .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))
+        .route("/staff/reports/annual", get(outcomes::annual))
+        .route("/staff/reports/annual.pdf", get(outcomes::annual_pdf))
         .route("/staff/review", get(review::queue))
         .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
         .route("/staff/nominations/quota", post(nominations::quota))
@@ -176,6 +183,10 @@ pub fn layout(
         extra.push(("/staff/schools", "Schools"));
         extra.push(("/staff/outbox", "Outbox"));
         extra.push(("/staff/content", "Pages"));
+        extra.push(("/staff/alumni", "Alumni"));
+    }
+    if allows(user.role, Permission::SeeAllClasses) {
+        extra.push(("/staff/reports/annual", "Annual report"));
     }
     if allows(user.role, Permission::Review) {
         extra.push(("/staff/review", "Review queue"));
