@@ -63,13 +63,8 @@ pub async fn queue_invitations(store: &Store, links: &Links, now: Timestamp) -> 
                 time_zone: &dept.time_zone,
             };
             let link = format!("{}/surveys/{token}", links.base_url);
-            let message = messages::survey_invitation(
-                &ctx,
-                &person.email,
-                &person.first_name,
-                phase == Phase::Post,
-                &link,
-            );
+            let message =
+                messages::survey_invitation(&ctx, &person.email, &person.first_name, phase == Phase::Post, &link);
             let mut tx = store.begin().await?;
             if tx
                 .create_survey_invitation(person.application_id, phase, &tokens::hash(&token), now)
@@ -154,7 +149,11 @@ pub async fn submit(
         Ok(a) => a,
         Err(problems) => return Ok(Submitted::Invalid(problems)),
     };
-    let tz = store.department().await?.map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
     let today = now.to_zoned(tz).date();
     let mut tx = store.begin().await?;
     if !tx.use_survey_invitation(&token_hash).await? {
@@ -218,8 +217,8 @@ pub async fn results(
             answers: &r.answers,
         })
         .collect();
-    // Newest wording first, as `survey::results` expects.
-    let wordings: Vec<(i64, &Instrument)> = versions.iter().rev().map(|v| (v.id, &v.instrument)).collect();
+    // Oldest wording first, as stored and as `survey::results` expects.
+    let wordings: Vec<(i64, &Instrument)> = versions.iter().map(|v| (v.id, &v.instrument)).collect();
     let questions = survey::results(&wordings, &sheets);
     let uptake = if only.is_some() {
         Vec::new()
@@ -305,7 +304,10 @@ pub async fn annual_report(store: &Store, year: i16) -> Result<AnnualReport, Sto
     let mut programs = Vec::new();
     for program in store.published_programs().await? {
         let facts = store.program_class_facts(program.id, &tz).await?;
-        let Some(figures) = crate::domain::stats::by_year(&facts).into_iter().find(|f| f.year == year) else {
+        let Some(figures) = crate::domain::stats::by_year(&facts)
+            .into_iter()
+            .find(|f| f.year == year)
+        else {
             continue;
         };
         let classes: Vec<ClassId> = store
@@ -316,8 +318,7 @@ pub async fn annual_report(store: &Store, year: i16) -> Result<AnnualReport, Sto
             .map(|c| c.class_id)
             .collect();
         let outcomes = match results(store, program.id, None, Some(&classes)).await? {
-            None => Vec::new(),
-            Some(r) => r
+            Some(r) if r.sheets.iter().any(|(_, n)| *n > 0) => r
                 .questions
                 .into_iter()
                 .filter(|q| matches!(q.question.kind, survey::QuestionKind::Likert { .. }))
@@ -327,6 +328,7 @@ pub async fn annual_report(store: &Store, year: i16) -> Result<AnnualReport, Sto
                     change: q.change,
                 })
                 .collect(),
+            _ => Vec::new(),
         };
         programs.push(ProgramYear {
             name: program.name,

@@ -72,13 +72,14 @@ pub fn render_tables(title: &str, subtitle: &[String], tables: &[Table<'_>]) -> 
     let settings = || PageSettings::from_wh(WIDTH, HEIGHT).ok_or_else(|| anyhow::anyhow!("page size"));
     let mut page = document.start_page_with(settings()?);
     let mut s = page.surface();
-    let text = |s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, font: &Font, size: f32, color: rgb::Color, t: &str| {
-        s.set_fill(Some(Fill {
-            paint: color.into(),
-            ..Default::default()
-        }));
-        s.draw_text(Point::from_xy(x, y), font.clone(), size, t, false, TextDirection::Auto);
-    };
+    let text =
+        |s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, font: &Font, size: f32, color: rgb::Color, t: &str| {
+            s.set_fill(Some(Fill {
+                paint: color.into(),
+                ..Default::default()
+            }));
+            s.draw_text(Point::from_xy(x, y), font.clone(), size, t, false, TextDirection::Auto);
+        };
     let rule = |s: &mut krilla::surface::Surface<'_>, y: f32| {
         let mut pb = PathBuilder::new();
         pb.move_to(LEFT, y);

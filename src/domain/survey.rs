@@ -193,10 +193,7 @@ impl QuestionDraft {
             "multiple" => QuestionKind::MultipleChoice { options: options() },
             "text" => QuestionKind::FreeText,
             _ => {
-                return Err(problem(
-                    Some(self.key.trim()),
-                    "Choose a question type from the list.",
-                ));
+                return Err(problem(Some(self.key.trim()), "Choose a question type from the list."));
             }
         };
         Ok(Question {
@@ -370,13 +367,18 @@ pub struct Distribution {
     pub suppressed: bool,
 }
 
-/// The distribution of one question's answers.
-pub fn distribution(question: &Question, answers: &[&Answer]) -> Distribution {
-    let labels: Vec<String> = match &question.kind {
+/// What a question's answers are counted under: scale points or options.
+pub fn answer_labels(question: &Question) -> Vec<String> {
+    match &question.kind {
         QuestionKind::Likert { points, .. } => (1..=*points).map(|p| p.to_string()).collect(),
         QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } => options.clone(),
         QuestionKind::FreeText => Vec::new(),
-    };
+    }
+}
+
+/// The distribution of one question's answers.
+pub fn distribution(question: &Question, answers: &[&Answer]) -> Distribution {
+    let labels = answer_labels(question);
     let answered = answers.len();
     let suppressed = answered < MIN_GROUP;
     let counts = if suppressed {
@@ -520,7 +522,8 @@ pub struct QuestionResult {
     pub texts_suppressed: bool,
 }
 
-/// Results per question over every wording of a survey. Questions follow the newest
+/// Results per question over every wording of a survey (`versions` oldest first, as
+/// `(version id, instrument)`). Questions follow the newest
 /// wording, then keys only older wordings had; a key's answers count only from
 /// wordings that asked it as the same kind of question (a 5-point scale that became a
 /// 7-point one is not mixed). Pairs match on group and pair code.
@@ -555,18 +558,20 @@ pub fn results<'a>(versions: &[(i64, &Instrument)], sheets: &[Sheet<'a>]) -> Vec
                 sheets
                     .iter()
                     .filter(|s| s.phase == phase)
-                    .filter_map(|s| answer_of(s))
+                    .filter_map(&answer_of)
                     .collect()
             };
             let (pre, post) = (of_phase(Phase::Pre), of_phase(Phase::Post));
             let mut matched = Vec::new();
             if matches!(question.kind, QuestionKind::Likert { .. }) {
                 for after in sheets.iter().filter(|s| s.phase == Phase::Post) {
-                    let Some(Answer::Scale(b)) = answer_of(after) else { continue };
+                    let Some(Answer::Scale(b)) = answer_of(after) else {
+                        continue;
+                    };
                     let before = sheets
                         .iter()
                         .find(|s| s.phase == Phase::Pre && s.group == after.group && s.pair_code == after.pair_code);
-                    if let Some(Answer::Scale(a)) = before.and_then(|s| answer_of(s)) {
+                    if let Some(Answer::Scale(a)) = before.and_then(&answer_of) {
                         matched.push((*a, *b));
                     }
                 }
@@ -827,12 +832,30 @@ mod tests {
         let codes = ["a", "b", "c", "d", "e", "f"];
         let mut sheets = Vec::new();
         for (i, code) in codes.iter().enumerate() {
-            sheets.push(Sheet { version_id: 1, group: 1, phase: Phase::Pre, pair_code: code, answers: &pre[i] });
-            sheets.push(Sheet { version_id: 2, group: 1, phase: Phase::Post, pair_code: code, answers: &post[i] });
+            sheets.push(Sheet {
+                version_id: 1,
+                group: 1,
+                phase: Phase::Pre,
+                pair_code: code,
+                answers: &pre[i],
+            });
+            sheets.push(Sheet {
+                version_id: 2,
+                group: 1,
+                phase: Phase::Post,
+                pair_code: code,
+                answers: &post[i],
+            });
         }
         // Class 2 reuses a code by chance: it must not pair with class 1's "a".
         let stray = vec![scale("trust", 1)];
-        sheets.push(Sheet { version_id: 2, group: 2, phase: Phase::Post, pair_code: "a", answers: &stray });
+        sheets.push(Sheet {
+            version_id: 2,
+            group: 2,
+            phase: Phase::Post,
+            pair_code: "a",
+            answers: &stray,
+        });
         let out = results(&[(1, &v1), (2, &v2)], &sheets);
         let keys: Vec<&str> = out.iter().map(|r| r.question.key.as_str()).collect();
         assert_eq!(keys, ["trust", "safety", "understanding", "contact", "comments"]);

@@ -139,7 +139,7 @@ impl Store {
 impl Tx {
     /// Blanks the personal details of a cohort's students and guardians (nominations,
     /// participants, names on certificates), keeping school, grade, status and attendance
-    /// for anonymous counts. Consent emails and links go too. Returns how many records were erased.
+    /// for anonymous counts. Consent emails and links, survey links and alumni opt-ins go too. Returns how many records were erased.
     pub async fn erase_minors(&mut self, class_id: ClassId, now: Timestamp) -> Result<u64, StoreError> {
         on_tx!(self, c => sqlx::query(
             "DELETE FROM outbox WHERE kind = 'guardian_consent' AND recipient IN \
@@ -161,6 +161,14 @@ impl Tx {
         on_tx!(self, c => sqlx::query(
             "DELETE FROM calendar_links WHERE owner_kind = 'participant' AND owner_key IN \
              (SELECT email_key FROM applications WHERE class_id = $1 AND first_name <> '')")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
+        // Survey links and alumni mail name the person; their anonymous answers stay.
+        on_tx!(self, c => sqlx::query(
+            "DELETE FROM outbox WHERE kind IN ('survey_invitation', 'alumni') AND recipient IN \
+             (SELECT email FROM applications WHERE class_id = $1 AND first_name <> '')")
+            .bind(class_id).execute(c).await.map(|_| ()))?;
+        on_tx!(self, c => sqlx::query(
+            "DELETE FROM alumni WHERE application_id IN (SELECT id FROM applications WHERE class_id = $1)")
             .bind(class_id).execute(c).await.map(|_| ()))?;
         let participants = on_tx!(self, c => sqlx::query(
             "UPDATE applications SET first_name = '', last_name = '', email = '', email_key = 'erased-' || id, \

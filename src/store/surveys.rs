@@ -240,7 +240,8 @@ impl Store {
                 let answered: bool = on_tx!(tx, c => sqlx::query_scalar(
                     "SELECT EXISTS (SELECT 1 FROM survey_responses WHERE version_id = $1)")
                     .bind(id).fetch_one(c).await)?;
-                let version = u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("survey version {id}")))?;
+                let version =
+                    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("survey version {id}")))?;
                 match revise(version, answered) {
                     Revision::InPlace => {
                         on_tx!(tx, c => sqlx::query("UPDATE survey_versions SET instrument = $1 WHERE id = $2")
@@ -281,8 +282,10 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.application_id = a.id AND i.phase = $1) \
              ORDER BY a.id LIMIT 500"
         );
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(phase.code()).bind(to_secs(now))
-            .fetch_all(p).await)?)
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(phase.code()).bind(to_secs(now))
+            .fetch_all(p).await)?,
+        )
     }
 
     /// The invitation behind a link.
@@ -356,8 +359,10 @@ impl Store {
         dispatch!(&self.pool, p => sqlx::query(
             "INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
             .bind(name).bind(fresh).bind(to_secs(now)).execute(p).await.map(|_| ()))?;
-        Ok(dispatch!(&self.pool, p => sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
-            .bind(name).fetch_one(p).await)?)
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
+            .bind(name).fetch_one(p).await)?,
+        )
     }
 
     /// Whether a graduate keeps in touch.
@@ -428,6 +433,33 @@ impl Store {
 }
 
 impl Tx {
+    /// Gives a program its first survey (seeding); returns the version's id.
+    pub async fn insert_survey(
+        &mut self,
+        program_id: ProgramId,
+        instrument: &Instrument,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let json = serde_json::to_string(instrument).expect("an instrument serializes");
+        on_tx!(self, c => sqlx::query("INSERT INTO surveys (program_id, active, created_at, updated_at) VALUES ($1, TRUE, $2, $2)")
+            .bind(program_id).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(on_tx!(self, c => sqlx::query_scalar(
+            "INSERT INTO survey_versions (program_id, version, instrument, created_at) VALUES ($1, 1, $2, $3) RETURNING id")
+            .bind(program_id).bind(&json).bind(to_secs(now)).fetch_one(c).await)?)
+    }
+
+    /// Records a graduate's opt-in to alumni news (seeding).
+    pub async fn insert_alumnus(
+        &mut self,
+        application_id: ApplicationId,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, c => sqlx::query("INSERT INTO alumni (application_id, unsubscribe_token, opted_in_at) VALUES ($1, $2, $3)")
+            .bind(application_id).bind(token).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Records that a link was sent; false when this person already has one for `phase`.
     pub async fn create_survey_invitation(
         &mut self,

@@ -19,6 +19,7 @@ mod mail;
 mod manage;
 mod metrics;
 mod open311;
+mod outcomes;
 mod public_pages;
 mod reminders;
 mod requests;

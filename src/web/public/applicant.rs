@@ -434,7 +434,12 @@ pub async fn alumni(
         "no" => false,
         _ => return Err(AppError::BadRequest("Choose whether to keep in touch.".into())),
     };
-    let mine = state.store.applications_of(&email_key).await?.into_iter().find(|a| a.id == id);
+    let mine = state
+        .store
+        .applications_of(&email_key)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id);
     let Some(application) = mine else {
         return Err(AppError::NotFound("application"));
     };

@@ -75,7 +75,10 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/staff/{file}", get(calendars::presenter))
         .route("/my/calendar", axum::routing::post(applicant::calendar_link))
         .route("/surveys/{token}", get(surveys::show).post(surveys::submit))
-        .route("/alumni/leave/{token}", get(surveys::confirm_leave).post(surveys::leave))
+        .route(
+            "/alumni/leave/{token}",
+            get(surveys::confirm_leave).post(surveys::leave),
+        )
         .route(
             "/interest/unsubscribe/{token}",
             get(interest::confirm_leave).post(interest::leave),

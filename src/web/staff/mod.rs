@@ -113,7 +113,10 @@ pub fn router() -> Router<AppState> {
             "/staff/programs/{slug}/settings",
             get(program_rules::show).post(program_rules::save),
         )
-        .route("/staff/programs/{slug}/survey", get(outcomes::edit).post(outcomes::save))
+        .route(
+            "/staff/programs/{slug}/survey",
+            get(outcomes::edit).post(outcomes::save),
+        )
         .route("/staff/programs/{slug}/survey/results", get(outcomes::results))
         .route("/staff/programs/{slug}/survey/results.csv", get(outcomes::results_csv))
         .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))

@@ -114,7 +114,11 @@ async fn edit_page(
     }
     let (title, active, rows) = match (edited, &survey) {
         (Some(e), _) => (e.title, e.active, e.rows),
-        (None, Some(s)) => (s.current.instrument.title.clone(), s.active, rows_of(&s.current.instrument)),
+        (None, Some(s)) => (
+            s.current.instrument.title.clone(),
+            s.active,
+            rows_of(&s.current.instrument),
+        ),
         (None, None) => (String::new(), true, Vec::new()),
     };
     let dept = state.store.department().await?;
@@ -189,7 +193,10 @@ fn read_rows(form: &[(String, String)]) -> Result<Vec<DraftRow>, String> {
     }
     let mut kept: Vec<(f64, usize, QuestionDraft)> = rows
         .into_iter()
-        .filter(|(_, (d, _, removed))| !removed && !(d.key.trim().is_empty() && d.prompt.trim().is_empty()))
+        .filter(|(_, (d, _, removed))| {
+            let blank = d.key.trim().is_empty() && d.prompt.trim().is_empty();
+            !removed && !blank
+        })
         .map(|(index, (d, order, _))| (order.trim().parse::<f64>().unwrap_or(index as f64 + 1.0), index, d))
         .collect();
     kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -230,7 +237,10 @@ pub async fn save(
         Err((title, mut rows, problems)) => {
             let mut general = Vec::new();
             for p in problems {
-                match rows.iter_mut().find(|r| Some(r.draft.key.trim()) == p.question.as_deref()) {
+                match rows
+                    .iter_mut()
+                    .find(|r| Some(r.draft.key.trim()) == p.question.as_deref())
+                {
                     Some(row) if row.error.is_none() => row.error = Some(p.message.clone()),
                     _ => {}
                 }
@@ -261,7 +271,10 @@ pub async fn save(
             Timestamp::now(),
         )
         .await?;
-    Ok(see_other(&format!("/staff/programs/{}/survey?saved={version}", program.slug)))
+    Ok(see_other(&format!(
+        "/staff/programs/{}/survey?saved={version}",
+        program.slug
+    )))
 }
 
 // ---------------------------------------------------------------- results
@@ -408,10 +421,16 @@ fn panel(q: &QuestionResult) -> Panel {
         let n = d.counts.get(i).map_or(0, |(_, n)| *n);
         format!("{n} ({}%)", share(n, d.answered))
     };
-    let labels: Vec<String> = if text {
-        Vec::new()
-    } else {
-        survey::distribution(&q.question, &[]).counts.into_iter().map(|(l, _)| l).collect()
+    let labels: Vec<String> = match &q.question.kind {
+        QuestionKind::Likert { points, low, high } => survey::answer_labels(&q.question)
+            .into_iter()
+            .map(|l| match l.as_str() {
+                "1" => format!("1 – {low}"),
+                p if p == points.to_string() => format!("{p} – {high}"),
+                _ => l,
+            })
+            .collect(),
+        _ => survey::answer_labels(&q.question),
     };
     Panel {
         key: q.question.key.clone(),
@@ -540,7 +559,7 @@ pub async fn results(
                     r.phase.label(),
                     r.uptake.invited,
                     r.uptake.answered,
-                    r.rate.map_or("—".into(), |x| format!("{:.0}%", x * 100.0)),
+                    r.rate.map_or("—".into(), |x| format!("{x:.0}%")),
                 )
             })
             .collect(),
@@ -575,7 +594,9 @@ pub async fn results_csv(
             .rates
             .iter()
             .find(|r| r.phase == phase)
-            .map_or_else(String::new, |r| format!("{} of {}", r.uptake.answered, r.uptake.invited))
+            .map_or_else(String::new, |r| {
+                format!("{} of {}", r.uptake.answered, r.uptake.invited)
+            })
     };
     rows.push(vec![
         String::new(),
@@ -584,9 +605,19 @@ pub async fn results_csv(
         rate(Phase::Pre),
         rate(Phase::Post),
     ]);
-    for q in results.questions.iter().filter(|q| q.question.kind != QuestionKind::FreeText) {
+    for q in results
+        .questions
+        .iter()
+        .filter(|q| q.question.kind != QuestionKind::FreeText)
+    {
         let line = |measure: String, before: String, after: String| {
-            vec![q.question.key.clone(), q.question.prompt.clone(), measure, before, after]
+            vec![
+                q.question.key.clone(),
+                q.question.prompt.clone(),
+                measure,
+                before,
+                after,
+            ]
         };
         let count = |d: &Distribution, i: usize| {
             if d.suppressed {
@@ -603,13 +634,21 @@ pub async fn results_csv(
             }
         };
         rows.push(line("answered".into(), answered(&q.pre), answered(&q.post)));
-        let labels = survey::distribution(&q.question, &[]).counts;
-        for (i, (label, _)) in labels.iter().enumerate() {
+        for (i, label) in survey::answer_labels(&q.question).iter().enumerate() {
             rows.push(line(format!("answer: {label}"), count(&q.pre, i), count(&q.post, i)));
         }
         if let Some(c) = &q.change {
-            rows.push(line("paired mean".into(), format!("{:.3}", c.mean_pre), format!("{:.3}", c.mean_post)));
+            rows.push(line(
+                "paired mean".into(),
+                format!("{:.3}", c.mean_pre),
+                format!("{:.3}", c.mean_post),
+            ));
             rows.push(line("pairs".into(), c.pairs.to_string(), c.pairs.to_string()));
+            rows.push(line(
+                "mean change".into(),
+                String::new(),
+                format!("{:.3}", c.mean_change),
+            ));
             rows.push(line(
                 "mean change, 95% interval".into(),
                 format!("{:.3}", c.low),
@@ -711,10 +750,11 @@ pub async fn message_alumni(
     }
     let program = match form.program.trim() {
         "" | "all" => None,
-        raw => Some(ProgramId::new(
-            raw.parse()
-                .map_err(|_| AppError::BadRequest("Choose a program from the list.".into()))?,
-        )),
+        raw => {
+            Some(ProgramId::new(raw.parse().map_err(|_| {
+                AppError::BadRequest("Choose a program from the list.".into())
+            })?))
+        }
     };
     if !errors.is_empty() {
         return alumni_page(&state, &user, form, errors, None).await;
@@ -831,7 +871,11 @@ pub async fn annual(
     let page = AnnualPage {
         layout: super::layout(dept.as_ref(), "/staff/reports/annual", &user),
         totals: report.totals(),
-        attendance: report.programs.iter().map(|p| percent(p.figures.attendance_rate)).collect(),
+        attendance: report
+            .programs
+            .iter()
+            .map(|p| percent(p.figures.attendance_rate))
+            .collect(),
         outcomes: report
             .programs
             .iter()
@@ -839,7 +883,10 @@ pub async fn annual(
             .map(|p| {
                 (
                     p.name.clone(),
-                    p.outcomes.iter().map(|l| (l.prompt.clone(), outcome_words(l))).collect(),
+                    p.outcomes
+                        .iter()
+                        .map(|l| (l.prompt.clone(), outcome_words(l)))
+                        .collect(),
                 )
             })
             .collect(),
