@@ -595,6 +595,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     )
     .await?;
     seed_schools(tx, next_class, now).await?;
+    // Today's participants got their before-the-class link before this data existed.
+    tx.record_pre_invitations_sent(now).await?;
     Ok(())
 }
 

@@ -127,6 +127,11 @@ pub struct AlumniCount {
     pub opted_in: i64,
 }
 
+/// Who is due a before-the-class link (`$2` is now): confirmed in a class that has not
+/// begun.
+const PRE_DUE: &str = "a.status = 'confirmed' AND c.status NOT IN ('completed', 'cancelled') \
+     AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled AND s.starts_at <= $2)";
+
 const SCOPE: &str = "($2 IS NULL OR r.class_id = $2)";
 
 /// A class as the results and the report pick it: its name and the local year of its
@@ -268,10 +273,7 @@ impl Store {
     /// survey was set up (a new survey does not write to every past graduate).
     pub async fn survey_invitees(&self, phase: Phase, now: Timestamp) -> Result<Vec<Invitee>, StoreError> {
         let condition = match phase {
-            Phase::Pre => {
-                "a.status = 'confirmed' AND c.status NOT IN ('completed', 'cancelled') \
-                 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled AND s.starts_at <= $2)"
-            }
+            Phase::Pre => PRE_DUE,
             Phase::Post => "a.status = 'completed' AND a.updated_at >= v.created_at",
         };
         let sql = format!(
@@ -457,6 +459,20 @@ impl Tx {
     ) -> Result<(), StoreError> {
         on_tx!(self, c => sqlx::query("INSERT INTO alumni (application_id, unsubscribe_token, opted_in_at) VALUES ($1, $2, $3)")
             .bind(application_id).bind(token).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Marks everyone now due a before-the-class link as already sent one, without a
+    /// message (seeding data whose links went out before it was loaded).
+    pub async fn record_pre_invitations_sent(&mut self, now: Timestamp) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO survey_invitations (application_id, phase, token_hash, sent_at) \
+             SELECT a.id, $1, 'seeded-' || a.id, $2 FROM applications a JOIN classes c ON c.id = a.class_id \
+             JOIN surveys v ON v.program_id = c.program_id WHERE v.active AND {PRE_DUE} \
+             ON CONFLICT (application_id, phase) DO NOTHING"
+        );
+        on_tx!(self, c => sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(Phase::Pre.code()).bind(to_secs(now))
+            .execute(c).await.map(|_| ()))?;
         Ok(())
     }
 

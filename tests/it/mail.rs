@@ -14,7 +14,7 @@ use crate::helpers::{Backend, Options, TestApp, TestDb, spawn_app_with};
 use crate::smtp_sink::{Mode, SmtpSink};
 
 async fn spawn_with_sink(backend: Backend, sink: &SmtpSink) -> TestApp {
-    spawn_app_with(
+    let app = spawn_app_with(
         backend,
         Options {
             demo: true,
@@ -22,7 +22,9 @@ async fn spawn_with_sink(backend: Backend, sink: &SmtpSink) -> TestApp {
             ..Default::default()
         },
     )
-    .await
+    .await;
+    crate::helpers::without_demo_reminders(&app).await;
+    app
 }
 
 fn parse(data: &[u8]) -> mail_parser::Message<'_> {

@@ -23,6 +23,7 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 
 async fn metrics_count_requests_applications_jobs_and_the_outbox(backend: Backend) {
     let app = spawn(backend).await;
+    crate::helpers::without_demo_reminders(&app).await;
     assert_eq!(app.get_text("/livez").await, (200, "ok".to_string()));
     assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
     let class = open_class(&app, ClassSpec::default()).await;

@@ -211,7 +211,7 @@ async fn a_participant_answers_before_and_after_once_each(backend: Backend) {
             .await;
         assert!(
             page.contains(
-                "Mean 2.40 before, 3.60 after: a change of +1.20 (95% confidence interval +0.16 to +2.24) over 5 participants"
+                "Among the 5 participants who answered both times: mean 2.40 before, 3.60 after, a change of +1.20 (95% confidence interval +0.16 to +2.24)."
             ),
             "{page}"
         );

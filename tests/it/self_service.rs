@@ -448,6 +448,7 @@ async fn a_lottery_draws_verifiably_when_registration_closes(backend: Backend) {
 
 async fn the_outbox_is_delivered_once_as_files(backend: Backend) {
     let app = spawn(backend).await;
+    crate::helpers::without_demo_reminders(&app).await;
     let class = open_class(&app, ClassSpec::default()).await;
     for n in 0..3 {
         apply(&app, class, &applicant(n), None).await;

@@ -402,13 +402,13 @@ fn signed(x: f64) -> String {
 pub fn change_text(q: &QuestionResult) -> Option<String> {
     let c = q.change.as_ref()?;
     Some(format!(
-        "Mean {:.2} before, {:.2} after: a change of {} (95% confidence interval {} to {}) over {} participants who answered both times.",
+        "Among the {} participants who answered both times: mean {:.2} before, {:.2} after, a change of {} (95% confidence interval {} to {}).",
+        c.pairs,
         c.mean_pre,
         c.mean_post,
         signed(c.mean_change),
         signed(c.low),
-        signed(c.high),
-        c.pairs
+        signed(c.high)
     ))
 }
 
