@@ -627,7 +627,7 @@ async fn seed_outcomes(
         "The use-of-force session was hard and worth it.",
         "Thank you to every officer who gave up an evening.",
     ];
-    let answered_on = today.checked_sub(jiff::ToSpan::weeks(17)).unwrap_or(today);
+    let answered_in = today.checked_sub(jiff::ToSpan::weeks(17)).unwrap_or(today);
     for (i, id) in graduates.iter().enumerate() {
         if i % 3 == 0 {
             tx.insert_alumnus(*id, &crate::tokens::generate(), now).await?;
@@ -657,7 +657,7 @@ async fn seed_outcomes(
             if phase == Phase::Post && i < WORDS.len() {
                 answers.push(("comments".to_string(), Answer::Text(WORDS[i].to_string())));
             }
-            tx.insert_survey_response(version, class, phase, answered_on, &pair, &answers)
+            tx.insert_survey_response(version, class, phase, answered_in, &pair, &answers)
                 .await?;
         }
     }

@@ -1,7 +1,7 @@
 -- Outcome surveys and alumni.
 --
 -- Anonymity is a property of this schema: survey_responses holds no person, no
--- application, no invitation and no time of day. Pre and post sheets of one person
+-- application, no invitation and no time finer than the month. Pre and post sheets of one person
 -- share a pair code, a keyed hash computed with a key that lives outside the database.
 -- Invitations say only whether their link was used, never when.
 
@@ -40,7 +40,7 @@ CREATE TABLE survey_responses (
     version_id   BIGINT NOT NULL REFERENCES survey_versions (id) ON DELETE CASCADE,
     class_id     BIGINT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
     phase        TEXT NOT NULL CHECK (phase IN ('pre', 'post')),
-    answered_on  TEXT NOT NULL,
+    answered_in  TEXT NOT NULL,
     pair_code    TEXT NOT NULL,
     answers      TEXT NOT NULL,
     UNIQUE (class_id, phase, pair_code)

@@ -1,6 +1,6 @@
 //! Outcome surveys and alumni: the SQL. What may be stored with an answer sheet is
 //! fixed by the schema (`0019_outcomes.sql`): never a person, an application, an
-//! invitation or a time of day, so no query can join an answer to a person.
+//! invitation or a time finer than the month, so no query can join an answer to a person.
 
 use jiff::Timestamp;
 
@@ -80,7 +80,7 @@ struct InvitationRow {
     used: bool,
 }
 
-/// An answer sheet as staff results read it: no person, no time of day.
+/// An answer sheet as staff results read it: no person, no time finer than the month.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub version_id: i64,
@@ -499,21 +499,21 @@ impl Tx {
         Ok(n == 1)
     }
 
-    /// Stores an answer sheet under a random id, with the day and nothing finer.
+    /// Stores an answer sheet under a random id, with its month and nothing finer.
     pub async fn insert_survey_response(
         &mut self,
         version_id: i64,
         class_id: ClassId,
         phase: Phase,
-        answered_on: jiff::civil::Date,
+        answered_in: jiff::civil::Date,
         pair_code: &str,
         answers: &[(String, Answer)],
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(answers).expect("answers serialize");
-        let sql = "INSERT INTO survey_responses (id, version_id, class_id, phase, answered_on, pair_code, answers) \
+        let sql = "INSERT INTO survey_responses (id, version_id, class_id, phase, answered_in, pair_code, answers) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
         on_tx!(self, c => sqlx::query(sql).bind(crate::tokens::generate()).bind(version_id).bind(class_id)
-            .bind(phase.code()).bind(answered_on.to_string()).bind(pair_code).bind(&json).execute(c).await.map(|_| ()))?;
+            .bind(phase.code()).bind(answered_in.strftime("%Y-%m").to_string()).bind(pair_code).bind(&json).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }

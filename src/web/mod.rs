@@ -100,7 +100,7 @@ pub fn router(state: AppState) -> Router {
                 TraceLayer::new_for_http()
                     .make_span_with(|req: &Request| {
                         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
                     })
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
@@ -286,5 +286,46 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
             tracing::error!(error = %e, "rendering the error page failed");
             res
         }
+    }
+}
+
+/// A path as the log keeps it: secret link tokens (survey, sign-in, consent, calendar
+/// links carry one as a path segment) become `{token}`, so logs hand out no working
+/// link and cannot tie a survey answer's time to its person.
+pub fn loggable_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let token_like = segment.len() >= 32
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            if token_like { "{token}" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_keep_no_link_tokens() {
+        assert_eq!(
+            loggable_path("/surveys/nocMH4Sy1DgUcrrPNU74tqzVp9SzXpZPP3lMbK5XN6w"),
+            "/surveys/{token}"
+        );
+        assert_eq!(
+            loggable_path("/calendar/me/nocMH4Sy1DgUcrrPNU74tqzVp9SzXpZPP3lMbK5XN6w.ics"),
+            "/calendar/me/{token}"
+        );
+        assert_eq!(
+            loggable_path("/staff/classes/12/sessions/3"),
+            "/staff/classes/12/sessions/3"
+        );
+        assert_eq!(
+            loggable_path("/certificates/2026-00012-K7QX"),
+            "/certificates/2026-00012-K7QX"
+        );
     }
 }

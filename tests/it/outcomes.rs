@@ -289,7 +289,7 @@ async fn survey_answers_cannot_be_joined_to_a_person(backend: Backend) {
     assert_eq!(answer(&app, &link, &[("trust", "3")]).await.0, 200);
 
     // What an answer sheet holds, and what it refers to: a wording and a class, never
-    // a person, an application, an invitation or a time of day.
+    // a person, an application, an invitation or a time finer than the month.
     let (columns, references, invitation_columns, sheet): (
         BTreeSet<String>,
         BTreeSet<String>,
@@ -358,7 +358,7 @@ async fn survey_answers_cannot_be_joined_to_a_person(backend: Backend) {
             "version_id",
             "class_id",
             "phase",
-            "answered_on",
+            "answered_in",
             "pair_code",
             "answers"
         ])
