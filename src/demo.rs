@@ -189,6 +189,7 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         ("e.tran", "Emily Tran", "Lieutenant", "1101", Role::Officer, &[units.academy], None, true),
     ];
     let mut staff_by_unit = std::collections::HashMap::new();
+    let mut resource_officers = Vec::new();
     for (login, name, rank, badge, role, unit_ids, duty, public) in roster {
         let email = format!("{login}@harborpoint-pd.example");
         let id = tx
@@ -212,6 +213,9 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         if let Some((duty, assignment)) = duty {
             let since = today.checked_sub(2.years()).unwrap_or(today);
             tx.add_duty(id, *duty, *assignment, since).await?;
+            if matches!(duty, Duty::SchoolResourceOfficer | Duty::CollegeResourceOfficer) {
+                resource_officers.push(id);
+            }
         }
     }
 
@@ -594,13 +598,72 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         academy,
     )
     .await?;
-    seed_schools(tx, next_class, now).await?;
+    seed_schools(tx, next_class, &resource_officers, today, now).await?;
     // Today's participants got their before-the-class link before this data existed.
     tx.record_pre_invitations_sent(now).await?;
     Ok(())
 }
 
 /// Three high schools, a counselor for the first two, quotas and a few nominations.
+/// Two months of the resource officers' activity log at their school and college.
+async fn seed_activity(
+    tx: &mut Tx,
+    officers: &[crate::domain::StaffId],
+    places: &[i64],
+    today: jiff::civil::Date,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use crate::domain::activity::{Activity, ActivityKind};
+    const WEEK: &[(ActivityKind, u32, u32, &str)] = &[
+        (
+            ActivityKind::Presentation,
+            50,
+            28,
+            "Online safety and sharing photos, ninth grade.",
+        ),
+        (
+            ActivityKind::Mentoring,
+            40,
+            2,
+            "Weekly check-in with the mentoring pair.",
+        ),
+        (
+            ActivityKind::StaffMeeting,
+            30,
+            6,
+            "Campus safety team: the new visitor sign-in.",
+        ),
+        (ActivityKind::SafetyDrill, 25, 640, "Lockdown drill, all buildings."),
+        (ActivityKind::Event, 120, 180, "Evening game: traffic and crowd safety."),
+        (
+            ActivityKind::IncidentFollowUp,
+            35,
+            3,
+            "Follow-up on the parking-lot collision with staff.",
+        ),
+    ];
+    for (o, (officer, place)) in officers.iter().zip(places).enumerate() {
+        for day in 0..40_i64 {
+            let date = today.checked_sub(jiff::ToSpan::days(day + 1)).unwrap_or(today);
+            // School days only, and not every one.
+            if date.weekday().to_monday_one_offset() > 5 || (day + o as i64) % 3 == 1 {
+                continue;
+            }
+            let (kind, minutes, people, note) = WEEK[(day as usize + o) % WEEK.len()];
+            let activity = Activity {
+                kind,
+                school_id: *place,
+                occurred_on: date,
+                minutes,
+                people_reached: people,
+                note: note.to_string(),
+            };
+            tx.insert_activity(*officer, &activity, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The academies' standard survey, and the graduated class's answers: most answered
 /// before the class, fewer after, with the shift a good class produces.
 async fn seed_outcomes(
@@ -664,7 +727,13 @@ async fn seed_outcomes(
     Ok(())
 }
 
-async fn seed_schools(tx: &mut Tx, cohort: ClassId, now: Timestamp) -> Result<(), StoreError> {
+async fn seed_schools(
+    tx: &mut Tx,
+    cohort: ClassId,
+    resource_officers: &[crate::domain::StaffId],
+    today: jiff::civil::Date,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     use crate::domain::nomination::NominationInput;
     let district = "Harbor Point Unified School District";
     let harbor = tx
@@ -685,6 +754,10 @@ async fn seed_schools(tx: &mut Tx, cohort: ClassId, now: Timestamp) -> Result<()
         now,
     )
     .await?;
+    let college = tx
+        .insert_school("Bayside Community College", "", "300 Campus Drive, Harbor Point", now)
+        .await?;
+    seed_activity(tx, resource_officers, &[harbor, college], today, now).await?;
     let hash = Argon2::default()
         .hash_password(DEMO_ADMIN_PASSWORD.as_bytes())
         .map_err(|e| StoreError::Corrupt(format!("hashing the demo password: {e}")))?

@@ -4,6 +4,7 @@
 //! rule is unit-tested in isolation and the web and store layers only move data.
 
 pub mod access;
+pub mod activity;
 pub mod application;
 pub mod class;
 pub mod content;

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod activity;
 mod api;
 mod applications;
 mod attendance;

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::store::staff::StaffUser;
 use crate::tokens;
 
+mod activity;
 pub(crate) mod attendance;
 mod auth;
 mod calendar;
@@ -122,6 +123,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))
         .route("/staff/reports/annual", get(outcomes::annual))
         .route("/staff/reports/annual.pdf", get(outcomes::annual_pdf))
+        .route("/staff/activity", get(activity::show).post(activity::create))
+        .route("/staff/activity/summary.csv", get(activity::summary_csv))
+        .route("/staff/activity/{id}", get(activity::edit).post(activity::update))
         .route("/staff/review", get(review::queue))
         .route("/staff/nominations", get(nominations::show).post(nominations::nominate))
         .route("/staff/nominations/quota", post(nominations::quota))
@@ -178,6 +182,7 @@ pub fn layout(
     let mut extra = vec![("/staff/calendar", "My calendar")];
     if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
         extra.push(("/staff/requests", "Requests"));
+        extra.push(("/staff/activity", "Activity log"));
     }
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/nominations", "Nominations"));

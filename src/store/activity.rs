@@ -1,0 +1,128 @@
+//! Resource officers' activity log: the SQL.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
+use crate::domain::StaffId;
+use crate::domain::activity::{Activity, ActivityKind, Entry};
+
+/// A logged activity with its school and officer.
+#[derive(Debug, Clone)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub staff_id: StaffId,
+    pub officer: String,
+    pub kind: ActivityKind,
+    pub school_id: i64,
+    pub school: String,
+    pub occurred_on: Date,
+    pub minutes: u32,
+    pub people_reached: u32,
+    pub note: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    staff_id: StaffId,
+    officer: String,
+    kind: String,
+    school_id: i64,
+    school: String,
+    occurred_on: String,
+    minutes: i64,
+    people_reached: i64,
+    note: String,
+}
+
+impl TryFrom<Row> for ActivityRow {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("activity {}: {what}", r.id));
+        Ok(ActivityRow {
+            kind: ActivityKind::parse(&r.kind).ok_or_else(|| corrupt("kind"))?,
+            occurred_on: r.occurred_on.parse().map_err(|_| corrupt("date"))?,
+            minutes: u32::try_from(r.minutes).map_err(|_| corrupt("minutes"))?,
+            people_reached: u32::try_from(r.people_reached).map_err(|_| corrupt("people"))?,
+            id: r.id,
+            staff_id: r.staff_id,
+            officer: r.officer,
+            school_id: r.school_id,
+            school: r.school,
+            note: r.note,
+        })
+    }
+}
+
+impl From<&ActivityRow> for Entry {
+    fn from(r: &ActivityRow) -> Entry {
+        Entry {
+            school: r.school.clone(),
+            occurred_on: r.occurred_on,
+            kind: r.kind,
+            minutes: r.minutes,
+            people_reached: r.people_reached,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT l.id, l.staff_id, s.full_name AS officer, l.kind, l.school_id, sc.name AS school, \
+     l.occurred_on, l.minutes, l.people_reached, l.note FROM activity_logs l JOIN staff s ON s.id = l.staff_id \
+     JOIN schools sc ON sc.id = l.school_id";
+
+impl Store {
+    /// One entry.
+    pub async fn activity(&self, id: i64) -> Result<Option<ActivityRow>, StoreError> {
+        let sql = format!("{SELECT} WHERE l.id = $1");
+        let row: Option<Row> =
+            dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
+        row.map(ActivityRow::try_from).transpose()
+    }
+
+    /// Entries from `from` to `to` (inclusive), of one officer or everyone, newest first.
+    pub async fn activities(
+        &self,
+        officer: Option<StaffId>,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<ActivityRow>, StoreError> {
+        let sql = format!(
+            "{SELECT} WHERE ($1 IS NULL OR l.staff_id = $1) AND l.occurred_on >= $2 AND l.occurred_on <= $3 \
+             ORDER BY l.occurred_on DESC, l.id DESC LIMIT 5000"
+        );
+        let rows: Vec<Row> = dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(officer)
+            .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await)?;
+        rows.into_iter().map(ActivityRow::try_from).collect()
+    }
+}
+
+impl Tx {
+    /// Logs an activity for `officer`; returns its id.
+    pub async fn insert_activity(&mut self, officer: StaffId, a: &Activity, now: Timestamp) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO activity_logs (staff_id, kind, school_id, occurred_on, minutes, people_reached, note, \
+                   created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(officer).bind(a.kind.code()).bind(a.school_id)
+            .bind(a.occurred_on.to_string()).bind(i64::from(a.minutes)).bind(i64::from(a.people_reached))
+            .bind(&a.note).bind(to_secs(now)).fetch_one(c).await)?,
+        )
+    }
+
+    /// Changes an entry of `officer`'s own; false when it is not theirs (or gone).
+    pub async fn update_activity(
+        &mut self,
+        id: i64,
+        officer: StaffId,
+        a: &Activity,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE activity_logs SET kind = $1, school_id = $2, occurred_on = $3, minutes = $4, \
+                   people_reached = $5, note = $6, updated_at = $7 WHERE id = $8 AND staff_id = $9";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(a.kind.code()).bind(a.school_id)
+            .bind(a.occurred_on.to_string()).bind(i64::from(a.minutes)).bind(i64::from(a.people_reached))
+            .bind(&a.note).bind(to_secs(now)).bind(id).bind(officer).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

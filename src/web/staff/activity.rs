@@ -1,0 +1,349 @@
+//! The resource officers' activity log: a short form made for a phone, the officer's
+//! own entries (coordinators see everyone's), and monthly figures per school.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::domain::access::{Permission, allows};
+use crate::domain::activity::{self, ActivityForm, ActivityKind, MAX_NOTE_CHARS, MonthSummary, Refusal};
+use crate::error::AppError;
+use crate::store::activity::ActivityRow;
+use crate::store::schools::School;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+use crate::web::see_other;
+
+/// Who may log activities: officers, and coordinators and administrators who also
+/// work in schools. Counselors may not.
+fn may_log(user: &StaffUser) -> Result<(), AppError> {
+    if user.role == Role::Officer || allows(user.role, Permission::RunClasses) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Coordinators and administrators see every officer's entries.
+fn sees_all(user: &StaffUser) -> bool {
+    allows(user.role, Permission::SeeAllClasses)
+}
+
+#[derive(Template)]
+#[template(path = "staff/activity.html")]
+struct ActivityPage {
+    layout: Layout,
+    /// `None`: a new entry; `Some(id)`: editing.
+    editing: Option<i64>,
+    form: ActivityForm,
+    schools: Vec<School>,
+    kinds: &'static [ActivityKind],
+    errors: Vec<(&'static str, String)>,
+    names: Vec<String>,
+    saved: bool,
+    month: String,
+    previous: String,
+    next: Option<String>,
+    all: bool,
+    entries: Vec<ActivityRow>,
+    summary: Vec<MonthSummary>,
+    max_note: usize,
+}
+
+impl ActivityPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+async fn today(state: &AppState) -> Result<Date, AppError> {
+    let tz = state
+        .store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(Timestamp::now().to_zoned(tz).date())
+}
+
+/// The first day of `YYYY-MM`.
+fn month_start(raw: &str) -> Option<Date> {
+    format!("{}-01", raw.trim()).parse().ok()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MonthQuery {
+    month: String,
+    saved: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    month: Option<Date>,
+    editing: Option<i64>,
+    form: Option<ActivityForm>,
+    errors: Vec<(&'static str, String)>,
+    names: Vec<String>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let today = today(state).await?;
+    let start = month.unwrap_or_else(|| today.first_of_month());
+    let end = start.last_of_month();
+    let all = sees_all(user);
+    let entries = state.store.activities((!all).then_some(user.id), start, end).await?;
+    let summary = activity::monthly(&entries.iter().map(Into::into).collect::<Vec<_>>());
+    let next = start.checked_add(jiff::ToSpan::months(1)).ok().filter(|n| *n <= today);
+    let status = if errors.is_empty() && names.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let dept = state.store.department().await?;
+    let page = ActivityPage {
+        layout: super::layout(dept.as_ref(), "/staff/activity", user),
+        editing,
+        form: form.unwrap_or_else(|| ActivityForm {
+            kind: ActivityKind::Presentation.code().into(),
+            occurred_on: today.to_string(),
+            ..Default::default()
+        }),
+        schools: state.store.schools().await?,
+        kinds: ActivityKind::ALL,
+        errors,
+        names,
+        saved,
+        month: start.strftime("%Y-%m").to_string(),
+        previous: start
+            .checked_sub(jiff::ToSpan::months(1))
+            .unwrap_or(start)
+            .strftime("%Y-%m")
+            .to_string(),
+        next: next.map(|n| n.strftime("%Y-%m").to_string()),
+        all,
+        entries,
+        summary,
+        max_note: MAX_NOTE_CHARS,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn month_of(q: &MonthQuery) -> Result<Option<Date>, AppError> {
+    match q.month.trim() {
+        "" => Ok(None),
+        raw => month_start(raw)
+            .map(Some)
+            .ok_or_else(|| AppError::BadRequest("Choose a month as year-month, e.g. 2026-11.".into())),
+    }
+}
+
+/// `GET /staff/activity?month=YYYY-MM`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    may_log(&user)?;
+    let month = month_of(&q)?;
+    page(&state, &user, month, None, None, Vec::new(), Vec::new(), q.saved == "1").await
+}
+
+async fn checked(state: &AppState, form: &ActivityForm) -> Result<Result<activity::Activity, Refusal>, AppError> {
+    let schools: Vec<i64> = state.store.schools().await?.into_iter().map(|s| s.id).collect();
+    Ok(form.check(&schools, today(state).await?))
+}
+
+fn refused(r: Refusal) -> (Vec<(&'static str, String)>, Vec<String>) {
+    match r {
+        Refusal::Problems(p) => (p, Vec::new()),
+        Refusal::NoteMayNameSomeone(names) => (Vec::new(), names),
+    }
+}
+
+/// `POST /staff/activity`: logs an entry for the signed-in officer.
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<ActivityForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_log(&user)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let a = match checked(&state, &form).await? {
+        Ok(a) => a,
+        Err(r) => {
+            let (errors, names) = refused(r);
+            return page(&state, &user, None, None, Some(form), errors, names, false).await;
+        }
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let id = tx.insert_activity(user.id, &a, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "activity.log",
+            object_type: "activity",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!(a)),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/staff/activity?saved=1&month={}",
+        a.occurred_on.strftime("%Y-%m")
+    )))
+}
+
+fn form_of(r: &ActivityRow) -> ActivityForm {
+    ActivityForm {
+        kind: r.kind.code().into(),
+        school_id: r.school_id.to_string(),
+        occurred_on: r.occurred_on.to_string(),
+        minutes: r.minutes.to_string(),
+        people_reached: r.people_reached.to_string(),
+        note: r.note.clone(),
+        note_checked: String::new(),
+    }
+}
+
+/// An entry the user may open: their own, or anyone's for coordinators.
+async fn entry(state: &AppState, user: &StaffUser, id: &str) -> Result<ActivityRow, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("activity"))?;
+    let row = state.store.activity(id).await?.ok_or(AppError::NotFound("activity"))?;
+    if row.staff_id != user.id && !sees_all(user) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(row)
+}
+
+/// `GET /staff/activity/{id}`: the entry in the form (to change it, if it is one's own).
+pub async fn edit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    may_log(&user)?;
+    let row = entry(&state, &user, &id).await?;
+    let month = Some(row.occurred_on.first_of_month());
+    let editing = (row.staff_id == user.id).then_some(row.id);
+    page(
+        &state,
+        &user,
+        month,
+        editing,
+        Some(form_of(&row)),
+        Vec::new(),
+        Vec::new(),
+        false,
+    )
+    .await
+}
+
+/// `POST /staff/activity/{id}`: only its author changes an entry.
+pub async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ActivityForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    may_log(&user)?;
+    let row = entry(&state, &user, &id).await?;
+    if row.staff_id != user.id {
+        return Err(AppError::Forbidden);
+    }
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let a = match checked(&state, &form).await? {
+        Ok(a) => a,
+        Err(r) => {
+            let (errors, names) = refused(r);
+            let month = Some(row.occurred_on.first_of_month());
+            return page(&state, &user, month, Some(row.id), Some(form), errors, names, false).await;
+        }
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    if !tx.update_activity(row.id, user.id, &a, now).await? {
+        return Err(AppError::NotFound("activity"));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "activity.update",
+            object_type: "activity",
+            object_id: row.id.to_string(),
+            before: Some(serde_json::json!({
+                "kind": row.kind.code(),
+                "school_id": row.school_id,
+                "occurred_on": row.occurred_on.to_string(),
+                "minutes": row.minutes,
+                "people_reached": row.people_reached,
+                "note": row.note,
+            })),
+            after: Some(serde_json::json!(a)),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/staff/activity?saved=1&month={}",
+        a.occurred_on.strftime("%Y-%m")
+    )))
+}
+
+/// `GET /staff/activity/summary.csv?month=`: the month's figures per school.
+pub async fn summary_csv(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    may_log(&user)?;
+    let start = match month_of(&q)? {
+        Some(m) => m,
+        None => today(&state).await?.first_of_month(),
+    };
+    let entries = state
+        .store
+        .activities((!sees_all(&user)).then_some(user.id), start, start.last_of_month())
+        .await?;
+    let mut rows = vec![
+        ["month", "school", "activities", "hours", "people_reached"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(ActivityKind::ALL.iter().map(|k| k.code().to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    for m in activity::monthly(&entries.iter().map(Into::into).collect::<Vec<_>>()) {
+        let mut row = vec![
+            m.month.clone(),
+            m.school.clone(),
+            m.activities.to_string(),
+            format!("{:.1}", m.hours()),
+            m.people_reached.to_string(),
+        ];
+        for k in ActivityKind::ALL {
+            row.push(
+                m.by_kind
+                    .iter()
+                    .find(|(kind, _)| kind == k)
+                    .map_or(0, |(_, n)| *n)
+                    .to_string(),
+            );
+        }
+        rows.push(row);
+    }
+    super::export::csv_response(&format!("activity-{}.csv", start.strftime("%Y-%m")), rows)
+}
