@@ -1,0 +1,54 @@
+// An officer logs a school visit on a phone: the form's checks (a note that reads like a
+// name), the saved entry and the month's figures per school. Every page passes axe.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch(chromiumOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an activity is logged from a phone', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(server.baseUrl + '/staff/sign-in');
+  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
+  await page.getByLabel('Password').fill('harbor-point-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+
+  await page.goto(server.baseUrl + '/staff/activity');
+  await page.getByRole('heading', { name: 'Activity log' }).waitFor();
+  await checkPage(page, 'activity-form');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the form fits the phone (${width}px)`);
+
+  await page.getByLabel('What').selectOption('presentation');
+  await page.getByLabel('School or college').selectOption({ label: 'Bayside High School' });
+  await page.getByLabel('Minutes').fill('45');
+  await page.getByLabel('People reached').fill('31');
+  await page.getByLabel('Short note (optional)').fill('Talk on scams with Omar Haddad after class.');
+  await page.getByRole('button', { name: 'Log it' }).click();
+  await page.getByText('Does the note name someone?').waitFor();
+  await checkPage(page, 'activity-name-warning');
+
+  await page.getByLabel('Short note (optional)').fill('Talk on phone scams for the senior class.');
+  await page.getByRole('button', { name: 'Log it' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('rowheader', { name: 'Bayside High School' }).waitFor();
+  await page.getByRole('link', { name: /^\d{4}-\d{2}-\d{2}$/ }).first().waitFor();
+  await checkPage(page, 'activity-saved');
+  await context.close();
+});
