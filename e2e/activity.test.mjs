@@ -52,3 +52,29 @@ test('an activity is logged from a phone', async () => {
   await checkPage(page, 'activity-saved');
   await context.close();
 });
+
+test('duties are assigned and the public page names who serves', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.baseUrl + '/staff/sign-in');
+  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
+  await page.getByLabel('Password').fill('harbor-point-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  await page.goto(server.baseUrl + '/staff/duties');
+  await page.getByRole('heading', { name: 'Community duties' }).waitFor();
+  await checkPage(page, 'duties');
+  await page.getByLabel('Officer', { exact: true }).selectOption({ label: 'Theo Mensah' });
+  await page.getByLabel('Duty', { exact: true }).selectOption('dare_instructor');
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await page.getByText('Enter the date of the DARE instructor certification.').waitFor();
+  await checkPage(page, 'duties-error');
+  await page.getByLabel('DARE instructor certification (DARE only)').fill('2025-06-01');
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await page.getByRole('heading', { name: 'Community duties' }).waitFor();
+  await page.goto(server.baseUrl + '/programs/dare');
+  await page.getByRole('heading', { name: 'Who serves' }).waitFor();
+  await page.getByText('Detective Theo Mensah').waitFor();
+  await checkPage(page, 'program-who-serves');
+  await context.close();
+});

@@ -13,6 +13,7 @@ mod calendar;
 mod content;
 mod crash;
 mod demo;
+mod duties;
 mod fuzz;
 mod health;
 mod limits;

@@ -35,6 +35,10 @@ struct ProgramPage {
     totals: ProgramTotals,
     upcoming: Vec<ClassView>,
     past: Vec<ClassView>,
+    /// Officers serving the program today who agreed to be named: (name, duty, place).
+    serving: Vec<(String, &'static str, Option<String>)>,
+    /// Officers serving it who are not named.
+    unnamed: usize,
 }
 
 pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
@@ -52,7 +56,28 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
     upcoming.sort_by_key(|c| c.first_session_at);
     past.sort_by_key(|c| std::cmp::Reverse(c.first_session_at));
     let totals = state.store.program_totals(&program).await?;
+    let holders = state
+        .store
+        .duty_holders(
+            crate::domain::duties::serving(program.kind),
+            now.to_zoned(tz.clone()).date(),
+        )
+        .await?;
+    let unnamed = holders.iter().filter(|h| !h.public_profile).count();
+    let serving = holders
+        .into_iter()
+        .filter(|h| h.public_profile)
+        .map(|h| {
+            let name = match &h.rank {
+                Some(rank) => format!("{rank} {}", h.officer),
+                None => h.officer.clone(),
+            };
+            (name, h.assignment.duty.label(), h.assignment.assignment)
+        })
+        .collect();
     render(&ProgramPage {
+        serving,
+        unnamed,
         layout: Layout::new(dept.as_ref(), "/programs"),
         eligibility: program.eligibility.describe(),
         totals,

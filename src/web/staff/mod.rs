@@ -22,6 +22,7 @@ mod calendar;
 pub use auth::hash_password;
 mod classes;
 mod content;
+mod duties;
 mod entry;
 mod export;
 mod import;
@@ -123,6 +124,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))
         .route("/staff/reports/annual", get(outcomes::annual))
         .route("/staff/reports/annual.pdf", get(outcomes::annual_pdf))
+        .route("/staff/duties", get(duties::show).post(duties::assign))
+        .route("/staff/duties/{id}/end", post(duties::end))
         .route("/staff/activity", get(activity::show).post(activity::create))
         .route("/staff/activity/summary.csv", get(activity::summary_csv))
         .route("/staff/activity/{id}", get(activity::edit).post(activity::update))
@@ -192,6 +195,7 @@ pub fn layout(
         extra.push(("/staff/outbox", "Outbox"));
         extra.push(("/staff/content", "Pages"));
         extra.push(("/staff/alumni", "Alumni"));
+        extra.push(("/staff/duties", "Duties"));
     }
     if allows(user.role, Permission::SeeAllClasses) {
         extra.push(("/staff/reports/annual", "Annual report"));

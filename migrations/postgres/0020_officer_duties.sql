@@ -16,3 +16,6 @@ CREATE TABLE activity_logs (
 );
 CREATE INDEX activity_logs_by_staff ON activity_logs (staff_id, occurred_on);
 CREATE INDEX activity_logs_by_day ON activity_logs (occurred_on);
+
+-- A DARE instructor's certification; required for that duty, unused for others.
+ALTER TABLE staff_duties ADD COLUMN certified_on TEXT;

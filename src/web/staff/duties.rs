@@ -1,0 +1,186 @@
+//! Community duties: who holds which (DARE instructor, school and college resource
+//! officer, field training officer, traffic), from when to when, and who held one on a
+//! chosen day.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::StaffId;
+use crate::domain::access::Permission;
+use crate::domain::duties::AssignmentForm;
+use crate::domain::program::Duty;
+use crate::error::AppError;
+use crate::store::duties::DutyRow;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+use crate::web::see_other;
+
+#[derive(Template)]
+#[template(path = "staff/duties.html")]
+struct DutiesPage {
+    layout: Layout,
+    on: String,
+    holders: Vec<DutyRow>,
+    assignments: Vec<DutyRow>,
+    officers: Vec<(StaffId, String)>,
+    duties: &'static [Duty],
+    schools: Vec<String>,
+    form: AssignmentForm,
+    errors: Vec<String>,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OnQuery {
+    on: String,
+}
+
+async fn today(state: &AppState) -> Result<Date, AppError> {
+    let tz = state
+        .store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(Timestamp::now().to_zoned(tz).date())
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    on: Option<Date>,
+    form: AssignmentForm,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let today = today(state).await?;
+    let on = on.unwrap_or(today);
+    let dept = state.store.department().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DutiesPage {
+        layout: super::layout(dept.as_ref(), "/staff/duties", user),
+        on: on.to_string(),
+        holders: state.store.duty_holders(Duty::ALL, on).await?,
+        assignments: state.store.duty_assignments().await?,
+        officers: state.store.duty_candidates().await?,
+        duties: Duty::ALL,
+        schools: state.store.schools().await?.into_iter().map(|s| s.name).collect(),
+        form,
+        errors,
+        today: today.to_string(),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/duties?on=YYYY-MM-DD`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<OnQuery>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::RunClasses)?;
+    let on = match q.on.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse::<Date>()
+                .map_err(|_| AppError::BadRequest("Choose a day as year-month-day.".into()))?,
+        ),
+    };
+    page(&state, &user, on, AssignmentForm::default(), Vec::new()).await
+}
+
+/// `POST /staff/duties`: a new assignment.
+pub async fn assign(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<AssignmentForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::RunClasses)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let (staff, assignment) = match form.check() {
+        Ok(ok) => ok,
+        Err(errors) => return page(&state, &user, None, form, errors).await,
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let Some(id) = tx.insert_duty(StaffId::new(staff), &assignment).await? else {
+        return page(
+            &state,
+            &user,
+            None,
+            form,
+            vec!["Choose the officer from the list.".into()],
+        )
+        .await;
+    };
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "duty.assign",
+            object_type: "duty",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "staff_id": staff, "assignment": assignment })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/staff/duties"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndForm {
+    ends_on: String,
+}
+
+/// `POST /staff/duties/{id}/end`.
+pub async fn end(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<EndForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::RunClasses)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("duty"))?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let day: Date = form
+        .ends_on
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Invalid("Enter the last day of the duty as year-month-day.".into()))?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    if !tx.end_duty(id, day).await? {
+        return Err(AppError::Conflict(
+            "That duty has already ended, or the day is before it started.".into(),
+        ));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "duty.end",
+            object_type: "duty",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "ends_on": day.to_string() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/staff/duties"))
+}
