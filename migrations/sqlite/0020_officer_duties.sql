@@ -19,3 +19,30 @@ CREATE INDEX activity_logs_by_day ON activity_logs (occurred_on);
 
 -- A DARE instructor's certification; required for that duty, unused for others.
 ALTER TABLE staff_duties ADD COLUMN certified_on TEXT;
+
+-- Selective traffic enforcement: where, when and why, and what was found. Observed
+-- speeds are kept as readings (JSON array of mph), summed into percentiles when shown.
+CREATE TABLE traffic_operations (
+    id            INTEGER PRIMARY KEY,
+    place         TEXT NOT NULL,
+    reason        TEXT NOT NULL CHECK (reason IN ('resident_request', 'crash_history', 'school_zone')),
+    request_id    INTEGER REFERENCES service_requests (id),
+    starts_at     BIGINT NOT NULL,
+    ends_at       BIGINT NOT NULL CHECK (ends_at > starts_at),
+    speed_limit   INTEGER NOT NULL CHECK (speed_limit BETWEEN 5 AND 85),
+    stops         INTEGER CHECK (stops >= 0),
+    warnings      INTEGER CHECK (warnings >= 0),
+    citations     INTEGER CHECK (citations >= 0),
+    speeds        TEXT NOT NULL DEFAULT '[]',
+    notes         TEXT NOT NULL DEFAULT '',
+    results_at    BIGINT,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE INDEX traffic_operations_by_request ON traffic_operations (request_id);
+
+CREATE TABLE traffic_operation_officers (
+    operation_id  INTEGER NOT NULL REFERENCES traffic_operations (id) ON DELETE CASCADE,
+    staff_id      INTEGER NOT NULL REFERENCES staff (id),
+    PRIMARY KEY (operation_id, staff_id)
+);

@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod screening;
 pub mod stats;
 pub mod survey;
+pub mod traffic;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{ClassStatus, RegistrationState};

@@ -37,6 +37,7 @@ pub mod screening;
 pub mod seed;
 pub mod staff;
 pub mod surveys;
+pub mod traffic;
 
 /// Expands `$body` once per backend with `$p` bound to that backend's pool (or
 /// connection), so one query text and one row type serve both.

@@ -33,4 +33,5 @@ mod self_service;
 mod smtp_sink;
 mod staff;
 mod teen;
+mod traffic;
 mod waitlist_props;

@@ -19,7 +19,7 @@ async fn post_form(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&st
 }
 
 /// The private follow path from the newest email to `email`.
-async fn follow_path(app: &TestApp, email: &str) -> String {
+pub async fn follow_path(app: &TestApp, email: &str) -> String {
     let mail = app.store.outbox_for(email).await.unwrap();
     let body = &mail
         .iter()

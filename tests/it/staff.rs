@@ -182,6 +182,14 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         ),
         ("GET", "/staff/alumni".into(), vec![], RUNNERS),
         ("POST", "/staff/alumni".into(), vec![], [303, 422, 422, 403, 403, 403]),
+        ("GET", "/staff/traffic".into(), vec![], RUNNERS),
+        ("POST", "/staff/traffic".into(), vec![], [303, 422, 422, 403, 403, 403]),
+        (
+            "GET",
+            "/staff/traffic/999999".into(),
+            vec![],
+            [303, 404, 404, 404, 404, 404],
+        ),
         ("GET", "/staff/duties".into(), vec![], RUNNERS),
         ("POST", "/staff/duties".into(), vec![], [303, 422, 422, 403, 403, 403]),
         (

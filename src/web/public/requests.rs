@@ -66,6 +66,8 @@ struct StatusPage {
     follow: Option<String>,
     notice: Option<&'static str>,
     comment_error: Option<String>,
+    /// Enforcement operations run for the request, with their results.
+    operations: Vec<crate::web::staff::traffic::OperationView>,
 }
 
 fn find(code: &str) -> Result<&'static Service, AppError> {
@@ -274,7 +276,16 @@ async fn status_page(
     } else {
         StatusCode::OK
     };
+    let operations = state
+        .store
+        .operations_for_request(request.id)
+        .await?
+        .into_iter()
+        .filter(|o| o.results.is_some())
+        .map(|o| crate::web::staff::traffic::view(o, &tz))
+        .collect();
     let page = StatusPage {
+        operations,
         layout: Layout::new(dept.as_ref(), ""),
         service_name: service.map_or("Request", |s| s.name),
         answers: match (private, service) {

@@ -41,6 +41,7 @@ mod rules;
 mod schools;
 mod settings;
 mod statistics;
+pub(crate) mod traffic;
 mod two_factor;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
@@ -124,6 +125,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))
         .route("/staff/reports/annual", get(outcomes::annual))
         .route("/staff/reports/annual.pdf", get(outcomes::annual_pdf))
+        .route("/staff/traffic", get(traffic::list).post(traffic::plan))
+        .route("/staff/traffic/{id}", get(traffic::show))
+        .route("/staff/traffic/{id}/results", post(traffic::results))
         .route("/staff/duties", get(duties::show).post(duties::assign))
         .route("/staff/duties/{id}/end", post(duties::end))
         .route("/staff/activity", get(activity::show).post(activity::create))
@@ -196,6 +200,7 @@ pub fn layout(
         extra.push(("/staff/content", "Pages"));
         extra.push(("/staff/alumni", "Alumni"));
         extra.push(("/staff/duties", "Duties"));
+        extra.push(("/staff/traffic", "Traffic"));
     }
     if allows(user.role, Permission::SeeAllClasses) {
         extra.push(("/staff/reports/annual", "Annual report"));
