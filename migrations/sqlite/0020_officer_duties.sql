@@ -46,3 +46,20 @@ CREATE TABLE traffic_operation_officers (
     staff_id      INTEGER NOT NULL REFERENCES staff (id),
     PRIMARY KEY (operation_id, staff_id)
 );
+
+-- Training an officer gives colleagues: topic, day, length and who attended.
+CREATE TABLE officer_trainings (
+    id          INTEGER PRIMARY KEY,
+    trainer_id  INTEGER NOT NULL REFERENCES staff (id),
+    topic       TEXT NOT NULL,
+    held_on     TEXT NOT NULL,
+    minutes     INTEGER NOT NULL CHECK (minutes BETWEEN 15 AND 2400),
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX officer_trainings_by_day ON officer_trainings (held_on);
+
+CREATE TABLE officer_training_attendees (
+    training_id  INTEGER NOT NULL REFERENCES officer_trainings (id) ON DELETE CASCADE,
+    staff_id     INTEGER NOT NULL REFERENCES staff (id),
+    PRIMARY KEY (training_id, staff_id)
+);

@@ -26,6 +26,7 @@ pub mod screening;
 pub mod stats;
 pub mod survey;
 pub mod traffic;
+pub mod training;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{ClassStatus, RegistrationState};

@@ -126,3 +126,64 @@ impl Tx {
         Ok(n == 1)
     }
 }
+
+/// A training session with its trainer and attendees.
+#[derive(Debug, Clone)]
+pub struct TrainingRow {
+    pub id: i64,
+    pub trainer_id: StaffId,
+    pub trainer: String,
+    pub topic: String,
+    pub held_on: Date,
+    pub minutes: u32,
+    pub attendees: Vec<(StaffId, String)>,
+}
+
+impl Store {
+    /// Training given from `from` to `to` (inclusive), newest first.
+    pub async fn trainings(&self, from: Date, to: Date) -> Result<Vec<TrainingRow>, StoreError> {
+        let sql = "SELECT t.id, t.trainer_id, s.full_name, t.topic, t.held_on, t.minutes FROM officer_trainings t \
+                   JOIN staff s ON s.id = t.trainer_id WHERE t.held_on >= $1 AND t.held_on <= $2 \
+                   ORDER BY t.held_on DESC, t.id DESC LIMIT 2000";
+        let rows: Vec<(i64, StaffId, String, String, String, i64)> = dispatch!(&self.pool, p => sqlx::query_as(sql)
+            .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await)?;
+        let mut out = Vec::new();
+        for (id, trainer_id, trainer, topic, held_on, minutes) in rows {
+            let corrupt = || StoreError::Corrupt(format!("training {id}"));
+            let attendees: Vec<(StaffId, String)> = dispatch!(&self.pool, p => sqlx::query_as(
+                "SELECT s.id, s.full_name FROM officer_training_attendees a JOIN staff s ON s.id = a.staff_id \
+                 WHERE a.training_id = $1 ORDER BY s.full_name").bind(id).fetch_all(p).await)?;
+            out.push(TrainingRow {
+                held_on: held_on.parse().map_err(|_| corrupt())?,
+                minutes: u32::try_from(minutes).map_err(|_| corrupt())?,
+                id,
+                trainer_id,
+                trainer,
+                topic,
+                attendees,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Tx {
+    /// Logs training `trainer` gave; attendees must be active staff.
+    pub async fn insert_training(
+        &mut self,
+        trainer: StaffId,
+        t: &crate::domain::training::Training,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO officer_trainings (trainer_id, topic, held_on, minutes, created_at) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let id: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(trainer).bind(&t.topic)
+            .bind(t.held_on.to_string()).bind(i64::from(t.minutes)).bind(to_secs(now)).fetch_one(c).await)?;
+        for a in &t.attendees {
+            on_tx!(self, c => sqlx::query(
+                "INSERT INTO officer_training_attendees (training_id, staff_id) SELECT $1, id FROM staff WHERE id = $2 AND active")
+                .bind(id).bind(*a).execute(c).await.map(|_| ()))?;
+        }
+        Ok(id)
+    }
+}

@@ -204,4 +204,51 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
     assert_eq!(get_as(&app, Some(&officer), "/staff/activity?month=someday").await, 400);
 }
 
-on_both_backends!(resource_officers_log_their_work_and_see_it_summed);
+async fn training_hours_count_for_trainer_and_attendees(backend: Backend) {
+    let app = spawn(backend).await;
+    let trainer = session(&app, OTHER_OFFICER).await;
+    let ids = app.store.duty_candidates().await.unwrap();
+    let id = |name: &str| ids.iter().find(|(_, n)| n == name).unwrap().0.to_string();
+    let (beth, carl) = (id("Beth Harlow"), id("Carl Bauer"));
+    let yesterday = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
+        .date()
+        .yesterday()
+        .unwrap()
+        .to_string();
+    let (status, _, page) = post(&app, &trainer, "/staff/training", &[("topic", ""), ("hours", "50")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Name the topic") && page.contains("Choose who attended."));
+    for (topic, hours) in [("Crisis intervention refresher", "1.5"), ("Radio procedure", "0.5")] {
+        let (status, _, _) = post(
+            &app,
+            &trainer,
+            "/staff/training",
+            &[
+                ("topic", topic),
+                ("held_on", &yesterday),
+                ("hours", hours),
+                ("attendees", &beth),
+                ("attendees", &carl),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+    }
+    // Two hours given by the trainer; two received by each attendee.
+    let page = app.page_as(&trainer, "/staff/training").await;
+    assert!(
+        page.contains("<th scope=\"row\">Jenna Brandt</th><td>2.0</td><td>0.0</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<th scope=\"row\">Beth Harlow</th><td>0.0</td><td>2.0</td>"));
+    assert!(page.contains("<th scope=\"row\">Carl Bauer</th><td>0.0</td><td>2.0</td>"));
+    let counselor_email = "counselor@harborpoint-schools.example";
+    let counselor = session(&app, counselor_email).await;
+    assert_eq!(get_as(&app, Some(&counselor), "/staff/training").await, 403);
+}
+
+on_both_backends!(
+    resource_officers_log_their_work_and_see_it_summed,
+    training_hours_count_for_trainer_and_attendees
+);

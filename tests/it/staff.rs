@@ -190,6 +190,8 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", "/staff/training".into(), vec![], [303, 200, 200, 200, 200, 403]),
+        ("POST", "/staff/training".into(), vec![], [303, 422, 422, 422, 422, 403]),
         ("GET", "/staff/duties".into(), vec![], RUNNERS),
         ("POST", "/staff/duties".into(), vec![], [303, 422, 422, 403, 403, 403]),
         (

@@ -42,6 +42,7 @@ mod schools;
 mod settings;
 mod statistics;
 pub(crate) mod traffic;
+mod training;
 mod two_factor;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
@@ -128,6 +129,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/traffic", get(traffic::list).post(traffic::plan))
         .route("/staff/traffic/{id}", get(traffic::show))
         .route("/staff/traffic/{id}/results", post(traffic::results))
+        .route("/staff/training", get(training::show).post(training::log))
         .route("/staff/duties", get(duties::show).post(duties::assign))
         .route("/staff/duties/{id}/end", post(duties::end))
         .route("/staff/activity", get(activity::show).post(activity::create))
@@ -190,6 +192,7 @@ pub fn layout(
     if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
         extra.push(("/staff/requests", "Requests"));
         extra.push(("/staff/activity", "Activity log"));
+        extra.push(("/staff/training", "Training"));
     }
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {
         extra.push(("/staff/nominations", "Nominations"));
