@@ -53,7 +53,7 @@ test('an activity is logged from a phone', async () => {
   await context.close();
 });
 
-test('duties are assigned and the public page names who serves', async () => {
+test('duties, training, traffic and the engagement report', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.baseUrl + '/staff/sign-in');
@@ -76,5 +76,16 @@ test('duties are assigned and the public page names who serves', async () => {
   await page.getByRole('heading', { name: 'Who serves' }).waitFor();
   await page.getByText('Detective Theo Mensah').waitFor();
   await checkPage(page, 'program-who-serves');
+
+  await page.goto(server.baseUrl + '/staff/training');
+  await page.getByRole('heading', { name: 'Officer training' }).waitFor();
+  await checkPage(page, 'training');
+  await page.goto(server.baseUrl + '/staff/traffic');
+  await page.getByRole('heading', { name: 'Selective traffic enforcement' }).waitFor();
+  await checkPage(page, 'traffic');
+  await page.goto(server.baseUrl + '/staff/reports/engagement');
+  await page.getByRole('heading', { name: 'Community engagement' }).waitFor();
+  await page.getByRole('rowheader', { name: 'Jenna Brandt' }).first().waitFor();
+  await checkPage(page, 'engagement-report');
   await context.close();
 });

@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod engagement;
 pub mod error;
 pub mod graduation;
 pub mod jobs;

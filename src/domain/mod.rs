@@ -10,6 +10,7 @@ pub mod class;
 pub mod content;
 pub mod duties;
 pub mod eligibility;
+pub mod engagement;
 pub mod graduation;
 pub mod ids;
 pub mod lottery;

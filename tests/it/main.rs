@@ -14,6 +14,7 @@ mod content;
 mod crash;
 mod demo;
 mod duties;
+mod engagement;
 mod fuzz;
 mod health;
 mod limits;

@@ -215,6 +215,8 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 200, 200, 200, 200, 403],
         ),
         ("GET", "/staff/reports/annual".into(), vec![], RUNNERS),
+        ("GET", "/staff/reports/engagement".into(), vec![], RUNNERS),
+        ("GET", "/staff/reports/engagement.csv".into(), vec![], RUNNERS),
         ("GET", "/staff/reports/annual.pdf".into(), vec![], RUNNERS),
         ("GET", "/staff/calendar".into(), vec![], EVERYONE),
         ("GET", "/staff/content".into(), vec![], RUNNERS),

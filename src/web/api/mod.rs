@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))
         .route("/classes/{id}/registrations", get(staff::roster))
+        .route("/reports/engagement", get(crate::web::staff::engagement::api))
         .route("/classes/{id}/attendance", get(attendance::sheet))
         .route(
             "/classes/{id}/sessions/{sid}/attendance",

@@ -20,6 +20,7 @@ use crate::web::health;
         catalog::statistics,
         registrations::register,
         staff::roster,
+        crate::web::staff::engagement::api,
         manage::create,
         manage::patch,
         manage::add,
@@ -30,6 +31,8 @@ use crate::web::health;
         health::healthz,
     ),
     components(schemas(
+        crate::domain::engagement::Engagement,
+        crate::domain::engagement::Line,
         catalog::ProgramOut,
         catalog::ProgramList,
         catalog::ProgramDetail,

@@ -23,6 +23,7 @@ pub use auth::hash_password;
 mod classes;
 mod content;
 mod duties;
+pub(crate) mod engagement;
 mod entry;
 mod export;
 mod import;
@@ -125,6 +126,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff/programs/{slug}/survey/results.csv", get(outcomes::results_csv))
         .route("/staff/alumni", get(outcomes::alumni).post(outcomes::message_alumni))
         .route("/staff/reports/annual", get(outcomes::annual))
+        .route("/staff/reports/engagement", get(engagement::show))
+        .route("/staff/reports/engagement.csv", get(engagement::csv))
+        .route("/staff/reports/engagement.pdf", get(engagement::pdf))
         .route("/staff/reports/annual.pdf", get(outcomes::annual_pdf))
         .route("/staff/traffic", get(traffic::list).post(traffic::plan))
         .route("/staff/traffic/{id}", get(traffic::show))
