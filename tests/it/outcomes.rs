@@ -575,6 +575,20 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()[LOCATION], "/staff/alumni?sent=1");
+    // A second click on the same message queues nothing more.
+    let again = app
+        .client
+        .post(format!("{}/staff/alumni", app.address))
+        .header(COOKIE, &coordinator)
+        .form(&[
+            ("program", program.as_str()),
+            ("subject", "Volunteers wanted for the spring safety fair"),
+            ("body", "We need ten graduates to staff the bike-rodeo table."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 303);
     let news: Vec<_> = app
         .store
         .outbox_for("person1@example.org")

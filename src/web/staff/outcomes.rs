@@ -767,16 +767,20 @@ pub async fn message_alumni(
     let dept = state.store.department().await?;
     let department = dept.as_ref().map_or("", |d| d.name.as_str());
     let base = &state.links.base_url;
+    // The same message to the same person is queued once, so a second click sends nothing.
+    let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
     let messages: Vec<_> = alumni
         .iter()
         .map(|a| {
-            messages::alumni_news(
+            let mut m = messages::alumni_news(
                 department,
                 &a.email,
                 subject,
                 body,
                 &format!("{base}/alumni/leave/{}", a.unsubscribe_token),
-            )
+            );
+            m.dedupe_key = Some(format!("alumni:{fingerprint}:{}", a.email.to_lowercase()));
+            m
         })
         .collect();
     let now = Timestamp::now();
