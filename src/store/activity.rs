@@ -81,7 +81,8 @@ impl Store {
         row.map(ActivityRow::try_from).transpose()
     }
 
-    /// Entries from `from` to `to` (inclusive), of one officer or everyone, newest first.
+    /// Entries from `from` to `to` (inclusive), of one officer or everyone, newest first;
+    /// all of them, since reports sum them (periods are capped at three years).
     pub async fn activities(
         &self,
         officer: Option<StaffId>,
@@ -90,7 +91,7 @@ impl Store {
     ) -> Result<Vec<ActivityRow>, StoreError> {
         let sql = format!(
             "{SELECT} WHERE ($1 IS NULL OR l.staff_id = $1) AND l.occurred_on >= $2 AND l.occurred_on <= $3 \
-             ORDER BY l.occurred_on DESC, l.id DESC LIMIT 5000"
+             ORDER BY l.occurred_on DESC, l.id DESC"
         );
         let rows: Vec<Row> = dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(officer)
             .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await)?;
@@ -144,7 +145,7 @@ impl Store {
     pub async fn trainings(&self, from: Date, to: Date) -> Result<Vec<TrainingRow>, StoreError> {
         let sql = "SELECT t.id, t.trainer_id, s.full_name, t.topic, t.held_on, t.minutes FROM officer_trainings t \
                    JOIN staff s ON s.id = t.trainer_id WHERE t.held_on >= $1 AND t.held_on <= $2 \
-                   ORDER BY t.held_on DESC, t.id DESC LIMIT 2000";
+                   ORDER BY t.held_on DESC, t.id DESC";
         let rows: Vec<(i64, StaffId, String, String, String, i64)> = dispatch!(&self.pool, p => sqlx::query_as(sql)
             .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await)?;
         let mut out = Vec::new();

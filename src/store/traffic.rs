@@ -65,7 +65,7 @@ const SELECT: &str = "SELECT id, place, reason, request_id, starts_at, ends_at, 
 
 impl Store {
     async fn operations_where(&self, filter: &str, value: Option<i64>) -> Result<Vec<Operation>, StoreError> {
-        let sql = format!("{SELECT} {filter} ORDER BY starts_at DESC, id DESC LIMIT 500");
+        let sql = format!("{SELECT} {filter} ORDER BY starts_at DESC, id DESC");
         let rows: Vec<Row> =
             dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(p).await)?;
         let mut out = Vec::new();
