@@ -22,9 +22,9 @@ use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
-/// Who may log activities: officers, and coordinators and administrators who also
-/// work in schools. Counselors may not.
-fn may_log(user: &StaffUser) -> Result<(), AppError> {
+/// Who may log activities and training: officers, and coordinators and administrators
+/// who also do that work. Counselors may not.
+pub(super) fn may_log(user: &StaffUser) -> Result<(), AppError> {
     if user.role == Role::Officer || allows(user.role, Permission::RunClasses) {
         Ok(())
     } else {
@@ -64,16 +64,6 @@ impl ActivityPage {
     }
 }
 
-async fn today(state: &AppState) -> Result<Date, AppError> {
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Timestamp::now().to_zoned(tz).date())
-}
-
 /// The first day of `YYYY-MM`.
 fn month_start(raw: &str) -> Option<Date> {
     format!("{}-01", raw.trim()).parse().ok()
@@ -97,7 +87,7 @@ async fn page(
     names: Vec<String>,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let today = today(state).await?;
+    let today = super::today(state).await?;
     let start = month.unwrap_or_else(|| today.first_of_month());
     let end = start.last_of_month();
     let all = sees_all(user);
@@ -160,7 +150,7 @@ pub async fn show(
 
 async fn checked(state: &AppState, form: &ActivityForm) -> Result<Result<activity::Activity, Refusal>, AppError> {
     let schools: Vec<i64> = state.store.schools().await?.into_iter().map(|s| s.id).collect();
-    Ok(form.check(&schools, today(state).await?))
+    Ok(form.check(&schools, super::today(state).await?))
 }
 
 fn refused(r: Refusal) -> (Vec<(&'static str, String)>, Vec<String>) {
@@ -313,7 +303,7 @@ pub async fn summary_csv(
     may_log(&user)?;
     let start = match month_of(&q)? {
         Some(m) => m,
-        None => today(&state).await?.first_of_month(),
+        None => super::today(&state).await?.first_of_month(),
     };
     let entries = state
         .store

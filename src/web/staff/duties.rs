@@ -44,16 +44,6 @@ pub struct OnQuery {
     on: String,
 }
 
-async fn today(state: &AppState) -> Result<Date, AppError> {
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Timestamp::now().to_zoned(tz).date())
-}
-
 async fn page(
     state: &AppState,
     user: &StaffUser,
@@ -61,7 +51,7 @@ async fn page(
     form: AssignmentForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let today = today(state).await?;
+    let today = super::today(state).await?;
     let on = on.unwrap_or(today);
     let dept = state.store.department().await?;
     let status = if errors.is_empty() {

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -29,13 +28,7 @@ pub struct Period {
 }
 
 async fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = Timestamp::now().to_zoned(tz).date();
+    let today = super::today(state).await?;
     let day = |raw: &str, default: Date| match raw.trim() {
         "" => Ok(default),
         s => s

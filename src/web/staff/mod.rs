@@ -234,15 +234,19 @@ pub fn require(user: &StaffUser, permission: crate::domain::access::Permission) 
     }
 }
 
-/// Today's date in the department's time zone.
-pub async fn today(state: &AppState) -> Result<jiff::civil::Date, AppError> {
-    let tz = state
+/// The department's time zone (UTC before it is set up).
+pub async fn zone(state: &AppState) -> Result<jiff::tz::TimeZone, AppError> {
+    Ok(state
         .store
         .department()
         .await?
         .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Timestamp::now().to_zoned(tz).date())
+        .unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
+/// Today's date in the department's time zone.
+pub async fn today(state: &AppState) -> Result<jiff::civil::Date, AppError> {
+    Ok(Timestamp::now().to_zoned(zone(state).await?).date())
 }
 
 /// Not signed in: send the browser to the sign-in page.

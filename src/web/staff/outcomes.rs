@@ -490,12 +490,7 @@ async fn scoped(
     q: &ClassQuery,
 ) -> Result<(Program, Option<ClassId>, Vec<(ClassId, String)>, Option<Results>), AppError> {
     let program = program(state, slug).await?;
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = super::zone(state).await?;
     let classes: Vec<(ClassId, String)> = state
         .store
         .class_years(program.id, &tz)
@@ -811,13 +806,7 @@ pub struct YearQuery {
 }
 
 async fn report_for(state: &AppState, q: &YearQuery) -> Result<AnnualReport, AppError> {
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let this_year = Timestamp::now().to_zoned(tz).year();
+    let this_year = super::today(state).await?.year();
     let year = match q.year.trim() {
         "" => this_year,
         raw => raw
@@ -868,10 +857,8 @@ pub async fn annual(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::SeeAllClasses)?;
     let report = report_for(&state, &q).await?;
+    let now_year = super::today(&state).await?.year();
     let dept = state.store.department().await?;
-    let now_year = Timestamp::now()
-        .to_zoned(dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC))
-        .year();
     let page = AnnualPage {
         layout: super::layout(dept.as_ref(), "/staff/reports/annual", &user),
         totals: report.totals(),

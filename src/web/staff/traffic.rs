@@ -54,15 +54,6 @@ pub fn view(o: Operation, tz: &jiff::tz::TimeZone) -> OperationView {
     }
 }
 
-async fn tz(state: &AppState) -> Result<jiff::tz::TimeZone, AppError> {
-    Ok(state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC))
-}
-
 #[derive(Template)]
 #[template(path = "staff/traffic.html")]
 struct ListPage {
@@ -80,7 +71,7 @@ async fn list_page(
     form: PlanForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let tz = tz(state).await?;
+    let tz = super::zone(state).await?;
     let dept = state.store.department().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -160,7 +151,7 @@ pub async fn plan(
             .map(|(_, v)| v.clone())
             .collect(),
     };
-    let plan = match form.check(&tz(&state).await?) {
+    let plan = match form.check(&super::zone(&state).await?) {
         Ok(p) => p,
         Err(errors) => return list_page(&state, &user, form, errors).await,
     };
@@ -251,7 +242,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let op = operation_for(&state, &user, &id).await?;
-    let tz = tz(&state).await?;
+    let tz = super::zone(&state).await?;
     let dept = state.store.department().await?;
     let op = view(op, &tz);
     let (stops, warnings, citations, speeds, notes) = match &op.results {
@@ -313,7 +304,7 @@ pub async fn results(
         errors.push("Results can be recorded once the operation has started.".into());
     }
     if !errors.is_empty() {
-        let tz = tz(&state).await?;
+        let tz = super::zone(&state).await?;
         let dept = state.store.department().await?;
         let page = OperationPage {
             layout: super::layout(dept.as_ref(), "/staff/traffic", &user),

@@ -8,23 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
+use super::activity::may_log;
 use super::classes::actor;
 use crate::app::AppState;
-use crate::domain::access::{Permission, allows};
-use crate::domain::{Role, StaffId, training};
+use crate::domain::{StaffId, training};
 use crate::error::AppError;
 use crate::store::activity::TrainingRow;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
-
-fn may_log(user: &StaffUser) -> Result<(), AppError> {
-    if user.role == Role::Officer || allows(user.role, Permission::RunClasses) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 #[derive(Template)]
 #[template(path = "staff/training.html")]
@@ -51,13 +43,7 @@ async fn page(
     form: Vec<(String, String)>,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = Timestamp::now().to_zoned(tz).date();
+    let today = super::today(state).await?;
     let from = today.checked_sub(jiff::ToSpan::years(1)).unwrap_or(today);
     let sessions = state.store.trainings(from, today).await?;
     let officers = state.store.duty_candidates().await?;
@@ -137,13 +123,7 @@ pub async fn log(
         .filter(|(k, _)| k == "attendees")
         .map(|(_, v)| v.clone())
         .collect();
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = Timestamp::now().to_zoned(tz).date();
+    let today = super::today(&state).await?;
     let mut checked = training::check(
         field("topic"),
         field("held_on"),
