@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -327,26 +326,8 @@ pub async fn certificate_pdf(state: &AppState, number: &str) -> Result<Response,
         class: record.class_name,
         completed_on: record.completed_on,
     };
-    let number = certificate.number.clone();
-    let pdf = tokio::task::spawn_blocking(move || crate::certificate::render(&certificate))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)?;
-    let disposition = format!("attachment; filename=\"certificate-{number}.pdf\"");
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let filename = format!("certificate-{}.pdf", certificate.number);
+    super::export::pdf_response(&filename, move || crate::certificate::render(&certificate)).await
 }
 
 /// `GET /staff/certificates/{number}`: staff who may see the class's roster.

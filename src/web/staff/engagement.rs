@@ -164,7 +164,8 @@ pub async fn pdf(
     let (from, to) = period(&state, &p).await?;
     let r = crate::engagement::report(&state.store, from, to).await?;
     let department = state.store.department().await?.map(|d| d.name).unwrap_or_default();
-    let bytes = tokio::task::spawn_blocking(move || {
+    let filename = format!("engagement-{from}-{to}.pdf");
+    super::export::pdf_response(&filename, move || {
         use crate::report_pdf::{Table, render_tables};
         let rows = |lines: &[Line]| -> Vec<Vec<String>> {
             lines
@@ -238,19 +239,6 @@ pub async fn pdf(
         )
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(AppError::Internal)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"engagement-{from}-{to}.pdf\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// Community-engagement figures for a period: hours and people reached per officer,

@@ -1,4 +1,5 @@
-//! CSV exports of a class: the roster, and attendance per session.
+//! CSV exports of a class: the roster, and attendance per session; and the download
+//! answer every CSV and PDF of the back office shares.
 //!
 //! Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
 //! or carriage return) are prefixed with `'`, so a name typed as `=HYPERLINK(...)` stays
@@ -43,6 +44,29 @@ pub(super) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Result<Res
             ),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// Typesets a PDF off the request threads (it is CPU work) and answers it as a download.
+pub(crate) async fn pdf_response(
+    filename: &str,
+    typeset: impl FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
+) -> Result<Response, AppError> {
+    let pdf = tokio::task::spawn_blocking(typeset)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        pdf,
     )
         .into_response())
 }

@@ -439,8 +439,8 @@ pub async fn credit_report_pdf(
         school.clone(),
         format!("As of {}", crate::web::format::date_long(today)),
     ];
-    // Typesetting is CPU work; keep it off the request threads.
-    let pdf = tokio::task::spawn_blocking(move || {
+    let filename = report_name(&cohort, &school, "pdf");
+    super::export::pdf_response(&filename, move || {
         let columns = [
             ("Student", 150.0),
             ("Grade", 45.0),
@@ -458,17 +458,6 @@ pub async fn credit_report_pdf(
         })
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(AppError::Internal)?;
-    let disposition = format!("attachment; filename=\"{}\"", report_name(&cohort, &school, "pdf"));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        pdf,
-    )
-        .into_response())
 }
 
 #[derive(Template)]

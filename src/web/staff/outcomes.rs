@@ -895,22 +895,8 @@ pub async fn annual_pdf(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::SeeAllClasses)?;
     let report = report_for(&state, &q).await?;
-    let year = report.year;
-    let pdf = tokio::task::spawn_blocking(move || annual_pdf_bytes(&report))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"community-programs-{year}.pdf\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let filename = format!("community-programs-{}.pdf", report.year);
+    super::export::pdf_response(&filename, move || annual_pdf_bytes(&report)).await
 }
 
 fn annual_pdf_bytes(report: &AnnualReport) -> anyhow::Result<Vec<u8>> {
