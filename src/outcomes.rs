@@ -14,7 +14,7 @@ use crate::domain::survey::{self, Instrument, Phase, QuestionResult, Sheet, Surv
 use crate::domain::{ApplicationId, ClassId, ProgramId};
 use crate::notify::messages::{self, Context};
 use crate::registrar::Links;
-use crate::store::surveys::Uptake;
+use crate::store::surveys::{Invitation, Uptake};
 use crate::store::{Store, StoreError};
 use crate::tokens;
 
@@ -98,23 +98,33 @@ pub enum Closed {
     Withdrawn,
 }
 
-/// Opens a link for answering.
-pub async fn open(store: &Store, token: &str) -> Result<Result<Opened, Closed>, StoreError> {
-    let Some(invitation) = store.survey_invitation(&tokens::hash(token)).await? else {
+/// The open invitation behind a link and the survey it asks, or why there is none.
+async fn live(
+    store: &Store,
+    token_hash: &str,
+) -> Result<Result<(Invitation, crate::store::surveys::Survey), Closed>, StoreError> {
+    let Some(invitation) = store.survey_invitation(token_hash).await? else {
         return Ok(Err(Closed::Unknown));
     };
     if invitation.used {
         return Ok(Err(Closed::Used));
     }
-    let Some(survey) = store.survey(invitation.program_id).await? else {
-        return Ok(Err(Closed::Withdrawn));
-    };
-    Ok(Ok(Opened {
-        program_name: invitation.program_name,
-        class_name: invitation.class_name,
-        phase: invitation.phase,
-        instrument: survey.current.instrument,
-    }))
+    Ok(match store.survey(invitation.program_id).await? {
+        Some(survey) => Ok((invitation, survey)),
+        None => Err(Closed::Withdrawn),
+    })
+}
+
+/// Opens a link for answering.
+pub async fn open(store: &Store, token: &str) -> Result<Result<Opened, Closed>, StoreError> {
+    Ok(live(store, &tokens::hash(token))
+        .await?
+        .map(|(invitation, survey)| Opened {
+            program_name: invitation.program_name,
+            class_name: invitation.class_name,
+            phase: invitation.phase,
+            instrument: survey.current.instrument,
+        }))
 }
 
 /// The result of sending a sheet.
@@ -136,14 +146,9 @@ pub async fn submit(
     now: Timestamp,
 ) -> Result<Submitted, StoreError> {
     let token_hash = tokens::hash(token);
-    let Some(invitation) = store.survey_invitation(&token_hash).await? else {
-        return Ok(Submitted::Closed(Closed::Unknown));
-    };
-    if invitation.used {
-        return Ok(Submitted::Closed(Closed::Used));
-    }
-    let Some(survey) = store.survey(invitation.program_id).await? else {
-        return Ok(Submitted::Closed(Closed::Withdrawn));
+    let (invitation, survey) = match live(store, &token_hash).await? {
+        Ok(found) => found,
+        Err(closed) => return Ok(Submitted::Closed(closed)),
     };
     let answers = match survey::read_answers(&survey.current.instrument, form) {
         Ok(a) => a,

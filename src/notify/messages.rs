@@ -565,9 +565,12 @@ pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: b
     }
 }
 
-/// A message from staff to graduates who chose to keep in touch.
+/// A message from staff to graduates who chose to keep in touch. The same message to the
+/// same person is queued once, so a second click sends nothing.
 pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubscribe_link: &str) -> OutgoingMessage {
+    let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
     OutgoingMessage {
+        dedupe_key: Some(format!("alumni:{fingerprint}:{}", to.to_lowercase())),
         kind: "alumni",
         recipient: to.to_string(),
         subject: subject.to_string(),

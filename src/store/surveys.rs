@@ -132,8 +132,6 @@ pub struct AlumniCount {
 const PRE_DUE: &str = "a.status = 'confirmed' AND c.status NOT IN ('completed', 'cancelled') \
      AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled AND s.starts_at <= $2)";
 
-const SCOPE: &str = "($2 IS NULL OR r.class_id = $2)";
-
 /// A class as the results and the report pick it: its name and the local year of its
 /// first session.
 #[derive(Debug, Clone)]
@@ -317,13 +315,11 @@ impl Store {
         program_id: ProgramId,
         class: Option<ClassId>,
     ) -> Result<Vec<Response>, StoreError> {
-        let sql = format!(
-            "SELECT r.version_id, r.class_id, r.phase, r.pair_code, r.answers FROM survey_responses r \
-             JOIN survey_versions v ON v.id = r.version_id WHERE v.program_id = $1 AND {SCOPE} \
-             ORDER BY r.class_id, r.phase, r.pair_code"
-        );
-        let rows: Vec<ResponseRow> = dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(program_id).bind(class).fetch_all(p).await)?;
+        let sql = "SELECT r.version_id, r.class_id, r.phase, r.pair_code, r.answers FROM survey_responses r \
+                   JOIN survey_versions v ON v.id = r.version_id WHERE v.program_id = $1 \
+                   AND ($2 IS NULL OR r.class_id = $2) ORDER BY r.class_id, r.phase, r.pair_code";
+        let rows: Vec<ResponseRow> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(program_id).bind(class).fetch_all(p).await)?;
         rows.into_iter()
             .map(|r| {
                 let answers: Vec<(String, Answer)> = serde_json::from_str(&r.answers)

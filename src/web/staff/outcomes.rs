@@ -102,16 +102,22 @@ async fn edit_page(
     saved: Option<i64>,
 ) -> Result<Response, AppError> {
     let survey = state.store.survey(program.id).await?;
-    let mut versions = Vec::new();
-    for v in state.store.survey_versions(program.id).await?.into_iter().rev() {
-        let answered = state
-            .store
-            .survey_responses(program.id, None)
-            .await?
-            .iter()
-            .any(|r| r.version_id == v.id);
-        versions.push((v.version, v.instrument.questions.len(), answered));
-    }
+    // Read the sheets once, not once per version.
+    let answered: std::collections::BTreeSet<i64> = state
+        .store
+        .survey_responses(program.id, None)
+        .await?
+        .iter()
+        .map(|r| r.version_id)
+        .collect();
+    let versions = state
+        .store
+        .survey_versions(program.id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|v| (v.version, v.instrument.questions.len(), answered.contains(&v.id)))
+        .collect();
     let (title, active, rows) = match (edited, &survey) {
         (Some(e), _) => (e.title, e.active, e.rows),
         (None, Some(s)) => (
@@ -762,20 +768,16 @@ pub async fn message_alumni(
     let dept = state.store.department().await?;
     let department = dept.as_ref().map_or("", |d| d.name.as_str());
     let base = &state.links.base_url;
-    // The same message to the same person is queued once, so a second click sends nothing.
-    let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
     let messages: Vec<_> = alumni
         .iter()
         .map(|a| {
-            let mut m = messages::alumni_news(
+            messages::alumni_news(
                 department,
                 &a.email,
                 subject,
                 body,
                 &format!("{base}/alumni/leave/{}", a.unsubscribe_token),
-            );
-            m.dedupe_key = Some(format!("alumni:{fingerprint}:{}", a.email.to_lowercase()));
-            m
+            )
         })
         .collect();
     let now = Timestamp::now();
