@@ -579,7 +579,6 @@ pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubs
              To stop: {unsubscribe_link}\n"
         ),
         unsubscribe_url: Some(unsubscribe_link.to_string()),
-        ..Default::default()
     }
 }
 
