@@ -2,26 +2,12 @@
 //! (no student names slip through unnoticed), monthly sums per school against a hand
 //! computation, and who may read and change which entries.
 
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::COOKIE;
 
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, session};
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
-    let res = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
-    (status, location, res.text().await.unwrap())
-}
+use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_page, session};
 
 async fn school(app: &TestApp, name: &str) -> String {
     app.store
@@ -72,7 +58,7 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
         ),
     ];
     for (kind, school, date, minutes, people, note) in &entries {
-        let (status, location, page) = post(
+        let (status, location, page) = post_page(
             &app,
             &officer,
             "/staff/activity",
@@ -120,7 +106,7 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
     );
 
     // Every problem at once; nothing saved.
-    let (status, _, page) = post(
+    let (status, _, page) = post_page(
         &app,
         &officer,
         "/staff/activity",
@@ -153,7 +139,7 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
         ("people_reached", "1"),
         ("note", "Check-in after class with Jordan Reyes about the bus stop."),
     ];
-    let (status, _, page) = post(&app, &officer, "/staff/activity", &named).await;
+    let (status, _, page) = post_page(&app, &officer, "/staff/activity", &named).await;
     assert_eq!(status, 422);
     assert!(page.contains("Does the note name someone?") && page.contains("<strong>Jordan Reyes</strong>"));
     assert!(page.contains("value=\"yes\""), "the confirmation box is offered");
@@ -161,7 +147,7 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
     assert_eq!(mine.len(), 3, "nothing was saved");
     let mut confirmed = named.to_vec();
     confirmed.push(("note_checked", "yes"));
-    assert_eq!(post(&app, &officer, "/staff/activity", &confirmed).await.0, 303);
+    assert_eq!(post_page(&app, &officer, "/staff/activity", &confirmed).await.0, 303);
 
     // Who reads and changes what: the author changes their entry; another officer
     // neither sees nor changes it; coordinators see every entry but change none.
@@ -178,7 +164,7 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
     ];
     let other = session(&app, PRESENTING_OFFICER).await;
     assert_eq!(get_as(&app, Some(&other), &path).await, 403);
-    assert_eq!(post(&app, &other, &path, &change).await.0, 403);
+    assert_eq!(post_page(&app, &other, &path, &change).await.0, 403);
     assert!(
         !app.page_as(&other, &format!("/staff/activity?month={month}"))
             .await
@@ -190,8 +176,8 @@ async fn resource_officers_log_their_work_and_see_it_summed(backend: Backend) {
         .page_as(&coordinator, &format!("/staff/activity?month={month}"))
         .await;
     assert!(all.contains("every officer") && all.contains("Jenna Brandt"));
-    assert_eq!(post(&app, &coordinator, &path, &change).await.0, 403);
-    assert_eq!(post(&app, &officer, &path, &change).await.0, 303);
+    assert_eq!(post_page(&app, &coordinator, &path, &change).await.0, 403);
+    assert_eq!(post_page(&app, &officer, &path, &change).await.0, 303);
     let changed = app.store.activity(id).await.unwrap().unwrap();
     assert_eq!((changed.minutes, changed.people_reached), (55, 26));
     let audit = app.store.audit_for("activity", &id.to_string()).await.unwrap();
@@ -216,11 +202,11 @@ async fn training_hours_count_for_trainer_and_attendees(backend: Backend) {
         .yesterday()
         .unwrap()
         .to_string();
-    let (status, _, page) = post(&app, &trainer, "/staff/training", &[("topic", ""), ("hours", "50")]).await;
+    let (status, _, page) = post_page(&app, &trainer, "/staff/training", &[("topic", ""), ("hours", "50")]).await;
     assert_eq!(status, 422);
     assert!(page.contains("Name the topic") && page.contains("Choose who attended."));
     for (topic, hours) in [("Crisis intervention refresher", "1.5"), ("Radio procedure", "0.5")] {
-        let (status, _, _) = post(
+        let (status, _, _) = post_page(
             &app,
             &trainer,
             "/staff/training",

@@ -1,12 +1,10 @@
 //! Community duties over real HTTP: assigning with the checks each duty needs, ending,
 //! who held a duty on a given day, and the public pages naming only officers who agreed.
 
-use reqwest::header::COOKIE;
-
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
+use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, post_page, session};
 
 async fn staff_id(app: &TestApp, name: &str) -> String {
     app.store
@@ -20,16 +18,10 @@ async fn staff_id(app: &TestApp, name: &str) -> String {
         .to_string()
 }
 
+/// Status and body of a staff form post.
 async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    let (status, _, body) = post_page(app, cookie, path, form).await;
+    (status, body)
 }
 
 fn refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {

@@ -5,21 +5,9 @@
 use reqwest::header::{AUTHORIZATION, COOKIE};
 
 use crate::applications::spawn;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::Backend;
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, session};
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> u16 {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
+use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 
 async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend) {
     let app = spawn(backend).await;
@@ -53,7 +41,7 @@ async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend
             ("minutes", minutes),
             ("people_reached", people),
         ];
-        assert_eq!(post(&app, &jenna, "/staff/activity", &form).await, 303);
+        assert_eq!(post_as(&app, Some(&jenna), "/staff/activity", &form).await, 303);
     }
     let (beth, patrick) = (id("Beth Harlow"), id("Patrick Quinlan"));
     let training = [
@@ -63,7 +51,7 @@ async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend
         ("attendees", beth.as_str()),
         ("attendees", patrick.as_str()),
     ];
-    assert_eq!(post(&app, &jenna, "/staff/training", &training).await, 303);
+    assert_eq!(post_as(&app, Some(&jenna), "/staff/training", &training).await, 303);
     let plan = [
         ("place", "Beacon St at 9th"),
         ("reason", "school_zone"),
@@ -91,7 +79,7 @@ async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend
         ("speeds", "31, 28x3"),
     ];
     assert_eq!(
-        post(&app, &coordinator, &format!("{operation}/results"), &results).await,
+        post_as(&app, Some(&coordinator), &format!("{operation}/results"), &results).await,
         303
     );
 

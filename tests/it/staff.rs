@@ -52,6 +52,26 @@ pub async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&
     req.send().await.unwrap().status().as_u16()
 }
 
+/// POSTs a form as the holder of `cookie`; status, `Location` and body.
+pub async fn post_page(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .header(COOKIE, cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+    (status, location, res.text().await.unwrap())
+}
+
 pub const ADMIN: &str = "admin@harborpoint-pd.example";
 pub const COORDINATOR: &str = "m.okafor@harborpoint-pd.example";
 /// Presents the K-9 session of the demo classes.

@@ -2,26 +2,10 @@
 //! request, results recorded by an officer who worked it, figures against a hand
 //! computation, and the requester seeing what happened.
 
-use reqwest::header::{COOKIE, LOCATION};
-
 use crate::applications::spawn;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::Backend;
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, session};
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
-    let res = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
-    (status, location, res.text().await.unwrap())
-}
+use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 
 /// Twenty readings on a 25 mph street (the fixture of `domain::traffic`'s unit test):
 /// median 29, 85th percentile 35, 15 over the limit, 4 by ten or more.
@@ -80,7 +64,7 @@ async fn a_residents_request_gets_an_operation_and_its_results(backend: Backend)
         .unwrap()
         .to_string();
     // A resident's request needs its number.
-    let (status, _, page) = post(
+    let (status, _, page) = post_page(
         &app,
         &coordinator,
         "/staff/traffic",
@@ -100,7 +84,7 @@ async fn a_residents_request_gets_an_operation_and_its_results(backend: Backend)
         page.contains("Give the number of the resident&#39;s request."),
         "{page}"
     );
-    let (status, location, _) = post(
+    let (status, location, _) = post_page(
         &app,
         &coordinator,
         "/staff/traffic",
@@ -125,7 +109,7 @@ async fn a_residents_request_gets_an_operation_and_its_results(backend: Backend)
     assert_eq!(get_as(&app, Some(&other), &operation).await, 403);
     let officer = session(&app, "b.harlow@harborpoint-pd.example").await;
     let results = format!("{operation}/results");
-    let (status, _, page) = post(
+    let (status, _, page) = post_page(
         &app,
         &officer,
         &results,
@@ -139,7 +123,7 @@ async fn a_residents_request_gets_an_operation_and_its_results(backend: Backend)
     .await;
     assert_eq!(status, 422);
     assert!(page.contains("Warnings and citations together cannot outnumber the stops."));
-    let (status, _, _) = post(
+    let (status, _, _) = post_page(
         &app,
         &officer,
         &results,
