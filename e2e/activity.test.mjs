@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, signIn as staffSignIn, ARTIFACTS } from './server.mjs';
 
 let server;
 let browser;
@@ -21,13 +21,9 @@ after(async () => {
 });
 
 test('an activity is logged from a phone', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  const { context, page } = await staffSignIn(browser, server.baseUrl, {
+    options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  });
 
   await page.goto(server.baseUrl + '/staff/activity');
   await page.getByRole('heading', { name: 'Activity log' }).waitFor();
@@ -54,13 +50,7 @@ test('an activity is logged from a phone', async () => {
 });
 
 test('duties, training, traffic and the engagement report', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  const { context, page } = await staffSignIn(browser, server.baseUrl);
   await page.goto(server.baseUrl + '/staff/duties');
   await page.getByRole('heading', { name: 'Community duties' }).waitFor();
   await checkPage(page, 'duties');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, signIn as staffSignIn, ARTIFACTS } from './server.mjs';
 
 let server;
 let browser;
@@ -41,15 +41,8 @@ async function surveyLinks(count) {
   throw new Error(`fewer than ${count} survey links were delivered`);
 }
 
-async function signIn() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
-  return { context, page };
+function signIn() {
+  return staffSignIn(browser, server.baseUrl);
 }
 
 test('graduates answer the after-the-class survey once', async () => {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, signIn as staffSignIn, ARTIFACTS } from './server.mjs';
 
 let server;
 let browser;
@@ -21,15 +21,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
-  return { context, page };
+function signIn() {
+  return staffSignIn(browser, server.baseUrl);
 }
 
 test('a resident files a traffic request on a phone and follows it', async () => {

@@ -72,3 +72,19 @@ export async function checkPage(page, name, { axe = true } = {}) {
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   assert.deepEqual(summary, [], `axe violations on ${name}`);
 }
+
+// Signs in to the back office in a fresh browser context with the demo password and
+// waits for the class list. `options` are the context's (viewport, downloads, ...).
+export async function signIn(browser, baseUrl, {
+  email = 'admin@harborpoint-pd.example',
+  options = { viewport: { width: 1280, height: 900 } },
+} = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(baseUrl + '/staff/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill('harbor-point-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  return { context, page };
+}

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, signIn as staffSignIn, ARTIFACTS } from './server.mjs';
 
 let server;
 let browser;
@@ -76,15 +76,10 @@ test('the demo administrator signs in and runs a class', async () => {
   await context.close();
 });
 
-async function signIn(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill('admin@harborpoint-pd.example');
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
-  return { context, page };
+function signIn(browser) {
+  return staffSignIn(browser, server.baseUrl, {
+    options: { viewport: { width: 1280, height: 900 }, acceptDownloads: true },
+  });
 }
 
 test('a coordinator graduates the weekend class and downloads a certificate', async () => {

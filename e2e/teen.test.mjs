@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+import { startServer, chromiumOptions, checkPage, signIn as staffSignIn, ARTIFACTS } from './server.mjs';
 
 let server;
 let browser;
@@ -22,15 +22,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(email) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(server.baseUrl + '/staff/sign-in');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill('harbor-point-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
-  return { context, page };
+function signIn(email) {
+  return staffSignIn(browser, server.baseUrl, { email });
 }
 
 /// The newest consent link emailed to `to`, from the .eml files the delivery job writes.
