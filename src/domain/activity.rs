@@ -289,8 +289,13 @@ pub struct MonthSummary {
 impl MonthSummary {
     /// Hours, to one decimal.
     pub fn hours(&self) -> f64 {
-        (f64::from(self.minutes) / 6.0).round() / 10.0
+        hours(u64::from(self.minutes))
     }
+}
+
+/// Minutes as hours to one decimal, as every engagement figure shows them.
+pub fn hours(minutes: u64) -> f64 {
+    (minutes as f64 / 6.0).round() / 10.0
 }
 
 /// Sums entries per month and school, newest month first, schools by name.

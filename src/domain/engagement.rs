@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::activity::hours;
+
 /// One piece of engagement work, whatever logged it.
 #[derive(Debug, Clone)]
 pub struct Work {
@@ -40,10 +42,6 @@ pub struct Engagement {
     pub by_school: Vec<Line>,
     /// `YYYY-MM`, oldest first.
     pub by_month: Vec<Line>,
-}
-
-fn hours(minutes: u64) -> f64 {
-    (minutes as f64 / 6.0).round() / 10.0
 }
 
 fn lines<'a>(work: &'a [Work], key: impl Fn(&'a Work) -> Option<String>) -> Vec<Line> {
