@@ -30,15 +30,24 @@ pub(crate) static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
 /// What a certificate says.
 #[derive(Debug, Clone)]
 pub struct Certificate {
-    pub number: String,
     pub department: String,
     pub full_name: String,
     pub program: String,
     pub class: String,
     /// e.g. "March 16, 2027".
     pub completed_on: String,
-    /// Where anyone can check the number.
-    pub verify_url: String,
+    /// Under the signature line: "Program coordinator", "DARE instructor".
+    pub signer: String,
+    /// The number and where anyone can check it; `None` for a certificate nothing
+    /// is kept of (DARE students' names are not stored).
+    pub verification: Option<Verification>,
+}
+
+/// A certificate's number and its public check.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub number: String,
+    pub url: String,
 }
 
 /// Makes a certificate number from the year, a sequence and random bytes.
@@ -59,19 +68,35 @@ pub fn looks_like_number(s: &str) -> bool {
 
 /// Typesets the certificate as a US Letter landscape PDF.
 pub fn render(c: &Certificate) -> anyhow::Result<Vec<u8>> {
+    let title = match &c.verification {
+        Some(v) => format!("Certificate of completion {}: {}", v.number, c.full_name),
+        None => format!("Certificate of completion: {}", c.full_name),
+    };
+    render_all(std::slice::from_ref(c), &title)
+}
+
+/// Typesets certificates as one PDF, a page each, titled `title`.
+pub fn render_all(certificates: &[Certificate], title: &str) -> anyhow::Result<Vec<u8>> {
     let (Some(regular), Some(bold)) = (REGULAR.clone(), BOLD.clone()) else {
         anyhow::bail!("the embedded certificate fonts could not be read");
     };
-    let navy = rgb::Color::new(22, 46, 81);
-    let gold = rgb::Color::new(229, 160, 0);
-    let ink = rgb::Color::new(27, 27, 27);
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
-            .title(format!("Certificate of completion {}: {}", c.number, c.full_name))
+            .title(title.to_string())
             .language("en-US".to_string())
             .creator("Precinct".to_string()),
     );
+    for c in certificates {
+        page(&mut document, c, &regular, &bold)?;
+    }
+    document.finish().map_err(|e| anyhow::anyhow!("writing the PDF: {e:?}"))
+}
+
+fn page(document: &mut Document, c: &Certificate, regular: &Font, bold: &Font) -> anyhow::Result<()> {
+    let navy = rgb::Color::new(22, 46, 81);
+    let gold = rgb::Color::new(229, 160, 0);
+    let ink = rgb::Color::new(27, 27, 27);
     let (width, height) = (792.0, 612.0);
     let mut page =
         document.start_page_with(PageSettings::from_wh(width, height).ok_or_else(|| anyhow::anyhow!("page size"))?);
@@ -110,19 +135,19 @@ pub fn render(c: &Certificate) -> anyhow::Result<Vec<u8>> {
             TextDirection::Auto,
         );
     };
-    line(&mut s, 110.0, &bold, 18.0, navy, &c.department);
-    line(&mut s, 170.0, &bold, 38.0, navy, "Certificate of Completion");
-    line(&mut s, 225.0, &regular, 16.0, ink, "This certifies that");
-    line(&mut s, 280.0, &bold, 34.0, ink, &c.full_name);
+    line(&mut s, 110.0, bold, 18.0, navy, &c.department);
+    line(&mut s, 170.0, bold, 38.0, navy, "Certificate of Completion");
+    line(&mut s, 225.0, regular, 16.0, ink, "This certifies that");
+    line(&mut s, 280.0, bold, 34.0, ink, &c.full_name);
     line(
         &mut s,
         330.0,
-        &regular,
+        regular,
         16.0,
         ink,
         &format!("completed the {} ({})", c.program, c.class),
     );
-    line(&mut s, 355.0, &regular, 16.0, ink, &format!("on {}.", c.completed_on));
+    line(&mut s, 355.0, regular, 16.0, ink, &format!("on {}.", c.completed_on));
 
     // Signature line.
     let mut pb = PathBuilder::new();
@@ -137,26 +162,21 @@ pub fn render(c: &Certificate) -> anyhow::Result<Vec<u8>> {
         s.draw_path(&path);
         s.set_stroke(None);
     }
-    line(&mut s, 490.0, &regular, 12.0, ink, "Program coordinator");
-    line(
-        &mut s,
-        545.0,
-        &regular,
-        11.0,
-        ink,
-        &format!("Certificate number {}", c.number),
-    );
-    line(
-        &mut s,
-        562.0,
-        &regular,
-        11.0,
-        ink,
-        &format!("Verify at {}", c.verify_url),
-    );
+    line(&mut s, 490.0, regular, 12.0, ink, &c.signer);
+    if let Some(v) = &c.verification {
+        line(
+            &mut s,
+            545.0,
+            regular,
+            11.0,
+            ink,
+            &format!("Certificate number {}", v.number),
+        );
+        line(&mut s, 562.0, regular, 11.0, ink, &format!("Verify at {}", v.url));
+    }
     s.finish();
     page.finish();
-    document.finish().map_err(|e| anyhow::anyhow!("writing the PDF: {e:?}"))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -172,17 +192,35 @@ mod tests {
 
     #[test]
     fn a_certificate_renders_as_a_pdf() {
-        let pdf = render(&Certificate {
-            number: "2027-00001-ABCD".into(),
+        let certificate = Certificate {
             department: "Harbor Point Police Department".into(),
             full_name: "Rosa Álvarez".into(),
             program: "Citizen Police Academy".into(),
             class: "Class 33".into(),
             completed_on: "March 16, 2027".into(),
-            verify_url: "https://example.org/certificates/2027-00001-ABCD".into(),
-        })
-        .unwrap();
+            signer: "Program coordinator".into(),
+            verification: Some(Verification {
+                number: "2027-00001-ABCD".into(),
+                url: "https://example.org/certificates/2027-00001-ABCD".into(),
+            }),
+        };
+        let pdf = render(&certificate).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.len() > 1000);
+        let unnumbered = Certificate {
+            verification: None,
+            ..certificate
+        };
+        let two = render_all(&[unnumbered.clone(), unnumbered], "DARE").unwrap();
+        assert!(two.starts_with(b"%PDF-"));
+        // The page tree's `/Count` says how many pages the document has.
+        let pages = |pdf: &[u8]| {
+            let at = pdf.windows(7).position(|w| w == b"/Count ").expect("a page tree") + 7;
+            pdf[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+        };
+        assert_eq!((pages(&pdf), pages(&two)), (1, 2), "a page per certificate");
     }
 }

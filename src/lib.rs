@@ -9,6 +9,7 @@ pub mod atom;
 pub mod calendar;
 pub mod certificate;
 pub mod config;
+pub mod dare;
 pub mod demo;
 pub mod domain;
 pub mod engagement;

@@ -12,7 +12,7 @@ use crate::notify::messages;
 use crate::registrar::Links;
 use crate::store::requests::{NewRequest, ServiceRequest};
 use crate::store::staff::AuditRecord;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Tx};
 use crate::tokens;
 
 /// Why a request or a change was refused.
@@ -158,12 +158,28 @@ pub async fn triage(
     change: &Triage,
     now: Timestamp,
 ) -> Result<ServiceRequest, RequestError> {
+    let department = department(store).await?;
+    let mut tx = store.begin().await?;
+    triage_in(&mut tx, &department, links, staff, id, change, now).await?;
+    tx.commit().await?;
+    store.request(id).await?.ok_or(RequestError::NotFound)
+}
+
+/// [`triage`] inside a transaction of the caller's, so a change elsewhere (a DARE class
+/// planned for the request) and the requester's update commit together.
+pub async fn triage_in(
+    tx: &mut Tx,
+    department: &str,
+    links: &Links,
+    staff: (StaffId, &str),
+    id: i64,
+    change: &Triage,
+    now: Timestamp,
+) -> Result<(), RequestError> {
     let note = change.note.trim();
     if note.chars().count() > 2_000 {
         return Err(RequestError::NotAllowed("Keep the note under 2,000 characters.".into()));
     }
-    let department = department(store).await?;
-    let mut tx = store.begin().await?;
     let before = tx.lock_request(id).await?.ok_or(RequestError::NotFound)?;
     // Naming an officer on a new request assigns it.
     let status = if change.assigned_to.is_some()
@@ -205,7 +221,7 @@ pub async fn triage(
         let service = requests::service(&before.service_code).map_or("Request", |s| s.name);
         tx.enqueue(
             &messages::request_updated(
-                &department,
+                department,
                 &before.email,
                 &before.first_name,
                 service,
@@ -228,7 +244,7 @@ pub async fn triage(
         let service = requests::service(&before.service_code).map_or("Request", |s| s.name);
         let link = format!("{}/staff/requests/{id}", links.base_url);
         tx.enqueue(
-            &messages::request_assigned(&department, &to, service, id, change.due_on, &link),
+            &messages::request_assigned(department, &to, service, id, change.due_on, &link),
             now,
         )
         .await?;
@@ -249,8 +265,7 @@ pub async fn triage(
         now,
     )
     .await?;
-    tx.commit().await?;
-    store.request(id).await?.ok_or(RequestError::NotFound)
+    Ok(())
 }
 
 /// A comment from the requester, through their private link.

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod application;
 pub mod class;
 pub mod content;
+pub mod dare;
 pub mod duties;
 pub mod eligibility;
 pub mod engagement;

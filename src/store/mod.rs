@@ -25,6 +25,7 @@ pub mod attendance;
 pub mod backup;
 pub mod catalog;
 pub mod content;
+pub mod dare;
 pub mod duties;
 pub mod feeds;
 pub mod interest;

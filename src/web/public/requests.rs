@@ -68,6 +68,8 @@ struct StatusPage {
     comment_error: Option<String>,
     /// Enforcement operations run for the request, with their results.
     operations: Vec<crate::web::staff::traffic::OperationView>,
+    /// DARE classes planned for the request; their lessons only on the private page.
+    dare_classes: Vec<crate::web::staff::dare::ClassView>,
 }
 
 fn find(code: &str) -> Result<&'static Service, AppError> {
@@ -284,8 +286,20 @@ async fn status_page(
         .filter(|o| o.results.is_some())
         .map(|o| crate::web::staff::traffic::view(o, &tz))
         .collect();
+    let dare_classes = if private {
+        state
+            .store
+            .dare_classes_for_request(request.id)
+            .await?
+            .into_iter()
+            .map(|c| crate::web::staff::dare::view(c, &tz))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = StatusPage {
         operations,
+        dare_classes,
         layout: Layout::new(dept.as_ref(), ""),
         service_name: service.map_or("Request", |s| s.name),
         answers: match (private, service) {

@@ -317,16 +317,19 @@ pub async fn certificate_pdf(state: &AppState, number: &str) -> Result<Response,
         .await?
         .ok_or(AppError::NotFound("certificate"))?;
     let dept = state.store.department().await?;
+    let filename = format!("certificate-{}.pdf", record.number);
     let certificate = crate::certificate::Certificate {
-        verify_url: format!("{}/certificates/{}", state.links.base_url, record.number),
         department: dept.map_or_else(|| "Police Department".to_string(), |d| d.name),
-        number: record.number,
         full_name: record.full_name,
         program: record.program_name,
         class: record.class_name,
         completed_on: record.completed_on,
+        signer: "Program coordinator".into(),
+        verification: Some(crate::certificate::Verification {
+            url: format!("{}/certificates/{}", state.links.base_url, record.number),
+            number: record.number,
+        }),
     };
-    let filename = format!("certificate-{}.pdf", certificate.number);
     super::export::pdf_response(&filename, move || crate::certificate::render(&certificate)).await
 }
 

@@ -22,6 +22,7 @@ mod calendar;
 pub use auth::hash_password;
 mod classes;
 mod content;
+pub(crate) mod dare;
 mod duties;
 pub(crate) mod engagement;
 mod entry;
@@ -133,6 +134,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/traffic", get(traffic::list).post(traffic::plan))
         .route("/staff/traffic/{id}", get(traffic::show))
         .route("/staff/traffic/{id}/results", post(traffic::results))
+        .route("/staff/dare", get(dare::list).post(dare::plan))
+        .route("/staff/dare/{id}", get(dare::show))
+        .route("/staff/dare/{id}/lessons/{lesson}", post(dare::lesson))
+        .route("/staff/dare/{id}/graduation", post(dare::graduate))
+        .route("/staff/dare/{id}/cancel", post(dare::cancel))
+        .route("/staff/dare/{id}/certificates", post(dare::certificates))
         .route("/staff/training", get(training::show).post(training::log))
         .route("/staff/duties", get(duties::show).post(duties::assign))
         .route("/staff/duties/{id}/end", post(duties::end))
@@ -196,6 +203,7 @@ pub fn layout(
     if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
         extra.push(("/staff/requests", "Requests"));
         extra.push(("/staff/activity", "Activity log"));
+        extra.push(("/staff/dare", "DARE"));
         extra.push(("/staff/training", "Training"));
     }
     if allows(user.role, Permission::Nominate) || allows(user.role, Permission::RunClasses) {

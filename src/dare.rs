@@ -1,0 +1,334 @@
+//! DARE classes at schools: planning one (often from a school's presentation request),
+//! recording lessons, graduating and cancelling. Each step is one transaction with its
+//! audit entry and, for a class planned from a request, the requester's update and email.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::domain::StaffId;
+use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, Plan};
+use crate::domain::requests::RequestStatus;
+use crate::registrar::Links;
+use crate::requests::{RequestError, Triage, triage_in};
+use crate::store::dare::DareClass;
+use crate::store::staff::AuditRecord;
+use crate::store::{Store, StoreError, Tx};
+use crate::web::format;
+
+/// Why a DARE step was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DareError {
+    #[error("the change has problems")]
+    Invalid(Vec<String>),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<RequestError> for DareError {
+    fn from(e: RequestError) -> Self {
+        match e {
+            RequestError::NotFound => DareError::Invalid(vec!["That request no longer exists.".into()]),
+            RequestError::NotAllowed(m) => DareError::Invalid(vec![m]),
+            RequestError::Invalid(p) => DareError::Invalid(p.into_iter().map(|p| p.message).collect()),
+            RequestError::Store(e) => DareError::Store(e),
+        }
+    }
+}
+
+/// Who acts: their id and the audit log's name for them.
+pub type Actor<'a> = (StaffId, &'a str);
+
+async fn department(store: &Store) -> Result<(String, jiff::tz::TimeZone), StoreError> {
+    Ok(store.department().await?.map_or_else(
+        || ("Police Department".to_string(), jiff::tz::TimeZone::UTC),
+        |d| (d.name.clone(), d.tz()),
+    ))
+}
+
+/// Tells the requester (and assigns the instructor) inside `tx`, when the class answers a request.
+async fn tell_requester(
+    tx: &mut Tx,
+    store: &Store,
+    links: &Links,
+    actor: Actor<'_>,
+    request_id: i64,
+    status: RequestStatus,
+    assign: Option<StaffId>,
+    note: String,
+    now: Timestamp,
+) -> Result<(), DareError> {
+    let request = store
+        .request(request_id)
+        .await?
+        .ok_or_else(|| DareError::Invalid(vec![format!("There is no request number {request_id}.")]))?;
+    let (name, _) = department(store).await?;
+    let status = if request.status.can_become(status) {
+        status
+    } else {
+        request.status
+    };
+    let change = Triage {
+        status,
+        assigned_to: assign.or(request.assigned_to),
+        due_on: request.due_on,
+        note,
+    };
+    triage_in(tx, &name, links, actor, request_id, &change, now).await?;
+    Ok(())
+}
+
+/// Plans a class and its lessons. The school must exist, the instructor must hold the
+/// DARE instructor duty on every lesson day, and a request named must ask for a
+/// presentation; its requester is told, and the instructor assigned to it.
+pub async fn plan(
+    store: &Store,
+    links: &Links,
+    actor: Actor<'_>,
+    plan: &Plan,
+    now: Timestamp,
+) -> Result<i64, DareError> {
+    let mut problems = Vec::new();
+    let school = store.schools().await?.into_iter().find(|s| s.id == plan.school_id);
+    if school.is_none() {
+        problems.push("Choose the school from the list.".to_string());
+    }
+    let assignments: Vec<_> = store
+        .duty_assignments()
+        .await?
+        .into_iter()
+        .filter(|d| d.staff_id.get() == plan.instructor_id)
+        .collect();
+    let instructor = assignments.first().map(|d| d.officer.clone());
+    let days: Vec<Date> = plan.lessons.iter().map(|l| l.date).collect();
+    let held: Vec<_> = assignments.iter().map(|d| d.assignment.clone()).collect();
+    if let Some(p) = dare::instructor_problem(&held, &days) {
+        problems.push(p);
+    }
+    if let Some(id) = plan.request_id {
+        match store.request(id).await? {
+            None => problems.push(format!("There is no request number {id}.")),
+            Some(r) if r.service_code != "presentation" => {
+                problems.push(format!("Request {id} does not ask for a presentation."))
+            }
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(DareError::Invalid(problems));
+    }
+    let (_, tz) = department(store).await?;
+    let mut tx = store.begin().await?;
+    let id = tx.insert_dare_class(plan, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: actor.1,
+            action: "dare.plan",
+            object_type: "dare_class",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "school_id": plan.school_id, "grade": plan.grade, "students": plan.students,
+                "instructor_id": plan.instructor_id, "request_id": plan.request_id, "lessons": plan.lessons.len(),
+            })),
+        },
+        now,
+    )
+    .await?;
+    if let (Some(request_id), Some(first), Some(last)) = (plan.request_id, plan.lessons.first(), plan.lessons.last()) {
+        let note = format!(
+            "DARE is planned at {} for a {} class of {} students: {} lessons from {} to {}, taught by {}.",
+            school.map(|s| s.name).unwrap_or_default(),
+            dare::grade_label(plan.grade).to_lowercase(),
+            plan.students,
+            plan.lessons.len(),
+            format::date_long(first.starts_at.to_zoned(tz.clone()).date()),
+            format::date_long(last.starts_at.to_zoned(tz.clone()).date()),
+            instructor.unwrap_or_else(|| "a DARE instructor".into()),
+        );
+        tell_requester(
+            &mut tx,
+            store,
+            links,
+            actor,
+            request_id,
+            RequestStatus::InProgress,
+            Some(StaffId::new(plan.instructor_id)),
+            note,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn scheduled(class: &DareClass) -> Result<(), DareError> {
+    if class.status == DareStatus::Scheduled {
+        Ok(())
+    } else {
+        Err(DareError::Invalid(vec![format!(
+            "This class is {}; its lessons can no longer change.",
+            class.status.label().to_lowercase()
+        )]))
+    }
+}
+
+/// Records a lesson as taught, cancelled or moved.
+pub async fn change_lesson(
+    store: &Store,
+    actor: Actor<'_>,
+    class_id: i64,
+    lesson_id: i64,
+    change: &LessonChange,
+    now: Timestamp,
+) -> Result<(), DareError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    scheduled(&class)?;
+    let lesson = class
+        .lessons
+        .iter()
+        .find(|l| l.id == lesson_id)
+        .ok_or(DareError::NotFound)?;
+    tx.change_lesson(lesson.id, change, now).await?;
+    let after = match change {
+        LessonChange::Taught { present } => serde_json::json!({ "status": "taught", "present": present }),
+        LessonChange::Cancelled => serde_json::json!({ "status": "cancelled" }),
+        LessonChange::Planned { starts_at, .. } => {
+            serde_json::json!({ "status": "planned", "starts_at": starts_at.to_string() })
+        }
+    };
+    tx.audit(
+        &AuditRecord {
+            actor: actor.1,
+            action: "dare.lesson",
+            object_type: "dare_class",
+            object_id: class_id.to_string(),
+            before: Some(
+                serde_json::json!({ "lesson": lesson.position, "status": lesson.status.code(),
+                "present": lesson.present, "starts_at": lesson.starts_at.to_string() }),
+            ),
+            after: Some(after),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Graduates a class by the rules of `domain::dare::check_graduation`, and closes the
+/// request it answered with the count.
+pub async fn graduate(
+    store: &Store,
+    links: &Links,
+    actor: Actor<'_>,
+    class_id: i64,
+    graduates: &str,
+    day: &str,
+    now: Timestamp,
+) -> Result<(), DareError> {
+    let (_, tz) = department(store).await?;
+    let today = now.to_zoned(tz.clone()).date();
+    let mut tx = store.begin().await?;
+    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    scheduled(&class)?;
+    let lessons: Vec<LessonDay> = class
+        .lessons
+        .iter()
+        .map(|l| LessonDay {
+            status: l.status,
+            day: l.starts_at.to_zoned(tz.clone()).date(),
+        })
+        .collect();
+    let (day, count) =
+        dare::check_graduation(&lessons, class.students, graduates, day, today).map_err(DareError::Invalid)?;
+    if !tx.graduate_dare_class(class_id, day, count, now).await? {
+        return Err(DareError::Invalid(vec!["This class has already graduated.".into()]));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: actor.1,
+            action: "dare.graduate",
+            object_type: "dare_class",
+            object_id: class_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "graduated_on": day.to_string(), "graduates": count })),
+        },
+        now,
+    )
+    .await?;
+    if let Some(request_id) = class.request_id {
+        let note = format!(
+            "{count} of {} students in the {} class at {} graduated from DARE on {}. Thank you for inviting us.",
+            class.students,
+            dare::grade_label(class.grade).to_lowercase(),
+            class.school,
+            format::date_long(day)
+        );
+        tell_requester(
+            &mut tx,
+            store,
+            links,
+            actor,
+            request_id,
+            RequestStatus::Closed,
+            None,
+            note,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a scheduled class.
+pub async fn cancel(store: &Store, actor: Actor<'_>, class_id: i64, now: Timestamp) -> Result<(), DareError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    scheduled(&class)?;
+    tx.cancel_dare_class(class_id, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: actor.1,
+            action: "dare.cancel",
+            object_type: "dare_class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": "cancelled" })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Counts (never keeps) the names of certificates typeset for a graduated class.
+pub async fn count_certificates(
+    store: &Store,
+    actor: Actor<'_>,
+    class_id: i64,
+    printed: u32,
+    now: Timestamp,
+) -> Result<(), DareError> {
+    let mut tx = store.begin().await?;
+    tx.count_dare_certificates(class_id, printed, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: actor.1,
+            action: "dare.certificates",
+            object_type: "dare_class",
+            object_id: class_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "certificates": printed })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! DARE classes at schools: coordinators plan them (from a school's presentation request
+//! or by hand); the instructor records each lesson on a phone, graduates the class and
+//! prints certificates from names that are typed, typeset and not kept.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::dare::DareError;
+use crate::domain::access::{Permission, allows};
+use crate::domain::dare::{self, DareStatus, LessonForm, LessonStatus, PlanForm};
+use crate::domain::{Duty, Role, StaffId};
+use crate::error::AppError;
+use crate::store::dare::DareClass;
+use crate::store::staff::StaffUser;
+use crate::web::format;
+use crate::web::layout::{Layout, render};
+use crate::web::see_other;
+
+/// A lesson as pages show it.
+pub struct LessonView {
+    pub id: i64,
+    pub position: u16,
+    pub topic: String,
+    pub when: String,
+    pub date: String,
+    pub start: String,
+    pub status: LessonStatus,
+    pub present: Option<u32>,
+}
+
+/// A class as pages show it.
+pub struct ClassView {
+    pub id: i64,
+    pub school: String,
+    pub teacher: String,
+    pub grade: String,
+    pub students: u32,
+    pub instructor: String,
+    pub request_id: Option<i64>,
+    pub status: DareStatus,
+    pub graduated_on: Option<String>,
+    pub graduates: Option<u32>,
+    pub certificates: u32,
+    pub taught: usize,
+    pub span: String,
+    pub lessons: Vec<LessonView>,
+}
+
+pub fn view(c: DareClass, tz: &jiff::tz::TimeZone) -> ClassView {
+    let local = |t: Timestamp| t.to_zoned(tz.clone());
+    ClassView {
+        span: format::date_span(
+            c.lessons.first().map(|l| l.starts_at),
+            c.lessons.last().map(|l| l.starts_at),
+            tz,
+        ),
+        taught: c.lessons.iter().filter(|l| l.status == LessonStatus::Taught).count(),
+        grade: dare::grade_label(c.grade),
+        graduated_on: c.graduated_on.map(format::date_long),
+        lessons: c
+            .lessons
+            .into_iter()
+            .map(|l| LessonView {
+                when: format::span(l.starts_at.as_second(), l.ends_at.as_second(), tz),
+                date: local(l.starts_at).date().to_string(),
+                start: local(l.starts_at).time().strftime("%H:%M").to_string(),
+                id: l.id,
+                position: l.position,
+                topic: l.topic,
+                status: l.status,
+                present: l.present,
+            })
+            .collect(),
+        id: c.id,
+        school: c.school,
+        teacher: c.teacher,
+        students: c.students,
+        instructor: c.instructor,
+        request_id: c.request_id,
+        status: c.status,
+        graduates: c.graduates,
+        certificates: c.certificates,
+    }
+}
+
+fn coordinator(user: &StaffUser) -> bool {
+    allows(user.role, Permission::RunClasses)
+}
+
+/// Coordinators see every class; officers see the classes they teach.
+fn require_staff(user: &StaffUser) -> Result<(), AppError> {
+    if coordinator(user) || user.role == Role::Officer {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/dare.html")]
+struct ListPage {
+    layout: Layout,
+    coordinator: bool,
+    classes: Vec<ClassView>,
+    schools: Vec<(i64, String)>,
+    grades: Vec<(u8, String)>,
+    instructors: Vec<(StaffId, String)>,
+    form: PlanForm,
+    errors: Vec<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &StaffUser,
+    form: PlanForm,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let tz = super::zone(state).await?;
+    let dept = state.store.department().await?;
+    let coordinator = coordinator(user);
+    let classes = state
+        .store
+        .dare_classes((!coordinator).then_some(user.id))
+        .await?
+        .into_iter()
+        .map(|c| view(c, &tz))
+        .collect();
+    let today = super::today(state).await?;
+    let instructors = state
+        .store
+        .duty_holders(&[Duty::DareInstructor], today)
+        .await?
+        .into_iter()
+        .map(|d| (d.staff_id, d.officer))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
+        layout: super::layout(dept.as_ref(), "/staff/dare", user),
+        coordinator,
+        classes,
+        schools: state
+            .store
+            .schools()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect(),
+        grades: (0..=12).map(|g| (g, dare::grade_label(g))).collect(),
+        instructors,
+        form,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FromRequest {
+    request: String,
+}
+
+/// `GET /staff/dare?request=ID`: the classes, and for coordinators the plan form
+/// (filled from a school's presentation request).
+pub async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<FromRequest>,
+) -> Result<Response, AppError> {
+    require_staff(&user)?;
+    let mut form = PlanForm {
+        grade: "5".into(),
+        minutes: "45".into(),
+        lessons: dare::CURRICULUM.len().to_string(),
+        ..Default::default()
+    };
+    if coordinator(&user)
+        && let Ok(id) = q.request.trim().parse::<i64>()
+        && let Some(r) = state.store.request(id).await?
+        && r.service_code == "presentation"
+    {
+        let answer = |k: &str| r.attributes.get(k).and_then(|v| v.first()).cloned().unwrap_or_default();
+        form.request_id = id.to_string();
+        let organization = answer("organization");
+        if let Some(s) = state
+            .store
+            .schools()
+            .await?
+            .into_iter()
+            .find(|s| s.name.eq_ignore_ascii_case(organization.trim()))
+        {
+            form.school_id = s.id.to_string();
+        }
+        form.students = answer("attendance");
+    }
+    list_page(&state, &user, form, Vec::new()).await
+}
+
+/// `POST /staff/dare`: plans a class and its lessons.
+pub async fn plan(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<PlanForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::RunClasses)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let plan = match form.check(&super::zone(&state).await?) {
+        Ok(p) => p,
+        Err(errors) => return list_page(&state, &user, form, errors).await,
+    };
+    let who = actor(&user);
+    match crate::dare::plan(&state.store, &state.links, (user.id, &who), &plan, Timestamp::now()).await {
+        Ok(id) => Ok(see_other(&format!("/staff/dare/{id}"))),
+        Err(DareError::Invalid(errors)) => list_page(&state, &user, form, errors).await,
+        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
+        Err(DareError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/dare_class.html")]
+struct ClassPage {
+    layout: Layout,
+    coordinator: bool,
+    class: ClassView,
+    today: String,
+    graduates: String,
+    graduated_on: String,
+    names: String,
+    errors: Vec<String>,
+    /// The lesson whose form the errors belong to.
+    lesson_errors: Option<i64>,
+}
+
+/// Coordinators, and the class's own instructor, see and work a class.
+async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<DareClass, AppError> {
+    require_staff(user)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("DARE class"))?;
+    let class = state
+        .store
+        .dare_class(id)
+        .await?
+        .ok_or(AppError::NotFound("DARE class"))?;
+    if !(coordinator(user) || class.instructor_id == user.id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(class)
+}
+
+impl ClassPage {
+    fn errors_for(&self, lesson: &i64) -> bool {
+        self.lesson_errors == Some(*lesson)
+    }
+}
+
+struct Retry {
+    graduates: String,
+    graduated_on: String,
+    names: String,
+    errors: Vec<String>,
+    lesson_errors: Option<i64>,
+}
+
+async fn class_page(
+    state: &AppState,
+    user: &StaffUser,
+    class: DareClass,
+    retry: Option<Retry>,
+) -> Result<Response, AppError> {
+    let tz = super::zone(state).await?;
+    let dept = state.store.department().await?;
+    let today = super::today(state).await?.to_string();
+    let retry = retry.unwrap_or(Retry {
+        graduates: class.graduates.unwrap_or(class.students).to_string(),
+        graduated_on: today.clone(),
+        names: String::new(),
+        errors: Vec::new(),
+        lesson_errors: None,
+    });
+    let status = if retry.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ClassPage {
+        layout: super::layout(dept.as_ref(), "/staff/dare", user),
+        coordinator: coordinator(user),
+        class: view(class, &tz),
+        today,
+        graduates: retry.graduates,
+        graduated_on: retry.graduated_on,
+        names: retry.names,
+        errors: retry.errors,
+        lesson_errors: retry.lesson_errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn retry(errors: Vec<String>) -> Retry {
+    Retry {
+        graduates: String::new(),
+        graduated_on: String::new(),
+        names: String::new(),
+        errors,
+        lesson_errors: None,
+    }
+}
+
+/// `GET /staff/dare/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let class = class_for(&state, &user, &id).await?;
+    class_page(&state, &user, class, None).await
+}
+
+/// `POST /staff/dare/{id}/lessons/{lesson}`: taught (with how many were there),
+/// cancelled, or planned at a new time.
+pub async fn lesson(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, lesson)): Path<(String, String)>,
+    form: Result<Form<LessonForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let class = class_for(&state, &user, &id).await?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Some(current) = lesson
+        .parse::<i64>()
+        .ok()
+        .and_then(|l| class.lessons.iter().find(|x| x.id == l))
+    else {
+        return Err(AppError::NotFound("lesson"));
+    };
+    let tz = super::zone(&state).await?;
+    let now = Timestamp::now();
+    let lesson_id = current.id;
+    let change = match form.check(class.students, current.starts_at, current.ends_at, now, &tz) {
+        Ok(c) => c,
+        Err(errors) => {
+            let mut r = retry(errors);
+            r.lesson_errors = Some(lesson_id);
+            return class_page(&state, &user, class, Some(r)).await;
+        }
+    };
+    let who = actor(&user);
+    match crate::dare::change_lesson(&state.store, (user.id, &who), class.id, lesson_id, &change, now).await {
+        Ok(()) => Ok(see_other(&format!("/staff/dare/{}#lesson-{lesson_id}", class.id))),
+        Err(DareError::Invalid(errors)) => {
+            let mut r = retry(errors);
+            r.lesson_errors = Some(lesson_id);
+            class_page(&state, &user, class, Some(r)).await
+        }
+        Err(DareError::NotFound) => Err(AppError::NotFound("lesson")),
+        Err(DareError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GraduationForm {
+    graduates: String,
+    graduated_on: String,
+}
+
+/// `POST /staff/dare/{id}/graduation`.
+pub async fn graduate(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<GraduationForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let class = class_for(&state, &user, &id).await?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let who = actor(&user);
+    match crate::dare::graduate(
+        &state.store,
+        &state.links,
+        (user.id, &who),
+        class.id,
+        &form.graduates,
+        &form.graduated_on,
+        Timestamp::now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
+        Err(DareError::Invalid(errors)) => {
+            let r = Retry {
+                graduates: form.graduates,
+                graduated_on: form.graduated_on,
+                ..retry(errors)
+            };
+            class_page(&state, &user, class, Some(r)).await
+        }
+        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
+        Err(DareError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /staff/dare/{id}/cancel`: coordinators only.
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::RunClasses)?;
+    let class = class_for(&state, &user, &id).await?;
+    let who = actor(&user);
+    match crate::dare::cancel(&state.store, (user.id, &who), class.id, Timestamp::now()).await {
+        Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
+        Err(DareError::Invalid(errors)) => class_page(&state, &user, class, Some(retry(errors))).await,
+        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
+        Err(DareError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NamesForm {
+    names: String,
+}
+
+/// `POST /staff/dare/{id}/certificates`: one page per name typed, as a PDF download.
+/// The names go into the PDF and nowhere else; only how many is counted.
+pub async fn certificates(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<NamesForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let class = class_for(&state, &user, &id).await?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let (Some(graduates), Some(day)) = (class.graduates, class.graduated_on) else {
+        return class_page(
+            &state,
+            &user,
+            class,
+            Some(retry(vec![
+                "Certificates are printed once the class has graduated.".into(),
+            ])),
+        )
+        .await;
+    };
+    let names = match dare::certificate_names(&form.names, graduates) {
+        Ok(n) => n,
+        Err(errors) => {
+            let r = Retry {
+                names: form.names,
+                ..retry(errors)
+            };
+            return class_page(&state, &user, class, Some(r)).await;
+        }
+    };
+    let who = actor(&user);
+    let printed = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    match crate::dare::count_certificates(&state.store, (user.id, &who), class.id, printed, Timestamp::now()).await {
+        Ok(()) => {}
+        Err(DareError::Store(e)) => return Err(e.into()),
+        Err(DareError::Invalid(_) | DareError::NotFound) => return Err(AppError::NotFound("DARE class")),
+    }
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let classroom = format!(
+        "{}, {}, {}",
+        class.teacher,
+        dare::grade_label(class.grade),
+        class.school
+    );
+    let completed_on = day.strftime("%B %-d, %Y").to_string();
+    let pages: Vec<crate::certificate::Certificate> = names
+        .into_iter()
+        .map(|full_name| crate::certificate::Certificate {
+            department: dept.clone(),
+            full_name,
+            program: "DARE program".into(),
+            class: classroom.clone(),
+            completed_on: completed_on.clone(),
+            signer: format!("{}, DARE instructor", class.instructor),
+            verification: None,
+        })
+        .collect();
+    let filename = format!("dare-certificates-{}.pdf", class.id);
+    let title = format!("DARE certificates: {classroom}");
+    super::export::pdf_response(&filename, move || crate::certificate::render_all(&pages, &title)).await
+}
