@@ -190,6 +190,7 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     ];
     let mut staff_by_unit = std::collections::HashMap::new();
     let mut resource_officers = Vec::new();
+    let mut dare_instructor = None;
     for (login, name, rank, badge, role, unit_ids, duty, public) in roster {
         let email = format!("{login}@harborpoint-pd.example");
         let id = tx
@@ -215,6 +216,9 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
             tx.add_duty(id, *duty, *assignment, since).await?;
             if matches!(duty, Duty::SchoolResourceOfficer | Duty::CollegeResourceOfficer) {
                 resource_officers.push(id);
+            }
+            if *duty == Duty::DareInstructor {
+                dare_instructor = Some(id);
             }
         }
     }
@@ -599,6 +603,9 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     )
     .await?;
     seed_schools(tx, next_class, &resource_officers, today, now).await?;
+    if let Some(instructor) = dare_instructor {
+        seed_dare(tx, instructor, today, now).await?;
+    }
     // Today's participants got their before-the-class link before this data existed.
     tx.record_pre_invitations_sent(now).await?;
     Ok(())
@@ -659,6 +666,72 @@ async fn seed_activity(
                 note: note.to_string(),
             };
             tx.insert_activity(*officer, &activity, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Two elementary schools with a fifth-grade DARE class each: one graduated last
+/// semester (a lesson lost to a fire drill), one halfway through its lessons.
+async fn seed_dare(
+    tx: &mut Tx,
+    instructor: crate::domain::StaffId,
+    today: jiff::civil::Date,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use crate::domain::dare::{LessonChange, PlanForm};
+    let tz = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
+    let district = "Harbor Point Unified School District";
+    let seacliff = tx
+        .insert_school("Seacliff Elementary School", district, "41 Gull Lane, Harbor Point", now)
+        .await?;
+    let marsh = tx
+        .insert_school(
+            "Marsh Road Elementary School",
+            district,
+            "2600 Marsh Road, Harbor Point",
+            now,
+        )
+        .await?;
+    let weeks_ago = |n: i64| today.checked_sub(jiff::ToSpan::weeks(n)).unwrap_or(today).to_string();
+    // (school, teacher, students, first lesson, time, lessons already past, graduates)
+    let classes = [
+        (seacliff, "Mr. Daniel Reyes", 26, weeks_ago(24), "10:15", 10, Some(25)),
+        (marsh, "Ms. Hannah Cole", 28, weeks_ago(5), "13:00", 5, None),
+    ];
+    for (school, teacher, students, first, start, past, graduates) in classes {
+        let form = PlanForm {
+            school_id: school.to_string(),
+            teacher: teacher.into(),
+            grade: "5".into(),
+            students: students.to_string(),
+            instructor_id: instructor.get().to_string(),
+            first_date: first,
+            start: start.into(),
+            minutes: "45".into(),
+            lessons: "10".into(),
+            ..Default::default()
+        };
+        let Ok(plan) = form.check(&tz) else {
+            return Err(StoreError::Corrupt("the demo DARE plan does not check".into()));
+        };
+        let id = tx.insert_dare_class(&plan, now).await?;
+        let Some(class) = tx.lock_dare_class(id).await? else {
+            continue;
+        };
+        for (i, lesson) in class.lessons.iter().take(past).enumerate() {
+            let change = if graduates.is_some() && i == 6 {
+                LessonChange::Cancelled
+            } else {
+                LessonChange::Taught {
+                    present: students - (i as u32 % 3),
+                }
+            };
+            tx.change_lesson(lesson.id, &change, now).await?;
+        }
+        if let (Some(n), Some(last)) = (graduates, class.lessons.last()) {
+            tx.graduate_dare_class(id, last.starts_at.to_zoned(tz.clone()).date(), n, now)
+                .await?;
         }
     }
     Ok(())

@@ -1,9 +1,10 @@
 //! The community-engagement report's inputs: the activity log (counted under the duty
-//! the officer held that day), training given, and traffic operations.
+//! the officer held that day), DARE lessons taught, training given, and traffic operations.
 
 use jiff::civil::Date;
 
-use crate::domain::engagement::{Engagement, Work, summarize};
+use crate::domain::dare::{DareStatus, LessonStatus};
+use crate::domain::engagement::{DareFigures, Engagement, Work, summarize};
 use crate::domain::program::Duty;
 use crate::store::{Store, StoreError};
 
@@ -39,6 +40,35 @@ pub async fn report(store: &Store, from: Date, to: Date) -> Result<Engagement, S
             people: a.people_reached,
         });
     }
+    let mut dare = DareFigures::default();
+    for c in store.dare_classes(None).await? {
+        let mut taught: Vec<_> = c.lessons.iter().filter(|l| l.status == LessonStatus::Taught).collect();
+        taught.sort_by_key(|l| l.starts_at);
+        for (i, l) in taught.into_iter().enumerate() {
+            let day = l.starts_at.to_zoned(tz.clone()).date();
+            if day < from || day > to {
+                continue;
+            }
+            dare.lessons_taught += 1;
+            work.push(Work {
+                officer: c.instructor.clone(),
+                duty: Duty::DareInstructor.label().into(),
+                school: Some(c.school.clone()),
+                day,
+                minutes: u32::try_from(l.ends_at.duration_since(l.starts_at).as_mins()).unwrap_or(0),
+                // A classroom's students count once, at its first lesson taught.
+                people: if i == 0 { c.students } else { 0 },
+            });
+        }
+        if c.status == DareStatus::Graduated
+            && let (Some(day), Some(n)) = (c.graduated_on, c.graduates)
+            && from <= day
+            && day <= to
+        {
+            dare.classes_graduated += 1;
+            dare.graduates += n;
+        }
+    }
     for t in store.trainings(from, to).await? {
         work.push(Work {
             officer: t.trainer.clone(),
@@ -68,5 +98,8 @@ pub async fn report(store: &Store, from: Date, to: Date) -> Result<Engagement, S
             });
         }
     }
-    Ok(summarize(&work, from, to))
+    Ok(Engagement {
+        dare,
+        ..summarize(&work, from, to)
+    })
 }

@@ -1,6 +1,6 @@
 //! Community-engagement figures for a period (council and grant progress reports):
 //! hours and people reached per officer, per duty, per school and per month, from the
-//! activity log, training given and traffic operations.
+//! activity log, DARE lessons, training given and traffic operations.
 
 use std::collections::BTreeMap;
 
@@ -31,12 +31,22 @@ pub struct Line {
     pub people_reached: u32,
 }
 
+/// DARE in classrooms during the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DareFigures {
+    pub lessons_taught: u32,
+    pub classes_graduated: u32,
+    pub graduates: u32,
+}
+
 /// The period's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Engagement {
     pub from: String,
     pub to: String,
     pub total: Line,
+    /// DARE lessons taught and classes graduated (their hours are in the lines too).
+    pub dare: DareFigures,
     pub by_officer: Vec<Line>,
     pub by_duty: Vec<Line>,
     pub by_school: Vec<Line>,
@@ -83,6 +93,7 @@ pub fn summarize(work: &[Work], from: Date, to: Date) -> Engagement {
         by_school: lines(&within, |w| w.school.clone()),
         by_month: lines(&within, |w| Some(format!("{:04}-{:02}", w.day.year(), w.day.month()))),
         total,
+        dare: DareFigures::default(),
     }
 }
 

@@ -31,13 +31,25 @@ pub struct DareClass {
     pub grade: u8,
     pub students: u32,
     pub instructor_id: StaffId,
+    /// The instructor's name, as reports group officers.
     pub instructor: String,
+    pub instructor_rank: Option<String>,
     pub request_id: Option<i64>,
     pub status: DareStatus,
     pub graduated_on: Option<Date>,
     pub graduates: Option<u32>,
     pub certificates: u32,
     pub lessons: Vec<Lesson>,
+}
+
+impl DareClass {
+    /// "Officer Luis Castellanos": how pages and certificates name the instructor.
+    pub fn instructor_with_rank(&self) -> String {
+        match &self.instructor_rank {
+            Some(rank) => format!("{rank} {}", self.instructor),
+            None => self.instructor.clone(),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,6 +62,7 @@ struct ClassRow {
     students: i64,
     instructor_id: StaffId,
     instructor: String,
+    instructor_rank: Option<String>,
     request_id: Option<i64>,
     status: String,
     graduated_on: Option<String>,
@@ -70,7 +83,7 @@ struct LessonRow {
 }
 
 const CLASSES: &str = "SELECT c.id, c.school_id, sc.name AS school, c.teacher, c.grade, c.students, c.instructor_id, \
-     COALESCE(s.rank || ' ', '') || s.full_name AS instructor, c.request_id, c.status, c.graduated_on, c.graduates, \
+     s.full_name AS instructor, s.rank AS instructor_rank, c.request_id, c.status, c.graduated_on, c.graduates, \
      c.certificates FROM dare_classes c JOIN schools sc ON sc.id = c.school_id JOIN staff s ON s.id = c.instructor_id";
 
 const LESSONS: &str = "SELECT l.id, l.class_id, l.position, l.topic, l.starts_at, l.ends_at, l.status, l.present \
@@ -112,6 +125,7 @@ fn assemble(classes: Vec<ClassRow>, lessons: Vec<LessonRow>) -> Result<Vec<DareC
             teacher: r.teacher,
             instructor_id: r.instructor_id,
             instructor: r.instructor,
+            instructor_rank: r.instructor_rank,
             request_id: r.request_id,
             lessons: own,
         });

@@ -12,6 +12,7 @@ mod binary;
 mod calendar;
 mod content;
 mod crash;
+mod dare;
 mod demo;
 mod duties;
 mod engagement;

@@ -33,6 +33,7 @@ use crate::web::health;
     components(schemas(
         crate::domain::engagement::Engagement,
         crate::domain::engagement::Line,
+        crate::domain::engagement::DareFigures,
         catalog::ProgramOut,
         catalog::ProgramList,
         catalog::ProgramDetail,

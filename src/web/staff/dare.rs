@@ -56,6 +56,7 @@ pub struct ClassView {
 pub fn view(c: DareClass, tz: &jiff::tz::TimeZone) -> ClassView {
     let local = |t: Timestamp| t.to_zoned(tz.clone());
     ClassView {
+        instructor: c.instructor_with_rank(),
         span: format::date_span(
             c.lessons.first().map(|l| l.starts_at),
             c.lessons.last().map(|l| l.starts_at),
@@ -82,7 +83,6 @@ pub fn view(c: DareClass, tz: &jiff::tz::TimeZone) -> ClassView {
         school: c.school,
         teacher: c.teacher,
         students: c.students,
-        instructor: c.instructor,
         request_id: c.request_id,
         status: c.status,
         graduates: c.graduates,
@@ -490,7 +490,7 @@ pub async fn certificates(
             program: "DARE program".into(),
             class: classroom.clone(),
             completed_on: completed_on.clone(),
-            signer: format!("{}, DARE instructor", class.instructor),
+            signer: format!("{}, DARE instructor", class.instructor_with_rank()),
             verification: None,
         })
         .collect();

@@ -151,6 +151,18 @@ pub async fn csv(
     for (by, lines) in sections(&r) {
         rows.extend(lines.iter().map(|l| line(by, l)));
     }
+    // DARE counts: lessons in `entries`; graduates as the people of the graduations.
+    let dare = |name: &str, entries: u32, people: u32| {
+        vec![
+            "dare".to_string(),
+            name.to_string(),
+            entries.to_string(),
+            String::new(),
+            people.to_string(),
+        ]
+    };
+    rows.push(dare("lessons taught", r.dare.lessons_taught, 0));
+    rows.push(dare("classes graduated", r.dare.classes_graduated, r.dare.graduates));
     super::export::csv_response(&format!("engagement-{from}-{to}.csv"), rows)
 }
 
@@ -208,6 +220,10 @@ pub async fn pdf(
                 format!(
                     "{:.1} hours, {} people reached, {} entries.",
                     r.total.hours, r.total.people_reached, r.total.entries
+                ),
+                format!(
+                    "DARE lessons taught: {}. DARE classes graduated: {} ({} graduates).",
+                    r.dare.lessons_taught, r.dare.classes_graduated, r.dare.graduates
                 ),
             ],
             &[
