@@ -47,18 +47,30 @@ async fn department(store: &Store) -> Result<(String, jiff::tz::TimeZone), Store
     ))
 }
 
+/// What a class's requester is told: a status to move to (when the request may), an
+/// officer to assign, and the note they read.
+struct Reply {
+    request_id: i64,
+    status: RequestStatus,
+    assign: Option<StaffId>,
+    note: String,
+}
+
 /// Tells the requester (and assigns the instructor) inside `tx`, when the class answers a request.
 async fn tell_requester(
     tx: &mut Tx,
     store: &Store,
     links: &Links,
     actor: Actor<'_>,
-    request_id: i64,
-    status: RequestStatus,
-    assign: Option<StaffId>,
-    note: String,
+    reply: Reply,
     now: Timestamp,
 ) -> Result<(), DareError> {
+    let Reply {
+        request_id,
+        status,
+        assign,
+        note,
+    } = reply;
     let request = store
         .request(request_id)
         .await?
@@ -147,18 +159,13 @@ pub async fn plan(
             format::date_long(last.starts_at.to_zoned(tz.clone()).date()),
             instructor.unwrap_or_else(|| "a DARE instructor".into()),
         );
-        tell_requester(
-            &mut tx,
-            store,
-            links,
-            actor,
+        let reply = Reply {
             request_id,
-            RequestStatus::InProgress,
-            Some(StaffId::new(plan.instructor_id)),
+            status: RequestStatus::InProgress,
+            assign: Some(StaffId::new(plan.instructor_id)),
             note,
-            now,
-        )
-        .await?;
+        };
+        tell_requester(&mut tx, store, links, actor, reply, now).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -268,18 +275,13 @@ pub async fn graduate(
             class.school,
             format::date_long(day)
         );
-        tell_requester(
-            &mut tx,
-            store,
-            links,
-            actor,
+        let reply = Reply {
             request_id,
-            RequestStatus::Closed,
-            None,
+            status: RequestStatus::Closed,
+            assign: None,
             note,
-            now,
-        )
-        .await?;
+        };
+        tell_requester(&mut tx, store, links, actor, reply, now).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -23,6 +23,9 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@harborpoint-pd.example";
 pub const DEMO_ADMIN_PASSWORD: &str = "harbor-point-demo";
 /// The demo's school counselor (Harbor Point High School); same password as the admin.
 pub const DEMO_COUNSELOR_EMAIL: &str = "counselor@harborpoint-schools.example";
+/// The demo's DARE instructor, an officer who teaches the demo's DARE classes; same
+/// password as the admin.
+pub const DEMO_OFFICER_EMAIL: &str = "l.castellanos@harborpoint-pd.example";
 
 /// The department's IANA time zone.
 const TIME_ZONE: &str = "America/Los_Angeles";
@@ -201,7 +204,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
                     rank: Some(rank),
                     badge_number: Some(badge),
                     role: *role,
-                    password_hash: None,
+                    // The demo password hash is shared: hashing once keeps seeding quick.
+                    password_hash: (email == DEMO_OFFICER_EMAIL).then_some(admin_hash.as_str()),
                     public_profile: *public,
                 },
                 now,
@@ -602,7 +606,7 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         academy,
     )
     .await?;
-    seed_schools(tx, next_class, &resource_officers, today, now).await?;
+    seed_schools(tx, next_class, &resource_officers, &admin_hash, today, now).await?;
     if let Some(instructor) = dare_instructor {
         seed_dare(tx, instructor, today, now).await?;
     }
@@ -683,7 +687,12 @@ async fn seed_dare(
     let tz = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
     let district = "Harbor Point Unified School District";
     let seacliff = tx
-        .insert_school("Seacliff Elementary School", district, "41 Gull Lane, Harbor Point", now)
+        .insert_school(
+            "Seacliff Elementary School",
+            district,
+            "41 Gull Lane, Harbor Point",
+            now,
+        )
         .await?;
     let marsh = tx
         .insert_school(
@@ -804,6 +813,7 @@ async fn seed_schools(
     tx: &mut Tx,
     cohort: ClassId,
     resource_officers: &[crate::domain::StaffId],
+    password_hash: &str,
     today: jiff::civil::Date,
     now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -831,10 +841,6 @@ async fn seed_schools(
         .insert_school("Bayside Community College", "", "300 Campus Drive, Harbor Point", now)
         .await?;
     seed_activity(tx, resource_officers, &[harbor, college], today, now).await?;
-    let hash = Argon2::default()
-        .hash_password(DEMO_ADMIN_PASSWORD.as_bytes())
-        .map_err(|e| StoreError::Corrupt(format!("hashing the demo password: {e}")))?
-        .to_string();
     let counselor = tx
         .insert_staff(
             &NewStaff {
@@ -843,7 +849,7 @@ async fn seed_schools(
                 rank: None,
                 badge_number: None,
                 role: Role::Counselor,
-                password_hash: Some(&hash),
+                password_hash: Some(password_hash),
                 public_profile: false,
             },
             now,

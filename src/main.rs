@@ -174,6 +174,11 @@ async fn main() -> anyhow::Result<()> {
                     demo::DEMO_COUNSELOR_EMAIL,
                     demo::DEMO_ADMIN_PASSWORD
                 );
+                println!(
+                    "Demo DARE instructor (officer): {} / {}",
+                    demo::DEMO_OFFICER_EMAIL,
+                    demo::DEMO_ADMIN_PASSWORD
+                );
             }
             app.run_until_stopped().await?;
             tracing::info!("stopped");

@@ -81,9 +81,16 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     // The request's page leads to a plan filled from the request.
     let page = app.page_as(&coordinator, &format!("/staff/requests/{request}")).await;
     assert!(page.contains(&format!("/staff/dare?request={request}")));
-    let form = app.page_as(&coordinator, &format!("/staff/dare?request={request}")).await;
-    assert!(form.contains(&format!("<option value=\"{seacliff}\" selected>")), "school matched");
-    assert!(form.contains("id=\"students\" name=\"students\" type=\"number\" inputmode=\"numeric\" min=\"1\" max=\"60\" value=\"24\""));
+    let form = app
+        .page_as(&coordinator, &format!("/staff/dare?request={request}"))
+        .await;
+    assert!(
+        form.contains(&format!("<option value=\"{seacliff}\" selected>")),
+        "school matched"
+    );
+    assert!(form.contains(
+        "id=\"students\" name=\"students\" type=\"number\" inputmode=\"numeric\" min=\"1\" max=\"60\" value=\"24\""
+    ));
 
     // Three weekly lessons: three weeks ago, a week ago and next week (two weeks ago and
     // today are holidays).
@@ -119,9 +126,13 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(status, 422);
     assert!(page.contains("Choose an officer who holds the DARE instructor duty on the lesson days."));
     assert_eq!(
-        post(&luis, "/staff/dare", refs(&plan(staff_id(&app, "Luis Castellanos").await)))
-            .await
-            .0,
+        post(
+            &luis,
+            "/staff/dare",
+            refs(&plan(staff_id(&app, "Luis Castellanos").await))
+        )
+        .await
+        .0,
         403,
         "officers do not plan classes"
     );
@@ -183,7 +194,9 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert!(page.contains("Enter how many students were there, 0 to 24."));
     assert_eq!(post(&luis, &lesson(0), taught("22")).await.0, 303);
     assert_eq!(
-        post(&luis, &lesson(1), vec![("status", "cancelled".to_string())]).await.0,
+        post(&luis, &lesson(1), vec![("status", "cancelled".to_string())])
+            .await
+            .0,
         303
     );
     let (status, _, page) = post(&luis, &lesson(2), taught("24")).await;
@@ -206,11 +219,15 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     // Graduation: no more graduates than students, not in the future; once, even when
     // sent twice at the same moment.
     assert_eq!(
-        post(&luis, &format!("{class}/graduation"), graduation("25", day(0))).await.0,
+        post(&luis, &format!("{class}/graduation"), graduation("25", day(0)))
+            .await
+            .0,
         422
     );
     assert_eq!(
-        post(&luis, &format!("{class}/graduation"), graduation("23", day(1))).await.0,
+        post(&luis, &format!("{class}/graduation"), graduation("23", day(1)))
+            .await
+            .0,
         422
     );
     let path = format!("{class}/graduation");
@@ -223,7 +240,10 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(codes, [303, 422], "one graduation");
     let r = app.store.request(request.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(r.status.code(), "closed");
-    assert!(r.status_notes.starts_with("23 of 24 students in the 5th grade class at Seacliff Elementary School graduated from DARE"));
+    assert!(
+        r.status_notes
+            .starts_with("23 of 24 students in the 5th grade class at Seacliff Elementary School graduated from DARE")
+    );
     let (_, page) = app.get_text(&follow).await;
     assert!(page.contains("23 students graduated on"), "{page}");
     // The public page of the request has the department's notes, not the lessons.
@@ -235,7 +255,10 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(post(&luis, &lesson(0), taught("20")).await.0, 422);
 
     // Certificates: no more names than graduates; typeset, counted, never stored.
-    let many = (0..24).map(|n| format!("Student {}", char::from(b'A' + n))).collect::<Vec<_>>().join("\n");
+    let many = (0..24)
+        .map(|n| format!("Student {}", char::from(b'A' + n)))
+        .collect::<Vec<_>>()
+        .join("\n");
     let (status, _, page) = post(&luis, &format!("{class}/certificates"), vec![("names", many)]).await;
     assert_eq!(status, 422);
     assert!(page.contains("24 names for 23 graduates"));
@@ -250,10 +273,16 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     let text = pdf_text(&res.bytes().await.unwrap());
-    assert!(text.contains("Amara Okafor-Lindqvist") && text.contains("José Núñez"), "{text}");
+    assert!(
+        text.contains("Amara Okafor-Lindqvist") && text.contains("José Núñez"),
+        "{text}"
+    );
     assert!(text.contains("DARE program"));
     assert!(text.contains("Officer Luis Castellanos, DARE instructor"));
-    assert!(!text.contains("Certificate number"), "unnumbered: nothing to verify is kept");
+    assert!(
+        !text.contains("Certificate number"),
+        "unnumbered: nothing to verify is kept"
+    );
     let page = app.page_as(&luis, &class).await;
     assert!(page.contains("23 (2 certificates printed)"), "{page}");
     let audit = app.store.audit_for("dare_class", &id).await.unwrap();
@@ -271,7 +300,10 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
         ]
     );
     let everything = format!("{audit:?}");
-    assert!(!everything.contains("Amara") && !everything.contains("Núñez"), "names are not kept");
+    assert!(
+        !everything.contains("Amara") && !everything.contains("Núñez"),
+        "names are not kept"
+    );
 
     // The engagement report over the last three weeks: the two lessons taught (45
     // minutes each) at Seacliff, its 24 students counted once; one class graduated.

@@ -33,6 +33,8 @@ pub struct LessonView {
     pub start: String,
     pub status: LessonStatus,
     pub present: Option<u32>,
+    /// Begun by now: only then can it be recorded as taught.
+    pub started: bool,
 }
 
 /// A class as pages show it.
@@ -55,6 +57,7 @@ pub struct ClassView {
 
 pub fn view(c: DareClass, tz: &jiff::tz::TimeZone) -> ClassView {
     let local = |t: Timestamp| t.to_zoned(tz.clone());
+    let now = Timestamp::now();
     ClassView {
         instructor: c.instructor_with_rank(),
         span: format::date_span(
@@ -70,6 +73,7 @@ pub fn view(c: DareClass, tz: &jiff::tz::TimeZone) -> ClassView {
             .into_iter()
             .map(|l| LessonView {
                 when: format::span(l.starts_at.as_second(), l.ends_at.as_second(), tz),
+                started: l.starts_at <= now,
                 date: local(l.starts_at).date().to_string(),
                 start: local(l.starts_at).time().strftime("%H:%M").to_string(),
                 id: l.id,
