@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod limits;
 pub mod notify;
 pub mod outcomes;
+pub mod photo;
 pub mod planning;
 pub mod registrar;
 pub mod report_pdf;

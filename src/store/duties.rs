@@ -17,6 +17,8 @@ pub struct DutyRow {
     pub rank: Option<String>,
     /// The officer agreed to be named on public pages.
     pub public_profile: bool,
+    /// The officer has a portrait (shown only with `public_profile`).
+    pub has_photo: bool,
     pub assignment: Assignment,
 }
 
@@ -27,6 +29,7 @@ struct Row {
     officer: String,
     rank: Option<String>,
     public_profile: bool,
+    has_photo: bool,
     duty: String,
     assignment: Option<String>,
     starts_on: String,
@@ -55,11 +58,13 @@ impl TryFrom<Row> for DutyRow {
             officer: r.officer,
             rank: r.rank,
             public_profile: r.public_profile,
+            has_photo: r.has_photo,
         })
     }
 }
 
-const SELECT: &str = "SELECT d.id, d.staff_id, s.full_name AS officer, s.rank, s.public_profile, d.duty, d.assignment, \
+const SELECT: &str = "SELECT d.id, d.staff_id, s.full_name AS officer, s.rank, s.public_profile, \
+     EXISTS (SELECT 1 FROM staff_photos p WHERE p.staff_id = s.id) AS has_photo, d.duty, d.assignment, \
      d.starts_on, d.ends_on, d.certified_on FROM staff_duties d JOIN staff s ON s.id = d.staff_id";
 
 impl Store {

@@ -24,6 +24,7 @@ mod manage;
 mod metrics;
 mod open311;
 mod outcomes;
+mod profiles;
 mod public_pages;
 mod reminders;
 mod requests;

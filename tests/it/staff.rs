@@ -133,6 +133,7 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
     const EVERYONE: [u16; 6] = [303, 200, 200, 200, 200, 200];
     const CLASS_STAFF: [u16; 6] = [303, 200, 200, 200, 403, 403];
     const RUNNERS: [u16; 6] = [303, 200, 200, 403, 403, 403];
+    const EVERYONE_303: [u16; 6] = [303, 303, 303, 303, 303, 303];
     let cls = |rest: &str| format!("/staff/classes/{class}{rest}");
     let ses = |rest: &str| format!("/staff/classes/{class}/sessions/{session_id}{rest}");
     let f = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
@@ -210,6 +211,14 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", "/staff/profile".into(), vec![], EVERYONE),
+        (
+            "GET",
+            "/staff/profile/photo.jpg".into(),
+            vec![],
+            [303, 404, 404, 404, 404, 404],
+        ),
+        ("POST", "/staff/profile/photo/remove".into(), vec![], EVERYONE_303),
         ("GET", "/staff/dare".into(), vec![], [303, 200, 200, 200, 200, 403]),
         ("POST", "/staff/dare".into(), vec![], [303, 422, 422, 403, 403, 403]),
         (

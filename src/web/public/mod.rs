@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/programs", get(programs::index))
         .route("/programs/{slug}", get(programs::show))
+        .route("/officers/{id}/photo.jpg", get(programs::officer_photo))
         .route("/classes/{id}", get(classes::show))
         .route("/about", get(about::show))
         .route("/my", get(applicant::find))

@@ -35,8 +35,9 @@ struct ProgramPage {
     totals: ProgramTotals,
     upcoming: Vec<ClassView>,
     past: Vec<ClassView>,
-    /// Officers serving the program today who agreed to be named: (name, duty, place).
-    serving: Vec<(String, &'static str, Option<String>)>,
+    /// Officers serving the program today who agreed to be named: (name, duty, place,
+    /// the id their photo is served under if they have one).
+    serving: Vec<(String, &'static str, Option<String>, Option<i64>)>,
     /// Officers serving it who are not named.
     unnamed: usize,
 }
@@ -72,7 +73,8 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
                 Some(rank) => format!("{rank} {}", h.officer),
                 None => h.officer.clone(),
             };
-            (name, h.assignment.duty.label(), h.assignment.assignment)
+            let photo = h.has_photo.then_some(h.staff_id.get());
+            (name, h.assignment.duty.label(), h.assignment.assignment, photo)
         })
         .collect();
     render(&ProgramPage {
@@ -85,4 +87,19 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         past: past.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
         program,
     })
+}
+
+/// `GET /officers/{id}/photo.jpg`: an officer's portrait, only while they agree to be
+/// shown; kept briefly in caches so a withdrawn consent takes effect within minutes.
+pub async fn officer_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("photo"))?;
+    let bytes = state
+        .store
+        .staff_photo(crate::domain::StaffId::new(id), true)
+        .await?
+        .ok_or(AppError::NotFound("photo"))?;
+    Ok(crate::web::staff::photo_response(bytes, "public, max-age=300"))
 }

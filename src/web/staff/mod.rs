@@ -34,6 +34,7 @@ mod outcomes;
 mod password;
 mod planning;
 mod program_rules;
+mod profile;
 mod programs;
 mod requests;
 mod retention;
@@ -140,6 +141,16 @@ pub fn router() -> Router<AppState> {
         .route("/staff/dare/{id}/graduation", post(dare::graduate))
         .route("/staff/dare/{id}/cancel", post(dare::cancel))
         .route("/staff/dare/{id}/certificates", post(dare::certificates))
+        .route("/staff/profile", get(profile::show).post(profile::consent))
+        .route(
+            crate::web::PHOTO_UPLOAD_PATH,
+            post(profile::upload).layer(axum::extract::DefaultBodyLimit::max(crate::web::body_limit(
+                crate::web::PHOTO_UPLOAD_PATH,
+                0,
+            ))),
+        )
+        .route("/staff/profile/photo.jpg", get(profile::own_photo))
+        .route("/staff/profile/photo/remove", post(profile::remove))
         .route("/staff/training", get(training::show).post(training::log))
         .route("/staff/duties", get(duties::show).post(duties::assign))
         .route("/staff/duties/{id}/end", post(duties::end))
@@ -185,6 +196,7 @@ pub fn limited_router() -> Router<AppState> {
     )
 }
 
+pub use profile::jpeg as photo_response;
 pub use two_factor::require_for_admins as require_admin_two_factor;
 
 /// The session cookie's value, if any.
@@ -199,7 +211,7 @@ pub fn layout(
     user: &StaffUser,
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
-    let mut extra = vec![("/staff/calendar", "My calendar")];
+    let mut extra = vec![("/staff/calendar", "My calendar"), ("/staff/profile", "Profile")];
     if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
         extra.push(("/staff/requests", "Requests"));
         extra.push(("/staff/activity", "Activity log"));

@@ -34,3 +34,13 @@ CREATE TABLE dare_lessons (
     UNIQUE (class_id, position)
 );
 CREATE INDEX dare_lessons_by_start ON dare_lessons (starts_at);
+
+-- An officer's portrait for the public program pages, shown only while the officer
+-- agrees (staff.public_profile). Stored as the JPEG we re-encoded: no camera metadata.
+CREATE TABLE staff_photos (
+    staff_id        INTEGER PRIMARY KEY REFERENCES staff (id) ON DELETE CASCADE,
+    jpeg            BLOB NOT NULL,
+    width           INTEGER NOT NULL CHECK (width BETWEEN 1 AND 320),
+    height          INTEGER NOT NULL CHECK (height BETWEEN 1 AND 400),
+    updated_at      BIGINT NOT NULL
+);

@@ -1,0 +1,141 @@
+//! Officers' portraits for public program pages. An upload (JPEG or PNG, as a phone takes
+//! it) is decoded within limits, turned upright, shrunk to fit 320 × 400 and encoded
+//! afresh as JPEG, so no camera metadata (place, device, time) survives and the stored
+//! file is one we wrote, whatever was sent.
+
+use std::io::Cursor;
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+/// The largest upload accepted, before shrinking.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+/// The portrait's bounding box.
+pub const WIDTH: u32 = 320;
+pub const HEIGHT: u32 = 400;
+
+/// A portrait ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Portrait {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why an upload was refused, in words for the person uploading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("Choose a photo to upload.")]
+    Empty,
+    #[error("The photo is larger than 8 MB; choose a smaller one.")]
+    TooLarge,
+    #[error("Upload a JPEG or PNG photo.")]
+    NotAPhoto,
+    #[error("The photo could not be read; it may be damaged or too large (at most 8000 pixels a side).")]
+    Unreadable,
+}
+
+/// Checks and re-encodes an uploaded photo.
+pub fn portrait(bytes: &[u8]) -> Result<Portrait, PhotoError> {
+    if bytes.is_empty() {
+        return Err(PhotoError::Empty);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::NotAPhoto)?;
+    if !matches!(reader.format(), Some(ImageFormat::Jpeg | ImageFormat::Png)) {
+        return Err(PhotoError::NotAPhoto);
+    }
+    // A small file can claim enormous dimensions; refuse before allocating for them.
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(8000);
+    limits.max_image_height = Some(8000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    // Phones store sideways pixels with an "upright is this way" note; honour it.
+    let orientation = decoder.orientation().map_err(|_| PhotoError::Unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
+    image.apply_orientation(orientation);
+    let small = image.resize(WIDTH, HEIGHT, FilterType::Triangle).to_rgb8();
+    let mut jpeg = Vec::new();
+    small
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85))
+        .map_err(|_| PhotoError::Unreadable)?;
+    Ok(Portrait {
+        width: small.width(),
+        height: small.height(),
+        jpeg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageBuffer, Rgb};
+
+    fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+        let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(img).write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_photo_is_shrunk_to_fit_and_keeps_its_shape() {
+        let p = portrait(&encoded(1200, 1600, ImageFormat::Png)).unwrap();
+        assert_eq!((p.width, p.height), (300, 400));
+        assert!(p.jpeg.starts_with(&[0xFF, 0xD8]), "stored as JPEG");
+        let back = image::load_from_memory(&p.jpeg).unwrap();
+        assert_eq!((back.width(), back.height()), (300, 400));
+        let wide = portrait(&encoded(800, 400, ImageFormat::Jpeg)).unwrap();
+        assert_eq!((wide.width, wide.height), (320, 160));
+    }
+
+    #[test]
+    fn camera_metadata_does_not_survive() {
+        // A JPEG with an EXIF segment naming a place, inserted after the start marker.
+        let plain = encoded(640, 480, ImageFormat::Jpeg);
+        let exif = b"Exif\0\0GPS 37.8199 N 122.4783 W Harbor Point home";
+        let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        with_exif.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+        with_exif.extend_from_slice(exif);
+        with_exif.extend_from_slice(&plain[2..]);
+        assert!(image::load_from_memory(&with_exif).is_ok(), "the fixture is a valid JPEG");
+        let p = portrait(&with_exif).unwrap();
+        let found = |needle: &[u8]| p.jpeg.windows(needle.len()).any(|w| w == needle);
+        assert!(!found(b"Exif") && !found(b"GPS"));
+    }
+
+    #[test]
+    fn what_is_not_a_photo_is_refused() {
+        assert_eq!(portrait(b""), Err(PhotoError::Empty));
+        assert_eq!(portrait(b"GIF89a not really"), Err(PhotoError::NotAPhoto));
+        assert_eq!(portrait(b"<svg onload=alert(1)>"), Err(PhotoError::NotAPhoto));
+        assert_eq!(portrait(b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0"), Err(PhotoError::NotAPhoto));
+        let mut truncated = encoded(200, 200, ImageFormat::Png);
+        truncated.truncate(100);
+        assert_eq!(portrait(&truncated), Err(PhotoError::Unreadable));
+        assert_eq!(portrait(&vec![0; MAX_UPLOAD_BYTES + 1]), Err(PhotoError::TooLarge));
+    }
+
+    #[test]
+    fn a_small_file_claiming_huge_dimensions_is_refused_before_decoding() {
+        // A PNG whose header (with a correct checksum) says 100,000 × 100,000 pixels.
+        let mut png = encoded(2, 2, ImageFormat::Png);
+        png[16..20].copy_from_slice(&100_000_u32.to_be_bytes());
+        png[20..24].copy_from_slice(&100_000_u32.to_be_bytes());
+        let crc = png[12..29].iter().fold(!0_u32, |mut c, b| {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            }
+            c
+        });
+        png[29..33].copy_from_slice(&(!crc).to_be_bytes());
+        assert_eq!(portrait(&png), Err(PhotoError::Unreadable));
+    }
+}

@@ -1,0 +1,181 @@
+//! A staff member's public profile: their own consent to be named (with rank and photo)
+//! on the public program pages, and their portrait. Only the person decides; nobody
+//! else can publish someone's name or face.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Multipart, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::photo::{self, PhotoError};
+use crate::store::profiles::Profile;
+use crate::store::Tx;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+use crate::web::see_other;
+
+#[derive(Template)]
+#[template(path = "staff/profile.html")]
+struct ProfilePage {
+    layout: Layout,
+    profile: Profile,
+    saved: bool,
+    error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    saved: bool,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let profile = state
+        .store
+        .profile(user.id)
+        .await?
+        .ok_or(AppError::NotFound("profile"))?;
+    let (status, error) = match error {
+        Some((s, e)) => (s, Some(e)),
+        None => (StatusCode::OK, None),
+    };
+    let page = ProfilePage {
+        layout: super::layout(dept.as_ref(), "/staff/profile", user),
+        profile,
+        saved,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Saved {
+    saved: String,
+}
+
+/// `GET /staff/profile`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<Saved>,
+) -> Result<Response, AppError> {
+    page(&state, &user, !q.saved.is_empty(), None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentForm {
+    public: String,
+}
+
+/// Writes the audit entry of a change to `user`'s own profile, in the change's transaction.
+async fn audit(tx: &mut Tx, user: &StaffUser, action: &str, after: serde_json::Value) -> Result<(), AppError> {
+    let record = AuditRecord {
+        actor: &actor(user),
+        action,
+        object_type: "staff",
+        object_id: user.id.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    tx.audit(&record, Timestamp::now()).await?;
+    Ok(())
+}
+
+/// `POST /staff/profile`: agree (or no longer agree) to be named and pictured.
+pub async fn consent(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<ConsentForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let public = form.public == "yes";
+    let mut tx = state.store.begin().await?;
+    tx.set_public_profile(user.id, public).await?;
+    audit(&mut tx, &user, "profile.consent", serde_json::json!({ "public_profile": public })).await?;
+    tx.commit().await?;
+    Ok(see_other("/staff/profile?saved=1"))
+}
+
+/// `POST /staff/profile/photo` (multipart, field `photo`): shrunk and re-encoded first.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: StaffUser,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let refuse = |e: PhotoError| Some((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()));
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("photo") => match field.bytes().await {
+                Ok(bytes) => file = Some(bytes),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return page(&state, &user, false, refuse(PhotoError::TooLarge)).await;
+                }
+                Err(e) => return Err(AppError::BadRequest(e.body_text())),
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return page(&state, &user, false, refuse(PhotoError::TooLarge)).await;
+            }
+            Err(e) => return Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+    let bytes = file.unwrap_or_default();
+    // Decoding and resizing take a moment of CPU: off the request threads.
+    let portrait = tokio::task::spawn_blocking(move || photo::portrait(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let portrait = match portrait {
+        Ok(p) => p,
+        Err(e) => return page(&state, &user, false, refuse(e)).await,
+    };
+    let mut tx = state.store.begin().await?;
+    tx.put_staff_photo(user.id, &portrait, Timestamp::now()).await?;
+    let size = serde_json::json!({ "width": portrait.width, "height": portrait.height });
+    audit(&mut tx, &user, "profile.photo", size).await?;
+    tx.commit().await?;
+    Ok(see_other("/staff/profile?saved=1"))
+}
+
+/// `POST /staff/profile/photo/remove`.
+pub async fn remove(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    let mut tx = state.store.begin().await?;
+    if tx.delete_staff_photo(user.id).await? {
+        audit(&mut tx, &user, "profile.photo_removed", serde_json::json!({})).await?;
+    }
+    tx.commit().await?;
+    Ok(see_other("/staff/profile?saved=1"))
+}
+
+/// A stored portrait as a JPEG answer.
+pub fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /staff/profile/photo.jpg`: one's own portrait, whatever the consent.
+pub async fn own_photo(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    let bytes = state
+        .store
+        .staff_photo(user.id, false)
+        .await?
+        .ok_or(AppError::NotFound("photo"))?;
+    Ok(jpeg(bytes, "private, no-store"))
+}
