@@ -93,3 +93,24 @@ test('coordinators plan classes and print certificates', async () => {
   assert.match(file.suggestedFilename(), /^dare-certificates-\d+\.pdf$/);
   await context.close();
 });
+
+test('the instructor adds a photo that appears on the DARE page', async () => {
+  const email = 'l.castellanos@harborpoint-pd.example';
+  const { context, page } = await signIn(browser, server.baseUrl, { email, options: phone });
+  await page.goto(server.baseUrl + '/staff/profile');
+  await page.getByRole('heading', { name: 'Public profile' }).waitFor();
+  await checkPage(page, 'profile-empty');
+  await page.setInputFiles('#photo', 'docs/screenshots/home.png');
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('img', { name: 'Your current photo' }).waitFor();
+  await checkPage(page, 'profile-photo');
+  await page.goto(server.baseUrl + '/programs/dare');
+  await page.getByRole('heading', { name: 'Who serves' }).waitFor();
+  const portrait = page.locator('img.precinct-portrait');
+  await portrait.waitFor();
+  const loaded = await portrait.evaluate((img) => img.complete && img.naturalWidth > 0);
+  assert.ok(loaded, 'the portrait loads');
+  await checkPage(page, 'program-portrait');
+  await context.close();
+});

@@ -104,7 +104,10 @@ mod tests {
         with_exif.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
         with_exif.extend_from_slice(exif);
         with_exif.extend_from_slice(&plain[2..]);
-        assert!(image::load_from_memory(&with_exif).is_ok(), "the fixture is a valid JPEG");
+        assert!(
+            image::load_from_memory(&with_exif).is_ok(),
+            "the fixture is a valid JPEG"
+        );
         let p = portrait(&with_exif).unwrap();
         let found = |needle: &[u8]| p.jpeg.windows(needle.len()).any(|w| w == needle);
         assert!(!found(b"Exif") && !found(b"GPS"));

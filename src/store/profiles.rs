@@ -25,7 +25,9 @@ impl Store {
         Ok(row.map(|(public_profile, w, h, at)| Profile {
             public_profile,
             photo: match (w, h, at) {
-                (Some(w), Some(h), Some(at)) => Some((u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0), at)),
+                (Some(w), Some(h), Some(at)) => {
+                    Some((u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0), at))
+                }
                 _ => None,
             },
         }))

@@ -16,7 +16,9 @@ use crate::staff::{OTHER_OFFICER, post_page, session};
 fn png(width: u32, height: u32) -> Vec<u8> {
     let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
     let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png).unwrap();
+    DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, ImageFormat::Png)
+        .unwrap();
     out.into_inner()
 }
 
@@ -65,7 +67,10 @@ async fn a_photo_shows_only_while_the_officer_agrees(backend: Backend) {
     let (status, _) = upload(&app, &jenna, png(900, 1200), "portrait.png").await;
     assert_eq!(status, 303);
     let page = app.page_as(&jenna, "/staff/profile").await;
-    assert!(page.contains("width=\"300\" height=\"400\" alt=\"Your current photo\""), "{page}");
+    assert!(
+        page.contains("width=\"300\" height=\"400\" alt=\"Your current photo\""),
+        "{page}"
+    );
 
     // On the public page of the program her duty serves, as a small JPEG we wrote.
     let (_, program) = app.get_text("/programs/resource-officers").await;

@@ -15,8 +15,8 @@ use super::classes::actor;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::photo::{self, PhotoError};
-use crate::store::profiles::Profile;
 use crate::store::Tx;
+use crate::store::profiles::Profile;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
@@ -100,7 +100,13 @@ pub async fn consent(
     let public = form.public == "yes";
     let mut tx = state.store.begin().await?;
     tx.set_public_profile(user.id, public).await?;
-    audit(&mut tx, &user, "profile.consent", serde_json::json!({ "public_profile": public })).await?;
+    audit(
+        &mut tx,
+        &user,
+        "profile.consent",
+        serde_json::json!({ "public_profile": public }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
