@@ -15,16 +15,23 @@ pub struct Profile {
     pub photo: Option<(u32, u32, i64)>,
 }
 
+#[derive(sqlx::FromRow)]
+struct Row {
+    public_profile: bool,
+    width: Option<i64>,
+    height: Option<i64>,
+    updated_at: Option<i64>,
+}
+
 impl Store {
     /// Whether `id` agreed to a public profile, and their portrait's size.
     pub async fn profile(&self, id: StaffId) -> Result<Option<Profile>, StoreError> {
         let sql = "SELECT s.public_profile, p.width, p.height, p.updated_at FROM staff s \
                    LEFT JOIN staff_photos p ON p.staff_id = s.id WHERE s.id = $1";
-        let row: Option<(bool, Option<i64>, Option<i64>, Option<i64>)> =
-            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
-        Ok(row.map(|(public_profile, w, h, at)| Profile {
-            public_profile,
-            photo: match (w, h, at) {
+        let row: Option<Row> = dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
+        Ok(row.map(|r| Profile {
+            public_profile: r.public_profile,
+            photo: match (r.width, r.height, r.updated_at) {
                 (Some(w), Some(h), Some(at)) => {
                     Some((u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0), at))
                 }

@@ -4,23 +4,12 @@
 
 use crate::applications::spawn;
 use crate::attendance::pdf_text;
+use crate::duties::staff_id;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 
 const INSTRUCTOR: &str = "l.castellanos@harborpoint-pd.example";
-
-async fn staff_id(app: &TestApp, name: &str) -> String {
-    app.store
-        .duty_candidates()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|(_, n)| n == name)
-        .unwrap()
-        .0
-        .to_string()
-}
 
 fn day(offset: i64) -> String {
     jiff::Timestamp::now()
@@ -51,15 +40,7 @@ async fn school_asks_for_dare(app: &TestApp) -> (String, String) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 303);
     let follow = crate::requests::follow_path(app, "teacher@seacliff.example").await;
-    let (_, page) = app.get_text(&follow).await;
-    let id: String = page
-        .split("<h1>Request ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (id, follow)
+    (crate::requests::number_on(app, &follow).await, follow)
 }
 
 async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend) {

@@ -6,7 +6,8 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, post_page, session};
 
-async fn staff_id(app: &TestApp, name: &str) -> String {
+/// The id of the demo's staff member called `name`.
+pub async fn staff_id(app: &TestApp, name: &str) -> String {
     app.store
         .duty_candidates()
         .await

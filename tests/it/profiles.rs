@@ -38,15 +38,7 @@ async fn upload(app: &TestApp, cookie: &str, bytes: Vec<u8>, name: &str) -> (u16
 async fn a_photo_shows_only_while_the_officer_agrees(backend: Backend) {
     let app = spawn(backend).await;
     let jenna = session(&app, OTHER_OFFICER).await; // a resource officer with a public profile
-    let id = app
-        .store
-        .duty_candidates()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|(_, n)| n == "Jenna Brandt")
-        .unwrap()
-        .0;
+    let id = crate::duties::staff_id(&app, "Jenna Brandt").await;
     let photo_url = format!("/officers/{id}/photo.jpg");
     assert_eq!(app.get(&photo_url).await.status().as_u16(), 404, "no photo yet");
 

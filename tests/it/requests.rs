@@ -30,6 +30,17 @@ pub async fn follow_path(app: &TestApp, email: &str) -> String {
     body[start..].split_whitespace().next().unwrap().to_string()
 }
 
+/// The request's number, read from its page at `path`.
+pub async fn number_on(app: &TestApp, path: &str) -> String {
+    let (_, page) = app.get_text(path).await;
+    page.split("<h1>Request ")
+        .nth(1)
+        .expect("a request page")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
 async fn kinds(app: &TestApp, email: &str) -> Vec<String> {
     app.store
         .outbox_for(email)

@@ -30,14 +30,7 @@ async fn a_residents_request_gets_an_operation_and_its_results(backend: Backend)
         .unwrap();
     assert_eq!(res.status().as_u16(), 303);
     let follow = crate::requests::follow_path(&app, "lee@example.org").await;
-    let (_, page) = app.get_text(&follow).await;
-    let request: String = page
-        .split("<h1>Request ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let request = crate::requests::number_on(&app, &follow).await;
 
     let coordinator = session(&app, COORDINATOR).await;
     let form = app
