@@ -385,8 +385,16 @@ impl Store {
     pub async fn program_totals(&self, program: &Program) -> Result<ProgramTotals, StoreError> {
         let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(graduates), 0) AS BIGINT) FROM classes \
                    WHERE program_id = $1 AND status = 'completed'";
-        let (classes, graduates): (i64, i64) =
+        let (mut classes, mut graduates): (i64, i64) =
             dispatch!(&self.pool, p => sqlx::query_as(sql).bind(program.id).fetch_one(p).await)?;
+        // DARE is taught in school classrooms, which graduate as DARE classes.
+        if program.kind == ProgramKind::Dare {
+            let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(graduates), 0) AS BIGINT) FROM dare_classes \
+                       WHERE status = 'graduated'";
+            let (c, g): (i64, i64) = dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
+            classes += c;
+            graduates += g;
+        }
         Ok(ProgramTotals {
             classes_graduated: program.legacy_classes + classes,
             graduates: program.legacy_graduates + graduates,

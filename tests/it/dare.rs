@@ -232,6 +232,12 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert!(public.contains("23 of 24 students"));
     assert!(!public.contains("Facts about tobacco"));
     assert!(!public.contains("Ms. Ana Ibarra"));
+    // The public DARE page counts classrooms graduated: the demo's one (25) and this one.
+    let (_, program) = app.get_text("/programs/dare").await;
+    assert!(
+        program.contains("<strong>2</strong> classes graduated, <strong>48</strong> graduates so far."),
+        "{program}"
+    );
     // Lessons no longer change once graduated.
     assert_eq!(post(&luis, &lesson(0), taught("20")).await.0, 422);
 
