@@ -8,7 +8,9 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use jiff::Timestamp;
 
 use crate::domain::ClassStatus;
+use crate::domain::dare::{DareStatus, LessonStatus};
 use crate::store::catalog::{Class, Session};
+use crate::store::dare::DareClass;
 
 /// Text as RFC 5545 allows it in a TEXT value: line breaks as `\n` (which the
 /// icalendar crate escapes) and no other control characters. A bare CR would otherwise
@@ -161,12 +163,29 @@ pub fn class_calendar(
             base_url,
         },
         &[(class.clone(), sessions.to_vec())],
+        &[],
     )
 }
 
-/// The sessions of several classes as one calendar (a participant's classes, or the
-/// sessions one officer presents).
-pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
+/// One event, whatever it comes from (a class session, a DARE lesson).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Unique and stable across changes: `session-41@host`.
+    pub uid: String,
+    pub summary: String,
+    pub description: String,
+    pub location: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    /// Grows with every change.
+    pub sequence: u32,
+    pub url: String,
+    pub cancelled: bool,
+}
+
+/// The sessions of several classes, and any `extra` events (an officer's DARE lessons),
+/// as one calendar (a participant's classes, or what one officer teaches).
+pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)], extra: &[Entry]) -> String {
     let host = uid_host(feed.base_url);
     let base_url = feed.base_url.trim_end_matches('/');
     let tz = jiff::tz::TimeZone::get(feed.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -178,16 +197,17 @@ pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
             "-//Precinct//Community programs//EN",
         ))
         .append_property(icalendar::Property::new("X-WR-CALDESC", line(feed.description)));
+    let entries = classes
+        .iter()
+        .flat_map(|(class, sessions)| sessions.iter().map(|s| session_entry(s, class, &host, base_url)))
+        .chain(extra.iter().cloned());
     let mut span: Option<(Timestamp, Timestamp)> = None;
-    for (class, sessions) in classes {
-        let class_cancelled = class.status == ClassStatus::Cancelled;
-        for s in sessions {
-            span = Some(match span {
-                None => (s.starts_at, s.ends_at),
-                Some((from, to)) => (from.min(s.starts_at), to.max(s.ends_at)),
-            });
-            cal.push(event(s, class, class_cancelled, &host, base_url, &tz, feed.time_zone));
-        }
+    for e in entries {
+        span = Some(match span {
+            None => (e.starts_at, e.ends_at),
+            Some((from, to)) => (from.min(e.starts_at), to.max(e.ends_at)),
+        });
+        cal.push(event(&e, &tz, feed.time_zone));
     }
     // The crate's folding lets escaped lines run past 75 octets; fold again ourselves.
     let text = fold(&cal.done().to_string());
@@ -202,16 +222,8 @@ pub fn calendar(feed: &Feed<'_>, classes: &[(Class, Vec<Session>)]) -> String {
     }
 }
 
-fn event(
-    s: &Session,
-    class: &Class,
-    class_cancelled: bool,
-    host: &str,
-    base_url: &str,
-    tz: &jiff::tz::TimeZone,
-    time_zone: &str,
-) -> Event {
-    let cancelled = s.cancelled || class_cancelled;
+fn session_entry(s: &Session, class: &Class, host: &str, base_url: &str) -> Entry {
+    let class_cancelled = class.status == ClassStatus::Cancelled;
     let place = [
         s.place.as_str(),
         class.location_name.as_str(),
@@ -244,17 +256,65 @@ fn event(
     }
     // A whole-class cancellation changes every event, so its sequence moves too.
     let sequence = s.sequence + i64::from(class_cancelled && !s.cancelled);
+    Entry {
+        uid: format!("session-{}@{host}", s.id),
+        summary: format!("{}: {}", class.program_name, s.topic),
+        description,
+        location: place,
+        starts_at: s.starts_at,
+        ends_at: s.ends_at,
+        sequence: u32::try_from(sequence).unwrap_or(u32::MAX),
+        url: format!("{base_url}/classes/{}", class.id),
+        cancelled: s.cancelled || class_cancelled,
+    }
+}
+
+/// A DARE class's lessons as events for its instructor, at the school.
+pub fn dare_entries(class: &DareClass, base_url: &str) -> Vec<Entry> {
+    let host = uid_host(base_url);
+    let base_url = base_url.trim_end_matches('/');
+    let grade = crate::domain::dare::grade_label(class.grade).to_lowercase();
+    let class_cancelled = class.status == DareStatus::Cancelled;
+    class
+        .lessons
+        .iter()
+        .map(|l| Entry {
+            uid: format!("dare-lesson-{}@{host}", l.id),
+            summary: format!("DARE at {}: {}", class.school, l.topic),
+            description: format!(
+                "Lesson {} of {} for {}'s {grade} class ({} students).",
+                l.position,
+                class.lessons.len(),
+                class.teacher,
+                class.students
+            ),
+            location: [class.school.as_str(), class.school_address.as_str()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            starts_at: l.starts_at,
+            ends_at: l.ends_at,
+            // A class cancelled as a whole changes every lesson still to come.
+            sequence: l.sequence + u32::from(class_cancelled && l.status != LessonStatus::Cancelled),
+            url: format!("{base_url}/staff/dare/{}", class.id),
+            cancelled: class_cancelled || l.status == LessonStatus::Cancelled,
+        })
+        .collect()
+}
+
+fn event(e: &Entry, tz: &jiff::tz::TimeZone, time_zone: &str) -> Event {
     let mut event = Event::new();
     event
-        .uid(&format!("session-{}@{host}", s.id))
-        .summary(&text(&format!("{}: {}", class.program_name, s.topic)))
-        .description(&text(&description))
-        .location(&text(&place))
-        .append_property(local_time("DTSTART", s.starts_at, tz, time_zone))
-        .append_property(local_time("DTEND", s.ends_at, tz, time_zone))
-        .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
-        .url(&format!("{base_url}/classes/{}", class.id))
-        .status(if cancelled {
+        .uid(&e.uid)
+        .summary(&text(&e.summary))
+        .description(&text(&e.description))
+        .location(&text(&e.location))
+        .append_property(local_time("DTSTART", e.starts_at, tz, time_zone))
+        .append_property(local_time("DTEND", e.ends_at, tz, time_zone))
+        .sequence(e.sequence)
+        .url(&e.url)
+        .status(if e.cancelled {
             EventStatus::Cancelled
         } else {
             EventStatus::Confirmed

@@ -30,6 +30,8 @@ CREATE TABLE dare_lessons (
     ends_at         BIGINT NOT NULL CHECK (ends_at > starts_at),
     status          TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'taught', 'cancelled')),
     present         INTEGER CHECK (present >= 0),
+    -- Raised on every change, so calendar applications replace their copy (SEQUENCE).
+    sequence        INTEGER NOT NULL DEFAULT 0,
     updated_at      BIGINT NOT NULL,
     UNIQUE (class_id, position)
 );

@@ -19,6 +19,8 @@ pub struct Lesson {
     pub status: LessonStatus,
     /// Students there, for a lesson taught.
     pub present: Option<u32>,
+    /// How many times it changed (a calendar's SEQUENCE).
+    pub sequence: u32,
 }
 
 /// A class with its school, instructor and lessons (in order).
@@ -27,6 +29,7 @@ pub struct DareClass {
     pub id: i64,
     pub school_id: i64,
     pub school: String,
+    pub school_address: String,
     pub teacher: String,
     pub grade: u8,
     pub students: u32,
@@ -57,6 +60,7 @@ struct ClassRow {
     id: i64,
     school_id: i64,
     school: String,
+    school_address: String,
     teacher: String,
     grade: i64,
     students: i64,
@@ -80,13 +84,14 @@ struct LessonRow {
     ends_at: i64,
     status: String,
     present: Option<i64>,
+    sequence: i64,
 }
 
-const CLASSES: &str = "SELECT c.id, c.school_id, sc.name AS school, c.teacher, c.grade, c.students, c.instructor_id, \
+const CLASSES: &str = "SELECT c.id, c.school_id, sc.name AS school, sc.address AS school_address, c.teacher, c.grade, c.students, c.instructor_id, \
      s.full_name AS instructor, s.rank AS instructor_rank, c.request_id, c.status, c.graduated_on, c.graduates, \
      c.certificates FROM dare_classes c JOIN schools sc ON sc.id = c.school_id JOIN staff s ON s.id = c.instructor_id";
 
-const LESSONS: &str = "SELECT l.id, l.class_id, l.position, l.topic, l.starts_at, l.ends_at, l.status, l.present \
+const LESSONS: &str = "SELECT l.id, l.class_id, l.position, l.topic, l.starts_at, l.ends_at, l.status, l.present, l.sequence \
      FROM dare_lessons l JOIN dare_classes c ON c.id = l.class_id";
 
 fn assemble(classes: Vec<ClassRow>, lessons: Vec<LessonRow>) -> Result<Vec<DareClass>, StoreError> {
@@ -104,6 +109,7 @@ fn assemble(classes: Vec<ClassRow>, lessons: Vec<LessonRow>) -> Result<Vec<DareC
                 ends_at: from_secs(l.ends_at)?,
                 status: LessonStatus::parse(&l.status).ok_or_else(|| corrupt("lesson status"))?,
                 present: l.present.map(|n| count(n, "present")).transpose()?,
+                sequence: count(l.sequence, "sequence")?,
             });
         }
         own.sort_by_key(|l| l.position);
@@ -122,6 +128,7 @@ fn assemble(classes: Vec<ClassRow>, lessons: Vec<LessonRow>) -> Result<Vec<DareC
             id: r.id,
             school_id: r.school_id,
             school: r.school,
+            school_address: r.school_address,
             teacher: r.teacher,
             instructor_id: r.instructor_id,
             instructor: r.instructor,
@@ -213,7 +220,7 @@ impl Tx {
             ),
         };
         let sql = "UPDATE dare_lessons SET status = $1, present = $2, starts_at = COALESCE($3, starts_at), \
-                   ends_at = COALESCE($4, ends_at), updated_at = $5 WHERE id = $6";
+                   ends_at = COALESCE($4, ends_at), sequence = sequence + 1, updated_at = $5 WHERE id = $6";
         on_tx!(self, c => sqlx::query(sql).bind(status.code()).bind(present).bind(times.map(|t| t.0))
             .bind(times.map(|t| t.1)).bind(to_secs(now)).bind(lesson_id).execute(c).await.map(|_| ()))?;
         Ok(())

@@ -14,10 +14,10 @@ async fn events(app: &TestApp, class: i64) -> Vec<std::collections::HashMap<Stri
     feed_events(app, &format!("/calendar/classes/{class}.ics")).await.1
 }
 
-type Event = std::collections::HashMap<String, String>;
+pub type Event = std::collections::HashMap<String, String>;
 
 /// The `Cache-Control` header and the events of the feed at `path`.
-async fn feed_events(app: &TestApp, path: &str) -> (String, Vec<Event>) {
+pub async fn feed_events(app: &TestApp, path: &str) -> (String, Vec<Event>) {
     let res = app.get(path).await;
     assert_eq!(res.status().as_u16(), 200, "{path}");
     assert_eq!(res.headers()["content-type"], "text/calendar; charset=utf-8");
@@ -147,7 +147,7 @@ async fn class_feeds_follow_changes_and_cancellations(backend: Backend) {
 }
 
 /// The address shown once on a page (the value of the read-only input).
-fn shown_address(page: &str) -> String {
+pub fn shown_address(page: &str) -> String {
     let start = page
         .find("id=\"calendar-url\" type=\"text\" readonly value=\"")
         .expect("the address is shown")
@@ -155,7 +155,7 @@ fn shown_address(page: &str) -> String {
     page[start..].split('"').next().unwrap().to_string()
 }
 
-fn path_of(url: &str) -> String {
+pub fn path_of(url: &str) -> String {
     let after_scheme = url.split_once("://").unwrap().1;
     format!("/{}", after_scheme.split_once('/').unwrap().1)
 }

@@ -292,6 +292,42 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
         "names are not kept"
     );
 
+    // The instructor's calendar has the lessons, as they went: taught, cancelled, moved.
+    let res = app
+        .client
+        .post(format!("{}/staff/calendar", app.address))
+        .header(reqwest::header::COOKIE, &luis)
+        .send()
+        .await
+        .unwrap();
+    let url = crate::calendar::shown_address(&res.text().await.unwrap());
+    let (_, events) = crate::calendar::feed_events(&app, &crate::calendar::path_of(&url)).await;
+    let lesson_event = |n: usize| {
+        let uid = format!("dare-lesson-{}@", stored.lessons[n].id);
+        events
+            .iter()
+            .find(|e| e["UID"].starts_with(&uid))
+            .unwrap_or_else(|| panic!("lesson {n} is in the feed"))
+    };
+    let local = |d: String, t: &str| format!("America/Los_Angeles:{}T{t}", d.replace('-', ""));
+    let first = lesson_event(0);
+    assert_eq!(first["DTSTART"], local(day(-21), "100000"));
+    assert_eq!(first["DTEND"], local(day(-21), "104500"));
+    assert_eq!(
+        (first["STATUS"].as_str(), first["SEQUENCE"].as_str()),
+        ("CONFIRMED", "1")
+    );
+    assert!(first["LOCATION"].contains("41 Gull Lane"), "{first:?}");
+    let second = lesson_event(1);
+    assert_eq!(
+        second["SUMMARY"],
+        "DARE at Seacliff Elementary School: Facts about tobacco\\, vaping and your body"
+    );
+    assert_eq!(second["STATUS"], "CANCELLED");
+    let third = lesson_event(2);
+    assert_eq!(third["DTSTART"], local(day(-1), "133000"));
+    assert_eq!(third["SEQUENCE"], "2", "moved, then taught");
+
     // The engagement report over the last three weeks: the two lessons taught (45
     // minutes each) at Seacliff, its 24 students counted once; one class graduated.
     let period = format!("from={}&to={}", day(-22), day(0));

@@ -128,11 +128,13 @@ pub async fn participant(State(state): State<AppState>, Path(file): Path<String>
             base_url: &state.links.base_url,
         },
         &classes,
+        &[],
     );
     Ok(ics(body, "my-classes.ics", true))
 }
 
-/// `GET /calendar/staff/{token}.ics`: the sessions one officer is named to present.
+/// `GET /calendar/staff/{token}.ics`: the sessions one officer is named to present and
+/// the DARE lessons they teach.
 pub async fn presenter(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
     let CalendarOwner::Presenter(staff) = owner(&state, &file).await? else {
         return Err(AppError::NotFound("calendar"));
@@ -142,16 +144,24 @@ pub async fn presenter(State(state): State<AppState>, Path(file): Path<String>) 
     class_ids.dedup();
     let sessions: std::collections::HashSet<_> = presented.iter().map(|(_, s)| *s).collect();
     let classes = classes_with(&state, class_ids, |s| sessions.contains(&s.id)).await?;
+    let lessons: Vec<_> = state
+        .store
+        .dare_classes(Some(staff))
+        .await?
+        .iter()
+        .flat_map(|c| crate::calendar::dare_entries(c, &state.links.base_url))
+        .collect();
     let (name, zone) = department(&state).await?;
     let title = format!("Sessions I present: {name}");
     let body = crate::calendar::calendar(
         &Feed {
             title: &title,
-            description: "Community-program sessions you are named to present.",
+            description: "Community-program sessions you are named to present, and the DARE lessons you teach.",
             time_zone: &zone,
             base_url: &state.links.base_url,
         },
         &classes,
+        &lessons,
     );
     Ok(ics(body, "my-presentations.ics", true))
 }
