@@ -46,6 +46,17 @@ pub struct DareClass {
 }
 
 impl DareClass {
+    /// Lessons still to teach after `now` (none once the class graduated or was cancelled).
+    pub fn lessons_ahead(&self, now: Timestamp) -> usize {
+        if self.status != DareStatus::Scheduled {
+            return 0;
+        }
+        self.lessons
+            .iter()
+            .filter(|l| l.status == LessonStatus::Planned && l.starts_at > now)
+            .count()
+    }
+
     /// "Officer Luis Castellanos": how pages and certificates name the instructor.
     pub fn instructor_with_rank(&self) -> String {
         match &self.instructor_rank {

@@ -300,7 +300,12 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
         .send()
         .await
         .unwrap();
-    let url = crate::calendar::shown_address(&res.text().await.unwrap());
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("DARE lessons still to teach"),
+        "the demo class under way: {page}"
+    );
+    let url = crate::calendar::shown_address(&page);
     let (_, events) = crate::calendar::feed_events(&app, &crate::calendar::path_of(&url)).await;
     let lesson_event = |n: usize| {
         let uid = format!("dare-lesson-{}@", stored.lessons[n].id);

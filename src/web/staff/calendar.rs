@@ -17,6 +17,8 @@ use crate::web::public::calendars::{CalendarLink, new_link};
 struct CalendarPage {
     layout: Layout,
     presenting: usize,
+    /// DARE lessons still to teach.
+    lessons: usize,
     has_link: bool,
     link: Option<CalendarLink>,
 }
@@ -27,6 +29,13 @@ async fn page(state: &AppState, user: &StaffUser, link: Option<CalendarLink>) ->
     let page = CalendarPage {
         layout: super::layout(dept.as_ref(), "/staff/calendar", user),
         presenting: state.store.presented_sessions(user.id).await?.len(),
+        lessons: state
+            .store
+            .dare_classes(Some(user.id))
+            .await?
+            .iter()
+            .map(|c| c.lessons_ahead(jiff::Timestamp::now()))
+            .sum(),
         has_link: state.store.has_calendar_link(&owner).await?,
         link,
     };
