@@ -287,8 +287,15 @@ pub async fn graduate(
     Ok(())
 }
 
-/// Cancels a scheduled class.
-pub async fn cancel(store: &Store, actor: Actor<'_>, class_id: i64, now: Timestamp) -> Result<(), DareError> {
+/// Cancels a scheduled class; the requester of a class planned for a request is told
+/// (the request stays open, to be planned again or closed).
+pub async fn cancel(
+    store: &Store,
+    links: &Links,
+    actor: Actor<'_>,
+    class_id: i64,
+    now: Timestamp,
+) -> Result<(), DareError> {
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
     scheduled(&class)?;
@@ -305,6 +312,20 @@ pub async fn cancel(store: &Store, actor: Actor<'_>, class_id: i64, now: Timesta
         now,
     )
     .await?;
+    if let Some(request_id) = class.request_id {
+        let note = format!(
+            "The DARE lessons planned at {} are cancelled. We will be in touch about new dates.",
+            class.school
+        );
+        let reply = Reply {
+            request_id,
+            // Only a note: the request stays where it is.
+            status: RequestStatus::InProgress,
+            assign: None,
+            note,
+        };
+        tell_requester(&mut tx, store, links, actor, reply, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

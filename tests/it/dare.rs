@@ -371,6 +371,53 @@ async fn a_class_can_be_cancelled_by_a_coordinator(backend: Backend) {
     .await;
     assert_eq!(status, 422);
     assert!(page.contains("This class is graduated"));
+
+    // A class planned for a request: cancelling it tells the requester, and the request
+    // stays open to be planned again.
+    let (request, follow) = school_asks_for_dare(&app).await;
+    let seacliff = app
+        .store
+        .schools()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Seacliff Elementary School")
+        .unwrap()
+        .id
+        .to_string();
+    let instructor = staff_id(&app, "Luis Castellanos").await;
+    let next_week = day(7);
+    let (status, location, _) = post_page(
+        &app,
+        &coordinator,
+        "/staff/dare",
+        &[
+            ("school_id", seacliff.as_str()),
+            ("teacher", "Mr. Paul Ostrowski"),
+            ("grade", "5"),
+            ("students", "22"),
+            ("instructor_id", instructor.as_str()),
+            ("first_date", next_week.as_str()),
+            ("start", "09:00"),
+            ("minutes", "45"),
+            ("lessons", "10"),
+            ("request_id", request.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let cancel = format!("{}/cancel", location.unwrap());
+    assert_eq!(post_page(&app, &coordinator, &cancel, &[]).await.0, 303);
+    let r = app.store.request(request.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(r.status.code(), "in_progress");
+    assert!(
+        r.status_notes
+            .starts_with("The DARE lessons planned at Seacliff Elementary School are cancelled.")
+    );
+    let mail = app.store.outbox_for("teacher@seacliff.example").await.unwrap();
+    assert!(mail.iter().any(|m| m.body_text.contains("are cancelled")));
+    let (_, page) = app.get_text(&follow).await;
+    assert!(page.contains("Cancelled; 0 of 10 lessons taught."), "{page}");
 }
 
 on_both_backends!(

@@ -422,7 +422,7 @@ pub async fn cancel(
     super::require(&user, Permission::RunClasses)?;
     let class = class_for(&state, &user, &id).await?;
     let who = actor(&user);
-    match crate::dare::cancel(&state.store, (user.id, &who), class.id, Timestamp::now()).await {
+    match crate::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
         Err(DareError::Invalid(errors)) => class_page(&state, &user, class, Some(retry(errors))).await,
         Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
