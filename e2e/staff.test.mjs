@@ -67,6 +67,9 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('heading', { name: /statistics/ }).waitFor();
   await checkPage(page, 'staff-statistics');
 
+  await page.getByRole('link', { name: 'My account' }).click();
+  await page.getByRole('heading', { name: 'My account', level: 1 }).waitFor();
+  await checkPage(page, 'staff-account');
   await page.getByRole('link', { name: 'Two-step sign-in' }).click();
   await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
   await checkPage(page, 'staff-two-factor');
@@ -178,6 +181,7 @@ test('the planning pages work and pass axe', async () => {
   await page.getByText('The program was not saved').waitFor();
   await checkPage(page, 'staff-program-new-errors');
 
+  await page.getByRole('link', { name: 'My account' }).click();
   await page.getByRole('link', { name: 'Password' }).click();
   await page.getByRole('heading', { name: 'Change your password' }).waitFor();
   await checkPage(page, 'staff-password');
@@ -229,6 +233,7 @@ test('the outbox and an officer calendar pass axe', async () => {
   await page.getByRole('link', { name: /^Congratulations, you graduated/ }).first().click();
   await page.getByRole('heading', { name: 'Text' }).waitFor();
   await checkPage(page, 'staff-outbox-message');
+  await page.getByRole('link', { name: 'My account' }).click();
   await page.getByRole('link', { name: 'My calendar' }).click();
   await page.getByRole('heading', { name: 'My calendar', level: 1 }).waitFor();
   await page.getByRole('button', { name: 'Get my calendar address' }).click();

@@ -87,20 +87,41 @@ impl Layout {
         let mut layout = Layout::new(dept, current);
         let mut nav: Vec<(&'static str, &'static str)> = vec![("/staff", "Classes")];
         nav.extend_from_slice(extra);
-        nav.push(("/staff/two-factor", "Two-step sign-in"));
-        nav.push(("/staff/password", "Password"));
+        nav.push((ACCOUNT, "My account"));
         layout.nav = nav
             .into_iter()
             .map(|(href, label)| NavItem {
                 href,
                 label,
-                current: href == current,
+                current: href == current || (href == ACCOUNT && ACCOUNT_PAGES.iter().any(|(p, _, _)| *p == current)),
             })
             .collect();
         layout.staff_name = Some(name.to_string());
         layout
     }
 }
+
+/// The staff member's own pages, gathered on one page so the navigation stays short.
+pub const ACCOUNT: &str = "/staff/account";
+/// (address, name, what it is for) of each page under "My account".
+pub const ACCOUNT_PAGES: &[(&str, &str, &str)] = &[
+    (
+        "/staff/calendar",
+        "My calendar",
+        "A private calendar address with the sessions you present and the DARE lessons you teach.",
+    ),
+    (
+        "/staff/profile",
+        "Public profile",
+        "Whether your rank, name and photo appear on the public program pages, and your photo.",
+    ),
+    (
+        "/staff/two-factor",
+        "Two-step sign-in",
+        "A code from an authenticator app at every sign-in.",
+    ),
+    ("/staff/password", "Password", "Change your password."),
+];
 
 /// The branded error page.
 #[derive(Template)]

@@ -211,6 +211,7 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", "/staff/account".into(), vec![], EVERYONE),
         ("GET", "/staff/profile".into(), vec![], EVERYONE),
         (
             "GET",

@@ -141,6 +141,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/dare/{id}/graduation", post(dare::graduate))
         .route("/staff/dare/{id}/cancel", post(dare::cancel))
         .route("/staff/dare/{id}/certificates", post(dare::certificates))
+        .route(crate::web::layout::ACCOUNT, get(profile::account))
         .route("/staff/profile", get(profile::show).post(profile::consent))
         .route(
             crate::web::PHOTO_UPLOAD_PATH,
@@ -211,7 +212,7 @@ pub fn layout(
     user: &StaffUser,
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
-    let mut extra = vec![("/staff/calendar", "My calendar"), ("/staff/profile", "Profile")];
+    let mut extra = Vec::new();
     if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
         extra.push(("/staff/requests", "Requests"));
         extra.push(("/staff/activity", "Activity log"));

@@ -1,4 +1,4 @@
-//! A staff member's public profile: their own consent to be named (with rank and photo)
+//! A staff member's own pages ("My account"), and their public profile: their own consent to be named (with rank and photo)
 //! on the public program pages, and their portrait. Only the person decides; nobody
 //! else can publish someone's name or face.
 
@@ -20,6 +20,23 @@ use crate::store::profiles::Profile;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+
+#[derive(Template)]
+#[template(path = "staff/account.html")]
+struct AccountPage {
+    layout: Layout,
+    pages: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// `GET /staff/account`: one's own pages (calendar, public profile, two-step sign-in, password).
+pub async fn account(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let page = AccountPage {
+        layout: super::layout(dept.as_ref(), crate::web::layout::ACCOUNT, &user),
+        pages: crate::web::layout::ACCOUNT_PAGES,
+    };
+    Ok(render(&page)?.into_response())
+}
 
 #[derive(Template)]
 #[template(path = "staff/profile.html")]
