@@ -6,8 +6,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::StaffId;
-use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, Plan};
+use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, LessonStatus, Plan};
 use crate::domain::requests::RequestStatus;
+use crate::notify::messages;
 use crate::registrar::Links;
 use crate::requests::{RequestError, Triage, triage_in};
 use crate::store::dare::DareClass;
@@ -57,9 +58,10 @@ struct Reply {
 }
 
 /// Tells the requester (and assigns the instructor) inside `tx`, when the class answers a request.
+/// Reads everything inside `tx`, so nothing waits on a second connection.
 async fn tell_requester(
     tx: &mut Tx,
-    store: &Store,
+    department: &str,
     links: &Links,
     actor: Actor<'_>,
     reply: Reply,
@@ -71,11 +73,10 @@ async fn tell_requester(
         assign,
         note,
     } = reply;
-    let request = store
-        .request(request_id)
+    let request = tx
+        .lock_request(request_id)
         .await?
         .ok_or_else(|| DareError::Invalid(vec![format!("There is no request number {request_id}.")]))?;
-    let (name, _) = department(store).await?;
     let status = if request.status.can_become(status) {
         status
     } else {
@@ -87,7 +88,7 @@ async fn tell_requester(
         due_on: request.due_on,
         note,
     };
-    triage_in(tx, &name, links, actor, request_id, &change, now).await?;
+    triage_in(tx, department, links, actor, request_id, &change, now).await?;
     Ok(())
 }
 
@@ -130,7 +131,7 @@ pub async fn plan(
     if !problems.is_empty() {
         return Err(DareError::Invalid(problems));
     }
-    let (_, tz) = department(store).await?;
+    let (name, tz) = department(store).await?;
     let mut tx = store.begin().await?;
     let id = tx.insert_dare_class(plan, now).await?;
     tx.audit(
@@ -165,7 +166,7 @@ pub async fn plan(
             assign: Some(StaffId::new(plan.instructor_id)),
             note,
         };
-        tell_requester(&mut tx, store, links, actor, reply, now).await?;
+        tell_requester(&mut tx, &name, links, actor, reply, now).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -185,12 +186,14 @@ fn scheduled(class: &DareClass) -> Result<(), DareError> {
 /// Records a lesson as taught, cancelled or moved.
 pub async fn change_lesson(
     store: &Store,
+    links: &Links,
     actor: Actor<'_>,
     class_id: i64,
     lesson_id: i64,
     change: &LessonChange,
     now: Timestamp,
 ) -> Result<(), DareError> {
+    let (name, tz) = department(store).await?;
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
     scheduled(&class)?;
@@ -222,6 +225,42 @@ pub async fn change_lesson(
         now,
     )
     .await?;
+    // The school that asked is emailed when a lesson moves or is called off. Only emailed:
+    // the request's public history never shows when an officer is in a classroom.
+    let note = match change {
+        LessonChange::Planned { starts_at, .. } if *starts_at != lesson.starts_at => Some(format!(
+            "DARE lesson {} at {} ({}) is moved to {}.",
+            lesson.position,
+            class.school,
+            lesson.topic,
+            format::instant(*starts_at, &tz)
+        )),
+        LessonChange::Cancelled if lesson.status != LessonStatus::Cancelled => Some(format!(
+            "DARE lesson {} at {} ({}) on {} is cancelled.",
+            lesson.position,
+            class.school,
+            lesson.topic,
+            format::date_long(lesson.starts_at.to_zoned(tz.clone()).date())
+        )),
+        _ => None,
+    };
+    if let (Some(request_id), Some(note)) = (class.request_id, note)
+        && let Some(request) = tx.lock_request(request_id).await?
+        && !request.email.is_empty()
+    {
+        let service = crate::domain::requests::service(&request.service_code).map_or("Request", |s| s.name);
+        let message = messages::request_updated(
+            &name,
+            &request.email,
+            &request.first_name,
+            service,
+            request_id,
+            request.status,
+            &note,
+            &format!("{}/requests/{request_id}", links.base_url),
+        );
+        tx.enqueue(&message, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -237,7 +276,7 @@ pub async fn graduate(
     day: &str,
     now: Timestamp,
 ) -> Result<(), DareError> {
-    let (_, tz) = department(store).await?;
+    let (name, tz) = department(store).await?;
     let today = now.to_zoned(tz.clone()).date();
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
@@ -281,7 +320,7 @@ pub async fn graduate(
             assign: None,
             note,
         };
-        tell_requester(&mut tx, store, links, actor, reply, now).await?;
+        tell_requester(&mut tx, &name, links, actor, reply, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -296,6 +335,7 @@ pub async fn cancel(
     class_id: i64,
     now: Timestamp,
 ) -> Result<(), DareError> {
+    let (name, _) = department(store).await?;
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
     scheduled(&class)?;
@@ -324,7 +364,7 @@ pub async fn cancel(
             assign: None,
             note,
         };
-        tell_requester(&mut tx, store, links, actor, reply, now).await?;
+        tell_requester(&mut tx, &name, links, actor, reply, now).await?;
     }
     tx.commit().await?;
     Ok(())

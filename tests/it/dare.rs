@@ -196,6 +196,31 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     ];
     assert_eq!(post(&luis, &lesson(2), moved).await.0, 303);
     assert_eq!(post(&luis, &lesson(2), taught("24")).await.0, 303);
+    // The school is emailed of the cancelled and the moved lesson (not of counts), and the
+    // request's public history does not show them.
+    let mail: Vec<String> = app
+        .store
+        .outbox_for("teacher@seacliff.example")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "request_updated")
+        .map(|m| m.body_text)
+        .collect();
+    assert!(
+        mail.iter().any(|m| m
+            .contains("DARE lesson 2 at Seacliff Elementary School (Facts about tobacco, vaping and your body) on")
+            && m.contains("is cancelled.")),
+        "{mail:?}"
+    );
+    assert!(
+        mail.iter()
+            .any(|m| m.contains("DARE lesson 3 at Seacliff Elementary School") && m.contains("is moved to")),
+        "{mail:?}"
+    );
+    assert_eq!(mail.len(), 3, "planned, cancelled, moved");
+    let history = app.store.request_updates(request.parse().unwrap()).await.unwrap();
+    assert_eq!(history.len(), 1, "only the plan is in the request's history");
 
     // Graduation: no more graduates than students, not in the future; once, even when
     // sent twice at the same moment.

@@ -359,7 +359,8 @@ pub async fn lesson(
         }
     };
     let who = actor(&user);
-    match crate::dare::change_lesson(&state.store, (user.id, &who), class.id, lesson_id, &change, now).await {
+    let links = &state.links;
+    match crate::dare::change_lesson(&state.store, links, (user.id, &who), class.id, lesson_id, &change, now).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}#lesson-{lesson_id}", class.id))),
         Err(DareError::Invalid(errors)) => {
             let mut r = retry(errors);
