@@ -113,7 +113,10 @@ pub async fn plan(
         .into_iter()
         .filter(|d| d.staff_id.get() == plan.instructor_id)
         .collect();
-    let instructor = assignments.first().map(|d| d.officer.clone());
+    let instructor = assignments.first().map(|d| match &d.rank {
+        Some(rank) => format!("{rank} {}", d.officer),
+        None => d.officer.clone(),
+    });
     let days: Vec<Date> = plan.lessons.iter().map(|l| l.date).collect();
     let held: Vec<_> = assignments.iter().map(|d| d.assignment.clone()).collect();
     if let Some(p) = dare::instructor_problem(&held, &days) {
@@ -131,7 +134,7 @@ pub async fn plan(
     if !problems.is_empty() {
         return Err(DareError::Invalid(problems));
     }
-    let (name, tz) = department(store).await?;
+    let (name, _) = department(store).await?;
     let mut tx = store.begin().await?;
     let id = tx.insert_dare_class(plan, now).await?;
     tx.audit(
@@ -156,8 +159,8 @@ pub async fn plan(
             dare::grade_label(plan.grade).to_lowercase(),
             plan.students,
             plan.lessons.len(),
-            format::date_long(first.starts_at.to_zoned(tz.clone()).date()),
-            format::date_long(last.starts_at.to_zoned(tz.clone()).date()),
+            format::date_long(first.date),
+            format::date_long(last.date),
             instructor.unwrap_or_else(|| "a DARE instructor".into()),
         );
         let reply = Reply {

@@ -150,6 +150,13 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     let r = app.store.request(request.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(r.status.code(), "in_progress");
     assert_eq!(r.assignee.as_deref(), Some("Officer Luis Castellanos"));
+    assert!(
+        r.status_notes.starts_with(
+            "DARE is planned at Seacliff Elementary School for a 5th grade class of 24 students: 3 lessons from "
+        ) && r.status_notes.ends_with(", taught by Officer Luis Castellanos."),
+        "{}",
+        r.status_notes
+    );
     let mail = app.store.outbox_for("teacher@seacliff.example").await.unwrap();
     assert!(
         mail.iter()
