@@ -113,10 +113,9 @@ pub async fn plan(
         .into_iter()
         .filter(|d| d.staff_id.get() == plan.instructor_id)
         .collect();
-    let instructor = assignments.first().map(|d| match &d.rank {
-        Some(rank) => format!("{rank} {}", d.officer),
-        None => d.officer.clone(),
-    });
+    let instructor = assignments
+        .first()
+        .map(|d| crate::domain::duties::ranked_name(d.rank.as_deref(), &d.officer));
     let days: Vec<Date> = plan.lessons.iter().map(|l| l.date).collect();
     let held: Vec<_> = assignments.iter().map(|d| d.assignment.clone()).collect();
     if let Some(p) = dare::instructor_problem(&held, &days) {

@@ -24,6 +24,14 @@ impl Assignment {
     }
 }
 
+/// How pages name an officer: "Officer Luis Castellanos", or the name alone.
+pub fn ranked_name(rank: Option<&str>, name: &str) -> String {
+    match rank {
+        Some(rank) => format!("{rank} {name}"),
+        None => name.to_string(),
+    }
+}
+
 /// The duties whose holders serve a program of this kind, shown on its public page.
 pub fn serving(kind: ProgramKind) -> &'static [Duty] {
     match kind {

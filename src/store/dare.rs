@@ -59,10 +59,7 @@ impl DareClass {
 
     /// "Officer Luis Castellanos": how pages and certificates name the instructor.
     pub fn instructor_with_rank(&self) -> String {
-        match &self.instructor_rank {
-            Some(rank) => format!("{rank} {}", self.instructor),
-            None => self.instructor.clone(),
-        }
+        crate::domain::duties::ranked_name(self.instructor_rank.as_deref(), &self.instructor)
     }
 }
 

@@ -69,10 +69,7 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         .into_iter()
         .filter(|h| h.public_profile)
         .map(|h| {
-            let name = match &h.rank {
-                Some(rank) => format!("{rank} {}", h.officer),
-                None => h.officer.clone(),
-            };
+            let name = crate::domain::duties::ranked_name(h.rank.as_deref(), &h.officer);
             let photo = h.has_photo.then_some(h.staff_id.get());
             (name, h.assignment.duty.label(), h.assignment.assignment, photo)
         })
