@@ -20,6 +20,18 @@ fn day(offset: i64) -> String {
         .to_string()
 }
 
+/// The demo school the tests' requests come from.
+async fn seacliff(app: &TestApp) -> i64 {
+    app.store
+        .schools()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Seacliff Elementary School")
+        .unwrap()
+        .id
+}
+
 /// Files a presentation request as a teacher would; its number and private path.
 async fn school_asks_for_dare(app: &TestApp) -> (String, String) {
     let res = app
@@ -49,15 +61,7 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     let luis = session(&app, INSTRUCTOR).await;
     let jenna = session(&app, OTHER_OFFICER).await; // a resource officer, not a DARE instructor
     let (request, follow) = school_asks_for_dare(&app).await;
-    let seacliff = app
-        .store
-        .schools()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.name == "Seacliff Elementary School")
-        .unwrap()
-        .id;
+    let seacliff = seacliff(&app).await;
 
     // The request's page leads to a plan filled from the request.
     let page = app.page_as(&coordinator, &format!("/staff/requests/{request}")).await;
@@ -407,16 +411,7 @@ async fn a_class_can_be_cancelled_by_a_coordinator(backend: Backend) {
     // A class planned for a request: cancelling it tells the requester, and the request
     // stays open to be planned again.
     let (request, follow) = school_asks_for_dare(&app).await;
-    let seacliff = app
-        .store
-        .schools()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.name == "Seacliff Elementary School")
-        .unwrap()
-        .id
-        .to_string();
+    let seacliff = seacliff(&app).await.to_string();
     let instructor = staff_id(&app, "Luis Castellanos").await;
     let next_week = day(7);
     let (status, location, _) = post_page(
