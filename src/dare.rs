@@ -41,13 +41,6 @@ impl From<RequestError> for DareError {
 /// Who acts: their id and the audit log's name for them.
 pub type Actor<'a> = (StaffId, &'a str);
 
-async fn department(store: &Store) -> Result<(String, jiff::tz::TimeZone), StoreError> {
-    Ok(store.department().await?.map_or_else(
-        || ("Police Department".to_string(), jiff::tz::TimeZone::UTC),
-        |d| (d.name.clone(), d.tz()),
-    ))
-}
-
 /// What a class's requester is told: a status to move to (when the request may), an
 /// officer to assign, and the note they read.
 struct Reply {
@@ -133,7 +126,7 @@ pub async fn plan(
     if !problems.is_empty() {
         return Err(DareError::Invalid(problems));
     }
-    let (name, _) = department(store).await?;
+    let (name, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     let id = tx.insert_dare_class(plan, now).await?;
     tx.audit(
@@ -195,7 +188,7 @@ pub async fn change_lesson(
     change: &LessonChange,
     now: Timestamp,
 ) -> Result<(), DareError> {
-    let (name, tz) = department(store).await?;
+    let (name, tz) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
     scheduled(&class)?;
@@ -278,7 +271,7 @@ pub async fn graduate(
     day: &str,
     now: Timestamp,
 ) -> Result<(), DareError> {
-    let (name, tz) = department(store).await?;
+    let (name, tz) = store.department_name_zone().await?;
     let today = now.to_zoned(tz.clone()).date();
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
@@ -337,7 +330,7 @@ pub async fn cancel(
     class_id: i64,
     now: Timestamp,
 ) -> Result<(), DareError> {
-    let (name, _) = department(store).await?;
+    let (name, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
     scheduled(&class)?;

@@ -44,17 +44,6 @@ pub enum Channel<'a> {
     Open311 { client: Option<&'a str> },
 }
 
-async fn department_zone(store: &Store) -> Result<jiff::tz::TimeZone, StoreError> {
-    Ok(store.department().await?.map_or(jiff::tz::TimeZone::UTC, |d| d.tz()))
-}
-
-async fn department(store: &Store) -> Result<String, StoreError> {
-    Ok(store
-        .department()
-        .await?
-        .map_or_else(|| "Police Department".to_string(), |d| d.name))
-}
-
 /// Checks and stores a request, and emails the requester a link to follow it.
 pub async fn file(
     store: &Store,
@@ -71,7 +60,7 @@ pub async fn file(
         Channel::Web => ("web", None, "resident".to_string()),
         Channel::Open311 { client } => ("open311", client, format!("open311:{}", client.unwrap_or("anonymous"))),
     };
-    let department = department(store).await?;
+    let (department, tz) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     let id = tx
         .insert_request(
@@ -108,7 +97,7 @@ pub async fn file(
     )
     .await?;
     // Coordinators hear that requests wait, once a day each, not once per request.
-    let today = now.to_zoned(department_zone(store).await?).date();
+    let today = now.to_zoned(tz).date();
     for to in tx
         .staff_emails_with(crate::domain::access::Permission::RunClasses)
         .await?
@@ -158,7 +147,7 @@ pub async fn triage(
     change: &Triage,
     now: Timestamp,
 ) -> Result<ServiceRequest, RequestError> {
-    let department = department(store).await?;
+    let (department, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     triage_in(&mut tx, &department, links, staff, id, change, now).await?;
     tx.commit().await?;

@@ -278,6 +278,18 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as::<_, Department>(sql).fetch_optional(p).await)?)
     }
 
+    /// The department's name and time zone as messages and dates need them; before the
+    /// department is set up, a generic name and UTC.
+    pub async fn department_name_zone(&self) -> Result<(String, TimeZone), StoreError> {
+        Ok(self.department().await?.map_or_else(
+            || ("Police Department".to_string(), TimeZone::UTC),
+            |d| {
+                let tz = d.tz();
+                (d.name, tz)
+            },
+        ))
+    }
+
     /// All units, by name.
     pub async fn units(&self) -> Result<Vec<Unit>, StoreError> {
         let sql = "SELECT id, slug, name, description FROM units ORDER BY name";

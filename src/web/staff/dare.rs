@@ -475,11 +475,7 @@ pub async fn certificates(
         Err(DareError::Store(e)) => return Err(e.into()),
         Err(DareError::Invalid(_) | DareError::NotFound) => return Err(AppError::NotFound("DARE class")),
     }
-    let dept = state
-        .store
-        .department()
-        .await?
-        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let (dept, _) = state.store.department_name_zone().await?;
     let classroom = format!(
         "{}, {}, {}",
         class.teacher,
