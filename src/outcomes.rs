@@ -62,9 +62,14 @@ pub async fn queue_invitations(store: &Store, links: &Links, now: Timestamp) -> 
                 class: &person.class_name,
                 time_zone: &dept.time_zone,
             };
-            let link = format!("{}/surveys/{token}", links.base_url);
+            let link = crate::store::outbox::SecretLink::new(
+                crate::domain::mail::LinkKind::Survey,
+                &links.base_url,
+                &token,
+                None,
+            );
             let message =
-                messages::survey_invitation(&ctx, &person.email, &person.first_name, phase == Phase::Post, &link);
+                messages::survey_invitation(&ctx, &person.email, &person.first_name, phase == Phase::Post, link);
             let mut tx = store.begin().await?;
             if tx
                 .create_survey_invitation(person.application_id, phase, &tokens::hash(&token), now)

@@ -19,9 +19,11 @@ use jiff::tz::TimeZone;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::application::{self, ClassFacts};
+use crate::domain::mail::LinkKind;
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
 use crate::notify::messages;
 use crate::store::applications::{Channel, ClassForAllocation, PlacedApplication};
+use crate::store::outbox::SecretLink;
 use crate::store::outbox::OutgoingMessage;
 use crate::store::{Store, StoreError, Tx};
 use crate::tokens;
@@ -348,7 +350,7 @@ async fn try_batch(
                     expires,
                 ));
                 let ctx = context(class);
-                let link = format!("{}/my/link/{token}", links.base_url);
+                let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(expires));
                 if status == ApplicationStatus::PendingReview {
                     waiting.insert(r.class_id);
                 }
@@ -358,7 +360,7 @@ async fn try_batch(
                     &r.applicant.first_name,
                     status,
                     waitlist_position,
-                    &link,
+                    link,
                 ));
                 Ok(Receipt {
                     id,
@@ -563,9 +565,9 @@ async fn offer_freed_seats(
             now,
         )
         .await?;
-        let link = format!("{}/my/link/{token}", links.base_url);
+        let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(p.expires_at));
         tx.enqueue(
-            &messages::seat_offered(&ctx, &p.email, &p.first_name, p.expires_at, &link),
+            &messages::seat_offered(&ctx, &p.email, &p.first_name, p.expires_at, link),
             now,
         )
         .await?;
@@ -611,8 +613,8 @@ pub async fn send_access_link(
         let token = tokens::generate();
         let expires = now.checked_add(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
         tx.insert_access_link(&tokens::hash(&token), &key, expires, now).await?;
-        let link = format!("{}/my/link/{token}", links.base_url);
-        tx.enqueue(&messages::access_link(department, email.trim(), &link), now)
+        let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(expires));
+        tx.enqueue(&messages::access_link(department, email.trim(), link), now)
             .await?;
     }
     tx.commit().await
@@ -681,9 +683,9 @@ pub async fn draw_due_lotteries(store: &Store, links: &Links, now: Timestamp) ->
                 .unwrap_or(now);
             tx.insert_access_link(&tokens::hash(&token), &application::email_key(&email), expires, now)
                 .await?;
-            let link = format!("{}/my/link/{token}", links.base_url);
+            let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(expires));
             tx.enqueue(
-                &messages::lottery_result(&ctx, &email, &first_name, status, position, &link),
+                &messages::lottery_result(&ctx, &email, &first_name, status, position, link),
                 now,
             )
             .await?;

@@ -83,7 +83,13 @@ pub async fn file(
             now,
         )
         .await?;
-    let follow_link = format!("{}/requests/follow/{follow}", links.base_url);
+    let link = crate::store::outbox::SecretLink::new(
+        crate::domain::mail::LinkKind::RequestFollow,
+        &links.base_url,
+        &follow,
+        None,
+    );
+    let follow_link = link.url.clone();
     tx.enqueue(
         &messages::request_received(
             &department,
@@ -91,7 +97,7 @@ pub async fn file(
             input.first_name.trim(),
             service.name,
             id,
-            &follow_link,
+            link,
         ),
         now,
     )

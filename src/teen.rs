@@ -112,14 +112,21 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
                 "Hello {guardian},\n\n{school} nominated {student} for the {program}, {cohort}: one evening a week \
                  at the police station, for school credit. Before {student} can take part we need your consent.\n\n\
                  Read what the program involves and what information we keep, then sign by typing your name \
-                 (the link works once, for {CONSENT_LINK_DAYS} days):\n{base_url}/consent/{token}\n\n\
+                 (the link works once, for {CONSENT_LINK_DAYS} days):\n{mark}\n\n\
                  If you have questions, reply to this email.\n\n{dept}\n",
                 guardian = n.guardian_name,
                 school = n.school_name,
                 student = n.first_name,
                 program = class.program_name,
                 cohort = class.name,
+                mark = crate::domain::mail::LINK_MARK,
             ),
+            link: Some(crate::store::outbox::SecretLink::new(
+                crate::domain::mail::LinkKind::GuardianConsent,
+                base_url,
+                &token,
+                Some(expires),
+            )),
             ..Default::default()
         },
         now,

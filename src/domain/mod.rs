@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod graduation;
 pub mod ids;
 pub mod lottery;
+pub mod mail;
 pub mod markdown;
 pub mod nomination;
 pub mod password;

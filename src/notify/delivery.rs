@@ -108,8 +108,9 @@ impl Mailer {
             .parse()
             .map_err(|e| permanent(format!("bad recipient {:?}: {e}", m.recipient)))?;
         let unsubscribe = m.unsubscribe_url.as_deref();
+        let body = m.delivered_text();
         let text = TextEmail {
-            body: m.body_text.trim_end(),
+            body: body.trim_end(),
             department,
             unsubscribe,
         }
@@ -118,7 +119,7 @@ impl Mailer {
         let html = HtmlEmail {
             subject: &m.subject,
             department,
-            paragraphs: paragraphs(&m.body_text),
+            paragraphs: paragraphs(&body),
             unsubscribe,
         }
         .render()
@@ -315,6 +316,7 @@ mod tests {
             body_text: "Hello,\n\nDetails:\nhttps://programs.example.org/classes/3\n\nHarbor Point".into(),
             attempts: 1,
             unsubscribe_url: unsubscribe.map(String::from),
+            link_url: None,
         }
     }
 

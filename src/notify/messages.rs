@@ -4,7 +4,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::domain::ApplicationStatus;
-use crate::store::outbox::OutgoingMessage;
+use crate::domain::mail::LINK_MARK;
+use crate::store::outbox::{OutgoingMessage, SecretLink};
 
 /// Facts shared by applicant messages.
 pub struct Context<'a> {
@@ -32,7 +33,7 @@ pub fn application_received(
     first_name: &str,
     status: ApplicationStatus,
     waitlist_position: Option<i64>,
-    link: &str,
+    link: SecretLink,
 ) -> OutgoingMessage {
     let standing = match (status, waitlist_position) {
         (ApplicationStatus::Confirmed, _) => {
@@ -58,10 +59,11 @@ pub fn application_received(
         body_text: format!(
             "Hello {first_name},\n\nThank you for applying to {course}.\n\n{standing}\n\n\
              See your application, withdraw, or answer an offer here (the link works once and \
-             for 7 days; you can always ask for a new one on our site):\n{link}\n\n{dept}\n",
+             for 7 days; you can always ask for a new one on our site):\n{LINK_MARK}\n\n{dept}\n",
             course = ctx.course(),
             dept = ctx.department,
         ),
+        link: Some(link),
         ..Default::default()
     }
 }
@@ -72,7 +74,7 @@ pub fn seat_offered(
     to: &str,
     first_name: &str,
     expires_at: Timestamp,
-    link: &str,
+    link: SecretLink,
 ) -> OutgoingMessage {
     OutgoingMessage {
         kind: "seat_offered",
@@ -81,11 +83,12 @@ pub fn seat_offered(
         body_text: format!(
             "Hello {first_name},\n\nA seat has opened in {course} and it is offered to you.\n\n\
              Accept it by {deadline}. After that it goes to the next person on the waitlist.\n\n\
-             Accept or decline here:\n{link}\n\n{dept}\n",
+             Accept or decline here:\n{LINK_MARK}\n\n{dept}\n",
             course = ctx.course(),
             deadline = ctx.when(expires_at),
             dept = ctx.department,
         ),
+        link: Some(link),
         ..Default::default()
     }
 }
@@ -123,15 +126,16 @@ pub fn withdrawn(ctx: &Context<'_>, to: &str, first_name: &str) -> OutgoingMessa
 }
 
 /// A fresh sign-in link, asked for on "find my application".
-pub fn access_link(department: &str, to: &str, link: &str) -> OutgoingMessage {
+pub fn access_link(department: &str, to: &str, link: SecretLink) -> OutgoingMessage {
     OutgoingMessage {
         kind: "access_link",
         recipient: to.to_string(),
         subject: format!("Your application link from the {department}"),
         body_text: format!(
-            "Hello,\n\nUse this link to see your applications (it works once and for 24 hours):\n{link}\n\n\
+            "Hello,\n\nUse this link to see your applications (it works once and for 24 hours):\n{LINK_MARK}\n\n\
              If you did not ask for it, you can ignore this email.\n\n{department}\n"
         ),
+        link: Some(link),
         ..Default::default()
     }
 }
@@ -143,7 +147,7 @@ pub fn lottery_result(
     first_name: &str,
     status: ApplicationStatus,
     waitlist_position: Option<i64>,
-    link: &str,
+    link: SecretLink,
 ) -> OutgoingMessage {
     let outcome = match (status, waitlist_position) {
         (ApplicationStatus::Waitlisted, Some(n)) => {
@@ -161,10 +165,11 @@ pub fn lottery_result(
         body_text: format!(
             "Hello {first_name},\n\nThe lottery for {course} has been drawn.\n\n{outcome}\n\n\
              The draw can be checked by anyone: the seed and the list of entries are on the class page.\n\n\
-             See your application here:\n{link}\n\n{dept}\n",
+             See your application here:\n{LINK_MARK}\n\n{dept}\n",
             course = ctx.course(),
             dept = ctx.department,
         ),
+        link: Some(link),
         ..Default::default()
     }
 }
@@ -318,7 +323,7 @@ pub fn offer_expiring(
     to: &str,
     first_name: &str,
     expires_at: Timestamp,
-    link: &str,
+    link: SecretLink,
 ) -> OutgoingMessage {
     OutgoingMessage {
         kind: "offer_expiring",
@@ -327,13 +332,14 @@ pub fn offer_expiring(
         body_text: format!(
             "Hello {first_name},\n\nThe seat we offered you in {course} is still yours until {deadline}. \
              After that it goes to the next person on the waitlist.\n\n\
-             Accept or decline here:\n{link}\n\nIf you cannot come, declining lets someone else have the seat \
+             Accept or decline here:\n{LINK_MARK}\n\nIf you cannot come, declining lets someone else have the seat \
              sooner.\n\n{dept}\n",
             course = ctx.course(),
             deadline = ctx.when(expires_at),
             dept = ctx.department,
         ),
         dedupe_key: Some(format!("offer-expiring:{application_id}:{}", expires_at.as_second())),
+        link: Some(link),
         ..Default::default()
     }
 }
@@ -434,7 +440,7 @@ pub fn request_received(
     first_name: &str,
     service: &str,
     id: i64,
-    follow_link: &str,
+    follow_link: SecretLink,
 ) -> OutgoingMessage {
     let hello = if first_name.is_empty() {
         "Hello".to_string()
@@ -449,8 +455,9 @@ pub fn request_received(
             "{hello},\n\nThank you for writing to the {department}. Your request number is {id}. \
              A coordinator reads new requests every working day and will tell you who takes it.\n\n\
              Follow your request, see our answers and add a comment here (keep this link to yourself):\n\
-             {follow_link}\n\nThis is not for emergencies: in an emergency, call 911.\n\n{department}\n"
+             {LINK_MARK}\n\nThis is not for emergencies: in an emergency, call 911.\n\n{department}\n"
         ),
+        link: Some(follow_link),
         ..Default::default()
     }
 }
@@ -537,7 +544,7 @@ pub fn request_assigned(
 }
 
 /// A survey link: before the class ("pre") or after graduating ("post").
-pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: bool, link: &str) -> OutgoingMessage {
+pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: bool, link: SecretLink) -> OutgoingMessage {
     let (subject, ask) = if after {
         (
             format!("Now that you have graduated, five minutes for us? {}", ctx.course()),
@@ -558,16 +565,17 @@ pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: b
         body_text: format!(
             "Hello {first_name},\n\n{ask}\n\nYour answers are anonymous: they are stored without your name, \
              email or application, and results are only shown for groups of five or more. Skip any question \
-             you like.\n\nThe link works once:\n{link}\n\n{dept}\n",
+             you like.\n\nThe link works once:\n{LINK_MARK}\n\n{dept}\n",
             dept = ctx.department,
         ),
+        link: Some(link),
         ..Default::default()
     }
 }
 
 /// A message from staff to graduates who chose to keep in touch. The same message to the
 /// same person is queued once, so a second click sends nothing.
-pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubscribe_link: &str) -> OutgoingMessage {
+pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubscribe_link: SecretLink) -> OutgoingMessage {
     let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
     OutgoingMessage {
         dedupe_key: Some(format!("alumni:{fingerprint}:{}", to.to_lowercase())),
@@ -576,15 +584,17 @@ pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubs
         subject: subject.to_string(),
         body_text: format!(
             "{body}\n\n{department}\n\nYou receive this because you asked to hear from us after graduating. \
-             To stop: {unsubscribe_link}\n"
+             To stop: {LINK_MARK}\n"
         ),
-        unsubscribe_url: Some(unsubscribe_link.to_string()),
+        unsubscribe_url: Some(unsubscribe_link.url.clone()),
+        link: Some(unsubscribe_link),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::mail::LinkKind;
 
     fn ctx() -> Context<'static> {
         Context {
@@ -603,17 +613,29 @@ mod tests {
             "Rosa",
             ApplicationStatus::Waitlisted,
             Some(4),
-            "https://x/my/link/t",
+            SecretLink::new(LinkKind::ApplicantSignIn, "https://x", "t", None),
         );
         assert!(m.body_text.contains("number 4 on the waitlist"));
-        assert!(m.body_text.contains("https://x/my/link/t"));
+        // The link travels beside the text, marked in it, never inside it.
+        assert!(!m.body_text.contains("https://x/my/link/t"));
+        assert_eq!(m.link.as_ref().map(|l| l.url.as_str()), Some("https://x/my/link/t"));
+        assert_eq!(
+            crate::domain::mail::check(m.kind, &m.body_text, Some(LinkKind::ApplicantSignIn)),
+            Ok(())
+        );
         assert_eq!(m.subject, "Application received: Citizen Police Academy: Class 33");
     }
 
     #[test]
     fn offers_state_the_local_deadline() {
         let ts: Timestamp = "2027-01-06T02:00:00Z".parse().unwrap();
-        let m = seat_offered(&ctx(), "a@b.co", "Rosa", ts, "https://x/l");
+        let m = seat_offered(
+            &ctx(),
+            "a@b.co",
+            "Rosa",
+            ts,
+            SecretLink::new(LinkKind::ApplicantSignIn, "https://x", "l", None),
+        );
         assert!(
             m.body_text.contains("Tuesday, January 5 at 6:00 PM PST"),
             "{}",

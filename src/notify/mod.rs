@@ -4,4 +4,5 @@
 
 pub mod delivery;
 pub mod messages;
+pub mod resend;
 pub mod scheduled;

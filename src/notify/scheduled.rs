@@ -97,19 +97,24 @@ pub async fn queue_offer_warnings(store: &Store, links: &Links, now: Timestamp) 
             time_zone: &dept.time_zone,
         };
         let token = tokens::generate();
-        let link = format!("{}/my/link/{token}", links.base_url);
+        let link_expires = expires_at.checked_add(LINK_GRACE).unwrap_or(expires_at);
+        let link = crate::store::outbox::SecretLink::new(
+            crate::domain::mail::LinkKind::ApplicantSignIn,
+            &links.base_url,
+            &token,
+            Some(link_expires),
+        );
         let message = messages::offer_expiring(
             &ctx,
             offer.application_id,
             &offer.email,
             &offer.first_name,
             expires_at,
-            &link,
+            link,
         );
         let mut tx = store.begin().await?;
         // The link is stored only with a message that is new, so repeats leave nothing.
         if tx.enqueue(&message, now).await? {
-            let link_expires = expires_at.checked_add(LINK_GRACE).unwrap_or(expires_at);
             tx.insert_access_link(
                 &tokens::hash(&token),
                 &application::email_key(&offer.email),

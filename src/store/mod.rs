@@ -105,6 +105,10 @@ pub enum StoreError {
     /// hand edit, reported rather than guessed around.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A message that breaks its kind's rule (domain::mail): a bug, refused rather than
+    /// queued with a private link where staff could read it.
+    #[error("message refused: {0}")]
+    Message(crate::domain::mail::MessageFault),
 }
 
 impl StoreError {

@@ -6,6 +6,32 @@ use sqlx::AssertSqlSafe;
 
 use super::applications::{ROWS_PER_INSERT, value_tuples};
 use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
+use crate::domain::mail::{self, LinkKind};
+
+/// A working link only the recipient may hold. It travels beside the message text (which
+/// holds [`mail::LINK_MARK`] in its place) and is erased once the message is delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretLink {
+    pub kind: LinkKind,
+    pub url: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+impl SecretLink {
+    /// The link to `kind`'s page for `token` under the service's public address.
+    pub fn new(kind: LinkKind, base_url: &str, token: &str, expires_at: Option<Timestamp>) -> SecretLink {
+        SecretLink {
+            kind,
+            url: format!("{}{}{token}", base_url.trim_end_matches('/'), kind.path()),
+            expires_at,
+        }
+    }
+
+    /// The token at the end of the link.
+    pub fn token(&self) -> &str {
+        self.url.rsplit('/').next().unwrap_or_default()
+    }
+}
 
 /// An email to deliver, written to the outbox with its cause.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +45,22 @@ pub struct OutgoingMessage {
     pub dedupe_key: Option<String>,
     /// One-click unsubscribe address of list mail; `None` for transactional mail.
     pub unsubscribe_url: Option<String>,
+    /// The private link the text marks with [`mail::LINK_MARK`], if its kind carries one.
+    pub link: Option<SecretLink>,
+}
+
+impl OutgoingMessage {
+    /// Checks the message against its kind's rule (domain::mail).
+    fn check(&self) -> Result<(), StoreError> {
+        mail::check(self.kind, &self.body_text, self.link.as_ref().map(|l| l.kind)).map_err(StoreError::Message)
+    }
+}
+
+/// A message that failed, as a resend needs it.
+#[derive(Debug, Clone)]
+pub struct FailedMessage {
+    pub link: Option<SecretLink>,
+    pub created_at: Timestamp,
 }
 
 /// A message claimed for delivery.
@@ -31,6 +73,15 @@ pub struct OutboxMessage {
     pub body_text: String,
     pub attempts: i64,
     pub unsubscribe_url: Option<String>,
+    /// The private link, while the message waits; erased once it is delivered.
+    pub link_url: Option<String>,
+}
+
+impl OutboxMessage {
+    /// The text as its recipient reads it, the private link in its place.
+    pub fn delivered_text(&self) -> String {
+        mail::delivered_text(&self.body_text, self.link_url.as_deref())
+    }
 }
 
 /// Delivery state of a message.
@@ -71,6 +122,9 @@ pub struct OutboxEntry {
     pub sent_at: Option<Timestamp>,
     /// When the next attempt may run (a lease or a backoff).
     pub next_attempt: Option<Timestamp>,
+    /// The kind of private link the message carries, and until when it works.
+    pub link_kind: Option<LinkKind>,
+    pub link_expires_at: Option<Timestamp>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -85,6 +139,15 @@ struct EntryRow {
     created_at: i64,
     sent_at: Option<i64>,
     locked_until: Option<i64>,
+    link_kind: Option<String>,
+    link_expires_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryWithText {
+    #[sqlx(flatten)]
+    entry: EntryRow,
+    body_text: String,
 }
 
 impl TryFrom<EntryRow> for OutboxEntry {
@@ -103,6 +166,11 @@ impl TryFrom<EntryRow> for OutboxEntry {
             created_at: from_secs(r.created_at)?,
             sent_at: r.sent_at.map(from_secs).transpose()?,
             next_attempt: r.locked_until.map(from_secs).transpose()?,
+            link_kind: r
+                .link_kind
+                .map(|k| LinkKind::parse(&k).ok_or_else(|| StoreError::Corrupt(format!("outbox link kind {k:?}"))))
+                .transpose()?,
+            link_expires_at: r.link_expires_at.map(from_secs).transpose()?,
         })
     }
 }
@@ -116,34 +184,59 @@ pub struct OutboxCounts {
     pub oldest_pending: Option<i64>,
 }
 
-const CLAIMED_COLUMNS: &str = "id, kind, recipient, subject, body_text, attempts, unsubscribe_url";
-const INSERT_COLUMNS: &str = "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at";
+const CLAIMED_COLUMNS: &str = "id, kind, recipient, subject, body_text, attempts, unsubscribe_url, link_url";
+const INSERT_COLUMNS: &str =
+    "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at, link_kind, link_url, link_expires_at";
+const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, \
+                             locked_until, link_kind, link_expires_at";
+
+/// Kinds of message listed only to those who may see staff-account mail.
+fn admin_only_kinds() -> String {
+    // Our own constants, never user input.
+    mail::KINDS
+        .iter()
+        .filter(|r| r.link.is_some_and(LinkKind::admin_only))
+        .map(|r| format!("'{}'", r.kind))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Tx {
     /// Queues a message for delivery with the change that causes it. Returns false when
     /// a message with the same dedupe key was queued before.
     pub async fn enqueue(&mut self, m: &OutgoingMessage, now: Timestamp) -> Result<bool, StoreError> {
+        m.check()?;
         let sql = format!(
-            "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING"
+            "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (dedupe_key) DO NOTHING"
         );
+        let link = m.link.as_ref();
         let n = on_tx!(self, c => sqlx::query(AssertSqlSafe(sql)).bind(m.kind).bind(&m.recipient).bind(&m.subject)
             .bind(&m.body_text).bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now))
+            .bind(link.map(|l| l.kind.code())).bind(link.map(|l| l.url.as_str()))
+            .bind(link.and_then(|l| l.expires_at).map(to_secs))
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
     /// Queues many messages in few statements.
     pub async fn enqueue_many(&mut self, messages: &[OutgoingMessage], now: Timestamp) -> Result<(), StoreError> {
+        for m in messages {
+            m.check()?;
+        }
         for chunk in messages.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-                value_tuples(chunk.len(), 7)
+                value_tuples(chunk.len(), 10)
             );
             on_tx!(self, c => {
                 let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
                 for m in chunk {
+                    let link = m.link.as_ref();
                     q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text)
-                        .bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now));
+                        .bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now))
+                        .bind(link.map(|l| l.kind.code())).bind(link.map(|l| l.url.as_str()))
+                        .bind(link.and_then(|l| l.expires_at).map(to_secs));
                 }
                 q.execute(c).await.map(|_| ())
             })?;
@@ -151,12 +244,83 @@ impl Tx {
         Ok(())
     }
 
-    /// Puts a failed message back in the queue for a fresh round of attempts.
-    /// Returns false unless the message exists and had failed.
-    pub async fn resend_outbox(&mut self, id: i64) -> Result<bool, StoreError> {
-        let sql = "UPDATE outbox SET status = 'pending', attempts = 0, locked_until = NULL \
+    /// A failed message, locked for a resend; `None` unless it exists and failed.
+    pub async fn failed_message(&mut self, id: i64) -> Result<Option<FailedMessage>, StoreError> {
+        let lock = match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        };
+        let sql = format!(
+            "SELECT kind, link_kind, link_url, link_expires_at, created_at FROM outbox \
+             WHERE id = $1 AND status = 'failed'{lock}"
+        );
+        type Row = (String, Option<String>, Option<String>, Option<i64>, i64);
+        let row: Option<Row> =
+            on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+        let Some((kind, link_kind, url, expires, created_at)) = row else { return Ok(None) };
+        let link = match (link_kind, url) {
+            (Some(k), Some(url)) => Some(SecretLink {
+                kind: LinkKind::parse(&k).ok_or_else(|| StoreError::Corrupt(format!("outbox link kind {k:?}")))?,
+                url,
+                expires_at: expires.map(from_secs).transpose()?,
+            }),
+            // Written before links were kept apart: its link sits in the text, and sending
+            // it again would repeat it.
+            _ if mail::rule_for(&kind).is_some_and(|r| r.link.is_some()) => {
+                return Err(StoreError::Message(mail::MessageFault::LinkInText { kind }));
+            }
+            _ => None,
+        };
+        Ok(Some(FailedMessage {
+            link,
+            created_at: from_secs(created_at)?,
+        }))
+    }
+
+    /// Replaces the token behind a private link with a fresh one, valid until `expires`.
+    /// Returns false when the old link no longer works (used, or withdrawn).
+    pub async fn replace_link(
+        &mut self,
+        kind: LinkKind,
+        old_hash: &str,
+        new_hash: &str,
+        expires: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        let (table, usable) = match kind {
+            LinkKind::ApplicantSignIn => ("access_links", "used_at IS NULL"),
+            LinkKind::StaffPassword => ("staff_password_resets", "used_at IS NULL"),
+            LinkKind::GuardianConsent => ("consent_links", "used_at IS NULL"),
+            LinkKind::Survey => ("survey_invitations", "NOT used"),
+            LinkKind::RequestFollow => ("requests", "TRUE"),
+            // A leave link is the same in every message of its list; it is never replaced.
+            LinkKind::Unsubscribe => return Ok(true),
+        };
+        let column = if kind == LinkKind::RequestFollow { "follow_token_hash" } else { "token_hash" };
+        let expiry = match (kind, expires) {
+            (LinkKind::ApplicantSignIn | LinkKind::StaffPassword | LinkKind::GuardianConsent, Some(_)) => {
+                ", expires_at = $3"
+            }
+            _ => "",
+        };
+        // Table and column names are our own constants, never user input.
+        let sql = format!("UPDATE {table} SET {column} = $1{expiry} WHERE {column} = $2 AND {usable}");
+        let with_expiry = !expiry.is_empty();
+        let n = on_tx!(self, c => {
+            let q = sqlx::query(AssertSqlSafe(sql.clone())).bind(new_hash).bind(old_hash);
+            let q = if with_expiry { q.bind(expires.map(to_secs)) } else { q };
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+
+    /// Puts a failed message back in the queue for a fresh round of attempts, with its
+    /// new private link if it carries one. Returns false unless the message had failed.
+    pub async fn resend_outbox(&mut self, id: i64, link: Option<&SecretLink>) -> Result<bool, StoreError> {
+        let sql = "UPDATE outbox SET status = 'pending', attempts = 0, locked_until = NULL, \
+                   link_url = COALESCE($2, link_url), link_expires_at = COALESCE($3, link_expires_at) \
                    WHERE id = $1 AND status = 'failed'";
-        let n = on_tx!(self, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        let n = on_tx!(self, c => sqlx::query(sql).bind(id).bind(link.map(|l| l.url.as_str()))
+            .bind(link.and_then(|l| l.expires_at).map(to_secs)).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 }
@@ -212,7 +376,8 @@ impl Store {
         }
         let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
+            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL, link_url = NULL \
+             WHERE id IN ({})",
             list.join(", ")
         );
         dispatch!(&self.pool, p => {
@@ -235,39 +400,58 @@ impl Store {
         Ok(())
     }
 
-    /// Messages to one recipient, oldest first (tests and support).
+    /// Messages to one recipient, oldest first, as the recipient reads them while their
+    /// private link is still kept (tests and support).
     pub async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>, StoreError> {
         let sql = format!("SELECT {CLAIMED_COLUMNS} FROM outbox WHERE lower(recipient) = lower($1) ORDER BY id");
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(recipient).fetch_all(p).await)?)
+        let rows: Vec<OutboxMessage> =
+            dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(recipient).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| OutboxMessage {
+                body_text: m.delivered_text(),
+                ..m
+            })
+            .collect())
     }
 
-    /// The newest messages, optionally of one status and to recipients containing `search`.
+    /// The newest messages, optionally of one status and to recipients containing
+    /// `search`. Staff-account mail is left out unless `staff_account_mail`.
     pub async fn outbox_entries(
         &self,
         status: Option<OutboxStatus>,
         search: &str,
+        staff_account_mail: bool,
         limit: i64,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let sql = "SELECT id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, locked_until \
-                   FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = '' OR lower(recipient) LIKE $3) \
-                   ORDER BY id DESC LIMIT $4";
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = '' OR lower(recipient) LIKE $3) \
+             AND ($5 OR kind NOT IN ({})) ORDER BY id DESC LIMIT $4",
+            admin_only_kinds()
+        );
         let search = search.trim().to_lowercase();
         let pattern = format!("%{}%", search.replace(['%', '_'], ""));
-        let rows: Vec<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(sql)
+        let rows: Vec<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql))
             .bind(status.map_or("", OutboxStatus::code)).bind(&search).bind(&pattern).bind(limit)
-            .fetch_all(p).await)?;
+            .bind(staff_account_mail).fetch_all(p).await)?;
         rows.into_iter().map(OutboxEntry::try_from).collect()
     }
 
-    /// One message with its body, for the staff detail view.
-    pub async fn outbox_entry(&self, id: i64) -> Result<Option<(OutboxEntry, String)>, StoreError> {
-        let sql = "SELECT id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, locked_until \
-                   FROM outbox WHERE id = $1";
-        let row: Option<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
+    /// One message with its text as stored (the private link only marked), for the staff
+    /// detail view; staff-account mail only if `staff_account_mail`.
+    pub async fn outbox_entry(
+        &self,
+        id: i64,
+        staff_account_mail: bool,
+    ) -> Result<Option<(OutboxEntry, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS}, body_text FROM outbox WHERE id = $1 AND ($2 OR kind NOT IN ({}))",
+            admin_only_kinds()
+        );
+        let row: Option<EntryWithText> = dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id).bind(staff_account_mail).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(None) };
-        let body: String = dispatch!(&self.pool, p => sqlx::query_scalar("SELECT body_text FROM outbox WHERE id = $1")
-            .bind(id).fetch_one(p).await)?;
-        Ok(Some((row.try_into()?, body)))
+        Ok(Some((row.entry.try_into()?, row.body_text)))
     }
 
     /// Counts by status and the creation time of the oldest pending message.

@@ -1,5 +1,9 @@
 //! The outbox for coordinators and admins: what was sent, what waits, what failed and
-//! why, one message in full, and a resend for a failed one.
+//! why, one message's text, and a resend for a failed one.
+//!
+//! A private link in a message (a sign-in, a password reset, a consent form) is never
+//! shown: staff read what kind of link it was and until when it works (domain::mail).
+//! Mail about staff accounts is listed only to administrators.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,10 +13,12 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::app::AppState;
-use crate::domain::access::Permission;
+use crate::domain::access::{self, Permission};
+use crate::domain::mail;
 use crate::error::AppError;
 use crate::store::outbox::{OutboxCounts, OutboxEntry, OutboxStatus};
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::notify::resend::ResendError;
+use crate::store::staff::StaffUser;
 use crate::web::format;
 use crate::web::layout::{Layout, render};
 
@@ -31,6 +37,8 @@ struct Row {
     sent: String,
     next_attempt: String,
     failed: bool,
+    /// What private link the message carries, and until when it works.
+    link: String,
 }
 
 #[derive(Template)]
@@ -63,8 +71,29 @@ pub struct Filter {
     resent: Option<String>,
 }
 
+/// Until when a message's private link works, in words.
+fn validity(e: &OutboxEntry, tz: &jiff::tz::TimeZone, now: Timestamp) -> String {
+    match e.link_expires_at {
+        Some(t) if t <= now => format!("expired {}", format::instant(t, tz)),
+        Some(t) => format!("valid until {}", format::instant(t, tz)),
+        None => String::new(),
+    }
+}
+
 fn row(e: OutboxEntry, tz: &jiff::tz::TimeZone, now: Timestamp) -> Row {
+    let link = match e.link_kind {
+        Some(kind) => {
+            let v = validity(&e, tz, now);
+            if v.is_empty() {
+                kind.description().to_string()
+            } else {
+                format!("{}, {v}", kind.description())
+            }
+        }
+        None => String::new(),
+    };
     Row {
+        link,
         id: e.id,
         kind: e.kind.replace('_', " "),
         recipient: e.recipient,
@@ -96,7 +125,7 @@ pub async fn show(
     let now = Timestamp::now();
     let rows = state
         .store
-        .outbox_entries(status, &filter.q, PAGE_ROWS)
+        .outbox_entries(status, &filter.q, sees_staff_account_mail(&user), PAGE_ROWS)
         .await?
         .into_iter()
         .map(|e| row(e, &tz, now))
@@ -119,33 +148,41 @@ pub async fn show(
     Ok(render(&page)?.into_response())
 }
 
+/// Whether `user` may see mail about staff accounts (password links).
+fn sees_staff_account_mail(user: &StaffUser) -> bool {
+    access::allows(user.role, Permission::Configure)
+}
+
 fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound("message"))
 }
 
-/// `GET /staff/outbox/{id}`: one message as it was written.
+/// `GET /staff/outbox/{id}`: one message as it was written, its private link described.
 pub async fn message(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let (entry, body) = state
+    let (entry, text) = state
         .store
-        .outbox_entry(parse_id(&id)?)
+        .outbox_entry(parse_id(&id)?, sees_staff_account_mail(&user))
         .await?
         .ok_or(AppError::NotFound("message"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
+    let body = mail::staff_text(&text, entry.link_kind, &validity(&entry, &tz, now));
     let page = MessagePage {
         layout: super::layout(dept.as_ref(), "/staff/outbox", &user),
-        row: row(entry, &tz, Timestamp::now()),
+        row: row(entry, &tz, now),
         body,
     };
     Ok(render(&page)?.into_response())
 }
 
-/// `POST /staff/outbox/{id}/resend`: a failed message goes back in the queue.
+/// `POST /staff/outbox/{id}/resend`: a failed message goes back in the queue, with a
+/// fresh private link if it carries one.
 pub async fn resend(
     State(state): State<AppState>,
     user: StaffUser,
@@ -153,28 +190,19 @@ pub async fn resend(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let id = parse_id(&id)?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.resend_outbox(id).await? {
-        return match state.store.outbox_entry(id).await? {
-            None => Err(AppError::NotFound("message")),
-            Some(_) => Err(AppError::Conflict(
-                "Only a message that failed can be sent again; this one is waiting or already sent.".into(),
-            )),
-        };
+    // Staff-account mail is not even listed to those who may not see it.
+    if state
+        .store
+        .outbox_entry(id, sees_staff_account_mail(&user))
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound("message"));
     }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "outbox.resend",
-            object_type: "outbox",
-            object_id: id.to_string(),
-            before: Some(serde_json::json!({ "status": "failed" })),
-            after: Some(serde_json::json!({ "status": "pending" })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/staff/outbox?status=pending&resent=1").into_response())
+    match crate::notify::resend::resend(&state.store, &actor(&user), id, Timestamp::now()).await {
+        Ok(()) => Ok(Redirect::to("/staff/outbox?status=pending&resent=1").into_response()),
+        Err(ResendError::NotFound) => Err(AppError::NotFound("message")),
+        Err(ResendError::Store(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Conflict(e.to_string())),
+    }
 }

@@ -776,7 +776,12 @@ pub async fn message_alumni(
                 &a.email,
                 subject,
                 body,
-                &format!("{base}/alumni/leave/{}", a.unsubscribe_token),
+                crate::store::outbox::SecretLink::new(
+                    crate::domain::mail::LinkKind::Unsubscribe,
+                    base,
+                    &a.unsubscribe_token,
+                    None,
+                ),
             )
         })
         .collect();

@@ -64,13 +64,18 @@ pub async fn request(
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let now = Timestamp::now();
     let token = tokens::generate();
-    let link = format!("{}/staff/password-reset/{token}", state.links.base_url);
+    let expires = now.checked_add(SignedDuration::from_hours(1)).unwrap_or(now);
+    let link = crate::store::outbox::SecretLink::new(
+        crate::domain::mail::LinkKind::StaffPassword,
+        &state.links.base_url,
+        &token,
+        Some(expires),
+    );
     let dept = state
         .store
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let expires = now.checked_add(SignedDuration::from_hours(1)).unwrap_or(now);
     state
         .store
         .start_password_reset(
@@ -83,9 +88,11 @@ pub async fn request(
                 subject: format!("Reset your {dept} staff password"),
                 body_text: format!(
                     "Hello,\n\nSomeone asked to reset the password of your staff account. If it was you, choose a \
-                     new password here within the hour (the link works once):\n{link}\n\nIf it was not you, ignore \
-                     this email; your password stays as it is.\n\n{dept}\n"
+                     new password here within the hour (the link works once):\n{mark}\n\nIf it was not you, ignore \
+                     this email; your password stays as it is.\n\n{dept}\n",
+                    mark = crate::domain::mail::LINK_MARK,
                 ),
+                link: Some(link),
                 ..Default::default()
             },
             now,

@@ -204,13 +204,18 @@ pub async fn add_counselor(
     tx.commit().await?;
     // The welcome link is a password-reset link that lasts three days.
     let token = crate::tokens::generate();
-    let link = format!("{}/staff/password-reset/{token}", state.links.base_url);
+    let expires = now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now);
+    let link = crate::store::outbox::SecretLink::new(
+        crate::domain::mail::LinkKind::StaffPassword,
+        &state.links.base_url,
+        &token,
+        Some(expires),
+    );
     let dept = state
         .store
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let expires = now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now);
     state
         .store
         .start_password_reset(
@@ -223,10 +228,12 @@ pub async fn add_counselor(
                 subject: format!("Your {dept} account for teen academy nominations"),
                 body_text: format!(
                     "Hello {name},\n\nThe {dept} created an account for you to nominate students for the Teen Police \
-                     Academy. Choose your password here within three days (the link works once):\n{link}\n\nThen \
+                     Academy. Choose your password here within three days (the link works once):\n{mark}\n\nThen \
                      sign in at {base}/staff with this email address.\n\n{dept}\n",
                     base = state.links.base_url,
+                    mark = crate::domain::mail::LINK_MARK,
                 ),
+                link: Some(link),
                 ..Default::default()
             },
             now,
