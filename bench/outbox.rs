@@ -83,7 +83,7 @@ async fn main() {
     let now = Timestamp::now();
     let messages: Vec<OutgoingMessage> = (0..args.messages)
         .map(|i| OutgoingMessage {
-            kind: "bench",
+            kind: "class_message",
             recipient: format!("resident{i}@example.org"),
             subject: format!("Application received: Citizen Police Academy: Class {i}"),
             body_text: format!(

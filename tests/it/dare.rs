@@ -161,7 +161,7 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
         "{}",
         r.status_notes
     );
-    let mail = app.store.outbox_for("teacher@seacliff.example").await.unwrap();
+    let mail = app.mailbox("teacher@seacliff.example").await;
     assert!(
         mail.iter()
             .any(|m| m.kind == "request_updated" && m.body_text.contains("3 lessons")),
@@ -209,11 +209,7 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(post(&luis, &lesson(2), taught("24")).await.0, 303);
     // The school is emailed of the cancelled and the moved lesson (not of counts), and the
     // request's public history does not show them.
-    let mail: Vec<String> = app
-        .store
-        .outbox_for("teacher@seacliff.example")
-        .await
-        .unwrap()
+    let mail: Vec<String> = app.mailbox("teacher@seacliff.example").await
         .into_iter()
         .filter(|m| m.kind == "request_updated")
         .map(|m| m.body_text)
@@ -441,7 +437,7 @@ async fn a_class_can_be_cancelled_by_a_coordinator(backend: Backend) {
         r.status_notes
             .starts_with("The DARE lessons planned at Seacliff Elementary School are cancelled.")
     );
-    let mail = app.store.outbox_for("teacher@seacliff.example").await.unwrap();
+    let mail = app.mailbox("teacher@seacliff.example").await;
     assert!(mail.iter().any(|m| m.body_text.contains("are cancelled")));
     let (_, page) = app.get_text(&follow).await;
     assert!(page.contains("Cancelled; 0 of 10 lessons taught."), "{page}");

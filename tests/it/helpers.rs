@@ -303,6 +303,25 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no class named {name}"))
     }
 
+    /// Messages to `email`, oldest first, as the recipient reads them: a waiting message
+    /// with its private link in place, a delivered one from its `.eml` file (the outbox
+    /// erases a private link once it is delivered).
+    pub async fn mailbox(&self, email: &str) -> Vec<precinct::store::outbox::OutboxMessage> {
+        let mut messages = self.store.outbox_for(email).await.expect("outbox");
+        let dir = self._db.data_dir().join("outbox");
+        for m in &mut messages {
+            if !m.body_text.contains(precinct::domain::mail::LINK_MARK) {
+                continue;
+            }
+            let file = dir.join(format!("{:08}-{}.eml", m.id, m.kind));
+            if let Ok(raw) = std::fs::read(&file) {
+                let parsed = mail_parser::MessageParser::default().parse(&raw).expect("a delivered message");
+                m.body_text = parsed.body_text(0).expect("a text part").to_string();
+            }
+        }
+        messages
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -38,7 +38,7 @@ async fn queue(app: &TestApp, n: usize, prefix: &str) {
     for i in 0..n {
         tx.enqueue(
             &OutgoingMessage {
-                kind: "test",
+                kind: "class_message",
                 recipient: format!("{prefix}{i}@example.org"),
                 subject: format!("Message {i}"),
                 body_text: format!("Hello {i},\n\nThis is a test.\n"),
@@ -159,7 +159,7 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
     let now = Timestamp::now();
     let first = precinct::jobs::run_once(&app.state, now).await.unwrap();
     assert_eq!(first.messages_delivered, 0);
-    let entries = app.store.outbox_entries(None, "retry0@", 10).await.unwrap();
+    let entries = app.store.outbox_entries(None, "retry0@", true, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].status, OutboxStatus::Pending);
     assert_eq!(entries[0].attempts, 1);
@@ -195,7 +195,7 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
         0
     );
     assert_eq!(sink.count(), 1);
-    let entry = &app.store.outbox_entries(None, "retry0@", 10).await.unwrap()[0];
+    let entry = &app.store.outbox_entries(None, "retry0@", true, 10).await.unwrap()[0];
     assert_eq!(entry.status, OutboxStatus::Sent);
     assert_eq!(entry.attempts, 2);
     assert_eq!(entry.last_error, None);
@@ -215,7 +215,7 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     );
     let entry = app
         .store
-        .outbox_entries(Some(OutboxStatus::Failed), "", 10)
+        .outbox_entries(Some(OutboxStatus::Failed), "", true, 10)
         .await
         .unwrap();
     assert_eq!(entry.len(), 1, "a 5xx answer is not retried");
@@ -292,7 +292,7 @@ async fn a_crash_between_claim_and_send_delivers_once_after_restart(backend: Bac
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(
         &OutgoingMessage {
-            kind: "test",
+            kind: "class_message",
             recipient: "once@example.org".into(),
             subject: "Exactly once".into(),
             body_text: "Hello".into(),
@@ -327,7 +327,7 @@ async fn a_crash_between_claim_and_send_delivers_once_after_restart(backend: Bac
     }
     child.kill().unwrap(); // SIGKILL: no cleanup of any kind.
     child.wait().unwrap();
-    let claimed = &store.outbox_entries(None, "once@", 1).await.unwrap()[0];
+    let claimed = &store.outbox_entries(None, "once@", true, 1).await.unwrap()[0];
     assert_eq!(claimed.status, OutboxStatus::Pending);
     assert_eq!(claimed.attempts, 1, "claimed once before the crash");
     assert_eq!(sink.count(), 0);
@@ -345,7 +345,7 @@ async fn a_crash_between_claim_and_send_delivers_once_after_restart(backend: Bac
     assert_eq!(received[0].rcpt_to, ["once@example.org"]);
     let mail = parse(&received[0].data);
     assert!(mail.message_id().unwrap().starts_with(&format!("outbox-{id}@")));
-    let sent = &store.outbox_entries(None, "once@", 1).await.unwrap()[0];
+    let sent = &store.outbox_entries(None, "once@", true, 1).await.unwrap()[0];
     assert_eq!(sent.status, OutboxStatus::Sent);
     assert_eq!(
         sent.attempts, 2,

@@ -190,7 +190,7 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     let token = created[0]["token"].as_str().unwrap().to_string();
     assert!(created[0]["service_notice"].as_str().unwrap().contains("911"));
     // The requester is emailed a private link, as from the website.
-    let mail = app.store.outbox_for("resident@example.org").await.unwrap();
+    let mail = app.mailbox("resident@example.org").await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].body_text.contains("/requests/follow/"));
 

@@ -48,7 +48,7 @@ async fn surveyed_class(app: &TestApp, coordinator: &str, n: usize) -> (ClassId,
 
 /// The newest survey link emailed to `email`.
 async fn survey_link(app: &TestApp, email: &str) -> String {
-    let messages = app.store.outbox_for(email).await.unwrap();
+    let messages = app.mailbox(email).await;
     let m = messages
         .iter()
         .rev()
@@ -105,7 +105,7 @@ async fn a_participant_answers_before_and_after_once_each(backend: Backend) {
     let round = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
     assert!(round.survey_invitations_queued >= 6);
     for i in 1..=6 {
-        let got = app.store.outbox_for(&format!("person{i}@example.org")).await.unwrap();
+        let got = app.mailbox(&format!("person{i}@example.org")).await;
         assert_eq!(got.iter().filter(|m| m.kind == "survey_invitation").count(), 1);
     }
     let again = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
@@ -589,11 +589,7 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.status().as_u16(), 303);
-    let news: Vec<_> = app
-        .store
-        .outbox_for("person1@example.org")
-        .await
-        .unwrap()
+    let news: Vec<_> = app.mailbox("person1@example.org").await
         .into_iter()
         .filter(|m| m.kind == "alumni")
         .collect();
@@ -604,10 +600,7 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
         .clone()
         .expect("a one-click unsubscribe address");
     assert!(
-        app.store
-            .outbox_for("person2@example.org")
-            .await
-            .unwrap()
+        app.mailbox("person2@example.org").await
             .iter()
             .all(|m| m.kind != "alumni")
     );

@@ -20,7 +20,7 @@ async fn post_form(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&st
 
 /// The private follow path from the newest email to `email`.
 pub async fn follow_path(app: &TestApp, email: &str) -> String {
-    let mail = app.store.outbox_for(email).await.unwrap();
+    let mail = app.mailbox(email).await;
     let body = &mail
         .iter()
         .find(|m| m.kind == "request_received")
@@ -42,10 +42,7 @@ pub async fn number_on(app: &TestApp, path: &str) -> String {
 }
 
 async fn kinds(app: &TestApp, email: &str) -> Vec<String> {
-    app.store
-        .outbox_for(email)
-        .await
-        .unwrap()
+    app.mailbox(email).await
         .into_iter()
         .map(|m| m.kind)
         .collect()
@@ -260,7 +257,7 @@ async fn a_request_is_filed_followed_triaged_and_closed(backend: Backend) {
             "request_updated"
         ]
     );
-    let last = app.store.outbox_for("dana@example.org").await.unwrap().pop().unwrap();
+    let last = app.mailbox("dana@example.org").await.pop().unwrap();
     assert!(last.body_text.contains("It is now closed.") && last.body_text.contains("14 stops"));
     let audit = app.store.audit_for("request", &id.to_string()).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();

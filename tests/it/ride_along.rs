@@ -126,11 +126,7 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
     assert_eq!(res.status().as_u16(), 409, "too late to book");
     let res = post_form(&app, first_cookie, &book(*first), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 303);
-    let kinds: Vec<String> = app
-        .store
-        .outbox_for("person1@example.org")
-        .await
-        .unwrap()
+    let kinds: Vec<String> = app.mailbox("person1@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();

@@ -11,7 +11,7 @@ use crate::on_both_backends;
 
 /// The token of the newest link emailed to `email`.
 pub async fn link_token(app: &TestApp, email: &str) -> String {
-    let messages = app.store.outbox_for(email).await.unwrap();
+    let messages = app.mailbox(email).await;
     let body = &messages
         .iter()
         .rev()
@@ -23,10 +23,7 @@ pub async fn link_token(app: &TestApp, email: &str) -> String {
 }
 
 async fn message_kinds(app: &TestApp, email: &str) -> Vec<String> {
-    app.store
-        .outbox_for(email)
-        .await
-        .unwrap()
+    app.mailbox(email).await
         .into_iter()
         .map(|m| m.kind)
         .collect()
@@ -192,7 +189,7 @@ async fn links_work_once_and_expire(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    assert!(app.store.outbox_for("nobody@example.org").await.unwrap().is_empty());
+    assert!(app.mailbox("nobody@example.org").await.is_empty());
     // Without a session, the applications page sends you to ask for a link.
     let res = app.get("/my/applications").await;
     assert_eq!(res.status().as_u16(), 303);
@@ -530,7 +527,7 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
             .await
             .unwrap();
     assert_eq!(told, 1);
-    let messages = app.store.outbox_for("fan@example.org").await.unwrap();
+    let messages = app.mailbox("fan@example.org").await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].kind, "class_announced");
     let url = messages[0]
@@ -564,7 +561,7 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
             .await
             .unwrap();
     assert_eq!(told, 0, "nobody left on the list");
-    assert_eq!(app.store.outbox_for("fan@example.org").await.unwrap().len(), 1);
+    assert_eq!(app.mailbox("fan@example.org").await.len(), 1);
     // An unknown token is a clear 404, not an error.
     assert_eq!(app.get("/interest/unsubscribe/nope").await.status().as_u16(), 404);
 }

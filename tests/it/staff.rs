@@ -801,11 +801,7 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
         post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
         303
     );
-    let kinds: Vec<String> = app
-        .store
-        .outbox_for("person1@example.org")
-        .await
-        .unwrap()
+    let kinds: Vec<String> = app.mailbox("person1@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -855,11 +851,7 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
     );
     let counts = app.store.status_counts(small).await.unwrap();
     assert_eq!(counts, vec![("denied".to_string(), 1), ("offered".to_string(), 1)]);
-    let denial = app
-        .store
-        .outbox_for("person2@example.org")
-        .await
-        .unwrap()
+    let denial = app.mailbox("person2@example.org").await
         .pop()
         .unwrap();
     assert!(denial.body_text.contains("Does not meet the residency rule"));
@@ -970,17 +962,10 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link(backend: Backend) {
         .unwrap();
     assert_eq!(nobody.status().as_u16(), 200, "the same answer for unknown addresses");
     assert!(
-        app.store
-            .outbox_for("nobody@harborpoint-pd.example")
-            .await
-            .unwrap()
+        app.mailbox("nobody@harborpoint-pd.example").await
             .is_empty()
     );
-    let mail = app
-        .store
-        .outbox_for(COORDINATOR)
-        .await
-        .unwrap()
+    let mail = app.mailbox(COORDINATOR).await
         .pop()
         .expect("a reset email");
     assert_eq!(mail.kind, "staff_password_reset");
@@ -1127,11 +1112,7 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
     assert_eq!(detail["sessions"][2]["cancelled"], true);
     let (_, page) = app.get_text(&format!("/classes/{class}")).await;
     assert!(page.contains("<strong>Cancelled:</strong> Session 3"));
-    let kinds: Vec<String> = app
-        .store
-        .outbox_for("person1@example.org")
-        .await
-        .unwrap()
+    let kinds: Vec<String> = app.mailbox("person1@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1145,11 +1126,7 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
         app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
         "cancelled"
     );
-    let waitlisted: Vec<String> = app
-        .store
-        .outbox_for("person2@example.org")
-        .await
-        .unwrap()
+    let waitlisted: Vec<String> = app.mailbox("person2@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1231,11 +1208,7 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
     precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, jiff::Timestamp::now())
         .await
         .unwrap();
-    let kinds: Vec<String> = app
-        .store
-        .outbox_for("person4@example.org")
-        .await
-        .unwrap()
+    let kinds: Vec<String> = app.mailbox("person4@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1248,16 +1221,12 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
         ("body", "Use the north lot."),
     ];
     assert_eq!(post_as(&app, Some(&coordinator), &email, &fields).await, 303);
-    let to_waitlist: Vec<String> = app
-        .store
-        .outbox_for("person2@example.org")
-        .await
-        .unwrap()
+    let to_waitlist: Vec<String> = app.mailbox("person2@example.org").await
         .into_iter()
         .map(|m| m.kind)
         .collect();
     assert_eq!(to_waitlist.last().unwrap(), "class_message");
-    let to_participant = app.store.outbox_for("person1@example.org").await.unwrap();
+    let to_participant = app.mailbox("person1@example.org").await;
     assert!(
         to_participant.iter().all(|m| m.kind != "class_message"),
         "only the chosen audience"
@@ -1400,11 +1369,11 @@ async fn coordinators_edit_sessions_and_name_several_presenters(backend: Backend
     let kinds = |messages: Vec<precinct::store::outbox::OutboxMessage>| {
         messages.into_iter().filter(|m| m.kind == "session_changed").count()
     };
-    let told = kinds(app.store.outbox_for(&participant.email).await.unwrap());
+    let told = kinds(app.mailbox(&participant.email).await);
     assert_eq!(told, 1, "the room changed, so the participant is told");
     // Saving again without a change of date, time or room tells nobody.
     assert_eq!(post(form(&date, "18:30", &[&jenna]), coordinator.clone()).await, 303);
-    assert_eq!(kinds(app.store.outbox_for(&participant.email).await.unwrap()), 1);
+    assert_eq!(kinds(app.mailbox(&participant.email).await), 1);
     let audit = app.store.audit_entries(Some("session"), 10).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "session.update").count(), 2);
 }

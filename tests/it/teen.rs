@@ -288,11 +288,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         409,
         "no consent yet"
     );
-    let message = app
-        .store
-        .outbox_for(&maya.guardian_email)
-        .await
-        .unwrap()
+    let message = app.mailbox(&maya.guardian_email).await
         .pop()
         .expect("the guardian is emailed");
     assert_eq!(message.kind, "guardian_consent");
@@ -350,11 +346,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         post_as(&app, Some(&coordinator), &act(devon.id, "accept"), &[]).await,
         303
     );
-    let message = app
-        .store
-        .outbox_for(&devon.guardian_email)
-        .await
-        .unwrap()
+    let message = app.mailbox(&devon.guardian_email).await
         .pop()
         .unwrap();
     let token = consent_token(&message.body_text);
@@ -430,11 +422,7 @@ async fn coordinators_add_schools_and_counselors_who_choose_their_password(backe
         "one account per email"
     );
     // The welcome email's link sets the password; then the counselor signs in and sees the school.
-    let welcome = app
-        .store
-        .outbox_for("rita.okoye@schools.example")
-        .await
-        .unwrap()
+    let welcome = app.mailbox("rita.okoye@schools.example").await
         .pop()
         .unwrap();
     assert_eq!(welcome.kind, "staff_welcome");
@@ -518,7 +506,7 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
         .await,
         303
     );
-    assert_eq!(app.store.outbox_for(&maya.guardian_email).await.unwrap().len(), 1);
+    assert_eq!(app.mailbox(&maya.guardian_email).await.len(), 1);
 
     // One student's data, on request: coordinators only.
     let export = format!("/staff/nominations/{}/export", maya.id);
@@ -567,7 +555,7 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
     let grades: Vec<i64> = after.iter().map(|n| n.grade).collect();
     assert!(grades.contains(&11) && grades.contains(&12), "grades stay");
     assert!(
-        app.store.outbox_for(&maya.guardian_email).await.unwrap().is_empty(),
+        app.mailbox(&maya.guardian_email).await.is_empty(),
         "the consent email is gone"
     );
     let citizen_after = app.store.roster(precinct::domain::ClassId::new(citizen)).await.unwrap();
@@ -614,7 +602,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
         &[],
     )
     .await;
-    let message = app.store.outbox_for(&maya.guardian_email).await.unwrap().pop().unwrap();
+    let message = app.mailbox(&maya.guardian_email).await.pop().unwrap();
     let token_text = consent_token(&message.body_text);
     precinct::teen::consent(&app.store, &token_text, "Elena Ortiz", false, Timestamp::now())
         .await
@@ -719,7 +707,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
         text.contains("Maya Ortiz") && text.contains("Harbor Point High School") && text.contains("0.5"),
         "{text}"
     );
-    let mail = app.store.outbox_for(COUNSELOR).await.unwrap();
+    let mail = app.mailbox(COUNSELOR).await;
     let report_mail = mail
         .iter()
         .find(|m| m.kind == "credit_report")
@@ -817,7 +805,7 @@ async fn counselors_correct_their_own_nominations_until_a_decision(backend: Back
         303
     );
     assert_eq!(
-        app.store.outbox_for("m.clarke@family.example").await.unwrap().len(),
+        app.mailbox("m.clarke@family.example").await.len(),
         1,
         "the corrected address"
     );
