@@ -23,8 +23,8 @@ use crate::domain::mail::LinkKind;
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
 use crate::notify::messages;
 use crate::store::applications::{Channel, ClassForAllocation, PlacedApplication};
-use crate::store::outbox::SecretLink;
 use crate::store::outbox::OutgoingMessage;
+use crate::store::outbox::SecretLink;
 use crate::store::{Store, StoreError, Tx};
 use crate::tokens;
 

@@ -177,10 +177,16 @@ impl fmt::Display for MessageFault {
         match self {
             MessageFault::UnknownKind(k) => write!(f, "message kind {k:?} has no rule in domain::mail::KINDS"),
             MessageFault::LinkMismatch { kind } => {
-                write!(f, "a {kind:?} message must carry exactly the link its rule names, marked once in its text")
+                write!(
+                    f,
+                    "a {kind:?} message must carry exactly the link its rule names, marked once in its text"
+                )
             }
             MessageFault::LinkInText { kind } => {
-                write!(f, "a {kind:?} message has a private link in its text instead of beside it")
+                write!(
+                    f,
+                    "a {kind:?} message has a private link in its text instead of beside it"
+                )
             }
         }
     }
@@ -266,7 +272,10 @@ mod tests {
         assert!(check("access_link", "no link", None).is_err());
         assert!(check("access_link", &text, Some(Survey)).is_err());
         assert!(check("withdrawn", &text, None).is_err());
-        assert!(matches!(check("brand_new", "x", None), Err(MessageFault::UnknownKind(_))));
+        assert!(matches!(
+            check("brand_new", "x", None),
+            Err(MessageFault::UnknownKind(_))
+        ));
         assert!(matches!(
             check("withdrawn", "see https://x/my/link/abc", None),
             Err(MessageFault::LinkInText { .. })

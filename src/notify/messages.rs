@@ -544,7 +544,13 @@ pub fn request_assigned(
 }
 
 /// A survey link: before the class ("pre") or after graduating ("post").
-pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: bool, link: SecretLink) -> OutgoingMessage {
+pub fn survey_invitation(
+    ctx: &Context<'_>,
+    to: &str,
+    first_name: &str,
+    after: bool,
+    link: SecretLink,
+) -> OutgoingMessage {
     let (subject, ask) = if after {
         (
             format!("Now that you have graduated, five minutes for us? {}", ctx.course()),
@@ -575,7 +581,13 @@ pub fn survey_invitation(ctx: &Context<'_>, to: &str, first_name: &str, after: b
 
 /// A message from staff to graduates who chose to keep in touch. The same message to the
 /// same person is queued once, so a second click sends nothing.
-pub fn alumni_news(department: &str, to: &str, subject: &str, body: &str, unsubscribe_link: SecretLink) -> OutgoingMessage {
+pub fn alumni_news(
+    department: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    unsubscribe_link: SecretLink,
+) -> OutgoingMessage {
     let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
     OutgoingMessage {
         dedupe_key: Some(format!("alumni:{fingerprint}:{}", to.to_lowercase())),

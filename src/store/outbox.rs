@@ -185,8 +185,7 @@ pub struct OutboxCounts {
 }
 
 const CLAIMED_COLUMNS: &str = "id, kind, recipient, subject, body_text, attempts, unsubscribe_url, link_url";
-const INSERT_COLUMNS: &str =
-    "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at, link_kind, link_url, link_expires_at";
+const INSERT_COLUMNS: &str = "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at, link_kind, link_url, link_expires_at";
 const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, \
                              locked_until, link_kind, link_expires_at";
 
@@ -255,9 +254,10 @@ impl Tx {
              WHERE id = $1 AND status = 'failed'{lock}"
         );
         type Row = (String, Option<String>, Option<String>, Option<i64>, i64);
-        let row: Option<Row> =
-            on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
-        let Some((kind, link_kind, url, expires, created_at)) = row else { return Ok(None) };
+        let row: Option<Row> = on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+        let Some((kind, link_kind, url, expires, created_at)) = row else {
+            return Ok(None);
+        };
         let link = match (link_kind, url) {
             (Some(k), Some(url)) => Some(SecretLink {
                 kind: LinkKind::parse(&k).ok_or_else(|| StoreError::Corrupt(format!("outbox link kind {k:?}")))?,
@@ -295,7 +295,11 @@ impl Tx {
             // A leave link is the same in every message of its list; it is never replaced.
             LinkKind::Unsubscribe => return Ok(true),
         };
-        let column = if kind == LinkKind::RequestFollow { "follow_token_hash" } else { "token_hash" };
+        let column = if kind == LinkKind::RequestFollow {
+            "follow_token_hash"
+        } else {
+            "token_hash"
+        };
         let expiry = match (kind, expires) {
             (LinkKind::ApplicantSignIn | LinkKind::StaffPassword | LinkKind::GuardianConsent, Some(_)) => {
                 ", expires_at = $3"

@@ -209,7 +209,9 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     assert_eq!(post(&luis, &lesson(2), taught("24")).await.0, 303);
     // The school is emailed of the cancelled and the moved lesson (not of counts), and the
     // request's public history does not show them.
-    let mail: Vec<String> = app.mailbox("teacher@seacliff.example").await
+    let mail: Vec<String> = app
+        .mailbox("teacher@seacliff.example")
+        .await
         .into_iter()
         .filter(|m| m.kind == "request_updated")
         .map(|m| m.body_text)

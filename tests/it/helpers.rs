@@ -315,7 +315,9 @@ impl TestApp {
             }
             let file = dir.join(format!("{:08}-{}.eml", m.id, m.kind));
             if let Ok(raw) = std::fs::read(&file) {
-                let parsed = mail_parser::MessageParser::default().parse(&raw).expect("a delivered message");
+                let parsed = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("a delivered message");
                 m.body_text = parsed.body_text(0).expect("a text part").to_string();
             }
         }

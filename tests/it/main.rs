@@ -31,6 +31,7 @@ mod requests;
 mod ride_along;
 mod scale;
 mod schema;
+mod secrets;
 mod security;
 mod self_service;
 mod smtp_sink;

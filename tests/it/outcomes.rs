@@ -589,7 +589,9 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.status().as_u16(), 303);
-    let news: Vec<_> = app.mailbox("person1@example.org").await
+    let news: Vec<_> = app
+        .mailbox("person1@example.org")
+        .await
         .into_iter()
         .filter(|m| m.kind == "alumni")
         .collect();
@@ -600,7 +602,8 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
         .clone()
         .expect("a one-click unsubscribe address");
     assert!(
-        app.mailbox("person2@example.org").await
+        app.mailbox("person2@example.org")
+            .await
             .iter()
             .all(|m| m.kind != "alumni")
     );

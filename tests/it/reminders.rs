@@ -58,7 +58,8 @@ async fn one_evening(app: &TestApp, name: &str, date: &str, who: usize) -> Class
 }
 
 async fn reminders(app: &TestApp, who: usize) -> Vec<precinct::store::outbox::OutboxMessage> {
-    app.mailbox(&format!("person{who}@example.org")).await
+    app.mailbox(&format!("person{who}@example.org"))
+        .await
         .into_iter()
         .filter(|m| m.kind == "session_reminder")
         .collect()
@@ -205,7 +206,9 @@ async fn an_offer_gets_one_last_call_with_a_working_link(backend: Backend) {
             .offer_warnings_queued,
         0
     );
-    let kinds: Vec<String> = app.mailbox("person2@example.org").await
+    let kinds: Vec<String> = app
+        .mailbox("person2@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();

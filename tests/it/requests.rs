@@ -42,10 +42,7 @@ pub async fn number_on(app: &TestApp, path: &str) -> String {
 }
 
 async fn kinds(app: &TestApp, email: &str) -> Vec<String> {
-    app.mailbox(email).await
-        .into_iter()
-        .map(|m| m.kind)
-        .collect()
+    app.mailbox(email).await.into_iter().map(|m| m.kind).collect()
 }
 
 async fn a_request_is_filed_followed_triaged_and_closed(backend: Backend) {

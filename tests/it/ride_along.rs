@@ -126,7 +126,9 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
     assert_eq!(res.status().as_u16(), 409, "too late to book");
     let res = post_form(&app, first_cookie, &book(*first), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 303);
-    let kinds: Vec<String> = app.mailbox("person1@example.org").await
+    let kinds: Vec<String> = app
+        .mailbox("person1@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();

@@ -23,10 +23,7 @@ pub async fn link_token(app: &TestApp, email: &str) -> String {
 }
 
 async fn message_kinds(app: &TestApp, email: &str) -> Vec<String> {
-    app.mailbox(email).await
-        .into_iter()
-        .map(|m| m.kind)
-        .collect()
+    app.mailbox(email).await.into_iter().map(|m| m.kind).collect()
 }
 
 /// Uses a link and returns the session cookie.

@@ -801,7 +801,9 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
         post_as(&app, Some(&coordinator), &decide, &[("decision", "approve")]).await,
         303
     );
-    let kinds: Vec<String> = app.mailbox("person1@example.org").await
+    let kinds: Vec<String> = app
+        .mailbox("person1@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -851,9 +853,7 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
     );
     let counts = app.store.status_counts(small).await.unwrap();
     assert_eq!(counts, vec![("denied".to_string(), 1), ("offered".to_string(), 1)]);
-    let denial = app.mailbox("person2@example.org").await
-        .pop()
-        .unwrap();
+    let denial = app.mailbox("person2@example.org").await.pop().unwrap();
     assert!(denial.body_text.contains("Does not meet the residency rule"));
     let actions: Vec<String> = app
         .store
@@ -961,13 +961,8 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(nobody.status().as_u16(), 200, "the same answer for unknown addresses");
-    assert!(
-        app.mailbox("nobody@harborpoint-pd.example").await
-            .is_empty()
-    );
-    let mail = app.mailbox(COORDINATOR).await
-        .pop()
-        .expect("a reset email");
+    assert!(app.mailbox("nobody@harborpoint-pd.example").await.is_empty());
+    let mail = app.mailbox(COORDINATOR).await.pop().expect("a reset email");
     assert_eq!(mail.kind, "staff_password_reset");
     let start = mail.body_text.find("/staff/password-reset/").unwrap();
     let path = mail.body_text[start..].split_whitespace().next().unwrap().to_string();
@@ -1112,7 +1107,9 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
     assert_eq!(detail["sessions"][2]["cancelled"], true);
     let (_, page) = app.get_text(&format!("/classes/{class}")).await;
     assert!(page.contains("<strong>Cancelled:</strong> Session 3"));
-    let kinds: Vec<String> = app.mailbox("person1@example.org").await
+    let kinds: Vec<String> = app
+        .mailbox("person1@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1126,7 +1123,9 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
         app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
         "cancelled"
     );
-    let waitlisted: Vec<String> = app.mailbox("person2@example.org").await
+    let waitlisted: Vec<String> = app
+        .mailbox("person2@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1208,7 +1207,9 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
     precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, jiff::Timestamp::now())
         .await
         .unwrap();
-    let kinds: Vec<String> = app.mailbox("person4@example.org").await
+    let kinds: Vec<String> = app
+        .mailbox("person4@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();
@@ -1221,7 +1222,9 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
         ("body", "Use the north lot."),
     ];
     assert_eq!(post_as(&app, Some(&coordinator), &email, &fields).await, 303);
-    let to_waitlist: Vec<String> = app.mailbox("person2@example.org").await
+    let to_waitlist: Vec<String> = app
+        .mailbox("person2@example.org")
+        .await
         .into_iter()
         .map(|m| m.kind)
         .collect();

@@ -288,7 +288,9 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         409,
         "no consent yet"
     );
-    let message = app.mailbox(&maya.guardian_email).await
+    let message = app
+        .mailbox(&maya.guardian_email)
+        .await
         .pop()
         .expect("the guardian is emailed");
     assert_eq!(message.kind, "guardian_consent");
@@ -346,9 +348,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         post_as(&app, Some(&coordinator), &act(devon.id, "accept"), &[]).await,
         303
     );
-    let message = app.mailbox(&devon.guardian_email).await
-        .pop()
-        .unwrap();
+    let message = app.mailbox(&devon.guardian_email).await.pop().unwrap();
     let token = consent_token(&message.body_text);
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 15);
     let expired = precinct::teen::consent(&app.store, &token, "Marcus Clarke", false, later).await;
@@ -422,9 +422,7 @@ async fn coordinators_add_schools_and_counselors_who_choose_their_password(backe
         "one account per email"
     );
     // The welcome email's link sets the password; then the counselor signs in and sees the school.
-    let welcome = app.mailbox("rita.okoye@schools.example").await
-        .pop()
-        .unwrap();
+    let welcome = app.mailbox("rita.okoye@schools.example").await.pop().unwrap();
     assert_eq!(welcome.kind, "staff_welcome");
     let start = welcome.body_text.find("/staff/password-reset/").unwrap();
     let path = welcome.body_text[start..]
