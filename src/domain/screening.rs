@@ -235,6 +235,73 @@ pub fn stage_state(stage: &str, entries: &[Entry]) -> StageState {
     }
 }
 
+/// What a reviewer reads of a stage's state. One rule for every view: a reviewer whose
+/// role the department does not name learns only whether a sensitive stage is settled,
+/// never whether it passed or failed.
+pub fn shown_state(stage_is_sensitive: bool, sees_sensitive: bool, state: StageState) -> &'static str {
+    match (stage_is_sensitive && !sees_sensitive, state) {
+        (true, StageState::NotStarted) => "Not started",
+        (true, StageState::NeedsInformation) => "In progress (details restricted)",
+        (true, StageState::Passed | StageState::Failed) => "Complete (details restricted)",
+        (false, s) => s.label(),
+    }
+}
+
+/// The review queue's one line on an application's stages (`(sensitive, state)` per
+/// stage), from what this reviewer may know: a restricted stage counts as complete once
+/// settled, and neither its failure nor its open questions show.
+pub fn progress(stages: &[(bool, StageState)], sees_sensitive: bool) -> String {
+    if stages.is_empty() {
+        return "Ready for a decision".to_string();
+    }
+    let restricted = |sensitive: bool| sensitive && !sees_sensitive;
+    let visible = |want: StageState| stages.iter().any(|(s, st)| !restricted(*s) && *st == want);
+    let done = stages
+        .iter()
+        .filter(|(s, st)| *st == StageState::Passed || (restricted(*s) && *st == StageState::Failed))
+        .count();
+    let any_restricted = stages.iter().any(|(s, _)| restricted(*s));
+    let word = if any_restricted { "complete" } else { "passed" };
+    let total = stages.len();
+    if visible(StageState::Failed) {
+        format!("A stage failed; {done} of {total} {word}")
+    } else if visible(StageState::NeedsInformation) {
+        format!("Waiting for information; {done} of {total} {word}")
+    } else {
+        format!("{done} of {total} stages {word}")
+    }
+}
+
+/// Whether a reviewer the department does not name for sensitive fields may approve an
+/// application: not when it has sensitive results (a background check or a sensitive
+/// stage), since whether approval goes through would tell them how those came out.
+pub fn may_approve_unnamed(has_sensitive_results: bool) -> Result<(), &'static str> {
+    if has_sensitive_results {
+        Err(
+            "This application has restricted screening results, so a reviewer who sees sensitive fields \
+             approves it. You can still record the other stages or deny it with a reason.",
+        )
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether an audit entry records a sensitive field: every background-check change, and
+/// every screening entry except those written with `"sensitive": false` (entries written
+/// before the flag existed are treated as sensitive).
+pub fn audit_entry_is_sensitive(action: &str, after_json: Option<&str>) -> bool {
+    match action {
+        "application.background_check" => true,
+        "application.screening" => !after_json.is_some_and(|a| {
+            serde_json::from_str::<serde_json::Value>(a)
+                .ok()
+                .and_then(|v| v.get("sensitive").and_then(serde_json::Value::as_bool))
+                == Some(false)
+        }),
+        _ => false,
+    }
+}
+
 /// Whether a staff member may see sensitive screening fields: they must be a reviewer and
 /// hold one of the roles the department names.
 pub fn may_see_sensitive(role: Role, named: &[Role]) -> bool {
@@ -340,6 +407,41 @@ mod tests {
         });
         bad.reasons.clear();
         assert_eq!(bad.validate().unwrap_err().len(), 4);
+    }
+
+    #[test]
+    fn restricted_reviewers_learn_only_whether_a_sensitive_stage_is_settled() {
+        use StageState::*;
+        assert_eq!(shown_state(true, false, Passed), shown_state(true, false, Failed));
+        assert_eq!(shown_state(true, true, Failed), "Failed");
+        assert_eq!(shown_state(false, false, Failed), "Failed");
+        let failed_check = [(false, Passed), (true, Failed), (false, NotStarted)];
+        let passed_check = [(false, Passed), (true, Passed), (false, NotStarted)];
+        assert_eq!(progress(&failed_check, false), progress(&passed_check, false));
+        assert_eq!(progress(&failed_check, false), "2 of 3 stages complete");
+        assert_eq!(progress(&failed_check, true), "A stage failed; 1 of 3 passed");
+        let asking = [(true, NeedsInformation), (false, Passed)];
+        assert_eq!(progress(&asking, false), "1 of 2 stages complete");
+        assert_eq!(progress(&[(false, Failed)], false), "A stage failed; 0 of 1 passed");
+        assert_eq!(progress(&[], false), "Ready for a decision");
+    }
+
+    #[test]
+    fn audit_entries_of_sensitive_fields_are_known_by_their_action() {
+        assert!(audit_entry_is_sensitive("application.background_check", None));
+        assert!(audit_entry_is_sensitive(
+            "application.screening",
+            Some(r#"{"sensitive":true}"#)
+        ));
+        assert!(audit_entry_is_sensitive(
+            "application.screening",
+            Some(r#"{"stage":"x"}"#)
+        ));
+        assert!(!audit_entry_is_sensitive(
+            "application.screening",
+            Some(r#"{"sensitive":false}"#)
+        ));
+        assert!(!audit_entry_is_sensitive("class.capacity", Some("{}")));
     }
 
     #[test]

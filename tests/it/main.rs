@@ -34,6 +34,7 @@ mod schema;
 mod secrets;
 mod security;
 mod self_service;
+mod sensitive;
 mod smtp_sink;
 mod staff;
 mod teen;

@@ -1469,7 +1469,7 @@ async fn screening_stages_take_several_reviewers_and_hide_sensitive_results(back
     let shown = app.page_as(&coordinator, &page).await;
     assert!(!shown.contains("Open warrant"), "the note is hidden");
     assert!(!shown.contains("<strong>Failed</strong>"), "the outcome is hidden");
-    assert!(shown.contains("Background check: In progress (details restricted)"));
+    assert!(shown.contains("Background check: Complete (details restricted)"));
     assert!(
         !shown.contains("Background check status"),
         "the check status form is hidden"

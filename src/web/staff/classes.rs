@@ -310,12 +310,19 @@ pub async fn audit(
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let object = filter.object.trim();
+    let sensitive = super::review::sees_sensitive(&state, &user).await?;
     let entries = state
         .store
         .audit_entries((!object.is_empty()).then_some(object), 200)
         .await?
         .into_iter()
-        .map(|e| {
+        .map(|mut e| {
+            // The log is no side door to sensitive screening fields.
+            if !sensitive && crate::domain::screening::audit_entry_is_sensitive(&e.action, e.after_json.as_deref()) {
+                let restricted = Some("(restricted: a sensitive screening field)".to_string());
+                e.before_json = e.before_json.and(restricted.clone());
+                e.after_json = e.after_json.and(restricted);
+            }
             (
                 Timestamp::from_second(e.at)
                     .map(|t| format::instant(t, &tz))

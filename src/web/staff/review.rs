@@ -64,7 +64,7 @@ fn back(id: ApplicationId) -> Response {
 }
 
 /// Whether this reviewer may see the department's sensitive fields.
-async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result<bool, AppError> {
+pub(super) async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result<bool, AppError> {
     let named = screening::parse_roles(&state.store.sensitive_roles().await?);
     Ok(screening::may_see_sensitive(user.role, &named))
 }
@@ -112,12 +112,7 @@ async fn page(
                 code: stage.code.clone(),
                 name: stage.name.clone(),
                 // Even "failed" is a sensitive result; others only learn whether it is settled.
-                state: match (restricted, state) {
-                    (true, StageState::Passed) => "Complete",
-                    (true, StageState::NotStarted) => "Not started",
-                    (true, _) => "In progress (details restricted)",
-                    (false, s) => s.label(),
-                },
+                state: screening::shown_state(stage.sensitive, sensitive, state),
                 restricted,
                 entries: if restricted {
                     Vec::new()
@@ -236,6 +231,8 @@ pub async fn record(
                 "stage": form.stage,
                 "outcome": outcome.code(),
                 "reason": form.reason,
+                // The audit log hides this entry from reviewers the department does not name.
+                "sensitive": definition.stage(&form.stage).is_some_and(|s| s.sensitive),
             })),
         },
         now,
@@ -322,6 +319,20 @@ pub async fn decide(
         },
         _ => return Err(AppError::BadRequest("Choose approve or deny.".into())),
     };
+    if matches!(decision, Decision::Approve) && !sees_sensitive(&state, &user).await? {
+        // Whether an approval may go through depends on sensitive results, so its answer
+        // would tell a reviewer the department does not name how they came out.
+        let a = state
+            .store
+            .review_record(id)
+            .await?
+            .ok_or(AppError::NotFound("application"))?;
+        let definition = state.store.screening(a.class_id).await?;
+        let check_recorded =
+            BackgroundCheck::parse(&a.background_check).is_some_and(|c| c != BackgroundCheck::NotStarted);
+        let has_sensitive = check_recorded || definition.stages.iter().any(|s| s.sensitive);
+        screening::may_approve_unnamed(has_sensitive).map_err(|m| AppError::Conflict(m.into()))?;
+    }
     match registrar::decide(
         &state.store,
         &state.links,
@@ -359,6 +370,7 @@ struct QueuePage {
 /// `GET /staff/review`: every application waiting for a reviewer, oldest first.
 pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
     super::require(&user, Permission::Review)?;
+    let sensitive = sees_sensitive(&state, &user).await?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut items = Vec::new();
@@ -371,21 +383,12 @@ pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Res
             .iter()
             .filter_map(ScreeningEntry::entry)
             .collect();
-        let states: Vec<StageState> = definition
+        let states: Vec<(bool, StageState)> = definition
             .stages
             .iter()
-            .map(|s| screening::stage_state(&s.code, &entries))
+            .map(|s| (s.sensitive, screening::stage_state(&s.code, &entries)))
             .collect();
-        let passed = states.iter().filter(|s| **s == StageState::Passed).count();
-        let progress = if definition.stages.is_empty() {
-            "Ready for a decision".to_string()
-        } else if states.contains(&StageState::Failed) {
-            format!("A stage failed; {passed} of {} passed", states.len())
-        } else if states.contains(&StageState::NeedsInformation) {
-            format!("Waiting for information; {passed} of {} passed", states.len())
-        } else {
-            format!("{passed} of {} stages passed", states.len())
-        };
+        let progress = screening::progress(&states, sensitive);
         items.push(QueueItem {
             id: row.id,
             name: format!("{} {}", row.first_name, row.last_name),
