@@ -27,6 +27,7 @@ pub mod health;
 pub mod layout;
 pub mod metrics;
 pub mod open311;
+pub mod origin;
 pub mod public;
 pub mod staff;
 
@@ -109,7 +110,7 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(config.max_body_bytes, limit_body))
             .layer(CompressionLayer::new())
-            .layer(csrf(&config)),
+            .layer(middleware::from_fn_with_state(config.public_url.clone(), origin::protect)),
     )
 }
 
@@ -215,23 +216,6 @@ pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<Strin
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-}
-
-/// Cross-site request forgery protection from Fetch Metadata and Origin: a browser
-/// form posted from another site is refused; same-site forms and non-browser API
-/// clients pass. The public URL is trusted explicitly for proxies that rewrite Host.
-fn csrf(config: &crate::config::Config) -> tower_http::csrf::CsrfLayer {
-    let layer = tower_http::csrf::CsrfLayer::new();
-    match config.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some(url) => match layer.clone().add_trusted_origin(url.trim_end_matches('/')) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, url, "PRECINCT_PUBLIC_URL is not a valid origin; not trusting it for CSRF");
-                layer
-            }
-        },
-        None => layer,
-    }
 }
 
 /// Anything no route matched: problem JSON under `/api`, a branded page elsewhere.

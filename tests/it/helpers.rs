@@ -231,16 +231,26 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some(max) = options.max_body_bytes {
         config.max_body_bytes = max;
     }
+    let public_url = config.public_url.clone();
     let app = App::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
+    let page_origin = public_url.unwrap_or_else(|| address.clone());
     let store = app.store();
     let state = app.state();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_with_shutdown(async {
         let _ = stopped.await;
     }));
+    // Like a browser on the service's own pages: forms carry the page's Origin (a request
+    // may set another to play a different site).
+    let mut origin = reqwest::header::HeaderMap::new();
+    origin.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(&page_origin).expect("an origin"),
+    );
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(origin)
         .build()
         .expect("client");
     TestApp {
