@@ -1189,23 +1189,181 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
         },
     )
     .await;
+    let class = app.class_id("Class 33").await;
+    let capacity = || async {
+        app.get_json(&format!("/api/v1/classes/{class}")).await["capacity"]
+            .as_i64()
+            .unwrap()
+    };
     let admin = session(&app, ADMIN).await;
+
+    // Until enrolled, every back-office page and change leads to enrolment, and nothing
+    // changes.
+    let audited = app.store.audit_entries(None, 100).await.unwrap().len();
+    let to_enrolment = |res: reqwest::Response| {
+        let status = res.status().as_u16();
+        let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (status, location)
+    };
+    let enrol = (303, Some("/staff/two-factor".to_string()));
+    for path in [
+        "/staff".to_string(),
+        "/staff/audit".into(),
+        "/staff/settings".into(),
+        "/staff/outbox".into(),
+        "/staff/retention".into(),
+        "/staff/account".into(),
+        "/staff/password".into(),
+        format!("/staff/classes/{class}"),
+        format!("/staff/classes/{class}/roster.csv"),
+    ] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header(COOKIE, &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(to_enrolment(res), enrol, "GET {path}");
+    }
+    for (path, form) in [
+        (format!("/staff/classes/{class}/capacity"), vec![("capacity", "5")]),
+        (format!("/staff/classes/{class}/status"), vec![("status", "closed")]),
+        (
+            "/staff/settings".to_string(),
+            vec![("admin", "yes"), ("coordinator", "yes")],
+        ),
+        ("/staff/retention".to_string(), vec![]),
+        ("/staff/two-factor/disable".to_string(), vec![("code", "000000")]),
+        (
+            "/staff/password".to_string(),
+            vec![
+                ("current", PASSWORD),
+                ("password", "copper lantern orbit meadow"),
+                ("confirm", "copper lantern orbit meadow"),
+            ],
+        ),
+    ] {
+        let res = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header(COOKIE, &admin)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(to_enrolment(res), enrol, "POST {path}");
+    }
+    assert_eq!(capacity().await, 30, "the capacity is unchanged");
+    assert_eq!(
+        app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
+        "open"
+    );
+    assert_eq!(
+        app.store.audit_entries(None, 100).await.unwrap().len(),
+        audited,
+        "nothing was changed or audited"
+    );
+    // The session is no key to the API either: it takes only tokens issued on the server.
+    let session_id = admin.split_once('=').unwrap().1;
+    for auth in [None, Some(format!("Bearer {session_id}"))] {
+        let mut req = app
+            .client
+            .patch(format!("{}/api/v1/classes/{class}", app.address))
+            .header(COOKIE, &admin)
+            .json(&serde_json::json!({ "capacity": 5 }));
+        if let Some(auth) = &auth {
+            req = req.header(reqwest::header::AUTHORIZATION, auth);
+        }
+        assert_eq!(req.send().await.unwrap().status().as_u16(), 401, "{auth:?}");
+    }
+    assert_eq!(capacity().await, 30);
+    // A token is the server operator's credential (`precinct token create`), not a
+    // person's sign-in, so the rule does not reach it.
+    let token = precinct::tokens::generate();
+    app.store
+        .insert_api_token(
+            "ops",
+            precinct::domain::Role::Admin,
+            &precinct::tokens::hash(&token),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let res = app
         .client
-        .get(format!("{}/staff/audit", app.address))
-        .header(COOKIE, &admin)
+        .patch(format!("{}/api/v1/classes/{class}", app.address))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "capacity": 31 }))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(res.headers()[LOCATION], "/staff/two-factor");
-    assert_eq!(get_as(&app, Some(&admin), "/staff/two-factor").await, 200);
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(capacity().await, 31);
+
+    // Coordinators are not held to the rule.
     let coordinator = session(&app, COORDINATOR).await;
     assert_eq!(
         get_as(&app, Some(&coordinator), "/staff").await,
         200,
         "the rule is for administrators"
     );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "32")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(capacity().await, 32);
+
+    // Enrolment is open to the administrator; a wrong code does not enrol.
+    let page = app.page_as(&admin, "/staff/two-factor").await;
+    let secret = secret_from(&page);
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", "000000")]).await,
+        422
+    );
+    assert_eq!(get_as(&app, Some(&admin), "/staff/audit").await, 303);
+    let now = jiff::Timestamp::now().as_second() as u64;
+    let code = precinct::two_factor::code_at(&secret, now).unwrap();
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", &code)]).await,
+        303
+    );
+    // Enrolled, the administrator gets in and changes things.
+    assert_eq!(get_as(&app, Some(&admin), "/staff/audit").await, 200);
+    assert_eq!(get_as(&app, Some(&admin), "/staff/settings").await, 200);
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&admin),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "33")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(capacity().await, 33);
+    // And cannot turn the second step off while the department requires it.
+    let next = precinct::two_factor::code_at(&secret, now + 30).unwrap();
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor/disable", &[("code", &next)]).await,
+        409
+    );
+    // Signing in again takes a code.
+    assert_eq!(sign_in(&app, ADMIN, PASSWORD).await.status().as_u16(), 401);
+    let res = app
+        .client
+        .post(format!("{}/staff/sign-in", app.address))
+        .form(&[("email", ADMIN), ("password", PASSWORD), ("code", next.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
 }
 
 async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
