@@ -1,8 +1,9 @@
 //! Completion certificates: a numbered one-page PDF, typeset with krilla in Public Sans.
 //!
-//! Numbers look like `2027-00042-K7QD`: the year, a per-year sequence, and four random
-//! characters, so a number can be checked on the public page but not guessed from
-//! another one (which would list graduates' names to anyone counting upwards).
+//! Numbers look like `2027-00042-7K3MD-Q2XPA`: the year, a per-year sequence, and ten
+//! random characters (50 bits), so a number can be checked on the public page but not
+//! guessed from another one (which would list graduates' names to anyone counting
+//! upwards). Numbers issued before carry four (`2027-00042-K7QD`) and still verify.
 
 use std::sync::{Arc, LazyLock};
 
@@ -50,20 +51,51 @@ pub struct Verification {
     pub url: String,
 }
 
-/// Makes a certificate number from the year, a sequence and random bytes.
-pub fn number(year: i16, sequence: i64, random: [u8; 4]) -> String {
-    // Crockford's alphabet: no I, L, O or U, so numbers read aloud stay unambiguous.
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Crockford's alphabet: no I, L, O or U, so numbers read aloud stay unambiguous.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Random characters in a new number: 10 of 32 symbols, 50 bits, so that numbers cannot
+/// be guessed within the verification page's request budget. Numbers issued before had
+/// four (20 bits); they stay valid.
+pub const RANDOM_CHARS: usize = 10;
+
+/// Makes a certificate number from the year, a sequence and random bytes, e.g.
+/// `2027-00042-7K3MD-Q2XPA`.
+pub fn number(year: i16, sequence: i64, random: [u8; RANDOM_CHARS]) -> String {
+    // 256 is a multiple of 32, so each byte picks a symbol evenly.
     let tail: String = random
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect();
-    format!("{year}-{sequence:05}-{tail}")
+    let (first, second) = tail.split_at(RANDOM_CHARS / 2);
+    format!("{year}-{sequence:05}-{first}-{second}")
 }
 
-/// Whether a string has the shape of a certificate number (before any lookup).
-pub fn looks_like_number(s: &str) -> bool {
-    s.len() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+/// A number as stored, from one as typed: upper case, with the letters Crockford reads
+/// as digits (O as 0, I and L as 1) read so. `None` when it has neither today's shape
+/// nor that of the numbers issued before (`2027-00042-01Z0`).
+pub fn parse_number(typed: &str) -> Option<String> {
+    let s: String = typed
+        .trim()
+        .chars()
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    let digits =
+        |p: &str, len: std::ops::RangeInclusive<usize>| len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    let symbols = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| ALPHABET.contains(&b));
+    let half = RANDOM_CHARS / 2;
+    let ok = match s.split('-').collect::<Vec<_>>().as_slice() {
+        [year, seq, tail] => digits(year, 4..=4) && digits(seq, 5..=9) && symbols(tail, 4),
+        [year, seq, first, second] => {
+            digits(year, 4..=4) && digits(seq, 5..=9) && symbols(first, half) && symbols(second, half)
+        }
+        _ => false,
+    };
+    ok.then_some(s)
 }
 
 /// Typesets the certificate as a US Letter landscape PDF.
@@ -184,10 +216,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_have_year_sequence_and_a_random_tail() {
-        assert_eq!(number(2027, 42, [0, 1, 31, 32]), "2027-00042-01Z0");
-        assert!(looks_like_number("2027-00042-01Z0"));
-        assert!(!looks_like_number("../etc/passwd"));
+    fn numbers_have_year_sequence_and_fifty_random_bits() {
+        let n = number(2027, 42, [0, 1, 31, 32, 255, 10, 17, 18, 20, 27]);
+        assert_eq!(n, "2027-00042-01Z0Z-AHJMV");
+        // Ten symbols of 32: 50 bits.
+        assert!(RANDOM_CHARS as f64 * (ALPHABET.len() as f64).log2() >= 40.0);
+        assert_eq!(parse_number(&n).as_deref(), Some(n.as_str()));
+    }
+
+    #[test]
+    fn numbers_are_read_as_typed_in_either_shape() {
+        assert_eq!(
+            parse_number("2027-00042-01Z0").as_deref(),
+            Some("2027-00042-01Z0"),
+            "issued before"
+        );
+        assert_eq!(
+            parse_number(" 2027-00042-o1zoz-ahjmv ").as_deref(),
+            Some("2027-00042-01Z0Z-AHJMV")
+        );
+        assert_eq!(
+            parse_number("2027-00042-iLz0z-AHJMV").as_deref(),
+            Some("2027-00042-11Z0Z-AHJMV")
+        );
+        for bad in [
+            "../etc/passwd",
+            "HPPD-0000-0000",
+            "2027-00042-01Z",
+            "2027-00042-01Z0Z-AHJM",
+            "2027-00042-01U0Z-AHJMV",
+            "2027-00042-01Z0Z-AHJMV-X",
+            "",
+        ] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
     }
 
     #[test]

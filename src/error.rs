@@ -32,6 +32,9 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. an offer already expired).
     #[error("{0}")]
     Conflict(String),
+    /// The client is over its request budget (`crate::limits`).
+    #[error("too many requests")]
+    TooManyRequests,
     /// The database does not answer.
     #[error("the service is temporarily unavailable")]
     Unavailable,
@@ -71,6 +74,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -84,6 +88,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
+            AppError::TooManyRequests => "rate-limited",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -95,6 +100,9 @@ impl AppError {
             AppError::NotFound(what) => format!("We could not find that {what}."),
             AppError::BadRequest(msg) | AppError::Conflict(msg) | AppError::Invalid(msg) => msg.clone(),
             AppError::Forbidden => "Your role does not allow this. Ask an administrator if you need it.".into(),
+            AppError::TooManyRequests => {
+                "Too many requests from your address. Please wait a minute and try again.".into()
+            }
             AppError::Unavailable => "The service is busy or briefly unavailable. Please try again in a minute.".into(),
             AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".into(),
         }

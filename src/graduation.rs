@@ -123,8 +123,9 @@ pub async fn confirm(
     let mut issued = Vec::new();
     for row in rows.iter().filter(|r| r.verdict.graduates) {
         sequence += 1;
-        let random = crate::tokens::random_bytes();
-        let number = crate::certificate::number(year, sequence, [random[0], random[1], random[2], random[3]]);
+        let mut random = [0u8; crate::certificate::RANDOM_CHARS];
+        random.copy_from_slice(&crate::tokens::random_bytes()[..crate::certificate::RANDOM_CHARS]);
+        let number = crate::certificate::number(year, sequence, random);
         let name = format!("{} {}", row.p.first_name, row.p.last_name);
         tx.issue_certificate(
             &number,

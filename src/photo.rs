@@ -6,10 +6,15 @@
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 /// The largest upload accepted, before shrinking.
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+/// The most pixels a side of an upload may have (a 64-megapixel square).
+pub const MAX_SIDE: u32 = 8000;
+/// The most memory the decoded pixels may take: a `MAX_SIDE` square with four 8-bit
+/// channels fits; larger 16-bit images do not.
+const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 /// The portrait's bounding box.
 pub const WIDTH: u32 = 320;
 pub const HEIGHT: u32 = 400;
@@ -31,7 +36,11 @@ pub enum PhotoError {
     TooLarge,
     #[error("Upload a JPEG or PNG photo.")]
     NotAPhoto,
-    #[error("The photo could not be read; it may be damaged or too large (at most 8000 pixels a side).")]
+    #[error(
+        "The photo has too many pixels to process (at most 8000 on a side); choose a smaller one or save it as JPEG."
+    )]
+    TooManyPixels,
+    #[error("The photo could not be read; it may be damaged.")]
     Unreadable,
 }
 
@@ -49,16 +58,26 @@ pub fn portrait(bytes: &[u8]) -> Result<Portrait, PhotoError> {
     if !matches!(reader.format(), Some(ImageFormat::Jpeg | ImageFormat::Png)) {
         return Err(PhotoError::NotAPhoto);
     }
-    // A small file can claim enormous dimensions; refuse before allocating for them.
+    // A small file can claim enormous dimensions (a few kilobytes of compressed zeros can
+    // decode to gigabytes); refuse before allocating for them.
     let mut limits = Limits::default();
-    limits.max_image_width = Some(8000);
-    limits.max_image_height = Some(8000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    let unreadable = |e: ImageError| match e {
+        ImageError::Limits(_) => PhotoError::TooManyPixels,
+        _ => PhotoError::Unreadable,
+    };
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    // `max_alloc` bounds the decoder's own buffers, not the image `from_decoder` allocates
+    // (only `ImageReader::decode` reserves that, and it cannot honour the orientation).
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(PhotoError::TooManyPixels);
+    }
     // Phones store sideways pixels with an "upright is this way" note; honour it.
     let orientation = decoder.orientation().map_err(|_| PhotoError::Unreadable)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     image.apply_orientation(orientation);
     let small = image.resize(WIDTH, HEIGHT, FilterType::Triangle).to_rgb8();
     let mut jpeg = Vec::new();
@@ -125,12 +144,14 @@ mod tests {
         assert_eq!(portrait(&vec![0; MAX_UPLOAD_BYTES + 1]), Err(PhotoError::TooLarge));
     }
 
-    #[test]
-    fn a_small_file_claiming_huge_dimensions_is_refused_before_decoding() {
-        // A PNG whose header (with a correct checksum) says 100,000 × 100,000 pixels.
+    /// A small PNG whose header (with a correct checksum) claims other dimensions and
+    /// colours; the pixel data stays that of a 2 × 2 image.
+    fn claiming(width: u32, height: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
         let mut png = encoded(2, 2, ImageFormat::Png);
-        png[16..20].copy_from_slice(&100_000_u32.to_be_bytes());
-        png[20..24].copy_from_slice(&100_000_u32.to_be_bytes());
+        png[16..20].copy_from_slice(&width.to_be_bytes());
+        png[20..24].copy_from_slice(&height.to_be_bytes());
+        png[24] = bit_depth;
+        png[25] = colour_type;
         let crc = png[12..29].iter().fold(!0_u32, |mut c, b| {
             c ^= u32::from(*b);
             for _ in 0..8 {
@@ -139,6 +160,27 @@ mod tests {
             c
         });
         png[29..33].copy_from_slice(&(!crc).to_be_bytes());
-        assert_eq!(portrait(&png), Err(PhotoError::Unreadable));
+        png
+    }
+
+    #[test]
+    fn a_small_file_claiming_huge_dimensions_is_refused_before_decoding() {
+        assert_eq!(
+            portrait(&claiming(100_000, 100_000, 8, 2)),
+            Err(PhotoError::TooManyPixels)
+        );
+        assert_eq!(
+            portrait(&claiming(MAX_SIDE + 1, 10, 8, 2)),
+            Err(PhotoError::TooManyPixels)
+        );
+    }
+
+    #[test]
+    fn pixels_within_the_sides_but_over_the_memory_budget_are_refused_before_decoding() {
+        // 6000 × 6000 at 16 bits per channel of RGBA: 288 MB once decoded.
+        assert_eq!(portrait(&claiming(6000, 6000, 16, 6)), Err(PhotoError::TooManyPixels));
+        // The same at 8 bits per RGB channel (108 MB) is within budget: it gets as far as
+        // reading the (missing) pixel data.
+        assert_eq!(portrait(&claiming(6000, 6000, 8, 2)), Err(PhotoError::Unreadable));
     }
 }

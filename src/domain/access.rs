@@ -66,11 +66,6 @@ pub fn may_handle_school(role: Role, own_schools: &[i64], school: i64) -> bool {
     }
 }
 
-/// Failed sign-ins that lock an account for a while.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT_MINUTES: i64 = 15;
-
 #[cfg(test)]
 mod tests {
     use super::*;

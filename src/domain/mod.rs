@@ -26,6 +26,7 @@ pub mod ride_along;
 pub mod roster;
 pub mod schedule;
 pub mod screening;
+pub mod sign_in;
 pub mod stats;
 pub mod survey;
 pub mod traffic;

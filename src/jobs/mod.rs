@@ -1,7 +1,7 @@
 //! Background work, run every few seconds by each instance: lottery draws, expiring
 //! seat offers (passing seats on), queuing session reminders and last calls on offers,
 //! delivering the outbox, erasing minors' details when their retention ends, and
-//! forgetting request counts of windows that have passed. Every
+//! forgetting request counts and failed sign-ins of windows that have passed. Every
 //! step claims its work in the database, so several instances can run it side by side.
 
 use std::time::Duration;
@@ -41,6 +41,8 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
     crate::limits::prune(&state.store, now).await?;
+    let window = crate::domain::sign_in::WINDOW_MINUTES * 60;
+    state.store.prune_sign_in_failures(now.as_second() - window).await?;
     Ok(Round {
         offers_expired,
         messages_delivered,

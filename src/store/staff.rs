@@ -14,8 +14,6 @@ pub struct StaffCredentials {
     pub role: String,
     pub password_hash: Option<String>,
     pub active: bool,
-    pub failed_sign_ins: i64,
-    pub locked_until: Option<i64>,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
@@ -107,7 +105,7 @@ pub struct AuditRecord<'a> {
 impl Store {
     /// The account signing in with `email` (case-insensitive).
     pub async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, StoreError> {
-        let sql = "SELECT id, full_name, role, password_hash, active, failed_sign_ins, locked_until, \
+        let sql = "SELECT id, full_name, role, password_hash, active, \
                    totp_secret, totp_enabled, totp_last_step FROM staff WHERE email = $1";
         let key = email.trim().to_lowercase();
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(&key).fetch_optional(p).await)?)
@@ -126,17 +124,47 @@ impl Store {
         Ok(true)
     }
 
-    /// Counts a failed sign-in; `lock_until` locks the account when the limit is reached.
-    pub async fn record_failed_sign_in(&self, id: StaffId, lock_until: Option<Timestamp>) -> Result<(), StoreError> {
-        let sql = "UPDATE staff SET failed_sign_ins = failed_sign_ins + 1, \
-                   locked_until = COALESCE($1, locked_until) WHERE id = $2";
-        dispatch!(&self.pool, p => sqlx::query(sql).bind(lock_until.map(to_secs)).bind(id).execute(p).await.map(|_| ()))?;
+    /// The newest failed sign-ins of `client` since `since` (seconds), at most `limit`:
+    /// when each happened and the hash of the email it was against.
+    pub async fn recent_sign_in_failures(
+        &self,
+        client: &str,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let sql = "SELECT at, email_hash FROM sign_in_failures WHERE client = $1 AND at > $2 \
+                   ORDER BY at DESC LIMIT $3";
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(client).bind(since).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// Counts a failed sign-in of `client` against the email hashed as `email_hash`.
+    pub async fn record_sign_in_failure(
+        &self,
+        client: &str,
+        email_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO sign_in_failures (client, email_hash, at) VALUES ($1, $2, $3)";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(client).bind(email_hash).bind(to_secs(at)).execute(p).await.map(|_| ()))?;
         Ok(())
     }
 
-    /// Opens a session after a successful sign-in and clears the failure count. Any
-    /// session id the browser had before is not reused (no session fixation): the id is
-    /// new and only its hash is stored.
+    /// Forgets `client`'s failures against one email once it has signed in with it.
+    pub async fn clear_sign_in_failures(&self, client: &str, email_hash: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM sign_in_failures WHERE client = $1 AND email_hash = $2";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(client).bind(email_hash).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Forgets failed sign-ins from before `before` (seconds); returns how many went.
+    pub async fn prune_sign_in_failures(&self, before: i64) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM sign_in_failures WHERE at < $1";
+        Ok(dispatch!(&self.pool, p => sqlx::query(sql).bind(before).execute(p).await.map(|r| r.rows_affected()))?)
+    }
+
+    /// Opens a session after a successful sign-in. Any session id the browser had before
+    /// is not reused (no session fixation): the id is new and only its hash is stored.
     pub async fn open_staff_session(
         &self,
         id: StaffId,
@@ -144,12 +172,10 @@ impl Store {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        on_tx!(tx, c => sqlx::query("UPDATE staff SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id).execute(c).await.map(|_| ()))?;
-        on_tx!(tx, c => sqlx::query("INSERT INTO staff_sessions (id_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(id_hash).bind(id).bind(to_secs(now)).bind(to_secs(expires_at)).execute(c).await.map(|_| ()))?;
-        tx.commit().await
+        let sql = "INSERT INTO staff_sessions (id_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+        dispatch!(&self.pool, p => sqlx::query(sql)
+            .bind(id_hash).bind(id).bind(to_secs(now)).bind(to_secs(expires_at)).execute(p).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// The active staff member a session belongs to.
@@ -371,7 +397,7 @@ impl Store {
             "UPDATE staff_password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING staff_id")
             .bind(to_secs(now)).bind(token_hash).fetch_optional(c).await)?;
         let Some(id) = id else { return Ok(false) };
-        on_tx!(tx, c => sqlx::query("UPDATE staff SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL WHERE id = $2")
+        on_tx!(tx, c => sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
             .bind(password_hash).bind(id).execute(c).await.map(|_| ()))?;
         on_tx!(tx, c => sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(c).await.map(|_| ()))?;
         tx.audit(

@@ -18,7 +18,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::AppState;
-use crate::error::{AppError, ErrorPage, problem_response};
+use crate::error::{ApiError, AppError, ErrorPage, problem_response};
 
 pub mod api;
 pub mod client;
@@ -169,11 +169,17 @@ async fn within_budget(
     };
     match budget.allow(client.0, jiff::Timestamp::now()).await {
         Ok(true) => next.run(request).await,
-        Ok(false) => problem_response(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "Too many requests from your address. Please wait a minute and try again.",
-        ),
+        Ok(false) => {
+            // Problem JSON for the API; a page for people (the certificate check, forms).
+            let mut res = if request.uri().path().starts_with("/api/") {
+                ApiError(AppError::TooManyRequests).into_response()
+            } else {
+                AppError::TooManyRequests.into_response()
+            };
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            res
+        }
         Err(e) => AppError::from(e).into_response(),
     }
 }
@@ -299,7 +305,16 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
         message: page.message,
     };
     match askama::Template::render(&page) {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => {
+            // Keep what the error said in headers (e.g. `Retry-After`); only the body changes.
+            let mut page = (status, Html(html)).into_response();
+            for (name, value) in res.headers() {
+                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                    page.headers_mut().append(name, value.clone());
+                }
+            }
+            page
+        }
         Err(e) => {
             tracing::error!(error = %e, "rendering the error page failed");
             res

@@ -186,6 +186,9 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
         .unwrap();
     assert_eq!(certificates.len(), 2);
     let number = certificates[&precinct::domain::ApplicationId::new(id_of(1))].clone();
+    for n in certificates.values() {
+        assert_hard_to_guess(n);
+    }
     let pdf = app
         .client
         .get(format!("{}/staff/certificates/{number}", app.address))
@@ -441,9 +444,83 @@ async fn lateness_past_the_limit_and_make_ups_follow_the_programs_rule(backend: 
     );
 }
 
+/// Crockford's base32 symbols, as certificate numbers use them.
+const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new certificate number: year, sequence, then two groups of five Crockford symbols,
+/// 5 bits each, so at least 40 random bits.
+fn assert_hard_to_guess(number: &str) {
+    let parts: Vec<&str> = number.split('-').collect();
+    assert_eq!(parts.len(), 4, "{number}");
+    assert!(parts[0].len() == 4 && parts[1].len() >= 5, "{number}");
+    assert!(
+        parts[..2].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())),
+        "{number}"
+    );
+    assert_eq!((parts[2].len(), parts[3].len()), (5, 5), "{number}");
+    let random = parts[2..].concat();
+    assert!(random.bytes().all(|b| CROCKFORD.contains(&b)), "{number}");
+    assert!(random.len() * 5 >= 40, "{number}");
+}
+
+async fn certificates_issued_before_still_verify_and_guessing_is_limited(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(
+        backend,
+        crate::helpers::Options {
+            demo: true,
+            rate_limit: Some(4),
+            ..Default::default()
+        },
+    )
+    .await;
+    // A certificate numbered the old way (four random symbols), stored as it was issued.
+    let class = precinct::domain::ClassId::new(app.class_id("Class 33").await);
+    let person = app.store.participants(class).await.unwrap()[0].clone();
+    let old = "2025-00007-K7QX";
+    let mut tx = app.store.begin().await.unwrap();
+    tx.issue_certificate(
+        old,
+        person.id,
+        &format!("{} {}", person.first_name, person.last_name),
+        "Citizen Police Academy",
+        "Class 31",
+        "May 14, 2025",
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (status, page) = app.get_text(&format!("/certificates/{old}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&person.last_name) && page.contains(old));
+    let (status, page) = app.get_text("/certificates/2025-00007-k7qx").await;
+    assert_eq!(status, 200, "typed in lower case");
+    assert!(page.contains(old));
+    assert_eq!(app.get("/certificates/2025-00007-K7QY").await.status().as_u16(), 404);
+    assert_eq!(
+        app.get("/certificates/2025-00007-K7QXA-BCDEF").await.status().as_u16(),
+        404
+    );
+
+    // The budget of four is spent: guessing further is refused on a page that says so.
+    let res = app.get("/certificates/2025-00008-AAAA").await;
+    assert_eq!(res.status().as_u16(), 429);
+    assert_eq!(res.headers()["retry-after"], "60");
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Too many requests from your address. Please wait a minute and try again."));
+    assert_eq!(
+        app.get(&format!("/certificates/{old}")).await.status().as_u16(),
+        429,
+        "a real number too, until the budget refills"
+    );
+    assert_eq!(app.get("/").await.status().as_u16(), 200, "other pages are not limited");
+}
+
 on_both_backends!(
     officers_take_attendance_only_in_their_own_classes,
     a_class_graduates_by_its_programs_rule,
     a_required_ride_along_counts_toward_graduation,
     lateness_past_the_limit_and_make_ups_follow_the_programs_rule,
+    certificates_issued_before_still_verify_and_guessing_is_limited,
 );

@@ -1,5 +1,5 @@
-//! The back office over real HTTP: sign-in, sessions, lockout, CSRF, the role × route
-//! matrix, the audit log and the staff API.
+//! The back office over real HTTP: sign-in, sessions, sign-in throttling, CSRF, the
+//! role × route matrix, the audit log and the staff API.
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -528,26 +528,135 @@ async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
     assert_eq!(get_as(&app, Some(&second), "/staff").await, 303);
 }
 
-async fn repeated_failures_lock_the_account(backend: Backend) {
-    let app = spawn(backend).await;
+/// Signs in from `client`, as a trusted proxy in front of the service reports it.
+async fn sign_in_from(app: &TestApp, client: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/staff/sign-in", app.address))
+        .header("x-forwarded-for", client)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Status, `Retry-After` and page of a sign-in answer, with the echoed email blanked.
+async fn answer(res: reqwest::Response, email: &str) -> (u16, Option<String>, String) {
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, res.text().await.unwrap().replace(email, "EMAIL"))
+}
+
+async fn behind_a_proxy(backend: Backend) -> TestApp {
+    crate::helpers::spawn_app_with(
+        backend,
+        crate::helpers::Options {
+            demo: true,
+            trusted_proxies: vec!["127.0.0.1"],
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+const WRONG: &str = "The email address, password or code is not right.";
+const THROTTLED: &str = "Too many sign-in attempts from here. Try again in 15 minutes.";
+
+async fn failed_sign_ins_answer_alike_for_staff_and_unknown_addresses(backend: Backend) {
+    let app = behind_a_proxy(backend).await;
     set_password(&app, COORDINATOR).await;
+    let unknown = "nobody@harborpoint-pd.example";
+    for attempt in 1..=7 {
+        let staff = answer(
+            sign_in_from(&app, "198.51.100.1", COORDINATOR, "wrong password").await,
+            COORDINATOR,
+        )
+        .await;
+        let stranger = answer(
+            sign_in_from(&app, "198.51.100.2", unknown, "wrong password").await,
+            unknown,
+        )
+        .await;
+        assert_eq!(staff, stranger, "attempt {attempt}: the same answer");
+        let (status, retry, page) = staff;
+        if attempt <= 5 {
+            assert_eq!((status, retry), (401, None), "attempt {attempt}");
+            assert!(page.contains(WRONG), "attempt {attempt}");
+        } else {
+            assert_eq!((status, retry.as_deref()), (429, Some("900")), "attempt {attempt}");
+            assert!(page.contains(THROTTLED), "attempt {attempt}");
+            assert!(!page.contains("locked"), "attempt {attempt}");
+        }
+    }
+}
+
+async fn a_stranger_cannot_lock_an_officer_out(backend: Backend) {
+    let app = behind_a_proxy(backend).await;
+    set_password(&app, COORDINATOR).await;
+    let (stranger, officer) = ("203.0.113.7", "198.51.100.20");
     for _ in 0..5 {
         assert_eq!(
-            sign_in(&app, COORDINATOR, "wrong password").await.status().as_u16(),
+            sign_in_from(&app, stranger, COORDINATOR, "wrong password")
+                .await
+                .status()
+                .as_u16(),
             401
         );
     }
-    let locked = sign_in(&app, COORDINATOR, PASSWORD).await;
-    assert_eq!(locked.status().as_u16(), 429, "locked even with the right password");
-    assert!(locked.text().await.unwrap().contains("locked"));
-    let unknown = sign_in(&app, "nobody@harborpoint-pd.example", PASSWORD).await;
-    assert_eq!(unknown.status().as_u16(), 401);
-    assert!(
-        unknown
-            .text()
+    // Over the pair's budget the right password is refused too, or the throttle would
+    // confirm a guess.
+    let (status, _, page) = answer(sign_in_from(&app, stranger, COORDINATOR, PASSWORD).await, COORDINATOR).await;
+    assert_eq!(status, 429, "refused even with the right password");
+    assert!(page.contains(THROTTLED));
+    assert_eq!(
+        sign_in_from(&app, officer, COORDINATOR, PASSWORD)
             .await
-            .unwrap()
-            .contains("The email address, password or code is not right.")
+            .status()
+            .as_u16(),
+        303,
+        "the officer signs in from elsewhere"
+    );
+
+    // Guessing across many addresses runs into the client's own, larger budget, and
+    // then even an address never tried from there is refused.
+    for n in 0..15 {
+        let email = format!("guess{n}@harborpoint-pd.example");
+        assert_eq!(
+            sign_in_from(&app, stranger, &email, "wrong password")
+                .await
+                .status()
+                .as_u16(),
+            401,
+            "{email}"
+        );
+    }
+    assert_eq!(
+        sign_in_from(&app, stranger, ADMIN, "wrong password")
+            .await
+            .status()
+            .as_u16(),
+        429
+    );
+    assert_eq!(
+        sign_in_from(&app, officer, COORDINATOR, PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303,
+        "still unaffected"
+    );
+
+    // The jobs forget failures once the window has passed.
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(16);
+    precinct::jobs::run_once(&app.state, later).await.unwrap();
+    assert_eq!(
+        sign_in_from(&app, stranger, COORDINATOR, PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
     );
 }
 
@@ -1060,23 +1169,181 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
         },
     )
     .await;
+    let class = app.class_id("Class 33").await;
+    let capacity = || async {
+        app.get_json(&format!("/api/v1/classes/{class}")).await["capacity"]
+            .as_i64()
+            .unwrap()
+    };
     let admin = session(&app, ADMIN).await;
+
+    // Until enrolled, every back-office page and change leads to enrolment, and nothing
+    // changes.
+    let audited = app.store.audit_entries(None, 100).await.unwrap().len();
+    let to_enrolment = |res: reqwest::Response| {
+        let status = res.status().as_u16();
+        let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (status, location)
+    };
+    let enrol = (303, Some("/staff/two-factor".to_string()));
+    for path in [
+        "/staff".to_string(),
+        "/staff/audit".into(),
+        "/staff/settings".into(),
+        "/staff/outbox".into(),
+        "/staff/retention".into(),
+        "/staff/account".into(),
+        "/staff/password".into(),
+        format!("/staff/classes/{class}"),
+        format!("/staff/classes/{class}/roster.csv"),
+    ] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header(COOKIE, &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(to_enrolment(res), enrol, "GET {path}");
+    }
+    for (path, form) in [
+        (format!("/staff/classes/{class}/capacity"), vec![("capacity", "5")]),
+        (format!("/staff/classes/{class}/status"), vec![("status", "closed")]),
+        (
+            "/staff/settings".to_string(),
+            vec![("admin", "yes"), ("coordinator", "yes")],
+        ),
+        ("/staff/retention".to_string(), vec![]),
+        ("/staff/two-factor/disable".to_string(), vec![("code", "000000")]),
+        (
+            "/staff/password".to_string(),
+            vec![
+                ("current", PASSWORD),
+                ("password", "copper lantern orbit meadow"),
+                ("confirm", "copper lantern orbit meadow"),
+            ],
+        ),
+    ] {
+        let res = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header(COOKIE, &admin)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(to_enrolment(res), enrol, "POST {path}");
+    }
+    assert_eq!(capacity().await, 30, "the capacity is unchanged");
+    assert_eq!(
+        app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
+        "open"
+    );
+    assert_eq!(
+        app.store.audit_entries(None, 100).await.unwrap().len(),
+        audited,
+        "nothing was changed or audited"
+    );
+    // The session is no key to the API either: it takes only tokens issued on the server.
+    let session_id = admin.split_once('=').unwrap().1;
+    for auth in [None, Some(format!("Bearer {session_id}"))] {
+        let mut req = app
+            .client
+            .patch(format!("{}/api/v1/classes/{class}", app.address))
+            .header(COOKIE, &admin)
+            .json(&serde_json::json!({ "capacity": 5 }));
+        if let Some(auth) = &auth {
+            req = req.header(reqwest::header::AUTHORIZATION, auth);
+        }
+        assert_eq!(req.send().await.unwrap().status().as_u16(), 401, "{auth:?}");
+    }
+    assert_eq!(capacity().await, 30);
+    // A token is the server operator's credential (`precinct token create`), not a
+    // person's sign-in, so the rule does not reach it.
+    let token = precinct::tokens::generate();
+    app.store
+        .insert_api_token(
+            "ops",
+            precinct::domain::Role::Admin,
+            &precinct::tokens::hash(&token),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let res = app
         .client
-        .get(format!("{}/staff/audit", app.address))
-        .header(COOKIE, &admin)
+        .patch(format!("{}/api/v1/classes/{class}", app.address))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "capacity": 31 }))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(res.headers()[LOCATION], "/staff/two-factor");
-    assert_eq!(get_as(&app, Some(&admin), "/staff/two-factor").await, 200);
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(capacity().await, 31);
+
+    // Coordinators are not held to the rule.
     let coordinator = session(&app, COORDINATOR).await;
     assert_eq!(
         get_as(&app, Some(&coordinator), "/staff").await,
         200,
         "the rule is for administrators"
     );
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "32")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(capacity().await, 32);
+
+    // Enrolment is open to the administrator; a wrong code does not enrol.
+    let page = app.page_as(&admin, "/staff/two-factor").await;
+    let secret = secret_from(&page);
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", "000000")]).await,
+        422
+    );
+    assert_eq!(get_as(&app, Some(&admin), "/staff/audit").await, 303);
+    let now = jiff::Timestamp::now().as_second() as u64;
+    let code = precinct::two_factor::code_at(&secret, now).unwrap();
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor", &[("code", &code)]).await,
+        303
+    );
+    // Enrolled, the administrator gets in and changes things.
+    assert_eq!(get_as(&app, Some(&admin), "/staff/audit").await, 200);
+    assert_eq!(get_as(&app, Some(&admin), "/staff/settings").await, 200);
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&admin),
+            &format!("/staff/classes/{class}/capacity"),
+            &[("capacity", "33")]
+        )
+        .await,
+        303
+    );
+    assert_eq!(capacity().await, 33);
+    // And cannot turn the second step off while the department requires it.
+    let next = precinct::two_factor::code_at(&secret, now + 30).unwrap();
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/two-factor/disable", &[("code", &next)]).await,
+        409
+    );
+    // Signing in again takes a code.
+    assert_eq!(sign_in(&app, ADMIN, PASSWORD).await.status().as_u16(), 401);
+    let res = app
+        .client
+        .post(format!("{}/staff/sign-in", app.address))
+        .form(&[("email", ADMIN), ("password", PASSWORD), ("code", next.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
 }
 
 async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
@@ -1783,7 +2050,8 @@ on_both_backends!(
     screening_stages_take_several_reviewers_and_hide_sensitive_results,
     every_role_meets_the_permission_table_on_every_route,
     sign_out_ends_the_session_on_the_server,
-    repeated_failures_lock_the_account,
+    failed_sign_ins_answer_alike_for_staff_and_unknown_addresses,
+    a_stranger_cannot_lock_an_officer_out,
     cross_site_staff_posts_are_refused,
     staff_changes_are_audited_and_the_log_is_append_only,
     the_staff_api_answers_by_token_role,

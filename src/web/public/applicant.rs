@@ -476,9 +476,7 @@ pub async fn certificate(
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    if !crate::certificate::looks_like_number(&number) {
-        return Err(AppError::NotFound("certificate"));
-    }
+    let number = crate::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
     let record = state
         .store
         .certificate(&number)

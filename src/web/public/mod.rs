@@ -20,13 +20,15 @@ mod programs;
 pub(crate) mod requests;
 mod surveys;
 
-/// Routes that write, grouped so the rate limiter can wrap them.
+/// Routes that write, and the certificate check (a lookup someone could try to guess
+/// numbers with), grouped so the rate limiter can wrap them.
 pub fn limited_router() -> Router<AppState> {
     Router::new()
         .route("/classes/{id}/apply", axum::routing::post(apply::submit))
         .route("/my/link", axum::routing::post(applicant::send_link))
         .route("/programs/{slug}/interest", axum::routing::post(interest::join))
         .route("/requests/new/{code}", axum::routing::post(requests::submit))
+        .route("/certificates/{number}", get(certificates::verify))
         .route(
             "/requests/follow/{token}/comment",
             axum::routing::post(requests::comment),
@@ -61,7 +63,6 @@ pub fn router() -> Router<AppState> {
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route("/my/certificates/{number}", get(applicant::certificate))
-        .route("/certificates/{number}", get(certificates::verify))
         .route("/consent/{token}", get(consent::show).post(consent::sign))
         .route("/feeds/news.atom", get(news::feed))
         .route("/requests/new", get(requests::index))

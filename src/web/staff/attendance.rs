@@ -339,9 +339,7 @@ pub async fn staff_certificate(
     user: StaffUser,
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
-    if !crate::certificate::looks_like_number(&number) {
-        return Err(AppError::NotFound("certificate"));
-    }
+    let number = crate::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
     let record = state
         .store
         .certificate(&number)

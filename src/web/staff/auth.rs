@@ -1,5 +1,5 @@
 //! Staff sign-in and sign-out: argon2id passwords, a fresh server-side session per
-//! sign-in, and a lock after repeated failures.
+//! sign-in, and failures throttled per client address (`domain::sign_in`).
 
 use std::sync::LazyLock;
 
@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
@@ -15,10 +15,11 @@ use serde::Deserialize;
 
 use super::{COOKIE_NAME, session_cookie};
 use crate::app::AppState;
-use crate::domain::access::{LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS};
+use crate::domain::sign_in::{self, CLIENT_FAILURES, Failure, Throttle, WINDOW_MINUTES};
 use crate::error::AppError;
 use crate::store::staff::StaffUser;
 use crate::tokens;
+use crate::web::client::ClientAddr;
 use crate::web::layout::{Layout, render};
 
 /// How long a staff session lasts.
@@ -29,7 +30,7 @@ const SESSION_HOURS: i64 = 12;
 struct SignInPage {
     layout: Layout,
     email: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     changed: bool,
 }
 
@@ -85,68 +86,92 @@ pub async fn sign_in_page(
     .into_response())
 }
 
-/// `POST /staff/sign-in`.
+/// `POST /staff/sign-in`. Throttled before anything about the account is looked at, so
+/// the answers over budget are the same for staff and unknown addresses, and a correct
+/// password from a throttled client is refused like a wrong one.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(ip): ClientAddr,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     let Form(form) =
         form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let now = Timestamp::now();
-    let account = state.store.staff_credentials(&form.email).await?;
+    let client = sign_in::client_key(ip);
+    // Hashed so text typed into the email field (sometimes a password) is not stored.
+    let email_hash = tokens::hash(&form.email.trim().to_lowercase());
+    let since = now.as_second() - WINDOW_MINUTES * 60;
+    let recent: Vec<Failure> = state
+        .store
+        .recent_sign_in_failures(&client, since, CLIENT_FAILURES)
+        .await?
+        .into_iter()
+        .map(|(at, hash)| Failure {
+            at,
+            same_email: hash == email_hash,
+        })
+        .collect();
     let store = state.store.clone();
-    let refuse = |error: &'static str, status: StatusCode| async move {
+    let email = form.email.trim().to_string();
+    let refuse = |error: String, status: StatusCode| async move {
         let dept = store.department().await?;
         let page = SignInPage {
             layout: Layout::new(dept.as_ref(), ""),
-            email: form.email.trim().to_string(),
+            email,
             error: Some(error),
             changed: false,
         };
         Ok::<Response, AppError>((status, render(&page)?).into_response())
     };
-    let wrong = "The email address, password or code is not right.";
-    let Some(account) = account.filter(|a| a.active) else {
-        let password = form.password.clone();
-        let _ = tokio::task::spawn_blocking(move || verify(&password, &DUMMY_HASH)).await;
-        return refuse(wrong, StatusCode::UNAUTHORIZED).await;
-    };
-    if account.locked_until.is_some_and(|t| t > now.as_second()) {
-        return refuse(
-            "This account is locked for a few minutes after too many failed attempts. Try again later.",
+    if let Throttle::Wait { minutes } = sign_in::throttle(&recent, now.as_second()) {
+        tracing::warn!(%client, "staff sign-in throttled");
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        let mut res = refuse(
+            format!("Too many sign-in attempts from here. Try again in {minutes} {unit}."),
             StatusCode::TOO_MANY_REQUESTS,
         )
-        .await;
+        .await?;
+        res.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(minutes.saturating_mul(60)));
+        return Ok(res);
     }
-    let hash = account.password_hash.clone().unwrap_or_else(|| DUMMY_HASH.clone());
+
+    let account = state.store.staff_credentials(&form.email).await?.filter(|a| a.active);
+    let known = account.as_ref().map(|a| a.id);
+    // Unknown, inactive and password-less accounts are checked against a dummy hash, so
+    // every attempt costs one argon2 verification and timing does not tell them apart.
+    let hash = account
+        .as_ref()
+        .and_then(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
     let password = form.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify(&password, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        && account.password_hash.is_some();
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let account = account.filter(|a| ok && a.password_hash.is_some());
     // The second factor: a fresh code from the account's authenticator, each accepted once.
-    let ok = ok
-        && (!account.totp_enabled
-            || match account.totp_secret.as_deref().and_then(|secret| {
-                crate::two_factor::verify(
-                    secret,
-                    &form.code,
-                    now.as_second().max(0) as u64,
-                    account.totp_last_step,
-                )
-            }) {
-                Some(step) => state.store.accept_totp_step(account.id, step).await?,
-                None => false,
+    let account = match account {
+        Some(a) if a.totp_enabled => {
+            let step = a.totp_secret.as_deref().and_then(|secret| {
+                crate::two_factor::verify(secret, &form.code, now.as_second().max(0) as u64, a.totp_last_step)
             });
-    if !ok {
-        let lock = (account.failed_sign_ins + 1 >= MAX_FAILED_SIGN_INS).then(|| {
-            now.checked_add(SignedDuration::from_mins(LOCKOUT_MINUTES))
-                .unwrap_or(now)
-        });
-        state.store.record_failed_sign_in(account.id, lock).await?;
-        tracing::warn!(staff_id = %account.id, locked = lock.is_some(), "failed staff sign-in");
-        return refuse(wrong, StatusCode::UNAUTHORIZED).await;
-    }
+            match step {
+                Some(step) if state.store.accept_totp_step(a.id, step).await? => Some(a),
+                _ => None,
+            }
+        }
+        other => other,
+    };
+    let Some(account) = account else {
+        state.store.record_sign_in_failure(&client, &email_hash, now).await?;
+        tracing::warn!(%client, staff_id = ?known, "failed staff sign-in");
+        return refuse(
+            "The email address, password or code is not right.".to_string(),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    };
+    state.store.clear_sign_in_failures(&client, &email_hash).await?;
     let session = tokens::generate();
     let expires = now
         .checked_add(SignedDuration::from_hours(SESSION_HOURS))
@@ -155,7 +180,7 @@ pub async fn sign_in(
         .store
         .open_staff_session(account.id, &tokens::hash(&session), expires, now)
         .await?;
-    tracing::info!(staff_id = %account.id, "staff signed in");
+    tracing::info!(staff_id = %account.id, %client, "staff signed in");
     let mut res = crate::web::see_other("/staff");
     res.headers_mut()
         .insert(SET_COOKIE, cookie(&state, &session, SESSION_HOURS * 3600)?);
