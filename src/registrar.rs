@@ -778,7 +778,19 @@ pub async fn correct(
     Ok(())
 }
 
+/// Why a capacity change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CapacityError {
+    #[error("class not found")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] crate::domain::CapacityRefusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Changes a class's capacity; seats it frees go to the waitlist as offers at once.
+/// Returns how many were offered.
 pub async fn change_capacity(
     store: &Store,
     links: &Links,
@@ -786,13 +798,35 @@ pub async fn change_capacity(
     class_id: ClassId,
     capacity: i64,
     now: Timestamp,
-) -> Result<usize, ActionError> {
-    if !(0..=10_000).contains(&capacity) {
-        return Err(ActionError::NotAllowed("Capacity must be between 0 and 10,000."));
-    }
+) -> Result<usize, CapacityError> {
     let mut tx = store.begin().await?;
-    let mut class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
-    tx.set_capacity(class_id, capacity, now).await?;
+    let offered = change_capacity_in(&mut tx, links, actor, class_id, capacity, now).await?;
+    tx.commit().await?;
+    Ok(offered)
+}
+
+/// [`change_capacity`] inside the caller's transaction, so a refusal also undoes the
+/// caller's other changes (the API's PATCH changes details and capacity together).
+pub async fn change_capacity_in(
+    tx: &mut Tx,
+    links: &Links,
+    actor: &str,
+    class_id: ClassId,
+    capacity: i64,
+    now: Timestamp,
+) -> Result<usize, CapacityError> {
+    use crate::domain::{CapacityChange, CapacityRefusal, class::capacity_change};
+    // The lock keeps registrations, offers and reviews out until commit, so the seats
+    // counted here are still the seats held when the new capacity becomes visible.
+    let mut class = tx.lock_class(class_id).await?.ok_or(CapacityError::NotFound)?;
+    let held = tx.seats_held(class_id).await?;
+    let CapacityChange::To(capacity) = capacity_change(class.status, class.capacity, held, capacity)? else {
+        return Ok(0);
+    };
+    if !tx.set_capacity(class_id, capacity, now).await? {
+        let held = tx.seats_held(class_id).await?;
+        return Err(CapacityRefusal::BelowHeld { held }.into());
+    }
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
@@ -806,9 +840,7 @@ pub async fn change_capacity(
     )
     .await?;
     class.capacity = capacity;
-    let offered = offer_freed_seats(&mut tx, &class, links, now).await?;
-    tx.commit().await?;
-    Ok(offered)
+    Ok(offer_freed_seats(tx, &class, links, now).await?)
 }
 
 /// Records a reviewer's decision on a pending application: approval confirms the seat

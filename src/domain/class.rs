@@ -33,6 +33,12 @@ impl ClassStatus {
         )
     }
 
+    /// Whether the capacity may still change: a completed or cancelled class's
+    /// capacity is part of its record.
+    pub fn capacity_may_change(self) -> bool {
+        !matches!(self, ClassStatus::Completed | ClassStatus::Cancelled)
+    }
+
     /// The allowed moves. A class only goes forward; it can be cancelled until it is
     /// completed, and registration may be reopened after closing (e.g. a seat freed up).
     pub fn can_become(self, next: ClassStatus) -> bool {
@@ -136,6 +142,86 @@ impl RegistrationRules {
     }
 }
 
+/// Most seats a class may have.
+pub const MAX_CAPACITY: i64 = 10_000;
+
+/// Why a class's capacity may not be set to the value asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityRefusal {
+    /// Below 0 or above [`MAX_CAPACITY`].
+    OutOfRange,
+    /// The class is completed or cancelled: its capacity is part of the record.
+    Finished(ClassStatus),
+    /// Fewer seats than people already holding one; nobody's seat may be taken away.
+    BelowHeld { held: i64 },
+}
+
+impl CapacityRefusal {
+    /// A stable identifier of the reason (the API's problem `type`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            CapacityRefusal::OutOfRange => "capacity-out-of-range",
+            CapacityRefusal::Finished(_) => "class-finished",
+            CapacityRefusal::BelowHeld { .. } => "capacity-below-seats-held",
+        }
+    }
+}
+
+impl std::fmt::Display for CapacityRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CapacityRefusal::OutOfRange => write!(f, "Capacity must be between 0 and 10,000."),
+            CapacityRefusal::Finished(status) => write!(
+                f,
+                "The class is {}; its capacity can no longer change.",
+                status.label().to_lowercase()
+            ),
+            CapacityRefusal::BelowHeld { held: 1 } => {
+                write!(f, "1 seat is taken; capacity cannot go below 1.")
+            }
+            CapacityRefusal::BelowHeld { held } => {
+                write!(f, "{held} seats are taken; capacity cannot go below {held}.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CapacityRefusal {}
+
+/// What setting a capacity would do, once allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityChange {
+    /// The same value: nothing to write.
+    Unchanged,
+    /// A new value at or above the seats held.
+    To(i64),
+}
+
+/// Decides whether a class of `status` with `current` seats, `held` of them taken
+/// (every seat-holding status, see `ApplicationStatus::HOLDING_SEAT`), may have
+/// `requested` seats. The caller counts `held` with the class locked, so the answer
+/// stays true until it commits.
+pub fn capacity_change(
+    status: ClassStatus,
+    current: i64,
+    held: i64,
+    requested: i64,
+) -> Result<CapacityChange, CapacityRefusal> {
+    if !(0..=MAX_CAPACITY).contains(&requested) {
+        return Err(CapacityRefusal::OutOfRange);
+    }
+    if requested == current {
+        return Ok(CapacityChange::Unchanged);
+    }
+    if !status.capacity_may_change() {
+        return Err(CapacityRefusal::Finished(status));
+    }
+    if requested < held {
+        return Err(CapacityRefusal::BelowHeld { held });
+    }
+    Ok(CapacityChange::To(requested))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +320,89 @@ mod tests {
         assert_eq!(
             other_half.validate(30, None, None).unwrap_err(),
             ["Give the time the priority round ends."]
+        );
+    }
+
+    #[test]
+    fn capacity_never_drops_below_the_seats_held() {
+        use ClassStatus::*;
+        assert_eq!(
+            capacity_change(Open, 30, 12, 0),
+            Err(CapacityRefusal::BelowHeld { held: 12 })
+        );
+        assert_eq!(
+            capacity_change(Open, 30, 12, 11),
+            Err(CapacityRefusal::BelowHeld { held: 12 })
+        );
+        assert_eq!(capacity_change(Open, 30, 12, 12), Ok(CapacityChange::To(12)));
+        assert_eq!(capacity_change(InProgress, 16, 12, 40), Ok(CapacityChange::To(40)));
+        assert_eq!(capacity_change(Draft, 30, 0, 0), Ok(CapacityChange::To(0)));
+        // Already oversold (by an older version): raising towards the seats held is allowed.
+        assert_eq!(
+            capacity_change(Open, 5, 12, 8),
+            Err(CapacityRefusal::BelowHeld { held: 12 })
+        );
+        assert_eq!(capacity_change(Open, 5, 12, 12), Ok(CapacityChange::To(12)));
+    }
+
+    #[test]
+    fn finished_classes_keep_their_capacity() {
+        for status in [ClassStatus::Completed, ClassStatus::Cancelled] {
+            assert_eq!(
+                capacity_change(status, 30, 30, 0),
+                Err(CapacityRefusal::Finished(status))
+            );
+            assert_eq!(
+                capacity_change(status, 30, 30, 31),
+                Err(CapacityRefusal::Finished(status)),
+                "not even upwards"
+            );
+            assert_eq!(capacity_change(status, 30, 30, 30), Ok(CapacityChange::Unchanged));
+        }
+        for status in ClassStatus::ALL {
+            assert_eq!(
+                capacity_change(*status, 30, 0, 30),
+                Ok(CapacityChange::Unchanged),
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn capacity_stays_within_range() {
+        for bad in [-1, MAX_CAPACITY + 1, i64::MIN, i64::MAX] {
+            assert_eq!(
+                capacity_change(ClassStatus::Open, 30, 0, bad),
+                Err(CapacityRefusal::OutOfRange)
+            );
+        }
+        assert_eq!(
+            capacity_change(ClassStatus::Completed, 30, 30, -1),
+            Err(CapacityRefusal::OutOfRange)
+        );
+        assert_eq!(
+            capacity_change(ClassStatus::Open, 30, 0, MAX_CAPACITY),
+            Ok(CapacityChange::To(MAX_CAPACITY))
+        );
+    }
+
+    #[test]
+    fn capacity_refusals_name_the_seats_held() {
+        assert_eq!(
+            CapacityRefusal::BelowHeld { held: 12 }.to_string(),
+            "12 seats are taken; capacity cannot go below 12."
+        );
+        assert_eq!(
+            CapacityRefusal::BelowHeld { held: 1 }.to_string(),
+            "1 seat is taken; capacity cannot go below 1."
+        );
+        assert_eq!(
+            CapacityRefusal::Finished(ClassStatus::Completed).to_string(),
+            "The class is completed; its capacity can no longer change."
+        );
+        assert_eq!(
+            CapacityRefusal::BelowHeld { held: 3 }.slug(),
+            "capacity-below-seats-held"
         );
     }
 }

@@ -33,7 +33,7 @@ pub mod traffic;
 pub mod training;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
-pub use class::{ClassStatus, RegistrationState};
+pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};
 pub use program::{Duty, ProgramKind, Role};

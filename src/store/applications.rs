@@ -399,11 +399,19 @@ impl Tx {
         Ok(())
     }
 
-    /// Sets a class's capacity.
-    pub async fn set_capacity(&mut self, class_id: ClassId, capacity: i64, now: Timestamp) -> Result<(), StoreError> {
-        let sql = "UPDATE classes SET capacity = $1, updated_at = $2 WHERE id = $3";
-        on_tx!(self, c => sqlx::query(sql).bind(capacity).bind(to_secs(now)).bind(class_id).execute(c).await.map(|_| ()))?;
-        Ok(())
+    /// Sets a class's capacity unless that is below the seats held, counted in the same
+    /// statement; false if refused. Call with the class locked (`lock_class`) after
+    /// checking the rule: the count here is a second guard, so no path that skips the
+    /// lock can leave a class holding more seats than it has.
+    pub async fn set_capacity(&mut self, class_id: ClassId, capacity: i64, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE classes SET capacity = $1, updated_at = $2 WHERE id = $3 \
+             AND $1 >= (SELECT COUNT(*) FROM applications WHERE class_id = $3 AND status IN {})",
+            holding_list()
+        );
+        let n = on_tx!(self, c => sqlx::query(AssertSqlSafe(sql)).bind(capacity).bind(to_secs(now)).bind(class_id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 }
 

@@ -10,6 +10,7 @@ mod attendance_api;
 mod backup;
 mod binary;
 mod calendar;
+mod capacity;
 mod content;
 mod crash;
 mod dare;

@@ -16,12 +16,12 @@ use serde::Deserialize;
 use super::staff::ApiClient;
 use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
-use crate::domain::{ClassId, ClassStatus, RuleFailure};
+use crate::domain::{CapacityRefusal, ClassId, ClassStatus, RuleFailure};
 use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
 use crate::planning;
 pub use crate::planning::{ClassIn, PatternIn};
 use crate::planning::{CreateError, add_sessions, check_name_and_window, failure, instant, pattern};
-use crate::registrar::{self, ActionError};
+use crate::registrar::{self, ActionError, CapacityError};
 use crate::store::seed::ClassDetails;
 use crate::store::staff::AuditRecord;
 
@@ -147,7 +147,9 @@ pub async fn add(
 }
 
 /// Changes a class: details, registration window, capacity (freed seats go to the
-/// waitlist) or status (announcing and opening tell the interest list).
+/// waitlist) or status (announcing and opening tell the interest list). A capacity below
+/// the seats held, or any new capacity for a completed or cancelled class, is refused
+/// (409 `capacity-below-seats-held` or `class-finished`) and nothing is changed.
 #[utoipa::path(patch, path = "/api/v1/classes/{id}", tag = "staff", request_body = ClassPatch,
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
     responses((status = 200, body = super::catalog::ClassDetail), (status = 401, body = crate::error::Problem),
@@ -209,6 +211,20 @@ pub async fn patch(
         now,
     )
     .await?;
+    // In the same transaction: a refused capacity leaves the details unchanged too.
+    if let Some(capacity) = input.capacity {
+        match registrar::change_capacity_in(&mut tx, &state.links, &who, class_id, capacity, now).await {
+            Ok(_) => {}
+            Err(CapacityError::NotFound) => return Err(AppError::NotFound("class").into()),
+            Err(CapacityError::Refused(r @ CapacityRefusal::OutOfRange)) => {
+                return Ok(invalid(vec![failure("capacity", "capacity", r.to_string())]));
+            }
+            Err(CapacityError::Refused(r)) => {
+                return Ok(problem_response(StatusCode::CONFLICT, r.slug(), &r.to_string()));
+            }
+            Err(CapacityError::Store(e)) => return Err(e.into()),
+        }
+    }
     tx.commit().await?;
     let to_problem = |e: ActionError| -> Result<Response, ApiError> {
         match e {
@@ -217,11 +233,6 @@ pub async fn patch(
             ActionError::Store(e) => Err(e.into()),
         }
     };
-    if let Some(capacity) = input.capacity
-        && let Err(e) = registrar::change_capacity(&state.store, &state.links, &who, class_id, capacity, now).await
-    {
-        return to_problem(e);
-    }
     if let Some(status) = input.status
         && let Err(e) = registrar::set_class_status(&state.store, &state.links, &who, class_id, status, now).await
     {

@@ -40,6 +40,11 @@ struct ClassPage {
     layout: Layout,
     class: ClassView,
     capacity: i64,
+    /// Completed and cancelled classes keep their capacity.
+    can_change_capacity: bool,
+    /// The capacity field's value: the class's, or what was typed and refused.
+    capacity_typed: String,
+    capacity_error: Option<String>,
     roster: Vec<RosterView>,
     can_run: bool,
     next_statuses: Vec<(&'static str, &'static str)>,
@@ -119,8 +124,26 @@ pub async fn show(
     Query(notice): Query<Notice>,
 ) -> Result<Response, AppError> {
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    class_page(&state, &user, id, &notice, None).await
+}
+
+/// A capacity the form refused: what was typed, why, and the answer's status.
+struct CapacityProblem {
+    typed: String,
+    message: String,
+    status: axum::http::StatusCode,
+}
+
+/// The class page, with a refused capacity shown at its field.
+async fn class_page(
+    state: &AppState,
+    user: &StaffUser,
+    id: ClassId,
+    notice: &Notice,
+    problem: Option<CapacityProblem>,
+) -> Result<Response, AppError> {
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    if !may_see(&state, &user, id).await? {
+    if !may_see(state, user, id).await? {
         return Err(AppError::Forbidden);
     }
     let dept = state.store.department().await?;
@@ -191,9 +214,14 @@ pub async fn show(
         filter_query,
         can_cancel: class.status.can_become(ClassStatus::Cancelled),
         sessions,
-        layout: layout(dept.as_ref(), "/staff", &user),
+        layout: layout(dept.as_ref(), "/staff", user),
         class: ClassView::new(&class, &tz, Timestamp::now()),
         capacity: class.capacity,
+        can_change_capacity: class.status.capacity_may_change(),
+        capacity_typed: problem
+            .as_ref()
+            .map_or_else(|| class.capacity.to_string(), |p| p.typed.clone()),
+        capacity_error: problem.as_ref().map(|p| p.message.clone()),
         roster,
         can_run: allows(user.role, Permission::RunClasses),
         next_statuses,
@@ -215,7 +243,8 @@ pub async fn show(
             _ => None,
         },
     };
-    Ok(render(&page)?.into_response())
+    let status = problem.map_or(axum::http::StatusCode::OK, |p| p.status);
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -262,34 +291,56 @@ pub struct CapacityForm {
     capacity: String,
 }
 
-/// `POST /staff/classes/{id}/capacity`.
+/// `POST /staff/classes/{id}/capacity`. A refused value comes back on the class page
+/// with the reason at the field (422 for a value that is not a capacity, 409 for one
+/// the class's seats or status rule out).
 pub async fn set_capacity(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
     form: Result<Form<CapacityForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    use axum::http::StatusCode;
+    use registrar::CapacityError;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let capacity: i64 = form
-        .capacity
-        .trim()
-        .parse()
-        .map_err(|_| AppError::Invalid("Enter the capacity as a whole number, for example 30.".into()))?;
-    registrar::change_capacity(
-        &state.store,
-        &state.links,
-        &actor(&user),
-        id,
-        capacity,
-        Timestamp::now(),
-    )
-    .await
-    .map_err(action_error)?;
-    Ok(back_to(id, "capacity"))
+    let refused = |message: String, status| {
+        Some(CapacityProblem {
+            typed: form.capacity.clone(),
+            message,
+            status,
+        })
+    };
+    let problem = match form.capacity.trim().parse::<i64>() {
+        Err(_) => refused(
+            "Enter the capacity as a whole number, for example 30.".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Ok(capacity) => {
+            match registrar::change_capacity(
+                &state.store,
+                &state.links,
+                &actor(&user),
+                id,
+                capacity,
+                Timestamp::now(),
+            )
+            .await
+            {
+                Ok(_) => return Ok(back_to(id, "capacity")),
+                Err(CapacityError::NotFound) => return Err(AppError::NotFound("class")),
+                Err(CapacityError::Store(e)) => return Err(e.into()),
+                Err(CapacityError::Refused(r @ crate::domain::CapacityRefusal::OutOfRange)) => {
+                    refused(r.to_string(), StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                Err(CapacityError::Refused(r)) => refused(r.to_string(), StatusCode::CONFLICT),
+            }
+        }
+    };
+    class_page(&state, &user, id, &Notice::default(), problem).await
 }
 
 #[derive(Deserialize, Default)]
