@@ -16,7 +16,7 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo deny (licences, bans, sources)"
 cargo deny --locked check licenses bans sources
-echo "== cargo test (SQLite and PostgreSQL, fuzzers for PRECINCT_FUZZ_SECONDS each)"
+echo "== cargo test (SQLite and PostgreSQL; HTTP fuzzer: the seed corpus, then PRECINCT_FUZZ_REQUESTS from a fresh seed)"
 cargo test --locked
 echo "== browser suite"
 cargo build --locked --bin precinct
