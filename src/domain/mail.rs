@@ -222,19 +222,22 @@ pub fn delivered_text(text: &str, link: Option<&str>) -> String {
     }
 }
 
-/// The text staff read: the link described, never shown. `validity` says until when it
-/// works ("valid until …") or that it was replaced. Messages written before links were
-/// kept apart may hold one in their text; any private path is hidden there too.
-pub fn staff_text(text: &str, link: Option<LinkKind>, validity: &str) -> String {
-    let described = match link {
-        Some(kind) => {
-            let note = if validity.is_empty() {
-                format!("[{}; not shown to staff]", kind.description())
-            } else {
-                format!("[{}, {validity}; not shown to staff]", kind.description())
-            };
-            text.replace(LINK_MARK, &note)
-        }
+/// What staff read about a link: its kind and, when known, until when it works
+/// (`validity`, e.g. "valid until …"; empty when the link does not expire).
+pub fn describe(kind: LinkKind, validity: &str) -> String {
+    if validity.is_empty() {
+        kind.description().to_string()
+    } else {
+        format!("{}, {validity}", kind.description())
+    }
+}
+
+/// The text staff read: the link replaced by its description (from [`describe`]), never
+/// shown. Messages written before links were kept apart may hold one in their text; any
+/// private path is hidden there too.
+pub fn staff_text(text: &str, described: Option<&str>) -> String {
+    let described = match described {
+        Some(d) => text.replace(LINK_MARK, &format!("[{d}; not shown to staff]")),
         None => text.to_string(),
     };
     described
@@ -287,7 +290,7 @@ mod tests {
         let text = format!("Hello,\n\nYour link:\n{LINK_MARK}\n\nBye\n");
         let delivered = delivered_text(&text, Some("https://x/my/link/SECRET"));
         assert!(delivered.contains("https://x/my/link/SECRET"));
-        let staff = staff_text(&text, Some(ApplicantSignIn), "valid until May 3");
+        let staff = staff_text(&text, Some(&describe(ApplicantSignIn, "valid until May 3")));
         assert!(!staff.contains("SECRET") && !staff.contains(LINK_MARK));
         assert!(staff.contains("sign-in link") && staff.contains("valid until May 3"));
     }
@@ -295,7 +298,7 @@ mod tests {
     #[test]
     fn old_messages_with_inline_links_are_hidden_line_by_line() {
         let old = "Hello,\nFollow here: https://x/requests/follow/SECRET\nThanks\n";
-        let staff = staff_text(old, None, "");
+        let staff = staff_text(old, None);
         assert!(!staff.contains("SECRET"));
         assert!(staff.contains("Thanks"));
     }

@@ -4,7 +4,6 @@
 
 use jiff::Timestamp;
 
-use crate::store::outbox::SecretLink;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
@@ -52,13 +51,11 @@ pub async fn resend(store: &Store, actor: &str, id: i64, now: Timestamp) -> Resu
     let fresh = match failed.link.filter(|l| l.kind.fresh_on_resend()) {
         Some(old) => {
             let token = crate::tokens::generate();
-            let base = old.url.strip_suffix(old.token()).unwrap_or(&old.url);
-            let base = base.strip_suffix(old.kind.path()).unwrap_or(base);
             // As long as the first link was meant to last, counted from now.
             let expires = old
                 .expires_at
                 .map(|e| now.checked_add(e.duration_since(failed.created_at)).unwrap_or(e));
-            let fresh = SecretLink::new(old.kind, base, &token, expires);
+            let fresh = old.renewed(&token, expires);
             let replaced = tx
                 .replace_link(
                     old.kind,

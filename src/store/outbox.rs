@@ -31,6 +31,16 @@ impl SecretLink {
     pub fn token(&self) -> &str {
         self.url.rsplit('/').next().unwrap_or_default()
     }
+
+    /// The same kind of link to the same place with another token.
+    pub fn renewed(&self, token: &str, expires_at: Option<Timestamp>) -> SecretLink {
+        let base = self.url.strip_suffix(self.token()).unwrap_or(&self.url);
+        SecretLink {
+            kind: self.kind,
+            url: format!("{base}{token}"),
+            expires_at,
+        }
+    }
 }
 
 /// An email to deliver, written to the outbox with its cause.

@@ -631,22 +631,7 @@ async fn the_annual_report_shows_the_year(backend: Backend) {
     let app = spawn(backend).await;
     let coordinator = session(&app, COORDINATOR).await;
     // A request this year, so the report has one to count.
-    let res = app
-        .client
-        .post(format!("{}/requests/new/traffic_enforcement", app.address))
-        .form(&[
-            ("email", "dana@example.org"),
-            ("first_name", "Dana"),
-            ("address_string", "Ocean Ave and 5th St"),
-            ("attribute[street]", "Ocean Avenue"),
-            ("attribute[times]", "night"),
-            ("attribute[problem]", "racing"),
-            ("description", "Racing at night."),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
+    crate::requests::file_traffic_request(&app, "Racing at night.").await;
     let year = Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
         .year();

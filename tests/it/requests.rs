@@ -18,6 +18,27 @@ async fn post_form(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&st
     req.send().await.unwrap()
 }
 
+/// Files a traffic-enforcement request on the public form as Dana (dana@example.org),
+/// asserting it is accepted.
+pub async fn file_traffic_request(app: &TestApp, description: &str) {
+    let res = post_form(
+        app,
+        None,
+        "/requests/new/traffic_enforcement",
+        &[
+            ("email", "dana@example.org"),
+            ("first_name", "Dana"),
+            ("address_string", "Ocean Ave and 5th St"),
+            ("attribute[street]", "Ocean Avenue"),
+            ("attribute[times]", "night"),
+            ("attribute[problem]", "racing"),
+            ("description", description),
+        ],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 303);
+}
+
 /// The private follow path from the newest email to `email`.
 pub async fn follow_path(app: &TestApp, email: &str) -> String {
     let mail = app.mailbox(email).await;

@@ -38,7 +38,7 @@ struct Row {
     next_attempt: String,
     failed: bool,
     /// What private link the message carries, and until when it works.
-    link: String,
+    link: Option<String>,
 }
 
 #[derive(Template)]
@@ -81,17 +81,7 @@ fn validity(e: &OutboxEntry, tz: &jiff::tz::TimeZone, now: Timestamp) -> String 
 }
 
 fn row(e: OutboxEntry, tz: &jiff::tz::TimeZone, now: Timestamp) -> Row {
-    let link = match e.link_kind {
-        Some(kind) => {
-            let v = validity(&e, tz, now);
-            if v.is_empty() {
-                kind.description().to_string()
-            } else {
-                format!("{}, {v}", kind.description())
-            }
-        }
-        None => String::new(),
-    };
+    let link = e.link_kind.map(|kind| mail::describe(kind, &validity(&e, tz, now)));
     Row {
         link,
         id: e.id,
@@ -171,11 +161,11 @@ pub async fn message(
         .ok_or(AppError::NotFound("message"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let now = Timestamp::now();
-    let body = mail::staff_text(&text, entry.link_kind, &validity(&entry, &tz, now));
+    let row = row(entry, &tz, Timestamp::now());
+    let body = mail::staff_text(&text, row.link.as_deref());
     let page = MessagePage {
         layout: super::layout(dept.as_ref(), "/staff/outbox", &user),
-        row: row(entry, &tz, now),
+        row,
         body,
     };
     Ok(render(&page)?.into_response())
