@@ -95,6 +95,11 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         phone: "(555) 010-4400",
         email: "community@harborpoint-pd.example",
         tagline: "Neighbors and officers, working on the same side of the street.",
+        service_area: "Harbor Point Heights\nSouth Harbor\n93990\n93991",
+        non_emergency_phone: "(555) 010-4411",
+        website: "https://harborpoint.example/police",
+        reply_to: "community@harborpoint-pd.example",
+        accessibility_contact: "access@harborpoint-pd.example",
     })
     .await?;
     content(tx, now).await?;

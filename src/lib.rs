@@ -24,6 +24,7 @@ pub mod planning;
 pub mod registrar;
 pub mod report_pdf;
 pub mod requests;
+pub mod staffing;
 pub mod store;
 pub mod teen;
 pub mod telemetry;

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use serde::Deserialize;
 
+use crate::domain::application::Allocation;
 use crate::domain::{ClassId, ClassStatus, MeetingPattern, RuleFailure};
 use crate::store::seed::NewClass;
 use crate::store::staff::AuditRecord;
@@ -51,6 +52,9 @@ pub struct ClassIn {
     pub location_address: String,
     #[serde(default)]
     pub pattern: Option<PatternIn>,
+    /// `first_come` or `lottery`; by default the program's.
+    #[serde(default)]
+    pub allocation: Option<String>,
 }
 
 pub fn failure(rule: &'static str, field: &'static str, message: impl Into<String>) -> RuleFailure {
@@ -202,6 +206,21 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
     let closes = instant(&input.registration_closes_at, "registration_closes_at", &mut errors);
     check_name_and_window(&name, opens, closes, &mut errors);
     let meeting = input.pattern.as_ref().and_then(|p| pattern(p, &mut errors));
+    let inherited = if program.as_ref().is_some_and(|p| p.lottery) {
+        Allocation::Lottery
+    } else {
+        Allocation::FirstCome
+    };
+    let allocation = match input.allocation.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => inherited,
+        Some(code) => Allocation::parse(code).unwrap_or_else(|| {
+            errors.push(failure("allocation", "allocation", "Choose first_come or lottery."));
+            inherited
+        }),
+    };
+    if let Err(why) = crate::domain::class::allocation_change(ClassStatus::Draft, inherited, allocation, closes) {
+        errors.push(failure("allocation", "allocation", why));
+    }
     let Some(program) = program.filter(|_| errors.is_empty()) else {
         return Err(CreateError::Invalid(errors));
     };
@@ -232,6 +251,9 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
         Err(e) if e.is_unique_violation() => return Err(CreateError::Duplicate),
         Err(e) => return Err(e.into()),
     };
+    if allocation != Allocation::FirstCome {
+        tx.set_class_allocation(class_id, allocation).await?;
+    }
     let mut sessions = 0;
     if let (Some(m), Some(p)) = (&meeting, &input.pattern) {
         sessions = add_sessions(&mut tx, class_id, 0, m, p, &tz).await?;
@@ -245,6 +267,7 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
             before: None,
             after: Some(serde_json::json!({
                 "program": program.slug, "name": name, "capacity": input.capacity, "sessions": sessions,
+                "allocation": allocation.code(),
             })),
         },
         now,

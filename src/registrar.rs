@@ -460,7 +460,7 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
     let facts = ClassFacts {
         eligibility: &class.eligibility,
         first_day: class.first_day,
-        city: &class.department_city,
+        service_area: &class.service_area,
     };
     let failures = application::check_eligibility(&r.applicant, &facts, today);
     if failures.is_empty() {
@@ -718,6 +718,10 @@ pub async fn set_class_status(
         return Err(ActionError::NotAllowed(
             "The class cannot move to that status from where it is.",
         ));
+    }
+    if matches!(to, ClassStatus::Announced | ClassStatus::Open) {
+        crate::domain::class::ready_to_publish(class.allocation, class.registration_closes_at)
+            .map_err(ActionError::NotAllowed)?;
     }
     if !tx.move_class(class_id, class.status, to, now).await? {
         return Err(ActionError::NotAllowed("The class changed in the meantime."));

@@ -366,8 +366,9 @@ pub struct ClassFacts<'a> {
     pub eligibility: &'a Eligibility,
     /// The first session's local date; ages are measured on it.
     pub first_day: Option<Date>,
-    /// The department's city, for the "lives in the city" claim.
-    pub city: &'a str,
+    /// The places that count for the "lives in the city" claim: the department's city
+    /// first, then its service area.
+    pub service_area: &'a [String],
 }
 
 /// The program's rules applied to a checked applicant; empty means eligible.
@@ -402,11 +403,12 @@ pub fn check_eligibility(a: &Applicant, facts: &ClassFacts<'_>, today: Date) -> 
             format!("This program is open to people who {}.", accepted.join("; ")),
         ));
     }
-    if a.affiliation == Affiliation::Resides && !a.city.trim().eq_ignore_ascii_case(facts.city.trim()) {
+    if a.affiliation == Affiliation::Resides && !crate::domain::eligibility::in_service_area(&a.city, facts.service_area) {
+        let places = facts.service_area.join(", ");
         f.push(RuleFailure::new(
             "residence_city",
             "city",
-            format!("You chose \"lives in the city\", so your city must be {}.", facts.city),
+            format!("You chose \"lives in the city\", so your city or ZIP code must be one the department serves: {places}."),
         ));
     }
     if rules.waiver && !a.waiver_accepted {
@@ -689,7 +691,7 @@ mod tests {
         let facts = ClassFacts {
             eligibility: &rules,
             first_day: Some(date(2026, 12, 29)),
-            city: "Harbor Point",
+            service_area: &["Harbor Point".to_string()],
         };
         let mut i = input();
         i.date_of_birth = "2008-12-29".into();
@@ -716,7 +718,7 @@ mod tests {
         let facts = ClassFacts {
             eligibility: &rules,
             first_day: Some(date(2026, 9, 10)),
-            city: "Harbor Point",
+            service_area: &["Harbor Point".to_string()],
         };
         let a = input().validate(today()).unwrap();
         assert_eq!(rules_of(&check_eligibility(&a, &facts, today())), ["max_age"]);
@@ -728,7 +730,7 @@ mod tests {
         let facts = ClassFacts {
             eligibility: &rules,
             first_day: Some(date(2026, 12, 29)),
-            city: "Harbor Point",
+            service_area: &["Harbor Point".to_string()],
         };
         let mut i = input();
         i.date_of_birth = "2012-01-01".into();
@@ -747,7 +749,7 @@ mod tests {
         let facts = ClassFacts {
             eligibility: &rules,
             first_day: None,
-            city: "Harbor Point",
+            service_area: &["Harbor Point".to_string()],
         };
         let mut i = input();
         i.city = "harbor point ".into();

@@ -222,8 +222,52 @@ pub fn capacity_change(
     Ok(CapacityChange::To(requested))
 }
 
+/// Why a class may not be announced or opened with its allocation, if it may not: a
+/// lottery without a closing time would never be drawn.
+pub fn ready_to_publish(allocation: crate::domain::application::Allocation, closes: Option<Timestamp>) -> Result<(), &'static str> {
+    if allocation == crate::domain::application::Allocation::Lottery && closes.is_none() {
+        return Err("This class gives seats by lottery, drawn when registration closes: set when registration closes first.");
+    }
+    Ok(())
+}
+
+/// Whether a class may use `allocation` now. A class inherits its program's allocation
+/// and may change it only while it is a draft: once announced, a lottery's seed hash is
+/// published and the rules residents were told must hold. A lottery draws when
+/// registration closes, so it needs a closing time.
+pub fn allocation_change(
+    status: ClassStatus,
+    current: crate::domain::application::Allocation,
+    wanted: crate::domain::application::Allocation,
+    closes: Option<Timestamp>,
+) -> Result<(), &'static str> {
+    use crate::domain::application::Allocation;
+    if wanted != current && status != ClassStatus::Draft {
+        return Err("How seats are given can change only while the class is a draft; residents have been told the rules.");
+    }
+    if wanted != current && wanted == Allocation::Lottery && closes.is_none() {
+        return Err("A lottery draws when registration closes: give the class a registration window with a closing time.");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn allocation_changes_only_in_a_draft_and_a_lottery_needs_a_close() {
+        use super::{ClassStatus, allocation_change};
+        use crate::domain::application::Allocation::{FirstCome, Lottery};
+        let close = Some(jiff::Timestamp::UNIX_EPOCH);
+        assert!(allocation_change(ClassStatus::Draft, FirstCome, Lottery, close).is_ok());
+        assert!(allocation_change(ClassStatus::Draft, FirstCome, Lottery, None).is_err());
+        assert!(super::ready_to_publish(Lottery, None).is_err());
+        assert!(super::ready_to_publish(Lottery, close).is_ok());
+        assert!(super::ready_to_publish(FirstCome, None).is_ok());
+        assert!(allocation_change(ClassStatus::Announced, FirstCome, Lottery, close).is_err());
+        assert!(allocation_change(ClassStatus::Open, Lottery, Lottery, close).is_ok());
+        assert!(allocation_change(ClassStatus::Open, FirstCome, FirstCome, None).is_ok());
+    }
+
     use super::*;
 
     fn ts(s: &str) -> Timestamp {

@@ -115,8 +115,111 @@ impl ContentDraft {
     }
 }
 
+/// A page every department site has, at a fixed address: shown from the department's own
+/// page with the same slug once one is published, otherwise from this default text.
+#[derive(Debug, Clone, Copy)]
+pub struct SitePage {
+    pub slug: &'static str,
+    pub path: &'static str,
+    /// May name `{city}`.
+    pub title: &'static str,
+    /// Markdown with `{department}`, `{city}` and `{contact}` filled in from the profile.
+    pub default_markdown: &'static str,
+}
+
+/// The built-in pages (the privacy notice lists the configured questions, so it has its
+/// own page around an editable introduction).
+pub const SITE_PAGES: &[SitePage] = &[
+    SitePage {
+        slug: "community-policing",
+        path: "/about",
+        title: "Community policing in {city}",
+        default_markdown: "Safety is something a city makes together. Community policing is how the {department} \
+organizes its work around that idea.
+
+## What it means for you
+
+Officers stay assigned to the same neighborhoods long enough to know them. They meet residents, businesses and \
+schools in {city} to hear which problems matter most, and work on those problems with the people who live with \
+them, rather than only answering one call after another.
+
+## How we do it
+
+- **Academies.** Citizen and teen academies show how the department works from the inside; graduates often stay involved.
+- **Schools.** Instructors teach in classrooms, and resource officers serve the schools and colleges.
+- **Neighborhoods.** Neighborhood Watch groups and block meetings share information in both directions.
+- **Streets.** Residents point out dangerous traffic spots; focused enforcement follows, and we report the results.
+
+## How we measure it
+
+We ask participants before and after each program how safe they feel and how much they trust the department, and \
+we publish what changes. We count the hours officers spend in classrooms and neighborhoods so the council and \
+residents can see the work.
+
+## Get involved
+
+[See the programs](/programs) and join one, or [ask us](/requests/new) for a presentation for your school or group.
+",
+    },
+    SitePage {
+        slug: "accessibility",
+        path: "/accessibility",
+        title: "Accessibility",
+        default_markdown: "The {department} wants everyone in {city} to be able to use this site: to find programs, \
+apply, follow an application and ask for help.
+
+## Our standard
+
+We aim to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. Every page works with a keyboard \
+alone, with screen readers and without JavaScript, and text can be enlarged to 200 percent without losing content. \
+Each page is checked automatically for accessibility problems before every release, and by people using assistive \
+technology.
+
+## Tell us about a problem
+
+If you cannot use part of this site, or need a form or document in another format, contact {contact}. Tell us the \
+address of the page and what went wrong; we will answer within five working days and, while we fix it, help you \
+by phone or in person.
+
+## Classes and events
+
+Tell us what you need to take part (an interpreter, captions, an accessible room, large print) when you apply, or \
+contact {contact} before the first session.
+",
+    },
+];
+
+/// The built-in page with this slug.
+pub fn site_page(slug: &str) -> Option<&'static SitePage> {
+    SITE_PAGES.iter().find(|p| p.slug == slug)
+}
+
+/// A built-in page's default title for this department.
+pub fn fill_title(page: &SitePage, city: &str) -> String {
+    page.title.replace("{city}", city)
+}
+
+/// A built-in page's default text for this department.
+pub fn fill_default(page: &SitePage, department: &str, city: &str, contact: &str) -> String {
+    page.default_markdown
+        .replace("{department}", department)
+        .replace("{city}", city)
+        .replace("{contact}", contact)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn site_pages_fill_in_the_department() {
+        let page = super::site_page("accessibility").unwrap();
+        let text = super::fill_default(page, "Lakeside Police Department", "Lakeside", "access@lakeside.example");
+        assert!(text.contains("The Lakeside Police Department wants everyone in Lakeside"));
+        assert!(text.contains("contact access@lakeside.example"));
+        assert!(!text.contains('{'));
+        assert!(super::site_page("community-policing").is_some());
+        assert!(super::site_page("nothing").is_none());
+    }
+
     use super::*;
     use jiff::civil::date;
 

@@ -104,6 +104,29 @@ impl Eligibility {
     }
 }
 
+/// The places that count as living in the city: the city itself, then each line (or
+/// comma-separated entry) of the service area: neighborhoods, other towns served, ZIP codes.
+pub fn service_places(city: &str, service_area: &str) -> Vec<String> {
+    let mut places: Vec<String> = Vec::new();
+    for p in std::iter::once(city).chain(service_area.split(['\n', ','])) {
+        let p = p.trim();
+        if !p.is_empty() && !places.iter().any(|q| q.eq_ignore_ascii_case(p)) {
+            places.push(p.to_string());
+        }
+    }
+    places
+}
+
+/// Whether what an applicant wrote as their city (or ZIP code, possibly ZIP+4) names a
+/// place the department serves. Case and surrounding spaces do not matter.
+pub fn in_service_area(answer: &str, places: &[String]) -> bool {
+    let answer = answer.trim();
+    let zip = answer.split('-').next().unwrap_or(answer);
+    places
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(answer) || (zip.len() == 5 && zip.bytes().all(|b| b.is_ascii_digit()) && p == zip))
+}
+
 fn join_or(items: &[&str]) -> String {
     match items {
         [] => String::new(),
@@ -127,6 +150,19 @@ fn ordinal(n: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_service_area_counts_the_city_its_places_and_zip_codes() {
+        let places = service_places("Harbor Point", "South Harbor\n93990, 93991\n\nharbor point");
+        assert_eq!(places, ["Harbor Point", "South Harbor", "93990", "93991"]);
+        assert!(in_service_area(" harbor point ", &places));
+        assert!(in_service_area("SOUTH HARBOR", &places));
+        assert!(in_service_area("93991", &places));
+        assert!(in_service_area("93990-1234", &places));
+        assert!(!in_service_area("93992", &places));
+        assert!(!in_service_area("Harbor", &places));
+        assert!(!in_service_area("", &places));
+    }
 
     #[test]
     fn empty_settings_admit_anyone() {

@@ -9,6 +9,7 @@ pub mod application;
 pub mod class;
 pub mod content;
 pub mod dare;
+pub mod department;
 pub mod duties;
 pub mod eligibility;
 pub mod engagement;

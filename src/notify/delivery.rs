@@ -96,8 +96,9 @@ impl Mailer {
     }
 
     /// Builds the email for an outbox row: multipart plain text and HTML, with a stable
-    /// Message-ID and, for list mail, one-click unsubscribe headers (RFC 8058).
-    pub fn compose(&self, m: &OutboxMessage, department: &str) -> Result<Message, SendError> {
+    /// Message-ID and, for list mail, one-click unsubscribe headers (RFC 8058). Replies go
+    /// to the department's reply-to address when it has one (the sender is a no-reply box).
+    pub fn compose(&self, m: &OutboxMessage, department: &str, reply_to: Option<&str>) -> Result<Message, SendError> {
         let permanent = |message: String| SendError {
             message,
             permanent: true,
@@ -133,6 +134,9 @@ impl Mailer {
                 HeaderName::new_from_ascii_str("Auto-Submitted"),
                 "auto-generated".into(),
             ));
+        if let Some(address) = reply_to.and_then(|r| r.trim().parse::<lettre::Address>().ok()) {
+            builder = builder.reply_to(Mailbox::new(Some(department.to_string()), address));
+        }
         if let Some(url) = unsubscribe {
             builder = builder
                 .raw_header(HeaderValue::new(
@@ -229,10 +233,10 @@ pub fn retry_at(attempts: i64, now: Timestamp) -> Option<Timestamp> {
 
 /// Delivers what is pending now; returns how many messages were delivered.
 pub async fn deliver_pending(store: &Store, mailer: &Mailer, now: Timestamp) -> Result<usize, StoreError> {
-    let department = store
-        .department()
-        .await?
-        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let (department, reply_to) = store.department().await?.map_or_else(
+        || ("Police Department".to_string(), None),
+        |d| (d.name, Some(d.reply_to).filter(|r| !r.is_empty())),
+    );
     let mut delivered = 0;
     loop {
         let batch = store.claim_outbox(BATCH, now, mailer.lease_secs).await?;
@@ -245,10 +249,11 @@ pub async fn deliver_pending(store: &Store, mailer: &Mailer, now: Timestamp) -> 
         for m in batch {
             let mailer = mailer.clone();
             let department = department.clone();
+            let reply_to = reply_to.clone();
             let permits = permits.clone();
             sends.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let result = match mailer.compose(&m, &department) {
+                let result = match mailer.compose(&m, &department, reply_to.as_deref()) {
                     Ok(email) => mailer.send(m.id, &m.kind, email).await,
                     Err(e) => Err(e),
                 };
@@ -323,7 +328,7 @@ mod tests {
     #[test]
     fn messages_are_multipart_with_a_stable_id_and_escaped_html() {
         let email = mailer()
-            .compose(&message(None), "Harbor Point Police Department")
+            .compose(&message(None), "Harbor Point Police Department", None)
             .unwrap();
         let raw = String::from_utf8(email.formatted()).unwrap();
         assert!(raw.contains("multipart/alternative"), "{raw}");
@@ -344,6 +349,7 @@ mod tests {
             .compose(
                 &message(Some("https://programs.example.org/interest/unsubscribe/abc")),
                 "Harbor Point PD",
+                Some("community@harborpoint-pd.example"),
             )
             .unwrap();
         let raw = String::from_utf8(email.formatted()).unwrap();
@@ -352,13 +358,17 @@ mod tests {
             "{raw}"
         );
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+        assert!(
+            raw.contains("Reply-To: \"Harbor Point PD\" <community@harborpoint-pd.example>"),
+            "{raw}"
+        );
     }
 
     #[test]
     fn a_bad_recipient_is_a_permanent_failure() {
         let mut m = message(None);
         m.recipient = "not an address".into();
-        let err = mailer().compose(&m, "PD").unwrap_err();
+        let err = mailer().compose(&m, "PD", None).unwrap_err();
         assert!(err.permanent);
     }
 }

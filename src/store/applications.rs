@@ -49,7 +49,8 @@ pub struct ClassForAllocation {
     pub eligibility: Eligibility,
     pub first_day: Option<Date>,
     pub department_name: String,
-    pub department_city: String,
+    /// The places that count as living in the city (the city, then the service area).
+    pub service_area: Vec<String>,
     pub time_zone: String,
 }
 
@@ -84,6 +85,7 @@ struct ClassAllocRow {
     first_day: Option<String>,
     department_name: Option<String>,
     department_city: Option<String>,
+    service_area: Option<String>,
     time_zone: Option<String>,
 }
 
@@ -93,7 +95,7 @@ const CLASS_ALLOC_SQL: &str = "SELECT c.id, c.name, p.name AS program_name, p.ki
         (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_session_at, \
         p.eligibility, \
         (SELECT MIN(s.local_date) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_day, \
-        d.name AS department_name, d.city AS department_city, d.time_zone \
+        d.name AS department_name, d.city AS department_city, d.service_area, d.time_zone \
      FROM classes c JOIN programs p ON p.id = c.program_id LEFT JOIN department d ON d.id = 1 \
      WHERE c.id = $1 AND p.published";
 
@@ -118,7 +120,10 @@ impl TryFrom<ClassAllocRow> for ClassForAllocation {
                 .transpose()
                 .map_err(|_| bad("first day"))?,
             department_name: r.department_name.unwrap_or_else(|| "Police Department".into()),
-            department_city: r.department_city.unwrap_or_default(),
+            service_area: crate::domain::eligibility::service_places(
+                r.department_city.as_deref().unwrap_or_default(),
+                r.service_area.as_deref().unwrap_or_default(),
+            ),
             time_zone: r.time_zone.unwrap_or_else(|| "UTC".into()),
             id: r.id,
             name: r.name,

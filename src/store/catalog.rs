@@ -24,6 +24,15 @@ pub struct Department {
     pub phone: String,
     pub email: String,
     pub tagline: String,
+    /// Places and ZIP codes, one per line, that count as living in the city (the city
+    /// itself always counts).
+    pub service_area: String,
+    pub non_emergency_phone: String,
+    pub website: String,
+    /// Where replies to the department's mail go (empty: the sender address).
+    pub reply_to: String,
+    /// Who to contact about the site's accessibility (email or phone).
+    pub accessibility_contact: String,
 }
 
 impl Department {
@@ -31,6 +40,11 @@ impl Department {
     /// unreadable one falls back to UTC rather than failing every page.
     pub fn tz(&self) -> TimeZone {
         TimeZone::get(&self.time_zone).unwrap_or(TimeZone::UTC)
+    }
+
+    /// The places that count as living in the city: the city, then the service area.
+    pub fn service_places(&self) -> Vec<String> {
+        crate::domain::eligibility::service_places(&self.city, &self.service_area)
     }
 }
 
@@ -273,8 +287,8 @@ pub struct ProgramTotals {
 impl Store {
     /// The department, once configured (the demo or setup writes it).
     pub async fn department(&self) -> Result<Option<Department>, StoreError> {
-        let sql = "SELECT name, short_name, city, state, time_zone, address, phone, email, tagline \
-                   FROM department WHERE id = 1";
+        let sql = "SELECT name, short_name, city, state, time_zone, address, phone, email, tagline, service_area, \
+                   non_emergency_phone, website, reply_to, accessibility_contact FROM department WHERE id = 1";
         Ok(dispatch!(&self.pool, p => sqlx::query_as::<_, Department>(sql).fetch_optional(p).await)?)
     }
 

@@ -31,6 +31,7 @@ pub mod feeds;
 pub mod interest;
 pub mod limits;
 pub mod outbox;
+pub mod people;
 pub mod profiles;
 pub mod requests;
 pub mod ride_along;

@@ -19,6 +19,11 @@ pub struct NewDepartment<'a> {
     pub phone: &'a str,
     pub email: &'a str,
     pub tagline: &'a str,
+    pub service_area: &'a str,
+    pub non_emergency_phone: &'a str,
+    pub website: &'a str,
+    pub reply_to: &'a str,
+    pub accessibility_contact: &'a str,
 }
 
 /// A staff member to create.
@@ -79,15 +84,39 @@ impl Tx {
         Ok(n > 0)
     }
 
-    /// Writes the department (the only row of its table).
+    /// Writes the department (the only row of its table), creating or replacing it.
     pub async fn insert_department(&mut self, d: &NewDepartment<'_>) -> Result<(), StoreError> {
-        let sql = "INSERT INTO department (id, name, short_name, city, state, time_zone, address, phone, email, tagline) \
-                   VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let sql = "INSERT INTO department (id, name, short_name, city, state, time_zone, address, phone, email, tagline, \
+                   service_area, non_emergency_phone, website, reply_to, accessibility_contact) \
+                   VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                   ON CONFLICT (id) DO UPDATE SET name = excluded.name, short_name = excluded.short_name, \
+                   city = excluded.city, state = excluded.state, time_zone = excluded.time_zone, \
+                   address = excluded.address, phone = excluded.phone, email = excluded.email, \
+                   tagline = excluded.tagline, service_area = excluded.service_area, \
+                   non_emergency_phone = excluded.non_emergency_phone, website = excluded.website, \
+                   reply_to = excluded.reply_to, accessibility_contact = excluded.accessibility_contact";
         on_tx!(self, c => sqlx::query(sql)
             .bind(d.name).bind(d.short_name).bind(d.city).bind(d.state).bind(d.time_zone)
-            .bind(d.address).bind(d.phone).bind(d.email).bind(d.tagline)
+            .bind(d.address).bind(d.phone).bind(d.email).bind(d.tagline).bind(d.service_area)
+            .bind(d.non_emergency_phone).bind(d.website).bind(d.reply_to).bind(d.accessibility_contact)
             .execute(c).await.map(|_| ()))?;
         Ok(())
+    }
+
+    /// The department's current row as JSON, for the audit log's "before".
+    pub async fn department_json(&mut self) -> Result<Option<serde_json::Value>, StoreError> {
+        let sql = "SELECT name, short_name, city, state, time_zone, address, phone, email, tagline, service_area, \
+                   non_emergency_phone, website, reply_to, accessibility_contact FROM department WHERE id = 1";
+        let row: Option<crate::store::catalog::Department> =
+            on_tx!(self, c => sqlx::query_as(sql).fetch_optional(c).await)?;
+        Ok(row.map(|d| {
+            serde_json::json!({
+                "name": d.name, "short_name": d.short_name, "city": d.city, "state": d.state,
+                "time_zone": d.time_zone, "address": d.address, "phone": d.phone, "email": d.email,
+                "tagline": d.tagline, "service_area": d.service_area, "non_emergency_phone": d.non_emergency_phone,
+                "website": d.website, "reply_to": d.reply_to, "accessibility_contact": d.accessibility_contact,
+            })
+        }))
     }
 
     /// Creates a unit and returns its id.

@@ -211,7 +211,9 @@ impl Store {
 
     /// The name and role of a valid (unrevoked) token.
     pub async fn api_token(&self, token_hash: &str) -> Result<Option<(String, Role)>, StoreError> {
-        let sql = "SELECT name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+        // A token made in the back office dies with its maker's account.
+        let sql = "SELECT t.name, t.role FROM api_tokens t LEFT JOIN staff s ON s.id = t.staff_id \
+                   WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.staff_id IS NULL OR s.active)";
         let row: Option<(String, String)> =
             dispatch!(&self.pool, p => sqlx::query_as(sql).bind(token_hash).fetch_optional(p).await)?;
         row.map(|(name, role)| {

@@ -17,14 +17,28 @@ pub struct DepartmentView {
     pub tagline: String,
     pub address: String,
     pub phone: String,
+    pub non_emergency_phone: String,
     pub email: String,
+    pub website: String,
 }
 
 impl DepartmentView {
     /// The phone number as a `tel:` target.
     pub fn phone_digits(&self) -> String {
-        self.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+        digits(&self.phone)
     }
+
+    /// The non-emergency number as a `tel:` target.
+    pub fn non_emergency_digits(&self) -> String {
+        digits(&self.non_emergency_phone)
+    }
+}
+
+fn digits(phone: &str) -> String {
+    phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+}
+
+impl DepartmentView {
 }
 
 /// One link of the main navigation.
@@ -62,7 +76,9 @@ impl Layout {
                 tagline: d.tagline.clone(),
                 address: d.address.clone(),
                 phone: d.phone.clone(),
+                non_emergency_phone: d.non_emergency_phone.clone(),
                 email: d.email.clone(),
+                website: d.website.clone(),
             }),
             nav: NAV
                 .iter()

@@ -41,6 +41,7 @@ async fn one_evening(app: &TestApp, name: &str, date: &str, who: usize) -> Class
             place: Some("Training Room B".into()),
             ..Default::default()
         }),
+        allocation: None,
     };
     let now = Timestamp::now();
     let class = precinct::planning::create_class(&app.store, &input, "test", now)

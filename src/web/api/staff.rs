@@ -43,8 +43,15 @@ impl FromRequestParts<AppState> for ApiClient {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(unauthorized)?;
-        match state.store.api_token(&tokens::hash(token)).await {
-            Ok(Some((name, role))) => Ok(ApiClient { name, role }),
+        let hash = tokens::hash(token);
+        match state.store.api_token(&hash).await {
+            Ok(Some((name, role))) => {
+                // Last use is shown to administrators; failing to note it must not fail the call.
+                if let Err(e) = state.store.touch_api_token(&hash, jiff::Timestamp::now()).await {
+                    tracing::warn!(error = %e, "could not note an API token's last use");
+                }
+                Ok(ApiClient { name, role })
+            }
             Ok(None) => Err(unauthorized()),
             Err(e) => Err(ApiError(AppError::from(e)).into_response()),
         }

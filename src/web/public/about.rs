@@ -1,25 +1,70 @@
-//! What community policing is and how the department practices it.
+//! The site pages every department has at fixed addresses: what community policing is
+//! (`/about`) and the accessibility statement (`/accessibility`). Each shows the
+//! department's own published page with the same slug, or a default text filled in from
+//! its profile, so a new site is complete before anyone writes a word.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
 use crate::app::AppState;
+use crate::domain::content::{ContentKind, SitePage, fill_default, fill_title, site_page};
 use crate::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
-#[template(path = "public/about.html")]
-struct AboutPage {
+#[template(path = "public/site_page.html")]
+struct SitePageView {
     layout: Layout,
-    city: String,
+    title: String,
+    body_html: String,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+/// The default title and text of a built-in page for the department as it is now.
+pub async fn default_text(state: &AppState, page: &SitePage) -> Result<(String, String), AppError> {
     let dept = state.store.department().await?;
-    let city = dept.as_ref().map_or_else(|| "our city".to_string(), |d| d.city.clone());
-    render(&AboutPage {
-        layout: Layout::new(dept.as_ref(), "/about"),
-        city,
+    let (name, city, contact) = dept.as_ref().map_or_else(
+        || ("Police Department".to_string(), "our city".to_string(), "the department".to_string()),
+        |d| {
+            let contact = [&d.accessibility_contact, &d.email, &d.phone]
+                .into_iter()
+                .find(|c| !c.is_empty())
+                .cloned()
+                .unwrap_or_else(|| "the department".into());
+            (d.name.clone(), d.city.clone(), contact)
+        },
+    );
+    Ok((fill_title(page, &city), fill_default(page, &name, &city, &contact)))
+}
+
+async fn show_site_page(state: &AppState, slug: &str) -> Result<Html<String>, AppError> {
+    let page = site_page(slug).ok_or(AppError::NotFound("page"))?;
+    let dept = state.store.department().await?;
+    let own = state
+        .store
+        .content_by_slug(slug)
+        .await?
+        .filter(|c| c.kind == ContentKind::Page && c.published);
+    let (title, body_html) = match own {
+        Some(c) => (c.title, c.body_html),
+        None => {
+            let (title, markdown) = default_text(state, page).await?;
+            (title, crate::domain::markdown::to_safe_html(&markdown))
+        }
+    };
+    render(&SitePageView {
+        layout: Layout::new(dept.as_ref(), page.path),
+        title,
+        body_html,
     })
+}
+
+/// `GET /about`.
+pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    show_site_page(&state, "community-policing").await
+}
+
+/// `GET /accessibility`.
+pub async fn accessibility(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    show_site_page(&state, "accessibility").await
 }

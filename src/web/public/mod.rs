@@ -6,6 +6,7 @@ use axum::routing::get;
 use crate::app::AppState;
 
 mod about;
+pub use about::default_text as site_page_default;
 mod applicant;
 pub(crate) mod apply;
 pub(crate) mod calendars;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/officers/{id}/photo.jpg", get(programs::officer_photo))
         .route("/classes/{id}", get(classes::show))
         .route("/about", get(about::show))
+        .route("/accessibility", get(about::accessibility))
         .route("/my", get(applicant::find))
         .route(
             "/my/link/{token}",

@@ -26,6 +26,8 @@ struct DashboardPage {
     drafts: Vec<ClassView>,
     programs: Vec<(String, String)>,
     can_plan: bool,
+    /// The first-run checklist, shown to administrators until every step is done.
+    setup: Vec<crate::domain::department::SetupStep>,
 }
 
 struct RosterView {
@@ -97,7 +99,18 @@ pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result
     } else {
         Vec::new()
     };
+    let setup = if allows(user.role, Permission::Configure) {
+        let facts = state.store.setup_facts().await?;
+        if crate::domain::department::setup_pending(&facts) {
+            crate::domain::department::checklist(&facts)
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
     let page = DashboardPage {
+        setup,
         programs,
         can_plan: allows(user.role, Permission::RunClasses),
         layout: layout(dept.as_ref(), "/staff", &user),

@@ -137,6 +137,8 @@ struct Row {
 struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
+    /// Built-in pages: `(title, public path, edit link, whether the department's own text shows)`.
+    site_pages: Vec<(&'static str, &'static str, String, bool)>,
 }
 
 #[derive(Template)]
@@ -160,10 +162,19 @@ pub fn public_path(kind: ContentKind, slug: &str) -> String {
 pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let today = super::today(&state).await?;
-    let rows = state
-        .store
-        .content_all()
-        .await?
+    let all = state.store.content_all().await?;
+    let site_pages = crate::domain::content::SITE_PAGES
+        .iter()
+        .map(|p| {
+            let own = all.iter().find(|c| c.slug == p.slug && c.kind == ContentKind::Page);
+            let edit = own.map_or_else(
+                || format!("/staff/content/new?site={}", p.slug),
+                |c| format!("/staff/content/{}", c.id),
+            );
+            (p.title, p.path, edit, own.is_some_and(|c| c.published))
+        })
+        .collect();
+    let rows = all
         .into_iter()
         .map(|c| Row {
             id: c.id,
@@ -180,6 +191,7 @@ pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Resp
     let page = ListPage {
         layout: super::layout(dept.as_ref(), "/staff/content", &user),
         rows,
+        site_pages,
     };
     Ok(render(&page)?.into_response())
 }
@@ -207,14 +219,34 @@ async fn edit_page(
 }
 
 /// `GET /staff/content/new`.
-pub async fn new(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+pub async fn new(
+    State(state): State<AppState>,
+    user: StaffUser,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
+) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let form = ContentForm {
+    let mut form = ContentForm {
         kind: ContentKind::Advisory.code().into(),
         window: "always".into(),
         ..Default::default()
     };
+    // Customizing a built-in page starts from its default text.
+    if let Some(page) = crate::domain::content::site_page(&q.site) {
+        let (title, body) = crate::web::public::site_page_default(&state, page).await?;
+        form.kind = ContentKind::Page.code().into();
+        form.slug = page.slug.into();
+        form.title = title;
+        form.body = body;
+        form.published = "yes".into();
+    }
     edit_page(&state, &user, None, form, Vec::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// A built-in page's slug, to start from its default text.
+    site: String,
 }
 
 fn parse_id(id: &str) -> Result<i64, AppError> {

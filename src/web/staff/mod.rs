@@ -32,6 +32,7 @@ mod nominations;
 mod outbox;
 mod outcomes;
 mod password;
+mod people;
 mod planning;
 mod profile;
 mod program_rules;
@@ -47,6 +48,7 @@ mod statistics;
 pub(crate) mod traffic;
 mod training;
 mod two_factor;
+mod units;
 
 /// The staff session cookie. Scoped to `/staff` and `SameSite=Strict`.
 pub const COOKIE_NAME: &str = "precinct_staff";
@@ -78,6 +80,17 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/capacity", post(classes::set_capacity))
         .route("/staff/audit", get(classes::audit))
         .route("/staff/settings", get(settings::show).post(settings::save))
+        .route("/staff/settings/department", post(settings::save_profile))
+        .route("/staff/people", get(people::list).post(people::create))
+        .route("/staff/people/{id}", get(people::show).post(people::update))
+        .route("/staff/people/{id}/active", post(people::set_active))
+        .route("/staff/people/{id}/two-factor-reset", post(people::reset_two_factor))
+        .route("/staff/people/{id}/invitation", post(people::resend))
+        .route("/staff/units", get(units::list).post(units::create))
+        .route("/staff/units/{id}", post(units::update))
+        .route("/staff/units/{id}/delete", post(units::delete))
+        .route("/staff/tokens", get(units::tokens).post(units::create_token))
+        .route("/staff/tokens/{id}/revoke", post(units::revoke_token))
         .route("/staff/classes/{id}/sessions/{sid}", get(attendance::sheet))
         .route(
             "/staff/classes/{id}/sessions/{sid}/edit",
@@ -240,6 +253,7 @@ pub fn layout(
         extra.push(("/staff/audit", "Audit log"));
     }
     if allows(user.role, Permission::Configure) {
+        extra.push(("/staff/people", "Staff"));
         extra.push(("/staff/retention", "Retention"));
         extra.push(("/staff/settings", "Settings"));
     }

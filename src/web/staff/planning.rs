@@ -48,6 +48,8 @@ pub struct NewClassForm {
     skip: String,
     topic: String,
     place: String,
+    /// Empty: the program's allocation.
+    allocation: String,
 }
 
 #[derive(Template)]
@@ -168,6 +170,7 @@ pub async fn create_class(
         location_name: form.location_name.clone(),
         location_address: form.location_address.clone(),
         pattern,
+        allocation: Some(form.allocation.clone()),
     };
     let created = if errors.is_empty() {
         planning::create_class(&state.store, &input, &actor(&user), Timestamp::now()).await
@@ -455,6 +458,8 @@ pub struct DetailsForm {
     location_address: String,
     opens: String,
     closes: String,
+    /// `first_come` or `lottery`.
+    allocation: String,
 }
 
 #[derive(Template)]
@@ -463,6 +468,8 @@ struct DetailsPage {
     layout: Layout,
     class_id: crate::domain::ClassId,
     class_name: String,
+    /// Only a draft may change how it gives seats.
+    allocation_locked: bool,
     form: DetailsForm,
     errors: Vec<RuleFailure>,
 }
@@ -484,6 +491,7 @@ async fn details_page(
         layout: super::layout(dept.as_ref(), "/staff", user),
         class_id: class.id,
         class_name: format!("{}: {}", class.program_name, class.name),
+        allocation_locked: class.status != crate::domain::ClassStatus::Draft,
         form,
         errors,
     };
@@ -512,6 +520,7 @@ pub async fn edit_class(
             .registration_closes_at
             .map(|t| crate::web::format::datetime_local(t, &tz))
             .unwrap_or_default(),
+        allocation: class.allocation.code().into(),
     };
     details_page(&state, &user, &class, form, Vec::new()).await
 }
@@ -535,6 +544,28 @@ pub async fn save_class(
     let closes = planning::instant(&closes, "registration_closes_at", &mut errors);
     let name = form.name.trim();
     planning::check_name_and_window(name, opens, closes, &mut errors);
+    let allocation = if form.allocation.trim().is_empty() {
+        class.allocation
+    } else {
+        crate::domain::application::Allocation::parse(form.allocation.trim()).unwrap_or_else(|| {
+            errors.push(failure("allocation", "allocation", "Choose first come or lottery."));
+            class.allocation
+        })
+    };
+    if let Err(why) = crate::domain::class::allocation_change(class.status, class.allocation, allocation, closes) {
+        errors.push(failure("allocation", "allocation", why));
+    }
+    if allocation == crate::domain::application::Allocation::Lottery
+        && closes.is_none()
+        && class.status != crate::domain::ClassStatus::Draft
+    {
+        // A published lottery must keep its draw time.
+        errors.push(failure(
+            "allocation",
+            "registration_closes_at",
+            "This class gives seats by lottery, drawn when registration closes: keep a closing time.",
+        ));
+    }
     if form.location_name.chars().count() > 200 || form.location_address.chars().count() > 300 {
         errors.push(failure(
             "location",
@@ -561,11 +592,15 @@ pub async fn save_class(
         }
         return Err(e.into());
     }
-    let describe = |name: &str, place: &str, opens: Option<Timestamp>, closes: Option<Timestamp>| {
+    if allocation != class.allocation {
+        tx.set_class_allocation(id, allocation).await?;
+    }
+    let describe = |name: &str, place: &str, opens: Option<Timestamp>, closes: Option<Timestamp>, a: &str| {
         serde_json::json!({
             "name": name, "location_name": place,
             "registration_opens_at": opens.map(|t| t.to_string()),
             "registration_closes_at": closes.map(|t| t.to_string()),
+            "allocation": a,
         })
     };
     tx.audit(
@@ -579,8 +614,9 @@ pub async fn save_class(
                 &class.location_name,
                 class.registration_opens_at,
                 class.registration_closes_at,
+                class.allocation.code(),
             )),
-            after: Some(describe(name, details.location_name, opens, closes)),
+            after: Some(describe(name, details.location_name, opens, closes, allocation.code())),
         },
         now,
     )

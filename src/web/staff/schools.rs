@@ -6,7 +6,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
@@ -15,7 +15,6 @@ use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
 use crate::error::AppError;
-use crate::store::outbox::OutgoingMessage;
 use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
@@ -165,19 +164,22 @@ pub async fn add_counselor(
         return page(&state, &user, errors, None).await;
     };
     let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let new = crate::store::seed::NewStaff {
-        email: &email,
-        full_name: name,
+    let account = crate::domain::department::Account {
+        email: email.clone(),
+        full_name: name.to_string(),
+        role: Role::Counselor,
         rank: None,
         badge_number: None,
-        role: Role::Counselor,
-        password_hash: None,
-        public_profile: false,
     };
-    let id = match tx.insert_staff(&new, now).await {
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let mut tx = state.store.begin().await?;
+    let id = match crate::staffing::invite(&mut tx, &state.links, &dept, &account, &[], &actor(&user), now).await {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => {
+        Err(crate::staffing::InviteError::Exists) => {
             return page(
                 &state,
                 &user,
@@ -186,59 +188,10 @@ pub async fn add_counselor(
             )
             .await;
         }
-        Err(e) => return Err(e.into()),
+        Err(crate::staffing::InviteError::Store(e)) => return Err(e.into()),
     };
     tx.link_counselor(id, school).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "staff.create_counselor",
-            object_type: "staff",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "email": email, "school": school })),
-        },
-        now,
-    )
-    .await?;
     tx.commit().await?;
-    // The welcome link is a password-reset link that lasts three days.
-    let token = crate::tokens::generate();
-    let expires = now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now);
-    let link = crate::store::outbox::SecretLink::new(
-        crate::domain::mail::LinkKind::StaffPassword,
-        &state.links.base_url,
-        &token,
-        Some(expires),
-    );
-    let dept = state
-        .store
-        .department()
-        .await?
-        .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    state
-        .store
-        .start_password_reset(
-            &email,
-            &crate::tokens::hash(&token),
-            expires,
-            |to| OutgoingMessage {
-                kind: "staff_welcome",
-                recipient: to.to_string(),
-                subject: format!("Your {dept} account for teen academy nominations"),
-                body_text: format!(
-                    "Hello {name},\n\nThe {dept} created an account for you to nominate students for the Teen Police \
-                     Academy. Choose your password here within three days (the link works once):\n{mark}\n\nThen \
-                     sign in at {base}/staff with this email address.\n\n{dept}\n",
-                    base = state.links.base_url,
-                    mark = crate::domain::mail::LINK_MARK,
-                ),
-                link: Some(link),
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
     Ok(crate::web::see_other("/staff/schools?done=counselor"))
 }
 

@@ -1,9 +1,11 @@
-//! Department settings an admin may change: which reviewing roles see sensitive
-//! screening fields (background-check results and notes).
+//! Department settings an admin may change: the department's profile (name, city and
+//! service area, time zone, contacts, reply-to address) and which reviewing roles see
+//! sensitive screening fields (background-check results and notes).
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -12,27 +14,99 @@ use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::domain::access::Permission;
+use crate::domain::department::{FieldProblem, ProfileInput};
 use crate::domain::screening::parse_roles;
 use crate::error::AppError;
+use crate::store::catalog::Department;
+use crate::store::seed::NewDepartment;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::layout::{Layout, render};
 
 /// The roles that can be named: only reviewing roles ever see screening at all.
 const NAMEABLE: [Role; 2] = [Role::Admin, Role::Coordinator];
 
+/// Zones offered first; any other IANA name may be typed.
+const COMMON_ZONES: [&str; 7] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+];
+
 #[derive(Template)]
 #[template(path = "staff/settings.html")]
 struct SettingsPage {
     layout: Layout,
+    profile: ProfileInput,
+    problems: Vec<FieldProblem>,
+    zones: &'static [&'static str],
     /// `(code, label, checked)` per nameable role.
     roles: Vec<(&'static str, &'static str, bool)>,
     saved: bool,
+}
+
+impl SettingsPage {
+    /// The problem with one field, if any.
+    fn problem(&self, field: &str) -> Option<&str> {
+        self.problems.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+fn input_of(d: &Department) -> ProfileInput {
+    ProfileInput {
+        name: d.name.clone(),
+        short_name: d.short_name.clone(),
+        city: d.city.clone(),
+        state: d.state.clone(),
+        service_area: d.service_area.clone(),
+        time_zone: d.time_zone.clone(),
+        address: d.address.clone(),
+        phone: d.phone.clone(),
+        non_emergency_phone: d.non_emergency_phone.clone(),
+        email: d.email.clone(),
+        website: d.website.clone(),
+        reply_to: d.reply_to.clone(),
+        accessibility_contact: d.accessibility_contact.clone(),
+        tagline: d.tagline.clone(),
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Saved {
     saved: String,
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    profile: Option<ProfileInput>,
+    problems: Vec<FieldProblem>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let named = parse_roles(&state.store.sensitive_roles().await?);
+    let dept = state.store.department().await?;
+    let profile = profile.unwrap_or_else(|| dept.as_ref().map(input_of).unwrap_or_default());
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SettingsPage {
+        layout: super::layout(dept.as_ref(), "/staff/settings", user),
+        profile,
+        problems,
+        zones: &COMMON_ZONES,
+        roles: NAMEABLE
+            .iter()
+            .map(|r| (r.code(), r.label(), named.contains(r)))
+            .collect(),
+        saved,
+    };
+    Ok((status, render(&page)?).into_response())
 }
 
 /// `GET /staff/settings`.
@@ -42,17 +116,56 @@ pub async fn show(
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let named = parse_roles(&state.store.sensitive_roles().await?);
-    let dept = state.store.department().await?;
-    let page = SettingsPage {
-        layout: super::layout(dept.as_ref(), "/staff/settings", &user),
-        roles: NAMEABLE
-            .iter()
-            .map(|r| (r.code(), r.label(), named.contains(r)))
-            .collect(),
-        saved: q.saved == "1",
+    page(&state, &user, None, Vec::new(), q.saved == "1").await
+}
+
+/// `POST /staff/settings/department`: the department's profile.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<ProfileInput>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let Form(input) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let p = match input.check() {
+        Ok(p) => p,
+        Err(problems) => return page(&state, &user, Some(input), problems, false).await,
     };
-    Ok(render(&page)?.into_response())
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let before = tx.department_json().await?;
+    tx.insert_department(&NewDepartment {
+        name: &p.name,
+        short_name: &p.short_name,
+        city: &p.city,
+        state: &p.state,
+        time_zone: &p.time_zone,
+        address: &p.address,
+        phone: &p.phone,
+        email: &p.email,
+        tagline: &p.tagline,
+        service_area: &p.service_area,
+        non_emergency_phone: &p.non_emergency_phone,
+        website: &p.website,
+        reply_to: &p.reply_to,
+        accessibility_contact: &p.accessibility_contact,
+    })
+    .await?;
+    let after = tx.department_json().await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "department.profile",
+            object_type: "department",
+            object_id: "1".into(),
+            before,
+            after,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
 #[derive(Deserialize, Default)]
@@ -62,7 +175,7 @@ pub struct SettingsForm {
     coordinator: String,
 }
 
-/// `POST /staff/settings`.
+/// `POST /staff/settings`: who sees sensitive fields.
 pub async fn save(
     State(state): State<AppState>,
     user: StaffUser,
@@ -79,6 +192,12 @@ pub async fn save(
     let who = actor(&user);
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
+    if !tx.department_exists().await? {
+        // The setting lives on the department's row: without a profile it would be lost.
+        return Err(AppError::Conflict(
+            "Save the department's profile first; then choose who sees sensitive fields.".into(),
+        ));
+    }
     let before = tx.set_sensitive_roles(&roles).await?;
     tx.audit(
         &AuditRecord {

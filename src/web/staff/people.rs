@@ -1,0 +1,441 @@
+//! Staff administration for administrators: invite by email with a role, units, rank and
+//! badge number; change those; deactivate (ending sessions and tokens at once); reset
+//! two-step sign-in; send a fresh invitation.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::Permission;
+use crate::domain::department::{AccountInput, FieldProblem, account_change_refusal};
+use crate::domain::{Role, StaffId, UnitId};
+use crate::error::AppError;
+use crate::staffing::{InviteError, invite, queue_invitation};
+use crate::store::catalog::Unit;
+use crate::store::people::Person;
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::layout::{Layout, render};
+
+#[derive(Template)]
+#[template(path = "staff/people.html")]
+struct PeoplePage {
+    layout: Layout,
+    people: Vec<Person>,
+    units: Vec<Unit>,
+    roles: &'static [Role],
+    form: AccountInput,
+    chosen_units: Vec<UnitId>,
+    problems: Vec<FieldProblem>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/person.html")]
+struct PersonPage {
+    layout: Layout,
+    person: Person,
+    units: Vec<Unit>,
+    roles: &'static [Role],
+    form: AccountInput,
+    chosen_units: Vec<UnitId>,
+    problems: Vec<FieldProblem>,
+    notice: Option<&'static str>,
+    is_self: bool,
+}
+
+impl PeoplePage {
+    fn problem(&self, field: &str) -> Option<&str> {
+        problem(&self.problems, field)
+    }
+
+    fn has_unit(&self, id: &UnitId) -> bool {
+        self.chosen_units.contains(id)
+    }
+}
+
+impl PersonPage {
+    fn problem(&self, field: &str) -> Option<&str> {
+        problem(&self.problems, field)
+    }
+
+    fn has_unit(&self, id: &UnitId) -> bool {
+        self.chosen_units.contains(id)
+    }
+}
+
+fn problem<'a>(problems: &'a [FieldProblem], field: &str) -> Option<&'a str> {
+    problems.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+}
+
+fn notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "invited" => "Invitation sent. The new account works once its owner chooses a password.",
+        "saved" => "Saved.",
+        "deactivated" => "Deactivated. Its sessions and API tokens ended; its history stays.",
+        "reactivated" => "Reactivated. Send a fresh invitation if its owner needs a new password.",
+        "two_factor" => "Two-step sign-in was turned off; the owner sets it up again after the next sign-in.",
+        "resent" => "A fresh invitation was sent; earlier links no longer work.",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+/// Reads the repeated `unit` fields of a form body (a struct cannot hold them).
+fn form_units(body: &str, known: &[Unit]) -> Result<(AccountInput, Vec<UnitId>), AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut input = AccountInput::default();
+    let mut units = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "email" => input.email = v,
+            "full_name" => input.full_name = v,
+            "role" => input.role = v,
+            "rank" => input.rank = v,
+            "badge_number" => input.badge_number = v,
+            "unit" => {
+                let id: UnitId = v
+                    .parse()
+                    .ok()
+                    .filter(|id| known.iter().any(|u| u.id == *id))
+                    .ok_or_else(|| AppError::BadRequest("Choose units from the list.".into()))?;
+                if !units.contains(&id) {
+                    units.push(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((input, units))
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &StaffUser,
+    form: AccountInput,
+    chosen_units: Vec<UnitId>,
+    problems: Vec<FieldProblem>,
+    notice: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PeoplePage {
+        layout: super::layout(dept.as_ref(), "/staff/people", user),
+        people: state.store.people().await?,
+        units: state.store.units().await?,
+        roles: Role::ALL,
+        form,
+        chosen_units,
+        problems,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/people`: every account and the invitation form.
+pub async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let form = AccountInput {
+        role: Role::Officer.code().into(),
+        ..Default::default()
+    };
+    list_page(&state, &user, form, Vec::new(), Vec::new(), notice(&q.done)).await
+}
+
+/// `POST /staff/people`: invites someone by email.
+pub async fn create(State(state): State<AppState>, user: StaffUser, body: String) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let units = state.store.units().await?;
+    let (input, chosen) = form_units(&body, &units)?;
+    let account = match input.check(true) {
+        Ok(a) => a,
+        Err(problems) => return list_page(&state, &user, input, chosen, problems, None).await,
+    };
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    match invite(&mut tx, &state.links, &dept, &account, &chosen, &actor(&user), now).await {
+        Ok(_) => {}
+        Err(InviteError::Exists) => {
+            let problems = vec![(
+                "email",
+                "An account with this email address exists; find it in the list below.".to_string(),
+            )];
+            return list_page(&state, &user, input, chosen, problems, None).await;
+        }
+        Err(InviteError::Store(e)) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/people?done=invited"))
+}
+
+fn staff_id(id: &str) -> Result<StaffId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound("staff member"))
+}
+
+async fn person_page(
+    state: &AppState,
+    user: &StaffUser,
+    id: StaffId,
+    edit: Option<(AccountInput, Vec<UnitId>)>,
+    problems: Vec<FieldProblem>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or(AppError::NotFound("staff member"))?;
+    let (form, chosen_units) = edit.unwrap_or_else(|| {
+        (
+            AccountInput {
+                email: person.email.clone(),
+                full_name: person.full_name.clone(),
+                role: person.role.code().into(),
+                rank: person.rank.clone().unwrap_or_default(),
+                badge_number: person.badge_number.clone().unwrap_or_default(),
+            },
+            person.unit_ids.clone(),
+        )
+    });
+    let dept = state.store.department().await?;
+    let page = PersonPage {
+        layout: super::layout(dept.as_ref(), "/staff/people", user),
+        is_self: person.id == user.id,
+        person,
+        units: state.store.units().await?,
+        roles: Role::ALL,
+        form,
+        chosen_units,
+        problems,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/people/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    person_page(&state, &user, staff_id(&id)?, None, Vec::new(), notice(&q.done), StatusCode::OK).await
+}
+
+/// `POST /staff/people/{id}`: name, role, rank, badge number and units.
+pub async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = staff_id(&id)?;
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or(AppError::NotFound("staff member"))?;
+    let units = state.store.units().await?;
+    let (input, chosen) = form_units(&body, &units)?;
+    let account = match input.check(false) {
+        Ok(a) => a,
+        Err(problems) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
+        }
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let admins = tx.active_admins().await?;
+    let refusal = account_change_refusal(
+        person.active && person.role == Role::Admin,
+        account.role == Role::Admin,
+        false,
+        admins,
+    );
+    if let Some(why) = refusal {
+        let problems = vec![("role", why.to_string())];
+        let status = StatusCode::CONFLICT;
+        return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
+    }
+    let before = tx
+        .update_person(
+            id,
+            &account.full_name,
+            account.role,
+            account.rank.as_deref(),
+            account.badge_number.as_deref(),
+            &chosen,
+        )
+        .await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "staff.update",
+            object_type: "staff",
+            object_id: id.to_string(),
+            before,
+            after: Some(serde_json::json!({
+                "full_name": account.full_name, "role": account.role.code(), "rank": account.rank,
+                "badge_number": account.badge_number, "units": chosen,
+            })),
+        },
+        now,
+    )
+    .await?;
+    if account.role != person.role {
+        // A new role takes effect at once: sessions opened under the old one end.
+        tx.end_sessions_of(id).await?;
+    }
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/people/{id}?done=saved")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActiveForm {
+    active: String,
+}
+
+/// `POST /staff/people/{id}/active`: deactivate (`active=no`) or reactivate (`active=yes`).
+pub async fn set_active(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<ActiveForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = staff_id(&id)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let active = match form.active.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("Say whether the account is active: yes or no.".into())),
+    };
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or(AppError::NotFound("staff member"))?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let admins = tx.active_admins().await?;
+    if let Some(why) = account_change_refusal(person.active && person.role == Role::Admin, true, !active, admins) {
+        return Err(AppError::Conflict(why.into()));
+    }
+    tx.set_active(id, active, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: if active { "staff.reactivate" } else { "staff.deactivate" },
+            object_type: "staff",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "active": person.active })),
+            after: Some(serde_json::json!({ "active": active })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let done = if active { "reactivated" } else { "deactivated" };
+    Ok(crate::web::see_other(&format!("/staff/people/{id}?done={done}")))
+}
+
+/// `POST /staff/people/{id}/two-factor-reset`: for a lost phone.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = staff_id(&id)?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    if !tx.reset_two_factor(id).await? {
+        return Err(AppError::NotFound("staff member"));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "staff.two_factor_reset",
+            object_type: "staff",
+            object_id: id.to_string(),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/people/{id}?done=two_factor")))
+}
+
+/// `POST /staff/people/{id}/invitation`: a fresh invitation link (earlier ones stop working).
+pub async fn resend(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = staff_id(&id)?;
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or(AppError::NotFound("staff member"))?;
+    if !person.active {
+        return Err(AppError::Conflict(
+            "This account is deactivated; reactivate it before inviting its owner again.".into(),
+        ));
+    }
+    let dept = state
+        .store
+        .department()
+        .await?
+        .map_or_else(|| "Police Department".to_string(), |d| d.name);
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.expire_password_links(id, now).await?;
+    queue_invitation(&mut tx, &state.links, &dept, id, &person.email, person.role.label(), now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "staff.invite_again",
+            object_type: "staff",
+            object_id: id.to_string(),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other(&format!("/staff/people/{id}?done=resent")))
+}

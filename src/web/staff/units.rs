@@ -1,0 +1,341 @@
+//! The department's units (Detectives, K-9, Motors, ...) and the staff JSON API tokens,
+//! both kept by administrators.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::classes::actor;
+use crate::app::AppState;
+use crate::domain::access::Permission;
+use crate::domain::{Role, UnitId};
+use crate::error::AppError;
+use crate::store::people::{TokenRow, UnitRow};
+use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::format;
+use crate::web::layout::{Layout, render};
+
+#[derive(Template)]
+#[template(path = "staff/units.html")]
+struct UnitsPage {
+    layout: Layout,
+    units: Vec<UnitRow>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+async fn units_page(
+    state: &AppState,
+    user: &StaffUser,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let page = UnitsPage {
+        layout: super::layout(dept.as_ref(), "/staff/people", user),
+        units: state.store.unit_rows().await?,
+        errors,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/units`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let notice = match q.done.as_str() {
+        "added" => Some("Unit added."),
+        "saved" => Some("Unit saved."),
+        "removed" => Some("Unit removed."),
+        _ => None,
+    };
+    units_page(&state, &user, Vec::new(), notice, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UnitForm {
+    name: String,
+    description: String,
+}
+
+/// Checks a unit's name and description; returns them trimmed.
+fn checked(form: &UnitForm) -> Result<(String, String), Vec<String>> {
+    let name = form.name.trim().to_string();
+    let description = form.description.trim().to_string();
+    let mut errors = Vec::new();
+    if name.is_empty() || name.chars().count() > 80 {
+        errors.push("Give the unit a name of 1 to 80 characters, like K-9.".to_string());
+    }
+    if description.chars().count() > 300 {
+        errors.push("Keep the description to 300 characters.".to_string());
+    }
+    if errors.is_empty() {
+        Ok((name, description))
+    } else {
+        Err(errors)
+    }
+}
+
+/// `POST /staff/units`: adds a unit.
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<UnitForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let (name, description) = match checked(&form) {
+        Ok(v) => v,
+        Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let id = match tx.insert_unit(&crate::domain::department::unit_slug(&name), &name, &description).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            let errors = vec![format!("There is already a unit named like \"{name}\".")];
+            return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "unit.create",
+            object_type: "unit",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "name": name, "description": description })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/units?done=added"))
+}
+
+fn unit_id(id: &str) -> Result<UnitId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound("unit"))
+}
+
+/// `POST /staff/units/{id}`: renames a unit or changes its description.
+pub async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    form: Result<Form<UnitForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = unit_id(&id)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let (name, description) = match checked(&form) {
+        Ok(v) => v,
+        Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let before = tx
+        .rename_unit(id, &name, &description)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "unit.update",
+            object_type: "unit",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "name": before })),
+            after: Some(serde_json::json!({ "name": name, "description": description })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/units?done=saved"))
+}
+
+/// `POST /staff/units/{id}/delete`: removes a unit nobody belongs to and no session names.
+pub async fn delete(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id = unit_id(&id)?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    match tx.delete_unused_unit(id).await? {
+        None => return Err(AppError::NotFound("unit")),
+        Some(false) => {
+            return Err(AppError::Conflict(
+                "This unit still has members or presents sessions; move them to another unit first. Its name can be changed instead.".into(),
+            ));
+        }
+        Some(true) => {}
+    }
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "unit.delete",
+            object_type: "unit",
+            object_id: id.to_string(),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/units?done=removed"))
+}
+
+#[derive(Template)]
+#[template(path = "staff/tokens.html")]
+struct TokensPage {
+    layout: Layout,
+    tokens: Vec<(TokenRow, String, String)>,
+    roles: &'static [Role],
+    /// A token just made: shown this once, never stored in the clear.
+    new_token: Option<(String, String)>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    user: &StaffUser,
+    new_token: Option<(String, String)>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let dept = state.store.department().await?;
+    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let when = |t: Timestamp| format::instant(t, &tz);
+    let tokens = state
+        .store
+        .api_tokens()
+        .await?
+        .into_iter()
+        .map(|t| {
+            let created = when(t.created_at);
+            let used = t.last_used_at.map_or_else(|| "Never".to_string(), when);
+            (t, created, used)
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = TokensPage {
+        layout: super::layout(dept.as_ref(), "/staff/people", user),
+        tokens,
+        roles: Role::ALL,
+        new_token,
+        errors,
+        notice,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /staff/tokens`.
+pub async fn tokens(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let notice = (q.done == "revoked").then_some("Token revoked; calls with it are refused from now on.");
+    tokens_page(&state, &user, None, Vec::new(), notice).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+    role: String,
+}
+
+/// `POST /staff/tokens`: makes a token and shows it once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: StaffUser,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let name = form.name.trim().to_string();
+    let mut errors = Vec::new();
+    if name.is_empty() || name.chars().count() > 80 {
+        errors.push("Name the token after what uses it, like \"City data portal\" (up to 80 characters).".to_string());
+    }
+    let role = Role::parse(form.role.trim());
+    if role.is_none() {
+        errors.push("Choose the role the token acts with.".to_string());
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return tokens_page(&state, &user, None, errors, None).await;
+    };
+    let token = crate::tokens::generate();
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let id = tx
+        .insert_owned_api_token(&name, role, &crate::tokens::hash(&token), user.id, now)
+        .await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "api_token.create",
+            object_type: "api_token",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "name": name, "role": role.code() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tokens_page(&state, &user, Some((name, token)), Vec::new(), None).await
+}
+
+/// `POST /staff/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound("token"))?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    let name = tx
+        .revoke_api_token_id(id, now)
+        .await?
+        .ok_or(AppError::NotFound("token"))?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "api_token.revoke",
+            object_type: "api_token",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "name": name })),
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/tokens?done=revoked"))
+}
