@@ -403,12 +403,16 @@ pub fn check_eligibility(a: &Applicant, facts: &ClassFacts<'_>, today: Date) -> 
             format!("This program is open to people who {}.", accepted.join("; ")),
         ));
     }
-    if a.affiliation == Affiliation::Resides && !crate::domain::eligibility::in_service_area(&a.city, facts.service_area) {
+    if a.affiliation == Affiliation::Resides
+        && !crate::domain::eligibility::in_service_area(&a.city, facts.service_area)
+    {
         let places = facts.service_area.join(", ");
         f.push(RuleFailure::new(
             "residence_city",
             "city",
-            format!("You chose \"lives in the city\", so your city or ZIP code must be one the department serves: {places}."),
+            format!(
+                "You chose \"lives in the city\", so your city or ZIP code must be one the department serves: {places}."
+            ),
         ));
     }
     if rules.waiver && !a.waiver_accepted {

@@ -224,9 +224,14 @@ pub fn capacity_change(
 
 /// Why a class may not be announced or opened with its allocation, if it may not: a
 /// lottery without a closing time would never be drawn.
-pub fn ready_to_publish(allocation: crate::domain::application::Allocation, closes: Option<Timestamp>) -> Result<(), &'static str> {
+pub fn ready_to_publish(
+    allocation: crate::domain::application::Allocation,
+    closes: Option<Timestamp>,
+) -> Result<(), &'static str> {
     if allocation == crate::domain::application::Allocation::Lottery && closes.is_none() {
-        return Err("This class gives seats by lottery, drawn when registration closes: set when registration closes first.");
+        return Err(
+            "This class gives seats by lottery, drawn when registration closes: set when registration closes first.",
+        );
     }
     Ok(())
 }
@@ -243,10 +248,14 @@ pub fn allocation_change(
 ) -> Result<(), &'static str> {
     use crate::domain::application::Allocation;
     if wanted != current && status != ClassStatus::Draft {
-        return Err("How seats are given can change only while the class is a draft; residents have been told the rules.");
+        return Err(
+            "How seats are given can change only while the class is a draft; residents have been told the rules.",
+        );
     }
     if wanted != current && wanted == Allocation::Lottery && closes.is_none() {
-        return Err("A lottery draws when registration closes: give the class a registration window with a closing time.");
+        return Err(
+            "A lottery draws when registration closes: give the class a registration window with a closing time.",
+        );
     }
     Ok(())
 }

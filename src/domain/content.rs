@@ -212,7 +212,12 @@ mod tests {
     #[test]
     fn site_pages_fill_in_the_department() {
         let page = super::site_page("accessibility").unwrap();
-        let text = super::fill_default(page, "Lakeside Police Department", "Lakeside", "access@lakeside.example");
+        let text = super::fill_default(
+            page,
+            "Lakeside Police Department",
+            "Lakeside",
+            "access@lakeside.example",
+        );
         assert!(text.contains("The Lakeside Police Department wants everyone in Lakeside"));
         assert!(text.contains("contact access@lakeside.example"));
         assert!(!text.contains('{'));

@@ -116,7 +116,11 @@ impl ProfileInput {
             return Err(problems);
         }
         Ok(Profile {
-            short_name: if short_name.is_empty() { name.clone() } else { short_name },
+            short_name: if short_name.is_empty() {
+                name.clone()
+            } else {
+                short_name
+            },
             name,
             city,
             state,
@@ -246,11 +250,23 @@ pub struct SetupStep {
 pub fn checklist(f: &SetupFacts) -> Vec<SetupStep> {
     let step = |label, href, done| SetupStep { label, href, done };
     vec![
-        step("Enter the department's name, city, time zone and contacts", "/staff/settings", f.profile),
-        step("Give an address for replies to the department's email", "/staff/settings", f.reply_to),
+        step(
+            "Enter the department's name, city, time zone and contacts",
+            "/staff/settings",
+            f.profile,
+        ),
+        step(
+            "Give an address for replies to the department's email",
+            "/staff/settings",
+            f.reply_to,
+        ),
         step("Add the department's units", "/staff/units", f.units > 0),
         step("Invite a coordinator", "/staff/people", f.coordinators > 0),
-        step("Invite the officers who present or teach", "/staff/people", f.officers > 0),
+        step(
+            "Invite the officers who present or teach",
+            "/staff/people",
+            f.officers > 0,
+        ),
         step("Enter this year's holidays", "/staff/holidays", f.holidays > 0),
         step("Create a program", "/staff/programs/new", f.programs > 0),
         step("Plan its first class", "/staff/classes/new", f.classes > 0),
@@ -328,7 +344,10 @@ mod tests {
         let fields: Vec<&str> = bad.check(true).unwrap_err().into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["email", "full_name", "role"]);
         // Editing keeps the address: a missing one is no problem then.
-        let edit = AccountInput { email: String::new(), ..input };
+        let edit = AccountInput {
+            email: String::new(),
+            ..input
+        };
         assert!(edit.check(false).is_ok());
     }
 

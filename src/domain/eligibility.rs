@@ -122,9 +122,9 @@ pub fn service_places(city: &str, service_area: &str) -> Vec<String> {
 pub fn in_service_area(answer: &str, places: &[String]) -> bool {
     let answer = answer.trim();
     let zip = answer.split('-').next().unwrap_or(answer);
-    places
-        .iter()
-        .any(|p| p.eq_ignore_ascii_case(answer) || (zip.len() == 5 && zip.bytes().all(|b| b.is_ascii_digit()) && p == zip))
+    places.iter().any(|p| {
+        p.eq_ignore_ascii_case(answer) || (zip.len() == 5 && zip.bytes().all(|b| b.is_ascii_digit()) && p == zip)
+    })
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -257,7 +257,8 @@ impl Tx {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO staff_password_resets (token_hash, staff_id, expires_at, created_at) VALUES ($1, $2, $3, $4)";
+        let sql =
+            "INSERT INTO staff_password_resets (token_hash, staff_id, expires_at, created_at) VALUES ($1, $2, $3, $4)";
         on_tx!(self, c => sqlx::query(sql)
             .bind(token_hash).bind(id).bind(to_secs(expires_at)).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
         Ok(())
@@ -306,8 +307,10 @@ impl Tx {
         now: Timestamp,
     ) -> Result<i64, StoreError> {
         let sql = "INSERT INTO api_tokens (name, role, token_hash, created_at, staff_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(name).bind(role.code()).bind(token_hash)
-            .bind(to_secs(now)).bind(owner).fetch_one(c).await)?)
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(name).bind(role.code()).bind(token_hash)
+            .bind(to_secs(now)).bind(owner).fetch_one(c).await)?,
+        )
     }
 
     /// Revokes a token by id; returns its name if it was live.

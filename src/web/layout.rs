@@ -38,8 +38,7 @@ fn digits(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
 }
 
-impl DepartmentView {
-}
+impl DepartmentView {}
 
 /// One link of the main navigation.
 pub struct NavItem {

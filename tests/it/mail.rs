@@ -76,6 +76,9 @@ async fn messages_arrive_over_smtp_as_text_and_html(backend: Backend) {
         );
         let from = mail.from().and_then(|a| a.first()).unwrap();
         assert_eq!(from.name(), Some("Harbor Point Police Department"));
+        // Messages say "reply to this email": replies reach the department's mailbox.
+        let reply = mail.reply_to().and_then(|a| a.first()).unwrap();
+        assert_eq!(reply.address(), Some("community@harborpoint-pd.example"));
         let text = mail.body_text(0).unwrap();
         let html = mail.body_html(0).unwrap();
         assert!(text.contains("Thank you for applying"), "{text}");

@@ -18,6 +18,7 @@ mod demo;
 mod duties;
 mod engagement;
 mod fuzz;
+mod go_live;
 mod health;
 mod limits;
 mod mail;

@@ -169,7 +169,10 @@ async fn about_page_explains_community_policing(backend: Backend) {
     let app = spawn_demo(backend).await;
     let (status, html) = app.get_text("/about").await;
     assert_eq!(status, 200);
-    assert!(html.contains("What is community policing?"), "the demo department's own page replaces the default");
+    assert!(
+        html.contains("What is community policing?"),
+        "the demo department's own page replaces the default"
+    );
     assert!(html.contains(r#"aria-current="page""#));
 }
 

@@ -134,6 +134,18 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
     const CLASS_STAFF: [u16; 6] = [303, 200, 200, 200, 403, 403];
     const RUNNERS: [u16; 6] = [303, 200, 200, 403, 403, 403];
     const EVERYONE_303: [u16; 6] = [303, 303, 303, 303, 303, 303];
+    const ADMIN_ONLY: [u16; 6] = [303, 200, 403, 403, 403, 403];
+    const ADMIN_422: [u16; 6] = [303, 422, 403, 403, 403, 403];
+    const ADMIN_404: [u16; 6] = [303, 404, 403, 403, 403, 403];
+    let admin_id = app
+        .store
+        .people()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.email == ADMIN)
+        .unwrap()
+        .id;
     let cls = |rest: &str| format!("/staff/classes/{class}{rest}");
     let ses = |rest: &str| format!("/staff/classes/{class}/sessions/{session_id}{rest}");
     let f = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
@@ -353,6 +365,36 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             f(&[("admin", "yes"), ("coordinator", "yes")]),
             [303, 303, 403, 403, 403, 403],
         ),
+        ("POST", "/staff/settings/department".into(), vec![], ADMIN_422),
+        ("GET", "/staff/people".into(), vec![], ADMIN_ONLY),
+        ("POST", "/staff/people".into(), vec![], ADMIN_422),
+        ("GET", format!("/staff/people/{admin_id}"), vec![], ADMIN_ONLY),
+        ("POST", format!("/staff/people/{admin_id}"), vec![], ADMIN_422),
+        (
+            "POST",
+            format!("/staff/people/{admin_id}/active"),
+            f(&[("active", "maybe")]),
+            [303, 400, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/people/987654/two-factor-reset".into(),
+            vec![],
+            ADMIN_404,
+        ),
+        ("POST", "/staff/people/987654/invitation".into(), vec![], ADMIN_404),
+        ("GET", "/staff/units".into(), vec![], ADMIN_ONLY),
+        ("POST", "/staff/units".into(), vec![], ADMIN_422),
+        (
+            "POST",
+            "/staff/units/987654".into(),
+            f(&[("name", "Harbor Patrol")]),
+            ADMIN_404,
+        ),
+        ("POST", "/staff/units/987654/delete".into(), vec![], ADMIN_404),
+        ("GET", "/staff/tokens".into(), vec![], ADMIN_ONLY),
+        ("POST", "/staff/tokens".into(), vec![], ADMIN_422),
+        ("POST", "/staff/tokens/987654/revoke".into(), vec![], ADMIN_404),
         ("GET", ses(""), vec![], CLASS_STAFF),
         (
             "GET",

@@ -24,7 +24,13 @@ struct SitePageView {
 pub async fn default_text(state: &AppState, page: &SitePage) -> Result<(String, String), AppError> {
     let dept = state.store.department().await?;
     let (name, city, contact) = dept.as_ref().map_or_else(
-        || ("Police Department".to_string(), "our city".to_string(), "the department".to_string()),
+        || {
+            (
+                "Police Department".to_string(),
+                "our city".to_string(),
+                "the department".to_string(),
+            )
+        },
         |d| {
             let contact = [&d.accessibility_contact, &d.email, &d.phone]
                 .into_iter()

@@ -148,11 +148,7 @@ async fn list_page(
 }
 
 /// `GET /staff/people`: every account and the invitation form.
-pub async fn list(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(q): Query<Done>,
-) -> Result<Response, AppError> {
+pub async fn list(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let form = AccountInput {
         role: Role::Officer.code().into(),
@@ -245,7 +241,16 @@ pub async fn show(
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    person_page(&state, &user, staff_id(&id)?, None, Vec::new(), notice(&q.done), StatusCode::OK).await
+    person_page(
+        &state,
+        &user,
+        staff_id(&id)?,
+        None,
+        Vec::new(),
+        notice(&q.done),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /staff/people/{id}`: name, role, rank, badge number and units.
@@ -337,7 +342,11 @@ pub async fn set_active(
     let active = match form.active.as_str() {
         "yes" => true,
         "no" => false,
-        _ => return Err(AppError::BadRequest("Say whether the account is active: yes or no.".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Say whether the account is active: yes or no.".into(),
+            ));
+        }
     };
     let person = state
         .store
@@ -423,7 +432,16 @@ pub async fn resend(
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
     tx.expire_password_links(id, now).await?;
-    queue_invitation(&mut tx, &state.links, &dept, id, &person.email, person.role.label(), now).await?;
+    queue_invitation(
+        &mut tx,
+        &state.links,
+        &dept,
+        id,
+        &person.email,
+        person.role.label(),
+        now,
+    )
+    .await?;
     tx.audit(
         &AuditRecord {
             actor: &actor(&user),

@@ -52,11 +52,7 @@ async fn units_page(
 }
 
 /// `GET /staff/units`.
-pub async fn list(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(q): Query<Done>,
-) -> Result<Response, AppError> {
+pub async fn list(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let notice = match q.done.as_str() {
         "added" => Some("Unit added."),
@@ -106,7 +102,10 @@ pub async fn create(
     };
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
-    let id = match tx.insert_unit(&crate::domain::department::unit_slug(&name), &name, &description).await {
+    let id = match tx
+        .insert_unit(&crate::domain::department::unit_slug(&name), &name, &description)
+        .await
+    {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
             let errors = vec![format!("There is already a unit named like \"{name}\".")];
@@ -171,7 +170,11 @@ pub async fn update(
 }
 
 /// `POST /staff/units/{id}/delete`: removes a unit nobody belongs to and no session names.
-pub async fn delete(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id = unit_id(&id)?;
     let now = Timestamp::now();
