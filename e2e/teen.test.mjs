@@ -89,7 +89,7 @@ test('a counselor nominates, a guardian consents, the coordinator confirms', asy
   await coordinator.page.getByRole('button', { name: 'Confirm Noor Haddad' }).click();
   await coordinator.page.getByText('Confirmed: the student is in the cohort.').waitFor();
   await coordinator.page.getByRole('link', { name: 'Schools' }).click();
-  await coordinator.page.getByRole('heading', { name: 'Schools and counselors' }).waitFor();
+  await coordinator.page.getByRole('heading', { name: 'Schools, organizations and counselors' }).waitFor();
   await checkPage(coordinator.page, 'teen-schools');
   await coordinator.page.getByRole('link', { name: 'Retention' }).click();
   await coordinator.page.getByRole('heading', { name: "Minors' data retention" }).waitFor();

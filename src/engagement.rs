@@ -1,5 +1,6 @@
 //! The community-engagement report's inputs: the activity log (counted under the duty
-//! the officer held that day), DARE lessons taught, training given, and traffic operations.
+//! the officer held that day), DARE lessons taught, academy sessions and watch meetings
+//! presented, training given, and traffic operations.
 
 use jiff::civil::Date;
 
@@ -68,6 +69,26 @@ pub async fn report(store: &Store, from: Date, to: Date) -> Result<Engagement, S
             dare.classes_graduated += 1;
             dare.graduates += n;
         }
+    }
+    // Academy sessions and watch meetings officers presented; the participants present
+    // count once per session, under its first presenter.
+    let mut last_session = None;
+    for p in store
+        .sessions_presented_between(from, to, jiff::Timestamp::now())
+        .await?
+    {
+        let first = last_session != Some(p.session_id);
+        last_session = Some(p.session_id);
+        let kind = crate::domain::ProgramKind::parse(&p.program_kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("session {}: program kind", p.session_id)))?;
+        work.push(Work {
+            officer: p.officer,
+            duty: crate::domain::engagement::teaching_duty(kind).into(),
+            school: None,
+            day: p.day,
+            minutes: p.minutes,
+            people: if first { p.attended } else { 0 },
+        });
     }
     for t in store.trainings(from, to).await? {
         work.push(Work {

@@ -106,7 +106,7 @@ impl ProfileInput {
                 "Enter the reply-to address like community@example.org.".into(),
             ));
         }
-        if !website.is_empty() && !(website.starts_with("https://") || website.starts_with("http://")) {
+        if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
             problems.push((
                 "website",
                 "Enter the website's full address, starting with https://.".into(),

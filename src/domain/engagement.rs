@@ -54,6 +54,16 @@ pub struct Engagement {
     pub by_month: Vec<Line>,
 }
 
+/// The duty a presented class session counts under in the engagement report.
+pub fn teaching_duty(kind: crate::domain::ProgramKind) -> &'static str {
+    use crate::domain::ProgramKind::*;
+    match kind {
+        NeighborhoodWatch => "Neighborhood Watch meetings",
+        CitizenAcademy | TeenAcademy => "Academy teaching",
+        Dare | ResourceOfficer | TrafficEnforcement => "Program sessions",
+    }
+}
+
 fn lines<'a>(work: &'a [Work], key: impl Fn(&'a Work) -> Option<String>) -> Vec<Line> {
     let mut groups: BTreeMap<String, (u32, u64, u32)> = BTreeMap::new();
     for w in work {

@@ -37,5 +37,5 @@ pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus
 pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};
-pub use program::{Duty, ProgramKind, Role};
+pub use program::{Duty, PlaceKind, ProgramKind, Role};
 pub use schedule::{MeetingPattern, Occurrence, ScheduleError};

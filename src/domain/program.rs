@@ -210,3 +210,24 @@ mod tests {
         );
     }
 }
+
+coded_enum! {
+    /// The places and groups officers work with. Schools and colleges take part in school
+    /// programs (nominations, DARE, resource officers); every kind counts in the activity
+    /// log and the engagement report.
+    PlaceKind {
+        School = "school" / "School",
+        College = "college" / "College",
+        Business = "business" / "Business group",
+        Neighborhood = "neighborhood" / "Neighborhood association",
+        Faith = "faith" / "Faith group",
+        Other = "other" / "Other organization",
+    }
+}
+
+impl PlaceKind {
+    /// Whether school programs (nominations, DARE, resource officers) can name it.
+    pub fn is_school(self) -> bool {
+        matches!(self, PlaceKind::School | PlaceKind::College)
+    }
+}

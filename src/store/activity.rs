@@ -140,7 +140,52 @@ pub struct TrainingRow {
     pub attendees: Vec<(StaffId, String)>,
 }
 
+/// A class session an officer presented, for the engagement report.
+#[derive(Debug, Clone)]
+pub struct PresentedSession {
+    pub session_id: crate::domain::SessionId,
+    pub officer: String,
+    pub program_kind: String,
+    pub day: Date,
+    pub minutes: u32,
+    /// Participants marked present or late.
+    pub attended: u32,
+}
+
 impl Store {
+    /// Sessions held (not cancelled, already over at `now`) from `from` to `to`
+    /// (inclusive, local days), once per named presenter, by session.
+    pub async fn sessions_presented_between(
+        &self,
+        from: Date,
+        to: Date,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<PresentedSession>, StoreError> {
+        let sql = "SELECT s.id, st.full_name, p.kind, s.local_date, s.starts_at, s.ends_at, \
+                   (SELECT COUNT(*) FROM attendance a WHERE a.session_id = s.id AND a.mark IN ('present', 'late')) \
+                   FROM sessions s JOIN classes c ON c.id = s.class_id JOIN programs p ON p.id = c.program_id \
+                   JOIN session_presenters sp ON sp.session_id = s.id JOIN staff st ON st.id = sp.staff_id \
+                   WHERE NOT s.cancelled AND s.local_date >= $1 AND s.local_date <= $2 AND s.ends_at <= $3 \
+                   ORDER BY s.id, st.full_name";
+        type Row = (crate::domain::SessionId, String, String, String, i64, i64, i64);
+        let rows: Vec<Row> = dispatch!(&self.pool, p => sqlx::query_as(sql)
+            .bind(from.to_string()).bind(to.to_string()).bind(super::to_secs(now)).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(session_id, officer, program_kind, day, starts, ends, attended)| {
+                Ok(PresentedSession {
+                    day: day
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("session {session_id}: date")))?,
+                    minutes: u32::try_from((ends - starts).max(0) / 60).unwrap_or(0),
+                    attended: u32::try_from(attended).unwrap_or(0),
+                    session_id,
+                    officer,
+                    program_kind,
+                })
+            })
+            .collect()
+    }
+
     /// Training given from `from` to `to` (inclusive), newest first.
     pub async fn trainings(&self, from: Date, to: Date) -> Result<Vec<TrainingRow>, StoreError> {
         let sql = "SELECT t.id, t.trainer_id, s.full_name, t.topic, t.held_on, t.minutes FROM officer_trainings t \

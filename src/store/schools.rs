@@ -13,6 +13,15 @@ pub struct School {
     pub name: String,
     pub district: String,
     pub address: String,
+    /// A [`crate::domain::PlaceKind`] code.
+    pub kind: String,
+}
+
+impl School {
+    /// What kind of place this is, in words.
+    pub fn kind_label(&self) -> &'static str {
+        crate::domain::PlaceKind::parse(&self.kind).map_or("School", |k| k.label())
+    }
 }
 
 /// A nomination as the pages show it.
@@ -48,9 +57,16 @@ const NOMINATION_COLUMNS: &str = "n.id, n.class_id, n.school_id, s.name AS schoo
      n.consent_at, n.consent_version, n.media_consent, n.application_id";
 
 impl Store {
-    /// Every school, by name.
+    /// Every school and college, by name (what school programs may name).
     pub async fn schools(&self) -> Result<Vec<School>, StoreError> {
-        let sql = "SELECT id, name, district, address FROM schools ORDER BY name";
+        let sql =
+            "SELECT id, name, district, address, kind FROM schools WHERE kind IN ('school', 'college') ORDER BY name";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+
+    /// Every school, college and organization, by name (where officers' activity happens).
+    pub async fn places(&self) -> Result<Vec<School>, StoreError> {
+        let sql = "SELECT id, name, district, address, kind FROM schools ORDER BY name";
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
     }
 
@@ -208,10 +224,24 @@ impl Tx {
         address: &str,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        let sql = "INSERT INTO schools (name, district, address, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        self.insert_place(name, crate::domain::PlaceKind::School, district, address, now)
+            .await
+    }
+
+    /// Adds a school, college or organization officers work with.
+    pub async fn insert_place(
+        &mut self,
+        name: &str,
+        kind: crate::domain::PlaceKind,
+        district: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql =
+            "INSERT INTO schools (name, district, address, created_at, kind) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         Ok(
             on_tx!(self, c => sqlx::query_scalar(sql).bind(name).bind(district).bind(address).bind(to_secs(now))
-            .fetch_one(c).await)?,
+            .bind(kind.code()).fetch_one(c).await)?,
         )
     }
 

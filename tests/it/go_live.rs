@@ -552,7 +552,88 @@ async fn the_service_area_counts_for_living_in_the_city(backend: Backend) {
     assert!(body.to_string().contains("South Harbor"), "{body}");
 }
 
+async fn organizations_and_presented_sessions_count_in_engagement(backend: Backend) {
+    let app = spawn_demo(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let officer = session(&app, crate::staff::OTHER_OFFICER).await;
+    let (status, _, text) = post_page(
+        &app,
+        &coordinator,
+        "/staff/schools",
+        &[
+            ("name", "Eastside Neighbors"),
+            ("kind", "gang"),
+            ("district", ""),
+            ("address", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(text.contains("Choose what kind of place it is"));
+    let (status, _, _) = post_page(
+        &app,
+        &coordinator,
+        "/staff/schools",
+        &[
+            ("name", "Eastside Neighbors"),
+            ("kind", "neighborhood"),
+            ("district", ""),
+            ("address", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let place = app
+        .store
+        .places()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Eastside Neighbors")
+        .unwrap();
+    assert_eq!(place.kind, "neighborhood");
+    // School programs do not offer it; the activity log does.
+    assert!(!app.store.schools().await.unwrap().iter().any(|s| s.id == place.id));
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
+        .date()
+        .to_string();
+    let id = place.id.to_string();
+    let form = [
+        ("kind", "presentation"),
+        ("school_id", id.as_str()),
+        ("occurred_on", today.as_str()),
+        ("minutes", "60"),
+        ("people_reached", "25"),
+    ];
+    assert_eq!(post_as(&app, Some(&officer), "/staff/activity", &form).await, 303);
+    let year_ago = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
+        .date()
+        .checked_sub(jiff::ToSpan::days(364))
+        .unwrap();
+    let (_, report) = page(
+        &app,
+        &coordinator,
+        &format!("/staff/reports/engagement?from={year_ago}&to={today}"),
+    )
+    .await;
+    assert!(
+        report.contains("<th scope=\"row\">Eastside Neighbors</th><td>1</td><td>1</td><td>25</td>"),
+        "{report}"
+    );
+    // Sessions officers presented in the demo's graduated class count as academy teaching.
+    let taught = app
+        .store
+        .sessions_presented_between(year_ago, today.parse().unwrap(), jiff::Timestamp::now())
+        .await
+        .unwrap();
+    assert!(!taught.is_empty(), "the demo's past sessions have presenters");
+    assert!(report.contains("<th scope=\"row\">Academy teaching</th>"), "{report}");
+}
+
 on_both_backends!(
+    organizations_and_presented_sessions_count_in_engagement,
     a_department_sets_itself_up_from_an_empty_database,
     deactivated_staff_are_refused_everywhere,
     the_last_administrator_cannot_be_removed,

@@ -108,7 +108,7 @@ async fn page(
             occurred_on: today.to_string(),
             ..Default::default()
         }),
-        schools: state.store.schools().await?,
+        schools: state.store.places().await?,
         kinds: ActivityKind::ALL,
         errors,
         names,
@@ -149,7 +149,7 @@ pub async fn show(
 }
 
 async fn checked(state: &AppState, form: &ActivityForm) -> Result<Result<activity::Activity, Refusal>, AppError> {
-    let schools: Vec<i64> = state.store.schools().await?.into_iter().map(|s| s.id).collect();
+    let schools: Vec<i64> = state.store.places().await?.into_iter().map(|s| s.id).collect();
     Ok(form.check(&schools, super::today(state).await?))
 }
 

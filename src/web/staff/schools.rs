@@ -23,7 +23,9 @@ use crate::web::layout::{Layout, render};
 #[template(path = "staff/schools.html")]
 struct SchoolsPage {
     layout: Layout,
+    /// Schools, colleges and organizations.
     schools: Vec<School>,
+    kinds: &'static [crate::domain::PlaceKind],
     /// `(id, name, email, schools)`.
     counselors: Vec<(crate::domain::StaffId, String, String, String)>,
     errors: Vec<String>,
@@ -44,7 +46,8 @@ async fn page(
     };
     let page = SchoolsPage {
         layout: super::layout(dept.as_ref(), "/staff/schools", user),
-        schools: state.store.schools().await?,
+        schools: state.store.places().await?,
+        kinds: crate::domain::PlaceKind::ALL,
         counselors: state.store.counselors().await?,
         errors,
         notice,
@@ -74,6 +77,8 @@ pub async fn show(State(state): State<AppState>, user: StaffUser, Query(q): Quer
 #[serde(default)]
 pub struct SchoolForm {
     name: String,
+    /// A `PlaceKind` code; empty means a school.
+    kind: String,
     district: String,
     address: String,
 }
@@ -95,10 +100,17 @@ pub async fn add_school(
         let e = "Give the school a name of up to 120 characters (district up to 120, address up to 200).";
         return page(&state, &user, vec![e.into()], None).await;
     }
+    let Some(kind) = crate::domain::PlaceKind::parse(if form.kind.is_empty() {
+        "school"
+    } else {
+        form.kind.trim()
+    }) else {
+        return page(&state, &user, vec!["Choose what kind of place it is.".into()], None).await;
+    };
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
     let id = match tx
-        .insert_school(name, form.district.trim(), form.address.trim(), now)
+        .insert_place(name, kind, form.district.trim(), form.address.trim(), now)
         .await
     {
         Ok(id) => id,
@@ -120,7 +132,7 @@ pub async fn add_school(
             object_type: "school",
             object_id: id.to_string(),
             before: None,
-            after: Some(serde_json::json!({ "name": name })),
+            after: Some(serde_json::json!({ "name": name, "kind": kind.code() })),
         },
         now,
     )
