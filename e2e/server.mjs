@@ -1,20 +1,62 @@
 // Starts the precinct binary with the demo department on a free port, for browser tests.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export async function startServer() {
-  const bin = process.env.PRECINCT_BIN ?? 'target/debug/precinct';
-  const dataDir = mkdtempSync(join(tmpdir(), 'precinct-e2e-'));
-  // The browser suite always uses its own SQLite file in a temporary directory.
+const BIN = process.env.PRECINCT_BIN ?? 'target/debug/precinct';
+
+// A fresh PostgreSQL database for one suite, on the server the integration tests use;
+// `null` when none answers (the suite then runs on SQLite only, except under CI).
+export function freshPostgres() {
+  const base = process.env.PRECINCT_TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+  const name = `precinct_e2e_${process.pid}_${Date.now()}`;
+  try {
+    execFileSync('psql', [base, '-qc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  } catch (e) {
+    if (process.env.CI) throw new Error(`PostgreSQL is needed under CI: ${e.message}`);
+    return null;
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop() {
+      execFileSync('psql', [base, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
+    },
+  };
+}
+
+// Runs `precinct admin create` as a department would on a new server, and returns the
+// password it printed.
+export function createAdmin({ dataDir, databaseUrl, email }) {
+  const env = { ...process.env, RUST_LOG: 'warn' };
+  delete env.PRECINCT_DATABASE_URL;
+  delete env.PRECINCT_ADMIN_PASSWORD;
+  if (databaseUrl) env.PRECINCT_DATABASE_URL = databaseUrl;
+  const out = execFileSync(BIN, ['admin', 'create', '--email', email, '--data-dir', dataDir], { env }).toString();
+  const m = out.match(/password: (\S+)/);
+  if (!m) throw new Error(`no password printed: ${out}`);
+  return m[1];
+}
+
+// Starts the service: by default with the demo department in a temporary SQLite file;
+// `{ demo: false }` starts it as a new department would, `databaseUrl` on PostgreSQL.
+export async function startServer({ demo = true, databaseUrl, dataDir: givenDir } = {}) {
+  const bin = BIN;
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'precinct-e2e-'));
+  // The browser suite uses its own database: a temporary SQLite file unless told otherwise.
   delete process.env.PRECINCT_DATABASE_URL;
-  const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
+  const args = ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir];
+  if (demo) args.push('--demo');
+  const env = { ...process.env, RUST_LOG: 'warn', PRECINCT_JOB_INTERVAL: '1', PRECINCT_RATE_LIMIT: 'off' };
+  if (databaseUrl) env.PRECINCT_DATABASE_URL = databaseUrl;
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn', PRECINCT_JOB_INTERVAL: '1', PRECINCT_RATE_LIMIT: 'off' },
+    env,
   });
   const lines = createInterface({ input: child.stdout });
   const baseUrl = await new Promise((resolve, reject) => {

