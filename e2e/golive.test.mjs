@@ -189,8 +189,89 @@ async function goLive(backend) {
     await c.getByText('Registration open').first().waitFor();
     await checkPage(c, tag('class'));
 
+    const classId = classUrl.split('/').pop();
+
+    // Residents apply; with one seat, the lottery decides.
+    const apply = async (first, email, city, label) => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/classes/${classId}`);
+      await page.getByLabel('First name').fill(first);
+      await page.getByLabel('Last name').fill('Lindqvist');
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Phone number').first().fill('(555) 010-3344');
+      await page.getByLabel('Date of birth (year-month-day)').fill('1980-05-14');
+      await page.getByLabel('City you live in').fill(city);
+      await page.locator('label[for=affiliation-resides]').click();
+      if (await page.locator('#emergency_phone').count()) {
+        await page.getByLabel('Name', { exact: true }).fill('Kari Lindqvist');
+        await page.locator('#emergency_phone').fill('(555) 010-3345');
+      }
+      if (await page.locator('label[for=waiver_accepted]').count()) await page.locator('label[for=waiver_accepted]').click();
+      if (label) await checkPage(page, label);
+      await page.getByRole('button', { name: 'Send my application' }).click();
+      await page.getByRole('heading', { name: 'Application received' }).waitFor();
+      if (label) await checkPage(page, `${label}-received`);
+      await context.close();
+    };
+    await apply('Signe', 'signe@mail.example', 'Lakeside', tag('apply'));
+    await apply('Ove', 'ove@mail.example', '55401');
+
+    // Registration closes: the coordinator moves the closing time to now and the
+    // background job draws the lottery.
+    await c.goto(`${classUrl}/edit`);
+    await c.getByLabel('Registration closes').fill(chicago(-1).local);
+    await c.getByRole('button', { name: 'Save the details' }).click();
+    await c.waitForURL(`**/staff/classes/${classId}?done=details`);
+    for (let i = 0; i < 60; i++) {
+      await c.reload();
+      if (await c.getByRole('cell', { name: 'On the waitlist' }).count()) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await c.getByRole('cell', { name: 'On the waitlist' }).first().waitFor();
+    await c.getByRole('button', { name: 'Close registration' }).click();
+    await c.getByRole('button', { name: 'Start the class' }).click();
+    await c.getByText('In progress').first().waitFor();
+
+    // Sergeant Nguyen presents both sessions and takes attendance on a phone.
+    for (const n of [1, 2]) {
+      await c.goto(classUrl);
+      await c.getByRole('link', { name: new RegExp(`^Edit session ${n}\\.`) }).click();
+      await c.locator('label', { hasText: 'K-9: Sergeant Tam Nguyen' }).click();
+      if (n === 1) await checkPage(c, tag('session-edit'));
+      await c.getByRole('button', { name: 'Save the session' }).click();
+      await c.waitForURL(`**/staff/classes/${classId}?done=session`);
+    }
+    const t = tam.page;
+    await t.setViewportSize({ width: 390, height: 844 });
+    await t.goto(server.baseUrl + '/staff');
+    await t.getByRole('link', { name: /Spring Class 1/ }).first().click();
+    for (const n of [1, 2]) {
+      await t.getByRole('link', { name: new RegExp(`^${n}\\. `) }).click();
+      await t.getByRole('heading', { name: 'Attendance' }).waitFor();
+      await t.getByRole('button', { name: /^Present: / }).first().click();
+      await t.getByText('Now: Present').first().waitFor();
+      if (n === 1) await checkPage(t, tag('attendance'));
+      await t.goto(classUrl);
+    }
+
+    // The class graduates; the graduate's certificate checks out publicly.
+    await c.goto(classUrl);
+    await c.getByRole('link', { name: 'Graduation', exact: true }).click();
+    await c.getByRole('heading', { name: 'Graduation' }).waitFor();
+    await checkPage(c, tag('graduation'));
+    await c.getByRole('button', { name: 'Confirm graduation' }).click();
+    await c.getByText('This class has graduated.').waitFor();
+    const certificate = c.getByRole('link', { name: /\(PDF\)$/ }).first();
+    const number = (await certificate.textContent()).replace(' (PDF)', '').trim();
+    const resident = await browser.newContext();
+    const verify = await resident.newPage();
+    await verify.goto(`${server.baseUrl}/certificates/${number}`);
+    await verify.getByText('Spring Class 1').first().waitFor();
+    await checkPage(verify, tag('certificate'));
+    await resident.close();
+
     for (const s of [admin, coordinator, tam, lena]) await s.context.close();
-    void classUrl;
   } finally {
     await server.stop();
     pg?.drop();
