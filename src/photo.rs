@@ -44,8 +44,49 @@ pub enum PhotoError {
     Unreadable,
 }
 
+/// The department's logo as stored: PNG (keeping transparency), at most 160 pixels a side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The logo's bounding box: it shows at 40 pixels, sharp on screens of 4× density.
+pub const LOGO_SIDE: u32 = 160;
+
+/// Checks and re-encodes an uploaded logo under the same limits as a portrait.
+pub fn logo(bytes: &[u8]) -> Result<Logo, PhotoError> {
+    let image = decode(bytes)?;
+    let small = image.resize(LOGO_SIDE, LOGO_SIDE, FilterType::Triangle).to_rgba8();
+    let mut png = Vec::new();
+    small
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|_| PhotoError::Unreadable)?;
+    Ok(Logo {
+        width: small.width(),
+        height: small.height(),
+        png,
+    })
+}
+
 /// Checks and re-encodes an uploaded photo.
 pub fn portrait(bytes: &[u8]) -> Result<Portrait, PhotoError> {
+    let image = decode(bytes)?;
+    let small = image.resize(WIDTH, HEIGHT, FilterType::Triangle).to_rgb8();
+    let mut jpeg = Vec::new();
+    small
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85))
+        .map_err(|_| PhotoError::Unreadable)?;
+    Ok(Portrait {
+        width: small.width(),
+        height: small.height(),
+        jpeg,
+    })
+}
+
+/// Decodes a JPEG or PNG upload within the size and pixel limits, turned upright.
+fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     if bytes.is_empty() {
         return Err(PhotoError::Empty);
     }
@@ -79,16 +120,7 @@ pub fn portrait(bytes: &[u8]) -> Result<Portrait, PhotoError> {
     let orientation = decoder.orientation().map_err(|_| PhotoError::Unreadable)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     image.apply_orientation(orientation);
-    let small = image.resize(WIDTH, HEIGHT, FilterType::Triangle).to_rgb8();
-    let mut jpeg = Vec::new();
-    small
-        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85))
-        .map_err(|_| PhotoError::Unreadable)?;
-    Ok(Portrait {
-        width: small.width(),
-        height: small.height(),
-        jpeg,
-    })
+    Ok(image)
 }
 
 #[cfg(test)]
@@ -112,6 +144,14 @@ mod tests {
         assert_eq!((back.width(), back.height()), (300, 400));
         let wide = portrait(&encoded(800, 400, ImageFormat::Jpeg)).unwrap();
         assert_eq!((wide.width, wide.height), (320, 160));
+    }
+
+    #[test]
+    fn a_logo_fits_its_box_as_png() {
+        let l = logo(&encoded(600, 300, ImageFormat::Png)).unwrap();
+        assert_eq!((l.width, l.height), (160, 80));
+        assert!(l.png.starts_with(b"\x89PNG"), "stored as PNG");
+        assert_eq!(logo(b"<svg onload=alert(1)>"), Err(PhotoError::NotAPhoto));
     }
 
     #[test]

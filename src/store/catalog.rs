@@ -33,6 +33,8 @@ pub struct Department {
     pub reply_to: String,
     /// Who to contact about the site's accessibility (email or phone).
     pub accessibility_contact: String,
+    /// When the logo was last uploaded (seconds), if there is one.
+    pub logo_updated_at: Option<i64>,
 }
 
 impl Department {
@@ -288,7 +290,8 @@ impl Store {
     /// The department, once configured (the demo or setup writes it).
     pub async fn department(&self) -> Result<Option<Department>, StoreError> {
         let sql = "SELECT name, short_name, city, state, time_zone, address, phone, email, tagline, service_area, \
-                   non_emergency_phone, website, reply_to, accessibility_contact FROM department WHERE id = 1";
+                   non_emergency_phone, website, reply_to, accessibility_contact, \
+                   (SELECT updated_at FROM department_logo WHERE id = 1) AS logo_updated_at FROM department WHERE id = 1";
         Ok(dispatch!(&self.pool, p => sqlx::query_as::<_, Department>(sql).fetch_optional(p).await)?)
     }
 

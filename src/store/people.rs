@@ -162,7 +162,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The department's logo (PNG), if one was uploaded.
+    pub async fn logo(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let sql = "SELECT png FROM department_logo WHERE id = 1";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).fetch_optional(p).await)?)
+    }
+}
+
 impl Tx {
+    /// Stores (or replaces) the department's logo.
+    pub async fn put_logo(&mut self, logo: &crate::photo::Logo, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "INSERT INTO department_logo (id, png, width, height, updated_at) VALUES (1, $1, $2, $3, $4) \
+                   ON CONFLICT (id) DO UPDATE SET png = excluded.png, width = excluded.width, \
+                   height = excluded.height, updated_at = excluded.updated_at";
+        on_tx!(self, c => sqlx::query(sql).bind(&logo.png).bind(i64::from(logo.width)).bind(i64::from(logo.height))
+            .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Removes the logo (the site shows the generic badge again); returns whether there was one.
+    pub async fn delete_logo(&mut self) -> Result<bool, StoreError> {
+        let n = on_tx!(self, c => sqlx::query("DELETE FROM department_logo WHERE id = 1")
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
     /// Changes an account's name, role, rank and badge number and sets its units.
     /// Returns the account's previous values as JSON (for the audit log), or `None` if
     /// there is no such account.

@@ -106,7 +106,8 @@ impl Tx {
     /// The department's current row as JSON, for the audit log's "before".
     pub async fn department_json(&mut self) -> Result<Option<serde_json::Value>, StoreError> {
         let sql = "SELECT name, short_name, city, state, time_zone, address, phone, email, tagline, service_area, \
-                   non_emergency_phone, website, reply_to, accessibility_contact FROM department WHERE id = 1";
+                   non_emergency_phone, website, reply_to, accessibility_contact, \
+                   (SELECT updated_at FROM department_logo WHERE id = 1) AS logo_updated_at FROM department WHERE id = 1";
         let row: Option<crate::store::catalog::Department> =
             on_tx!(self, c => sqlx::query_as(sql).fetch_optional(c).await)?;
         Ok(row.map(|d| {

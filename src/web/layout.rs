@@ -58,6 +58,9 @@ const NAV: &[(&str, &str)] = &[
 /// Data for `base.html`.
 pub struct Layout {
     pub site_name: String,
+    /// The department's logo address (versioned so a new upload shows at once), or the
+    /// generic badge.
+    pub logo: String,
     pub department: Option<DepartmentView>,
     pub nav: Vec<NavItem>,
     /// The signed-in staff member's name, on back-office pages (shows sign-out).
@@ -70,6 +73,9 @@ impl Layout {
     pub fn new(dept: Option<&Department>, current: &str) -> Layout {
         Layout {
             site_name: dept.map_or_else(|| "Police Department".to_string(), |d| d.name.clone()),
+            logo: dept
+                .and_then(|d| d.logo_updated_at)
+                .map_or_else(|| "/assets/img/badge.svg".to_string(), |v| format!("/logo.png?v={v}")),
             department: dept.map(|d| DepartmentView {
                 name: d.name.clone(),
                 tagline: d.tagline.clone(),

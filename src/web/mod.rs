@@ -114,12 +114,13 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
-/// The one route that takes photos, which are larger than any form.
+/// The routes that take photos, which are larger than any form.
 pub const PHOTO_UPLOAD_PATH: &str = "/staff/profile/photo";
+pub const LOGO_UPLOAD_PATH: &str = "/staff/settings/logo";
 
 /// The largest body a request to `path` may carry.
 pub fn body_limit(path: &str, configured: usize) -> usize {
-    if path == PHOTO_UPLOAD_PATH {
+    if path == PHOTO_UPLOAD_PATH || path == LOGO_UPLOAD_PATH {
         // Read a photo somewhat over the limit whole, so the person is told it is too
         // large on a page instead of seeing a connection cut off mid-upload (only
         // signed-in staff get this far: the body is read after the session check).

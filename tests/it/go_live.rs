@@ -632,7 +632,57 @@ async fn organizations_and_presented_sessions_count_in_engagement(backend: Backe
     assert!(report.contains("<th scope=\"row\">Academy teaching</th>"), "{report}");
 }
 
+async fn the_logo_is_re_encoded_and_shown_on_every_page(backend: Backend) {
+    let (app, admin) = empty_with_admin(backend).await;
+    let (status, _, _) = post_page(
+        &app,
+        &admin,
+        "/staff/settings/department",
+        &profile("America/Chicago", ""),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let upload = |bytes: Vec<u8>| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let form = reqwest::multipart::Form::new()
+                .part("logo", reqwest::multipart::Part::bytes(bytes).file_name("logo.png"));
+            let res = app
+                .client
+                .post(format!("{}/staff/settings/logo", app.address))
+                .header(COOKIE, admin)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, text) = upload(b"<svg onload=alert(1)>".to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("Upload a JPEG or PNG photo."));
+    let (status, _) = upload(crate::profiles::png(640, 320)).await;
+    assert_eq!(status, 303);
+    let (_, home) = app.get_text("/").await;
+    let start = home.find("/logo.png?v=").expect("the logo is on the page");
+    let src: String = home[start..].chars().take_while(|c| *c != '"').collect();
+    let res = app.client.get(format!("{}{src}", app.address)).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let bytes = res.bytes().await.unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((img.width(), img.height()), (160, 80), "shrunk to fit, shape kept");
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/settings/logo/remove", &[]).await,
+        303
+    );
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("/logo.png") && home.contains("/assets/img/badge.svg"));
+    assert_eq!(app.get_text("/logo.png").await.0, 404);
+}
+
 on_both_backends!(
+    the_logo_is_re_encoded_and_shown_on_every_page,
     organizations_and_presented_sessions_count_in_engagement,
     a_department_sets_itself_up_from_an_empty_database,
     deactivated_staff_are_refused_everywhere,

@@ -13,7 +13,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::staff::{OTHER_OFFICER, post_page, session};
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub fn png(width: u32, height: u32) -> Vec<u8> {
     let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(img)

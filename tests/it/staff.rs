@@ -366,6 +366,18 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 303, 403, 403, 403, 403],
         ),
         ("POST", "/staff/settings/department".into(), vec![], ADMIN_422),
+        (
+            "POST",
+            "/staff/settings/logo".into(),
+            vec![],
+            [303, 400, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/settings/logo/remove".into(),
+            vec![],
+            [303, 303, 403, 403, 403, 403],
+        ),
         ("GET", "/staff/people".into(), vec![], ADMIN_ONLY),
         ("POST", "/staff/people".into(), vec![], ADMIN_422),
         ("GET", format!("/staff/people/{admin_id}"), vec![], ADMIN_ONLY),

@@ -74,3 +74,16 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, AppErro
 pub async fn accessibility(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     show_site_page(&state, "accessibility").await
 }
+
+/// `GET /logo.png`: the department's logo. Pages link it with its upload time in the
+/// query, so a long cache is safe.
+pub async fn logo(State(state): State<AppState>) -> Result<axum::response::Response, AppError> {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let png = state.store.logo().await?.ok_or(AppError::NotFound("logo"))?;
+    Ok((
+        [(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "public, max-age=86400")],
+        png,
+    )
+        .into_response())
+}

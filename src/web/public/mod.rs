@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/classes/{id}", get(classes::show))
         .route("/about", get(about::show))
         .route("/accessibility", get(about::accessibility))
+        .route("/logo.png", get(about::logo))
         .route("/my", get(applicant::find))
         .route(
             "/my/link/{token}",

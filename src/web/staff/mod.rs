@@ -81,6 +81,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff/audit", get(classes::audit))
         .route("/staff/settings", get(settings::show).post(settings::save))
         .route("/staff/settings/department", post(settings::save_profile))
+        .route(
+            crate::web::LOGO_UPLOAD_PATH,
+            post(settings::upload_logo).layer(axum::extract::DefaultBodyLimit::max(crate::web::body_limit(
+                crate::web::LOGO_UPLOAD_PATH,
+                0,
+            ))),
+        )
+        .route("/staff/settings/logo/remove", post(settings::remove_logo))
         .route("/staff/people", get(people::list).post(people::create))
         .route("/staff/people/{id}", get(people::show).post(people::update))
         .route("/staff/people/{id}/active", post(people::set_active))

@@ -46,6 +46,9 @@ struct SettingsPage {
     /// `(code, label, checked)` per nameable role.
     roles: Vec<(&'static str, &'static str, bool)>,
     saved: bool,
+    /// The current logo's address, if one was uploaded.
+    logo: Option<String>,
+    logo_error: Option<String>,
 }
 
 impl SettingsPage {
@@ -87,15 +90,32 @@ async fn page(
     problems: Vec<FieldProblem>,
     saved: bool,
 ) -> Result<Response, AppError> {
+    page_with(state, user, profile, problems, saved, None).await
+}
+
+async fn page_with(
+    state: &AppState,
+    user: &StaffUser,
+    profile: Option<ProfileInput>,
+    problems: Vec<FieldProblem>,
+    saved: bool,
+    logo_error: Option<String>,
+) -> Result<Response, AppError> {
     let named = parse_roles(&state.store.sensitive_roles().await?);
     let dept = state.store.department().await?;
     let profile = profile.unwrap_or_else(|| dept.as_ref().map(input_of).unwrap_or_default());
-    let status = if problems.is_empty() {
+    let status = if problems.is_empty() && logo_error.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let logo = dept
+        .as_ref()
+        .and_then(|d| d.logo_updated_at)
+        .map(|v| format!("/logo.png?v={v}"));
     let page = SettingsPage {
+        logo,
+        logo_error,
         layout: super::layout(dept.as_ref(), "/staff/settings", user),
         profile,
         problems,
@@ -211,6 +231,84 @@ pub async fn save(
         now,
     )
     .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/settings?saved=1"))
+}
+
+/// `POST /staff/settings/logo` (multipart, field `logo`): re-encoded like officers' photos.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    user: StaffUser,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let too_large = crate::photo::PhotoError::TooLarge.to_string();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("logo") => match field.bytes().await {
+                Ok(bytes) => file = Some(bytes),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return page_with(&state, &user, None, Vec::new(), false, Some(too_large)).await;
+                }
+                Err(e) => return Err(AppError::BadRequest(e.body_text())),
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return page_with(&state, &user, None, Vec::new(), false, Some(too_large)).await;
+            }
+            Err(e) => return Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+    let bytes = file.unwrap_or_default();
+    // Decoding and resizing take a moment of CPU: off the request threads.
+    let logo = tokio::task::spawn_blocking(move || crate::photo::logo(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let logo = match logo {
+        Ok(l) => l,
+        Err(e) => return page_with(&state, &user, None, Vec::new(), false, Some(e.to_string())).await,
+    };
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    tx.put_logo(&logo, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: &actor(&user),
+            action: "department.logo",
+            object_type: "department",
+            object_id: "1".into(),
+            before: None,
+            after: Some(serde_json::json!({ "width": logo.width, "height": logo.height })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::web::see_other("/staff/settings?saved=1"))
+}
+
+/// `POST /staff/settings/logo/remove`.
+pub async fn remove_logo(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+    super::require(&user, Permission::Configure)?;
+    let now = Timestamp::now();
+    let mut tx = state.store.begin().await?;
+    if tx.delete_logo().await? {
+        tx.audit(
+            &AuditRecord {
+                actor: &actor(&user),
+                action: "department.logo_removed",
+                object_type: "department",
+                object_id: "1".into(),
+                before: None,
+                after: None,
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
