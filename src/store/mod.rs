@@ -32,6 +32,7 @@ pub mod interest;
 pub mod limits;
 pub mod outbox;
 pub mod profiles;
+pub mod questions;
 pub mod requests;
 pub mod ride_along;
 pub mod schools;

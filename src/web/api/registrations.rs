@@ -99,7 +99,7 @@ pub async fn register(
         Err(e) => {
             let failure = RuleFailure {
                 rule: "malformed",
-                field: "body",
+                field: "body".into(),
                 message: e.to_string(),
             };
             return problem_with_errors(
