@@ -141,6 +141,10 @@ pub struct ApplicationInput {
     pub affiliation: Option<AffiliationInput>,
     pub emergency_contact: Option<EmergencyContactInput>,
     pub waiver_accepted: bool,
+    /// Answers to the program's own questions (see the program's `questions`), keyed by
+    /// question id. Left out when the program asks none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub answers: std::collections::BTreeMap<String, super::questions::AnswerIn>,
 }
 
 /// A checked applicant: every field present and well formed.

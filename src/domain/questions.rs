@@ -171,6 +171,52 @@ pub enum Given {
     File { name: String, bytes: Vec<u8> },
 }
 
+/// One answer as the JSON API takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AnswerIn {
+    /// Text; a choice's exact wording; `yes` or `no`; or a date as `YYYY-MM-DD`.
+    Value(String),
+    /// A document (JPEG, PNG or PDF, at most 5 MB once decoded), its bytes in standard
+    /// base64. The type is read from the content, not from the name.
+    File { file_name: String, content_base64: String },
+}
+
+impl AnswerIn {
+    /// The answer as the rules read it; `Err` with a message when the base64 is broken.
+    pub fn given(&self) -> Result<Given, &'static str> {
+        use base64::Engine as _;
+        match self {
+            AnswerIn::Value(v) => Ok(Given::Text(v.clone())),
+            AnswerIn::File {
+                file_name,
+                content_base64,
+            } => base64::engine::general_purpose::STANDARD
+                .decode(content_base64.trim())
+                .map(|bytes| Given::File {
+                    name: file_name.clone(),
+                    bytes,
+                })
+                .map_err(|_| "The file is not valid base64."),
+        }
+    }
+}
+
+/// The API's answers as the rules read them; broken base64 is reported at its field.
+pub fn given_from_api(answers: &BTreeMap<String, AnswerIn>) -> Result<BTreeMap<String, Given>, Vec<RuleFailure>> {
+    let mut out = BTreeMap::new();
+    let mut f = Vec::new();
+    for (key, answer) in answers {
+        match answer.given() {
+            Ok(g) => {
+                out.insert(key.clone(), g);
+            }
+            Err(message) => f.push(RuleFailure::new("base64", format!("answers.{key}"), message)),
+        }
+    }
+    if f.is_empty() { Ok(out) } else { Err(f) }
+}
+
 /// A file as the applicant sent it: its type read from its content.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Document {

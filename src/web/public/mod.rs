@@ -24,7 +24,13 @@ mod surveys;
 /// numbers with), grouped so the rate limiter can wrap them.
 pub fn limited_router() -> Router<AppState> {
     Router::new()
-        .route("/classes/{id}/apply", axum::routing::post(apply::submit))
+        .route(
+            "/classes/{id}/apply",
+            axum::routing::post(apply::submit).layer(axum::extract::DefaultBodyLimit::max(crate::web::body_limit(
+                "/classes/0/apply",
+                0,
+            ))),
+        )
         .route("/my/link", axum::routing::post(applicant::send_link))
         .route("/programs/{slug}/interest", axum::routing::post(interest::join))
         .route("/requests/new/{code}", axum::routing::post(requests::submit))
