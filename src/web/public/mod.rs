@@ -16,6 +16,7 @@ mod content;
 mod home;
 mod interest;
 mod news;
+mod privacy;
 mod programs;
 pub(crate) mod requests;
 mod surveys;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/officers/{id}/photo.jpg", get(programs::officer_photo))
         .route("/classes/{id}", get(classes::show))
         .route("/about", get(about::show))
+        .route("/privacy", get(privacy::show))
         .route("/my", get(applicant::find))
         .route(
             "/my/link/{token}",
