@@ -90,7 +90,15 @@ pub async fn change(
     if !tx.update_question(program.id, id, &spec, now).await? {
         return Err(QuestionError::NotFound);
     }
-    audit(&mut tx, actor, "program.question.change", program, after(id, &spec), now).await?;
+    audit(
+        &mut tx,
+        actor,
+        "program.question.change",
+        program,
+        after(id, &spec),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -109,7 +117,11 @@ pub async fn remove(
     if removal == Removal::NotFound {
         return Err(QuestionError::NotFound);
     }
-    let outcome = if removal == Removal::Archived { "archived" } else { "deleted" };
+    let outcome = if removal == Removal::Archived {
+        "archived"
+    } else {
+        "deleted"
+    };
     let after = serde_json::json!({ "question": id, "outcome": outcome });
     audit(&mut tx, actor, "program.question.remove", program, after, now).await?;
     tx.commit().await?;

@@ -578,6 +578,7 @@ mod tests {
                 phone: "555 010 9988".into(),
             }),
             waiver_accepted: true,
+            answers: Default::default(),
         }
     }
 

@@ -406,13 +406,7 @@ fn text_answer(q: &Question, kind: QuestionKind, text: &str) -> Result<String, R
             .iter()
             .find(|o| o.as_str() == text)
             .cloned()
-            .ok_or_else(|| {
-                RuleFailure::new(
-                    "choice",
-                    at,
-                    format!("Choose one of the listed answers to “{label}”."),
-                )
-            }),
+            .ok_or_else(|| RuleFailure::new("choice", at, format!("Choose one of the listed answers to “{label}”."))),
         QuestionKind::YesNo => match text.to_ascii_lowercase().as_str() {
             "yes" => Ok("yes".into()),
             "no" => Ok("no".into()),
@@ -528,7 +522,10 @@ mod tests {
     }
 
     fn rules(r: Result<Vec<Answer>, Vec<RuleFailure>>) -> Vec<(String, &'static str)> {
-        r.unwrap_err().into_iter().map(|f| (f.field.to_string(), f.rule)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|f| (f.field.to_string(), f.rule))
+            .collect()
     }
 
     #[test]
@@ -542,7 +539,12 @@ mod tests {
             retention_months: "0".into(),
             ..draft("text")
         };
-        let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|f| f.field.into()).collect();
+        let fields: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|f| f.field.into())
+            .collect();
         assert_eq!(fields, ["kind", "label", "retention_months"]);
         assert!(
             QuestionDraft {
@@ -579,14 +581,24 @@ mod tests {
         ];
         let ok = check_answers(
             &qs,
-            &given(&[(1, text(" Hi ")), (2, text("Evening")), (3, text("YES")), (4, text("2026-09-14"))]),
+            &given(&[
+                (1, text(" Hi ")),
+                (2, text("Evening")),
+                (3, text("YES")),
+                (4, text("2026-09-14")),
+            ]),
         )
         .unwrap();
         let values: Vec<&str> = ok.iter().map(|a| a.value.as_str()).collect();
         assert_eq!(values, ["Hi", "Evening", "yes", "2026-09-14"]);
         let bad = check_answers(
             &qs,
-            &given(&[(1, text("a\u{7}b")), (2, text("Night")), (3, text("maybe")), (4, text("14/09/2026"))]),
+            &given(&[
+                (1, text("a\u{7}b")),
+                (2, text("Night")),
+                (3, text("maybe")),
+                (4, text("14/09/2026")),
+            ]),
         );
         assert_eq!(
             rules(bad),
@@ -681,7 +693,12 @@ mod tests {
         let last: jiff::Timestamp = "2026-11-03T02:00:00Z".parse().unwrap();
         let due: jiff::Timestamp = "2027-05-03T01:00:00Z".parse().unwrap();
         // Six months later at the same local time (across the DST change).
-        assert!(!erasure_due(Some(last), 6, &tz, due.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap()));
+        assert!(!erasure_due(
+            Some(last),
+            6,
+            &tz,
+            due.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap()
+        ));
         assert!(erasure_due(Some(last), 6, &tz, due));
         assert!(!erasure_due(None, 1, &tz, due), "a class that never met has not ended");
         assert_eq!(retention_text(1), "1 month after the class's last session");
@@ -691,8 +708,14 @@ mod tests {
     #[test]
     fn questions_move_one_place_at_a_time() {
         let ids: Vec<QuestionId> = [1, 2, 3].map(QuestionId::new).to_vec();
-        assert_eq!(moved(&ids, QuestionId::new(2), true).unwrap(), [2, 1, 3].map(QuestionId::new));
-        assert_eq!(moved(&ids, QuestionId::new(2), false).unwrap(), [1, 3, 2].map(QuestionId::new));
+        assert_eq!(
+            moved(&ids, QuestionId::new(2), true).unwrap(),
+            [2, 1, 3].map(QuestionId::new)
+        );
+        assert_eq!(
+            moved(&ids, QuestionId::new(2), false).unwrap(),
+            [1, 3, 2].map(QuestionId::new)
+        );
         assert_eq!(moved(&ids, QuestionId::new(1), true), None);
         assert_eq!(moved(&ids, QuestionId::new(3), false), None);
         assert_eq!(moved(&ids, QuestionId::new(9), false), None);

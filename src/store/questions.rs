@@ -114,7 +114,11 @@ impl Store {
     }
 
     /// One question the program asks now.
-    pub async fn program_question(&self, program_id: ProgramId, id: QuestionId) -> Result<Option<Question>, StoreError> {
+    pub async fn program_question(
+        &self,
+        program_id: ProgramId,
+        id: QuestionId,
+    ) -> Result<Option<Question>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM program_questions WHERE program_id = $1 AND id = $2 AND archived_at IS NULL"
         );
@@ -126,7 +130,9 @@ impl Store {
     /// An application's answers, in the form's order (archived questions included).
     pub async fn answers_of(&self, application_id: ApplicationId) -> Result<Vec<AnswerRow>, StoreError> {
         let sql = format!("{ANSWER_SELECT} WHERE a.application_id = $1 ORDER BY q.position, q.id");
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(application_id).fetch_all(p).await)?)
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(application_id).fetch_all(p).await)?,
+        )
     }
 
     /// Every answer of a class's applications, for the roster exports.
@@ -140,7 +146,10 @@ impl Store {
 
     /// The questions answered in a class plus those its program asks now, in order:
     /// the roster's answer columns `(id, label, sensitive)`.
-    pub async fn class_question_columns(&self, class_id: ClassId) -> Result<Vec<(QuestionId, String, bool)>, StoreError> {
+    pub async fn class_question_columns(
+        &self,
+        class_id: ClassId,
+    ) -> Result<Vec<(QuestionId, String, bool)>, StoreError> {
         let sql = "SELECT q.id, q.label, q.sensitive FROM program_questions q JOIN classes c ON c.program_id = q.program_id \
                    WHERE c.id = $1 AND (q.archived_at IS NULL OR EXISTS (SELECT 1 FROM application_answers a \
                    JOIN applications ap ON ap.id = a.application_id WHERE a.question_id = q.id AND ap.class_id = $1)) \
@@ -158,7 +167,9 @@ impl Store {
                    JOIN program_questions q ON q.id = a.question_id \
                    WHERE a.application_id = $1 AND a.question_id = $2 AND a.file IS NOT NULL AND a.content_type IS NOT NULL \
                    AND a.erased_at IS NULL";
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(application_id).bind(question_id).fetch_optional(p).await)?)
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(application_id).bind(question_id).fetch_optional(p).await)?,
+        )
     }
 
     /// Answers still held, per class and question, with what decides when they go.
@@ -198,9 +209,11 @@ impl Tx {
                    retention_months, position, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
                    (SELECT COALESCE(MAX(position), 0) + 1 FROM program_questions WHERE program_id = $1), $9, $9) RETURNING id";
-        Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(program_id).bind(q.kind.code()).bind(&q.label)
+        Ok(
+            on_tx!(self, c => sqlx::query_scalar(sql).bind(program_id).bind(q.kind.code()).bind(&q.label)
             .bind(&q.help).bind(q.options.join("\n")).bind(q.required).bind(q.sensitive)
-            .bind(i64::from(q.retention_months)).bind(to_secs(now)).fetch_one(c).await)?)
+            .bind(i64::from(q.retention_months)).bind(to_secs(now)).fetch_one(c).await)?,
+        )
     }
 
     /// Changes a question the program asks; false when there is none.
@@ -227,8 +240,8 @@ impl Tx {
         id: QuestionId,
         now: Timestamp,
     ) -> Result<Removal, StoreError> {
-        let answered: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
-            "SELECT 1 FROM application_answers WHERE question_id = $1 LIMIT 1").bind(id).fetch_optional(c).await)?;
+        let answered: Option<QuestionId> = on_tx!(self, c => sqlx::query_scalar(
+            "SELECT question_id FROM application_answers WHERE question_id = $1 LIMIT 1").bind(id).fetch_optional(c).await)?;
         let (done, removal) = if answered.is_some() {
             let sql = "UPDATE program_questions SET archived_at = $3, updated_at = $3 \
                        WHERE id = $1 AND program_id = $2 AND archived_at IS NULL";

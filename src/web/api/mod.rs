@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/programs", get(catalog::list_programs))
         .route("/programs/{slug}", get(catalog::get_program))
         .route("/programs/{slug}/statistics", get(catalog::statistics))
-        .route("/programs/{slug}/questions", get(questions::list).post(questions::create))
+        .route(
+            "/programs/{slug}/questions",
+            get(questions::list).post(questions::create),
+        )
         .route(
             "/programs/{slug}/questions/{id}",
             axum::routing::put(questions::update).delete(questions::delete),

@@ -261,7 +261,11 @@ pub async fn delete(
     };
     match questions::remove(&state.store, &at, id, &actor(&client), Timestamp::now()).await {
         Ok(removal) => Ok(Json(RemovedOut {
-            outcome: if removal == Removal::Archived { "archived" } else { "deleted" },
+            outcome: if removal == Removal::Archived {
+                "archived"
+            } else {
+                "deleted"
+            },
         })
         .into_response()),
         Err(e) => outcome(e),

@@ -13,8 +13,8 @@ use crate::app::AppState;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::access::{Permission, allows};
-use crate::domain::{questions, screening};
 use crate::domain::{ApplicationId, ClassId, Role};
+use crate::domain::{questions, screening};
 use crate::error::{ApiError, AppError, problem_response};
 use crate::tokens;
 
@@ -105,7 +105,10 @@ pub async fn roster(
     for a in state.store.answers_in_class(id).await? {
         if questions::shown(a.sensitive, sees) {
             let text = crate::web::staff::answer_text(&a);
-            answers.entry(a.application_id).or_default().insert(a.question_id.to_string(), text);
+            answers
+                .entry(a.application_id)
+                .or_default()
+                .insert(a.question_id.to_string(), text);
         }
     }
     let registrations = state

@@ -287,7 +287,8 @@ async fn read_form(state: &AppState, req: Request) -> Result<Option<Posted>, App
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
             Err(e) => return Err(unreadable(e.body_text())),
         };
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(e.to_string()))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(e.to_string()))?;
         for (name, value) in pairs {
             posted.form.set(&name, value);
         }

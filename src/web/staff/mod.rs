@@ -133,7 +133,10 @@ pub fn router() -> Router<AppState> {
             "/staff/programs/{slug}/questions/{id}/remove",
             post(program_questions::remove),
         )
-        .route("/staff/programs/{slug}/questions/{id}/move", post(program_questions::shift))
+        .route(
+            "/staff/programs/{slug}/questions/{id}/move",
+            post(program_questions::shift),
+        )
         .route(
             "/staff/programs/{slug}/survey",
             get(outcomes::edit).post(outcomes::save),

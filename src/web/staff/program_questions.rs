@@ -110,11 +110,7 @@ async fn render_page(
     let list = state.store.program_questions(program.id).await?;
     let form = match (form, editing) {
         (Some(f), _) => f,
-        (None, Some(id)) => QuestionForm::of(
-            list.iter()
-                .find(|q| q.id == id)
-                .ok_or(AppError::NotFound("question"))?,
-        ),
+        (None, Some(id)) => QuestionForm::of(list.iter().find(|q| q.id == id).ok_or(AppError::NotFound("question"))?),
         (None, None) => QuestionForm {
             kind: QuestionKind::Text.code().into(),
             retention_months: "12".into(),
