@@ -126,8 +126,8 @@ async fn program_for(state: &AppState, client: &ApiClient, slug: &str) -> Result
         .ok_or(AppError::NotFound("program"))?))
 }
 
-fn parse(body: &Bytes) -> Result<QuestionIn, Response> {
-    serde_json::from_slice(body).map_err(|e| invalid(vec![RuleFailure::new("malformed", "body", e.to_string())]))
+fn parse(body: &Bytes) -> Result<QuestionIn, Vec<RuleFailure>> {
+    serde_json::from_slice(body).map_err(|e| vec![RuleFailure::new("malformed", "body", e.to_string())])
 }
 
 fn actor(client: &ApiClient) -> String {
@@ -194,7 +194,7 @@ pub async fn create(
     };
     let input = match parse(&body) {
         Ok(i) => i,
-        Err(r) => return Ok(r),
+        Err(errors) => return Ok(invalid(errors)),
     };
     let at = ProgramRef {
         id: program.id,
@@ -226,7 +226,7 @@ pub async fn update(
     let id = question_id(&id)?;
     let input = match parse(&body) {
         Ok(i) => i,
-        Err(r) => return Ok(r),
+        Err(errors) => return Ok(invalid(errors)),
     };
     let at = ProgramRef {
         id: program.id,
