@@ -21,6 +21,7 @@ pub mod notify;
 pub mod outcomes;
 pub mod photo;
 pub mod planning;
+pub mod questions;
 pub mod registrar;
 pub mod report_pdf;
 pub mod requests;

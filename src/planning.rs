@@ -58,11 +58,7 @@ pub struct ClassIn {
 }
 
 pub fn failure(rule: &'static str, field: &'static str, message: impl Into<String>) -> RuleFailure {
-    RuleFailure {
-        rule,
-        field,
-        message: message.into(),
-    }
+    RuleFailure::new(rule, field, message)
 }
 
 /// Reads an instant with its offset (`2027-01-05T09:00:00-08:00`).

@@ -43,6 +43,8 @@ pub struct Request {
     pub idempotency_key: Option<String>,
     /// Hash of what was submitted, to refuse a key reused for different content.
     pub fingerprint: String,
+    /// Checked answers to the program's own questions, stored with the application.
+    pub answers: Vec<crate::domain::questions::Answer>,
 }
 
 /// The answer to an accepted application.
@@ -308,6 +310,15 @@ async fn try_batch(
         .into_iter()
         .map(|(c, rank, id)| ((c, rank), id))
         .collect();
+    // Answers go in the same transaction: an application is never stored without them.
+    for (job, slot) in jobs.iter().zip(&slots) {
+        if let Slot::Placed { rank, .. } = slot
+            && !job.request.answers.is_empty()
+            && let Some(id) = ids.get(&(job.request.class_id, *rank))
+        {
+            tx.insert_answers(*id, &job.request.answers, now).await?;
+        }
+    }
     let mut results: Vec<Result<Receipt, RegisterError>> = Vec::with_capacity(jobs.len());
     let mut remembered = Vec::new();
     let mut new_links = Vec::new();

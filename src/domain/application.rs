@@ -4,6 +4,8 @@
 //! Every failed rule is reported, not only the first, each tied to the form field it
 //! concerns, so a resident can fix everything in one go.
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -88,17 +90,19 @@ impl ApplicationStatus {
 pub struct RuleFailure {
     /// Stable name of the rule, e.g. `min_age`, `email_format`.
     pub rule: &'static str,
-    /// The input field to fix (`date_of_birth`, `affiliation`, ...).
-    pub field: &'static str,
+    /// The input field to fix (`date_of_birth`, `affiliation`, `answers.12`, ...).
+    pub field: Cow<'static, str>,
     /// What is wrong, in plain words.
     pub message: String,
 }
 
 impl RuleFailure {
-    fn new(rule: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+    /// A failure of `rule` on `field`: a fixed field name, or one made up at run time
+    /// (a program's own question, `answers.12`).
+    pub fn new(rule: &'static str, field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         RuleFailure {
             rule,
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -137,6 +141,10 @@ pub struct ApplicationInput {
     pub affiliation: Option<AffiliationInput>,
     pub emergency_contact: Option<EmergencyContactInput>,
     pub waiver_accepted: bool,
+    /// Answers to the program's own questions (see the program's `questions`), keyed by
+    /// question id. Left out when the program asks none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub answers: std::collections::BTreeMap<String, super::questions::AnswerIn>,
 }
 
 /// A checked applicant: every field present and well formed.
@@ -576,6 +584,7 @@ mod tests {
                 phone: "555 010 9988".into(),
             }),
             waiver_accepted: true,
+            answers: Default::default(),
         }
     }
 
@@ -597,7 +606,7 @@ mod tests {
     #[test]
     fn every_missing_field_is_named() {
         let f = ApplicationInput::default().validate(today()).unwrap_err();
-        let fields: Vec<&str> = f.iter().map(|x| x.field).collect();
+        let fields: Vec<&str> = f.iter().map(|x| x.field.as_ref()).collect();
         for field in [
             "first_name",
             "last_name",

@@ -65,6 +65,10 @@ id_type!(
     /// An application to a class.
     ApplicationId
 );
+id_type!(
+    /// A question a program adds to its application form.
+    QuestionId
+);
 
 #[cfg(test)]
 mod tests {

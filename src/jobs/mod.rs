@@ -1,7 +1,8 @@
 //! Background work, run every few seconds by each instance: lottery draws, expiring
 //! seat offers (passing seats on), queuing session reminders and last calls on offers,
-//! delivering the outbox, erasing minors' details when their retention ends, and
-//! forgetting request counts and failed sign-ins of windows that have passed. Every
+//! delivering the outbox, erasing minors' details and answers to programs' own questions
+//! when their retention ends, and forgetting request counts and failed sign-ins of
+//! windows that have passed. Every
 //! step claims its work in the database, so several instances can run it side by side.
 
 use std::time::Duration;
@@ -18,6 +19,7 @@ pub struct Round {
     pub messages_delivered: usize,
     pub lotteries_drawn: usize,
     pub minor_records_erased: u64,
+    pub answers_erased: u64,
     pub reminders_queued: usize,
     pub offer_warnings_queued: usize,
     pub survey_invitations_queued: usize,
@@ -40,6 +42,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
         crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
+    let answers_erased = crate::questions::erase_due(&state.store, "job:retention", now).await?;
     crate::limits::prune(&state.store, now).await?;
     let window = crate::domain::sign_in::WINDOW_MINUTES * 60;
     state.store.prune_sign_in_failures(now.as_second() - window).await?;
@@ -48,6 +51,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
         messages_delivered,
         lotteries_drawn,
         minor_records_erased,
+        answers_erased,
         reminders_queued,
         offer_warnings_queued,
         survey_invitations_queued,

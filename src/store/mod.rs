@@ -33,6 +33,7 @@ pub mod limits;
 pub mod outbox;
 pub mod people;
 pub mod profiles;
+pub mod questions;
 pub mod requests;
 pub mod ride_along;
 pub mod schools;

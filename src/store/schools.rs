@@ -186,6 +186,8 @@ impl Tx {
         on_tx!(self, c => sqlx::query(
             "DELETE FROM alumni WHERE application_id IN (SELECT id FROM applications WHERE class_id = $1)")
             .bind(class_id).execute(c).await.map(|_| ()))?;
+        // Answers to the program's own questions go with the person they describe.
+        self.erase_class_answers(class_id, now).await?;
         let participants = on_tx!(self, c => sqlx::query(
             "UPDATE applications SET first_name = '', last_name = '', email = '', email_key = 'erased-' || id, \
              person_key = 'erased-' || id, phone = '', date_of_birth = '', city = '', organization = '', \

@@ -63,7 +63,8 @@ pub fn router(state: AppState) -> Router {
     let limited = rate_limited(
         public::limited_router().merge(staff::limited_router()).route(
             "/api/v1/classes/{id}/registrations",
-            axum::routing::post(api::registrations::register),
+            axum::routing::post(api::registrations::register)
+                .layer(DefaultBodyLimit::max(body_limit("/api/v1/classes/0/registrations", 0))),
         ),
         &state,
     );
@@ -118,6 +119,19 @@ pub fn router(state: AppState) -> Router {
 pub const PHOTO_UPLOAD_PATH: &str = "/staff/profile/photo";
 pub const LOGO_UPLOAD_PATH: &str = "/staff/settings/logo";
 
+/// The largest application (form or API) with documents attached: a few documents
+/// each at their limit, or their base64 over JSON. Applying is rate limited per client.
+pub const MAX_APPLICATION_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether `path` files an application, which may carry documents.
+fn files_an_application(path: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["", "classes", _, "apply"] | ["", "api", "v1", "classes", _, "registrations"]
+    )
+}
+
 /// The largest body a request to `path` may carry.
 pub fn body_limit(path: &str, configured: usize) -> usize {
     if path == PHOTO_UPLOAD_PATH || path == LOGO_UPLOAD_PATH {
@@ -125,6 +139,8 @@ pub fn body_limit(path: &str, configured: usize) -> usize {
         // large on a page instead of seeing a connection cut off mid-upload (only
         // signed-in staff get this far: the body is read after the session check).
         configured.max(4 * crate::photo::MAX_UPLOAD_BYTES)
+    } else if files_an_application(path) {
+        configured.max(MAX_APPLICATION_BYTES)
     } else {
         configured
     }
@@ -271,7 +287,8 @@ async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+    let limit = body_limit(parts.uri.path(), state.config.max_body_bytes);
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return problem_response(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload-too-large",

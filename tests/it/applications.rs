@@ -429,6 +429,7 @@ async fn held_back_seats_are_left_for_staff_entries(backend: Backend) {
         channel: precinct::store::applications::Channel::Staff,
         idempotency_key: None,
         fingerprint: String::new(),
+        answers: Vec::new(),
     };
     let receipt = app.state.registrar.register(request).await.unwrap();
     assert_eq!(receipt.status, precinct::domain::ApplicationStatus::Confirmed);

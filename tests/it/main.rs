@@ -28,6 +28,7 @@ mod open311;
 mod outcomes;
 mod profiles;
 mod public_pages;
+mod questions;
 mod reminders;
 mod requests;
 mod ride_along;

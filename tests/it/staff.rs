@@ -503,6 +503,48 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 422, 422, 403, 403, 403],
         ),
+        (
+            "GET",
+            "/staff/programs/citizen-academy/questions".into(),
+            vec![],
+            RUNNERS,
+        ),
+        (
+            "POST",
+            "/staff/programs/citizen-academy/questions".into(),
+            vec![],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/staff/programs/citizen-academy/questions/999999".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/programs/citizen-academy/questions/999999".into(),
+            vec![],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/programs/citizen-academy/questions/999999/remove".into(),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/programs/citizen-academy/questions/999999/move".into(),
+            f(&[("direction", "sideways")]),
+            [303, 400, 400, 403, 403, 403],
+        ),
+        (
+            "GET",
+            format!("/staff/applications/{pending}/answers/999999/file"),
+            vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
         ("GET", format!("/staff/applications/{pending}"), vec![], RUNNERS),
         (
             "POST",

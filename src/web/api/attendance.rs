@@ -200,7 +200,7 @@ pub async fn mark(
         Err(e) => {
             return Ok(invalid(vec![RuleFailure {
                 rule: "malformed",
-                field: "body",
+                field: "body".into(),
                 message: e.to_string(),
             }]));
         }
@@ -210,14 +210,14 @@ pub async fn mark(
         if m.minutes_late.is_some() && m.mark != Mark::Late {
             errors.push(RuleFailure {
                 rule: "minutes_late",
-                field: "marks.minutes_late",
+                field: "marks.minutes_late".into(),
                 message: format!("Application {}: minutes late go with the mark late.", m.application_id),
             });
         }
         if m.minutes_late.is_some_and(|n| n > 600) {
             errors.push(RuleFailure {
                 rule: "minutes_late",
-                field: "marks.minutes_late",
+                field: "marks.minutes_late".into(),
                 message: "Minutes late must be 600 or fewer.".into(),
             });
         }
@@ -246,7 +246,7 @@ pub async fn mark(
         Ok(()) => sheet(State(state), client, Path(id)).await,
         Err(ActionError::NotFound) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
-            field: "marks.application_id",
+            field: "marks.application_id".into(),
             message: "Every application must be a participant of this class.".into(),
         }])),
         Err(ActionError::NotAllowed(m)) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),

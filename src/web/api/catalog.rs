@@ -44,6 +44,9 @@ pub struct ProgramDetail {
     pub classes_graduated: i64,
     pub graduates: i64,
     pub classes: Vec<ClassOut>,
+    /// The program's own questions on its application form; a registration answers
+    /// them in `answers`, keyed by `id`.
+    pub questions: Vec<super::questions::QuestionOut>,
 }
 
 /// A class in a listing.
@@ -210,7 +213,9 @@ pub async fn get_program(
     let now = Timestamp::now();
     let classes = state.store.public_classes(Some(program.id)).await?;
     let totals = state.store.program_totals(&program).await?;
+    let questions = state.store.program_questions(program.id).await?;
     Ok(Json(ProgramDetail {
+        questions: questions.iter().map(super::questions::QuestionOut::from).collect(),
         program: program_out(&program),
         body_html: program.body_html.clone(),
         eligibility_text: program.eligibility.describe(),

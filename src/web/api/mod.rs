@@ -13,6 +13,7 @@ pub mod attendance;
 pub mod catalog;
 pub mod manage;
 pub mod openapi;
+pub mod questions;
 pub mod registrations;
 pub mod staff;
 
@@ -22,6 +23,14 @@ pub fn router() -> Router<AppState> {
         .route("/programs", get(catalog::list_programs))
         .route("/programs/{slug}", get(catalog::get_program))
         .route("/programs/{slug}/statistics", get(catalog::statistics))
+        .route(
+            "/programs/{slug}/questions",
+            get(questions::list).post(questions::create),
+        )
+        .route(
+            "/programs/{slug}/questions/{id}",
+            axum::routing::put(questions::update).delete(questions::delete),
+        )
         .route("/classes", get(catalog::list_classes).post(manage::create))
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))

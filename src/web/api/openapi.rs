@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{attendance, catalog, manage, registrations, staff};
+use super::{attendance, catalog, manage, questions, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -24,6 +24,10 @@ use crate::web::health;
         manage::create,
         manage::patch,
         manage::add,
+        questions::list,
+        questions::create,
+        questions::update,
+        questions::delete,
         attendance::sheet,
         attendance::mark,
         attendance::verdicts,
@@ -53,6 +57,12 @@ use crate::web::health;
         staff::RosterEntry,
         crate::domain::ApplicationInput,
         crate::domain::RuleFailure,
+        crate::domain::questions::AnswerIn,
+        crate::domain::questions::QuestionKind,
+        questions::QuestionOut,
+        questions::QuestionList,
+        questions::QuestionIn,
+        questions::RemovedOut,
         health::Health,
         attendance::MarkIn,
         attendance::MarksIn,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::domain::questions::{self, Answer};
 use crate::domain::{ApplicationId, ApplicationInput, ApplicationStatus, ClassId, RuleFailure};
 use crate::error::{problem_response, problem_with_errors};
 use crate::registrar::{RegisterError, Request};
@@ -31,10 +32,35 @@ const MAX_KEY_LEN: usize = 255;
 /// A stable hash of what was submitted, to tell a retry from a different request
 /// reusing the same key.
 pub fn fingerprint(class_id: ClassId, input: &ApplicationInput) -> String {
+    fingerprint_with(class_id, input, &[])
+}
+
+/// [`fingerprint`] that also covers checked answers (a form's uploads are not in
+/// `input`). Without answers it is the same hash, so keys stored earlier still match.
+pub fn fingerprint_with(class_id: ClassId, input: &ApplicationInput, answers: &[Answer]) -> String {
     let mut h = Sha256::new();
     h.update(class_id.get().to_be_bytes());
     h.update(serde_json::to_vec(input).unwrap_or_default());
+    for a in answers {
+        h.update(a.question_id.get().to_be_bytes());
+        h.update(Sha256::digest(a.value.as_bytes()));
+        if let Some(file) = &a.file {
+            h.update(Sha256::digest(&file.bytes));
+        }
+    }
     hex::encode(h.finalize())
+}
+
+/// The questions the class's program asks now; none for a class that is not public
+/// (the registrar then refuses it as not found).
+pub async fn questions_of(
+    state: &AppState,
+    class_id: ClassId,
+) -> Result<Vec<crate::domain::questions::Question>, crate::store::StoreError> {
+    match state.store.public_class(class_id).await? {
+        Some(class) => state.store.program_questions(class.program_id).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Maps a refusal to the API's problem answers.
@@ -73,7 +99,11 @@ pub fn refusal(e: RegisterError) -> Response {
     }
 }
 
-/// Applies to a class.
+/// Applies to a class. Answers to the program's own questions (listed with the program)
+/// go in `answers`, keyed by question id; a document is sent as
+/// `{"file_name": ..., "content_base64": ...}` (JPEG, PNG or PDF, at most 5 MB decoded;
+/// the whole request at most 16 MB). Every broken rule is listed in `errors`, answers at
+/// `answers.{id}`.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/registrations", tag = "registrations",
     params(("id" = i64, Path, description = "The class id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key: a retry with the same key returns the first answer")),
@@ -99,7 +129,7 @@ pub async fn register(
         Err(e) => {
             let failure = RuleFailure {
                 rule: "malformed",
-                field: "body",
+                field: "body".into(),
                 message: e.to_string(),
             };
             return problem_with_errors(
@@ -121,10 +151,17 @@ pub async fn register(
             );
         }
     };
+    let questions = match questions_of(&state, class_id).await {
+        Ok(q) => q,
+        Err(e) => return refusal(RegisterError::Store(e)),
+    };
     let today = jiff::Zoned::now().date();
-    let applicant = match input.validate(today) {
-        Ok(a) => a,
-        Err(errors) => {
+    let answers = questions::given_from_api(&input.answers).and_then(|g| questions::check_answers(&questions, &g));
+    let (applicant, answers) = match (input.validate(today), answers) {
+        (Ok(a), Ok(answers)) => (a, answers),
+        (applicant, answers) => {
+            let mut errors = applicant.err().unwrap_or_default();
+            errors.extend(answers.err().unwrap_or_default());
             return problem_with_errors(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-application",
@@ -135,10 +172,11 @@ pub async fn register(
     };
     let request = Request {
         class_id,
-        fingerprint: fingerprint(class_id, &input),
+        fingerprint: fingerprint_with(class_id, &input, &answers),
         applicant,
         channel: Channel::Online,
         idempotency_key: key,
+        answers,
     };
     match state.registrar.register(request).await {
         Ok(receipt) => {

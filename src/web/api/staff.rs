@@ -10,8 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::app::AppState;
+use std::collections::{BTreeMap, HashMap};
+
 use crate::domain::access::{Permission, allows};
 use crate::domain::{ApplicationId, ClassId, Role};
+use crate::domain::{questions, screening};
 use crate::error::{ApiError, AppError, problem_response};
 use crate::tokens;
 
@@ -72,6 +75,9 @@ pub struct RosterEntry {
     /// Place in the class's queue (arrival or lottery order).
     pub queue_rank: i64,
     pub applied_at: String,
+    /// Answers to the program's questions by question id (a document by its file name).
+    /// Sensitive answers only for the roles the department names for sensitive fields.
+    pub answers: BTreeMap<String, String>,
 }
 
 /// `GET /classes/{id}/registrations` answer.
@@ -100,12 +106,25 @@ pub async fn roster(
     }
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let named = screening::parse_roles(&state.store.sensitive_roles().await?);
+    let sees = screening::may_see_sensitive(client.role, &named);
+    let mut answers: HashMap<ApplicationId, BTreeMap<String, String>> = HashMap::new();
+    for a in state.store.answers_in_class(id).await? {
+        if questions::shown(a.sensitive, sees) {
+            let text = crate::web::staff::answer_text(&a);
+            answers
+                .entry(a.application_id)
+                .or_default()
+                .insert(a.question_id.to_string(), text);
+        }
+    }
     let registrations = state
         .store
         .roster(id)
         .await?
         .into_iter()
         .map(|r| RosterEntry {
+            answers: answers.remove(&r.id).unwrap_or_default(),
             applied_at: jiff::Timestamp::from_second(r.created_at)
                 .map(|t| t.to_string())
                 .unwrap_or_default(),

@@ -1,23 +1,26 @@
 //! The application form on the class page: submit, re-show with errors beside the
 //! fields (keeping what was typed), or show the receipt.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::domain::questions::{self, Given, Question, QuestionKind};
 use crate::domain::{
-    Affiliation, ApplicationInput, ApplicationStatus, ClassId, RuleFailure,
+    Affiliation, ApplicationInput, ApplicationStatus, ClassId, QuestionId, RuleFailure,
     application::{AffiliationInput, EmergencyContactInput},
 };
 use crate::error::AppError;
-use crate::registrar::{RegisterError, Request};
+use crate::registrar::{self, RegisterError};
 use crate::store::applications::Channel;
 use crate::tokens;
-use crate::web::api::registrations::fingerprint;
+use crate::web::api::registrations::fingerprint_with;
 use crate::web::layout::{Layout, render};
 
 /// The form's fields as typed. Everything is text so nothing typed is ever lost to a
@@ -37,6 +40,9 @@ pub struct ApplyForm {
     pub emergency_phone: String,
     pub waiver_accepted: Option<String>,
     pub form_token: String,
+    /// Typed answers to the program's questions by question id, to show them again.
+    #[serde(skip)]
+    pub answers: BTreeMap<String, String>,
 }
 
 impl ApplyForm {
@@ -58,7 +64,81 @@ impl ApplyForm {
                 phone: self.emergency_phone.clone(),
             }),
             waiver_accepted: self.waiver_accepted.is_some(),
+            answers: BTreeMap::new(),
         }
+    }
+
+    /// Takes one posted field; `false` when the name is not one of the form's own.
+    fn set(&mut self, name: &str, value: String) -> bool {
+        let slot = match name {
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "email" => &mut self.email,
+            "phone" => &mut self.phone,
+            "date_of_birth" => &mut self.date_of_birth,
+            "city" => &mut self.city,
+            "affiliation" => &mut self.affiliation,
+            "organization" => &mut self.organization,
+            "emergency_name" => &mut self.emergency_name,
+            "emergency_phone" => &mut self.emergency_phone,
+            "form_token" => &mut self.form_token,
+            "waiver_accepted" => {
+                self.waiver_accepted = Some(value);
+                return true;
+            }
+            _ => match name.strip_prefix(ANSWER_PREFIX) {
+                Some(id) => {
+                    self.answers.insert(id.to_string(), value);
+                    return true;
+                }
+                None => return false,
+            },
+        };
+        *slot = value;
+        true
+    }
+}
+
+/// Form fields of the program's questions are named `answer-{id}`.
+const ANSWER_PREFIX: &str = "answer-";
+
+/// One of the program's questions as the form shows it.
+pub struct QuestionView {
+    pub id: QuestionId,
+    /// The input's name and id: `answer-{id}`.
+    pub name: String,
+    /// Where its failures are reported: `answers.{id}`.
+    pub key: String,
+    pub kind: QuestionKind,
+    pub label: String,
+    pub help: String,
+    /// `(value, label)` of each radio button of a choice or yes/no question.
+    pub options: Vec<(String, String)>,
+    pub required: bool,
+}
+
+impl QuestionView {
+    /// The form's view of a stored question.
+    pub fn new(q: &Question) -> QuestionView {
+        let options = match q.spec.kind {
+            QuestionKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+            _ => q.spec.options.iter().map(|o| (o.clone(), o.clone())).collect(),
+        };
+        QuestionView {
+            id: q.id,
+            name: format!("{ANSWER_PREFIX}{}", q.id),
+            key: questions::field(q.id),
+            kind: q.spec.kind,
+            label: q.spec.label.clone(),
+            help: q.spec.help.clone(),
+            options,
+            required: q.spec.required,
+        }
+    }
+
+    /// The kind's code, for the template.
+    pub fn kind_code(&self) -> &'static str {
+        self.kind.code()
     }
 }
 
@@ -74,6 +154,8 @@ pub struct FormState {
     pub errors: Vec<RuleFailure>,
     /// A refusal that concerns no single field (closed, already applied).
     pub problem: Option<String>,
+    /// The program's own questions, after the standard fields (none on staff entry).
+    pub questions: Vec<QuestionView>,
 }
 
 impl FormState {
@@ -86,7 +168,35 @@ impl FormState {
             },
             errors: Vec::new(),
             problem: None,
+            questions: Vec::new(),
         }
+    }
+
+    /// Whether the form must be sent as `multipart/form-data` (it takes a file).
+    pub fn has_uploads(&self) -> bool {
+        self.questions.iter().any(|q| q.kind == QuestionKind::Document)
+    }
+
+    /// What was typed for question `id`.
+    pub fn answer(&self, id: &QuestionId) -> &str {
+        self.values.answers.get(&id.to_string()).map_or("", String::as_str)
+    }
+
+    /// Whether `value` was the chosen answer to question `id`.
+    pub fn answered(&self, id: &QuestionId, value: &str) -> bool {
+        self.answer(id) == value
+    }
+
+    /// The ids a question's input is described by (its hint and error), or "".
+    pub fn described_by(&self, q: &QuestionView) -> String {
+        let mut ids = Vec::new();
+        if !q.help.is_empty() {
+            ids.push(format!("{}-hint", q.name));
+        }
+        if self.error(&q.key).is_some() {
+            ids.push(format!("{}-error", q.name));
+        }
+        ids.join(" ")
     }
 
     /// The message for `field`, if it failed.
@@ -124,11 +234,16 @@ impl FormState {
     }
 
     /// Where to jump from the error summary for a failure.
-    pub fn anchor(field: &str) -> String {
+    pub fn anchor(&self, field: &str) -> String {
         match field {
             "affiliation" => "affiliation-resides".into(),
             "waiver_accepted" => "waiver_accepted".into(),
-            other => other.to_string(),
+            other => match self.questions.iter().find(|q| q.key == other) {
+                // A radio group is reached through its first button.
+                Some(q) if !q.options.is_empty() => format!("{}-0", q.name),
+                Some(q) => q.name.clone(),
+                None => other.to_string(),
+            },
         }
     }
 }
@@ -146,24 +261,119 @@ struct ReceivedPage {
     application_id: i64,
 }
 
+/// A posted form: the standard fields and typed answers, and the files chosen.
+struct Posted {
+    form: ApplyForm,
+    files: BTreeMap<String, Given>,
+}
+
+/// Reads the form, sent either way: `multipart/form-data` when the program asks for a
+/// document, URL-encoded otherwise. The NUL check the middleware makes on URL-encoded
+/// bodies is made here for multipart text fields. `Ok(None)`: the body was too large.
+async fn read_form(state: &AppState, req: Request) -> Result<Option<Posted>, AppError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let mut posted = Posted {
+        form: ApplyForm::default(),
+        files: BTreeMap::new(),
+    };
+    let unreadable = |e: String| AppError::BadRequest(format!("The form could not be read: {e}"));
+    if !multipart {
+        let body = match Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(e) => return Err(unreadable(e.body_text())),
+        };
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(e.to_string()))?;
+        for (name, value) in pairs {
+            posted.form.set(&name, value);
+        }
+        return Ok(Some(posted));
+    }
+    let mut parts = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| unreadable(e.body_text()))?;
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(e) => return Err(unreadable(e.body_text())),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(e) => return Err(unreadable(e.body_text())),
+        };
+        match (file_name, name.strip_prefix(ANSWER_PREFIX)) {
+            (Some(file_name), Some(id)) => {
+                // A file input left empty still sends an empty part: not an answer.
+                if !bytes.is_empty() || !file_name.is_empty() {
+                    let file = Given::File {
+                        name: file_name,
+                        bytes: bytes.to_vec(),
+                    };
+                    posted.files.insert(id.to_string(), file);
+                }
+            }
+            (Some(_), None) => {}
+            (None, _) => {
+                let value = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::BadRequest("The form contains text that is not UTF-8.".into()))?;
+                if value.contains('\0') {
+                    return Err(AppError::BadRequest(
+                        "The form contains a NUL character, which no field may hold.".into(),
+                    ));
+                }
+                posted.form.set(&name, value);
+            }
+        }
+    }
+    Ok(Some(posted))
+}
+
 /// `POST /classes/{id}/apply`.
-pub async fn submit(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    form: Result<Form<ApplyForm>, FormRejection>,
-) -> Result<Response, AppError> {
+pub async fn submit(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Result<Response, AppError> {
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) =
-        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
+    let Some(Posted { form, files }) = read_form(&state, req).await? else {
+        let f = FormState {
+            problem: Some(format!(
+                "The files you attached are too large together. Each file may be at most {} MB.",
+                questions::MAX_DOCUMENT_BYTES / (1024 * 1024)
+            )),
+            ..FormState::fresh()
+        };
+        return super::classes::page(&state, class_id, f, StatusCode::PAYLOAD_TOO_LARGE).await;
+    };
+    let questions = crate::web::api::registrations::questions_of(&state, class_id).await?;
+    // Only the questions the form showed are read: a field of a question removed since
+    // the page was loaded is ignored rather than refused.
+    let asked = |key: &String| questions.iter().any(|q| q.id.to_string() == *key);
+    let mut given: BTreeMap<String, Given> = form
+        .answers
+        .iter()
+        .filter(|(k, _)| asked(k))
+        .map(|(k, v)| (k.clone(), Given::Text(v.clone())))
+        .collect();
+    given.extend(files.into_iter().filter(|(k, _)| asked(k)));
     let input = form.to_input();
     let today = jiff::Zoned::now().date();
-    let applicant = match input.validate(today) {
-        Ok(a) => a,
-        Err(errors) => {
+    let (applicant, answers) = match (input.validate(today), questions::check_answers(&questions, &given)) {
+        (Ok(a), Ok(answers)) => (a, answers),
+        (applicant, answers) => {
+            let mut errors = applicant.err().unwrap_or_default();
+            errors.extend(answers.err().unwrap_or_default());
             let state_form = FormState {
                 values: form,
                 errors,
                 problem: None,
+                questions: Vec::new(),
             };
             return super::classes::page(&state, class_id, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
@@ -171,17 +381,19 @@ pub async fn submit(
     let token = form.form_token.trim();
     let key = (!token.is_empty() && token.len() <= 100).then(|| format!("form:{token}"));
     let email = applicant.email.clone();
-    let request = Request {
+    let request = registrar::Request {
         class_id,
-        fingerprint: fingerprint(class_id, &input),
+        fingerprint: fingerprint_with(class_id, &input, &answers),
         applicant,
         channel: Channel::Online,
         idempotency_key: key,
+        answers,
     };
     let refused = |problem: String, errors: Vec<RuleFailure>| FormState {
         values: form.clone(),
         errors,
         problem: Some(problem),
+        questions: Vec::new(),
     };
     match state.registrar.register(request).await {
         Ok(receipt) => {

@@ -58,6 +58,14 @@ pub async fn page(state: &AppState, id: ClassId, form: FormState, status: Status
         .published_program(&class.program_slug)
         .await?
         .ok_or(AppError::NotFound("class"))?;
+    let mut form = form;
+    form.questions = state
+        .store
+        .program_questions(program.id)
+        .await?
+        .iter()
+        .map(super::apply::QuestionView::new)
+        .collect();
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = Timestamp::now();

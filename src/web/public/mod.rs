@@ -17,6 +17,7 @@ mod content;
 mod home;
 mod interest;
 mod news;
+mod privacy;
 mod programs;
 pub(crate) mod requests;
 mod surveys;
@@ -25,7 +26,13 @@ mod surveys;
 /// numbers with), grouped so the rate limiter can wrap them.
 pub fn limited_router() -> Router<AppState> {
     Router::new()
-        .route("/classes/{id}/apply", axum::routing::post(apply::submit))
+        .route(
+            "/classes/{id}/apply",
+            axum::routing::post(apply::submit).layer(axum::extract::DefaultBodyLimit::max(crate::web::body_limit(
+                "/classes/0/apply",
+                0,
+            ))),
+        )
         .route("/my/link", axum::routing::post(applicant::send_link))
         .route("/programs/{slug}/interest", axum::routing::post(interest::join))
         .route("/requests/new/{code}", axum::routing::post(requests::submit))
@@ -47,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/about", get(about::show))
         .route("/accessibility", get(about::accessibility))
         .route("/logo.png", get(about::logo))
+        .route("/privacy", get(privacy::show))
         .route("/my", get(applicant::find))
         .route(
             "/my/link/{token}",

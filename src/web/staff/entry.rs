@@ -88,6 +88,7 @@ pub async fn create(
                 values: form,
                 errors,
                 problem: None,
+                questions: Vec::new(),
             };
             return page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
@@ -96,6 +97,7 @@ pub async fn create(
     let request = Request {
         class_id,
         fingerprint: fingerprint(class_id, &input),
+        answers: Vec::new(),
         applicant,
         channel: Channel::Staff,
         idempotency_key: (!token.is_empty() && token.len() <= 100).then(|| format!("staff:{token}")),
@@ -107,6 +109,7 @@ pub async fn create(
             values,
             errors,
             problem: Some(problem),
+            questions: Vec::new(),
         }
     };
     let outcome = state.registrar.register(request).await;

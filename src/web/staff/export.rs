@@ -12,7 +12,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::domain::access::may_see_roster;
-use crate::domain::{ClassId, Role};
+use std::collections::HashMap;
+
+use crate::domain::questions;
+use crate::domain::{ApplicationId, ClassId, QuestionId, Role};
 use crate::error::AppError;
 use crate::store::staff::StaffUser;
 
@@ -91,21 +94,40 @@ pub async fn roster(
     let id = class_for(&state, &user, &id).await?;
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     let filter = crate::domain::roster::RosterFilter::new(get("status"), get("q"));
-    let mut rows = vec![
-        [
-            "application",
-            "queue",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "status",
-            "channel",
-            "applied_at",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    // Answers to the program's questions, one column each; a sensitive question's column
+    // is left out entirely for a role the department does not name.
+    let sees = super::review::sees_sensitive(&state, &user).await?;
+    let columns: Vec<(QuestionId, String)> = state
+        .store
+        .class_question_columns(id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, sensitive)| questions::shown(*sensitive, sees))
+        .map(|(q, label, _)| (q, label))
+        .collect();
+    let mut answers: HashMap<(ApplicationId, QuestionId), String> = HashMap::new();
+    if !columns.is_empty() {
+        for a in state.store.answers_in_class(id).await? {
+            if questions::shown(a.sensitive, sees) {
+                answers.insert((a.application_id, a.question_id), super::review::answer_text(&a));
+            }
+        }
+    }
+    let mut header = [
+        "application",
+        "queue",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "status",
+        "channel",
+        "applied_at",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(columns.iter().map(|(_, label)| label.clone()));
+    let mut rows = vec![header];
     for r in state.store.roster(id).await? {
         if !filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone) {
             continue;
@@ -123,6 +145,13 @@ pub async fn roster(
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
         ]);
+        if let Some(row) = rows.last_mut() {
+            row.extend(
+                columns
+                    .iter()
+                    .map(|(q, _)| answers.get(&(r.id, *q)).cloned().unwrap_or_default()),
+            );
+        }
     }
     csv_response(&format!("class-{id}-roster.csv"), rows)
 }

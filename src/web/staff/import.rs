@@ -113,6 +113,7 @@ fn parse(csv_text: &[u8]) -> Result<Vec<ApplicationInput>, String> {
                 name: get("emergency_name"),
                 phone: get("emergency_phone"),
             }),
+            answers: Default::default(),
             waiver_accepted: matches!(
                 get("waiver_accepted").to_lowercase().as_str(),
                 "yes" | "y" | "true" | "1"
@@ -179,6 +180,7 @@ pub async fn upload(
         let request = Request {
             class_id,
             fingerprint: fp,
+            answers: Vec::new(),
             applicant,
             channel: Channel::Staff,
             idempotency_key: Some(key),

@@ -35,6 +35,7 @@ mod password;
 mod people;
 mod planning;
 mod profile;
+mod program_questions;
 mod program_rules;
 mod programs;
 mod requests;
@@ -142,6 +143,22 @@ pub fn router() -> Router<AppState> {
             get(program_rules::show).post(program_rules::save),
         )
         .route(
+            "/staff/programs/{slug}/questions",
+            get(program_questions::list).post(program_questions::create),
+        )
+        .route(
+            "/staff/programs/{slug}/questions/{id}",
+            get(program_questions::edit).post(program_questions::update),
+        )
+        .route(
+            "/staff/programs/{slug}/questions/{id}/remove",
+            post(program_questions::remove),
+        )
+        .route(
+            "/staff/programs/{slug}/questions/{id}/move",
+            post(program_questions::shift),
+        )
+        .route(
             "/staff/programs/{slug}/survey",
             get(outcomes::edit).post(outcomes::save),
         )
@@ -204,6 +221,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/outbox/{id}", get(outbox::message))
         .route("/staff/outbox/{id}/resend", post(outbox::resend))
         .route("/staff/applications/{id}", get(review::show))
+        .route(
+            "/staff/applications/{id}/answers/{question}/file",
+            get(review::answer_file),
+        )
         .route("/staff/applications/{id}/background-check", post(review::set_check))
         .route("/staff/applications/{id}/decision", post(review::decide))
         .route("/staff/applications/{id}/screening", post(review::record))
@@ -219,6 +240,7 @@ pub fn limited_router() -> Router<AppState> {
 }
 
 pub use profile::jpeg as photo_response;
+pub use review::answer_text;
 pub use two_factor::require_for_admins as require_admin_two_factor;
 
 /// The session cookie's value, if any.

@@ -13,11 +13,14 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::app::AppState;
 use crate::domain::ApplicationId;
+use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
+use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::error::AppError;
 use crate::registrar::{self, ActionError};
+use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
 use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
 use crate::web::format;
@@ -30,6 +33,29 @@ struct EntryView {
     reason: String,
     note: String,
     at: String,
+}
+
+/// One answer to the program's own questions, as this reader may see it.
+struct AnswerView {
+    label: String,
+    /// Empty when restricted.
+    value: String,
+    /// The staff download of a document answer.
+    download: Option<String>,
+    /// A sensitive answer this reader's role is not named for.
+    restricted: bool,
+    erased: bool,
+}
+
+/// An answer as text: the value people read, or a document's file name.
+pub fn answer_text(a: &AnswerRow) -> String {
+    if a.erased {
+        return "(erased at the end of its retention)".into();
+    }
+    match QuestionKind::parse(&a.kind) {
+        Some(kind) => questions::display(kind, &a.value),
+        None => a.value.clone(),
+    }
 }
 
 /// One stage with its state and, when the reader may see them, its entries.
@@ -50,6 +76,7 @@ struct ReviewPage {
     checks: &'static [BackgroundCheck],
     pending: bool,
     sensitive: bool,
+    answers: Vec<AnswerView>,
     stages: Vec<StageView>,
     /// Stages this reader may record an entry for: `(code, name)`.
     recordable: Vec<(String, String)>,
@@ -136,7 +163,26 @@ async fn page(
             }
         })
         .collect();
+    let answers = state
+        .store
+        .answers_of(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            // Not named for sensitive fields: the answer (and its file) never reaches the page.
+            let restricted = !questions::shown(a.sensitive, sensitive);
+            AnswerView {
+                value: if restricted { String::new() } else { answer_text(&a) },
+                download: (a.has_file && !a.erased && !restricted)
+                    .then(|| format!("/staff/applications/{id}/answers/{}/file", a.question_id)),
+                restricted,
+                erased: a.erased,
+                label: a.label,
+            }
+        })
+        .collect();
     let page = ReviewPage {
+        answers,
         layout: super::layout(dept.as_ref(), "/staff", user),
         class_name: format!("{}: {}", class.program_name, class.name),
         pending: a.status == "pending_review",
@@ -405,4 +451,53 @@ pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Res
         items,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `GET /staff/applications/{id}/answers/{question}/file`: a document an applicant
+/// attached, for reviewers; a sensitive one only for the roles the department names.
+/// Always a download (never shown inline), with its type fixed from its content.
+pub async fn answer_file(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path((id, question)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    use axum::http::HeaderValue;
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+    super::require(&user, Permission::Review)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    let question: QuestionId = question.parse().map_err(|_| AppError::NotFound("document"))?;
+    // Looked up by application and question together: an id of another application's
+    // answer finds nothing.
+    let file = state
+        .store
+        .answer_file(id, question)
+        .await?
+        .ok_or(AppError::NotFound("document"))?;
+    if !questions::shown(file.sensitive, sees_sensitive(&state, &user).await?) {
+        return Err(AppError::Forbidden);
+    }
+    let content_type: &'static str = match file.content_type.as_str() {
+        "image/jpeg" => "image/jpeg",
+        "image/png" => "image/png",
+        "application/pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    };
+    let name = format!(
+        "attachment; filename=\"application-{id}-question-{question}.{}\"",
+        questions::extension(content_type)
+    );
+    tracing::info!(staff = %user.id, application = %id, question = %question, "document downloaded");
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+            (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        file.file,
+    )
+        .into_response())
 }
