@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 import { startServer, createAdmin, freshPostgres, chromiumOptions, checkPage, ARTIFACTS } from './server.mjs';
 
 let browser;
+// A one-pixel PNG, standing in for a photo of a document.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -164,6 +166,22 @@ async function goLive(backend) {
     await c.getByRole('heading', { name: 'Lakeside Citizen Academy', level: 1 }).waitFor();
     await checkPage(c, tag('program-public'));
 
+    // Two questions of the department's own: one sensitive document for the background check.
+    await c.goto(server.baseUrl + '/staff/programs/citizen-academy/questions');
+    await c.getByLabel('Question', { exact: true }).fill('Why do you want to take part?');
+    await c.getByLabel('Kind of answer').selectOption({ label: 'Text' });
+    await c.locator('label[for=required]').click();
+    await c.getByRole('button', { name: 'Add the question' }).click();
+    await c.getByRole('cell', { name: 'Why do you want to take part?' }).waitFor();
+    await c.getByLabel('Question', { exact: true }).fill("Driver's license (photo or scan)");
+    await c.getByLabel('Kind of answer').selectOption({ label: 'Document (JPEG, PNG or PDF)' });
+    await c.locator('label[for=required]').click();
+    await c.locator('label[for=sensitive]').click();
+    await c.getByLabel(/Keep answers for this many months/).fill('3');
+    await c.getByRole('button', { name: 'Add the question' }).click();
+    await c.getByRole('cell', { name: "Driver's license (photo or scan)" }).waitFor();
+    await checkPage(c, tag('questions'));
+
     // A class from a weekly meeting pattern: two evenings already held (attendance is
     // taken only once a session has begun), registration open now.
     const start = chicago(-22 * 24 * 60);
@@ -208,6 +226,8 @@ async function goLive(backend) {
         await page.locator('#emergency_phone').fill('(555) 010-3345');
       }
       if (await page.locator('label[for=waiver_accepted]').count()) await page.locator('label[for=waiver_accepted]').click();
+      await page.getByLabel('Why do you want to take part?').fill('To understand how my neighborhood is policed.');
+      await page.locator('input[type=file]').setInputFiles({ name: 'license.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
       if (label) await checkPage(page, label);
       await page.getByRole('button', { name: 'Send my application' }).click();
       await page.getByRole('heading', { name: 'Application received' }).waitFor();
