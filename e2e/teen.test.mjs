@@ -75,6 +75,9 @@ test('a counselor nominates, a guardian consents, the coordinator confirms', asy
   await gpage.goto(server.baseUrl + link);
   await gpage.getByRole('heading', { name: 'Consent for Noor Haddad' }).waitFor();
   await checkPage(gpage, 'teen-consent');
+  await gpage.getByLabel('Name', { exact: true }).fill('Samir Haddad');
+  await gpage.getByLabel('Phone number').fill('(555) 010-8080');
+  await gpage.getByLabel(/Medical notes/).fill('Mild asthma; carries an inhaler.');
   await gpage.locator('label', { hasText: 'photos or video' }).click();
   await gpage.getByLabel('Type your full name to sign').fill('Samir Haddad');
   await gpage.getByRole('button', { name: 'Sign and give consent' }).click();

@@ -241,21 +241,60 @@ pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Re
     Ok(())
 }
 
-/// Records a guardian's consent through their link, once.
-pub async fn consent(
-    store: &Store,
-    token: &str,
-    typed_name: &str,
-    media: bool,
-    now: Timestamp,
-) -> Result<i64, TeenError> {
-    let name = nomination::check_signature(typed_name).map_err(TeenError::NotAllowed)?;
+/// What a guardian submits on the consent page.
+pub struct ConsentForm<'a> {
+    pub typed_name: &'a str,
+    pub media: bool,
+    pub emergency_name: &'a str,
+    pub emergency_phone: &'a str,
+    pub medical_notes: &'a str,
+}
+
+/// Records a guardian's consent through their link, once, and emails them a copy of
+/// what they signed (medical notes are named, not repeated: staff can read the outbox).
+pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Timestamp) -> Result<i64, TeenError> {
+    let name = nomination::check_signature(form.typed_name).map_err(TeenError::NotAllowed)?;
+    let answers = nomination::check_guardian_answers(form.emergency_name, form.emergency_phone, form.medical_notes)
+        .map_err(TeenError::NotAllowed)?;
+    let media = form.media;
     let mut tx = store.begin().await?;
     let id = tx
         .use_consent_link(&crate::tokens::hash(token), now)
         .await?
         .ok_or(TeenError::NotFound)?;
-    tx.record_consent(id, &name, media, CONSENT_TEXT_VERSION, now).await?;
+    tx.record_consent(id, &name, media, CONSENT_TEXT_VERSION, &answers, now)
+        .await?;
+    if let Some(n) = tx.nomination_in(id).await? {
+        let dept = tx.department_json().await?;
+        let department = dept
+            .as_ref()
+            .and_then(|d| d["name"].as_str())
+            .unwrap_or("Police Department")
+            .to_string();
+        let student = format!("{} {}", n.first_name, n.last_name);
+        let notes = if answers.medical_notes.is_empty() {
+            "none given"
+        } else {
+            "given (kept private; only the staff who need them read them)"
+        };
+        let message = crate::store::outbox::OutgoingMessage {
+            kind: "guardian_consent_copy",
+            recipient: n.guardian_email.clone(),
+            subject: format!("Your consent for {student}: a copy"),
+            body_text: format!(
+                "Hello {guardian},\n\nThis is a copy of the consent you gave for {student} to take part in the program \
+                 (consent text version {CONSENT_TEXT_VERSION}).\n\nSigned by: {name}\nPhotos and video in the \
+                 department's publications: {media}\nEmergency contact: {contact}, {phone}\nMedical notes: {notes}\n\n\
+                 If something here is wrong, reply to this email.\n\n{department}\n",
+                guardian = n.guardian_name,
+                media = if media { "allowed" } else { "not allowed" },
+                contact = answers.emergency_name,
+                phone = answers.emergency_phone,
+            ),
+            ..Default::default()
+        };
+        tx.enqueue(&message, now).await?;
+    }
     let actor = format!("guardian:{name}");
     tx.audit(
         &audit(
@@ -263,6 +302,28 @@ pub async fn consent(
             "nomination.consent",
             id,
             serde_json::json!({ "version": CONSENT_TEXT_VERSION, "media": media }),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records that a guardian declined through their link (once; the link is used up).
+pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, TeenError> {
+    let mut tx = store.begin().await?;
+    let id = tx
+        .use_consent_link(&crate::tokens::hash(token), now)
+        .await?
+        .ok_or(TeenError::NotFound)?;
+    tx.record_consent_declined(id, now).await?;
+    tx.audit(
+        &audit(
+            "guardian",
+            "nomination.consent_declined",
+            id,
+            serde_json::json!({ "version": CONSENT_TEXT_VERSION }),
         ),
         now,
     )

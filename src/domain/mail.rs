@@ -136,6 +136,7 @@ pub const KINDS: &[KindRule] = &[
     rule("staff_password_reset", Some(StaffPassword)),
     rule("staff_welcome", Some(StaffPassword)),
     rule("guardian_consent", Some(GuardianConsent)),
+    rule("guardian_consent_copy", None),
     rule("survey_invitation", Some(Survey)),
     rule("request_received", Some(RequestFollow)),
     rule("alumni", Some(Unsubscribe)),

@@ -188,9 +188,53 @@ pub fn check_signature(typed: &str) -> Result<String, String> {
     }
 }
 
+/// What a guardian gives with their consent: who to call in an emergency during a
+/// session, and medical notes the instructors should know (sensitive: only the roles the
+/// department names see them; erased with the rest of the minor's details).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardianAnswers {
+    pub emergency_name: String,
+    pub emergency_phone: String,
+    pub medical_notes: String,
+}
+
+/// The longest medical note kept.
+pub const MAX_MEDICAL_NOTES: usize = 1000;
+
+/// Checks the emergency contact (required) and medical notes (optional).
+pub fn check_guardian_answers(name: &str, phone: &str, notes: &str) -> Result<GuardianAnswers, String> {
+    let (name, phone, notes) = (name.trim(), phone.trim(), notes.trim());
+    if name.chars().filter(|c| c.is_alphabetic()).count() < 2 || name.chars().count() > 120 {
+        return Err("Name someone we can call in an emergency during a session.".into());
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !(7..=15).contains(&digits) || phone.chars().count() > 40 {
+        return Err("Give the emergency contact's phone number, like (555) 010-1234.".into());
+    }
+    if notes.chars().count() > MAX_MEDICAL_NOTES {
+        return Err(format!("Keep the medical notes under {MAX_MEDICAL_NOTES} characters."));
+    }
+    Ok(GuardianAnswers {
+        emergency_name: name.to_string(),
+        emergency_phone: phone.to_string(),
+        medical_notes: notes.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guardians_name_an_emergency_contact_and_may_add_notes() {
+        let a = check_guardian_answers(" Elena Ortiz ", "(555) 010-2233", " Asthma; carries an inhaler. ").unwrap();
+        assert_eq!(a.emergency_name, "Elena Ortiz");
+        assert_eq!(a.medical_notes, "Asthma; carries an inhaler.");
+        assert!(check_guardian_answers("", "(555) 010-2233", "").is_err());
+        assert!(check_guardian_answers("Elena Ortiz", "call me", "").is_err());
+        assert!(check_guardian_answers("Elena Ortiz", "555 010 2233", &"x".repeat(1001)).is_err());
+        assert!(check_guardian_answers("Elena Ortiz", "555 010 2233", "").is_ok());
+    }
 
     fn input(grade: &str) -> NominationInput {
         NominationInput {

@@ -44,6 +44,11 @@ pub struct NominationRow {
     pub consent_version: Option<String>,
     pub media_consent: bool,
     pub application_id: Option<crate::domain::ApplicationId>,
+    pub emergency_name: Option<String>,
+    pub emergency_phone: Option<String>,
+    /// Sensitive: shown only to the roles the department names.
+    pub medical_notes: Option<String>,
+    pub consent_declined_at: Option<i64>,
 }
 
 impl NominationRow {
@@ -54,7 +59,8 @@ impl NominationRow {
 
 const NOMINATION_COLUMNS: &str = "n.id, n.class_id, n.school_id, s.name AS school_name, n.status, n.first_name, \
      n.last_name, n.grade, n.student_number, n.guardian_name, n.guardian_email, n.decision_reason, n.consent_name, \
-     n.consent_at, n.consent_version, n.media_consent, n.application_id";
+     n.consent_at, n.consent_version, n.media_consent, n.application_id, n.emergency_name, n.emergency_phone, \
+     n.medical_notes, n.consent_declined_at";
 
 impl Store {
     /// Every school and college, by name (what school programs may name).
@@ -158,7 +164,7 @@ impl Tx {
     /// for anonymous counts. Consent emails and links, survey links and alumni opt-ins go too. Returns how many records were erased.
     pub async fn erase_minors(&mut self, class_id: ClassId, now: Timestamp) -> Result<u64, StoreError> {
         on_tx!(self, c => sqlx::query(
-            "DELETE FROM outbox WHERE kind = 'guardian_consent' AND recipient IN \
+            "DELETE FROM outbox WHERE kind IN ('guardian_consent', 'guardian_consent_copy') AND recipient IN \
              (SELECT guardian_email FROM nominations WHERE class_id = $1 AND erased_at IS NULL)")
             .bind(class_id).execute(c).await.map(|_| ()))?;
         on_tx!(self, c => sqlx::query(
@@ -166,7 +172,8 @@ impl Tx {
             .bind(class_id).execute(c).await.map(|_| ()))?;
         let nominations = on_tx!(self, c => sqlx::query(
             "UPDATE nominations SET first_name = '', last_name = '', student_number = 'erased-' || id, guardian_name = '', \
-             guardian_email = '', decision_reason = NULL, consent_name = NULL, erased_at = $2, updated_at = $2 \
+             guardian_email = '', decision_reason = NULL, consent_name = NULL, emergency_name = NULL, \
+             emergency_phone = NULL, medical_notes = NULL, erased_at = $2, updated_at = $2 \
              WHERE class_id = $1 AND erased_at IS NULL")
             .bind(class_id).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
         // A certificate stays verifiable by number, without the student's name.
@@ -346,12 +353,29 @@ impl Tx {
         name: &str,
         media: bool,
         version: &str,
+        answers: &crate::domain::nomination::GuardianAnswers,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE nominations SET consent_name = $1, consent_at = $2, consent_version = $3, media_consent = $4, \
-                   updated_at = $2 WHERE id = $5";
-        on_tx!(self, c => sqlx::query(sql).bind(name).bind(to_secs(now)).bind(version).bind(media).bind(id)
+                   emergency_name = $5, emergency_phone = $6, medical_notes = $7, updated_at = $2 WHERE id = $8";
+        on_tx!(self, c => sqlx::query(sql).bind(name).bind(to_secs(now)).bind(version).bind(media)
+            .bind(&answers.emergency_name).bind(&answers.emergency_phone).bind(&answers.medical_notes).bind(id)
             .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// One nomination, read inside a transaction.
+    pub async fn nomination_in(&mut self, id: i64) -> Result<Option<NominationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id WHERE n.id = $1"
+        );
+        Ok(on_tx!(self, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?)
+    }
+
+    /// Records that the guardian declined through their link.
+    pub async fn record_consent_declined(&mut self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE nominations SET consent_declined_at = $1, updated_at = $1 WHERE id = $2";
+        on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }

@@ -300,7 +300,15 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("Consent for Maya Ortiz") && page.contains("12 months after the semester ends"));
     assert!(page.contains("Schedule (12 evenings)"));
-    let sign = |name: &'static str| vec![("name", name), ("media", "yes")];
+    let sign = |name: &'static str| {
+        vec![
+            ("name", name),
+            ("media", "yes"),
+            ("emergency_name", "Luis Ortiz"),
+            ("emergency_phone", "(555) 010-4321"),
+            ("medical_notes", "Peanut allergy; carries an auto-injector."),
+        ]
+    };
     let res = app
         .client
         .post(format!("{}{path}", app.address))
@@ -309,6 +317,20 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 422, "a signature is a typed name");
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("name", "Elena Ortiz"), ("emergency_name", ""), ("emergency_phone", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422, "an emergency contact is required");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Name someone we can call in an emergency")
+    );
     let res = app
         .client
         .post(format!("{}{path}", app.address))
@@ -328,6 +350,35 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     assert_eq!(res.status().as_u16(), 410, "the link works once");
     assert_eq!(app.get(&path).await.status().as_u16(), 410);
     let signed = app.store.nomination(maya.id).await.unwrap().unwrap();
+    assert_eq!(signed.emergency_phone.as_deref(), Some("(555) 010-4321"));
+    assert_eq!(
+        signed.medical_notes.as_deref(),
+        Some("Peanut allergy; carries an auto-injector.")
+    );
+    // The guardian gets a copy of what was signed; the medical notes are named, not
+    // repeated, since staff can read the outbox.
+    let copy = app
+        .mailbox(&maya.guardian_email)
+        .await
+        .into_iter()
+        .find(|m| m.kind == "guardian_consent_copy")
+        .expect("a copy of the consent");
+    assert!(copy.body_text.contains("Signed by: Elena Ortiz") && copy.body_text.contains("Luis Ortiz, (555) 010-4321"));
+    assert!(copy.body_text.contains("Medical notes: given") && !copy.body_text.contains("Peanut"));
+    // Staff see the emergency contact; the medical notes only while their role is named.
+    let page = app.page_as(&coordinator, "/staff/nominations").await;
+    assert!(
+        page.contains("Emergency contact: Luis Ortiz") && page.contains("Peanut allergy"),
+        "{page}"
+    );
+    let admin = session(&app, crate::staff::ADMIN).await;
+    assert_eq!(
+        post_as(&app, Some(&admin), "/staff/settings", &[("admin", "yes")]).await,
+        303
+    );
+    let page = app.page_as(&coordinator, "/staff/nominations").await;
+    assert!(page.contains("Emergency contact: Luis Ortiz") && !page.contains("Peanut"));
+    assert!(page.contains("Medical notes: given (visible only to the roles the department names)"));
     assert_eq!(signed.consent_name.as_deref(), Some("Elena Ortiz"));
     assert_eq!(
         signed.consent_version.as_deref(),
@@ -351,7 +402,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     let message = app.mailbox(&devon.guardian_email).await.pop().unwrap();
     let token = consent_token(&message.body_text);
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 15);
-    let expired = precinct::teen::consent(&app.store, &token, "Marcus Clarke", false, later).await;
+    let expired = precinct::teen::consent(&app.store, &token, &consent_form("Marcus Clarke"), later).await;
     assert!(matches!(expired, Err(precinct::teen::TeenError::NotFound)));
     // A decline needs a reason.
     let priya = all.iter().find(|n| n.first_name == "Priya").unwrap().id;
@@ -602,7 +653,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
     .await;
     let message = app.mailbox(&maya.guardian_email).await.pop().unwrap();
     let token_text = consent_token(&message.body_text);
-    precinct::teen::consent(&app.store, &token_text, "Elena Ortiz", false, Timestamp::now())
+    precinct::teen::consent(&app.store, &token_text, &consent_form("Elena Ortiz"), Timestamp::now())
         .await
         .unwrap();
     assert_eq!(
@@ -813,7 +864,46 @@ async fn counselors_correct_their_own_nominations_until_a_decision(backend: Back
     );
 }
 
+async fn a_guardian_may_decline_and_the_student_is_not_confirmed(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = cohort(&app).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let devon = app
+        .store
+        .nominations(precinct::domain::ClassId::new(class), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.first_name == "Devon")
+        .unwrap();
+    let act = |action: &'static str| format!("/staff/nominations/{}/{action}", devon.id);
+    assert_eq!(post_as(&app, Some(&coordinator), &act("accept"), &[]).await, 303);
+    let message = app
+        .mailbox(&devon.guardian_email)
+        .await
+        .into_iter()
+        .find(|m| m.kind == "guardian_consent")
+        .expect("the guardian is emailed");
+    let path = format!("/consent/{}", consent_token(&message.body_text));
+    let res = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .form(&[("answer", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().contains("You declined"));
+    assert_eq!(app.get(&path).await.status().as_u16(), 410, "the link is used up");
+    let row = app.store.nomination(devon.id).await.unwrap().unwrap();
+    assert!(row.consent_declined_at.is_some() && row.consent_at.is_none());
+    assert_eq!(post_as(&app, Some(&coordinator), &act("confirm"), &[]).await, 409);
+    let audit = app.store.audit_for("nomination", &devon.id.to_string()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "nomination.consent_declined"));
+}
+
 on_both_backends!(
+    a_guardian_may_decline_and_the_student_is_not_confirmed,
     counselors_see_and_change_only_their_own_schools,
     grades_and_quotas_hold,
     guardians_consent_once_before_confirmation,
@@ -822,3 +912,14 @@ on_both_backends!(
     confirmed_nominees_attend_and_their_school_gets_a_credit_report,
     counselors_correct_their_own_nominations_until_a_decision,
 );
+
+/// A guardian's signed consent with an emergency contact and no medical notes.
+fn consent_form(name: &str) -> precinct::teen::ConsentForm<'_> {
+    precinct::teen::ConsentForm {
+        typed_name: name,
+        media: false,
+        emergency_name: name,
+        emergency_phone: "(555) 010-7777",
+        medical_notes: "",
+    }
+}

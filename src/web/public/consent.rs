@@ -33,17 +33,25 @@ struct ConsentPage {
     sessions: Vec<String>,
     retention_months: u16,
     version: &'static str,
-    typed: String,
-    media: bool,
+    typed: Typed,
     error: Option<String>,
+}
+
+/// What the guardian typed, shown again when something needs fixing.
+#[derive(Default)]
+struct Typed {
+    name: String,
+    media: bool,
+    emergency_name: String,
+    emergency_phone: String,
+    medical_notes: String,
 }
 
 async fn render_page(
     state: &AppState,
     token: &str,
     step: &'static str,
-    typed: String,
-    media: bool,
+    typed: Typed,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let dept = state.store.department().await?;
@@ -61,7 +69,6 @@ async fn render_page(
         retention_months: state.config.minor_retention_months,
         version: CONSENT_TEXT_VERSION,
         typed,
-        media,
         error,
     };
     let id = match step {
@@ -112,7 +119,7 @@ async fn render_page(
 
 /// `GET /consent/{token}`.
 pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    render_page(&state, &token, "form", String::new(), false, None).await
+    render_page(&state, &token, "form", Typed::default(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -120,20 +127,50 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
 pub struct SignForm {
     name: String,
     media: String,
+    emergency_name: String,
+    emergency_phone: String,
+    medical_notes: String,
+    /// `decline` when the guardian declines instead of signing.
+    answer: String,
 }
 
-/// `POST /consent/{token}`: signs once; a second submit finds the link used.
+/// `POST /consent/{token}`: signs (or declines) once; a second submit finds the link used.
 pub async fn sign(
     State(state): State<AppState>,
     Path(token): Path<String>,
     form: Result<Form<SignForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let now = Timestamp::now();
+    if form.answer == "decline" {
+        return match teen::decline_consent(&state.store, &token, now).await {
+            Ok(_) => render_page(&state, &token, "declined", Typed::default(), None).await,
+            Err(TeenError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+            Err(TeenError::NotAllowed(m)) => render_page(&state, &token, "form", Typed::default(), Some(m)).await,
+            Err(TeenError::Store(e)) => Err(e.into()),
+        };
+    }
     let media = form.media == "yes";
-    match teen::consent(&state.store, &token, &form.name, media, Timestamp::now()).await {
-        Ok(_) => render_page(&state, &token, "signed", String::new(), media, None).await,
-        Err(TeenError::NotFound) => render_page(&state, &token, "invalid", String::new(), false, None).await,
-        Err(TeenError::NotAllowed(m)) => render_page(&state, &token, "form", form.name, media, Some(m)).await,
+    let consent = teen::ConsentForm {
+        typed_name: &form.name,
+        media,
+        emergency_name: &form.emergency_name,
+        emergency_phone: &form.emergency_phone,
+        medical_notes: &form.medical_notes,
+    };
+    match teen::consent(&state.store, &token, &consent, now).await {
+        Ok(_) => render_page(&state, &token, "signed", Typed::default(), None).await,
+        Err(TeenError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+        Err(TeenError::NotAllowed(m)) => {
+            let typed = Typed {
+                name: form.name,
+                media,
+                emergency_name: form.emergency_name,
+                emergency_phone: form.emergency_phone,
+                medical_notes: form.medical_notes,
+            };
+            render_page(&state, &token, "form", typed, Some(m)).await
+        }
         Err(TeenError::Store(e)) => Err(e.into()),
     }
 }

@@ -37,6 +37,8 @@ struct NominationsPage {
     rows: Vec<NominationRow>,
     can_nominate: bool,
     can_decide: bool,
+    /// Whether this role is named to see sensitive fields (guardians' medical notes).
+    sees_medical: bool,
     form: NominationInput,
     errors: Vec<String>,
     notice: Option<&'static str>,
@@ -120,7 +122,9 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let named = crate::domain::screening::parse_roles(&state.store.sensitive_roles().await?);
     let page = NominationsPage {
+        sees_medical: user.role != Role::Counselor && named.contains(&user.role),
         layout: super::layout(dept.as_ref(), "/staff/nominations", user),
         cohorts,
         cohort,
