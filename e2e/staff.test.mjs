@@ -45,17 +45,28 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('button', { name: 'Change capacity' }).click();
   await page.getByText('The capacity is updated').waitFor();
 
-  // Attendance on a phone-sized page: one tap per person.
+  // Class 33 has not started: its first session takes no marks yet, and says when it will.
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: /^1\. / }).click();
+  await page.getByRole('heading', { name: 'Attendance' }).waitFor();
+  await page.getByText('This session has not started yet.').waitFor();
+  assert.equal(await page.getByRole('button', { name: /^Present: / }).count(), 0, 'no marks before the session');
+  await checkPage(page, 'staff-attendance-not-yet');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
+  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
+  await page.getByText('This class cannot graduate before its last session').waitFor();
+  await checkPage(page, 'staff-graduation');
+
+  // Attendance on a phone-sized page, in the weekend class that met on Saturdays: one tap
+  // per person (everyone was at the first session, so the verdicts stay as they are).
+  await page.goto(server.baseUrl + '/staff');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Weekend Class 4' }).click();
   await page.getByRole('link', { name: /^1\. / }).click();
   await page.getByRole('heading', { name: 'Attendance' }).waitFor();
   await page.getByRole('button', { name: /^Present: / }).first().click();
   await page.getByText('Now: Present').first().waitFor();
   await checkPage(page, 'staff-attendance');
-  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
-  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
-  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
-  await checkPage(page, 'staff-graduation');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByRole('link', { name: 'Audit log' }).click();
