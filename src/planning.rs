@@ -22,7 +22,8 @@ pub struct PatternIn {
     pub start: String,
     /// Local end, `HH:MM`.
     pub end: String,
-    /// Number of meetings; skipped dates push the series later.
+    /// Number of meetings; skipped dates (these and the department's holidays) push the
+    /// series later.
     pub sessions: u16,
     #[serde(default)]
     pub skip: Vec<String>,
@@ -143,6 +144,15 @@ pub fn pattern(p: &PatternIn, errors: &mut Vec<RuleFailure>) -> Option<MeetingPa
         .ok()
 }
 
+/// The pattern, also skipping the department's holidays from its first date on. Two
+/// years of holidays cover the longest pattern with all its skipped weeks.
+pub async fn skip_holidays(store: &Store, m: MeetingPattern) -> Result<MeetingPattern, StoreError> {
+    let from = m.first_date();
+    let to = from.checked_add(jiff::Span::new().years(2)).unwrap_or(from);
+    let holidays = store.holidays_between(from, to).await?;
+    Ok(m.also_skipping(holidays.into_iter().map(|h| h.date)))
+}
+
 /// Appends the pattern's sessions after position `after`; returns how many.
 pub async fn add_sessions(
     tx: &mut Tx,
@@ -183,7 +193,8 @@ impl From<StoreError> for CreateError {
     }
 }
 
-/// Creates a draft class (with sessions from its pattern), audited as `actor`.
+/// Creates a draft class (with sessions from its pattern, skipping the department's
+/// holidays as well as the pattern's own dates), audited as `actor`.
 pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Timestamp) -> Result<ClassId, CreateError> {
     let mut errors = Vec::new();
     let program = store.published_program(input.program.trim()).await?;
@@ -204,6 +215,10 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
     let meeting = input.pattern.as_ref().and_then(|p| pattern(p, &mut errors));
     let Some(program) = program.filter(|_| errors.is_empty()) else {
         return Err(CreateError::Invalid(errors));
+    };
+    let meeting = match meeting {
+        Some(m) => Some(skip_holidays(store, m).await?),
+        None => None,
     };
     let tz = store
         .department()

@@ -13,6 +13,7 @@ pub mod duties;
 pub mod eligibility;
 pub mod engagement;
 pub mod graduation;
+pub mod holidays;
 pub mod ids;
 pub mod lottery;
 pub mod mail;

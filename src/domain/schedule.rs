@@ -85,6 +85,18 @@ impl MeetingPattern {
         })
     }
 
+    /// The first possible date, as given.
+    pub fn first_date(&self) -> Date {
+        self.first_date
+    }
+
+    /// The same pattern, skipping `dates` as well (the department's holidays). Like an
+    /// explicit skip, each one that falls on a meeting day pushes the series a week later.
+    pub fn also_skipping(mut self, dates: impl IntoIterator<Item = Date>) -> Self {
+        self.skip.extend(dates);
+        self
+    }
+
     /// The first meeting day: `first_date` itself if it falls on the weekday, else the
     /// next such weekday.
     fn first_meeting(&self) -> Date {
@@ -182,6 +194,23 @@ mod tests {
         .unwrap();
         let dates: Vec<Date> = p.occurrences(&la()).iter().map(|o| o.date).collect();
         assert_eq!(dates, vec![date(2026, 11, 18), date(2026, 12, 2), date(2026, 12, 9)]);
+    }
+
+    #[test]
+    fn holidays_skip_like_explicit_dates() {
+        let p = MeetingPattern::new(
+            Weekday::Thursday,
+            date(2026, 11, 19),
+            time(18, 0, 0, 0),
+            time(20, 0, 0, 0),
+            2,
+            [],
+        )
+        .unwrap()
+        .also_skipping([date(2026, 11, 26), date(2026, 12, 25)]);
+        let dates: Vec<Date> = p.occurrences(&la()).iter().map(|o| o.date).collect();
+        assert_eq!(dates, vec![date(2026, 11, 19), date(2026, 12, 3)]);
+        assert_eq!(p.first_date(), date(2026, 11, 19));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod duties;
 mod engagement;
 mod fuzz;
 mod health;
+mod holidays;
 mod limits;
 mod mail;
 mod manage;

@@ -346,6 +346,25 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", "/staff/holidays".into(), vec![], RUNNERS),
+        (
+            "POST",
+            "/staff/holidays".into(),
+            f(&[("date", "someday"), ("name", "")]),
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/holidays/remove".into(),
+            f(&[("date", "1999-01-01")]),
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/holidays/federal".into(),
+            f(&[("year", "soon")]),
+            [303, 400, 400, 403, 403, 403],
+        ),
         ("GET", "/staff/settings".into(), vec![], [303, 200, 403, 403, 403, 403]),
         (
             "POST",

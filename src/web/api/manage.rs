@@ -119,6 +119,7 @@ pub async fn add(
     let Some(m) = pattern(&input, &mut errors) else {
         return Ok(invalid(errors));
     };
+    let m = planning::skip_holidays(&state.store, m).await?;
     let tz = state
         .store
         .department()

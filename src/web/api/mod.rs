@@ -11,6 +11,7 @@ use crate::app::AppState;
 
 pub mod attendance;
 pub mod catalog;
+pub mod holidays;
 pub mod manage;
 pub mod openapi;
 pub mod registrations;
@@ -36,5 +37,8 @@ pub fn router() -> Router<AppState> {
             "/classes/{id}/graduation",
             get(attendance::verdicts).post(attendance::confirm),
         )
+        .route("/holidays", get(holidays::list).post(holidays::add))
+        .route("/holidays/federal", axum::routing::post(holidays::federal))
+        .route("/holidays/{date}", axum::routing::delete(holidays::remove))
         .route("/openapi.json", get(openapi::serve))
 }

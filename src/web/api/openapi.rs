@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{attendance, catalog, manage, registrations, staff};
+use super::{attendance, catalog, holidays, manage, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -28,6 +28,10 @@ use crate::web::health;
         attendance::mark,
         attendance::verdicts,
         attendance::confirm,
+        holidays::list,
+        holidays::add,
+        holidays::federal,
+        holidays::remove,
         health::healthz,
     ),
     components(schemas(
@@ -65,6 +69,11 @@ use crate::web::health;
         attendance::IssuedOut,
         attendance::ConfirmedOut,
         crate::domain::graduation::Mark,
+        crate::domain::holidays::Holiday,
+        holidays::HolidayIn,
+        holidays::FederalIn,
+        holidays::HolidaysOut,
+        holidays::FederalOut,
     )),
     tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "staff", description = "Back-office endpoints; Authorization: Bearer <token>"), (name = "health"))
 )]
