@@ -38,4 +38,4 @@ pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState}
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, SessionId, StaffId, UnitId};
 pub use program::{Duty, ProgramKind, Role};
-pub use schedule::{MeetingPattern, Occurrence, ScheduleError};
+pub use schedule::{CopiedDates, MeetingPattern, Occurrence, ScheduleError};

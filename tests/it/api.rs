@@ -120,6 +120,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         "/api/v1/classes/{id}",
         "/api/v1/classes/{id}/registrations",
         "/api/v1/holidays",
+        "/api/v1/classes/{id}/copy",
         "/api/v1/holidays/{date}",
         "/healthz",
     ] {

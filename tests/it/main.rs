@@ -12,6 +12,7 @@ mod binary;
 mod calendar;
 mod capacity;
 mod content;
+mod copy;
 mod crash;
 mod dare;
 mod demo;

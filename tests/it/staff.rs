@@ -346,6 +346,13 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", cls("/copy"), vec![], RUNNERS),
+        (
+            "POST",
+            cls("/copy"),
+            f(&[("name", ""), ("step", "preview")]),
+            [303, 422, 422, 403, 403, 403],
+        ),
         ("GET", "/staff/holidays".into(), vec![], RUNNERS),
         (
             "POST",

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/classes", get(catalog::list_classes).post(manage::create))
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))
+        .route("/classes/{id}/copy", axum::routing::post(manage::copy))
         .route("/classes/{id}/registrations", get(staff::roster))
         .route("/reports/engagement", get(crate::web::staff::engagement::api))
         .route("/classes/{id}/attendance", get(attendance::sheet))

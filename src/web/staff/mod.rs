@@ -22,6 +22,7 @@ mod calendar;
 pub use auth::hash_password;
 mod classes;
 mod content;
+mod copy;
 pub(crate) mod dare;
 mod duties;
 pub(crate) mod engagement;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/holidays/federal", post(holidays::federal))
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
+        .route("/staff/classes/{id}/copy", get(copy::form).post(copy::submit))
         .route("/staff/classes/{id}/rules", get(rules::show).post(rules::save))
         .route(
             "/staff/classes/{id}/edit",
