@@ -174,6 +174,33 @@ test('the planning pages work and pass axe', async () => {
   await page.getByText('Night patrol, Harbor district').first().waitFor();
   await checkPage(page, 'staff-ride-alongs');
 
+  // Next year's holidays, then Class 33 copied to a semester that skips them.
+  const year = new Date().getFullYear() + 1;
+  await page.getByRole('link', { name: 'Holidays', exact: true }).click();
+  await page.getByRole('heading', { name: /^Holidays \d+/ }).waitFor();
+  await page.getByLabel('Year').selectOption(String(year));
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('heading', { name: `Holidays ${year}` }).waitFor();
+  await page.getByRole('button', { name: `Add the usual US federal holidays for ${year}` }).click();
+  await page.getByRole('cell', { name: 'Thanksgiving Day', exact: true }).waitFor();
+  await page.getByLabel('Date').fill(`${year}-03-31`);
+  await page.getByLabel('Name').fill('César Chávez Day');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByText('The holiday is added').waitFor();
+  await checkPage(page, 'staff-holidays');
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Copy this class' }).click();
+  await page.getByRole('heading', { name: 'Copy this class' }).waitFor();
+  await checkPage(page, 'staff-class-copy');
+  await page.getByLabel('New class name').fill('Class 35');
+  await page.getByLabel('New first date').fill(`${year}-09-01`);
+  await page.getByRole('button', { name: 'Preview the sessions' }).click();
+  await page.getByText('12 sessions of Class 35').waitFor();
+  await checkPage(page, 'staff-class-copy-preview');
+  await page.getByRole('button', { name: 'Save the copy as a draft' }).click();
+  await page.getByText('The class is copied as a draft').waitFor();
+
   await page.getByRole('link', { name: 'Classes', exact: true }).click();
   await page.getByRole('link', { name: 'rules and screening' }).first().click();
   await page.getByRole('heading', { name: /rules and screening/ }).waitFor();
