@@ -143,7 +143,9 @@ async fn main() {
 
     let store = Store::connect(&db_url).await.expect("database");
     store.migrate().await.unwrap();
-    precinct::demo::seed(&store, Timestamp::now()).await.unwrap();
+    precinct::demo::seed(&store, "http://127.0.0.1:8080", Timestamp::now())
+        .await
+        .unwrap();
     let spec = ScenarioClass {
         capacity: args.capacity,
         ..Default::default()

@@ -77,7 +77,9 @@ async fn main() {
     };
     let store = Store::connect(&db_url).await.expect("database");
     store.migrate().await.unwrap();
-    precinct::demo::seed(&store, Timestamp::now()).await.unwrap();
+    precinct::demo::seed(&store, "http://127.0.0.1:8080", Timestamp::now())
+        .await
+        .unwrap();
 
     // Messages shaped like real ones: a greeting, a few paragraphs, a link.
     let now = Timestamp::now();

@@ -45,17 +45,28 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('button', { name: 'Change capacity' }).click();
   await page.getByText('The capacity is updated').waitFor();
 
-  // Attendance on a phone-sized page: one tap per person.
+  // Class 33 has not started: its first session takes no marks yet, and says when it will.
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: /^1\. / }).click();
+  await page.getByRole('heading', { name: 'Attendance' }).waitFor();
+  await page.getByText('This session has not started yet.').waitFor();
+  assert.equal(await page.getByRole('button', { name: /^Present: / }).count(), 0, 'no marks before the session');
+  await checkPage(page, 'staff-attendance-not-yet');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
+  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
+  await page.getByText('This class cannot graduate before its last session').waitFor();
+  await checkPage(page, 'staff-graduation');
+
+  // Attendance on a phone-sized page, in the weekend class that met on Saturdays: one tap
+  // per person (everyone was at the first session, so the verdicts stay as they are).
+  await page.goto(server.baseUrl + '/staff');
+  await page.getByRole('link', { name: 'Citizen Police Academy: Weekend Class 4' }).click();
   await page.getByRole('link', { name: /^1\. / }).click();
   await page.getByRole('heading', { name: 'Attendance' }).waitFor();
   await page.getByRole('button', { name: /^Present: / }).first().click();
   await page.getByText('Now: Present').first().waitFor();
   await checkPage(page, 'staff-attendance');
-  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
-  await page.getByRole('link', { name: 'Graduation', exact: true }).click();
-  await page.getByRole('heading', { name: 'Graduation' }).waitFor();
-  await checkPage(page, 'staff-graduation');
   await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByRole('link', { name: 'Audit log' }).click();
@@ -162,6 +173,33 @@ test('the planning pages work and pass axe', async () => {
   await page.getByRole('heading', { name: 'Ride-alongs' }).waitFor();
   await page.getByText('Night patrol, Harbor district').first().waitFor();
   await checkPage(page, 'staff-ride-alongs');
+
+  // Next year's holidays, then Class 33 copied to a semester that skips them.
+  const year = new Date().getFullYear() + 1;
+  await page.getByRole('link', { name: 'Holidays', exact: true }).click();
+  await page.getByRole('heading', { name: /^Holidays \d+/ }).waitFor();
+  await page.getByLabel('Year').selectOption(String(year));
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('heading', { name: `Holidays ${year}` }).waitFor();
+  await page.getByRole('button', { name: `Add the usual US federal holidays for ${year}` }).click();
+  await page.getByRole('cell', { name: 'Thanksgiving Day', exact: true }).waitFor();
+  await page.getByLabel('Date').fill(`${year}-03-31`);
+  await page.getByLabel('Name').fill('César Chávez Day');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByText('The holiday is added').waitFor();
+  await checkPage(page, 'staff-holidays');
+  await page.getByRole('link', { name: 'Classes', exact: true }).click();
+  await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
+  await page.getByRole('link', { name: 'Copy this class' }).click();
+  await page.getByRole('heading', { name: 'Copy this class' }).waitFor();
+  await checkPage(page, 'staff-class-copy');
+  await page.getByLabel('New class name').fill('Class 35');
+  await page.getByLabel('New first date').fill(`${year}-09-01`);
+  await page.getByRole('button', { name: 'Preview the sessions' }).click();
+  await page.getByText('12 sessions of Class 35').waitFor();
+  await checkPage(page, 'staff-class-copy-preview');
+  await page.getByRole('button', { name: 'Save the copy as a draft' }).click();
+  await page.getByText('The class is copied as a draft').waitFor();
 
   await page.getByRole('link', { name: 'Classes', exact: true }).click();
   await page.getByRole('link', { name: 'rules and screening' }).first().click();

@@ -48,20 +48,21 @@ impl App {
         let url = config.database_url();
         let store = Store::connect(&url).await.context("connecting to the database")?;
         store.migrate().await.context("applying migrations")?;
-        let seeded = if config.demo {
-            Some(
-                demo::seed(&store, jiff::Timestamp::now())
-                    .await
-                    .context("seeding the demo department")?,
-            )
-        } else {
-            None
-        };
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let links = Links {
             base_url: config.base_url(listener.local_addr()?),
+        };
+        // Seeded once the address is known: the demo's certificates link to it.
+        let seeded = if config.demo {
+            Some(
+                demo::seed(&store, &links.base_url, jiff::Timestamp::now())
+                    .await
+                    .context("seeding the demo department")?,
+            )
+        } else {
+            None
         };
         let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
         tracing::info!(mail = %mailer.describe(), "outgoing mail");

@@ -10,7 +10,8 @@ use jiff::civil::{Date, Time, Weekday, time};
 use jiff::{Timestamp, ToSpan, Zoned};
 
 use crate::domain::{
-    Affiliation, ClassId, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, StaffId, UnitId, markdown,
+    Affiliation, ApplicationId, ClassId, ClassStatus, Duty, Eligibility, MeetingPattern, ProgramKind, Role, StaffId,
+    UnitId, markdown,
 };
 use crate::domain::{Applicant, ApplicationStatus};
 use crate::store::applications::Channel;
@@ -41,21 +42,88 @@ pub enum Seeded {
 
 /// Seeds the demo department unless one exists. Safe to call on every start and from
 /// several instances at once: the loser of a race sees the winner's row and stops.
-pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Seeded> {
+/// `base_url` goes into the links of the certificates the demo's past classes earned.
+pub async fn seed(store: &Store, base_url: &str, now: Timestamp) -> anyhow::Result<Seeded> {
     let mut tx = store.begin().await?;
     if tx.department_exists().await? {
         return Ok(Seeded::AlreadyPresent);
     }
-    match write_all(&mut tx, now).await {
+    let held = match write_all(&mut tx, now).await {
+        Ok(held) => held,
+        Err(e) if e.is_unique_violation() => return Ok(Seeded::AlreadyPresent),
+        Err(e) => return Err(e.into()),
+    };
+    match tx.commit().await {
         Ok(()) => {}
         Err(e) if e.is_unique_violation() => return Ok(Seeded::AlreadyPresent),
         Err(e) => return Err(e.into()),
     }
-    match tx.commit().await {
-        Ok(()) => Ok(Seeded::Created),
-        Err(e) if e.is_unique_violation() => Ok(Seeded::AlreadyPresent),
-        Err(e) => Err(e.into()),
+    // Only the instance that wrote the department gets here, so this runs once.
+    for class in &held {
+        run_held_sessions(store, base_url, class, now).await?;
     }
+    store.settle_demo_history(now).await?;
+    Ok(Seeded::Created)
+}
+
+/// A demo class whose sessions, or some of them, are before "now": its attendance is
+/// taken, and a finished class graduated, by the same actions staff use
+/// (`crate::graduation`), so its verdicts, statuses and certificates are the product's
+/// own rather than numbers written by hand.
+struct HeldClass {
+    id: ClassId,
+    /// Participants who miss three sessions and so do not graduate.
+    drop_outs: Vec<ApplicationId>,
+    /// Confirm graduation after the last session.
+    graduate: bool,
+}
+
+/// Takes attendance for every session of `class` started by `now` (recorded as the session
+/// ends) and, when the class is finished, confirms its graduation just after the last one.
+async fn run_held_sessions(store: &Store, base_url: &str, class: &HeldClass, now: Timestamp) -> anyhow::Result<()> {
+    use crate::domain::graduation::{Mark, Record};
+    let recorder = "staff:demo Miriam Okafor";
+    let sessions: Vec<_> = store
+        .sessions(class.id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled && s.starts_at <= now)
+        .collect();
+    let people = store.participants(class.id).await?;
+    for (n, session) in sessions.iter().enumerate() {
+        let marks: Vec<(ApplicationId, Record)> = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let record = if class.drop_outs.contains(&p.id) && n % 3 == 1 {
+                    Record::new(Mark::Absent)
+                } else if (i + n) % 17 == 0 {
+                    Record::new(Mark::Excused)
+                } else if (i + 2 * n) % 23 == 0 {
+                    Record {
+                        minutes_late: Some(10),
+                        ..Record::new(Mark::Late)
+                    }
+                } else {
+                    Record::new(Mark::Present)
+                };
+                (p.id, record)
+            })
+            .collect();
+        let at = session.ends_at.min(now);
+        crate::graduation::record_marks(store, recorder, class.id, session.id, &marks, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo attendance: {e}"))?;
+    }
+    if class.graduate
+        && let Some(last) = sessions.last()
+    {
+        let at = last.ends_at.min(now);
+        crate::graduation::confirm(store, base_url, recorder, class.id, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo graduation: {e}"))?;
+    }
+    Ok(())
 }
 
 /// (email local part, name, rank, badge, role, units, duty with assignment, public profile)
@@ -84,7 +152,9 @@ struct Units {
     community: UnitId,
 }
 
-async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
+/// Writes the department; returns the classes whose held sessions still need their
+/// attendance (see [`HeldClass`]).
+async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<Vec<HeldClass>, StoreError> {
     tx.insert_department(&NewDepartment {
         name: "Harbor Point Police Department",
         short_name: "Harbor Point PD",
@@ -327,7 +397,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     let academy = "Harbor Point Police Department, Community Room";
     let academy_address = "400 Lighthouse Avenue, Harbor Point, CA 93990";
 
-    // The graduated class: met on Wednesdays, finished about four months ago.
+    // The graduated class: met on Wednesdays, finished about four months ago. Its
+    // attendance and graduation are recorded after this transaction (`run_held_sessions`).
     let past_start = today.checked_sub(32.weeks()).unwrap_or(today);
     let past = MeetingPattern::new(
         Weekday::Wednesday,
@@ -345,33 +416,45 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
                 program_id: citizen,
                 name: "Class 32",
                 capacity: 30,
-                status: ClassStatus::Completed,
+                status: ClassStatus::InProgress,
                 registration_opens_at: Some(at(&tz, past_start.checked_sub(8.weeks()).unwrap_or(past_start), 9)),
                 registration_closes_at: Some(at(&tz, past_start.checked_sub(1.weeks()).unwrap_or(past_start), 17)),
                 location_name: academy,
                 location_address: academy_address,
-                graduates: Some(27),
+                graduates: None,
             },
             now,
         )
         .await?;
     add_sessions(tx, past_class, &past, CITIZEN_TOPICS, &units, &staff_by_unit, academy).await?;
+    // Twenty-seven graduate; three miss too many sessions.
     let mut past_graduates = Vec::new();
+    let mut drop_outs = Vec::new();
     for i in 0..30 {
-        let status = if i < 27 {
-            ApplicationStatus::Completed
-        } else {
-            ApplicationStatus::NotCompleted
-        };
         let applied = at(&tz, past_start.checked_sub(6.weeks()).unwrap_or(past_start), 10);
         let person = sample_applicant(i, 1970);
         let id = tx
-            .insert_application(past_class, &person, status, Channel::Online, applied)
+            .insert_application(
+                past_class,
+                &person,
+                ApplicationStatus::Confirmed,
+                Channel::Online,
+                applied,
+            )
             .await?;
-        if status == ApplicationStatus::Completed {
+        // The program's rule asks for a ride-along: everyone did theirs.
+        tx.set_ride_along(id, true, applied).await?;
+        if i < 27 {
             past_graduates.push(id);
+        } else {
+            drop_outs.push(id);
         }
     }
+    let mut held = vec![HeldClass {
+        id: past_class,
+        drop_outs,
+        graduate: true,
+    }];
     seed_outcomes(tx, &[citizen, teen], past_class, &past_graduates, today, now).await?;
 
     // The weekend class: eight Saturday mornings, the last one last weekend. Attendance is
@@ -534,13 +617,19 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
         (_, Some(l)) if now > l.ends_at() => ClassStatus::Completed,
         _ => ClassStatus::InProgress,
     };
+    // A finished cohort is written in progress and graduated by `run_held_sessions`.
+    let teen_written = if teen_status == ClassStatus::Completed {
+        ClassStatus::InProgress
+    } else {
+        teen_status
+    };
     let teen_class = tx
         .insert_class(
             &NewClass {
                 program_id: teen,
                 name: &term,
                 capacity: 25,
-                status: teen_status,
+                status: teen_written,
                 registration_opens_at: None,
                 registration_closes_at: None,
                 location_name: academy,
@@ -561,6 +650,11 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     )
     .await?;
     let cohort_start = teen_sessions.first().map_or(now, |o| o.starts_at());
+    held.push(HeldClass {
+        id: teen_class,
+        drop_outs: Vec::new(),
+        graduate: teen_status == ClassStatus::Completed,
+    });
     for i in 0..11 {
         let person = sample_applicant(i + 80, 2009);
         tx.insert_application(
@@ -617,7 +711,7 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
     }
     // Today's participants got their before-the-class link before this data existed.
     tx.record_pre_invitations_sent(now).await?;
-    Ok(())
+    Ok(held)
 }
 
 /// Three high schools, a counselor for the first two, quotas and a few nominations.
@@ -1267,6 +1361,9 @@ pub struct ScenarioClass {
     pub staff_review: bool,
     pub lottery: bool,
     pub closes_in: jiff::SignedDuration,
+    /// Weeks from now to the week of the first of the twelve Tuesday sessions; negative
+    /// places the sessions in the past, for a class whose attendance is taken.
+    pub starts_in_weeks: i64,
 }
 
 impl Default for ScenarioClass {
@@ -1277,12 +1374,14 @@ impl Default for ScenarioClass {
             staff_review: false,
             lottery: false,
             closes_in: jiff::SignedDuration::from_hours(24 * 7),
+            starts_in_weeks: 3,
         }
     }
 }
 
 /// Creates a program of its own and a class in it whose registration opened an hour ago,
-/// with twelve Tuesday sessions from three weeks ahead. Needs a department (the demo).
+/// with twelve Tuesday sessions from `starts_in_weeks` ahead (three by default). Needs a
+/// department (the demo).
 pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp) -> Result<ClassId, StoreError> {
     let eligibility = Eligibility {
         min_age: Some(18),
@@ -1337,7 +1436,7 @@ pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp)
     let start = now
         .to_zoned(tz.clone())
         .date()
-        .checked_add(3.weeks())
+        .checked_add(spec.starts_in_weeks.weeks())
         .unwrap_or(Date::ZERO);
     let occurrences = MeetingPattern::new(Weekday::Tuesday, start, time(18, 0, 0, 0), time(21, 0, 0, 0), 12, [])
         .expect("valid scenario pattern")

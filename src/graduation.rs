@@ -4,12 +4,43 @@
 
 use jiff::Timestamp;
 
-use crate::domain::graduation::{GraduationRule, Record, Verdict};
+use crate::domain::graduation::{GraduationRule, Record, TooEarly, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
+
+/// Why marks or a graduation were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    /// Too early by the clock: the message is in the department's time zone.
+    #[error("{message}")]
+    TooEarly { reason: TooEarly, message: String },
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Refusal::Action(ActionError::Store(e))
+    }
+}
+
+impl Refusal {
+    async fn too_early(store: &Store, reason: TooEarly) -> Refusal {
+        let tz = store
+            .department()
+            .await
+            .ok()
+            .flatten()
+            .map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+        Refusal::TooEarly {
+            message: reason.message(&tz),
+            reason,
+        }
+    }
+}
 
 /// One participant's standing under the program's rule.
 pub struct Standing {
@@ -47,7 +78,8 @@ pub async fn verdicts(store: &Store, class_id: ClassId) -> Result<(GraduationRul
 }
 
 /// Records marks for one session of a class, all or none: every id must be a participant.
-/// A new mark clears an earlier make-up. Each change is audited.
+/// A session that has not started (beyond the check-in lead) takes no marks. A new mark
+/// clears an earlier make-up. Each change is audited.
 pub async fn record_marks(
     store: &Store,
     actor: &str,
@@ -55,14 +87,20 @@ pub async fn record_marks(
     session_id: SessionId,
     marks: &[(ApplicationId, Record)],
     now: Timestamp,
-) -> Result<(), ActionError> {
-    if store.session_class(session_id).await? != Some(class_id) {
-        return Err(ActionError::NotFound);
+) -> Result<(), Refusal> {
+    let Some((class, starts_at)) = store.session_start(session_id).await? else {
+        return Err(ActionError::NotFound.into());
+    };
+    if class != class_id {
+        return Err(ActionError::NotFound.into());
+    }
+    if let Err(reason) = crate::domain::graduation::check_marking(starts_at, now) {
+        return Err(Refusal::too_early(store, reason).await);
     }
     let mut tx = store.begin().await?;
     for (application, record) in marks {
         if !tx.is_participant(class_id, *application).await? {
-            return Err(ActionError::NotFound);
+            return Err(ActionError::NotFound.into());
         }
         let record = Record {
             made_up: false,
@@ -89,7 +127,8 @@ pub async fn record_marks(
 }
 
 /// Confirms graduation by the rule's verdicts: graduates are completed and get numbered
-/// certificates, the others are marked not completed, the class is completed. Returns
+/// certificates, the others are marked not completed, the class is completed. A class
+/// graduates only once its last held session has started. Returns
 /// `(application, certificate number)` for each graduate. For a nominated cohort, each
 /// school's counselors are emailed their credit report in the same transaction.
 pub async fn confirm(
@@ -98,12 +137,19 @@ pub async fn confirm(
     actor: &str,
     class_id: ClassId,
     now: Timestamp,
-) -> Result<Vec<(ApplicationId, String)>, ActionError> {
+) -> Result<Vec<(ApplicationId, String)>, Refusal> {
     let class = store.class(class_id).await?.ok_or(ActionError::NotFound)?;
     if !class.status.can_become(ClassStatus::Completed) {
-        return Err(ActionError::NotAllowed(
-            "Only a class in progress can graduate; start the class first.",
-        ));
+        return Err(ActionError::NotAllowed("Only a class in progress can graduate; start the class first.").into());
+    }
+    let held = store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| s.starts_at);
+    if let Err(reason) = crate::domain::graduation::check_graduation(held, now) {
+        return Err(Refusal::too_early(store, reason).await);
     }
     let (_, rows) = verdicts(store, class_id).await?;
     let graduates: Vec<ApplicationId> = rows.iter().filter(|r| r.verdict.graduates).map(|r| r.p.id).collect();
@@ -115,7 +161,7 @@ pub async fn confirm(
     let mut tx = store.begin().await?;
     // Re-checked inside the transaction: two coordinators confirming at once graduate once.
     if !tx.start_completing(class_id).await? {
-        return Err(ActionError::NotAllowed("This class has already graduated."));
+        return Err(ActionError::NotAllowed("This class has already graduated.").into());
     }
     tx.complete_class(class_id, &graduates, &others, now).await?;
     let year = last_day.year();

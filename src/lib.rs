@@ -15,6 +15,7 @@ pub mod domain;
 pub mod engagement;
 pub mod error;
 pub mod graduation;
+pub mod holidays;
 pub mod jobs;
 pub mod limits;
 pub mod notify;

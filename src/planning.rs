@@ -23,7 +23,8 @@ pub struct PatternIn {
     pub start: String,
     /// Local end, `HH:MM`.
     pub end: String,
-    /// Number of meetings; skipped dates push the series later.
+    /// Number of meetings; skipped dates (these and the department's holidays) push the
+    /// series later.
     pub sessions: u16,
     #[serde(default)]
     pub skip: Vec<String>,
@@ -143,6 +144,15 @@ pub fn pattern(p: &PatternIn, errors: &mut Vec<RuleFailure>) -> Option<MeetingPa
         .ok()
 }
 
+/// The pattern, also skipping the department's holidays from its first date on. Two
+/// years of holidays cover the longest pattern with all its skipped weeks.
+pub async fn skip_holidays(store: &Store, m: MeetingPattern) -> Result<MeetingPattern, StoreError> {
+    let from = m.first_date();
+    let to = from.checked_add(jiff::Span::new().years(2)).unwrap_or(from);
+    let holidays = store.holidays_between(from, to).await?;
+    Ok(m.also_skipping(holidays.into_iter().map(|h| h.date)))
+}
+
 /// Appends the pattern's sessions after position `after`; returns how many.
 pub async fn add_sessions(
     tx: &mut Tx,
@@ -183,7 +193,8 @@ impl From<StoreError> for CreateError {
     }
 }
 
-/// Creates a draft class (with sessions from its pattern), audited as `actor`.
+/// Creates a draft class (with sessions from its pattern, skipping the department's
+/// holidays as well as the pattern's own dates), audited as `actor`.
 pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Timestamp) -> Result<ClassId, CreateError> {
     let mut errors = Vec::new();
     let program = store.published_program(input.program.trim()).await?;
@@ -219,6 +230,10 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
     }
     let Some(program) = program.filter(|_| errors.is_empty()) else {
         return Err(CreateError::Invalid(errors));
+    };
+    let meeting = match meeting {
+        Some(m) => Some(skip_holidays(store, m).await?),
+        None => None,
     };
     let tz = store
         .department()
@@ -264,6 +279,223 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
             after: Some(serde_json::json!({
                 "program": program.slug, "name": name, "capacity": input.capacity, "sessions": sessions,
                 "allocation": allocation.code(),
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(class_id)
+}
+
+/// A class copied to a new semester, as asked.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyIn {
+    /// The new class's name, like "Class 34".
+    pub name: String,
+    /// `YYYY-MM-DD`: the first session is on the first day from here with the old first
+    /// session's weekday.
+    pub first_date: String,
+    /// Seats; the old class's capacity when absent.
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub registration_opens_at: Option<String>,
+    #[serde(default)]
+    pub registration_closes_at: Option<String>,
+    /// Only plan the copy and answer with its sessions; save nothing.
+    #[serde(default)]
+    pub preview: bool,
+}
+
+/// One session of the copy, before it is saved.
+#[derive(Debug, Clone)]
+pub struct PlannedSession {
+    pub position: i64,
+    pub topic: String,
+    pub description: String,
+    pub place: String,
+    pub at: crate::domain::Occurrence,
+    /// `(unit, officer)` ids, as on the source session.
+    pub presenters: Vec<(crate::domain::UnitId, Option<crate::domain::StaffId>)>,
+    /// Who presents, for people: the unit, and the officer where the source shows one.
+    pub presenter_names: Vec<String>,
+}
+
+/// What saving a copy would create.
+#[derive(Debug, Clone)]
+pub struct CopyPlan {
+    pub source: crate::store::catalog::Class,
+    pub name: String,
+    pub capacity: i64,
+    pub opens: Option<Timestamp>,
+    pub closes: Option<Timestamp>,
+    pub sessions: Vec<PlannedSession>,
+    /// The department's holidays that pushed sessions later.
+    pub skipped: Vec<crate::domain::holidays::Holiday>,
+}
+
+/// Why a copy was not planned or saved.
+#[derive(Debug)]
+pub enum CopyError {
+    NotFound,
+    Invalid(Vec<RuleFailure>),
+    /// The program already has a class with this name.
+    Duplicate,
+    Store(StoreError),
+}
+
+impl From<StoreError> for CopyError {
+    fn from(e: StoreError) -> Self {
+        CopyError::Store(e)
+    }
+}
+
+/// Plans a copy of `class_id` (its held sessions: same topics, descriptions, places,
+/// presenters, weekdays and local times) from a new first date, by
+/// `domain::schedule::copy_dates`, skipping the department's holidays. Nothing is saved.
+pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Result<CopyPlan, CopyError> {
+    let source = store.class(class_id).await?.ok_or(CopyError::NotFound)?;
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_string();
+    let capacity = input.capacity.unwrap_or(source.capacity);
+    if !(0..=10_000).contains(&capacity) {
+        errors.push(failure(
+            "capacity",
+            "capacity",
+            "Capacity must be between 0 and 10,000.",
+        ));
+    }
+    let opens = instant(&input.registration_opens_at, "registration_opens_at", &mut errors);
+    let closes = instant(&input.registration_closes_at, "registration_closes_at", &mut errors);
+    check_name_and_window(&name, opens, closes, &mut errors);
+    let first = input.first_date.trim().parse::<Date>().ok();
+    if first.is_none() {
+        errors.push(failure(
+            "date_format",
+            "first_date",
+            "Give the new first date as YYYY-MM-DD.",
+        ));
+    }
+    let held: Vec<_> = store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .collect();
+    if held.is_empty() {
+        errors.push(failure("sessions", "first_date", "This class has no sessions to copy."));
+    }
+    let Some(first) = first.filter(|_| errors.is_empty()) else {
+        return Err(CopyError::Invalid(errors));
+    };
+    let to = first.checked_add(jiff::Span::new().years(2)).unwrap_or(first);
+    let holidays = store.holidays_between(first, to).await?;
+    let days: std::collections::BTreeSet<Date> = holidays.iter().map(|h| h.date).collect();
+    let source_dates: Vec<Date> = held.iter().map(|s| s.local_date).collect();
+    let copied = crate::domain::schedule::copy_dates(&source_dates, first, &days).map_err(|e| {
+        CopyError::Invalid(vec![failure(
+            "first_date",
+            "first_date",
+            format!("The copy is not possible: {e}."),
+        )])
+    })?;
+    let tz = store
+        .department()
+        .await?
+        .map(|d| d.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut sessions = Vec::with_capacity(held.len());
+    for (i, (s, date)) in held.iter().zip(&copied.dates).enumerate() {
+        let at = crate::domain::schedule::occurrence(*date, s.local_start, s.local_end, &tz).ok_or_else(|| {
+            CopyError::Invalid(vec![failure(
+                "session",
+                "first_date",
+                format!("Session {} ends before it starts; fix it before copying.", s.position),
+            )])
+        })?;
+        sessions.push(PlannedSession {
+            position: i as i64 + 1,
+            topic: s.topic.clone(),
+            description: s.description.clone(),
+            place: s.place.clone(),
+            at,
+            presenters: store.session_presenter_ids(s.id).await?,
+            presenter_names: s
+                .presenters
+                .iter()
+                .map(|p| match &p.officer {
+                    Some(o) => format!("{}: {o}", p.unit_name),
+                    None => p.unit_name.clone(),
+                })
+                .collect(),
+        });
+    }
+    let skipped = holidays
+        .into_iter()
+        .filter(|h| copied.skipped.contains(&h.date))
+        .collect();
+    Ok(CopyPlan {
+        source,
+        name,
+        capacity,
+        opens,
+        closes,
+        sessions,
+        skipped,
+    })
+}
+
+/// Saves a planned copy as a draft class, with its sessions and presenters, in one
+/// transaction, audited as `actor`. The copy keeps the source's place and allocation;
+/// registration rules with dates in them are left for the coordinator to set.
+pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timestamp) -> Result<ClassId, CopyError> {
+    let mut tx = store.begin().await?;
+    let created = tx
+        .insert_class(
+            &NewClass {
+                program_id: plan.source.program_id,
+                name: &plan.name,
+                capacity: plan.capacity,
+                status: ClassStatus::Draft,
+                registration_opens_at: plan.opens,
+                registration_closes_at: plan.closes,
+                location_name: &plan.source.location_name,
+                location_address: &plan.source.location_address,
+                graduates: None,
+            },
+            now,
+        )
+        .await;
+    let class_id = match created {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => return Err(CopyError::Duplicate),
+        Err(e) => return Err(e.into()),
+    };
+    if plan.source.allocation != crate::domain::Allocation::FirstCome {
+        tx.set_class_allocation(class_id, plan.source.allocation).await?;
+    }
+    for s in &plan.sessions {
+        let id = tx
+            .insert_session(class_id, s.position, &s.topic, &s.description, &s.at, &s.place)
+            .await?;
+        for (unit, staff) in &s.presenters {
+            tx.add_presenter(id, *unit, *staff).await?;
+        }
+    }
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: "class.copy",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "copied_from": plan.source.id, "program": plan.source.program_slug, "name": plan.name,
+                "capacity": plan.capacity, "sessions": plan.sessions.len(),
+                "first_session": plan.sessions.first().map(|s| s.at.date.to_string()),
+                "holidays_skipped": plan.skipped.iter().map(|h| h.date.to_string()).collect::<Vec<_>>(),
             })),
         },
         now,

@@ -1,5 +1,14 @@
-//! Who graduates: a program's attendance rule applied to one participant's marks.
+//! Who graduates: a program's attendance rule applied to one participant's marks, and
+//! when attendance and graduation may be recorded at all.
+//!
+//! Timing policy: marks describe something that happened, so a session's attendance is
+//! taken from [`CHECK_IN_LEAD_MINUTES`] before it starts (people are checked in at the
+//! door) and never earlier; a class graduates once its last held session has started
+//! (the last evening is often the ceremony itself), never before. Both compare with the
+//! real clock passed in as `now`.
 
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::program::coded_enum;
@@ -185,6 +194,82 @@ impl GraduationRule {
     }
 }
 
+/// How long before a session starts its attendance may be taken: long enough to check
+/// people in at the door, too short to mark a session that has not happened.
+pub const CHECK_IN_LEAD_MINUTES: i64 = 30;
+
+/// Why marks or a graduation cannot be recorded yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooEarly {
+    /// The session is further ahead than the check-in lead; marks open at `opens_at`.
+    Session { opens_at: Timestamp },
+    /// The class's last held session has not started; it starts at `starts_at`.
+    Graduation { starts_at: Timestamp },
+    /// The class holds no session, so there is nothing to graduate from.
+    NoSessions,
+}
+
+impl TooEarly {
+    /// A stable identifier for the API's problem `type`.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            TooEarly::Session { .. } => "session-not-started",
+            TooEarly::Graduation { .. } | TooEarly::NoSessions => "class-not-finished",
+        }
+    }
+
+    /// The refusal in plain words, times in the department's zone.
+    pub fn message(&self, tz: &TimeZone) -> String {
+        let when = |t: Timestamp| {
+            t.to_zoned(tz.clone())
+                .strftime("%A, %B %-d, %Y at %-I:%M %p")
+                .to_string()
+        };
+        match self {
+            TooEarly::Session { opens_at } => format!(
+                "This session has not started yet. Attendance can be taken from {}, \
+                 {CHECK_IN_LEAD_MINUTES} minutes before it starts.",
+                when(*opens_at)
+            ),
+            TooEarly::Graduation { starts_at } => format!(
+                "This class cannot graduate before its last session, on {}. \
+                 Confirm graduation once that session has started.",
+                when(*starts_at)
+            ),
+            TooEarly::NoSessions => {
+                "This class has no sessions, so nobody can graduate from it. Add its sessions first.".to_string()
+            }
+        }
+    }
+}
+
+/// When attendance for a session starting at `starts_at` may first be taken.
+pub fn marking_opens_at(starts_at: Timestamp) -> Timestamp {
+    starts_at
+        .checked_sub(SignedDuration::from_mins(CHECK_IN_LEAD_MINUTES))
+        .unwrap_or(starts_at)
+}
+
+/// Whether attendance may be taken at `now` for a session starting at `starts_at`.
+pub fn check_marking(starts_at: Timestamp, now: Timestamp) -> Result<(), TooEarly> {
+    let opens_at = marking_opens_at(starts_at);
+    if now < opens_at {
+        Err(TooEarly::Session { opens_at })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a class may graduate at `now`, given the starts of its held (not cancelled)
+/// sessions: the last one must have started.
+pub fn check_graduation(held_starts: impl IntoIterator<Item = Timestamp>, now: Timestamp) -> Result<(), TooEarly> {
+    match held_starts.into_iter().max() {
+        None => Err(TooEarly::NoSessions),
+        Some(starts_at) if now < starts_at => Err(TooEarly::Graduation { starts_at }),
+        Some(_) => Ok(()),
+    }
+}
+
 fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -210,6 +295,70 @@ mod tests {
             made_up: true,
             ..Record::new(mark)
         })
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn attendance_opens_half_an_hour_before_the_session() {
+        let starts = ts("2027-03-02T02:00:00Z");
+        assert_eq!(
+            check_marking(starts, ts("2027-03-02T01:29:59Z")),
+            Err(TooEarly::Session {
+                opens_at: ts("2027-03-02T01:30:00Z")
+            })
+        );
+        assert_eq!(
+            check_marking(starts, ts("2027-03-02T01:30:00Z")),
+            Ok(()),
+            "check-in at the door"
+        );
+        assert_eq!(
+            check_marking(starts, ts("2027-03-09T02:00:00Z")),
+            Ok(()),
+            "a week later, corrections"
+        );
+        assert!(
+            check_marking(starts, ts("2027-02-23T02:00:00Z")).is_err(),
+            "a week ahead"
+        );
+    }
+
+    #[test]
+    fn a_class_graduates_once_its_last_session_has_started() {
+        let first = ts("2027-03-02T02:00:00Z");
+        let last = ts("2027-03-09T02:00:00Z");
+        assert_eq!(
+            check_graduation([last, first], ts("2027-03-09T01:59:00Z")),
+            Err(TooEarly::Graduation { starts_at: last })
+        );
+        assert_eq!(check_graduation([first, last], last), Ok(()));
+        assert_eq!(check_graduation([], last), Err(TooEarly::NoSessions));
+    }
+
+    #[test]
+    fn refusals_say_when_in_local_time() {
+        let tz = TimeZone::get("America/Los_Angeles").unwrap();
+        let early = TooEarly::Session {
+            opens_at: ts("2027-03-02T01:30:00Z"),
+        };
+        assert_eq!(
+            early.message(&tz),
+            "This session has not started yet. Attendance can be taken from Monday, March 1, 2027 at 5:30 PM, \
+             30 minutes before it starts."
+        );
+        assert_eq!(early.slug(), "session-not-started");
+        let graduation = TooEarly::Graduation {
+            starts_at: ts("2027-03-09T02:00:00Z"),
+        };
+        assert!(
+            graduation
+                .message(&tz)
+                .contains("before its last session, on Monday, March 8, 2027 at 6:00 PM")
+        );
+        assert_eq!(graduation.slug(), "class-not-finished");
     }
 
     #[test]

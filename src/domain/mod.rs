@@ -14,6 +14,7 @@ pub mod duties;
 pub mod eligibility;
 pub mod engagement;
 pub mod graduation;
+pub mod holidays;
 pub mod ids;
 pub mod lottery;
 pub mod mail;
@@ -39,4 +40,4 @@ pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState}
 pub use eligibility::{Affiliation, Eligibility};
 pub use ids::{ApplicationId, ClassId, ProgramId, QuestionId, SessionId, StaffId, UnitId};
 pub use program::{Duty, PlaceKind, ProgramKind, Role};
-pub use schedule::{MeetingPattern, Occurrence, ScheduleError};
+pub use schedule::{CopiedDates, MeetingPattern, Occurrence, ScheduleError};

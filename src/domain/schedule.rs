@@ -85,6 +85,18 @@ impl MeetingPattern {
         })
     }
 
+    /// The first possible date, as given.
+    pub fn first_date(&self) -> Date {
+        self.first_date
+    }
+
+    /// The same pattern, skipping `dates` as well (the department's holidays). Like an
+    /// explicit skip, each one that falls on a meeting day pushes the series a week later.
+    pub fn also_skipping(mut self, dates: impl IntoIterator<Item = Date>) -> Self {
+        self.skip.extend(dates);
+        self
+    }
+
     /// The first meeting day: `first_date` itself if it falls on the weekday, else the
     /// next such weekday.
     fn first_meeting(&self) -> Date {
@@ -123,6 +135,98 @@ impl MeetingPattern {
         }
         out
     }
+}
+
+/// One meeting on `date` from local `start` to `end` in `tz`, by the same rule as a
+/// pattern's occurrences (a time in a spring-forward gap moves later, an ambiguous one
+/// takes the earlier instant); `None` when the end is not after the start.
+pub fn occurrence(date: Date, start: Time, end: Time, tz: &TimeZone) -> Option<Occurrence> {
+    MeetingPattern::new(date.weekday(), date, start, end, 1, [])
+        .ok()?
+        .occurrences(tz)
+        .into_iter()
+        .next()
+}
+
+/// Where a copied class's sessions fall, and the holidays that pushed them later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedDates {
+    /// One date per source session, in the same order.
+    pub dates: Vec<Date>,
+    /// Holidays a session would have fallen on, in date order.
+    pub skipped: Vec<Date>,
+}
+
+/// Lays a class's sessions (their local dates, in order) out again from `new_first`,
+/// for the next semester.
+///
+/// The rule: the copy starts on the first day on or after `new_first` that has the
+/// source's first weekday. Each session keeps its weekday and its place within its week
+/// (a Tuesday-and-Thursday class stays one), and the source's meeting weeks follow one
+/// another a week apart: gaps in the source are not copied, because they were usually
+/// that semester's own holidays. A session that falls on one of `holidays` moves a week
+/// later, and every later session with it, so the class still meets as many times.
+/// Rejected alternative: copying each session's exact day offset, which would repeat
+/// the old semester's holiday gaps and miss the new one's.
+pub fn copy_dates(source: &[Date], new_first: Date, holidays: &BTreeSet<Date>) -> Result<CopiedDates, ScheduleError> {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&new_first.year()) {
+        return Err(ScheduleError::DateOutOfRange);
+    }
+    if source.len() > usize::from(MAX_SESSIONS) {
+        return Err(ScheduleError::TooManySessions);
+    }
+    let Some(&anchor) = source.first() else {
+        return Ok(CopiedDates {
+            dates: Vec::new(),
+            skipped: Vec::new(),
+        });
+    };
+    let start = if new_first.weekday() == anchor.weekday() {
+        new_first
+    } else {
+        new_first
+            .nth_weekday(1, anchor.weekday())
+            .map_err(|_| ScheduleError::DateOutOfRange)?
+    };
+    let days = |d: Date| (d - anchor).get_days() as i64;
+    // Source weeks, counted from the first session's weekday, compressed to 0, 1, 2, ...
+    let mut week = 0i64;
+    let mut last_source_week = None;
+    let mut shift = 0i64;
+    let mut dates = Vec::with_capacity(source.len());
+    let mut skipped = Vec::new();
+    for d in source {
+        let offset = days(*d);
+        let source_week = offset.div_euclid(7);
+        match last_source_week {
+            Some(w) if w == source_week => {}
+            Some(_) => week += 1,
+            None => {}
+        }
+        last_source_week = Some(source_week);
+        let in_week = offset.rem_euclid(7);
+        // Bounded: each holiday can push the series at most once.
+        let mut date = None;
+        for _ in 0..=holidays.len() {
+            let candidate = start
+                .checked_add(jiff::Span::new().days((week + shift) * 7 + in_week))
+                .map_err(|_| ScheduleError::DateOutOfRange)?;
+            if holidays.contains(&candidate) {
+                skipped.push(candidate);
+                shift += 1;
+            } else {
+                date = Some(candidate);
+                break;
+            }
+        }
+        dates.push(date.ok_or(ScheduleError::DateOutOfRange)?);
+    }
+    if dates.last().is_some_and(|d| d.year() > LAST_YEAR) {
+        return Err(ScheduleError::DateOutOfRange);
+    }
+    skipped.sort();
+    skipped.dedup();
+    Ok(CopiedDates { dates, skipped })
 }
 
 impl Occurrence {
@@ -182,6 +286,83 @@ mod tests {
         .unwrap();
         let dates: Vec<Date> = p.occurrences(&la()).iter().map(|o| o.date).collect();
         assert_eq!(dates, vec![date(2026, 11, 18), date(2026, 12, 2), date(2026, 12, 9)]);
+    }
+
+    #[test]
+    fn holidays_skip_like_explicit_dates() {
+        let p = MeetingPattern::new(
+            Weekday::Thursday,
+            date(2026, 11, 19),
+            time(18, 0, 0, 0),
+            time(20, 0, 0, 0),
+            2,
+            [],
+        )
+        .unwrap()
+        .also_skipping([date(2026, 11, 26), date(2026, 12, 25)]);
+        let dates: Vec<Date> = p.occurrences(&la()).iter().map(|o| o.date).collect();
+        assert_eq!(dates, vec![date(2026, 11, 19), date(2026, 12, 3)]);
+        assert_eq!(p.first_date(), date(2026, 11, 19));
+    }
+
+    #[test]
+    fn a_copy_meets_weekly_from_its_new_first_date_past_the_new_holidays() {
+        // Fall 2026 Thursdays with Thanksgiving skipped (a two-week gap), copied to spring
+        // 2027 from Monday, February 8: Thursdays from February 11, weekly, the old gap
+        // closed, and spring break (April 8) pushing the rest a week later.
+        let source = [
+            date(2026, 11, 12),
+            date(2026, 11, 19),
+            date(2026, 12, 3),
+            date(2026, 12, 10),
+        ];
+        let holidays: BTreeSet<Date> = [date(2027, 2, 25), date(2027, 12, 25)].into();
+        let copy = copy_dates(&source, date(2027, 2, 8), &holidays).unwrap();
+        assert_eq!(
+            copy.dates,
+            [
+                date(2027, 2, 11),
+                date(2027, 2, 18),
+                date(2027, 3, 4),
+                date(2027, 3, 11)
+            ]
+        );
+        assert_eq!(copy.skipped, [date(2027, 2, 25)]);
+    }
+
+    #[test]
+    fn a_copy_keeps_two_meetings_a_week_and_their_weekdays() {
+        // Tuesday and Thursday, two weeks, with a week off in between.
+        let source = [date(2026, 9, 1), date(2026, 9, 3), date(2026, 9, 15), date(2026, 9, 17)];
+        let copy = copy_dates(&source, date(2027, 1, 5), &BTreeSet::new()).unwrap();
+        assert_eq!(
+            copy.dates,
+            [date(2027, 1, 5), date(2027, 1, 7), date(2027, 1, 12), date(2027, 1, 14)]
+        );
+        // A holiday on the second Thursday pushes it and what follows.
+        let holidays: BTreeSet<Date> = [date(2027, 1, 7)].into();
+        let copy = copy_dates(&source, date(2027, 1, 5), &holidays).unwrap();
+        assert_eq!(
+            copy.dates,
+            [
+                date(2027, 1, 5),
+                date(2027, 1, 14),
+                date(2027, 1, 19),
+                date(2027, 1, 21)
+            ]
+        );
+        assert!(copy_dates(&[], date(2027, 1, 5), &holidays).unwrap().dates.is_empty());
+        assert_eq!(
+            copy_dates(&source, date(3000, 1, 1), &holidays),
+            Err(ScheduleError::DateOutOfRange)
+        );
+    }
+
+    #[test]
+    fn a_single_meeting_keeps_its_wall_clock_time() {
+        let o = occurrence(date(2027, 3, 16), time(18, 0, 0, 0), time(20, 0, 0, 0), &la()).unwrap();
+        assert_eq!(o.starts_at().to_string(), "2027-03-17T01:00:00Z");
+        assert!(occurrence(date(2027, 3, 16), time(18, 0, 0, 0), time(18, 0, 0, 0), &la()).is_none());
     }
 
     #[test]

@@ -33,6 +33,15 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(session_id).fetch_optional(p).await)?)
     }
 
+    /// The class a session belongs to and when it starts (marks wait for the session).
+    pub async fn session_start(&self, session_id: SessionId) -> Result<Option<(ClassId, Timestamp)>, StoreError> {
+        let sql = "SELECT class_id, starts_at FROM sessions WHERE id = $1";
+        let row: Option<(ClassId, i64)> =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(session_id).fetch_optional(p).await)?;
+        row.map(|(class, starts)| Ok((class, super::from_secs(starts)?)))
+            .transpose()
+    }
+
     /// Every record in a class: `(session, application) -> record`.
     pub async fn class_attendance(
         &self,

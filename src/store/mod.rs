@@ -28,6 +28,7 @@ pub mod content;
 pub mod dare;
 pub mod duties;
 pub mod feeds;
+pub mod holidays;
 pub mod interest;
 pub mod limits;
 pub mod outbox;

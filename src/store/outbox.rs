@@ -404,6 +404,16 @@ impl Store {
         Ok(())
     }
 
+    /// Records the demo department's backdated mail (queued by its past graduations, before
+    /// `before`) as delivered when it was queued: it belongs to the demo's history, and
+    /// sending it now would flood the outbox of a fresh demo.
+    pub async fn settle_demo_history(&self, before: Timestamp) -> Result<(), StoreError> {
+        let sql = "UPDATE outbox SET status = 'sent', sent_at = created_at, locked_until = NULL, link_url = NULL \
+                   WHERE status = 'pending' AND created_at < $1";
+        dispatch!(&self.pool, p => sqlx::query(sql).bind(to_secs(before)).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Records a failed attempt: retried at `retry_at`, or marked failed for staff when
     /// `retry_at` is `None` (a permanent refusal, or attempts used up).
     pub async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<(), StoreError> {

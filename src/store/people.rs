@@ -146,8 +146,10 @@ impl Store {
              (SELECT COUNT(*) FROM staff WHERE active AND role = 'officer') AS officers, \
              (SELECT COUNT(*) FROM units) AS units, \
              (SELECT COUNT(*) FROM programs) AS programs, \
-             (SELECT COUNT(*) FROM classes) AS classes";
-        let (profile, reply_to, coordinators, officers, units, programs, classes): (i64, i64, i64, i64, i64, i64, i64) =
+             (SELECT COUNT(*) FROM classes) AS classes, \
+             (SELECT COUNT(*) FROM holidays) AS holidays";
+        type Counts = (i64, i64, i64, i64, i64, i64, i64, i64);
+        let (profile, reply_to, coordinators, officers, units, programs, classes, holidays): Counts =
             dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
         Ok(SetupFacts {
             profile: profile > 0,
@@ -157,7 +159,7 @@ impl Store {
             units,
             programs,
             classes,
-            holidays: 0,
+            holidays,
         })
     }
 }

@@ -119,6 +119,9 @@ async fn openapi_describes_every_route(backend: Backend) {
         "/api/v1/classes",
         "/api/v1/classes/{id}",
         "/api/v1/classes/{id}/registrations",
+        "/api/v1/holidays",
+        "/api/v1/classes/{id}/copy",
+        "/api/v1/holidays/{date}",
         "/healthz",
     ] {
         assert!(paths.contains_key(p), "openapi lists {p}");

@@ -17,6 +17,8 @@ pub struct ClassSpec {
     pub review: bool,
     pub lottery: bool,
     pub closes_in_hours: i64,
+    /// Weeks to the first session; negative for a class whose sessions were held.
+    pub starts_in_weeks: i64,
 }
 
 impl Default for ClassSpec {
@@ -27,6 +29,7 @@ impl Default for ClassSpec {
             review: false,
             lottery: false,
             closes_in_hours: 24 * 7,
+            starts_in_weeks: 3,
         }
     }
 }
@@ -52,9 +55,13 @@ pub async fn open_class(app: &TestApp, spec: ClassSpec) -> ClassId {
         staff_review: spec.review,
         lottery: spec.lottery,
         closes_in: SignedDuration::from_hours(spec.closes_in_hours),
+        starts_in_weeks: spec.starts_in_weeks,
     };
     scenario_class(&app.store, &scenario, Timestamp::now()).await.unwrap()
 }
+
+/// Weeks back to the first session of a class whose twelve weekly sessions were all held.
+pub const HELD: i64 = -13;
 
 /// A distinct, eligible applicant.
 pub fn applicant(n: usize) -> Value {

@@ -1,6 +1,6 @@
 //! Attendance on the phone page and graduation by the program's rule, over real HTTP.
 
-use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
+use crate::applications::{ClassSpec, HELD, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, session};
@@ -15,6 +15,34 @@ async fn session_ids(app: &TestApp, class: i64) -> Vec<i64> {
         .collect()
 }
 
+/// Moves every session of `class` into the past weeks through the session edit page (as
+/// a coordinator would record a semester that ran), keeping each one's weekday and times,
+/// so attendance can be taken and the class graduated.
+pub async fn hold_in_the_past(app: &TestApp, coordinator: &str, class: i64) {
+    let sessions = app.store.sessions(precinct::domain::ClassId::new(class)).await.unwrap();
+    let today = jiff::Zoned::now().date();
+    let weeks = sessions.len() as i64 + 1;
+    for (i, s) in sessions.iter().enumerate() {
+        let back = jiff::Span::new().weeks(weeks - i as i64);
+        let mut date = today.checked_sub(back).unwrap();
+        while date.weekday() != s.local_date.weekday() {
+            date = date.tomorrow().unwrap();
+        }
+        let date = date.to_string();
+        let start = s.local_start.strftime("%H:%M").to_string();
+        let end = s.local_end.strftime("%H:%M").to_string();
+        let form = [
+            ("topic", s.topic.as_str()),
+            ("date", &date),
+            ("start", &start),
+            ("end", &end),
+            ("place", &s.place),
+        ];
+        let path = format!("/staff/classes/{class}/sessions/{}/edit", s.id);
+        assert_eq!(post_as(app, Some(coordinator), &path, &form).await, 303, "{path}");
+    }
+}
+
 async fn mark(app: &TestApp, cookie: &str, class: i64, session: i64, who: i64, mark: &str) -> u16 {
     post_as(
         app,
@@ -27,7 +55,8 @@ async fn mark(app: &TestApp, cookie: &str, class: i64, session: i64, who: i64, m
 
 async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
     let app = spawn(backend).await;
-    let class = app.class_id("Class 33").await;
+    // The weekend class met on the last eight Saturdays; its attendance is being taken.
+    let class = app.class_id("Weekend Class 4").await;
     let sessions = session_ids(&app, class).await;
     let participant = app
         .store
@@ -53,15 +82,21 @@ async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
         .class_attendance(precinct::domain::ClassId::new(class))
         .await
         .unwrap();
-    assert_eq!(marks.len(), 1);
+    let key = (
+        precinct::domain::SessionId::new(sessions[0]),
+        precinct::domain::ApplicationId::new(participant),
+    );
+    assert_eq!(marks[&key].mark, precinct::domain::graduation::Mark::Late);
     let audit = app.store.audit_entries(Some("attendance"), 10).await.unwrap();
-    assert_eq!(audit.len(), 2);
+    let object = format!("{}/{participant}", sessions[0]);
+    let ours: Vec<_> = audit.iter().filter(|e| e.object_id == object).collect();
+    assert_eq!(ours.len(), 2);
     assert_eq!(
-        audit[0].before_json.as_deref(),
+        ours[0].before_json.as_deref(),
         Some(r#"{"made_up":false,"mark":"present","minutes_late":null}"#)
     );
     assert_eq!(
-        audit[0].after_json.as_deref(),
+        ours[0].after_json.as_deref(),
         Some(r#"{"made_up":false,"mark":"late","minutes_late":null}"#)
     );
     // Someone who is not in this class, a session of another class, a bad mark.
@@ -98,6 +133,7 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
         &app,
         ClassSpec {
             capacity: 3,
+            starts_in_weeks: HELD,
             ..Default::default()
         },
     )
@@ -270,6 +306,7 @@ async fn a_required_ride_along_counts_toward_graduation(backend: Backend) {
         &app,
         ClassSpec {
             capacity: 2,
+            starts_in_weeks: HELD,
             ..Default::default()
         },
     )
@@ -322,7 +359,14 @@ async fn a_required_ride_along_counts_toward_graduation(backend: Backend) {
 
 async fn lateness_past_the_limit_and_make_ups_follow_the_programs_rule(backend: Backend) {
     let app = spawn(backend).await;
-    let class_id = open_class(&app, ClassSpec::default()).await;
+    let class_id = open_class(
+        &app,
+        ClassSpec {
+            starts_in_weeks: HELD,
+            ..Default::default()
+        },
+    )
+    .await;
     let class = class_id.get();
     let program = app.store.class(class_id).await.unwrap().unwrap().program_id;
     let mut tx = app.store.begin().await.unwrap();
@@ -517,7 +561,111 @@ async fn certificates_issued_before_still_verify_and_guessing_is_limited(backend
     assert_eq!(app.get("/").await.status().as_u16(), 200, "other pages are not limited");
 }
 
+async fn attendance_waits_for_the_session_and_graduation_for_the_last_one(backend: Backend) {
+    use crate::manage::{send, token};
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let api = token(&app, "coordinator");
+    // Class 33 starts in five weeks: its first session takes no marks yet.
+    let open = app.class_id("Class 33").await;
+    let first = session_ids(&app, open).await[0];
+    let person = app
+        .store
+        .participants(precinct::domain::ClassId::new(open))
+        .await
+        .unwrap()[0]
+        .id
+        .get()
+        .to_string();
+    let path = format!("/staff/classes/{open}/sessions/{first}/attendance");
+    let (status, _, page) = crate::staff::post_page(
+        &app,
+        &coordinator,
+        &path,
+        &[("application", &person), ("mark", "present")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        page.contains("This session has not started yet. Attendance can be taken from"),
+        "{page}"
+    );
+    assert!(page.contains("30 minutes before it starts."));
+    let sheet = app
+        .page_as(&coordinator, &format!("/staff/classes/{open}/sessions/{first}"))
+        .await;
+    assert!(sheet.contains("This session has not started yet."));
+    assert!(
+        !sheet.contains("/attendance\""),
+        "no marking buttons before the session"
+    );
+    let put = format!("/api/v1/classes/{open}/sessions/{first}/attendance");
+    let marks = json!({"marks": [{"application_id": person.parse::<i64>().unwrap(), "mark": "present"}]});
+    let (status, problem) = send(&app, Method::PUT, &put, Some(&api), &marks).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "/problems/session-not-started");
+    assert!(
+        app.store
+            .class_attendance(precinct::domain::ClassId::new(open))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A class half-way through: held sessions take marks, graduation waits for the last one.
+    let class = open_class(
+        &app,
+        ClassSpec {
+            starts_in_weeks: -5,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (status, body) = apply(&app, class, &applicant(1), None).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let class = class.get();
+    for s in ["closed", "in_progress"] {
+        let status_path = format!("/staff/classes/{class}/status");
+        assert_eq!(
+            post_as(&app, Some(&coordinator), &status_path, &[("status", s)]).await,
+            303
+        );
+    }
+    let sessions = session_ids(&app, class).await;
+    assert_eq!(mark(&app, &coordinator, class, sessions[0], id, "present").await, 303);
+    assert_eq!(mark(&app, &coordinator, class, sessions[11], id, "present").await, 409);
+    let graduation = format!("/staff/classes/{class}/graduation");
+    let page = app.page_as(&coordinator, &graduation).await;
+    assert!(
+        page.contains("This class cannot graduate before its last session, on"),
+        "{page}"
+    );
+    assert!(!page.contains("Confirm graduation</button>"));
+    let (status, _, page) = crate::staff::post_page(&app, &coordinator, &graduation, &[]).await;
+    assert_eq!(status, 409);
+    assert!(
+        page.contains("Confirm graduation once that session has started."),
+        "{page}"
+    );
+    let (status, problem) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/classes/{class}/graduation"),
+        Some(&api),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "/problems/class-not-finished");
+    let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(c["status"], "in_progress", "nothing graduated");
+}
+
 on_both_backends!(
+    attendance_waits_for_the_session_and_graduation_for_the_last_one,
     officers_take_attendance_only_in_their_own_classes,
     a_class_graduates_by_its_programs_rule,
     a_required_ride_along_counts_toward_graduation,

@@ -4,14 +4,21 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
+use crate::applications::{ClassSpec, HELD, applicant, apply, open_class, spawn};
 use crate::helpers::Backend;
 use crate::manage::{send, token};
 use crate::on_both_backends;
 
 async fn attendance_and_graduation_through_the_api(backend: Backend) {
     let app = spawn(backend).await;
-    let class = open_class(&app, ClassSpec::default()).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            starts_in_weeks: HELD,
+            ..Default::default()
+        },
+    )
+    .await;
     let mut ids = Vec::new();
     for n in 1..=3 {
         ids.push(apply(&app, class, &applicant(n), None).await.1["id"].as_i64().unwrap());
@@ -134,7 +141,7 @@ async fn attendance_and_graduation_through_the_api(backend: Backend) {
     let audit = app.store.audit_entries(Some("class"), 20).await.unwrap();
     let graduations: Vec<&str> = audit
         .iter()
-        .filter(|e| e.action == "class.graduate")
+        .filter(|e| e.action == "class.graduate" && e.object_id == class.to_string())
         .map(|e| e.actor.as_str())
         .collect();
     assert_eq!(graduations, ["token:coordinator-manage"]);
@@ -156,7 +163,51 @@ async fn the_demo_weekend_class_is_ready_to_graduate(backend: Backend) {
     assert!(people.iter().all(|p| p["unmarked"] == 0), "attendance is complete");
 }
 
+async fn the_demo_graduated_class_has_its_attendance_and_certificates(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = app.class_id("Class 32").await;
+    let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(c["status"], "completed");
+    let coordinator = token(&app, "coordinator");
+    let grad = format!("/api/v1/classes/{class}/graduation");
+    let (status, verdicts) = send(&app, Method::GET, &grad, Some(&coordinator), &Value::Null).await;
+    assert_eq!(status, 200);
+    let people = verdicts["participants"].as_array().unwrap();
+    assert_eq!(people.len(), 30);
+    let graduates: Vec<&Value> = people.iter().filter(|p| p["graduates"] == true).collect();
+    assert_eq!(graduates.len(), 27, "{verdicts}");
+    assert!(
+        graduates.iter().all(|p| p["certificate"].is_string()),
+        "every graduate has a certificate"
+    );
+    assert!(
+        people.iter().all(|p| p["unmarked"] == 0),
+        "attendance was taken at every session"
+    );
+    let counts = app
+        .store
+        .status_counts(precinct::domain::ClassId::new(class))
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        vec![("completed".to_string(), 27), ("not_completed".to_string(), 3)]
+    );
+    // The certificates are the product's own: numbered, verifiable, and the graduation audited.
+    let number = graduates[0]["certificate"].as_str().unwrap();
+    let (status, page) = app.get_text(&format!("/certificates/{number}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Class 32"));
+    let audit = app.store.audit_entries(Some("class"), 50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "class.graduate" && e.object_id == class.to_string())
+    );
+}
+
 on_both_backends!(
+    the_demo_graduated_class_has_its_attendance_and_certificates,
     attendance_and_graduation_through_the_api,
     the_demo_weekend_class_is_ready_to_graduate,
 );

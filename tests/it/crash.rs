@@ -52,7 +52,9 @@ async fn burst_with_a_kill_after(backend: Backend, kill_after: usize) {
     let db = TestDb::new(backend).await;
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
-    precinct::demo::seed(&store, jiff::Timestamp::now()).await.unwrap();
+    precinct::demo::seed(&store, "http://127.0.0.1:8080", jiff::Timestamp::now())
+        .await
+        .unwrap();
     let class = scenario_class(
         &store,
         &ScenarioClass {

@@ -5,6 +5,8 @@ use precinct::store::Store;
 use crate::helpers::{Backend, TestDb};
 use crate::on_both_backends;
 
+const BASE: &str = "http://127.0.0.1:8080";
+
 async fn store_for(db: &TestDb) -> Store {
     let store = Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
@@ -14,11 +16,14 @@ async fn store_for(db: &TestDb) -> Store {
 async fn seeding_twice_changes_nothing_the_second_time(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = store_for(&db).await;
-    assert_eq!(demo::seed(&store, Timestamp::now()).await.unwrap(), Seeded::Created);
+    assert_eq!(
+        demo::seed(&store, BASE, Timestamp::now()).await.unwrap(),
+        Seeded::Created
+    );
     let programs = store.published_programs().await.unwrap().len();
     let classes = store.public_classes(None).await.unwrap().len();
     assert_eq!(
-        demo::seed(&store, Timestamp::now()).await.unwrap(),
+        demo::seed(&store, BASE, Timestamp::now()).await.unwrap(),
         Seeded::AlreadyPresent
     );
     assert_eq!(store.published_programs().await.unwrap().len(), programs);
@@ -31,7 +36,7 @@ async fn concurrent_seeding_creates_one_department(backend: Backend) {
     let a = store_for(&db).await;
     let b = Store::connect(&db.url).await.unwrap();
     let now = Timestamp::now();
-    let (ra, rb) = tokio::join!(demo::seed(&a, now), demo::seed(&b, now));
+    let (ra, rb) = tokio::join!(demo::seed(&a, BASE, now), demo::seed(&b, BASE, now));
     let mut outcomes = [ra.unwrap(), rb.unwrap()];
     outcomes.sort_by_key(|s| *s == Seeded::Created);
     assert_eq!(outcomes, [Seeded::AlreadyPresent, Seeded::Created]);
@@ -46,7 +51,7 @@ async fn the_demo_looks_current_whenever_it_is_seeded(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = store_for(&db).await;
     let march: Timestamp = "2027-03-10T20:00:00Z".parse().unwrap();
-    demo::seed(&store, march).await.unwrap();
+    demo::seed(&store, BASE, march).await.unwrap();
     let classes = store.public_classes(None).await.unwrap();
     let names: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
     assert!(names.contains(&"Spring 2027"), "{names:?}");

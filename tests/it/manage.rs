@@ -134,6 +134,7 @@ async fn coordinators_create_classes_with_sessions_across_dst(backend: Backend) 
         .await
         .unwrap()
         .into_iter()
+        .filter(|e| e.object_id == id.to_string())
         .map(|e| e.action)
         .collect();
     assert_eq!(

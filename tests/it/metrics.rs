@@ -70,6 +70,8 @@ async fn metrics_count_requests_applications_jobs_and_the_outbox(backend: Backen
         Some(3.0)
     );
     assert!(sample(&text, "precinct_outbox_oldest_pending_seconds").is_some());
+    // The demo's past graduations emailed their graduates back then.
+    let history = sample(&text, r#"precinct_outbox_messages{status="sent"}"#).unwrap_or(0.0);
 
     precinct::jobs::run_once(&app.state, jiff::Timestamp::now())
         .await
@@ -80,7 +82,10 @@ async fn metrics_count_requests_applications_jobs_and_the_outbox(backend: Backen
         sample(&text, r#"precinct_outbox_messages{status="pending"}"#),
         Some(0.0)
     );
-    assert_eq!(sample(&text, r#"precinct_outbox_messages{status="sent"}"#), Some(3.0));
+    assert_eq!(
+        sample(&text, r#"precinct_outbox_messages{status="sent"}"#),
+        Some(history + 3.0)
+    );
     assert_eq!(sample(&text, "precinct_outbox_oldest_pending_seconds"), Some(0.0));
 
     // Relayed by a proxy, the same scrape is refused: the public must not read it.

@@ -67,6 +67,8 @@ async fn two_instances_share_applications_sessions_and_jobs(backend: Backend) {
     let (_, late) = apply(&a, class, &applicant(100), None).await;
     assert_eq!(late["status"], "waitlisted");
     let later = Timestamp::now() + SignedDuration::from_hours(1);
+    // The demo's past graduations emailed their graduates back then: already sent.
+    let history = a.store.outbox_counts().await.unwrap().sent;
     let (ra, rb) = tokio::join!(
         precinct::jobs::run_once(&a.state, later),
         precinct::jobs::run_once(&b.state, later)
@@ -76,7 +78,8 @@ async fn two_instances_share_applications_sessions_and_jobs(backend: Backend) {
     let queued = a.store.outbox_counts().await.unwrap();
     assert_eq!(queued.pending, 0);
     assert_eq!(
-        delivered as i64, queued.sent,
+        delivered as i64,
+        queued.sent - history,
         "every message delivered by exactly one instance"
     );
     b.stop().await;

@@ -358,6 +358,32 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             vec![],
             [303, 404, 404, 404, 404, 404],
         ),
+        ("GET", cls("/copy"), vec![], RUNNERS),
+        (
+            "POST",
+            cls("/copy"),
+            f(&[("name", ""), ("step", "preview")]),
+            [303, 422, 422, 403, 403, 403],
+        ),
+        ("GET", "/staff/holidays".into(), vec![], RUNNERS),
+        (
+            "POST",
+            "/staff/holidays".into(),
+            f(&[("date", "someday"), ("name", "")]),
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/holidays/remove".into(),
+            f(&[("date", "1999-01-01")]),
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/holidays/federal".into(),
+            f(&[("year", "soon")]),
+            [303, 400, 400, 403, 403, 403],
+        ),
         ("GET", "/staff/settings".into(), vec![], [303, 200, 403, 403, 403, 403]),
         (
             "POST",
@@ -809,7 +835,15 @@ async fn staff_changes_are_audited_and_the_log_is_append_only(backend: Backend) 
         .await,
         422
     );
-    let entries = app.store.audit_entries(Some("class"), 10).await.unwrap();
+    // The demo's own graduations are in the log too; these are this class's entries.
+    let entries: Vec<_> = app
+        .store
+        .audit_entries(Some("class"), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.object_id == class.to_string())
+        .collect();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[1].action, "class.capacity");
     assert!(entries[1].actor.contains(COORDINATOR));

@@ -679,6 +679,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
     assert_eq!((people[0].id, people[0].first_name.as_str()), (participant, "Maya"));
 
     // The cohort runs: every session attended, then graduation.
+    crate::attendance::hold_in_the_past(&app, &coordinator, class).await;
     let api = token(&app, "coordinator");
     for status in ["open", "closed", "in_progress"] {
         let (s, body) = send(

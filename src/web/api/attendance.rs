@@ -17,6 +17,7 @@ use crate::domain::access::{Permission, allows};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, RuleFailure, SessionId};
 use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::graduation::Refusal;
 use crate::registrar::ActionError;
 
 /// One participant's mark for one session.
@@ -175,6 +176,7 @@ pub async fn sheet(
     security(("bearer" = [])),
     responses((status = 200, body = AttendanceOut), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, description = "The session has not started (type /problems/session-not-started)", body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
 pub async fn mark(
     State(state): State<AppState>,
@@ -244,13 +246,16 @@ pub async fn mark(
     let actor = format!("token:{}", client.name);
     match crate::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await {
         Ok(()) => sheet(State(state), client, Path(id)).await,
-        Err(ActionError::NotFound) => Ok(invalid(vec![RuleFailure {
+        Err(Refusal::Action(ActionError::NotFound)) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
             field: "marks.application_id".into(),
             message: "Every application must be a participant of this class.".into(),
         }])),
-        Err(ActionError::NotAllowed(m)) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
-        Err(ActionError::Store(e)) => Err(AppError::from(e).into()),
+        Err(Refusal::Action(ActionError::NotAllowed(m))) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
+        Err(Refusal::Action(ActionError::Store(e))) => Err(AppError::from(e).into()),
+        Err(Refusal::TooEarly { reason, message }) => {
+            Ok(problem_response(StatusCode::CONFLICT, reason.slug(), &message))
+        }
     }
 }
 
@@ -298,7 +303,7 @@ pub async fn verdicts(
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
     responses((status = 200, body = ConfirmedOut), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem)))]
+              (status = 409, description = "Not in progress, already graduated, or its last session is ahead (type /problems/class-not-finished)", body = crate::error::Problem)))]
 pub async fn confirm(
     State(state): State<AppState>,
     client: ApiClient,
@@ -320,8 +325,11 @@ pub async fn confirm(
                 .collect(),
         })
         .into_response()),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("class").into()),
-        Err(ActionError::NotAllowed(m)) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
-        Err(ActionError::Store(e)) => Err(AppError::from(e).into()),
+        Err(Refusal::Action(ActionError::NotFound)) => Err(AppError::NotFound("class").into()),
+        Err(Refusal::Action(ActionError::NotAllowed(m))) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
+        Err(Refusal::Action(ActionError::Store(e))) => Err(AppError::from(e).into()),
+        Err(Refusal::TooEarly { reason, message }) => {
+            Ok(problem_response(StatusCode::CONFLICT, reason.slug(), &message))
+        }
     }
 }

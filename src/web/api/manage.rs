@@ -119,6 +119,7 @@ pub async fn add(
     let Some(m) = pattern(&input, &mut errors) else {
         return Ok(invalid(errors));
     };
+    let m = planning::skip_holidays(&state.store, m).await?;
     let tz = state
         .store
         .department()
@@ -240,4 +241,112 @@ pub async fn patch(
     }
     let detail = super::catalog::class_detail(&state, class_id, false).await?;
     Ok(Json(detail).into_response())
+}
+
+/// One session of a planned copy.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PlannedSessionOut {
+    pub position: i64,
+    pub topic: String,
+    pub place: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// Units, with the officer where the source shows one.
+    pub presenters: Vec<String>,
+}
+
+/// A copy as it would be saved (`preview: true`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CopyPreviewOut {
+    pub name: String,
+    pub capacity: i64,
+    pub sessions: Vec<PlannedSessionOut>,
+    /// Holidays that pushed sessions a week later.
+    pub skipped_holidays: Vec<crate::domain::holidays::Holiday>,
+}
+
+/// The saved copy.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CopyOut {
+    pub class: super::catalog::ClassDetail,
+    /// Holidays that pushed sessions a week later.
+    pub skipped_holidays: Vec<crate::domain::holidays::Holiday>,
+}
+
+/// Copies a class to a new semester as a draft: the same sessions (topics, places,
+/// presenters, weekdays and local times), a week apart from the new first date, the
+/// department's holidays skipped. With `preview: true`, answers the plan and saves nothing.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/copy", tag = "staff", request_body = planning::CopyIn,
+    params(("id" = i64, Path, description = "The class to copy")), security(("bearer" = [])),
+    responses((status = 200, description = "The plan (preview)", body = CopyPreviewOut),
+              (status = 201, body = CopyOut), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn copy(
+    State(state): State<AppState>,
+    client: ApiClient,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if let Some(r) = refuse(&client) {
+        return Ok(r);
+    }
+    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+    let input: planning::CopyIn = match parse_body(&body) {
+        Ok(i) => i,
+        Err(errors) => return Ok(invalid(errors)),
+    };
+    let to_problem = |e: planning::CopyError| -> Result<Response, ApiError> {
+        match e {
+            planning::CopyError::NotFound => Err(AppError::NotFound("class").into()),
+            planning::CopyError::Invalid(errors) => Ok(invalid(errors)),
+            planning::CopyError::Duplicate => Ok(problem_response(
+                StatusCode::CONFLICT,
+                "duplicate-class",
+                "This program already has a class with that name.",
+            )),
+            planning::CopyError::Store(e) => Err(e.into()),
+        }
+    };
+    let plan = match planning::plan_copy(&state.store, class_id, &input).await {
+        Ok(plan) => plan,
+        Err(e) => return to_problem(e),
+    };
+    if input.preview {
+        let tz = state.store.department_name_zone().await?.1;
+        let at = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        let sessions = plan
+            .sessions
+            .iter()
+            .map(|s| PlannedSessionOut {
+                position: s.position,
+                topic: s.topic.clone(),
+                place: s.place.clone(),
+                starts_at: at(s.at.starts_at()),
+                ends_at: at(s.at.ends_at()),
+                presenters: s.presenter_names.clone(),
+            })
+            .collect();
+        return Ok(Json(CopyPreviewOut {
+            name: plan.name.clone(),
+            capacity: plan.capacity,
+            sessions,
+            skipped_holidays: plan.skipped.clone(),
+        })
+        .into_response());
+    }
+    match planning::save_copy(&state.store, &plan, &actor(&client), Timestamp::now()).await {
+        Ok(new_id) => {
+            let class = super::catalog::class_detail(&state, new_id, false).await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(CopyOut {
+                    class,
+                    skipped_holidays: plan.skipped,
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => to_problem(e),
+    }
 }

@@ -11,6 +11,7 @@ use crate::app::AppState;
 
 pub mod attendance;
 pub mod catalog;
+pub mod holidays;
 pub mod manage;
 pub mod openapi;
 pub mod questions;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/classes", get(catalog::list_classes).post(manage::create))
         .route("/classes/{id}", get(catalog::get_class).patch(manage::patch))
         .route("/classes/{id}/sessions", axum::routing::post(manage::add))
+        .route("/classes/{id}/copy", axum::routing::post(manage::copy))
         .route("/classes/{id}/registrations", get(staff::roster))
         .route("/reports/engagement", get(crate::web::staff::engagement::api))
         .route("/classes/{id}/attendance", get(attendance::sheet))
@@ -45,5 +47,8 @@ pub fn router() -> Router<AppState> {
             "/classes/{id}/graduation",
             get(attendance::verdicts).post(attendance::confirm),
         )
+        .route("/holidays", get(holidays::list).post(holidays::add))
+        .route("/holidays/federal", axum::routing::post(holidays::federal))
+        .route("/holidays/{date}", axum::routing::delete(holidays::remove))
         .route("/openapi.json", get(openapi::serve))
 }

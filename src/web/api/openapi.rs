@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{attendance, catalog, manage, questions, registrations, staff};
+use super::{attendance, catalog, holidays, manage, questions, registrations, staff};
 use crate::error::Problem;
 use crate::web::health;
 
@@ -28,10 +28,15 @@ use crate::web::health;
         questions::create,
         questions::update,
         questions::delete,
+        manage::copy,
         attendance::sheet,
         attendance::mark,
         attendance::verdicts,
         attendance::confirm,
+        holidays::list,
+        holidays::add,
+        holidays::federal,
+        holidays::remove,
         health::healthz,
     ),
     components(schemas(
@@ -54,6 +59,10 @@ use crate::web::health;
         manage::ClassIn,
         manage::ClassPatch,
         manage::PatternIn,
+        crate::planning::CopyIn,
+        manage::PlannedSessionOut,
+        manage::CopyPreviewOut,
+        manage::CopyOut,
         staff::RosterEntry,
         crate::domain::ApplicationInput,
         crate::domain::RuleFailure,
@@ -75,6 +84,11 @@ use crate::web::health;
         attendance::IssuedOut,
         attendance::ConfirmedOut,
         crate::domain::graduation::Mark,
+        crate::domain::holidays::Holiday,
+        holidays::HolidayIn,
+        holidays::FederalIn,
+        holidays::HolidaysOut,
+        holidays::FederalOut,
     )),
     tags((name = "catalog", description = "Programs, classes and sessions"), (name = "registrations", description = "Applying to classes"), (name = "staff", description = "Back-office endpoints; Authorization: Bearer <token>"), (name = "health"))
 )]

@@ -14,7 +14,7 @@ use crate::domain::access::{Permission, allows, may_take_attendance};
 use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
 use crate::error::AppError;
-use crate::graduation::Standing;
+use crate::graduation::{Refusal, Standing};
 use crate::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::{AuditRecord, StaffUser};
@@ -49,6 +49,8 @@ struct AttendancePage {
     marks: &'static [Mark],
     makeups: bool,
     late_limit: Option<u32>,
+    /// Why marks cannot be taken yet (the session is ahead); the buttons are hidden.
+    not_yet: Option<String>,
 }
 
 #[derive(Template)]
@@ -60,6 +62,8 @@ struct GraduationPage {
     rule: String,
     rows: Vec<Standing>,
     can_confirm: bool,
+    /// Why the class cannot graduate yet (its last session is ahead).
+    not_yet: Option<String>,
     completed: bool,
     ride_along: bool,
     makeups: bool,
@@ -111,6 +115,10 @@ pub async fn sheet(
         .collect();
     let rule = state.store.graduation_rule(class_id).await?;
     let dept = state.store.department().await?;
+    let tz = dept.as_ref().map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+    let not_yet = crate::domain::graduation::check_marking(session.starts_at, Timestamp::now())
+        .err()
+        .map(|e| e.message(&tz));
     let page = AttendancePage {
         layout: super::layout(dept.as_ref(), "/staff", &user),
         class_id,
@@ -127,6 +135,7 @@ pub async fn sheet(
         marks: Mark::ALL,
         makeups: rule.max_makeups > 0,
         late_limit: rule.late_limit_minutes,
+        not_yet,
     };
     Ok(render(&page)?.into_response())
 }
@@ -186,9 +195,10 @@ pub async fn mark(
     )
     .await
     .map_err(|e| match e {
-        ActionError::NotFound => AppError::NotFound("participant"),
-        ActionError::NotAllowed(m) => AppError::Conflict(m.to_string()),
-        ActionError::Store(e) => e.into(),
+        Refusal::Action(ActionError::NotFound) => AppError::NotFound("participant"),
+        Refusal::Action(ActionError::NotAllowed(m)) => AppError::Conflict(m.to_string()),
+        Refusal::Action(ActionError::Store(e)) => e.into(),
+        Refusal::TooEarly { message, .. } => AppError::Conflict(message),
     })?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
     Ok(crate::web::see_other(&to))
@@ -269,13 +279,28 @@ pub async fn graduation(
     let makeups = rule.max_makeups > 0;
     let rule = rule.describe();
     let dept = state.store.department().await?;
+    let tz = dept.as_ref().map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+    let held = state
+        .store
+        .sessions(class_id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| s.starts_at);
+    let not_yet = (class.status != ClassStatus::Completed)
+        .then(|| crate::domain::graduation::check_graduation(held, Timestamp::now()).err())
+        .flatten()
+        .map(|e| e.message(&tz));
     let page = GraduationPage {
         layout: super::layout(dept.as_ref(), "/staff", &user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         rule,
         rows,
-        can_confirm: allows(user.role, Permission::Graduate) && class.status.can_become(ClassStatus::Completed),
+        can_confirm: allows(user.role, Permission::Graduate)
+            && class.status.can_become(ClassStatus::Completed)
+            && not_yet.is_none(),
+        not_yet,
         completed: class.status == ClassStatus::Completed,
         ride_along,
         makeups,
@@ -303,9 +328,10 @@ pub async fn confirm_graduation(
     .await
     {
         Ok(_) => Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/graduation"))),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("class")),
-        Err(ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(Refusal::Action(ActionError::NotFound)) => Err(AppError::NotFound("class")),
+        Err(Refusal::Action(ActionError::NotAllowed(m))) => Err(AppError::Conflict(m.to_string())),
+        Err(Refusal::Action(ActionError::Store(e))) => Err(e.into()),
+        Err(Refusal::TooEarly { message, .. }) => Err(AppError::Conflict(message)),
     }
 }
 

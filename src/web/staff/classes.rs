@@ -52,6 +52,8 @@ struct ClassPage {
     next_statuses: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
     sessions: Vec<(crate::domain::SessionId, String)>,
+    /// The department's holidays the sessions pass over, as "Thanksgiving Day (Thursday, ...)".
+    holidays_skipped: Vec<String>,
     can_cancel: bool,
     /// `(status code, label, count)` of the statuses present, for the filter.
     counts: Vec<(&'static str, &'static str, usize)>,
@@ -190,12 +192,24 @@ async fn class_page(
     .filter(|(s, _)| class.status.can_become(*s))
     .map(|(s, label)| (s.code(), label))
     .collect();
-    let sessions = state
+    let held: Vec<_> = state
         .store
         .sessions(id)
         .await?
         .into_iter()
         .filter(|s| !s.cancelled)
+        .collect();
+    let dates: Vec<jiff::civil::Date> = held.iter().map(|s| s.local_date).collect();
+    let holidays = match (dates.iter().min(), dates.iter().max()) {
+        (Some(first), Some(last)) => state.store.holidays_between(*first, *last).await?,
+        _ => Vec::new(),
+    };
+    let holidays_skipped = crate::domain::holidays::skipped(&dates, &holidays)
+        .into_iter()
+        .map(|h| format!("{} ({})", h.name, format::date_long(h.date)))
+        .collect();
+    let sessions = held
+        .into_iter()
         .map(|s| {
             (
                 s.id,
@@ -227,6 +241,7 @@ async fn class_page(
         filter_query,
         can_cancel: class.status.can_become(ClassStatus::Cancelled),
         sessions,
+        holidays_skipped,
         layout: layout(dept.as_ref(), "/staff", user),
         class: ClassView::new(&class, &tz, Timestamp::now()),
         capacity: class.capacity,
@@ -244,6 +259,7 @@ async fn class_page(
             "entered" => Some("The application is entered; the applicant was emailed a confirmation."),
             "presenter" => Some("The presenter is updated."),
             "created" => Some("The draft class is created. Check its sessions, then announce it."),
+            "copied" => Some("The class is copied as a draft. Check its sessions and presenters, then announce it."),
             "session" => {
                 Some("The session is updated; participants were told about any change of date, time or place.")
             }

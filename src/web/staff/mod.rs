@@ -22,11 +22,13 @@ mod calendar;
 pub use auth::hash_password;
 mod classes;
 mod content;
+mod copy;
 pub(crate) mod dare;
 mod duties;
 pub(crate) mod engagement;
 mod entry;
 mod export;
+mod holidays;
 mod import;
 mod nominations;
 mod outbox;
@@ -71,8 +73,12 @@ pub fn router() -> Router<AppState> {
             "/staff/classes/new",
             get(planning::new_class).post(planning::create_class),
         )
+        .route("/staff/holidays", get(holidays::show).post(holidays::add))
+        .route("/staff/holidays/remove", post(holidays::remove))
+        .route("/staff/holidays/federal", post(holidays::federal))
         .route("/staff/classes/{id}", get(classes::show))
         .route("/staff/classes/{id}/status", post(classes::set_status))
+        .route("/staff/classes/{id}/copy", get(copy::form).post(copy::submit))
         .route("/staff/classes/{id}/rules", get(rules::show).post(rules::save))
         .route(
             "/staff/classes/{id}/edit",
@@ -271,6 +277,7 @@ pub fn layout(
         extra.push(("/staff/content", "Pages"));
         extra.push(("/staff/alumni", "Alumni"));
         extra.push(("/staff/duties", "Duties"));
+        extra.push(("/staff/holidays", "Holidays"));
         extra.push(("/staff/traffic", "Traffic"));
     }
     if allows(user.role, Permission::SeeAllClasses) {
