@@ -82,6 +82,13 @@ function chicago(minutes) {
   return { date: `${v.year}-${v.month}-${v.day}`, local: `${v.year}-${v.month}-${v.day}T${v.hour}:${v.minute}` };
 }
 
+// `YYYY-MM-DD` plus `n` days.
+function addDays(date, n) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 async function goLive(backend) {
   let pg = null;
   if (backend === 'postgres') {
@@ -126,6 +133,18 @@ async function goLive(backend) {
       await a.getByText('Unit added.').waitFor();
     }
     await checkPage(a, tag('units'));
+
+    // Holidays: the federal ones, and a local one the next semester's class will meet.
+    const start = chicago(-22 * 24 * 60);
+    const copyFirst = addDays(start.date, 16 * 7);
+    await a.goto(server.baseUrl + '/staff/holidays');
+    await a.getByRole('button', { name: /Add the usual US federal holidays/ }).click();
+    await a.getByText('Thanksgiving Day').first().waitFor();
+    await a.getByLabel('Date', { exact: true }).fill(addDays(copyFirst, 7));
+    await a.getByLabel('Name', { exact: true }).fill("Founders' Day");
+    await a.getByRole('button', { name: 'Add', exact: true }).click();
+    await a.getByText("Founders' Day").first().waitFor();
+    await checkPage(a, tag('holidays'));
 
     // A coordinator and two officers, invited by email.
     await a.goto(server.baseUrl + '/staff/people');
@@ -184,7 +203,6 @@ async function goLive(backend) {
 
     // A class from a weekly meeting pattern: two evenings already held (attendance is
     // taken only once a session has begun), registration open now.
-    const start = chicago(-22 * 24 * 60);
     await c.goto(server.baseUrl + '/staff/classes/new');
     await c.getByLabel('Program').selectOption({ label: 'Lakeside Citizen Academy' });
     await c.getByLabel('Name', { exact: true }).fill('Spring Class 1');
@@ -290,6 +308,22 @@ async function goLive(backend) {
     await verify.getByText('Spring Class 1').first().waitFor();
     await checkPage(verify, tag('certificate'));
     await resident.close();
+
+    // Next semester: the class copied with its topics and presenters, the local holiday
+    // skipped, shown before it is saved.
+    await c.goto(classUrl);
+    await c.getByRole('link', { name: 'Copy this class' }).click();
+    await c.getByLabel('New class name').fill('Fall Class 2');
+    await c.getByLabel('New first date').fill(copyFirst);
+    await c.getByRole('button', { name: 'Preview the sessions' }).click();
+    await c.getByText("Moved a week later for the department's holidays").waitFor();
+    await c.getByText(/Founders' Day/).first().waitFor();
+    await c.getByRole('cell', { name: /Tam Nguyen/ }).first().waitFor();
+    await checkPage(c, tag('copy-preview'));
+    await c.getByRole('button', { name: 'Save the copy as a draft' }).click();
+    await c.waitForURL('**?done=copied');
+    await c.getByRole('heading', { name: /Fall Class 2/ }).first().waitFor();
+    await checkPage(c, tag('copied'));
 
     for (const s of [admin, coordinator, tam, lena]) await s.context.close();
   } finally {

@@ -406,8 +406,12 @@ pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Resu
         .await?
         .map(|d| d.tz())
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    // Staff see every presenter by name, whether or not the officer is shown publicly.
+    let roster = store.officers_by_unit(first).await?;
+    let units = store.units().await?;
     let mut sessions = Vec::with_capacity(held.len());
     for (i, (s, date)) in held.iter().zip(&copied.dates).enumerate() {
+        let presenters = store.session_presenter_ids(s.id).await?;
         let at = crate::domain::schedule::occurrence(*date, s.local_start, s.local_end, &tz).ok_or_else(|| {
             CopyError::Invalid(vec![failure(
                 "session",
@@ -421,15 +425,20 @@ pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Resu
             description: s.description.clone(),
             place: s.place.clone(),
             at,
-            presenters: store.session_presenter_ids(s.id).await?,
-            presenter_names: s
-                .presenters
+            presenter_names: presenters
                 .iter()
-                .map(|p| match &p.officer {
-                    Some(o) => format!("{}: {o}", p.unit_name),
-                    None => p.unit_name.clone(),
+                .map(|(unit, staff)| {
+                    let unit_name = units.iter().find(|u| u.id == *unit).map_or("", |u| u.name.as_str());
+                    match staff.and_then(|id| roster.iter().find(|o| o.id == id && o.unit_id == *unit)) {
+                        Some(o) => match &o.rank {
+                            Some(r) => format!("{unit_name}: {r} {}", o.full_name),
+                            None => format!("{unit_name}: {}", o.full_name),
+                        },
+                        None => unit_name.to_string(),
+                    }
                 })
                 .collect(),
+            presenters,
         });
     }
     let skipped = holidays
