@@ -32,7 +32,7 @@ test('an activity is logged from a phone', async () => {
   assert.ok(width <= 390, `the form fits the phone (${width}px)`);
 
   await page.getByLabel('What').selectOption('presentation');
-  await page.getByLabel('School or college').selectOption({ label: 'Bayside High School' });
+  await page.getByLabel('School, college or organization').selectOption({ label: 'Bayside High School (School)' });
   await page.getByLabel('Minutes').fill('45');
   await page.getByLabel('People reached').fill('31');
   await page.getByLabel('Short note (optional)').fill('Talk on scams with Omar Haddad after class.');
