@@ -93,7 +93,7 @@ async fn main() {
                  A seat is held for you while staff review your application. We will write again with \
                  the decision.\n\nSee your application, withdraw, or answer an offer here (the link works \
                  once and for 7 days):\nhttp://127.0.0.1:8080/my/link/{}\n\nHarbor Point Police Department\n",
-                precinct::tokens::generate()
+                precinct::auth::tokens::generate()
             ),
             ..Default::default()
         })

@@ -9,30 +9,11 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::demo;
-use crate::registrar::{Links, Registrar};
+use crate::jobs::Jobs;
+use crate::notify::Links;
+use crate::service::registrar::Registrar;
 use crate::store::Store;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
-    /// The batching writer that files applications.
-    pub registrar: Registrar,
-    /// Where links in emails point.
-    pub links: Links,
-    /// How the outbox leaves: SMTP or `.eml` files.
-    pub mailer: crate::notify::delivery::Mailer,
-    /// Per-address budget of applications and link requests; `None` when turned off.
-    pub request_budget: Option<crate::limits::Budget>,
-    /// Budget of Open311 requests filed without a key, per client address; `None` when a
-    /// key is required.
-    pub open311_budget: Option<crate::limits::Budget>,
-    /// Counters and histograms served at `/metrics`.
-    pub metrics: Arc<crate::web::metrics::Metrics>,
-    /// Key of survey pair codes (`crate::outcomes::pair_code`).
-    pub survey_key: Arc<[u8; 32]>,
-}
+use crate::web::AppState;
 
 /// A service bound to its port, ready to run.
 pub struct App {
@@ -67,7 +48,7 @@ impl App {
         let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
         tracing::info!(mail = %mailer.describe(), "outgoing mail");
         let registrar = Registrar::start(store.clone(), links.clone());
-        use crate::limits::{Budget, Window};
+        use crate::auth::limits::{Budget, Window};
         let budget = |limit: crate::config::RateLimit, bucket, window| {
             limit
                 .get()
@@ -76,7 +57,7 @@ impl App {
         };
         let request_budget = budget(config.rate_limit, "requests", Window::Minute);
         let open311_budget = budget(config.open311_anonymous, "open311", Window::Hour);
-        let survey_key = Arc::new(crate::outcomes::survey_key(&store, config.survey_key.as_deref()).await?);
+        let survey_key = Arc::new(crate::service::outcomes::survey_key(&store, config.survey_key.as_deref()).await?);
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -132,7 +113,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
-        let jobs = tokio::spawn(crate::jobs::run_forever(self.state.clone()));
+        let jobs = tokio::spawn(crate::jobs::run_forever(self.state.jobs()));
         let router = crate::web::router(self.state);
         axum::serve(
             self.listener,
@@ -143,6 +124,19 @@ impl App {
         jobs.abort();
         store.close().await;
         Ok(())
+    }
+}
+
+impl AppState {
+    /// What the background jobs need, taken from the state handlers share.
+    pub fn jobs(&self) -> Jobs {
+        Jobs {
+            store: self.store.clone(),
+            config: self.config.clone(),
+            links: self.links.clone(),
+            mailer: self.mailer.clone(),
+            metrics: self.metrics.clone(),
+        }
     }
 }
 

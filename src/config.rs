@@ -1,11 +1,12 @@
 //! One typed configuration: command-line flags override `PRECINCT_*` environment
 //! variables, which override the defaults documented on each field (and in the README).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::FalseyValueParser;
+use ipnet::IpNet;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -102,7 +103,7 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client, as addresses or
     /// networks separated by commas (`127.0.0.1,10.0.0.0/8`). Unset: the connecting
     /// address is the client.
-    #[arg(long, env = "PRECINCT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::web::client::parse_trusted)]
+    #[arg(long, env = "PRECINCT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Key of the pair codes that link a participant's before and after survey answers
@@ -201,6 +202,16 @@ impl Config {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
+}
+
+/// Parses one `PRECINCT_TRUSTED_PROXIES` entry: an address (`10.0.0.5`) or a network
+/// (`10.0.0.0/8`).
+pub fn parse_trusted(entry: &str) -> Result<IpNet, String> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{entry}` is neither an address nor a network such as 10.0.0.0/8"))
 }
 
 #[cfg(test)]

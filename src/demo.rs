@@ -4,8 +4,6 @@
 //! (one academy class open for registration, one graduated, a teen cohort this
 //! semester).
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use jiff::civil::{Date, Time, Weekday, time};
 use jiff::{Timestamp, ToSpan, Zoned};
 
@@ -68,7 +66,7 @@ pub async fn seed(store: &Store, base_url: &str, now: Timestamp) -> anyhow::Resu
 
 /// A demo class whose sessions, or some of them, are before "now": its attendance is
 /// taken, and a finished class graduated, by the same actions staff use
-/// (`crate::graduation`), so its verdicts, statuses and certificates are the product's
+/// (`crate::service::graduation`), so its verdicts, statuses and certificates are the product's
 /// own rather than numbers written by hand.
 struct HeldClass {
     id: ClassId,
@@ -111,7 +109,7 @@ async fn run_held_sessions(store: &Store, base_url: &str, class: &HeldClass, now
             })
             .collect();
         let at = session.ends_at.min(now);
-        crate::graduation::record_marks(store, recorder, class.id, session.id, &marks, at)
+        crate::service::graduation::record_marks(store, recorder, class.id, session.id, &marks, at)
             .await
             .map_err(|e| anyhow::anyhow!("demo attendance: {e}"))?;
     }
@@ -119,7 +117,7 @@ async fn run_held_sessions(store: &Store, base_url: &str, class: &HeldClass, now
         && let Some(last) = sessions.last()
     {
         let at = last.ends_at.min(now);
-        crate::graduation::confirm(store, base_url, recorder, class.id, at)
+        crate::service::graduation::confirm(store, base_url, recorder, class.id, at)
             .await
             .map_err(|e| anyhow::anyhow!("demo graduation: {e}"))?;
     }
@@ -228,10 +226,8 @@ async fn write_all(tx: &mut Tx, now: Timestamp) -> Result<Vec<HeldClass>, StoreE
             .await?,
     };
 
-    let admin_hash = Argon2::default()
-        .hash_password(DEMO_ADMIN_PASSWORD.as_bytes())
-        .map_err(|e| StoreError::Corrupt(format!("hashing the demo password: {e}")))?
-        .to_string();
+    let admin_hash = crate::auth::password::hash(DEMO_ADMIN_PASSWORD)
+        .map_err(|e| StoreError::Corrupt(format!("the demo password: {e}")))?;
     tx.insert_staff(
         &NewStaff {
             email: DEMO_ADMIN_EMAIL,
@@ -887,12 +883,12 @@ async fn seed_outcomes(
     let answered_in = today.checked_sub(jiff::ToSpan::weeks(17)).unwrap_or(today);
     for (i, id) in graduates.iter().enumerate() {
         if i % 3 == 0 {
-            tx.insert_alumnus(*id, &crate::tokens::generate(), now).await?;
+            tx.insert_alumnus(*id, &crate::auth::tokens::generate(), now).await?;
         }
-        let pair = crate::tokens::generate();
+        let pair = crate::auth::tokens::generate();
         // Links answered months ago; only their hashes would be kept, so none works.
         for phase in Phase::ALL {
-            let token_hash = crate::tokens::hash(&crate::tokens::generate());
+            let token_hash = crate::auth::tokens::hash(&crate::auth::tokens::generate());
             tx.create_survey_invitation(*id, phase, &token_hash, now).await?;
             let answers_post = i % 4 != 3;
             if phase == Phase::Post && !answers_post {
@@ -914,8 +910,15 @@ async fn seed_outcomes(
             if phase == Phase::Post && i < WORDS.len() {
                 answers.push(("comments".to_string(), Answer::Text(WORDS[i].to_string())));
             }
-            tx.insert_survey_response(version, class, phase, answered_in, &pair, &answers)
-                .await?;
+            tx.insert_survey_response(
+                &crate::auth::tokens::generate(),
+                (version, class),
+                phase,
+                answered_in,
+                &pair,
+                &answers,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -1391,7 +1394,10 @@ pub async fn scenario_class(store: &Store, spec: &ScenarioClass, now: Timestamp)
         ..Default::default()
     };
     // A random suffix keeps several scenario programs apart in one database.
-    let slug = format!("scenario-{}", &crate::tokens::hash(&crate::tokens::generate())[..12]);
+    let slug = format!(
+        "scenario-{}",
+        &crate::auth::tokens::hash(&crate::auth::tokens::generate())[..12]
+    );
     let mut tx = store.begin().await?;
     let program = tx
         .insert_program(

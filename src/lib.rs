@@ -5,31 +5,15 @@
 //! `docs/ARCHITECTURE.md` for the map.
 
 pub mod app;
-pub mod atom;
-pub mod calendar;
-pub mod certificate;
+pub mod auth;
 pub mod config;
-pub mod dare;
 pub mod demo;
+pub mod documents;
 pub mod domain;
-pub mod engagement;
-pub mod error;
-pub mod graduation;
-pub mod holidays;
+pub mod format;
 pub mod jobs;
-pub mod limits;
 pub mod notify;
-pub mod outcomes;
-pub mod photo;
-pub mod planning;
-pub mod questions;
-pub mod registrar;
-pub mod report_pdf;
-pub mod requests;
-pub mod staffing;
+pub mod service;
 pub mod store;
-pub mod teen;
 pub mod telemetry;
-pub mod tokens;
-pub mod two_factor;
 pub mod web;

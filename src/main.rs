@@ -185,12 +185,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token(TokenCommand::Create { role, name, db }) => {
             let store = db.open().await?;
-            let token = precinct::tokens::generate();
+            let token = precinct::auth::tokens::generate();
             store
                 .insert_api_token(
                     name.trim(),
                     role,
-                    &precinct::tokens::hash(&token),
+                    &precinct::auth::tokens::hash(&token),
                     jiff::Timestamp::now(),
                 )
                 .await?;
@@ -200,9 +200,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Open311Key { name, db } => {
             anyhow::ensure!(!name.trim().is_empty(), "give the app a name");
             let store = db.open().await?;
-            let key = precinct::tokens::generate();
+            let key = precinct::auth::tokens::generate();
             let created = store
-                .insert_open311_key(name.trim(), &precinct::tokens::hash(&key), jiff::Timestamp::now())
+                .insert_open311_key(name.trim(), &precinct::auth::tokens::hash(&key), jiff::Timestamp::now())
                 .await?;
             store.close().await;
             anyhow::ensure!(created, "an app named {name:?} already has a key");
@@ -226,9 +226,9 @@ async fn main() -> anyhow::Result<()> {
                     None => (p, false),
                     Some(why) => anyhow::bail!("PRECINCT_ADMIN_PASSWORD refused: {why}"),
                 },
-                Err(_) => (precinct::tokens::generate()[..20].to_string(), true),
+                Err(_) => (precinct::auth::tokens::generate()[..20].to_string(), true),
             };
-            let hash = precinct::web::staff::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = precinct::auth::password::hash(&password)?;
             let mut tx = store.begin().await?;
             let created = tx
                 .insert_staff(

@@ -5,12 +5,28 @@
 //! windows that have passed. Every
 //! step claims its work in the database, so several instances can run it side by side.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::AppState;
+use crate::config::Config;
+use crate::notify::Links;
+use crate::notify::delivery::Mailer;
 use crate::notify::{delivery, scheduled};
-use crate::registrar;
+use crate::service::registrar;
+use crate::store::Store;
+use crate::telemetry::metrics::Metrics;
 use jiff::Timestamp;
+
+/// What the jobs work with: the store, the settings, where links point, how mail leaves
+/// and the counters they report to.
+#[derive(Clone)]
+pub struct Jobs {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub links: Links,
+    pub mailer: Mailer,
+    pub metrics: Arc<Metrics>,
+}
 
 /// What one round of jobs did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,24 +42,26 @@ pub struct Round {
 }
 
 /// Runs every job once as of `now`. Tests call this directly with a chosen `now`.
-pub async fn run_once(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
+pub async fn run_once(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let round = round(state, now).await;
     state.metrics.job_run(round.is_ok());
     round
 }
 
-async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
+async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
     let reminders_queued =
         scheduled::queue_session_reminders(&state.store, &state.links, state.config.reminder_hour, now).await?;
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;
-    let survey_invitations_queued = crate::outcomes::queue_invitations(&state.store, &state.links, now).await?;
+    let survey_invitations_queued =
+        crate::service::outcomes::queue_invitations(&state.store, &state.links, now).await?;
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
     let minor_records_erased =
-        crate::teen::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now).await?;
-    let answers_erased = crate::questions::erase_due(&state.store, "job:retention", now).await?;
-    crate::limits::prune(&state.store, now).await?;
+        crate::service::nominations::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now)
+            .await?;
+    let answers_erased = crate::service::questions::erase_due(&state.store, "job:retention", now).await?;
+    crate::auth::limits::prune(&state.store, now).await?;
     let window = crate::domain::sign_in::WINDOW_MINUTES * 60;
     state.store.prune_sign_in_failures(now.as_second() - window).await?;
     Ok(Round {
@@ -59,7 +77,7 @@ async fn round(state: &AppState, now: Timestamp) -> anyhow::Result<Round> {
 }
 
 /// Runs the jobs every `job_interval_secs` until the task is aborted.
-pub async fn run_forever(state: AppState) {
+pub async fn run_forever(state: Jobs) {
     let mut tick = tokio::time::interval(Duration::from_secs(state.config.job_interval_secs.max(1)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick fires at once; wait a full interval so start-up stays quick.

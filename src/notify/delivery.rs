@@ -82,7 +82,7 @@ impl Mailer {
         Ok(Mailer {
             transport,
             from,
-            host: crate::calendar::uid_host(base_url),
+            host: crate::documents::calendar::uid_host(base_url),
             lease_secs,
         })
     }

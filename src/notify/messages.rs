@@ -588,7 +588,7 @@ pub fn alumni_news(
     body: &str,
     unsubscribe_link: SecretLink,
 ) -> OutgoingMessage {
-    let fingerprint = crate::tokens::hash(&format!("{subject}\n{body}"));
+    let fingerprint = crate::auth::tokens::hash(&format!("{subject}\n{body}"));
     OutgoingMessage {
         dedupe_key: Some(format!("alumni:{fingerprint}:{}", to.to_lowercase())),
         kind: "alumni",

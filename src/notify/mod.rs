@@ -6,3 +6,10 @@ pub mod delivery;
 pub mod messages;
 pub mod resend;
 pub mod scheduled;
+
+/// Where links in emails point.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// e.g. `https://programs.example.org`, without a trailing slash.
+    pub base_url: String,
+}

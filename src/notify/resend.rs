@@ -50,7 +50,7 @@ pub async fn resend(store: &Store, actor: &str, id: i64, now: Timestamp) -> Resu
     };
     let fresh = match failed.link.filter(|l| l.kind.fresh_on_resend()) {
         Some(old) => {
-            let token = crate::tokens::generate();
+            let token = crate::auth::tokens::generate();
             // As long as the first link was meant to last, counted from now.
             let expires = old
                 .expires_at
@@ -59,8 +59,8 @@ pub async fn resend(store: &Store, actor: &str, id: i64, now: Timestamp) -> Resu
             let replaced = tx
                 .replace_link(
                     old.kind,
-                    &crate::tokens::hash(old.token()),
-                    &crate::tokens::hash(&token),
+                    &crate::auth::tokens::hash(old.token()),
+                    &crate::auth::tokens::hash(&token),
                     expires,
                 )
                 .await?;

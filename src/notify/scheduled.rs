@@ -6,11 +6,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::messages::{self, Context, Reminder};
+use crate::auth::tokens;
 use crate::domain::application;
 use crate::domain::reminders::{offer_warning_at, session_reminder_due};
-use crate::registrar::Links;
+use crate::notify::Links;
 use crate::store::{Store, StoreError, from_secs};
-use crate::tokens;
 
 /// How far ahead the reminder job looks: a session's reminder is due at the earliest
 /// the day before, which is less than two days ahead.

@@ -1,4 +1,4 @@
-//! Counters behind the request budgets (see `crate::limits`).
+//! Counters behind the request budgets (see `crate::auth::limits`).
 
 use super::{Store, StoreError, dispatch};
 

@@ -174,11 +174,16 @@ impl Store {
 
 impl Tx {
     /// Stores (or replaces) the department's logo.
-    pub async fn put_logo(&mut self, logo: &crate::photo::Logo, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn put_logo(
+        &mut self,
+        png: &[u8],
+        (width, height): (u32, u32),
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let sql = "INSERT INTO department_logo (id, png, width, height, updated_at) VALUES (1, $1, $2, $3, $4) \
                    ON CONFLICT (id) DO UPDATE SET png = excluded.png, width = excluded.width, \
                    height = excluded.height, updated_at = excluded.updated_at";
-        on_tx!(self, c => sqlx::query(sql).bind(&logo.png).bind(i64::from(logo.width)).bind(i64::from(logo.height))
+        on_tx!(self, c => sqlx::query(sql).bind(png).bind(i64::from(width)).bind(i64::from(height))
             .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
         Ok(())
     }

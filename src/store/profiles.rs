@@ -5,7 +5,6 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 use crate::domain::StaffId;
-use crate::photo::Portrait;
 
 /// A staff member's profile as they see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,11 +56,17 @@ impl Tx {
     }
 
     /// Stores (or replaces) a portrait.
-    pub async fn put_staff_photo(&mut self, id: StaffId, p: &Portrait, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn put_staff_photo(
+        &mut self,
+        id: StaffId,
+        jpeg: &[u8],
+        (width, height): (u32, u32),
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let sql = "INSERT INTO staff_photos (staff_id, jpeg, width, height, updated_at) VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (staff_id) DO UPDATE SET jpeg = excluded.jpeg, width = excluded.width, \
                    height = excluded.height, updated_at = excluded.updated_at";
-        on_tx!(self, c => sqlx::query(sql).bind(id).bind(&p.jpeg).bind(i64::from(p.width)).bind(i64::from(p.height))
+        on_tx!(self, c => sqlx::query(sql).bind(id).bind(jpeg).bind(i64::from(width)).bind(i64::from(height))
             .bind(to_secs(now)).execute(c).await.map(|_| ()))?;
         Ok(())
     }

@@ -495,11 +495,12 @@ impl Tx {
         Ok(n == 1)
     }
 
-    /// Stores an answer sheet under a random id, with its month and nothing finer.
+    /// Stores an answer sheet under `id` (random, chosen by the caller), for the survey
+    /// version and class in `of`, with its month and nothing finer.
     pub async fn insert_survey_response(
         &mut self,
-        version_id: i64,
-        class_id: ClassId,
+        id: &str,
+        (version_id, class_id): (i64, ClassId),
         phase: Phase,
         answered_in: jiff::civil::Date,
         pair_code: &str,
@@ -508,7 +509,7 @@ impl Tx {
         let json = serde_json::to_string(answers).expect("answers serialize");
         let sql = "INSERT INTO survey_responses (id, version_id, class_id, phase, answered_in, pair_code, answers) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        on_tx!(self, c => sqlx::query(sql).bind(crate::tokens::generate()).bind(version_id).bind(class_id)
+        on_tx!(self, c => sqlx::query(sql).bind(id).bind(version_id).bind(class_id)
             .bind(phase.code()).bind(answered_in.strftime("%Y-%m").to_string()).bind(pair_code).bind(&json).execute(c).await.map(|_| ()))?;
         Ok(())
     }

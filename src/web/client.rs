@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 /// The address a request came from, after trusted proxies are looked through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,19 +67,10 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Parses one `PRECINCT_TRUSTED_PROXIES` entry: an address (`10.0.0.5`) or a network
-/// (`10.0.0.0/8`).
-pub fn parse_trusted(entry: &str) -> Result<IpNet, String> {
-    let entry = entry.trim();
-    entry
-        .parse::<IpNet>()
-        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("`{entry}` is neither an address nor a network such as 10.0.0.0/8"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_trusted;
 
     fn headers(xff: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::app::AppState;
-use crate::error::problem_response;
 use crate::store::Backend;
+use crate::web::AppState;
+use crate::web::error::problem_response;
 
 /// The health answer.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,7 +28,7 @@ pub struct Health {
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, body = Health), (status = 503, body = crate::web::error::Problem)))]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match tokio::time::timeout(PING_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => Json(Health {

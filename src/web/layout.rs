@@ -6,10 +6,10 @@ use axum::response::Html;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::format;
 use crate::domain::{ClassStatus, RegistrationState};
-use crate::error::AppError;
+use crate::format;
 use crate::store::catalog::{Class, Department};
+use crate::web::error::AppError;
 
 /// The department as the layout shows it.
 pub struct DepartmentView {

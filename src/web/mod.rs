@@ -17,12 +17,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::app::AppState;
-use crate::error::{ApiError, AppError, ErrorPage, problem_response};
+use crate::web::error::{ApiError, AppError, ErrorPage, problem_response};
 
 pub mod api;
 pub mod client;
-pub mod format;
+pub mod error;
 pub mod health;
 pub mod layout;
 pub mod metrics;
@@ -30,6 +29,9 @@ pub mod open311;
 pub mod origin;
 pub mod public;
 pub mod staff;
+mod state;
+
+pub use state::AppState;
 
 /// The content security policy: only our own scripts, styles, fonts and images; no
 /// inline script; the site cannot be framed.
@@ -138,7 +140,7 @@ pub fn body_limit(path: &str, configured: usize) -> usize {
         // Read a photo somewhat over the limit whole, so the person is told it is too
         // large on a page instead of seeing a connection cut off mid-upload (only
         // signed-in staff get this far: the body is read after the session check).
-        configured.max(4 * crate::photo::MAX_UPLOAD_BYTES)
+        configured.max(4 * crate::documents::photo::MAX_UPLOAD_BYTES)
     } else if files_an_application(path) {
         configured.max(MAX_APPLICATION_BYTES)
     } else {
@@ -167,7 +169,7 @@ async fn limit_body(State(configured): State<usize>, req: Request, next: Next) -
 }
 
 /// Wraps the application routes in the per-address budget when one is configured
-/// (`crate::limits`: shared by every instance on PostgreSQL).
+/// (`crate::auth::limits`: shared by every instance on PostgreSQL).
 fn rate_limited(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     if state.request_budget.is_none() {
         return router;

@@ -17,10 +17,10 @@ use axum::routing::get;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::domain::requests::{self, RequestStatus, SERVICES, Service};
-use crate::requests::{Channel, RequestError};
+use crate::service::requests::{Channel, RequestError};
 use crate::store::requests::{RequestFilter, ServiceRequest};
+use crate::web::AppState;
 
 /// Every endpoint. Anonymous filing has its own hourly budget per address (the
 /// department's setting); apps with a key are not limited.
@@ -415,7 +415,7 @@ async fn file_request(
         Some(key) => Some(
             state
                 .store
-                .open311_client(&crate::tokens::hash(key))
+                .open311_client(&crate::auth::tokens::hash(key))
                 .await?
                 .ok_or_else(|| error(StatusCode::FORBIDDEN, format, "The api_key is not valid."))?,
         ),
@@ -454,7 +454,7 @@ async fn file_request(
             .collect(),
         format,
     })?;
-    match crate::requests::file(
+    match crate::service::requests::file(
         &state.store,
         &state.links,
         service,

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{AppError, problem_response};
+use crate::web::error::{AppError, problem_response};
 
 /// What the rule decided, and why (for the log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -430,7 +430,7 @@ async fn held_back_seats_are_left_for_staff_entries(backend: Backend) {
     );
     // A staff entry (phone or walk-in) may take the held-back seat, under the same rules.
     let input: precinct::domain::ApplicationInput = serde_json::from_value(applicant(9)).unwrap();
-    let request = precinct::registrar::Request {
+    let request = precinct::service::registrar::Request {
         class_id: class,
         applicant: input.validate(jiff::Zoned::now().date()).unwrap(),
         channel: precinct::store::applications::Channel::Staff,

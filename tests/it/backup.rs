@@ -63,7 +63,7 @@ async fn a_backup_taken_while_serving_restores_every_row() {
     for n in 0..5 {
         apply(&app, class, &applicant(n), None).await;
     }
-    precinct::jobs::run_once(&app.state, jiff::Timestamp::now())
+    precinct::jobs::run_once(&app.state.jobs(), jiff::Timestamp::now())
         .await
         .unwrap();
     let url = app.state.config.database_url();

@@ -149,7 +149,7 @@ async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend
         .insert_api_token(
             "grants",
             precinct::domain::Role::Coordinator,
-            &precinct::tokens::hash(token),
+            &precinct::auth::tokens::hash(token),
             jiff::Timestamp::now(),
         )
         .await

@@ -759,7 +759,7 @@ fn seed() -> u64 {
         .ok()
         .map(|s| s.parse().expect("PRECINCT_FUZZ_SEED is a number"))
         .unwrap_or_else(|| {
-            let bytes = precinct::tokens::random_bytes();
+            let bytes = precinct::auth::tokens::random_bytes();
             u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"))
         })
 }
@@ -1030,12 +1030,12 @@ async fn run(backend: Backend, seed: u64, requests: usize) -> Run {
     .await;
     let admin = crate::staff::session(&app, crate::staff::ADMIN).await;
     let token = {
-        let t = precinct::tokens::generate();
+        let t = precinct::auth::tokens::generate();
         app.store
             .insert_api_token(
                 "fuzz",
                 precinct::domain::Role::Admin,
-                &precinct::tokens::hash(&t),
+                &precinct::auth::tokens::hash(&t),
                 jiff::Timestamp::now(),
             )
             .await

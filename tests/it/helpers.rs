@@ -154,7 +154,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Store,
-    pub state: precinct::app::AppState,
+    pub state: precinct::web::AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     // Declared last so the database outlives the server during drop.
@@ -223,7 +223,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     config.trusted_proxies = options
         .trusted_proxies
         .iter()
-        .map(|p| precinct::web::client::parse_trusted(p).expect("a proxy address"))
+        .map(|p| precinct::config::parse_trusted(p).expect("a proxy address"))
         .collect();
     if options.open311_key_required {
         config.open311_anonymous = precinct::config::RateLimit::OFF;

@@ -98,7 +98,7 @@ async fn instances_share_a_clients_budget(backend: Backend) {
     // The counts are forgotten by the jobs once their windows have passed.
     if matches!(backend, Backend::Postgres) {
         let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(3);
-        precinct::jobs::run_once(&first.state, later).await.unwrap();
+        precinct::jobs::run_once(&first.state.jobs(), later).await.unwrap();
         assert_eq!(
             first
                 .store

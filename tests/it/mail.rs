@@ -59,7 +59,9 @@ async fn messages_arrive_over_smtp_as_text_and_html(backend: Backend) {
     for n in 0..3 {
         apply(&app, class, &applicant(n), None).await;
     }
-    let round = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     assert_eq!(round.messages_delivered, 3);
     let received = sink.received();
     assert_eq!(received.len(), 3);
@@ -96,7 +98,9 @@ async fn messages_arrive_over_smtp_as_text_and_html(backend: Backend) {
         assert!(id.starts_with("outbox-"), "{id}");
     }
     // Nothing is sent twice.
-    let again = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let again = precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     assert_eq!(again.messages_delivered, 0);
     assert_eq!(sink.count(), 3);
 }
@@ -129,7 +133,7 @@ async fn list_mail_carries_an_unsubscribe_link(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    precinct::registrar::set_class_status(
+    precinct::service::registrar::set_class_status(
         &app.store,
         &app.state.links,
         "test",
@@ -139,7 +143,9 @@ async fn list_mail_carries_an_unsubscribe_link(backend: Backend) {
     )
     .await
     .unwrap();
-    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     let received = sink.received();
     assert_eq!(received.len(), 1);
     let mail = parse(&received[0].data);
@@ -160,7 +166,7 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
     let app = spawn_with_sink(backend, &sink).await;
     queue(&app, 1, "retry").await;
     let now = Timestamp::now();
-    let first = precinct::jobs::run_once(&app.state, now).await.unwrap();
+    let first = precinct::jobs::run_once(&app.state.jobs(), now).await.unwrap();
     assert_eq!(first.messages_delivered, 0);
     let entries = app.store.outbox_entries(None, "retry0@", true, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
@@ -176,7 +182,7 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
     // Not before the backoff has passed.
     let early = now + SignedDuration::from_secs(30);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, early)
+        precinct::jobs::run_once(&app.state.jobs(), early)
             .await
             .unwrap()
             .messages_delivered,
@@ -184,14 +190,14 @@ async fn a_deferred_message_is_retried_with_backoff(backend: Backend) {
     );
     let later = now + SignedDuration::from_secs(61);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, later)
+        precinct::jobs::run_once(&app.state.jobs(), later)
             .await
             .unwrap()
             .messages_delivered,
         1
     );
     assert_eq!(
-        precinct::jobs::run_once(&app.state, later)
+        precinct::jobs::run_once(&app.state.jobs(), later)
             .await
             .unwrap()
             .messages_delivered,
@@ -210,7 +216,7 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     queue(&app, 1, "refused").await;
     let now = Timestamp::now();
     assert_eq!(
-        precinct::jobs::run_once(&app.state, now)
+        precinct::jobs::run_once(&app.state.jobs(), now)
             .await
             .unwrap()
             .messages_delivered,
@@ -225,7 +231,7 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     assert!(entry[0].last_error.as_deref().unwrap().contains("550"));
     let much_later = now + SignedDuration::from_hours(24);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, much_later)
+        precinct::jobs::run_once(&app.state.jobs(), much_later)
             .await
             .unwrap()
             .messages_delivered,
@@ -244,7 +250,7 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
     // Only failed messages can be resent.
     assert_eq!(crate::staff::post_as(&app, Some(&cookie), &resend, &[]).await, 409);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, much_later)
+        precinct::jobs::run_once(&app.state.jobs(), much_later)
             .await
             .unwrap()
             .messages_delivered,
@@ -269,9 +275,10 @@ async fn two_instances_deliver_each_message_once(backend: Backend) {
     .await;
     queue(&first, 120, "many").await;
     let now = Timestamp::now();
+    let (jobs_first, jobs_second) = (first.state.jobs(), second.state.jobs());
     let (a, b) = tokio::join!(
-        precinct::jobs::run_once(&first.state, now),
-        precinct::jobs::run_once(&second.state, now)
+        precinct::jobs::run_once(&jobs_first, now),
+        precinct::jobs::run_once(&jobs_second, now)
     );
     let delivered = a.unwrap().messages_delivered + b.unwrap().messages_delivered;
     assert_eq!(delivered, 120);

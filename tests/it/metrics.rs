@@ -73,7 +73,7 @@ async fn metrics_count_requests_applications_jobs_and_the_outbox(backend: Backen
     // The demo's past graduations emailed their graduates back then.
     let history = sample(&text, r#"precinct_outbox_messages{status="sent"}"#).unwrap_or(0.0);
 
-    precinct::jobs::run_once(&app.state, jiff::Timestamp::now())
+    precinct::jobs::run_once(&app.state.jobs(), jiff::Timestamp::now())
         .await
         .unwrap();
     let (_, text) = scrape(&app, &[]).await;

@@ -177,7 +177,7 @@ async fn apps_file_and_follow_requests(backend: Backend) {
     let key = "city-app-key-for-tests-0123456789";
     assert!(
         app.store
-            .insert_open311_key("City App", &precinct::tokens::hash(key), jiff::Timestamp::now())
+            .insert_open311_key("City App", &precinct::auth::tokens::hash(key), jiff::Timestamp::now())
             .await
             .unwrap()
     );
@@ -388,7 +388,7 @@ async fn anonymous_filing_is_limited_and_apps_with_keys_are_not(backend: Backend
     app.store
         .insert_open311_key(
             "Civic App",
-            &precinct::tokens::hash("civic-key"),
+            &precinct::auth::tokens::hash("civic-key"),
             jiff::Timestamp::now(),
         )
         .await
@@ -420,7 +420,7 @@ async fn a_department_may_require_a_key(backend: Backend) {
     app.store
         .insert_open311_key(
             "Civic App",
-            &precinct::tokens::hash("civic-key"),
+            &precinct::auth::tokens::hash("civic-key"),
             jiff::Timestamp::now(),
         )
         .await

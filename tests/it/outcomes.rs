@@ -102,13 +102,17 @@ async fn a_participant_answers_before_and_after_once_each(backend: Backend) {
 
     // The job sends one pre-survey link per confirmed participant (here and in the
     // demo's open class), once.
-    let round = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     assert!(round.survey_invitations_queued >= 6);
     for i in 1..=6 {
         let got = app.mailbox(&format!("person{i}@example.org")).await;
         assert_eq!(got.iter().filter(|m| m.kind == "survey_invitation").count(), 1);
     }
-    let again = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let again = precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     assert_eq!(again.survey_invitations_queued, 0, "no second link");
 
     let link = survey_link(&app, "person1@example.org").await;
@@ -178,7 +182,9 @@ async fn a_participant_answers_before_and_after_once_each(backend: Backend) {
 
     // Graduation brings the post-survey link.
     graduate_all(&app, class).await;
-    let round = precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     assert_eq!(round.survey_invitations_queued, 6);
     for (i, trust) in TRUST_POST.iter().enumerate() {
         let link = survey_link(&app, &format!("person{}@example.org", i + 1)).await;
@@ -284,7 +290,9 @@ async fn survey_answers_cannot_be_joined_to_a_person(backend: Backend) {
     .await;
     let coordinator = session(&app, COORDINATOR).await;
     let (class, _) = surveyed_class(&app, &coordinator, 1).await;
-    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     let link = survey_link(&app, "person1@example.org").await;
     assert_eq!(answer(&app, &link, &[("trust", "3")]).await.0, 200);
 
@@ -381,10 +389,10 @@ async fn survey_answers_cannot_be_joined_to_a_person(backend: Backend) {
         .await
         .unwrap()[0]
         .id;
-    assert_eq!(pair_code, precinct::outcomes::pair_code(&key, mine));
+    assert_eq!(pair_code, precinct::service::outcomes::pair_code(&key, mine));
     assert_ne!(
         pair_code,
-        precinct::outcomes::pair_code(&[7u8; 32], mine),
+        precinct::service::outcomes::pair_code(&[7u8; 32], mine),
         "the code depends on the key"
     );
 }
@@ -450,7 +458,9 @@ async fn editing_a_used_survey_makes_a_new_version(backend: Backend) {
     assert!(page.contains("A choice needs at least two different, non-empty options."));
 
     // Someone answers version 1; the next edit makes version 2 and keeps version 1.
-    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     let link = survey_link(&app, "person1@example.org").await;
     assert_eq!(
         answer(&app, &link, &[("trust", "4"), ("heard", "The website")]).await.0,

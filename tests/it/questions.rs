@@ -125,12 +125,12 @@ async fn send_form(
 
 /// A staff API token of `role`.
 async fn token(app: &TestApp, role: precinct::domain::Role) -> String {
-    let token = precinct::tokens::generate();
+    let token = precinct::auth::tokens::generate();
     app.store
         .insert_api_token(
             &format!("{role:?}-questions"),
             role,
-            &precinct::tokens::hash(&token),
+            &precinct::auth::tokens::hash(&token),
             jiff::Timestamp::now(),
         )
         .await
@@ -621,11 +621,11 @@ async fn answers_are_erased_when_their_retention_ends(backend: Backend) {
         .unwrap();
     let days = |n: i64| last.checked_add(jiff::SignedDuration::from_hours(24 * n)).unwrap();
 
-    let round = precinct::jobs::run_once(&app.state, days(20)).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), days(20)).await.unwrap();
     assert_eq!(round.answers_erased, 0, "a month has not passed");
-    let round = precinct::jobs::run_once(&app.state, days(32)).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), days(32)).await.unwrap();
     assert_eq!(round.answers_erased, 1, "only the one-month answer");
-    let again = precinct::jobs::run_once(&app.state, days(33)).await.unwrap();
+    let again = precinct::jobs::run_once(&app.state.jobs(), days(33)).await.unwrap();
     assert_eq!(again.answers_erased, 0, "erasing happens once");
 
     let admin = session(&app, ADMIN).await;

@@ -4,7 +4,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use precinct::domain::{ClassId, ClassStatus};
-use precinct::planning::{ClassIn, PatternIn};
+use precinct::service::planning::{ClassIn, PatternIn};
 
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
@@ -44,11 +44,11 @@ async fn one_evening(app: &TestApp, name: &str, date: &str, who: usize) -> Class
         allocation: None,
     };
     let now = Timestamp::now();
-    let class = precinct::planning::create_class(&app.store, &input, "test", now)
+    let class = precinct::service::planning::create_class(&app.store, &input, "test", now)
         .await
         .unwrap_or_else(|e| panic!("class created: {e:?}"));
     for to in [ClassStatus::Announced, ClassStatus::Open] {
-        precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, to, now)
+        precinct::service::registrar::set_class_status(&app.store, &app.state.links, "test", class, to, now)
             .await
             .unwrap();
     }
@@ -75,11 +75,11 @@ async fn reminders_go_at_nine_local_the_day_before_across_dst(backend: Backend) 
     one_evening(&app, "Spring evening", "2027-03-15", 2).await;
 
     let just_before = at("2027-11-07T16:59:59Z");
-    let round = precinct::jobs::run_once(&app.state, just_before).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), just_before).await.unwrap();
     assert_eq!(round.reminders_queued, 0, "8:59 local is too early");
     assert!(reminders(&app, 1).await.is_empty());
     let nine = at("2027-11-07T17:00:00Z");
-    let round = precinct::jobs::run_once(&app.state, nine).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), nine).await.unwrap();
     assert_eq!(round.reminders_queued, 1);
     let sent = reminders(&app, 1).await;
     assert_eq!(sent.len(), 1);
@@ -102,7 +102,7 @@ async fn reminders_go_at_nine_local_the_day_before_across_dst(backend: Backend) 
     // The job runs every few seconds and on every instance: still one reminder.
     for later in [nine + SignedDuration::from_secs(5), at("2027-11-08T01:00:00Z")] {
         assert_eq!(
-            precinct::jobs::run_once(&app.state, later)
+            precinct::jobs::run_once(&app.state.jobs(), later)
                 .await
                 .unwrap()
                 .reminders_queued,
@@ -113,7 +113,7 @@ async fn reminders_go_at_nine_local_the_day_before_across_dst(backend: Backend) 
     // After the session started, nothing more.
     let after = at("2027-11-09T03:00:00Z");
     assert_eq!(
-        precinct::jobs::run_once(&app.state, after)
+        precinct::jobs::run_once(&app.state.jobs(), after)
             .await
             .unwrap()
             .reminders_queued,
@@ -121,14 +121,14 @@ async fn reminders_go_at_nine_local_the_day_before_across_dst(backend: Backend) 
     );
 
     assert_eq!(
-        precinct::jobs::run_once(&app.state, at("2027-03-14T15:59:59Z"))
+        precinct::jobs::run_once(&app.state.jobs(), at("2027-03-14T15:59:59Z"))
             .await
             .unwrap()
             .reminders_queued,
         0
     );
     assert_eq!(
-        precinct::jobs::run_once(&app.state, at("2027-03-14T16:00:00Z"))
+        precinct::jobs::run_once(&app.state.jobs(), at("2027-03-14T16:00:00Z"))
             .await
             .unwrap()
             .reminders_queued,
@@ -149,7 +149,7 @@ async fn cancelled_sessions_get_no_reminder(backend: Backend) {
     let session = app.get_json(&format!("/api/v1/classes/{class}")).await["sessions"][0]["id"]
         .as_i64()
         .unwrap();
-    precinct::registrar::cancel_session(
+    precinct::service::registrar::cancel_session(
         &app.store,
         "test",
         class,
@@ -159,7 +159,7 @@ async fn cancelled_sessions_get_no_reminder(backend: Backend) {
     )
     .await
     .unwrap();
-    let round = precinct::jobs::run_once(&app.state, at("2027-11-07T17:00:00Z"))
+    let round = precinct::jobs::run_once(&app.state.jobs(), at("2027-11-07T17:00:00Z"))
         .await
         .unwrap();
     assert_eq!(round.reminders_queued, 0);
@@ -186,7 +186,7 @@ async fn an_offer_gets_one_last_call_with_a_working_link(backend: Backend) {
     let expires = withdrawn + SignedDuration::from_hours(48);
     let early = expires - SignedDuration::from_hours(13);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, early)
+        precinct::jobs::run_once(&app.state.jobs(), early)
             .await
             .unwrap()
             .offer_warnings_queued,
@@ -194,14 +194,14 @@ async fn an_offer_gets_one_last_call_with_a_working_link(backend: Backend) {
     );
     let due = expires - SignedDuration::from_mins(11 * 60 + 50);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, due)
+        precinct::jobs::run_once(&app.state.jobs(), due)
             .await
             .unwrap()
             .offer_warnings_queued,
         1
     );
     assert_eq!(
-        precinct::jobs::run_once(&app.state, due)
+        precinct::jobs::run_once(&app.state.jobs(), due)
             .await
             .unwrap()
             .offer_warnings_queued,

@@ -69,9 +69,10 @@ async fn two_instances_share_applications_sessions_and_jobs(backend: Backend) {
     let later = Timestamp::now() + SignedDuration::from_hours(1);
     // The demo's past graduations emailed their graduates back then: already sent.
     let history = a.store.outbox_counts().await.unwrap().sent;
+    let (jobs_a, jobs_b) = (a.state.jobs(), b.state.jobs());
     let (ra, rb) = tokio::join!(
-        precinct::jobs::run_once(&a.state, later),
-        precinct::jobs::run_once(&b.state, later)
+        precinct::jobs::run_once(&jobs_a, later),
+        precinct::jobs::run_once(&jobs_b, later)
     );
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     let delivered = ra.messages_delivered + rb.messages_delivered;

@@ -213,7 +213,12 @@ async fn no_staff_view_yields_someone_elses_link(backend: Backend) {
         .filter(|r| r.link.is_some() && !queued.contains(r.kind))
     {
         let to = format!("{}@example.org", rule.kind);
-        let link = SecretLink::new(rule.link.unwrap(), &app.address, &precinct::tokens::generate(), None);
+        let link = SecretLink::new(
+            rule.link.unwrap(),
+            &app.address,
+            &precinct::auth::tokens::generate(),
+            None,
+        );
         tx.enqueue(
             &OutgoingMessage {
                 kind: rule.kind,
@@ -298,7 +303,9 @@ async fn no_staff_view_yields_someone_elses_link(backend: Backend) {
     }
 
     // Delivery and the log lines of everything above.
-    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(logs.contains("request"), "the service's log lines were captured");
     for (kind, token) in &tokens {

@@ -99,7 +99,7 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
 
     // Nobody answers for two days: the job expires the offer and offers the next person.
     let later = Timestamp::now().checked_add(SignedDuration::from_hours(49)).unwrap();
-    let round = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), later).await.unwrap();
     assert_eq!(round.offers_expired, 1);
     assert_eq!(
         counts(&app, class).await,
@@ -111,7 +111,7 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
     );
     // Running the job again (another instance, a retry) changes nothing.
     assert_eq!(
-        precinct::jobs::run_once(&app.state, later)
+        precinct::jobs::run_once(&app.state.jobs(), later)
             .await
             .unwrap()
             .offers_expired,
@@ -164,14 +164,14 @@ async fn links_work_once_and_expire(backend: Backend) {
     let fresh = link_token(&app, "person1@example.org").await;
     let tomorrow = Timestamp::now().checked_add(SignedDuration::from_hours(25)).unwrap();
     assert!(
-        precinct::registrar::open_session(&app.store, &fresh, tomorrow)
+        precinct::service::registrar::open_session(&app.store, &fresh, tomorrow)
             .await
             .unwrap()
             .is_none(),
         "expired"
     );
     assert!(
-        precinct::registrar::open_session(&app.store, &fresh, Timestamp::now())
+        precinct::service::registrar::open_session(&app.store, &fresh, Timestamp::now())
             .await
             .unwrap()
             .is_some()
@@ -357,7 +357,9 @@ async fn a_lottery_draws_verifiably_when_registration_closes(backend: Backend) {
         },
     )
     .await;
-    precinct::jobs::run_once(&app.state, Timestamp::now()).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), Timestamp::now())
+        .await
+        .unwrap();
     let (_, page) = app.get_text(&format!("/classes/{class}")).await;
     assert!(page.contains("Seats are drawn by lottery"));
     let record = app.store.lottery_record(class).await.unwrap().unwrap();
@@ -373,14 +375,14 @@ async fn a_lottery_draws_verifiably_when_registration_closes(backend: Backend) {
     }
     let after_close = Timestamp::now().checked_add(SignedDuration::from_hours(2)).unwrap();
     assert_eq!(
-        precinct::jobs::run_once(&app.state, after_close)
+        precinct::jobs::run_once(&app.state.jobs(), after_close)
             .await
             .unwrap()
             .lotteries_drawn,
         1
     );
     assert_eq!(
-        precinct::jobs::run_once(&app.state, after_close)
+        precinct::jobs::run_once(&app.state.jobs(), after_close)
             .await
             .unwrap()
             .lotteries_drawn,
@@ -448,10 +450,10 @@ async fn the_outbox_is_delivered_once_as_files(backend: Backend) {
         apply(&app, class, &applicant(n), None).await;
     }
     let now = Timestamp::now();
-    let first = precinct::jobs::run_once(&app.state, now).await.unwrap();
+    let first = precinct::jobs::run_once(&app.state.jobs(), now).await.unwrap();
     assert_eq!(first.messages_delivered, 3);
     assert_eq!(
-        precinct::jobs::run_once(&app.state, now)
+        precinct::jobs::run_once(&app.state.jobs(), now)
             .await
             .unwrap()
             .messages_delivered,
@@ -519,10 +521,16 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
         .unwrap();
 
     let now = Timestamp::now();
-    let told =
-        precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Announced, now)
-            .await
-            .unwrap();
+    let told = precinct::service::registrar::set_class_status(
+        &app.store,
+        &app.state.links,
+        "test",
+        class,
+        ClassStatus::Announced,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(told, 1);
     let messages = app.mailbox("fan@example.org").await;
     assert_eq!(messages.len(), 1);
@@ -553,10 +561,16 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let told =
-        precinct::registrar::set_class_status(&app.store, &app.state.links, "test", class, ClassStatus::Open, now)
-            .await
-            .unwrap();
+    let told = precinct::service::registrar::set_class_status(
+        &app.store,
+        &app.state.links,
+        "test",
+        class,
+        ClassStatus::Open,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(told, 0, "nobody left on the list");
     assert_eq!(app.mailbox("fan@example.org").await.len(), 1);
     // An unknown token is a clear 404, not an error.
@@ -631,7 +645,7 @@ async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(back
 
     // Staff add a seat: the head of the waitlist is offered it at once.
     let offered =
-        precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, Timestamp::now())
+        precinct::service::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, Timestamp::now())
             .await
             .unwrap();
     assert_eq!(offered, 1);

@@ -10,7 +10,7 @@ use crate::on_both_backends;
 const PASSWORD: &str = "correct horse battery staple";
 
 pub async fn set_password(app: &TestApp, email: &str) {
-    let hash = precinct::web::staff::hash_password(PASSWORD).unwrap();
+    let hash = precinct::auth::password::hash(PASSWORD).unwrap();
     assert!(
         app.store.set_staff_password(email, &hash).await.unwrap(),
         "{email} exists in the demo"
@@ -772,7 +772,7 @@ async fn a_stranger_cannot_lock_an_officer_out(backend: Backend) {
 
     // The jobs forget failures once the window has passed.
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(16);
-    precinct::jobs::run_once(&app.state, later).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), later).await.unwrap();
     assert_eq!(
         sign_in_from(&app, stranger, COORDINATOR, PASSWORD)
             .await
@@ -1253,7 +1253,7 @@ async fn two_step_sign_in_needs_a_fresh_code(backend: Backend) {
         post_as(&app, Some(&admin), "/staff/two-factor", &[("code", "000000")]).await,
         422
     );
-    let code = precinct::two_factor::code_at(&secret, now).unwrap();
+    let code = precinct::auth::two_factor::code_at(&secret, now).unwrap();
     assert_eq!(
         post_as(&app, Some(&admin), "/staff/two-factor", &[("code", &code)]).await,
         303
@@ -1261,7 +1261,7 @@ async fn two_step_sign_in_needs_a_fresh_code(backend: Backend) {
 
     // Password alone no longer signs in; a new code does, once.
     assert_eq!(sign_in(&app, ADMIN, PASSWORD).await.status().as_u16(), 401);
-    let next = precinct::two_factor::code_at(&secret, now + 30).unwrap();
+    let next = precinct::auth::two_factor::code_at(&secret, now + 30).unwrap();
     let with = |code: String| {
         let app = &app;
         async move {
@@ -1390,12 +1390,12 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
     assert_eq!(capacity().await, 30);
     // A token is the server operator's credential (`precinct token create`), not a
     // person's sign-in, so the rule does not reach it.
-    let token = precinct::tokens::generate();
+    let token = precinct::auth::tokens::generate();
     app.store
         .insert_api_token(
             "ops",
             precinct::domain::Role::Admin,
-            &precinct::tokens::hash(&token),
+            &precinct::auth::tokens::hash(&token),
             jiff::Timestamp::now(),
         )
         .await
@@ -1439,7 +1439,7 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
     );
     assert_eq!(get_as(&app, Some(&admin), "/staff/audit").await, 303);
     let now = jiff::Timestamp::now().as_second() as u64;
-    let code = precinct::two_factor::code_at(&secret, now).unwrap();
+    let code = precinct::auth::two_factor::code_at(&secret, now).unwrap();
     assert_eq!(
         post_as(&app, Some(&admin), "/staff/two-factor", &[("code", &code)]).await,
         303
@@ -1459,7 +1459,7 @@ async fn departments_can_require_two_step_sign_in_for_admins(backend: Backend) {
     );
     assert_eq!(capacity().await, 33);
     // And cannot turn the second step off while the department requires it.
-    let next = precinct::two_factor::code_at(&secret, now + 30).unwrap();
+    let next = precinct::auth::two_factor::code_at(&secret, now + 30).unwrap();
     assert_eq!(
         post_as(&app, Some(&admin), "/staff/two-factor/disable", &[("code", &next)]).await,
         409
@@ -1601,9 +1601,16 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
         409
     );
     // A seat frees: the person moved to the top gets the offer.
-    precinct::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, jiff::Timestamp::now())
-        .await
-        .unwrap();
+    precinct::service::registrar::change_capacity(
+        &app.store,
+        &app.state.links,
+        "test",
+        class,
+        2,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
     let kinds: Vec<String> = app
         .mailbox("person4@example.org")
         .await

@@ -402,8 +402,12 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     let message = app.mailbox(&devon.guardian_email).await.pop().unwrap();
     let token = consent_token(&message.body_text);
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 15);
-    let expired = precinct::teen::consent(&app.store, &token, &consent_form("Marcus Clarke"), later).await;
-    assert!(matches!(expired, Err(precinct::teen::TeenError::NotFound)));
+    let expired =
+        precinct::service::nominations::consent(&app.store, &token, &consent_form("Marcus Clarke"), later).await;
+    assert!(matches!(
+        expired,
+        Err(precinct::service::nominations::NominationError::NotFound)
+    ));
     // A decline needs a reason.
     let priya = all.iter().find(|n| n.first_name == "Priya").unwrap().id;
     assert_eq!(
@@ -588,7 +592,7 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
     let citizen = app.class_id("Class 33").await;
     let citizen_before = app.store.roster(precinct::domain::ClassId::new(citizen)).await.unwrap();
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 365 * 3);
-    let round = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    let round = precinct::jobs::run_once(&app.state.jobs(), later).await.unwrap();
     assert_eq!(
         round.minor_records_erased,
         3 + 11,
@@ -613,7 +617,7 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
         citizen_after.iter().map(|r| &r.email).collect::<Vec<_>>(),
         "adults' applications are untouched"
     );
-    let again = precinct::jobs::run_once(&app.state, later).await.unwrap();
+    let again = precinct::jobs::run_once(&app.state.jobs(), later).await.unwrap();
     assert_eq!(again.minor_records_erased, 0, "erased once");
     let json: serde_json::Value = serde_json::from_str(&app.page_as(&coordinator, &export).await).unwrap();
     assert_eq!(json["student"]["first_name"], "");
@@ -653,7 +657,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
     .await;
     let message = app.mailbox(&maya.guardian_email).await.pop().unwrap();
     let token_text = consent_token(&message.body_text);
-    precinct::teen::consent(&app.store, &token_text, &consent_form("Elena Ortiz"), Timestamp::now())
+    precinct::service::nominations::consent(&app.store, &token_text, &consent_form("Elena Ortiz"), Timestamp::now())
         .await
         .unwrap();
     assert_eq!(
@@ -782,7 +786,7 @@ async fn confirmed_nominees_attend_and_their_school_gets_a_credit_report(backend
         .remove(&participant)
         .expect("Maya graduated");
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 365 * 3);
-    precinct::jobs::run_once(&app.state, later).await.unwrap();
+    precinct::jobs::run_once(&app.state.jobs(), later).await.unwrap();
     let (status, page) = app.get_text(&format!("/certificates/{number}")).await;
     assert_eq!(status, 200);
     assert!(
@@ -915,8 +919,8 @@ on_both_backends!(
 );
 
 /// A guardian's signed consent with an emergency contact and no medical notes.
-fn consent_form(name: &str) -> precinct::teen::ConsentForm<'_> {
-    precinct::teen::ConsentForm {
+fn consent_form(name: &str) -> precinct::service::nominations::ConsentForm<'_> {
+    precinct::service::nominations::ConsentForm {
         typed_name: name,
         media: false,
         emergency_name: name,

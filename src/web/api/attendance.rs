@@ -1,6 +1,6 @@
 //! Attendance and graduation through the staff JSON API, for departments that take
 //! attendance with their own tools. Same rules and audit as the phone pages
-//! (`crate::graduation`). Admin and coordinator tokens read and mark; confirming
+//! (`crate::service::graduation`). Admin and coordinator tokens read and mark; confirming
 //! graduation needs a role that may graduate.
 
 use axum::Json;
@@ -12,13 +12,13 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::staff::ApiClient;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, RuleFailure, SessionId};
-use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
-use crate::graduation::Refusal;
-use crate::registrar::ActionError;
+use crate::service::graduation::Refusal;
+use crate::service::registrar::ActionError;
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 
 /// One participant's mark for one session.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
@@ -122,8 +122,8 @@ fn class_id(id: &str) -> Result<ClassId, AppError> {
 /// Every participant's marks in a class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/attendance", tag = "staff",
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
-    responses((status = 200, body = AttendanceOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = AttendanceOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn sheet(
     State(state): State<AppState>,
     client: ApiClient,
@@ -174,10 +174,10 @@ pub async fn sheet(
 #[utoipa::path(put, path = "/api/v1/classes/{id}/sessions/{sid}/attendance", tag = "staff", request_body = MarksIn,
     params(("id" = i64, Path, description = "The class id"), ("sid" = i64, Path, description = "The session id")),
     security(("bearer" = [])),
-    responses((status = 200, body = AttendanceOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, description = "The session has not started (type /problems/session-not-started)", body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = AttendanceOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 409, description = "The session has not started (type /problems/session-not-started)", body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn mark(
     State(state): State<AppState>,
     client: ApiClient,
@@ -244,7 +244,8 @@ pub async fn mark(
         return Err(AppError::NotFound("session").into());
     }
     let actor = format!("token:{}", client.name);
-    match crate::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await {
+    match crate::service::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await
+    {
         Ok(()) => sheet(State(state), client, Path(id)).await,
         Err(Refusal::Action(ActionError::NotFound)) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
@@ -262,8 +263,8 @@ pub async fn mark(
 /// The program's rule and every participant's verdict.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/graduation", tag = "staff",
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
-    responses((status = 200, body = GraduationOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = GraduationOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn verdicts(
     State(state): State<AppState>,
     client: ApiClient,
@@ -274,7 +275,7 @@ pub async fn verdicts(
     }
     let id = class_id(&id)?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let (rule, rows) = crate::graduation::verdicts(&state.store, id).await?;
+    let (rule, rows) = crate::service::graduation::verdicts(&state.store, id).await?;
     let participants = rows
         .into_iter()
         .map(|r| VerdictOut {
@@ -301,9 +302,9 @@ pub async fn verdicts(
 /// Confirms graduation by the rule's verdicts and issues numbered certificates.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/graduation", tag = "staff",
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
-    responses((status = 200, body = ConfirmedOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, description = "Not in progress, already graduated, or its last session is ahead (type /problems/class-not-finished)", body = crate::error::Problem)))]
+    responses((status = 200, body = ConfirmedOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 409, description = "Not in progress, already graduated, or its last session is ahead (type /problems/class-not-finished)", body = crate::web::error::Problem)))]
 pub async fn confirm(
     State(state): State<AppState>,
     client: ApiClient,
@@ -314,7 +315,7 @@ pub async fn confirm(
     }
     let id = class_id(&id)?;
     let actor = format!("token:{}", client.name);
-    match crate::graduation::confirm(&state.store, &state.links.base_url, &actor, id, Timestamp::now()).await {
+    match crate::service::graduation::confirm(&state.store, &state.links.base_url, &actor, id, Timestamp::now()).await {
         Ok(issued) => Ok(Json(ConfirmedOut {
             graduates: issued
                 .into_iter()

@@ -7,10 +7,10 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramKind, RegistrationState, SessionId};
-use crate::error::{ApiError, AppError};
 use crate::store::catalog::{Class, Program, Session};
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError};
 
 /// A program in a listing.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -199,7 +199,7 @@ pub async fn list_programs(State(state): State<AppState>) -> Result<Json<Program
 /// One program with its eligibility rules and public classes.
 #[utoipa::path(get, path = "/api/v1/programs/{slug}", tag = "catalog",
     params(("slug" = String, Path, description = "The program's URL name")),
-    responses((status = 200, body = ProgramDetail), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ProgramDetail), (status = 404, body = crate::web::error::Problem)))]
 pub async fn get_program(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -229,8 +229,8 @@ pub async fn get_program(
 
 /// Lists public classes, optionally of one program.
 #[utoipa::path(get, path = "/api/v1/classes", tag = "catalog", params(ClassFilter),
-    responses((status = 200, body = ClassList), (status = 400, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem, description = "Unknown program")))]
+    responses((status = 200, body = ClassList), (status = 400, body = crate::web::error::Problem),
+              (status = 404, body = crate::web::error::Problem, description = "Unknown program")))]
 pub async fn list_classes(
     State(state): State<AppState>,
     filter: Result<Query<ClassFilter>, QueryRejection>,
@@ -274,7 +274,7 @@ pub async fn class_detail(state: &AppState, id: ClassId, public_only: bool) -> R
 /// One class with its sessions.
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "The class id")),
-    responses((status = 200, body = ClassDetail), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ClassDetail), (status = 404, body = crate::web::error::Problem)))]
 pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ClassDetail>, ApiError> {
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     Ok(Json(class_detail(&state, id, true).await?))
@@ -310,7 +310,7 @@ pub async fn statistics_of(state: &AppState, slug: &str) -> Result<ProgramStatis
 /// Yearly figures of a program: classes, graduates, applications against seats, attendance.
 #[utoipa::path(get, path = "/api/v1/programs/{slug}/statistics", tag = "catalog",
     params(("slug" = String, Path, description = "The program's URL name")),
-    responses((status = 200, body = ProgramStatistics), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ProgramStatistics), (status = 404, body = crate::web::error::Problem)))]
 pub async fn statistics(
     State(state): State<AppState>,
     Path(slug): Path<String>,

@@ -12,12 +12,12 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::staff::ApiClient;
-use crate::app::AppState;
 use crate::domain::RuleFailure;
 use crate::domain::access::{Permission, allows};
 use crate::domain::holidays::{self, Holiday};
 use crate::domain::schedule::{FIRST_YEAR, LAST_YEAR};
-use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 
 /// A holiday to add.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -91,8 +91,8 @@ async fn year_list(state: &AppState, year: i16) -> Result<Vec<Holiday>, AppError
 
 /// The department's holidays in a year.
 #[utoipa::path(get, path = "/api/v1/holidays", tag = "staff", params(YearParam), security(("bearer" = [])),
-    responses((status = 200, body = HolidaysOut), (status = 400, body = crate::error::Problem),
-              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = HolidaysOut), (status = 400, body = crate::web::error::Problem),
+              (status = 401, body = crate::web::error::Problem), (status = 403, body = crate::web::error::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     client: ApiClient,
@@ -116,9 +116,9 @@ pub async fn list(
 
 /// Adds a holiday (409 `holiday-exists` when the date has one).
 #[utoipa::path(post, path = "/api/v1/holidays", tag = "staff", request_body = HolidayIn, security(("bearer" = [])),
-    responses((status = 201, body = Holiday), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = Holiday), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 409, body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn add(State(state): State<AppState>, client: ApiClient, body: Bytes) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
@@ -132,7 +132,7 @@ pub async fn add(State(state): State<AppState>, client: ApiClient, body: Bytes) 
         Err(problems) => return Ok(invalid(problems)),
     };
     let who = format!("token:{}", client.name);
-    if !crate::holidays::add(&state.store, &who, &holiday, Timestamp::now()).await? {
+    if !crate::service::holidays::add(&state.store, &who, &holiday, Timestamp::now()).await? {
         return Ok(problem_response(
             StatusCode::CONFLICT,
             "holiday-exists",
@@ -144,8 +144,8 @@ pub async fn add(State(state): State<AppState>, client: ApiClient, body: Bytes) 
 
 /// Adds a year's US federal holidays, on the days they are observed.
 #[utoipa::path(post, path = "/api/v1/holidays/federal", tag = "staff", request_body = FederalIn, security(("bearer" = [])),
-    responses((status = 200, body = FederalOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = FederalOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 422, body = crate::web::error::Problem)))]
 pub async fn federal(State(state): State<AppState>, client: ApiClient, body: Bytes) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
@@ -156,7 +156,7 @@ pub async fn federal(State(state): State<AppState>, client: ApiClient, body: Byt
         Err(e) => return Ok(invalid(vec![e.to_string()])),
     };
     let who = format!("token:{}", client.name);
-    let added = crate::holidays::add_federal(&state.store, &who, year, Timestamp::now()).await?;
+    let added = crate::service::holidays::add_federal(&state.store, &who, year, Timestamp::now()).await?;
     let holidays = year_list(&state, year).await?;
     Ok(Json(FederalOut { added, holidays }).into_response())
 }
@@ -164,8 +164,8 @@ pub async fn federal(State(state): State<AppState>, client: ApiClient, body: Byt
 /// Removes the holiday on a date.
 #[utoipa::path(delete, path = "/api/v1/holidays/{date}", tag = "staff",
     params(("date" = String, Path, description = "The holiday's date, YYYY-MM-DD")), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 204), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn remove(
     State(state): State<AppState>,
     client: ApiClient,
@@ -176,7 +176,7 @@ pub async fn remove(
     }
     let date: Date = date.parse().map_err(|_| AppError::NotFound("holiday"))?;
     let who = format!("token:{}", client.name);
-    if !crate::holidays::remove(&state.store, &who, date, Timestamp::now()).await? {
+    if !crate::service::holidays::remove(&state.store, &who, date, Timestamp::now()).await? {
         return Err(AppError::NotFound("holiday").into());
     }
     Ok(StatusCode::NO_CONTENT.into_response())

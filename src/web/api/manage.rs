@@ -14,16 +14,16 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::staff::ApiClient;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{CapacityRefusal, ClassId, ClassStatus, RuleFailure};
-use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
-use crate::planning;
-pub use crate::planning::{ClassIn, PatternIn};
-use crate::planning::{CreateError, add_sessions, check_name_and_window, failure, instant, pattern};
-use crate::registrar::{self, ActionError, CapacityError};
+use crate::service::planning;
+pub use crate::service::planning::{ClassIn, PatternIn};
+use crate::service::planning::{CreateError, add_sessions, check_name_and_window, failure, instant, pattern};
+use crate::service::registrar::{self, ActionError, CapacityError};
 use crate::store::seed::ClassDetails;
 use crate::store::staff::AuditRecord;
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 
 /// Changes to a class; absent fields stay as they are.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -68,9 +68,9 @@ fn actor(client: &ApiClient) -> String {
 
 /// Creates a draft class.
 #[utoipa::path(post, path = "/api/v1/classes", tag = "staff", request_body = ClassIn, security(("bearer" = [])),
-    responses((status = 201, body = super::catalog::ClassDetail), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = super::catalog::ClassDetail), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 409, body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn create(State(state): State<AppState>, client: ApiClient, body: Bytes) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
@@ -97,9 +97,9 @@ pub async fn create(State(state): State<AppState>, client: ApiClient, body: Byte
 /// Adds sessions to a class from a meeting pattern.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/sessions", tag = "staff", request_body = PatternIn,
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
-    responses((status = 201, body = super::catalog::ClassDetail), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = super::catalog::ClassDetail), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn add(
     State(state): State<AppState>,
     client: ApiClient,
@@ -153,9 +153,9 @@ pub async fn add(
 /// (409 `capacity-below-seats-held` or `class-finished`) and nothing is changed.
 #[utoipa::path(patch, path = "/api/v1/classes/{id}", tag = "staff", request_body = ClassPatch,
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
-    responses((status = 200, body = super::catalog::ClassDetail), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = super::catalog::ClassDetail), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 409, body = crate::web::error::Problem), (status = 422, body = crate::web::error::Problem)))]
 pub async fn patch(
     State(state): State<AppState>,
     client: ApiClient,
@@ -279,9 +279,9 @@ pub struct CopyOut {
 #[utoipa::path(post, path = "/api/v1/classes/{id}/copy", tag = "staff", request_body = planning::CopyIn,
     params(("id" = i64, Path, description = "The class to copy")), security(("bearer" = [])),
     responses((status = 200, description = "The plan (preview)", body = CopyPreviewOut),
-              (status = 201, body = CopyOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 201, body = CopyOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 409, body = crate::web::error::Problem), (status = 422, body = crate::web::error::Problem)))]
 pub async fn copy(
     State(state): State<AppState>,
     client: ApiClient,

@@ -7,7 +7,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 pub mod attendance;
 pub mod catalog;

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{attendance, catalog, holidays, manage, questions, registrations, staff};
-use crate::error::Problem;
+use crate::web::error::Problem;
 use crate::web::health;
 
 /// The API description; every route in `api::router` is listed here, and a test
@@ -59,7 +59,7 @@ use crate::web::health;
         manage::ClassIn,
         manage::ClassPatch,
         manage::PatternIn,
-        crate::planning::CopyIn,
+        crate::service::planning::CopyIn,
         manage::PlannedSessionOut,
         manage::CopyPreviewOut,
         manage::CopyOut,

@@ -11,14 +11,14 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::staff::ApiClient;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::questions::{Question, QuestionDraft, QuestionKind};
 use crate::domain::{QuestionId, RuleFailure};
-use crate::error::{ApiError, AppError, problem_response, problem_with_errors};
-use crate::questions::{self, ProgramRef, QuestionError};
+use crate::service::questions::{self, ProgramRef, QuestionError};
 use crate::store::catalog::Program;
 use crate::store::questions::Removal;
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 
 /// A question of a program's application form.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -158,8 +158,8 @@ async fn one(state: &AppState, program: &Program, id: QuestionId) -> Result<Ques
 /// Lists a program's questions, in form order.
 #[utoipa::path(get, path = "/api/v1/programs/{slug}/questions", tag = "staff",
     params(("slug" = String, Path, description = "The program's web address name")), security(("bearer" = [])),
-    responses((status = 200, body = QuestionList), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = QuestionList), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     client: ApiClient,
@@ -179,9 +179,9 @@ pub async fn list(
 /// Adds a question at the end of the program's application form.
 #[utoipa::path(post, path = "/api/v1/programs/{slug}/questions", tag = "staff", request_body = QuestionIn,
     params(("slug" = String, Path, description = "The program's web address name")), security(("bearer" = [])),
-    responses((status = 201, body = QuestionOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = QuestionOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     client: ApiClient,
@@ -210,9 +210,9 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/programs/{slug}/questions/{id}", tag = "staff", request_body = QuestionIn,
     params(("slug" = String, Path, description = "The program's web address name"),
            ("id" = i64, Path, description = "The question id")), security(("bearer" = [])),
-    responses((status = 200, body = QuestionOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = QuestionOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem),
+              (status = 422, body = crate::web::error::Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     client: ApiClient,
@@ -243,8 +243,8 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/programs/{slug}/questions/{id}", tag = "staff",
     params(("slug" = String, Path, description = "The program's web address name"),
            ("id" = i64, Path, description = "The question id")), security(("bearer" = [])),
-    responses((status = 200, body = RemovedOut), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = RemovedOut), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     client: ApiClient,

@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::domain::questions::{self, Answer};
 use crate::domain::{ApplicationId, ApplicationInput, ApplicationStatus, ClassId, RuleFailure};
-use crate::error::{problem_response, problem_with_errors};
-use crate::registrar::{RegisterError, Request};
+use crate::service::registrar::{RegisterError, Request};
 use crate::store::applications::Channel;
+use crate::web::AppState;
+use crate::web::error::{problem_response, problem_with_errors};
 
 /// The answer to an accepted application.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -110,10 +110,10 @@ pub fn refusal(e: RegisterError) -> Response {
     request_body = ApplicationInput,
     responses(
         (status = 201, body = RegistrationOut),
-        (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem, description = "Already applied, or registration not open"),
-        (status = 422, body = crate::error::Problem, description = "Malformed or ineligible; `errors` lists every rule"),
-        (status = 429, body = crate::error::Problem, description = "Too many requests from this address"),
+        (status = 404, body = crate::web::error::Problem),
+        (status = 409, body = crate::web::error::Problem, description = "Already applied, or registration not open"),
+        (status = 422, body = crate::web::error::Problem, description = "Malformed or ineligible; `errors` lists every rule"),
+        (status = 429, body = crate::web::error::Problem, description = "Too many requests from this address"),
     ))]
 pub async fn register(
     State(state): State<AppState>,

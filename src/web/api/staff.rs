@@ -9,14 +9,14 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::app::AppState;
+use crate::web::AppState;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::auth::tokens;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{ApplicationId, ClassId, Role};
 use crate::domain::{questions, screening};
-use crate::error::{ApiError, AppError, problem_response};
-use crate::tokens;
+use crate::web::error::{ApiError, AppError, problem_response};
 
 /// The caller of a staff endpoint.
 pub struct ApiClient {
@@ -90,8 +90,8 @@ pub struct Roster {
 #[utoipa::path(get, path = "/api/v1/classes/{id}/registrations", tag = "staff",
     params(("id" = i64, Path, description = "The class id")),
     security(("bearer" = [])),
-    responses((status = 200, body = Roster), (status = 401, body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Roster), (status = 401, body = crate::web::error::Problem),
+              (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn roster(
     State(state): State<AppState>,
     client: ApiClient,

@@ -7,9 +7,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
-use crate::app::AppState;
 use crate::domain::content::{ContentKind, SitePage, fill_default, fill_title, site_page};
-use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]

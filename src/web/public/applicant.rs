@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::auth::tokens;
 use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
-use crate::error::AppError;
-use crate::registrar::{self, Action, ActionError, SESSION_DAYS};
+use crate::format;
+use crate::service::registrar::{self, Action, ActionError, SESSION_DAYS};
 use crate::store::feeds::CalendarOwner;
-use crate::tokens;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -476,7 +476,7 @@ pub async fn certificate(
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let number = crate::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
+    let number = crate::documents::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
     let record = state
         .store
         .certificate(&number)

@@ -10,17 +10,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::auth::tokens;
 use crate::domain::questions::{self, Given, Question, QuestionKind};
 use crate::domain::{
     Affiliation, ApplicationInput, ApplicationStatus, ClassId, QuestionId, RuleFailure,
     application::{AffiliationInput, EmergencyContactInput},
 };
-use crate::error::AppError;
-use crate::registrar::{self, RegisterError};
+use crate::service::registrar::{self, RegisterError};
 use crate::store::applications::Channel;
-use crate::tokens;
+use crate::web::AppState;
 use crate::web::api::registrations::fingerprint_with;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// The form's fields as typed. Everything is text so nothing typed is ever lost to a

@@ -8,13 +8,13 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::app::AppState;
-use crate::calendar::Feed;
+use crate::auth::tokens;
+use crate::documents::calendar::Feed;
 use crate::domain::ClassId;
-use crate::error::AppError;
 use crate::store::catalog::{Class, Session};
 use crate::store::feeds::CalendarOwner;
-use crate::tokens;
+use crate::web::AppState;
+use crate::web::error::AppError;
 
 /// A private feed address as shown once to its owner.
 pub struct CalendarLink {
@@ -82,7 +82,7 @@ pub async fn class(State(state): State<AppState>, Path(file): Path<String>) -> R
     let class = state.store.public_class(id).await?.ok_or(AppError::NotFound("class"))?;
     let sessions = state.store.sessions(id).await?;
     let (name, zone) = department(&state).await?;
-    let body = crate::calendar::class_calendar(&name, &zone, &state.links.base_url, &class, &sessions);
+    let body = crate::documents::calendar::class_calendar(&name, &zone, &state.links.base_url, &class, &sessions);
     Ok(ics(body, &format!("class-{id}.ics"), false))
 }
 
@@ -120,7 +120,7 @@ pub async fn participant(State(state): State<AppState>, Path(file): Path<String>
     let classes = classes_with(&state, state.store.participant_classes(&key).await?, |_| true).await?;
     let (name, zone) = department(&state).await?;
     let title = format!("My classes with the {name}");
-    let body = crate::calendar::calendar(
+    let body = crate::documents::calendar::calendar(
         &Feed {
             title: &title,
             description: "Sessions of the classes you take, with changes and cancellations.",
@@ -149,11 +149,11 @@ pub async fn presenter(State(state): State<AppState>, Path(file): Path<String>) 
         .dare_classes(Some(staff))
         .await?
         .iter()
-        .flat_map(|c| crate::calendar::dare_entries(c, &state.links.base_url))
+        .flat_map(|c| crate::documents::calendar::dare_entries(c, &state.links.base_url))
         .collect();
     let (name, zone) = department(&state).await?;
     let title = format!("Sessions I present: {name}");
-    let body = crate::calendar::calendar(
+    let body = crate::documents::calendar::calendar(
         &Feed {
             title: &title,
             description: "Community-program sessions you are named to present, and the DARE lessons you teach.",

@@ -6,8 +6,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -24,7 +24,7 @@ struct CertificatePage {
 /// Shows what the certificate with this number certifies, or a clear 404.
 pub async fn verify(State(state): State<AppState>, Path(number): Path<String>) -> Result<Response, AppError> {
     // Numbers issued before (20 random bits) keep their shape and still verify.
-    let number = crate::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
+    let number = crate::documents::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
     let record = state
         .store
         .certificate(&number)

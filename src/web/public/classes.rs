@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::apply::FormState;
-use crate::app::AppState;
 use crate::domain::{Allocation, ClassId, RegistrationState};
-use crate::error::AppError;
+use crate::format;
 use crate::store::applications::LotteryRecord;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{ClassView, Layout, render};
 
 struct SessionView {

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::domain::nomination::CONSENT_TEXT_VERSION;
-use crate::error::AppError;
-use crate::teen::{self, TeenError};
-use crate::web::format;
+use crate::format;
+use crate::service::nominations::{self, NominationError};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -75,7 +75,7 @@ async fn render_page(
         "form" => {
             state
                 .store
-                .consent_link(&crate::tokens::hash(token), Timestamp::now())
+                .consent_link(&crate::auth::tokens::hash(token), Timestamp::now())
                 .await?
         }
         _ => None,
@@ -143,25 +143,25 @@ pub async fn sign(
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let now = Timestamp::now();
     if form.answer == "decline" {
-        return match teen::decline_consent(&state.store, &token, now).await {
+        return match nominations::decline_consent(&state.store, &token, now).await {
             Ok(_) => render_page(&state, &token, "declined", Typed::default(), None).await,
-            Err(TeenError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
-            Err(TeenError::NotAllowed(m)) => render_page(&state, &token, "form", Typed::default(), Some(m)).await,
-            Err(TeenError::Store(e)) => Err(e.into()),
+            Err(NominationError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+            Err(NominationError::NotAllowed(m)) => render_page(&state, &token, "form", Typed::default(), Some(m)).await,
+            Err(NominationError::Store(e)) => Err(e.into()),
         };
     }
     let media = form.media == "yes";
-    let consent = teen::ConsentForm {
+    let consent = nominations::ConsentForm {
         typed_name: &form.name,
         media,
         emergency_name: &form.emergency_name,
         emergency_phone: &form.emergency_phone,
         medical_notes: &form.medical_notes,
     };
-    match teen::consent(&state.store, &token, &consent, now).await {
+    match nominations::consent(&state.store, &token, &consent, now).await {
         Ok(_) => render_page(&state, &token, "signed", Typed::default(), None).await,
-        Err(TeenError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
-        Err(TeenError::NotAllowed(m)) => {
+        Err(NominationError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+        Err(NominationError::NotAllowed(m)) => {
             let typed = Typed {
                 name: form.name,
                 media,
@@ -171,6 +171,6 @@ pub async fn sign(
             };
             render_page(&state, &token, "form", typed, Some(m)).await
         }
-        Err(TeenError::Store(e)) => Err(e.into()),
+        Err(NominationError::Store(e)) => Err(e.into()),
     }
 }

@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::domain::content::ContentKind;
-use crate::error::AppError;
 use crate::store::content::ContentItem;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::response::Html;
 use jiff::Timestamp;
 
-use crate::app::AppState;
 use crate::domain::RegistrationState;
-use crate::error::AppError;
 use crate::store::catalog::Program;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{ClassView, Layout, render};
 
 #[derive(Template)]

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::auth::tokens;
 use crate::domain::application::looks_like_email;
-use crate::error::AppError;
-use crate::tokens;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Debug, Default, Deserialize)]

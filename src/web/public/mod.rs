@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 mod about;
 pub use about::default_text as site_page_default;

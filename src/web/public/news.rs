@@ -6,8 +6,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::error::AppError;
 
 pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
     let dept = state.store.department().await?;
@@ -21,10 +21,10 @@ pub async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
         .public_classes(None)
         .await?
         .into_iter()
-        .filter(crate::atom::is_news)
+        .filter(crate::documents::atom::is_news)
         .collect();
     let advisories = super::content::current_advisories(&state).await?;
-    let body = crate::atom::news_feed(
+    let body = crate::documents::atom::news_feed(
         &name,
         &tz,
         &state.links.base_url,

@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
-use crate::app::AppState;
 use crate::domain::content::ContentKind;
 use crate::domain::questions::{self, QuestionKind};
-use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// The slug of the content page that introduces the notice.

@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use jiff::Timestamp;
 
-use crate::app::AppState;
-use crate::error::AppError;
 use crate::store::catalog::{Program, ProgramTotals};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{ClassView, Layout, render};
 
 #[derive(Template)]

@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::app::AppState;
 use crate::domain::requests::{self, Datatype, Problem, RequestInput, SERVICES, Service};
-use crate::error::AppError;
-use crate::requests::{Channel, RequestError};
+use crate::service::requests::{Channel, RequestError};
 use crate::store::requests::ServiceRequest;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -218,7 +218,7 @@ pub async fn submit(
         Ok(i) => i,
         Err(problems) => return form_page(&state, service, &pairs, problems).await,
     };
-    match crate::requests::file(
+    match crate::service::requests::file(
         &state.store,
         &state.links,
         service,
@@ -258,7 +258,7 @@ async fn status_page(
         .filter(|u| private || u.author == "staff")
         .map(|u| HistoryRow {
             when: Timestamp::from_second(u.created_at)
-                .map(|t| crate::web::format::instant(t, &tz))
+                .map(|t| crate::format::instant(t, &tz))
                 .unwrap_or_default(),
             who: if u.author == "requester" {
                 "You".into()
@@ -323,7 +323,7 @@ pub async fn follow(
 ) -> Result<Response, AppError> {
     let request = state
         .store
-        .request_by_follow(&crate::tokens::hash(&token))
+        .request_by_follow(&crate::auth::tokens::hash(&token))
         .await?
         .ok_or(AppError::NotFound("request"))?;
     let notice = match q.get("done").map(String::as_str) {
@@ -344,14 +344,14 @@ pub async fn comment(
 ) -> Result<Response, AppError> {
     let form: BTreeMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let text = form.get("comment").map(String::as_str).unwrap_or("");
-    match crate::requests::comment(&state.store, &token, text, Timestamp::now()).await {
+    match crate::service::requests::comment(&state.store, &token, text, Timestamp::now()).await {
         Ok(_) => Ok(crate::web::see_other(&format!(
             "/requests/follow/{token}?done=commented"
         ))),
         Err(RequestError::Invalid(problems)) => {
             let request = state
                 .store
-                .request_by_follow(&crate::tokens::hash(&token))
+                .request_by_follow(&crate::auth::tokens::hash(&token))
                 .await?
                 .ok_or(AppError::NotFound("request"))?;
             let message = problems.into_iter().next().map(|p| p.message);

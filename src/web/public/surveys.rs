@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::app::AppState;
 use crate::domain::survey::{Instrument, QuestionKind, SurveyProblem};
-use crate::error::AppError;
-use crate::outcomes::{self, Closed, Submitted};
+use crate::service::outcomes::{self, Closed, Submitted};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// One choice of a question, as the form shows it.

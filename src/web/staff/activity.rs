@@ -11,14 +11,14 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::domain::access::{Permission, allows};
 use crate::domain::activity::{self, ActivityForm, ActivityKind, MAX_NOTE_CHARS, MonthSummary, Refusal};
-use crate::error::AppError;
 use crate::store::activity::ActivityRow;
 use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 

@@ -9,16 +9,16 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_take_attendance};
 use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
-use crate::error::AppError;
-use crate::graduation::{Refusal, Standing};
-use crate::registrar::ActionError;
+use crate::format;
+use crate::service::graduation::{Refusal, Standing};
+use crate::service::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::{AuditRecord, StaffUser};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 struct Row {
@@ -185,7 +185,7 @@ pub async fn mark(
         minutes_late: parse_minutes_late(mark, &form.minutes_late)?,
         ..Record::new(mark)
     };
-    crate::graduation::record_marks(
+    crate::service::graduation::record_marks(
         &state.store,
         &actor(&user),
         class_id,
@@ -274,7 +274,7 @@ pub async fn graduation(
         return Err(AppError::Forbidden);
     }
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let (rule, rows) = crate::graduation::verdicts(&state.store, class_id).await?;
+    let (rule, rows) = crate::service::graduation::verdicts(&state.store, class_id).await?;
     let ride_along = rule.ride_along_required;
     let makeups = rule.max_makeups > 0;
     let rule = rule.describe();
@@ -318,7 +318,7 @@ pub async fn confirm_graduation(
         return Err(AppError::Forbidden);
     }
     let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
-    match crate::graduation::confirm(
+    match crate::service::graduation::confirm(
         &state.store,
         &state.links.base_url,
         &actor(&user),
@@ -344,19 +344,19 @@ pub async fn certificate_pdf(state: &AppState, number: &str) -> Result<Response,
         .ok_or(AppError::NotFound("certificate"))?;
     let dept = state.store.department().await?;
     let filename = format!("certificate-{}.pdf", record.number);
-    let certificate = crate::certificate::Certificate {
+    let certificate = crate::documents::certificate::Certificate {
         department: dept.map_or_else(|| "Police Department".to_string(), |d| d.name),
         full_name: record.full_name,
         program: record.program_name,
         class: record.class_name,
         completed_on: record.completed_on,
         signer: "Program coordinator".into(),
-        verification: Some(crate::certificate::Verification {
+        verification: Some(crate::documents::certificate::Verification {
             url: format!("{}/certificates/{}", state.links.base_url, record.number),
             number: record.number,
         }),
     };
-    super::export::pdf_response(&filename, move || crate::certificate::render(&certificate)).await
+    super::export::pdf_response(&filename, move || crate::documents::certificate::render(&certificate)).await
 }
 
 /// `GET /staff/certificates/{number}`: staff who may see the class's roster.
@@ -365,7 +365,7 @@ pub async fn staff_certificate(
     user: StaffUser,
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
-    let number = crate::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
+    let number = crate::documents::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
     let record = state
         .store
         .certificate(&number)

@@ -1,9 +1,6 @@
 //! Staff sign-in and sign-out: argon2id passwords, a fresh server-side session per
 //! sign-in, and failures throttled per client address (`domain::sign_in`).
 
-use std::sync::LazyLock;
-
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -14,12 +11,13 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use super::{COOKIE_NAME, session_cookie};
-use crate::app::AppState;
+use crate::auth::password::{self, DUMMY_HASH};
+use crate::auth::tokens;
 use crate::domain::sign_in::{self, CLIENT_FAILURES, Failure, Throttle, WINDOW_MINUTES};
-use crate::error::AppError;
 use crate::store::staff::StaffUser;
-use crate::tokens;
+use crate::web::AppState;
 use crate::web::client::ClientAddr;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// How long a staff session lasts.
@@ -43,24 +41,9 @@ pub struct SignInForm {
     code: String,
 }
 
-/// Hashes a password with argon2id (for `precinct admin create` and password changes).
+/// Hashes a password with argon2id (for password changes and invitations).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-}
-
-/// A hash to verify against when the account does not exist, so a wrong email costs as
-/// much time as a wrong password and timing does not reveal who has an account.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
-
-pub(super) fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    password::hash(password).map_err(|e| AppError::Internal(e.into()))
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
@@ -145,7 +128,7 @@ pub async fn sign_in(
         .and_then(|a| a.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.clone());
     let password = form.password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify(&password, &hash))
+    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let account = account.filter(|a| ok && a.password_hash.is_some());
@@ -153,7 +136,7 @@ pub async fn sign_in(
     let account = match account {
         Some(a) if a.totp_enabled => {
             let step = a.totp_secret.as_deref().and_then(|secret| {
-                crate::two_factor::verify(secret, &form.code, now.as_second().max(0) as u64, a.totp_last_step)
+                crate::auth::two_factor::verify(secret, &form.code, now.as_second().max(0) as u64, a.totp_last_step)
             });
             match step {
                 Some(step) if state.store.accept_totp_step(a.id, step).await? => Some(a),

@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
-use crate::error::AppError;
 use crate::store::feeds::CalendarOwner;
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::public::calendars::{CalendarLink, new_link};
 

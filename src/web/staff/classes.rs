@@ -9,13 +9,13 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::layout;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::{ClassId, ClassStatus};
-use crate::error::AppError;
-use crate::registrar::{self, ActionError};
+use crate::format;
+use crate::service::registrar::{self, ActionError};
 use crate::store::staff::{AuditEntry, RosterRow, StaffUser};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{ClassView, Layout, render};
 
 #[derive(Template)]

@@ -11,12 +11,12 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::content::{ContentDraft, ContentKind, Window, parse_month_day};
-use crate::error::AppError;
 use crate::store::content::{ContentItem, NewContent};
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]

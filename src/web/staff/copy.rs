@@ -1,6 +1,6 @@
 //! Copying a class to the next semester: a form, a preview of the generated sessions
 //! (no JavaScript: the same form posts with `step=preview`, then `step=save`), and a
-//! draft class saved in one transaction. The rules are in `crate::planning` and
+//! draft class saved in one transaction. The rules are in `crate::service::planning` and
 //! `domain::schedule::copy_dates`, shared with the staff JSON API.
 
 use askama::Template;
@@ -13,13 +13,13 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use super::planning::local_instant;
-use crate::app::AppState;
 use crate::domain::ClassId;
 use crate::domain::access::Permission;
-use crate::error::AppError;
-use crate::planning::{self, CopyError, CopyIn, CopyPlan};
+use crate::format;
+use crate::service::planning::{self, CopyError, CopyIn, CopyPlan};
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]

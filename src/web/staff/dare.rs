@@ -11,15 +11,15 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
-use crate::dare::DareError;
 use crate::domain::access::{Permission, allows};
 use crate::domain::dare::{self, DareStatus, LessonForm, LessonStatus, PlanForm};
 use crate::domain::{Duty, Role, StaffId};
-use crate::error::AppError;
+use crate::format;
+use crate::service::dare::DareError;
 use crate::store::dare::DareClass;
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -223,7 +223,7 @@ pub async fn plan(
         Err(errors) => return list_page(&state, &user, form, errors).await,
     };
     let who = actor(&user);
-    match crate::dare::plan(&state.store, &state.links, (user.id, &who), &plan, Timestamp::now()).await {
+    match crate::service::dare::plan(&state.store, &state.links, (user.id, &who), &plan, Timestamp::now()).await {
         Ok(id) => Ok(see_other(&format!("/staff/dare/{id}"))),
         Err(DareError::Invalid(errors)) => list_page(&state, &user, form, errors).await,
         Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
@@ -360,7 +360,9 @@ pub async fn lesson(
     };
     let who = actor(&user);
     let links = &state.links;
-    match crate::dare::change_lesson(&state.store, links, (user.id, &who), class.id, lesson_id, &change, now).await {
+    match crate::service::dare::change_lesson(&state.store, links, (user.id, &who), class.id, lesson_id, &change, now)
+        .await
+    {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}#lesson-{lesson_id}", class.id))),
         Err(DareError::Invalid(errors)) => {
             let mut r = retry(errors);
@@ -389,7 +391,7 @@ pub async fn graduate(
     let class = class_for(&state, &user, &id).await?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let who = actor(&user);
-    match crate::dare::graduate(
+    match crate::service::dare::graduate(
         &state.store,
         &state.links,
         (user.id, &who),
@@ -423,7 +425,7 @@ pub async fn cancel(
     super::require(&user, Permission::RunClasses)?;
     let class = class_for(&state, &user, &id).await?;
     let who = actor(&user);
-    match crate::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
+    match crate::service::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
         Err(DareError::Invalid(errors)) => class_page(&state, &user, class, Some(retry(errors))).await,
         Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
@@ -470,7 +472,9 @@ pub async fn certificates(
     };
     let who = actor(&user);
     let printed = u32::try_from(names.len()).unwrap_or(u32::MAX);
-    match crate::dare::count_certificates(&state.store, (user.id, &who), class.id, printed, Timestamp::now()).await {
+    match crate::service::dare::count_certificates(&state.store, (user.id, &who), class.id, printed, Timestamp::now())
+        .await
+    {
         Ok(()) => {}
         Err(DareError::Store(e)) => return Err(e.into()),
         Err(DareError::Invalid(_) | DareError::NotFound) => return Err(AppError::NotFound("DARE class")),
@@ -483,9 +487,9 @@ pub async fn certificates(
         class.school
     );
     let completed_on = day.strftime("%B %-d, %Y").to_string();
-    let pages: Vec<crate::certificate::Certificate> = names
+    let pages: Vec<crate::documents::certificate::Certificate> = names
         .into_iter()
-        .map(|full_name| crate::certificate::Certificate {
+        .map(|full_name| crate::documents::certificate::Certificate {
             department: dept.clone(),
             full_name,
             program: "DARE program".into(),
@@ -497,5 +501,8 @@ pub async fn certificates(
         .collect();
     let filename = format!("dare-certificates-{}.pdf", class.id);
     let title = format!("DARE certificates: {classroom}");
-    super::export::pdf_response(&filename, move || crate::certificate::render_all(&pages, &title)).await
+    super::export::pdf_response(&filename, move || {
+        crate::documents::certificate::render_all(&pages, &title)
+    })
+    .await
 }

@@ -12,14 +12,14 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::StaffId;
 use crate::domain::access::Permission;
 use crate::domain::duties::AssignmentForm;
 use crate::domain::program::Duty;
-use crate::error::AppError;
 use crate::store::duties::DutyRow;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 

@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::engagement::{Engagement, Line};
-use crate::error::{ApiError, AppError, problem_response};
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
 use crate::web::api::staff::ApiClient;
+use crate::web::error::{ApiError, AppError, problem_response};
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -97,7 +97,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::SeeAllClasses)?;
     let (from, to) = period(&state, &p).await?;
-    let report = crate::engagement::report(&state.store, from, to).await?;
+    let report = crate::service::engagement::report(&state.store, from, to).await?;
     let bars = bars(&report.by_month);
     let dept = state.store.department().await?;
     let page = EngagementPage {
@@ -132,7 +132,7 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::SeeAllClasses)?;
     let (from, to) = period(&state, &p).await?;
-    let r = crate::engagement::report(&state.store, from, to).await?;
+    let r = crate::service::engagement::report(&state.store, from, to).await?;
     let mut rows = vec![
         ["by", "name", "entries", "hours", "people_reached"]
             .map(String::from)
@@ -174,11 +174,11 @@ pub async fn pdf(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::SeeAllClasses)?;
     let (from, to) = period(&state, &p).await?;
-    let r = crate::engagement::report(&state.store, from, to).await?;
+    let r = crate::service::engagement::report(&state.store, from, to).await?;
     let department = state.store.department().await?.map(|d| d.name).unwrap_or_default();
     let filename = format!("engagement-{from}-{to}.pdf");
     super::export::pdf_response(&filename, move || {
-        use crate::report_pdf::{Table, render_tables};
+        use crate::documents::report_pdf::{Table, render_tables};
         let rows = |lines: &[Line]| -> Vec<Vec<String>> {
             lines
                 .iter()
@@ -261,8 +261,8 @@ pub async fn pdf(
 /// duty, school and month. Admin and coordinator tokens only.
 #[utoipa::path(get, path = "/api/v1/reports/engagement", tag = "staff", params(Period),
     security(("bearer" = [])),
-    responses((status = 200, body = Engagement), (status = 400, body = crate::error::Problem),
-              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = Engagement), (status = 400, body = crate::web::error::Problem),
+              (status = 401, body = crate::web::error::Problem), (status = 403, body = crate::web::error::Problem)))]
 pub async fn api(
     State(state): State<AppState>,
     client: ApiClient,
@@ -276,5 +276,5 @@ pub async fn api(
         ));
     }
     let (from, to) = period(&state, &p).await?;
-    Ok(Json(crate::engagement::report(&state.store, from, to).await?).into_response())
+    Ok(Json(crate::service::engagement::report(&state.store, from, to).await?).into_response())
 }

@@ -7,15 +7,15 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::auth::tokens;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{ClassId, RuleFailure};
-use crate::error::AppError;
-use crate::registrar::{RegisterError, Request};
+use crate::service::registrar::{RegisterError, Request};
 use crate::store::applications::Channel;
 use crate::store::staff::StaffUser;
-use crate::tokens;
+use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::public::apply::{ApplyForm, FormState};
 

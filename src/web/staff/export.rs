@@ -10,14 +10,14 @@ use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::domain::access::may_see_roster;
+use crate::web::AppState;
 use std::collections::HashMap;
 
 use crate::domain::questions;
 use crate::domain::{ApplicationId, ClassId, QuestionId, Role};
-use crate::error::AppError;
 use crate::store::staff::StaffUser;
+use crate::web::error::AppError;
 
 /// Neutralizes a cell a spreadsheet would evaluate.
 pub fn safe_cell(value: &str) -> String {

@@ -12,12 +12,12 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::holidays;
-use crate::error::AppError;
+use crate::format;
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -152,7 +152,7 @@ pub async fn add(
             return page(&state, &user, year, form, errors, None).await;
         }
     };
-    if !crate::holidays::add(&state.store, &actor(&user), &holiday, Timestamp::now()).await? {
+    if !crate::service::holidays::add(&state.store, &actor(&user), &holiday, Timestamp::now()).await? {
         let year = holiday.date.year();
         let e = format!("{} already has a holiday.", format::date_long(holiday.date));
         return page(&state, &user, year, form, vec![e], None).await;
@@ -172,7 +172,7 @@ pub async fn remove(
     super::require(&user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let date: Date = form.date.trim().parse().map_err(|_| AppError::NotFound("holiday"))?;
-    if !crate::holidays::remove(&state.store, &actor(&user), date, Timestamp::now()).await? {
+    if !crate::service::holidays::remove(&state.store, &actor(&user), date, Timestamp::now()).await? {
         return Err(AppError::NotFound("holiday"));
     }
     Ok(crate::web::see_other(&format!(
@@ -197,7 +197,7 @@ pub async fn federal(
         .ok()
         .filter(|y| (crate::domain::schedule::FIRST_YEAR..=crate::domain::schedule::LAST_YEAR).contains(y))
         .ok_or_else(|| AppError::BadRequest("Choose a year from 1970 to 2200.".into()))?;
-    let added = crate::holidays::add_federal(&state.store, &actor(&user), year, Timestamp::now()).await?;
+    let added = crate::service::holidays::add_federal(&state.store, &actor(&user), year, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!(
         "/staff/holidays?year={year}&done=federal-{added}"
     )))

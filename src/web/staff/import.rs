@@ -7,15 +7,15 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::application::{AffiliationInput, EmergencyContactInput};
 use crate::domain::{ApplicationInput, ClassId};
-use crate::error::AppError;
-use crate::registrar::{RegisterError, Request};
+use crate::service::registrar::{RegisterError, Request};
 use crate::store::applications::Channel;
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// The columns a file must have, in any order.

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::auth::tokens;
 use crate::store::staff::StaffUser;
-use crate::tokens;
+use crate::web::AppState;
+use crate::web::error::AppError;
 
 mod activity;
 pub(crate) mod attendance;

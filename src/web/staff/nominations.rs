@@ -10,14 +10,14 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_handle_school};
 use crate::domain::nomination::{NominationInput, NominationStatus};
 use crate::domain::{ClassId, Role};
-use crate::error::AppError;
+use crate::service::nominations::{self, NominationError};
 use crate::store::schools::{NominationRow, School};
 use crate::store::staff::StaffUser;
-use crate::teen::{self, TeenError};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 struct SchoolView {
@@ -71,7 +71,7 @@ async fn cohorts(state: &AppState) -> Result<Vec<(ClassId, String)>, AppError> {
         .all_classes()
         .await?
         .into_iter()
-        .filter(|c| nominating.contains(&c.program_id) && teen::takes_nominations(c.status))
+        .filter(|c| nominating.contains(&c.program_id) && nominations::takes_nominations(c.status))
         .map(|c| (c.id, format!("{}: {}", c.program_name, c.name)))
         .collect())
 }
@@ -171,11 +171,11 @@ fn back(class: ClassId, done: &str) -> Response {
     crate::web::see_other(&format!("/staff/nominations?class={class}&done={done}"))
 }
 
-fn teen_error(e: TeenError, what: &'static str) -> AppError {
+fn teen_error(e: NominationError, what: &'static str) -> AppError {
     match e {
-        TeenError::NotFound => AppError::NotFound(what),
-        TeenError::NotAllowed(m) => AppError::Conflict(m),
-        TeenError::Store(e) => e.into(),
+        NominationError::NotFound => AppError::NotFound(what),
+        NominationError::NotAllowed(m) => AppError::Conflict(m),
+        NominationError::Store(e) => e.into(),
     }
 }
 
@@ -210,9 +210,9 @@ pub async fn nominate(
             return page(&state, &user, Some(class), form.input, errors, None).await;
         }
     };
-    match teen::nominate(&state.store, &actor(&user), class, school, &checked, Timestamp::now()).await {
+    match nominations::nominate(&state.store, &actor(&user), class, school, &checked, Timestamp::now()).await {
         Ok(_) => Ok(back(class, "nominated")),
-        Err(TeenError::NotAllowed(m)) => page(&state, &user, Some(class), form.input, vec![m], None).await,
+        Err(NominationError::NotAllowed(m)) => page(&state, &user, Some(class), form.input, vec![m], None).await,
         Err(e) => Err(teen_error(e, "cohort")),
     }
 }
@@ -255,7 +255,7 @@ pub async fn act(
     let who = actor(&user);
     let now = Timestamp::now();
     let done = match action.as_str() {
-        "accept" if coordinator => teen::accept(&state.store, &state.links.base_url, &who, n.id, now)
+        "accept" if coordinator => nominations::accept(&state.store, &state.links.base_url, &who, n.id, now)
             .await
             .map(|_| "accepted"),
         "decline" if coordinator => {
@@ -265,12 +265,16 @@ pub async fn act(
                     "Give a reason of up to 500 characters when declining.".into(),
                 ));
             }
-            teen::decline(&state.store, &who, n.id, reason, now)
+            nominations::decline(&state.store, &who, n.id, reason, now)
                 .await
                 .map(|_| "declined")
         }
-        "confirm" if coordinator => teen::confirm(&state.store, &who, n.id, now).await.map(|_| "confirmed"),
-        "withdraw" => teen::withdraw(&state.store, &who, n.id, now).await.map(|_| "withdrawn"),
+        "confirm" if coordinator => nominations::confirm(&state.store, &who, n.id, now)
+            .await
+            .map(|_| "confirmed"),
+        "withdraw" => nominations::withdraw(&state.store, &who, n.id, now)
+            .await
+            .map(|_| "withdrawn"),
         "accept" | "decline" | "confirm" => return Err(AppError::Forbidden),
         _ => return Err(AppError::NotFound("page")),
     };
@@ -354,7 +358,7 @@ async fn credit_rows(
         .ok_or(AppError::NotFound("school"))?
         .name;
     let cohort = state.store.class(class).await?.ok_or(AppError::NotFound("cohort"))?;
-    let (_, standings) = crate::graduation::verdicts(&state.store, class).await?;
+    let (_, standings) = crate::service::graduation::verdicts(&state.store, class).await?;
     let held = state
         .store
         .sessions(class)
@@ -441,7 +445,7 @@ pub async fn credit_report_pdf(
         dept,
         cohort.clone(),
         school.clone(),
-        format!("As of {}", crate::web::format::date_long(today)),
+        format!("As of {}", crate::format::date_long(today)),
     ];
     let filename = report_name(&cohort, &school, "pdf");
     super::export::pdf_response(&filename, move || {
@@ -454,7 +458,7 @@ pub async fn credit_report_pdf(
             ("Completed", 75.0),
             ("Credits", 50.0),
         ];
-        crate::report_pdf::render(&crate::report_pdf::Report {
+        crate::documents::report_pdf::render(&crate::documents::report_pdf::Report {
             title: "Teen Police Academy credit report",
             subtitle: &subtitle,
             columns: &columns,

@@ -12,14 +12,14 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{self, Permission};
 use crate::domain::mail;
-use crate::error::AppError;
+use crate::format;
 use crate::notify::resend::ResendError;
 use crate::store::outbox::{OutboxCounts, OutboxEntry, OutboxStatus};
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// Rows shown at once; the search narrows further.

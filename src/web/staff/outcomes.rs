@@ -11,17 +11,17 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::survey::{
     self, DRAFT_KINDS, Distribution, Instrument, MIN_GROUP, Phase, QuestionDraft, QuestionKind, QuestionResult,
 };
 use crate::domain::{ClassId, ProgramId};
-use crate::error::AppError;
 use crate::notify::messages;
-use crate::outcomes::{self, AnnualReport, Results};
+use crate::service::outcomes::{self, AnnualReport, Results};
 use crate::store::catalog::Program;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -907,7 +907,7 @@ pub async fn annual_pdf(
 }
 
 fn annual_pdf_bytes(report: &AnnualReport) -> anyhow::Result<Vec<u8>> {
-    use crate::report_pdf::{Table, render_tables};
+    use crate::documents::report_pdf::{Table, render_tables};
     let (classes, graduates, seats, applications) = report.totals();
     let subtitle = vec![
         report.department.clone(),

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::auth::tokens;
 use crate::store::outbox::OutgoingMessage;
-use crate::tokens;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -199,7 +199,7 @@ pub async fn change(
         .unwrap_or_default();
     let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
     let current = form.current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || super::auth::verify(&current, &stored))
+    let current_ok = tokio::task::spawn_blocking(move || crate::auth::password::verify(&current, &stored))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let problem = if !current_ok {

@@ -11,15 +11,15 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::department::{AccountInput, FieldProblem, account_change_refusal};
 use crate::domain::{Role, StaffId, UnitId};
-use crate::error::AppError;
-use crate::staffing::{InviteError, invite, queue_invitation};
+use crate::service::staffing::{InviteError, invite, queue_invitation};
 use crate::store::catalog::Unit;
 use crate::store::people::Person;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]

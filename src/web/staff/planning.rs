@@ -1,5 +1,5 @@
 //! Planning pages: a new class with its sessions from a meeting pattern, and editing one
-//! session (topic, date and time, place, presenters). The rules live in `crate::planning`
+//! session (topic, date and time, place, presenters). The rules live in `crate::service::planning`
 //! and `domain::schedule`, shared with the staff JSON API.
 
 use askama::Template;
@@ -12,12 +12,12 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::RuleFailure;
 use crate::domain::access::Permission;
-use crate::error::AppError;
-use crate::planning::{self, ClassIn, CreateError, PatternIn, failure};
+use crate::service::planning::{self, ClassIn, CreateError, PatternIn, failure};
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 pub const WEEKDAYS: [&str; 7] = [
@@ -68,7 +68,7 @@ pub fn local_instant(value: &str, field: &'static str, tz: &TimeZone, errors: &m
     if value.is_empty() {
         return None;
     }
-    match crate::web::format::parse_datetime_local(value, tz) {
+    match crate::format::parse_datetime_local(value, tz) {
         Some(ts) => Some(ts.to_string()),
         None => {
             errors.push(failure(
@@ -403,8 +403,8 @@ pub async fn save_session(
     let describe = |date: jiff::civil::Date, start: jiff::civil::Time, end: jiff::civil::Time, place: &str| {
         let mut s = format!(
             "{}, {}",
-            crate::web::format::date_long(date),
-            crate::web::format::time_range(start, end)
+            crate::format::date_long(date),
+            crate::format::time_range(start, end)
         );
         if !place.is_empty() {
             s.push_str(&format!(", {place}"));
@@ -415,7 +415,7 @@ pub async fn save_session(
     let place = form.place.trim();
     let is = describe(at.date, at.start.time(), at.end.time(), place);
     let moved = (!old.cancelled && was != is).then_some((was.as_str(), is.as_str()));
-    let edit = crate::registrar::SessionEdit {
+    let edit = crate::service::registrar::SessionEdit {
         topic,
         description: form.description.trim(),
         at: &at,
@@ -430,7 +430,7 @@ pub async fn save_session(
         "end": old.local_end.to_string(),
         "place": old.place,
     });
-    match crate::registrar::edit_session(
+    match crate::service::registrar::edit_session(
         &state.store,
         &actor(&user),
         class_id,
@@ -444,9 +444,9 @@ pub async fn save_session(
         Ok(_) => Ok(crate::web::see_other(&format!(
             "/staff/classes/{class_id}?done=session"
         ))),
-        Err(crate::registrar::ActionError::NotFound) => Err(AppError::NotFound("session")),
-        Err(crate::registrar::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
-        Err(crate::registrar::ActionError::Store(e)) => Err(e.into()),
+        Err(crate::service::registrar::ActionError::NotFound) => Err(AppError::NotFound("session")),
+        Err(crate::service::registrar::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
+        Err(crate::service::registrar::ActionError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -514,11 +514,11 @@ pub async fn edit_class(
         location_address: class.location_address.clone(),
         opens: class
             .registration_opens_at
-            .map(|t| crate::web::format::datetime_local(t, &tz))
+            .map(|t| crate::format::datetime_local(t, &tz))
             .unwrap_or_default(),
         closes: class
             .registration_closes_at
-            .map(|t| crate::web::format::datetime_local(t, &tz))
+            .map(|t| crate::format::datetime_local(t, &tz))
             .unwrap_or_default(),
         allocation: class.allocation.code().into(),
     };

@@ -12,12 +12,12 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
-use crate::error::AppError;
-use crate::photo::{self, PhotoError};
+use crate::documents::photo::{self, PhotoError};
 use crate::store::Tx;
 use crate::store::profiles::Profile;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -164,7 +164,13 @@ pub async fn upload(
         Err(e) => return page(&state, &user, false, refuse(e)).await,
     };
     let mut tx = state.store.begin().await?;
-    tx.put_staff_photo(user.id, &portrait, Timestamp::now()).await?;
+    tx.put_staff_photo(
+        user.id,
+        &portrait.jpeg,
+        (portrait.width, portrait.height),
+        Timestamp::now(),
+    )
+    .await?;
     let size = serde_json::json!({ "width": portrait.width, "height": portrait.height });
     audit(&mut tx, &user, "profile.photo", size).await?;
     tx.commit().await?;

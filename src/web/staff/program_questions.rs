@@ -11,15 +11,15 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::questions::{self, Question, QuestionDraft, QuestionKind};
-use crate::error::AppError;
-use crate::questions::{ProgramRef, QuestionError};
+use crate::service::questions::{ProgramRef, QuestionError};
 use crate::store::catalog::Program;
 use crate::store::questions::Removal;
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// The question form as typed.
@@ -209,7 +209,7 @@ pub async fn create(
         id: p.id,
         slug: &p.slug,
     };
-    match crate::questions::add(&state.store, &at, &form.draft(), &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::add(&state.store, &at, &form.draft(), &actor(&user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "added")),
         Err(e) => {
             let errors = messages(e)?;
@@ -232,7 +232,8 @@ pub async fn update(
         id: p.id,
         slug: &p.slug,
     };
-    match crate::questions::change(&state.store, &at, id, &form.draft(), &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::change(&state.store, &at, id, &form.draft(), &actor(&user), Timestamp::now()).await
+    {
         Ok(()) => Ok(back(&p.slug, "saved")),
         Err(e) => {
             let errors = messages(e)?;
@@ -253,7 +254,7 @@ pub async fn remove(
         id: p.id,
         slug: &p.slug,
     };
-    match crate::questions::remove(&state.store, &at, id, &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::remove(&state.store, &at, id, &actor(&user), Timestamp::now()).await {
         Ok(Removal::Archived) => Ok(back(&p.slug, "archived")),
         Ok(_) => Ok(back(&p.slug, "removed")),
         Err(e) => messages(e).map(|_| back(&p.slug, "")),
@@ -285,7 +286,7 @@ pub async fn shift(
         id: p.id,
         slug: &p.slug,
     };
-    match crate::questions::shift(&state.store, &at, id, up, &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::shift(&state.store, &at, id, up, &actor(&user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "moved")),
         Err(e) => messages(e).map(|_| back(&p.slug, "")),
     }

@@ -10,13 +10,13 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::program::ProgramDetails;
 use crate::domain::{Affiliation, Eligibility, ProgramKind};
-use crate::error::AppError;
 use crate::store::seed::NewProgram;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]

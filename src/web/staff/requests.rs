@@ -11,15 +11,15 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::requests::{self, RequestStatus};
 use crate::domain::{Role, StaffId};
-use crate::error::AppError;
-use crate::requests::{RequestError, Triage};
+use crate::format;
+use crate::service::requests::{RequestError, Triage};
 use crate::store::requests::{RequestFilter, ServiceRequest};
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 struct Card {
@@ -327,7 +327,7 @@ pub async fn update(
         due_on,
         note: field("note").to_string(),
     };
-    match crate::requests::triage(
+    match crate::service::requests::triage(
         &state.store,
         &state.links,
         (user.id, &actor(&user)),

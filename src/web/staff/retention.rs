@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
-use crate::error::AppError;
+use crate::format;
 use crate::store::staff::StaffUser;
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 struct Row {
@@ -38,7 +38,7 @@ async fn page(state: &AppState, user: &StaffUser, erased: Option<u64>) -> Result
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = Timestamp::now();
     let months = state.config.minor_retention_months;
-    let rows = crate::teen::retention(&state.store, months)
+    let rows = crate::service::nominations::retention(&state.store, months)
         .await?
         .into_iter()
         .map(|i| Row {
@@ -70,7 +70,7 @@ pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Resp
 /// `POST /staff/retention`: erase every cohort that is due, now.
 pub async fn run(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let erased = crate::teen::erase_due(
+    let erased = crate::service::nominations::erase_due(
         &state.store,
         state.config.minor_retention_months,
         &actor(&user),

@@ -11,19 +11,19 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::ApplicationId;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
-use crate::error::AppError;
-use crate::registrar::{self, ActionError};
+use crate::format;
+use crate::service::registrar::{self, ActionError};
 use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
 use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// One entry as the page shows it.

@@ -9,13 +9,13 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::ride_along::{MAX_SEATS, SlotInput};
 use crate::domain::{ClassId, Role, StaffId};
-use crate::error::AppError;
+use crate::format;
 use crate::store::staff::{AuditRecord, StaffUser};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 struct SlotView {

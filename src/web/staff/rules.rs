@@ -12,12 +12,12 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::class::RegistrationRules;
 use crate::domain::{Affiliation, ClassId};
-use crate::error::AppError;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -80,7 +80,7 @@ async fn render_page(
             held_back_seats: class.held_back_seats.to_string(),
             priority_until: class
                 .priority_until
-                .map(|t| crate::web::format::datetime_local(t, &tz))
+                .map(|t| crate::format::datetime_local(t, &tz))
                 .unwrap_or_default(),
             resides: has(Affiliation::Resides),
             works: has(Affiliation::Works),
@@ -89,7 +89,7 @@ async fn render_page(
             offer_hours: class.offer_hours.to_string(),
             corrections_until: class
                 .corrections_until
-                .map(|t| crate::web::format::datetime_local(t, &tz))
+                .map(|t| crate::format::datetime_local(t, &tz))
                 .unwrap_or_default(),
         }
     });
@@ -155,7 +155,7 @@ pub async fn save(
         if raw.is_empty() {
             return None;
         }
-        let parsed = crate::web::format::parse_datetime_local(raw, &tz);
+        let parsed = crate::format::parse_datetime_local(raw, &tz);
         if parsed.is_none() {
             errors.push(format!("Give {what} as a date and time."));
         }

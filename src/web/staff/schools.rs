@@ -10,13 +10,13 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
-use crate::error::AppError;
 use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -189,19 +189,20 @@ pub async fn add_counselor(
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
     let mut tx = state.store.begin().await?;
-    let id = match crate::staffing::invite(&mut tx, &state.links, &dept, &account, &[], &actor(&user), now).await {
-        Ok(id) => id,
-        Err(crate::staffing::InviteError::Exists) => {
-            return page(
-                &state,
-                &user,
-                vec!["An account with that email already exists.".into()],
-                None,
-            )
-            .await;
-        }
-        Err(crate::staffing::InviteError::Store(e)) => return Err(e.into()),
-    };
+    let id =
+        match crate::service::staffing::invite(&mut tx, &state.links, &dept, &account, &[], &actor(&user), now).await {
+            Ok(id) => id,
+            Err(crate::service::staffing::InviteError::Exists) => {
+                return page(
+                    &state,
+                    &user,
+                    vec!["An account with that email already exists.".into()],
+                    None,
+                )
+                .await;
+            }
+            Err(crate::service::staffing::InviteError::Store(e)) => return Err(e.into()),
+        };
     tx.link_counselor(id, school).await?;
     tx.commit().await?;
     Ok(crate::web::see_other("/staff/schools?done=counselor"))

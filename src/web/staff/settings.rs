@@ -11,15 +11,15 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::department::{FieldProblem, ProfileInput};
 use crate::domain::screening::parse_roles;
-use crate::error::AppError;
 use crate::store::catalog::Department;
 use crate::store::seed::NewDepartment;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// The roles that can be named: only reviewing roles ever see screening at all.
@@ -243,7 +243,7 @@ pub async fn upload_logo(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let too_large = crate::photo::PhotoError::TooLarge.to_string();
+    let too_large = crate::documents::photo::PhotoError::TooLarge.to_string();
     let mut file = None;
     loop {
         match multipart.next_field().await {
@@ -264,7 +264,7 @@ pub async fn upload_logo(
     }
     let bytes = file.unwrap_or_default();
     // Decoding and resizing take a moment of CPU: off the request threads.
-    let logo = tokio::task::spawn_blocking(move || crate::photo::logo(&bytes))
+    let logo = tokio::task::spawn_blocking(move || crate::documents::photo::logo(&bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let logo = match logo {
@@ -273,7 +273,7 @@ pub async fn upload_logo(
     };
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
-    tx.put_logo(&logo, now).await?;
+    tx.put_logo(&logo.png, (logo.width, logo.height), now).await?;
     tx.audit(
         &AuditRecord {
             actor: &actor(&user),

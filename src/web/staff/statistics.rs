@@ -5,11 +5,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::domain::access::{Permission, allows};
 use crate::domain::stats::YearFigures;
-use crate::error::AppError;
 use crate::store::staff::StaffUser;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 /// One bar of the chart, already placed.

@@ -10,14 +10,14 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::traffic::{self, OperationReason, PlanForm, SpeedSummary};
-use crate::error::AppError;
+use crate::format;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::store::traffic::{NewOperation, Operation, Results};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 

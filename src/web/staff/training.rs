@@ -10,11 +10,11 @@ use jiff::Timestamp;
 
 use super::activity::may_log;
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::{StaffId, training};
-use crate::error::AppError;
 use crate::store::activity::TrainingRow;
 use crate::store::staff::{AuditRecord, StaffUser};
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::auth::two_factor;
 use crate::domain::Role;
-use crate::error::AppError;
 use crate::store::staff::StaffUser;
-use crate::two_factor;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -144,7 +144,7 @@ pub async fn require_for_admins(State(state): State<AppState>, req: Request, nex
     };
     match state
         .store
-        .staff_session(&crate::tokens::hash(&id), Timestamp::now())
+        .staff_session(&crate::auth::tokens::hash(&id), Timestamp::now())
         .await
     {
         Ok(Some(user)) if user.role == Role::Admin && !user.totp_enabled => crate::web::see_other("/staff/two-factor"),

@@ -10,13 +10,13 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::app::AppState;
 use crate::domain::access::Permission;
 use crate::domain::{Role, UnitId};
-use crate::error::AppError;
+use crate::format;
 use crate::store::people::{TokenRow, UnitRow};
 use crate::store::staff::{AuditRecord, StaffUser};
-use crate::web::format;
+use crate::web::AppState;
+use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -291,11 +291,11 @@ pub async fn create_token(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return tokens_page(&state, &user, None, errors, None).await;
     };
-    let token = crate::tokens::generate();
+    let token = crate::auth::tokens::generate();
     let now = Timestamp::now();
     let mut tx = state.store.begin().await?;
     let id = tx
-        .insert_owned_api_token(&name, role, &crate::tokens::hash(&token), user.id, now)
+        .insert_owned_api_token(&name, role, &crate::auth::tokens::hash(&token), user.id, now)
         .await?;
     tx.audit(
         &AuditRecord {

@@ -17,13 +17,13 @@ use krilla::text::{Font, TextDirection};
 
 pub(crate) static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
     Font::new(
-        Arc::new(include_bytes!("../fonts/PublicSans-Regular.ttf").to_vec()).into(),
+        Arc::new(include_bytes!("../../fonts/PublicSans-Regular.ttf").to_vec()).into(),
         0,
     )
 });
 pub(crate) static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
     Font::new(
-        Arc::new(include_bytes!("../fonts/PublicSans-Bold.ttf").to_vec()).into(),
+        Arc::new(include_bytes!("../../fonts/PublicSans-Bold.ttf").to_vec()).into(),
         0,
     )
 });

@@ -32,7 +32,7 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. an offer already expired).
     #[error("{0}")]
     Conflict(String),
-    /// The client is over its request budget (`crate::limits`).
+    /// The client is over its request budget (`crate::auth::limits`).
     #[error("too many requests")]
     TooManyRequests,
     /// The database does not answer.

@@ -6,7 +6,7 @@ use totp_rs::{Builder, Secret, Totp};
 
 /// A fresh secret, as the base32 text people type into an authenticator app.
 pub fn new_secret() -> String {
-    let bytes = crate::tokens::random_bytes();
+    let bytes = crate::auth::tokens::random_bytes();
     let mut secret = [0u8; 20];
     secret.copy_from_slice(&bytes[..20]);
     Secret::from(secret).to_base32()

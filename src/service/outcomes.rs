@@ -10,13 +10,13 @@ use hmac::{Hmac, KeyInit, Mac};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
+use crate::auth::tokens;
 use crate::domain::survey::{self, Instrument, Phase, QuestionResult, Sheet, SurveyProblem};
 use crate::domain::{ApplicationId, ClassId, ProgramId};
+use crate::notify::Links;
 use crate::notify::messages::{self, Context};
-use crate::registrar::Links;
 use crate::store::surveys::{Invitation, Uptake};
 use crate::store::{Store, StoreError};
-use crate::tokens;
 
 /// The pair-code key: from configuration when given (hashed, so any length of
 /// passphrase works), otherwise made once and kept in the database, which is weaker
@@ -170,8 +170,8 @@ pub async fn submit(
         return Ok(Submitted::Closed(Closed::Used));
     }
     tx.insert_survey_response(
-        survey.current.id,
-        invitation.class_id,
+        &crate::auth::tokens::generate(),
+        (survey.current.id, invitation.class_id),
         invitation.phase,
         today,
         &pair_code(key, invitation.application_id),

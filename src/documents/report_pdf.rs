@@ -10,7 +10,7 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 
-use crate::certificate::{BOLD, REGULAR};
+use crate::documents::certificate::{BOLD, REGULAR};
 
 /// A report: title lines above a table.
 pub struct Report<'a> {

@@ -8,13 +8,13 @@ use jiff::civil::Date;
 use crate::domain::StaffId;
 use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, LessonStatus, Plan};
 use crate::domain::requests::RequestStatus;
+use crate::format;
+use crate::notify::Links;
 use crate::notify::messages;
-use crate::registrar::Links;
-use crate::requests::{RequestError, Triage, triage_in};
+use crate::service::requests::{RequestError, Triage, triage_in};
 use crate::store::dare::DareClass;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
-use crate::web::format;
 
 /// Why a DARE step was refused.
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ use crate::store::{Store, StoreError};
 
 /// Why a step did not happen.
 #[derive(Debug, thiserror::Error)]
-pub enum TeenError {
+pub enum NominationError {
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -45,12 +45,12 @@ pub async fn nominate(
     school_id: i64,
     n: &Nomination,
     now: Timestamp,
-) -> Result<i64, TeenError> {
+) -> Result<i64, NominationError> {
     let mut tx = store.begin().await?;
-    tx.lock_class(class_id).await?.ok_or(TeenError::NotFound)?;
+    tx.lock_class(class_id).await?.ok_or(NominationError::NotFound)?;
     let (quota, active) = tx.quota_use(class_id, school_id).await?;
     if !nomination::within_quota(quota, active) {
-        return Err(TeenError::NotAllowed(format!(
+        return Err(NominationError::NotAllowed(format!(
             "This school's quota for the cohort ({}) is used up; ask the coordinator for more seats.",
             quota.unwrap_or(0)
         )));
@@ -58,7 +58,7 @@ pub async fn nominate(
     let id = match tx.insert_nomination(class_id, school_id, n, actor, now).await {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
-            return Err(TeenError::NotAllowed(
+            return Err(NominationError::NotAllowed(
                 "This student ID is already nominated for this cohort.".into(),
             ));
         }
@@ -79,16 +79,22 @@ pub async fn nominate(
 }
 
 /// Accepts a nomination and emails the guardian a single-use consent link.
-pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
-    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
-    let status = n.status().ok_or(TeenError::NotFound)?;
-    nomination::may_decide(status).map_err(|r| TeenError::NotAllowed(r.message().into()))?;
-    let class = store.class(n.class_id).await?.ok_or(TeenError::NotFound)?;
+pub async fn accept(
+    store: &Store,
+    base_url: &str,
+    actor: &str,
+    id: i64,
+    now: Timestamp,
+) -> Result<(), NominationError> {
+    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
+    let status = n.status().ok_or(NominationError::NotFound)?;
+    nomination::may_decide(status).map_err(|r| NominationError::NotAllowed(r.message().into()))?;
+    let class = store.class(n.class_id).await?.ok_or(NominationError::NotFound)?;
     let dept = store
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let token = crate::tokens::generate();
+    let token = crate::auth::tokens::generate();
     let expires = now
         .checked_add(SignedDuration::from_hours(24 * CONSENT_LINK_DAYS))
         .unwrap_or(now);
@@ -97,11 +103,11 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
         .set_nomination_status(id, NominationStatus::Nominated, NominationStatus::Accepted, None, now)
         .await?
     {
-        return Err(TeenError::NotAllowed(
+        return Err(NominationError::NotAllowed(
             "This nomination changed in the meantime; reload the page.".into(),
         ));
     }
-    tx.insert_consent_link(&crate::tokens::hash(&token), id, expires)
+    tx.insert_consent_link(&crate::auth::tokens::hash(&token), id, expires)
         .await?;
     tx.enqueue(
         &OutgoingMessage {
@@ -147,10 +153,10 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
 }
 
 /// Declines a nomination with a reason.
-pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), TeenError> {
-    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
-    nomination::may_decide(n.status().ok_or(TeenError::NotFound)?)
-        .map_err(|r| TeenError::NotAllowed(r.message().into()))?;
+pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), NominationError> {
+    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
+    nomination::may_decide(n.status().ok_or(NominationError::NotFound)?)
+        .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
     let mut tx = store.begin().await?;
     if !tx
         .set_nomination_status(
@@ -162,7 +168,7 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
         )
         .await?
     {
-        return Err(TeenError::NotAllowed(
+        return Err(NominationError::NotAllowed(
             "This nomination changed in the meantime; reload the page.".into(),
         ));
     }
@@ -181,16 +187,16 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
 }
 
 /// Confirms an accepted nomination whose guardian consented.
-pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
-    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
-    nomination::may_confirm(n.status().ok_or(TeenError::NotFound)?, n.consent_at.is_some())
-        .map_err(|r| TeenError::NotAllowed(r.message().into()))?;
+pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
+    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
+    nomination::may_confirm(n.status().ok_or(NominationError::NotFound)?, n.consent_at.is_some())
+        .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
     let mut tx = store.begin().await?;
     if !tx
         .set_nomination_status(id, NominationStatus::Accepted, NominationStatus::Confirmed, None, now)
         .await?
     {
-        return Err(TeenError::NotAllowed(
+        return Err(NominationError::NotAllowed(
             "This nomination changed in the meantime; reload the page.".into(),
         ));
     }
@@ -210,11 +216,11 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
 }
 
 /// Withdraws a nomination that is not confirmed yet (the counselor's or coordinator's call).
-pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), TeenError> {
-    let n = store.nomination(id).await?.ok_or(TeenError::NotFound)?;
-    let from = n.status().ok_or(TeenError::NotFound)?;
+pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
+    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
+    let from = n.status().ok_or(NominationError::NotFound)?;
     if !matches!(from, NominationStatus::Nominated | NominationStatus::Accepted) {
-        return Err(TeenError::NotAllowed(
+        return Err(NominationError::NotAllowed(
             "Only a nomination not yet confirmed can be withdrawn.".into(),
         ));
     }
@@ -223,7 +229,7 @@ pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Re
         .set_nomination_status(id, from, NominationStatus::Withdrawn, None, now)
         .await?
     {
-        return Err(TeenError::NotAllowed(
+        return Err(NominationError::NotAllowed(
             "This nomination changed in the meantime; reload the page.".into(),
         ));
     }
@@ -252,16 +258,21 @@ pub struct ConsentForm<'a> {
 
 /// Records a guardian's consent through their link, once, and emails them a copy of
 /// what they signed (medical notes are named, not repeated: staff can read the outbox).
-pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Timestamp) -> Result<i64, TeenError> {
-    let name = nomination::check_signature(form.typed_name).map_err(TeenError::NotAllowed)?;
+pub async fn consent(
+    store: &Store,
+    token: &str,
+    form: &ConsentForm<'_>,
+    now: Timestamp,
+) -> Result<i64, NominationError> {
+    let name = nomination::check_signature(form.typed_name).map_err(NominationError::NotAllowed)?;
     let answers = nomination::check_guardian_answers(form.emergency_name, form.emergency_phone, form.medical_notes)
-        .map_err(TeenError::NotAllowed)?;
+        .map_err(NominationError::NotAllowed)?;
     let media = form.media;
     let mut tx = store.begin().await?;
     let id = tx
-        .use_consent_link(&crate::tokens::hash(token), now)
+        .use_consent_link(&crate::auth::tokens::hash(token), now)
         .await?
-        .ok_or(TeenError::NotFound)?;
+        .ok_or(NominationError::NotFound)?;
     tx.record_consent(id, &name, media, CONSENT_TEXT_VERSION, &answers, now)
         .await?;
     if let Some(n) = tx.nomination_in(id).await? {
@@ -311,12 +322,12 @@ pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Ti
 }
 
 /// Records that a guardian declined through their link (once; the link is used up).
-pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, TeenError> {
+pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, NominationError> {
     let mut tx = store.begin().await?;
     let id = tx
-        .use_consent_link(&crate::tokens::hash(token), now)
+        .use_consent_link(&crate::auth::tokens::hash(token), now)
         .await?
-        .ok_or(TeenError::NotFound)?;
+        .ok_or(NominationError::NotFound)?;
     tx.record_consent_declined(id, now).await?;
     tx.audit(
         &audit(
@@ -393,12 +404,13 @@ pub async fn erase_due(store: &Store, months: u16, actor: &str, now: Timestamp) 
 
 /// The credit-report emails for a nominated cohort that just graduated: one per counselor
 /// per school, listing that school's confirmed students (attended, completed, credits),
-/// with links to the PDF and CSV. Empty for cohorts without nominations.
+/// with links to the PDF and CSV. Empty for cohorts without nominations. `attended` holds
+/// each participant's sessions attended, as the graduation rule counted them.
 pub async fn credit_report_messages(
     store: &Store,
     base_url: &str,
     class: &crate::store::catalog::Class,
-    standings: &[crate::graduation::Standing],
+    attended: &[(crate::domain::ApplicationId, u32)],
     graduates: &[crate::domain::ApplicationId],
 ) -> Result<Vec<OutgoingMessage>, StoreError> {
     let nominations = store.nominations(class.id, None).await?;
@@ -413,14 +425,14 @@ pub async fn credit_report_messages(
             .filter(|n| n.school_id == school.id)
             .filter_map(|n| {
                 let app = n.application_id?;
-                let s = standings.iter().find(|s| s.p.id == app)?;
+                let (_, sessions) = attended.iter().find(|(id, _)| *id == app)?;
                 let (done, credits) = nomination::credit(Some(graduates.contains(&app)));
                 Some(format!(
                     "- {} {} (grade {}): attended {}, completed {done}{}",
                     n.first_name,
                     n.last_name,
                     n.grade,
-                    s.verdict.attended,
+                    sessions,
                     if credits == "0" {
                         String::new()
                     } else {

@@ -6,14 +6,14 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::auth::tokens;
 use crate::domain::StaffId;
 use crate::domain::requests::{self, Problem, RequestInput, RequestStatus, Service};
+use crate::notify::Links;
 use crate::notify::messages;
-use crate::registrar::Links;
 use crate::store::requests::{NewRequest, ServiceRequest};
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
-use crate::tokens;
 
 /// Why a request or a change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::domain::graduation::{GraduationRule, Record, TooEarly, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
-use crate::registrar::ActionError;
+use crate::service::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
@@ -169,9 +169,9 @@ pub async fn confirm(
     let mut issued = Vec::new();
     for row in rows.iter().filter(|r| r.verdict.graduates) {
         sequence += 1;
-        let mut random = [0u8; crate::certificate::RANDOM_CHARS];
-        random.copy_from_slice(&crate::tokens::random_bytes()[..crate::certificate::RANDOM_CHARS]);
-        let number = crate::certificate::number(year, sequence, random);
+        let mut random = [0u8; crate::documents::certificate::RANDOM_CHARS];
+        random.copy_from_slice(&crate::auth::tokens::random_bytes()[..crate::documents::certificate::RANDOM_CHARS]);
+        let number = crate::documents::certificate::number(year, sequence, random);
         let name = format!("{} {}", row.p.first_name, row.p.last_name);
         tx.issue_certificate(
             &number,
@@ -202,7 +202,10 @@ pub async fn confirm(
         .await?;
         issued.push((row.p.id, number));
     }
-    for message in crate::teen::credit_report_messages(store, base_url, &class, &rows, &graduates).await? {
+    let attended: Vec<_> = rows.iter().map(|s| (s.p.id, s.verdict.attended)).collect();
+    for message in
+        crate::service::nominations::credit_report_messages(store, base_url, &class, &attended, &graduates).await?
+    {
         tx.enqueue(&message, now).await?;
     }
     tx.audit(

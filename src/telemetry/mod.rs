@@ -1,5 +1,7 @@
-//! Log setup: readable lines in a terminal, JSON lines with `PRECINCT_LOG_FORMAT=json`.
+//! Logs and metrics. Logs: readable lines in a terminal, JSON lines with `PRECINCT_LOG_FORMAT=json`.
 //! The level comes from `RUST_LOG` (default `info`).
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 

@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::domain::department::Account;
 use crate::domain::mail::{LINK_MARK, LinkKind};
 use crate::domain::{StaffId, UnitId};
-use crate::registrar::Links;
+use crate::notify::Links;
 use crate::store::outbox::{OutgoingMessage, SecretLink};
 use crate::store::seed::NewStaff;
 use crate::store::staff::AuditRecord;
@@ -39,11 +39,11 @@ pub async fn queue_invitation(
     role_label: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let token = crate::tokens::generate();
+    let token = crate::auth::tokens::generate();
     let expires = now
         .checked_add(SignedDuration::from_hours(24 * INVITATION_DAYS))
         .unwrap_or(now);
-    tx.insert_invitation(id, &crate::tokens::hash(&token), expires, now)
+    tx.insert_invitation(id, &crate::auth::tokens::hash(&token), expires, now)
         .await?;
     let message = OutgoingMessage {
         kind: "staff_welcome",

@@ -18,15 +18,15 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::auth::tokens;
 use crate::domain::application::{self, ClassFacts};
 use crate::domain::mail::LinkKind;
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
-use crate::notify::messages;
+use crate::notify::{Links, messages};
 use crate::store::applications::{Channel, ClassForAllocation, PlacedApplication};
 use crate::store::outbox::OutgoingMessage;
 use crate::store::outbox::SecretLink;
 use crate::store::{Store, StoreError, Tx};
-use crate::tokens;
 
 /// Most applications written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -79,13 +79,6 @@ pub enum RegisterError {
 struct Job {
     request: Request,
     reply: oneshot::Sender<Result<Receipt, RegisterError>>,
-}
-
-/// Where links in emails point.
-#[derive(Debug, Clone)]
-pub struct Links {
-    /// e.g. `https://programs.example.org`, without a trailing slash.
-    pub base_url: String,
 }
 
 /// Handle to the batching writer; cheap to clone.
@@ -445,10 +438,7 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
     if !state.is_open() {
         return Err(RegisterError::NotOpen(match state {
             RegistrationState::NotYetOpen { opens_at: Some(t) } => {
-                format!(
-                    "Registration for this class opens {}.",
-                    crate::web::format::instant(t, &tz)
-                )
+                format!("Registration for this class opens {}.", crate::format::instant(t, &tz))
             }
             RegistrationState::NotYetOpen { opens_at: None } => "Registration for this class is not open yet.".into(),
             _ => "Registration for this class is closed.".into(),
@@ -459,7 +449,7 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
     {
         return Err(RegisterError::NotOpen(format!(
             "Until {} this class is open only to people who {}; everyone may apply after that.",
-            crate::web::format::instant(until, &tz),
+            crate::format::instant(until, &tz),
             class
                 .priority_affiliations
                 .iter()

@@ -1,0 +1,30 @@
+//! The state every handler can reach, built once by `crate::app`.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::notify::Links;
+use crate::service::registrar::Registrar;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    /// The batching writer that files applications.
+    pub registrar: Registrar,
+    /// Where links in emails point.
+    pub links: Links,
+    /// How the outbox leaves: SMTP or `.eml` files.
+    pub mailer: crate::notify::delivery::Mailer,
+    /// Per-address budget of applications and link requests; `None` when turned off.
+    pub request_budget: Option<crate::auth::limits::Budget>,
+    /// Budget of Open311 requests filed without a key, per client address; `None` when a
+    /// key is required.
+    pub open311_budget: Option<crate::auth::limits::Budget>,
+    /// Counters and histograms served at `/metrics`.
+    pub metrics: Arc<crate::telemetry::metrics::Metrics>,
+    /// Key of survey pair codes (`crate::service::outcomes::pair_code`).
+    pub survey_key: Arc<[u8; 32]>,
+}
