@@ -23,6 +23,11 @@ pub enum Permission {
     Configure,
     /// Nominate students of one's own schools for the teen academy.
     Nominate,
+    /// Field work: log activity and training, work requests assigned to them, teach DARE.
+    FieldWork,
+    /// Present sessions of a class; the class's roster and attendance then open to them
+    /// (see [`may_see_roster`]).
+    Present,
 }
 
 /// Whether `role` has `permission` at all. Object-level limits (an officer sees only
@@ -37,6 +42,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ReadAudit | Configure => matches!(role, Admin),
         Nominate => matches!(role, Counselor),
         Graduate | Review => matches!(role, Admin | Coordinator),
+        FieldWork => matches!(role, Admin | Coordinator | Officer),
+        Present => matches!(role, Officer),
     }
 }
 
@@ -56,16 +63,6 @@ pub fn may_take_attendance(role: Role, presents_in_class: bool) -> bool {
     may_see_roster(role, presents_in_class)
 }
 
-/// Whether a staff member may see and act on a school's students: coordinators and admins
-/// for every school, a counselor only for the schools they work for, nobody else.
-pub fn may_handle_school(role: Role, own_schools: &[i64], school: i64) -> bool {
-    match role {
-        Role::Admin | Role::Coordinator => true,
-        Role::Counselor => own_schools.contains(&school),
-        Role::Officer => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +80,8 @@ mod tests {
             (Review, [true, true, false, false]),
             (Configure, [true, false, false, false]),
             (Nominate, [false, false, false, true]),
+            (FieldWork, [true, true, true, false]),
+            (Present, [false, false, true, false]),
         ];
         for (permission, expected) in table {
             for (role, want) in [Admin, Coordinator, Officer, Counselor].into_iter().zip(expected) {
@@ -97,14 +96,5 @@ mod tests {
         assert!(!may_see_roster(Role::Officer, false));
         assert!(may_see_roster(Role::Coordinator, false));
         assert!(!may_see_roster(Role::Counselor, true));
-    }
-
-    #[test]
-    fn counselors_handle_only_their_own_schools() {
-        assert!(may_handle_school(Role::Counselor, &[1, 2], 2));
-        assert!(!may_handle_school(Role::Counselor, &[1, 2], 3));
-        assert!(!may_handle_school(Role::Counselor, &[], 1));
-        assert!(may_handle_school(Role::Coordinator, &[], 3));
-        assert!(!may_handle_school(Role::Officer, &[3], 3));
     }
 }

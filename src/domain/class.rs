@@ -260,8 +260,22 @@ pub fn allocation_change(
     Ok(())
 }
 
+/// Seats residents may fill online: the capacity less the seats held back for staff to
+/// place by phone or walk-in, never negative.
+pub fn online_seats(capacity: i64, held_back: i64) -> i64 {
+    (capacity - held_back.max(0)).max(0)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn held_back_seats_are_kept_from_online_applicants() {
+        use super::online_seats;
+        assert_eq!(online_seats(24, 4), 20);
+        assert_eq!(online_seats(24, 0), 24);
+        assert_eq!(online_seats(3, 5), 0);
+    }
+
     #[test]
     fn allocation_changes_only_in_a_draft_and_a_lottery_needs_a_close() {
         use super::{ClassStatus, allocation_change};

@@ -34,6 +34,7 @@ pub mod stats;
 pub mod survey;
 pub mod traffic;
 pub mod training;
+pub mod waitlist;
 
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState};

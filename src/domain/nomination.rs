@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::application::looks_like_email;
+use super::program::Role;
 use super::program::coded_enum;
 
 coded_enum! {
@@ -221,9 +222,76 @@ pub fn check_guardian_answers(name: &str, phone: &str, notes: &str) -> Result<Gu
     })
 }
 
+/// Which schools' nominations a staff member may see and act on. Coordinators and
+/// administrators handle every school, a counselor only the schools they work for, an
+/// officer none. Pages, reports and the store's reads all go through this one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Every,
+    Schools(Vec<i64>),
+    Nothing,
+}
+
+impl Scope {
+    /// The scope of `role`; `own_schools` matters only for counselors.
+    pub fn of(role: Role, own_schools: Vec<i64>) -> Scope {
+        match role {
+            Role::Admin | Role::Coordinator => Scope::Every,
+            Role::Counselor => Scope::Schools(own_schools),
+            Role::Officer => Scope::Nothing,
+        }
+    }
+
+    /// Whether the scope includes `school`.
+    pub fn covers(&self, school: i64) -> bool {
+        match self {
+            Scope::Every => true,
+            Scope::Schools(ids) => ids.contains(&school),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// The schools to read, as a filter: `None` for every school.
+    pub fn schools(&self) -> Option<&[i64]> {
+        match self {
+            Scope::Every => None,
+            Scope::Schools(ids) => Some(ids),
+            Scope::Nothing => Some(&[]),
+        }
+    }
+}
+
+/// Whether `role` sees what guardians wrote (medical notes, emergency contact): only the
+/// roles the department's settings name for sensitive fields, and never counselors, who
+/// see their students' nominations but not what the family told the department.
+pub fn sees_guardian_answers(role: Role, named: &[Role]) -> bool {
+    role != Role::Counselor && named.contains(&role)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_sees_which_schools_nominations() {
+        let counselor = Scope::of(Role::Counselor, vec![1, 2]);
+        assert!(counselor.covers(2) && !counselor.covers(3));
+        assert_eq!(counselor.schools(), Some(&[1, 2][..]));
+        // A counselor with no school yet sees nothing rather than everything.
+        assert!(!Scope::of(Role::Counselor, vec![]).covers(1));
+        assert!(Scope::of(Role::Coordinator, vec![]).covers(3));
+        assert_eq!(Scope::of(Role::Admin, vec![]).schools(), None);
+        let officer = Scope::of(Role::Officer, vec![3]);
+        assert!(!officer.covers(3));
+        assert_eq!(officer.schools(), Some(&[][..]));
+    }
+
+    #[test]
+    fn guardian_answers_only_for_named_roles_and_never_counselors() {
+        assert!(sees_guardian_answers(Role::Admin, &[Role::Admin]));
+        assert!(!sees_guardian_answers(Role::Coordinator, &[Role::Admin]));
+        assert!(!sees_guardian_answers(Role::Counselor, &[Role::Counselor]));
+    }
 
     #[test]
     fn guardians_name_an_emergency_contact_and_may_add_notes() {

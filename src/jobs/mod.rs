@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::notify::Links;
 use crate::notify::delivery::Mailer;
 use crate::notify::{delivery, scheduled};
-use crate::service::registrar;
+use crate::service::waitlist;
 use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 use jiff::Timestamp;
@@ -49,8 +49,8 @@ pub async fn run_once(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
 }
 
 async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
-    let lotteries_drawn = registrar::draw_due_lotteries(&state.store, &state.links, now).await?;
-    let offers_expired = registrar::expire_offers(&state.store, &state.links, now).await?;
+    let lotteries_drawn = waitlist::draw_due_lotteries(&state.store, &state.links, now).await?;
+    let offers_expired = waitlist::expire_offers(&state.store, &state.links, now).await?;
     let reminders_queued =
         scheduled::queue_session_reminders(&state.store, &state.links, state.config.reminder_hour, now).await?;
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::domain::graduation::{GraduationRule, Record, TooEarly, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
-use crate::service::registrar::ActionError;
+use crate::service::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};

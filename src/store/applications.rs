@@ -58,7 +58,7 @@ impl ClassForAllocation {
     /// Seats a channel may fill: online applicants leave the held-back seats to staff.
     pub fn capacity_for(&self, channel: Channel) -> i64 {
         match channel {
-            Channel::Online => (self.capacity - self.held_back_seats).max(0),
+            Channel::Online => crate::domain::class::online_seats(self.capacity, self.held_back_seats),
             Channel::Staff => self.capacity,
         }
     }
@@ -170,15 +170,6 @@ impl TryFrom<String> for StatusCode {
 
 const APPLICATION_COLUMNS: &str = "id, class_id, status, first_name, last_name, email, phone, city, \
      emergency_name, emergency_phone, queue_rank, offer_expires_at, created_at";
-
-/// An application promoted from the waitlist to an offer.
-#[derive(Debug, Clone)]
-pub struct Promotion {
-    pub application_id: ApplicationId,
-    pub email: String,
-    pub first_name: String,
-    pub expires_at: Timestamp,
-}
 
 /// The seat-holding statuses as an SQL list, from the one definition in `domain`.
 pub(crate) fn holding_list() -> String {
@@ -309,41 +300,34 @@ impl Tx {
         Ok(n == 1)
     }
 
-    /// Offers freed seats to the head of the waitlist, in queue order, until the class's
-    /// online capacity is held again. Call with the class locked.
-    pub async fn promote_waitlist(
+    /// The first `limit` people waiting for a seat in the class, in queue order:
+    /// (application, email, first name).
+    pub async fn waitlist_head(
         &mut self,
-        class: &ClassForAllocation,
-        now: Timestamp,
-    ) -> Result<Vec<Promotion>, StoreError> {
-        let mut promoted = Vec::new();
-        let capacity = class.capacity_for(Channel::Online);
-        let mut held = self.seats_held(class.id).await?;
-        let expires_at = now
-            .checked_add(jiff::SignedDuration::from_hours(class.offer_hours))
-            .map_err(|e| StoreError::Corrupt(format!("offer expiry: {e}")))?;
-        while held < capacity {
-            let sql = "SELECT id, email, first_name FROM applications WHERE class_id = $1 AND status = 'waitlisted' \
-                       ORDER BY queue_rank LIMIT 1";
-            let next: Option<(ApplicationId, String, String)> =
-                on_tx!(self, c => sqlx::query_as(sql).bind(class.id).fetch_optional(c).await)?;
-            let Some((id, email, first_name)) = next else { break };
-            let sql =
-                "UPDATE applications SET status = 'offered', offer_expires_at = $1, updated_at = $2 WHERE id = $3";
-            on_tx!(self, c => sqlx::query(sql).bind(to_secs(expires_at)).bind(to_secs(now)).bind(id)
-                .execute(c).await.map(|_| ()))?;
-            promoted.push(Promotion {
-                application_id: id,
-                email,
-                first_name,
-                expires_at,
-            });
-            held += 1;
-        }
-        Ok(promoted)
+        class_id: ClassId,
+        limit: i64,
+    ) -> Result<Vec<(ApplicationId, String, String)>, StoreError> {
+        let sql = "SELECT id, email, first_name FROM applications WHERE class_id = $1 AND status = 'waitlisted' \
+                   ORDER BY queue_rank LIMIT $2";
+        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(class_id).bind(limit).fetch_all(c).await)?)
     }
 
-    /// Expires the class's offers that ran out by `now`; returns how many.
+    /// Turns a waiting application into an offer that runs out at `expires_at`.
+    pub async fn mark_offered(
+        &mut self,
+        id: ApplicationId,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET status = 'offered', offer_expires_at = $1, updated_at = $2 \
+                   WHERE id = $3 AND status = 'waitlisted'";
+        on_tx!(self, c => sqlx::query(sql).bind(to_secs(expires_at)).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Expires the class's offers that ran out by `now` (`domain::waitlist::offer_expired`,
+    /// written as SQL); returns them.
     pub async fn expire_offers_of(
         &mut self,
         class_id: ClassId,

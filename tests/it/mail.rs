@@ -133,7 +133,7 @@ async fn list_mail_carries_an_unsubscribe_link(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    precinct::service::registrar::set_class_status(
+    precinct::service::classes::set_class_status(
         &app.store,
         &app.state.links,
         "test",

@@ -48,7 +48,7 @@ async fn one_evening(app: &TestApp, name: &str, date: &str, who: usize) -> Class
         .await
         .unwrap_or_else(|e| panic!("class created: {e:?}"));
     for to in [ClassStatus::Announced, ClassStatus::Open] {
-        precinct::service::registrar::set_class_status(&app.store, &app.state.links, "test", class, to, now)
+        precinct::service::classes::set_class_status(&app.store, &app.state.links, "test", class, to, now)
             .await
             .unwrap();
     }
@@ -149,7 +149,7 @@ async fn cancelled_sessions_get_no_reminder(backend: Backend) {
     let session = app.get_json(&format!("/api/v1/classes/{class}")).await["sessions"][0]["id"]
         .as_i64()
         .unwrap();
-    precinct::service::registrar::cancel_session(
+    precinct::service::classes::cancel_session(
         &app.store,
         "test",
         class,

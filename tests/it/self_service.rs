@@ -164,14 +164,14 @@ async fn links_work_once_and_expire(backend: Backend) {
     let fresh = link_token(&app, "person1@example.org").await;
     let tomorrow = Timestamp::now().checked_add(SignedDuration::from_hours(25)).unwrap();
     assert!(
-        precinct::service::registrar::open_session(&app.store, &fresh, tomorrow)
+        precinct::service::applicants::open_session(&app.store, &fresh, tomorrow)
             .await
             .unwrap()
             .is_none(),
         "expired"
     );
     assert!(
-        precinct::service::registrar::open_session(&app.store, &fresh, Timestamp::now())
+        precinct::service::applicants::open_session(&app.store, &fresh, Timestamp::now())
             .await
             .unwrap()
             .is_some()
@@ -521,7 +521,7 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
         .unwrap();
 
     let now = Timestamp::now();
-    let told = precinct::service::registrar::set_class_status(
+    let told = precinct::service::classes::set_class_status(
         &app.store,
         &app.state.links,
         "test",
@@ -561,7 +561,7 @@ async fn the_interest_list_hears_about_new_classes_until_it_leaves(backend: Back
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let told = precinct::service::registrar::set_class_status(
+    let told = precinct::service::classes::set_class_status(
         &app.store,
         &app.state.links,
         "test",
@@ -645,7 +645,7 @@ async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(back
 
     // Staff add a seat: the head of the waitlist is offered it at once.
     let offered =
-        precinct::service::registrar::change_capacity(&app.store, &app.state.links, "test", class, 2, Timestamp::now())
+        precinct::service::classes::change_capacity(&app.store, &app.state.links, "test", class, 2, Timestamp::now())
             .await
             .unwrap();
     assert_eq!(offered, 1);

@@ -1601,16 +1601,9 @@ async fn waitlist_moves_and_class_emails_are_recorded(backend: Backend) {
         409
     );
     // A seat frees: the person moved to the top gets the offer.
-    precinct::service::registrar::change_capacity(
-        &app.store,
-        &app.state.links,
-        "test",
-        class,
-        2,
-        jiff::Timestamp::now(),
-    )
-    .await
-    .unwrap();
+    precinct::service::classes::change_capacity(&app.store, &app.state.links, "test", class, 2, jiff::Timestamp::now())
+        .await
+        .unwrap();
     let kinds: Vec<String> = app
         .mailbox("person4@example.org")
         .await

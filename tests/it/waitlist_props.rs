@@ -5,7 +5,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use precinct::domain::ApplicationId;
-use precinct::service::registrar::Action;
+use precinct::service::applicants::Action;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -67,11 +67,11 @@ async fn run(app: &TestApp, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     _ => Action::DeclineOffer,
                 };
                 // Refusals (accepting what was never offered, withdrawing twice) are fine.
-                let _ = precinct::service::registrar::act(&app.store, &app.state.links, key, *id, action, clock).await;
+                let _ = precinct::service::applicants::act(&app.store, &app.state.links, key, *id, action, clock).await;
             }
             Op::Wait(hours) => {
                 clock += SignedDuration::from_hours(i64::from(hours));
-                precinct::service::registrar::expire_offers(&app.store, &app.state.links, clock)
+                precinct::service::waitlist::expire_offers(&app.store, &app.state.links, clock)
                     .await
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
             }

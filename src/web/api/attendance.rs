@@ -15,8 +15,8 @@ use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, RuleFailure, SessionId};
+use crate::service::ActionError;
 use crate::service::graduation::Refusal;
-use crate::service::registrar::ActionError;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 

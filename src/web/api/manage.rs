@@ -16,10 +16,12 @@ use serde::Deserialize;
 use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{CapacityRefusal, ClassId, ClassStatus, RuleFailure};
+use crate::service::ActionError;
+use crate::service::classes;
+use crate::service::classes::CapacityError;
 use crate::service::planning;
 pub use crate::service::planning::{ClassIn, PatternIn};
 use crate::service::planning::{CreateError, add_sessions, check_name_and_window, failure, instant, pattern};
-use crate::service::registrar::{self, ActionError, CapacityError};
 use crate::store::seed::ClassDetails;
 use crate::store::staff::AuditRecord;
 use crate::web::AppState;
@@ -214,7 +216,7 @@ pub async fn patch(
     .await?;
     // In the same transaction: a refused capacity leaves the details unchanged too.
     if let Some(capacity) = input.capacity {
-        match registrar::change_capacity_in(&mut tx, &state.links, &who, class_id, capacity, now).await {
+        match classes::change_capacity_in(&mut tx, &state.links, &who, class_id, capacity, now).await {
             Ok(_) => {}
             Err(CapacityError::NotFound) => return Err(AppError::NotFound("class").into()),
             Err(CapacityError::Refused(r @ CapacityRefusal::OutOfRange)) => {
@@ -235,7 +237,7 @@ pub async fn patch(
         }
     };
     if let Some(status) = input.status
-        && let Err(e) = registrar::set_class_status(&state.store, &state.links, &who, class_id, status, now).await
+        && let Err(e) = classes::set_class_status(&state.store, &state.links, &who, class_id, status, now).await
     {
         return to_problem(e);
     }

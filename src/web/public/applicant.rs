@@ -17,7 +17,10 @@ use serde::Deserialize;
 use crate::auth::tokens;
 use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
 use crate::format;
-use crate::service::registrar::{self, Action, ActionError, SESSION_DAYS};
+use crate::service::ActionError;
+use crate::service::applicants;
+use crate::service::applicants::{Action, SESSION_DAYS};
+use crate::service::ride_alongs;
 use crate::store::feeds::CalendarOwner;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -192,7 +195,7 @@ pub async fn send_link(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let name = dept.as_ref().map_or("Police Department", |d| d.name.as_str());
-    registrar::send_access_link(&state.store, &state.links, name, &email, Timestamp::now()).await?;
+    applicants::send_access_link(&state.store, &state.links, name, &email, Timestamp::now()).await?;
     let page = FindPage {
         layout: Layout::new(dept.as_ref(), ""),
         email,
@@ -215,7 +218,7 @@ pub async fn confirm_link(State(state): State<AppState>, Path(token): Path<Strin
 
 /// `POST /my/link/{token}`: use the link once and open a session.
 pub async fn use_link(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    match registrar::open_session(&state.store, &token, Timestamp::now()).await? {
+    match applicants::open_session(&state.store, &token, Timestamp::now()).await? {
         Some(session) => {
             let mut res = see_other("/my/applications");
             res.headers_mut()
@@ -378,7 +381,7 @@ pub async fn act(
         "decline" => (Action::DeclineOffer, "declined"),
         _ => return Err(AppError::NotFound("page")),
     };
-    match registrar::act(&state.store, &state.links, &email_key, id, action, Timestamp::now()).await {
+    match applicants::act(&state.store, &state.links, &email_key, id, action, Timestamp::now()).await {
         Ok(_) => Ok(see_other(&format!("/my/applications?done={done}"))),
         Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
@@ -402,7 +405,7 @@ pub async fn correct(
     let correction = form
         .validate()
         .map_err(|errors| AppError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
-    match registrar::correct(&state.store, &email_key, id, &correction, Timestamp::now()).await {
+    match applicants::correct(&state.store, &email_key, id, &correction, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=corrected")),
         Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
@@ -507,7 +510,7 @@ pub async fn book_ride_along(
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let slot: i64 = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
-    match registrar::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
+    match ride_alongs::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=booked")),
         Err(ActionError::NotFound) => Err(AppError::NotFound("ride-along shift")),
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
@@ -525,7 +528,7 @@ pub async fn cancel_ride_along(
         return Ok(see_other("/my"));
     };
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    match registrar::cancel_ride_along(&state.store, &email_key, id, Timestamp::now()).await {
+    match ride_alongs::cancel_ride_along(&state.store, &email_key, id, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=unbooked")),
         Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
         Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),

@@ -11,7 +11,6 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::Role;
 use crate::domain::access::{Permission, allows};
 use crate::domain::activity::{self, ActivityForm, ActivityKind, MAX_NOTE_CHARS, MonthSummary, Refusal};
 use crate::store::activity::ActivityRow;
@@ -25,7 +24,7 @@ use crate::web::see_other;
 /// Who may log activities and training: officers, and coordinators and administrators
 /// who also do that work. Counselors may not.
 pub(super) fn may_log(user: &StaffUser) -> Result<(), AppError> {
-    if user.role == Role::Officer || allows(user.role, Permission::RunClasses) {
+    if allows(user.role, Permission::FieldWork) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_take_attendance};
 use crate::domain::graduation::{Mark, Record};
-use crate::domain::{ApplicationId, ClassId, ClassStatus, Role, SessionId};
+use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
+use crate::service::ActionError;
 use crate::service::graduation::{Refusal, Standing};
-use crate::service::registrar::ActionError;
 use crate::store::attendance::Participant;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
@@ -70,7 +70,7 @@ struct GraduationPage {
 }
 
 async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
-    let presents = user.role == Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_take_attendance(user.role, presents))
 }
 

@@ -12,7 +12,9 @@ use super::layout;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::{ClassId, ClassStatus};
 use crate::format;
-use crate::service::registrar::{self, ActionError};
+use crate::service::ActionError;
+use crate::service::classes;
+use crate::service::waitlist;
 use crate::store::staff::{AuditEntry, RosterRow, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -75,7 +77,7 @@ struct AuditPage {
 
 /// Whether `user` may see this class's roster (object-level check).
 async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
-    let presents = user.role == crate::domain::Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_see_roster(user.role, presents))
 }
 
@@ -308,7 +310,7 @@ pub async fn set_status(
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let to = ClassStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown class status.".into()))?;
-    registrar::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
+    classes::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
         .await
         .map_err(action_error)?;
     Ok(back_to(id, "status"))
@@ -330,7 +332,7 @@ pub async fn set_capacity(
     form: Result<Form<CapacityForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     use axum::http::StatusCode;
-    use registrar::CapacityError;
+    use classes::CapacityError;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -349,7 +351,7 @@ pub async fn set_capacity(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Ok(capacity) => {
-            match registrar::change_capacity(
+            match classes::change_capacity(
                 &state.store,
                 &state.links,
                 &actor(&user),
@@ -449,7 +451,7 @@ pub async fn cancel_session(
         format::date_long(session.local_date),
         format::time_range(session.local_start, session.local_end)
     );
-    registrar::cancel_session(&state.store, &actor(&user), id, sid, &describe, Timestamp::now())
+    classes::cancel_session(&state.store, &actor(&user), id, sid, &describe, Timestamp::now())
         .await
         .map_err(action_error)?;
     Ok(back_to(id, "session-cancelled"))
@@ -465,7 +467,7 @@ pub async fn cancel_class(
         return Err(AppError::Forbidden);
     }
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    registrar::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
+    classes::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
         .await
         .map_err(action_error)?;
     Ok(back_to(id, "class-cancelled"))
@@ -506,7 +508,7 @@ pub async fn move_on_waitlist(
         .review_record(id)
         .await?
         .ok_or(AppError::NotFound("application"))?;
-    registrar::move_on_waitlist(&state.store, &actor(&user), id, position, reason, Timestamp::now())
+    waitlist::move_on_waitlist(&state.store, &actor(&user), id, position, reason, Timestamp::now())
         .await
         .map_err(action_error)?;
     Ok(back_to(record.class_id, "moved"))
@@ -533,9 +535,9 @@ pub async fn email(
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let audience = match form.audience.as_str() {
-        "participants" => registrar::Audience::Participants,
-        "waitlist" => registrar::Audience::Waitlist,
-        "everyone" => registrar::Audience::Everyone,
+        "participants" => classes::Audience::Participants,
+        "waitlist" => classes::Audience::Waitlist,
+        "everyone" => classes::Audience::Everyone,
         _ => return Err(AppError::Invalid("Choose who receives the message.".into())),
     };
     let (subject, body) = (form.subject.trim(), form.body.trim());
@@ -544,7 +546,7 @@ pub async fn email(
             "Write a subject (up to 150 characters) and a message (up to 5,000).".into(),
         ));
     }
-    registrar::email_roster(
+    classes::email_roster(
         &state.store,
         &actor(&user),
         id,

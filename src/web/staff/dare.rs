@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
 use crate::domain::dare::{self, DareStatus, LessonForm, LessonStatus, PlanForm};
-use crate::domain::{Duty, Role, StaffId};
+use crate::domain::{Duty, StaffId};
 use crate::format;
 use crate::service::dare::DareError;
 use crate::store::dare::DareClass;
@@ -100,7 +100,7 @@ fn coordinator(user: &StaffUser) -> bool {
 
 /// Coordinators see every class; officers see the classes they teach.
 fn require_staff(user: &StaffUser) -> Result<(), AppError> {
-    if coordinator(user) || user.role == Role::Officer {
+    if allows(user.role, Permission::FieldWork) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

@@ -10,12 +10,12 @@ use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-use crate::domain::access::may_see_roster;
+use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::web::AppState;
 use std::collections::HashMap;
 
 use crate::domain::questions;
-use crate::domain::{ApplicationId, ClassId, QuestionId, Role};
+use crate::domain::{ApplicationId, ClassId, QuestionId};
 use crate::store::staff::StaffUser;
 use crate::web::error::AppError;
 
@@ -77,7 +77,7 @@ pub(crate) async fn pdf_response(
 async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<ClassId, AppError> {
     let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let presents = user.role == Role::Officer && state.store.presents_in(user.id, id).await?;
+    let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, id).await?;
     if !may_see_roster(user.role, presents) {
         return Err(AppError::Forbidden);
     }

@@ -262,7 +262,7 @@ pub fn layout(
 ) -> crate::web::layout::Layout {
     use crate::domain::access::{Permission, allows};
     let mut extra = Vec::new();
-    if allows(user.role, Permission::RunClasses) || user.role == crate::domain::Role::Officer {
+    if allows(user.role, Permission::FieldWork) {
         extra.push(("/staff/requests", "Requests"));
         extra.push(("/staff/activity", "Activity log"));
         extra.push(("/staff/dare", "DARE"));

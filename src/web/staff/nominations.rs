@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::access::{Permission, allows, may_handle_school};
+use crate::domain::access::{Permission, allows};
+use crate::domain::nomination::Scope;
 use crate::domain::nomination::{NominationInput, NominationStatus};
 use crate::domain::{ClassId, Role};
 use crate::service::nominations::{self, NominationError};
@@ -48,13 +49,16 @@ fn status_label(code: &str) -> &'static str {
     NominationStatus::parse(code).map_or("Unknown", |s| s.label())
 }
 
-/// The schools this staff member may handle (every school for coordinators).
-async fn own_schools(state: &AppState, user: &StaffUser) -> Result<Option<Vec<i64>>, AppError> {
-    Ok(match user.role {
-        Role::Admin | Role::Coordinator => None,
-        Role::Counselor => Some(state.store.counselor_schools(user.id).await?),
-        Role::Officer => return Err(AppError::Forbidden),
-    })
+/// The schools whose nominations this staff member may handle; refused outright when none.
+async fn scope(state: &AppState, user: &StaffUser) -> Result<Scope, AppError> {
+    let own = match user.role {
+        Role::Counselor => state.store.counselor_schools(user.id).await?,
+        _ => Vec::new(),
+    };
+    match Scope::of(user.role, own) {
+        Scope::Nothing => Err(AppError::Forbidden),
+        scope => Ok(scope),
+    }
 }
 
 async fn cohorts(state: &AppState) -> Result<Vec<(ClassId, String)>, AppError> {
@@ -91,7 +95,7 @@ async fn page(
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let own = own_schools(state, user).await?;
+    let scope = scope(state, user).await?;
     let cohorts = cohorts(state).await?;
     let cohort = class
         .filter(|c| cohorts.iter().any(|(id, _)| id == c))
@@ -99,14 +103,14 @@ async fn page(
     let all_schools = state.store.schools().await?;
     let (rows, quotas) = match cohort {
         Some(c) => (
-            state.store.nominations(c, own.as_deref()).await?,
+            state.store.nominations(c, scope.schools()).await?,
             state.store.quotas(c).await?,
         ),
         None => (Vec::new(), Vec::new()),
     };
     let schools = all_schools
         .into_iter()
-        .filter(|s| own.as_ref().is_none_or(|o| o.contains(&s.id)))
+        .filter(|s| scope.covers(s.id))
         .map(|s| SchoolView {
             quota: quotas.iter().find(|(id, _)| *id == s.id).map(|(_, q)| *q),
             active: rows
@@ -124,7 +128,7 @@ async fn page(
     };
     let named = crate::domain::screening::parse_roles(&state.store.sensitive_roles().await?);
     let page = NominationsPage {
-        sees_medical: user.role != Role::Counselor && named.contains(&user.role),
+        sees_medical: crate::domain::nomination::sees_guardian_answers(user.role, &named),
         layout: super::layout(dept.as_ref(), "/staff/nominations", user),
         cohorts,
         cohort,
@@ -199,8 +203,7 @@ pub async fn nominate(
         .trim()
         .parse()
         .map_err(|_| AppError::NotFound("school"))?;
-    let own = state.store.counselor_schools(user.id).await?;
-    if !may_handle_school(user.role, &own, school) {
+    if !scope(&state, &user).await?.covers(school) {
         return Err(AppError::Forbidden);
     }
     let checked = match form.input.validate() {
@@ -225,11 +228,7 @@ async fn nomination_for(state: &AppState, user: &StaffUser, id: &str) -> Result<
         .nomination(id)
         .await?
         .ok_or(AppError::NotFound("nomination"))?;
-    let own = match user.role {
-        Role::Counselor => state.store.counselor_schools(user.id).await?,
-        _ => Vec::new(),
-    };
-    if !may_handle_school(user.role, &own, n.school_id) {
+    if !scope(state, user).await?.covers(n.school_id) {
         return Err(AppError::Forbidden);
     }
     Ok(n)
@@ -342,11 +341,7 @@ async fn credit_rows(
 ) -> Result<(String, String, Vec<Vec<String>>), AppError> {
     let class: ClassId = q.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
     let school: i64 = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
-    let own = match user.role {
-        Role::Counselor => state.store.counselor_schools(user.id).await?,
-        _ => Vec::new(),
-    };
-    if !may_handle_school(user.role, &own, school) {
+    if !scope(state, user).await?.covers(school) {
         return Err(AppError::Forbidden);
     }
     let school_name = state

@@ -415,7 +415,7 @@ pub async fn save_session(
     let place = form.place.trim();
     let is = describe(at.date, at.start.time(), at.end.time(), place);
     let moved = (!old.cancelled && was != is).then_some((was.as_str(), is.as_str()));
-    let edit = crate::service::registrar::SessionEdit {
+    let edit = crate::service::classes::SessionEdit {
         topic,
         description: form.description.trim(),
         at: &at,
@@ -430,7 +430,7 @@ pub async fn save_session(
         "end": old.local_end.to_string(),
         "place": old.place,
     });
-    match crate::service::registrar::edit_session(
+    match crate::service::classes::edit_session(
         &state.store,
         &actor(&user),
         class_id,
@@ -444,9 +444,9 @@ pub async fn save_session(
         Ok(_) => Ok(crate::web::see_other(&format!(
             "/staff/classes/{class_id}?done=session"
         ))),
-        Err(crate::service::registrar::ActionError::NotFound) => Err(AppError::NotFound("session")),
-        Err(crate::service::registrar::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
-        Err(crate::service::registrar::ActionError::Store(e)) => Err(e.into()),
+        Err(crate::service::ActionError::NotFound) => Err(AppError::NotFound("session")),
+        Err(crate::service::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
+        Err(crate::service::ActionError::Store(e)) => Err(e.into()),
     }
 }
 

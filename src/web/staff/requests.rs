@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::classes::actor;
+use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::requests::{self, RequestStatus};
-use crate::domain::{Role, StaffId};
 use crate::format;
 use crate::service::requests::{RequestError, Triage};
 use crate::store::requests::{RequestFilter, ServiceRequest};
@@ -80,11 +80,11 @@ fn may_triage(user: &StaffUser) -> bool {
 }
 
 fn may_see(user: &StaffUser, r: &ServiceRequest) -> bool {
-    may_triage(user) || (user.role == Role::Officer && r.assigned_to == Some(user.id))
+    may_triage(user) || (allows(user.role, Permission::FieldWork) && r.assigned_to == Some(user.id))
 }
 
 fn require_staff(user: &StaffUser) -> Result<(), AppError> {
-    if may_triage(user) || user.role == Role::Officer {
+    if allows(user.role, Permission::FieldWork) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

@@ -18,7 +18,8 @@ use crate::domain::application::{BackgroundCheck, Decision};
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::format;
-use crate::service::registrar::{self, ActionError};
+use crate::service::ActionError;
+use crate::service::review;
 use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
 use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
@@ -379,7 +380,7 @@ pub async fn decide(
         let has_sensitive = check_recorded || definition.stages.iter().any(|s| s.sensitive);
         screening::may_approve_unnamed(has_sensitive).map_err(|m| AppError::Conflict(m.into()))?;
     }
-    match registrar::decide(
+    match review::decide(
         &state.store,
         &state.links,
         &actor(&user),

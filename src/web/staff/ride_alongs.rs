@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::ride_along::{MAX_SEATS, SlotInput};
-use crate::domain::{ClassId, Role, StaffId};
+use crate::domain::{ClassId, StaffId};
 use crate::format;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
@@ -55,7 +55,7 @@ pub struct SlotForm {
 }
 
 async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
-    let presents = user.role == Role::Officer && state.store.presents_in(user.id, class_id).await?;
+    let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_see_roster(user.role, presents))
 }
 

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::auth::two_factor;
-use crate::domain::Role;
+use crate::domain::access::{Permission, allows};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -62,7 +62,7 @@ async fn page(
         enabled,
         secret,
         error,
-        required: state.config.require_admin_totp && user.role == Role::Admin,
+        required: state.config.require_admin_totp && allows(user.role, Permission::Configure),
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -108,7 +108,7 @@ pub async fn disable(
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, AppError> {
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    if state.config.require_admin_totp && user.role == Role::Admin {
+    if state.config.require_admin_totp && allows(user.role, Permission::Configure) {
         return Err(AppError::Conflict(
             "Administrators must keep two-step sign-in on.".into(),
         ));
@@ -147,7 +147,9 @@ pub async fn require_for_admins(State(state): State<AppState>, req: Request, nex
         .staff_session(&crate::auth::tokens::hash(&id), Timestamp::now())
         .await
     {
-        Ok(Some(user)) if user.role == Role::Admin && !user.totp_enabled => crate::web::see_other("/staff/two-factor"),
+        Ok(Some(user)) if allows(user.role, Permission::Configure) && !user.totp_enabled => {
+            crate::web::see_other("/staff/two-factor")
+        }
         _ => next.run(req).await,
     }
 }

@@ -1,0 +1,335 @@
+//! A class's life as coordinators run it: status changes, capacity, cancelling a session
+//! or the whole class, editing a session and emailing the roster. Each action is one
+//! transaction with its audit record and the messages it causes.
+
+use jiff::Timestamp;
+
+use super::ActionError;
+use super::registrar::context;
+use super::waitlist::offer_freed_seats;
+use crate::domain::ClassId;
+use crate::notify::{Links, messages};
+use crate::store::{Store, StoreError, Tx};
+
+/// Moves a class along its life (announce, open or close registration), tells the
+/// program's interest list when a class is announced or opens, and records the change in
+/// the audit log, all in one transaction.
+pub async fn set_class_status(
+    store: &Store,
+    links: &Links,
+    actor: &str,
+    class_id: ClassId,
+    to: crate::domain::ClassStatus,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    use crate::domain::ClassStatus;
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !matches!(
+        to,
+        ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed | ClassStatus::InProgress
+    ) || !class.status.can_become(to)
+    {
+        return Err(ActionError::NotAllowed(
+            "The class cannot move to that status from where it is.",
+        ));
+    }
+    if matches!(to, ClassStatus::Announced | ClassStatus::Open) {
+        crate::domain::class::ready_to_publish(class.allocation, class.registration_closes_at)
+            .map_err(ActionError::NotAllowed)?;
+    }
+    if !tx.move_class(class_id, class.status, to, now).await? {
+        return Err(ActionError::NotAllowed("The class changed in the meantime."));
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.status",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": to.code() })),
+        },
+        now,
+    )
+    .await?;
+    let mut told = 0;
+    if matches!(to, ClassStatus::Announced | ClassStatus::Open) {
+        let ctx = context(&class);
+        let subscribers = tx.subscribers_of_class(class_id).await?;
+        let class_link = format!("{}/classes/{class_id}", links.base_url);
+        for s in &subscribers {
+            let unsubscribe = format!("{}/interest/unsubscribe/{}", links.base_url, s.unsubscribe_token);
+            let message = messages::class_news(&ctx, &s.email, to == ClassStatus::Open, &class_link, &unsubscribe);
+            tx.enqueue(&message, now).await?;
+        }
+        told = subscribers.len();
+    }
+    tx.commit().await?;
+    Ok(told)
+}
+
+/// Why a capacity change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CapacityError {
+    #[error("class not found")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] crate::domain::CapacityRefusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Changes a class's capacity; seats it frees go to the waitlist as offers at once.
+/// Returns how many were offered.
+pub async fn change_capacity(
+    store: &Store,
+    links: &Links,
+    actor: &str,
+    class_id: ClassId,
+    capacity: i64,
+    now: Timestamp,
+) -> Result<usize, CapacityError> {
+    let mut tx = store.begin().await?;
+    let offered = change_capacity_in(&mut tx, links, actor, class_id, capacity, now).await?;
+    tx.commit().await?;
+    Ok(offered)
+}
+
+/// [`change_capacity`] inside the caller's transaction, so a refusal also undoes the
+/// caller's other changes (the API's PATCH changes details and capacity together).
+pub async fn change_capacity_in(
+    tx: &mut Tx,
+    links: &Links,
+    actor: &str,
+    class_id: ClassId,
+    capacity: i64,
+    now: Timestamp,
+) -> Result<usize, CapacityError> {
+    use crate::domain::{CapacityChange, CapacityRefusal, class::capacity_change};
+    // The lock keeps registrations, offers and reviews out until commit, so the seats
+    // counted here are still the seats held when the new capacity becomes visible.
+    let mut class = tx.lock_class(class_id).await?.ok_or(CapacityError::NotFound)?;
+    let held = tx.seats_held(class_id).await?;
+    let CapacityChange::To(capacity) = capacity_change(class.status, class.capacity, held, capacity)? else {
+        return Ok(0);
+    };
+    if !tx.set_capacity(class_id, capacity, now).await? {
+        let held = tx.seats_held(class_id).await?;
+        return Err(CapacityRefusal::BelowHeld { held }.into());
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.capacity",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "capacity": class.capacity })),
+            after: Some(serde_json::json!({ "capacity": capacity })),
+        },
+        now,
+    )
+    .await?;
+    class.capacity = capacity;
+    Ok(offer_freed_seats(tx, &class, links, now).await?)
+}
+
+/// Cancels one session and tells everyone still involved in the class, in one transaction.
+pub async fn cancel_session(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    session_id: crate::domain::SessionId,
+    describe: &str,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !tx.cancel_session(class_id, session_id).await? {
+        return Err(ActionError::NotAllowed(
+            "That session is not part of this class or is already cancelled.",
+        ));
+    }
+    let ctx = context(&class);
+    let people: Vec<(String, String)> = tx.active_applicants(class_id).await?.into_iter().collect();
+    let mut told = 0;
+    for (email, first_name) in &people {
+        tx.enqueue(&messages::session_cancelled(&ctx, email, first_name, describe), now)
+            .await?;
+        told += 1;
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "session.cancel",
+            object_type: "session",
+            object_id: session_id.to_string(),
+            before: Some(serde_json::json!({ "cancelled": false })),
+            after: Some(serde_json::json!({ "cancelled": true, "notified": told })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(told)
+}
+
+/// Cancels a class and tells everyone still involved (seats, waitlist, lottery).
+pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Timestamp) -> Result<usize, ActionError> {
+    use crate::domain::ClassStatus;
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    if !class.status.can_become(ClassStatus::Cancelled) {
+        return Err(ActionError::NotAllowed(
+            "A completed or cancelled class cannot be cancelled.",
+        ));
+    }
+    tx.move_class(class_id, class.status, ClassStatus::Cancelled, now)
+        .await?;
+    let ctx = context(&class);
+    let people = tx.active_applicants(class_id).await?;
+    for (email, first_name) in &people {
+        tx.enqueue(&messages::class_cancelled(&ctx, email, first_name), now)
+            .await?;
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.cancel",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "status": class.status.code() })),
+            after: Some(serde_json::json!({ "status": "cancelled", "notified": people.len() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(people.len())
+}
+
+/// Which applicants a bulk message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Confirmed participants (and graduates).
+    Participants,
+    /// People on the waitlist.
+    Waitlist,
+    /// Everyone still involved.
+    Everyone,
+}
+
+impl Audience {
+    fn statuses(self) -> &'static [&'static str] {
+        match self {
+            Audience::Participants => &["confirmed", "completed"],
+            Audience::Waitlist => &["waitlisted"],
+            Audience::Everyone => &["entered", "pending_review", "confirmed", "waitlisted", "offered"],
+        }
+    }
+}
+
+/// Queues one message per recipient of a class's filtered roster, through the outbox.
+pub async fn email_roster(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    audience: Audience,
+    subject: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let recipients = tx.recipients(class_id, audience.statuses()).await?;
+    let messages: Vec<crate::store::outbox::OutgoingMessage> = recipients
+        .iter()
+        .map(|(email, first_name)| crate::store::outbox::OutgoingMessage {
+            kind: "class_message",
+            recipient: email.clone(),
+            subject: format!("{} ({}: {})", subject, class.program_name, class.name),
+            body_text: format!("Hello {first_name},\n\n{body}\n\n{}\n", class.department_name),
+            ..Default::default()
+        })
+        .collect();
+    tx.enqueue_many(&messages, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "class.email",
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "audience": format!("{audience:?}"), "subject": subject, "recipients": messages.len() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(messages.len())
+}
+
+/// A session as a coordinator edits it.
+pub struct SessionEdit<'a> {
+    pub topic: &'a str,
+    pub description: &'a str,
+    pub at: &'a crate::domain::Occurrence,
+    pub place: &'a str,
+    /// Units presenting, each with the officer where one is named.
+    pub presenters: &'a [(crate::domain::UnitId, Option<crate::domain::StaffId>)],
+    /// When the date, time or place changed: how it was and how it is, for the people told.
+    pub moved: Option<(&'a str, &'a str)>,
+}
+
+/// Changes a session and its presenters. When the date, time or place changed
+/// (`edit.moved`), everyone still involved in the class is told, in the same
+/// transaction. Returns how many were told.
+pub async fn edit_session(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    session_id: crate::domain::SessionId,
+    edit: &SessionEdit<'_>,
+    before: serde_json::Value,
+    now: Timestamp,
+) -> Result<usize, ActionError> {
+    let mut tx = store.begin().await?;
+    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    tx.update_session(session_id, edit.topic, edit.description, edit.at, edit.place)
+        .await?;
+    tx.clear_presenters(session_id).await?;
+    for (unit, staff) in edit.presenters {
+        tx.add_presenter(session_id, *unit, *staff).await?;
+    }
+    let mut told = 0;
+    if let Some((was, is)) = edit.moved {
+        let ctx = context(&class);
+        for (email, first_name) in tx.active_applicants(class_id).await? {
+            tx.enqueue(&messages::session_changed(&ctx, &email, &first_name, was, is), now)
+                .await?;
+            told += 1;
+        }
+    }
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "session.update",
+            object_type: "session",
+            object_id: session_id.to_string(),
+            before: Some(before),
+            after: Some(serde_json::json!({
+                "topic": edit.topic,
+                "date": edit.at.date.to_string(),
+                "start": edit.at.start.time().to_string(),
+                "end": edit.at.end.time().to_string(),
+                "place": edit.place,
+                "presenters": edit.presenters,
+                "notified": told,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(told)
+}

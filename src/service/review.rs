@@ -1,0 +1,89 @@
+//! Screening review: a coordinator's decision on an application pending review.
+
+use jiff::Timestamp;
+
+use super::ActionError;
+use super::registrar::context;
+use super::waitlist::offer_freed_seats;
+use crate::domain::application;
+use crate::domain::{ApplicationId, ApplicationStatus};
+use crate::notify::{Links, messages};
+use crate::store::Store;
+
+/// Records a reviewer's decision on a pending application: approval confirms the seat
+/// (once any required background check is cleared); denial frees the seat for the
+/// waitlist. The applicant is told either way, and the change is audited.
+pub async fn decide(
+    store: &Store,
+    links: &Links,
+    actor: &str,
+    id: ApplicationId,
+    decision: &application::Decision,
+    now: Timestamp,
+) -> Result<ApplicationStatus, ActionError> {
+    let mut tx = store.begin().await?;
+    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    if app.status.0 != ApplicationStatus::PendingReview {
+        return Err(ActionError::NotAllowed(
+            "Only applications waiting for review can be decided.",
+        ));
+    }
+    let (to, reason) = match decision {
+        application::Decision::Approve => {
+            let check = tx
+                .background_check(id)
+                .await?
+                .and_then(|c| application::BackgroundCheck::parse(&c));
+            application::may_approve(
+                class.eligibility.background_check,
+                check.unwrap_or(application::BackgroundCheck::NotStarted),
+            )
+            .map_err(ActionError::NotAllowed)?;
+            let screening = tx.screening(app.class_id).await?;
+            let entries = tx.screening_state(id).await?;
+            if !screening.unfinished(&entries).is_empty() {
+                return Err(ActionError::NotAllowed(
+                    "Every screening stage must be passed before the application is approved.",
+                ));
+            }
+            (ApplicationStatus::Confirmed, None)
+        }
+        application::Decision::Deny { reason } => (ApplicationStatus::Denied, Some(reason.as_str())),
+    };
+    if !tx.set_status(id, &[ApplicationStatus::PendingReview], to, now).await? {
+        return Err(ActionError::NotAllowed(
+            "This application changed in the meantime; reload the page.",
+        ));
+    }
+    tx.record_decision(id, reason, actor, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: "application.decide",
+            object_type: "application",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "status": "pending_review" })),
+            after: Some(serde_json::json!({ "status": to.code(), "reason": reason })),
+        },
+        now,
+    )
+    .await?;
+    let ctx = context(&class);
+    tx.enqueue(
+        &messages::review_decision(
+            &ctx,
+            &app.email,
+            &app.first_name,
+            to == ApplicationStatus::Confirmed,
+            reason,
+        ),
+        now,
+    )
+    .await?;
+    if to == ApplicationStatus::Denied {
+        offer_freed_seats(&mut tx, &class, links, now).await?;
+    }
+    tx.commit().await?;
+    Ok(to)
+}
