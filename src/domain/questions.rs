@@ -5,6 +5,9 @@
 //!
 //! Every answer failure names its field as `answers.{question id}`, the key the API
 //! takes, so the form and the API report the same thing.
+//!
+//! Kept whole: drafts, answers, documents and retention share the question types; a third
+//! of the file is their unit tests.
 
 use std::collections::BTreeMap;
 

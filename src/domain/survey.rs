@@ -9,6 +9,9 @@
 //! invitation's. The pair code is meant to be a keyed hash (HMAC) of the participant
 //! and class under a key kept in configuration, not in the database, so pre and post
 //! sheets of one person match while the database alone cannot name anyone.
+//!
+//! Kept whole: instruments, answer checks and statistics share the question types; a third
+//! of the file is their unit tests.
 
 use std::collections::BTreeSet;
 

@@ -31,6 +31,7 @@ pub mod feeds;
 pub mod holidays;
 pub mod interest;
 pub mod limits;
+pub mod lottery;
 pub mod outbox;
 pub mod people;
 pub mod profiles;

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::apply::FormState;
 use crate::domain::{Allocation, ClassId, RegistrationState};
 use crate::format;
-use crate::store::applications::LotteryRecord;
+use crate::store::lottery::LotteryRecord;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{ClassView, Layout, render};
