@@ -109,22 +109,8 @@ impl Mailer {
             .parse()
             .map_err(|e| permanent(format!("bad recipient {:?}: {e}", m.recipient)))?;
         let unsubscribe = m.unsubscribe_url.as_deref();
-        let body = m.delivered_text();
-        let text = TextEmail {
-            body: body.trim_end(),
-            department,
-            unsubscribe,
-        }
-        .render()
-        .map_err(|e| permanent(format!("rendering the text part: {e}")))?;
-        let html = HtmlEmail {
-            subject: &m.subject,
-            department,
-            paragraphs: paragraphs(&body),
-            unsubscribe,
-        }
-        .render()
-        .map_err(|e| permanent(format!("rendering the HTML part: {e}")))?;
+        let (text, html) = parts(&m.subject, &m.delivered_text(), department, unsubscribe)
+            .map_err(|e| permanent(format!("rendering the message: {e}")))?;
         let mut builder = Message::builder()
             .from(Mailbox::new(Some(department.to_string()), self.from.clone()))
             .to(to)
@@ -174,6 +160,29 @@ impl Mailer {
             }),
         }
     }
+}
+
+/// The plain-text and HTML parts of a message, from `templates/email/`.
+pub fn parts(
+    subject: &str,
+    body: &str,
+    department: &str,
+    unsubscribe: Option<&str>,
+) -> Result<(String, String), askama::Error> {
+    let text = TextEmail {
+        body: body.trim_end(),
+        department,
+        unsubscribe,
+    }
+    .render()?;
+    let html = HtmlEmail {
+        subject,
+        department,
+        paragraphs: paragraphs(body),
+        unsubscribe,
+    }
+    .render()?;
+    Ok((text, html))
 }
 
 #[derive(Template)]
@@ -283,6 +292,21 @@ pub async fn deliver_pending(store: &Store, mailer: &Mailer, now: Timestamp) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The two templates every message goes out in, snapshotted for list mail (with the
+    /// unsubscribe footer) and transactional mail (without).
+    #[test]
+    fn the_email_templates_render_text_and_html() {
+        let body = "Hello Rosa,\n\nA seat has opened. Accept or decline here:\nhttps://programs.harborpoint.example/my/link/TOKEN\n\nHarbor Point Police Department\n";
+        let dept = "Harbor Point Police Department";
+        let (text, html) = parts("A seat is available: <Class 33>", body, dept, None).unwrap();
+        insta::assert_snapshot!("transactional_text", text);
+        insta::assert_snapshot!("transactional_html", html);
+        let leave = Some("https://programs.harborpoint.example/alumni/leave/TOKEN");
+        let (text, html) = parts("Alumni news", body, dept, leave).unwrap();
+        insta::assert_snapshot!("list_text", text);
+        insta::assert_snapshot!("list_html", html);
+    }
 
     #[test]
     fn backoff_doubles_and_then_gives_up() {

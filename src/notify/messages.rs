@@ -654,4 +654,137 @@ mod tests {
             m.body_text
         );
     }
+
+    /// A message as its recipient reads it: what the outbox knows, then the delivered text.
+    fn shown(m: &OutgoingMessage) -> String {
+        let link = m.link.as_ref();
+        format!(
+            "kind: {}\nto: {}\nsubject: {}\nlink: {}\nunsubscribe: {}\n\n{}",
+            m.kind,
+            m.recipient,
+            m.subject,
+            link.map_or("none".to_string(), |l| format!(
+                "{:?}, works until {}",
+                l.kind,
+                l.expires_at.map_or("it is used".to_string(), |t| t.to_string())
+            )),
+            m.unsubscribe_url.as_deref().unwrap_or("none"),
+            crate::domain::mail::delivered_text(&m.body_text, link.map(|l| l.url.as_str())),
+        )
+    }
+
+    /// Every message the service words, snapshotted: a change of wording shows up in
+    /// review as a diff of what people will read (`cargo insta review` to accept it).
+    #[test]
+    fn every_message_as_its_recipient_reads_it() {
+        use crate::domain::requests::RequestStatus;
+        use ApplicationStatus::*;
+        use LinkKind::*;
+        let base = "https://programs.harborpoint.example";
+        let at: Timestamp = "2027-03-03T02:00:00Z".parse().unwrap();
+        let later = at.checked_add(jiff::SignedDuration::from_hours(3)).unwrap();
+        let day = jiff::civil::date(2027, 3, 2);
+        let link = |kind| SecretLink::new(kind, base, "TOKEN", Some(at));
+        let (c, dept, to) = (ctx(), "Harbor Point Police Department", "rosa@example.org");
+        let reminder = Reminder {
+            session_id: 5,
+            topic: "K-9 unit",
+            starts_at: at,
+            ends_at: later,
+            place: "Community Room, 400 Lighthouse Avenue",
+            what_to_bring: "A photo ID and comfortable shoes.",
+            class_link: "https://programs.harborpoint.example/classes/33",
+        };
+        let messages = [
+            application_received(&c, to, "Rosa", Confirmed, None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", Waitlisted, Some(4), link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", PendingReview, None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", Entered, None, link(ApplicantSignIn)),
+            seat_offered(&c, to, "Rosa", at, link(ApplicantSignIn)),
+            offer_expired(&c, to, "Rosa"),
+            withdrawn(&c, to, "Rosa"),
+            access_link(dept, to, link(ApplicantSignIn)),
+            lottery_result(&c, to, "Rosa", Confirmed, None, link(ApplicantSignIn)),
+            lottery_result(&c, to, "Rosa", Waitlisted, Some(2), link(ApplicantSignIn)),
+            class_news(
+                &c,
+                to,
+                true,
+                &format!("{base}/classes/33"),
+                &format!("{base}/interest/leave/TOKEN"),
+            ),
+            class_news(
+                &c,
+                to,
+                false,
+                &format!("{base}/classes/33"),
+                &format!("{base}/interest/leave/TOKEN"),
+            ),
+            review_decision(&c, to, "Rosa", true, None),
+            review_decision(
+                &c,
+                to,
+                "Rosa",
+                false,
+                Some("The background check could not be completed."),
+            ),
+            session_cancelled(&c, to, "Rosa", "K-9 unit, Tuesday, March 2"),
+            session_changed(
+                &c,
+                to,
+                "Rosa",
+                "Tuesday, March 2, 6:00 PM",
+                "Thursday, March 4, 6:00 PM",
+            ),
+            class_cancelled(&c, to, "Rosa"),
+            ride_along_booked(&c, to, "Rosa", at, "Night patrol, Harbor district"),
+            offer_expiring(&c, 17, to, "Rosa", at, link(ApplicantSignIn)),
+            session_reminder(&c, to, "Rosa", &reminder),
+            graduated(
+                &c,
+                to,
+                "Rosa",
+                &format!("{base}/certificates/ABCDE-FGHJK"),
+                &format!("{base}/my"),
+            ),
+            needs_review(&c, "m.okafor@harborpoint-pd.example", &format!("{base}/staff/review")),
+            request_received(dept, to, "Dana", "Traffic enforcement", 1042, link(RequestFollow)),
+            request_updated(
+                dept,
+                to,
+                "Dana",
+                "Traffic enforcement",
+                1042,
+                RequestStatus::InProgress,
+                "Motors officers will patrol Ocean Avenue this week.",
+                &format!("{base}/requests/1042"),
+            ),
+            requests_waiting(
+                dept,
+                "m.okafor@harborpoint-pd.example",
+                &format!("{base}/staff/requests"),
+                day,
+            ),
+            request_assigned(
+                dept,
+                "b.harlow@harborpoint-pd.example",
+                "Traffic enforcement",
+                1042,
+                Some(day),
+                &format!("{base}/staff/requests/1042"),
+            ),
+            survey_invitation(&c, to, "Rosa", false, link(Survey)),
+            survey_invitation(&c, to, "Rosa", true, link(Survey)),
+            alumni_news(
+                dept,
+                to,
+                "Graduation night photos",
+                "The photos from Class 32's graduation are up.\n\nThank you for coming.",
+                link(Unsubscribe),
+            ),
+        ];
+        for (i, m) in messages.iter().enumerate() {
+            insta::assert_snapshot!(format!("{i:02}_{}", m.kind), shown(m));
+        }
+    }
 }

@@ -4,10 +4,10 @@
 
 use reqwest::header::COOKIE;
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_page, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_page, session};
 
 async fn school(app: &TestApp, name: &str) -> String {
     app.store

@@ -352,7 +352,7 @@ async fn a_priority_round_admits_residents_first(backend: Backend) {
     let app = spawn(backend).await;
     let class = open_class(&app, ClassSpec::default()).await;
     // The coordinator sets the round on the rules page: residents only for the next day.
-    let coordinator = crate::staff::session(&app, crate::staff::COORDINATOR).await;
+    let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
     let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
     let until = Timestamp::now().checked_add(SignedDuration::from_hours(24)).unwrap();
     let local = until.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string();
@@ -370,7 +370,7 @@ async fn a_priority_round_admits_residents_first(backend: Backend) {
         let (app, coordinator, rules) = (&app, coordinator.clone(), rules.clone());
         async move {
             let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            crate::staff::post_as(app, Some(&coordinator), &rules, &pairs).await
+            crate::actors::post_as(app, Some(&coordinator), &rules, &pairs).await
         }
     };
     assert_eq!(send(form(&local, "")).await, 422, "a round needs the ties it admits");

@@ -1,9 +1,9 @@
 //! Attendance on the phone page and graduation by the program's rule, over real HTTP.
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, session};
 use crate::applications::{ClassSpec, HELD, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, session};
 
 async fn session_ids(app: &TestApp, class: i64) -> Vec<i64> {
     let c = app.get_json(&format!("/api/v1/classes/{class}")).await;
@@ -253,21 +253,15 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
     );
     assert!(congrats.body_text.contains("/my\n"));
     // The graduate downloads their own certificate; nobody else's.
-    let graduate = crate::self_service::sign_in(
-        &app,
-        &crate::self_service::link_token(&app, "person1@example.org").await,
-    )
-    .await;
+    let graduate =
+        crate::actors::applicant_session(&app, &crate::actors::link_token(&app, "person1@example.org").await).await;
     let mine = app
         .client
         .get(format!("{}/my/certificates/{number}", app.address))
         .header(reqwest::header::COOKIE, &graduate);
     assert_eq!(mine.send().await.unwrap().status().as_u16(), 200);
-    let other = crate::self_service::sign_in(
-        &app,
-        &crate::self_service::link_token(&app, "person3@example.org").await,
-    )
-    .await;
+    let other =
+        crate::actors::applicant_session(&app, &crate::actors::link_token(&app, "person3@example.org").await).await;
     let theirs = app
         .client
         .get(format!("{}/my/certificates/{number}", app.address))
@@ -580,7 +574,7 @@ async fn attendance_waits_for_the_session_and_graduation_for_the_last_one(backen
         .get()
         .to_string();
     let path = format!("/staff/classes/{open}/sessions/{first}/attendance");
-    let (status, _, page) = crate::staff::post_page(
+    let (status, _, page) = crate::actors::post_page(
         &app,
         &coordinator,
         &path,
@@ -644,7 +638,7 @@ async fn attendance_waits_for_the_session_and_graduation_for_the_last_one(backen
         "{page}"
     );
     assert!(!page.contains("Confirm graduation</button>"));
-    let (status, _, page) = crate::staff::post_page(&app, &coordinator, &graduation, &[]).await;
+    let (status, _, page) = crate::actors::post_page(&app, &coordinator, &graduation, &[]).await;
     assert_eq!(status, 409);
     assert!(
         page.contains("Confirm graduation once that session has started."),

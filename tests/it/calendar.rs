@@ -3,11 +3,11 @@
 //! STATUS:CANCELLED; private participant and presenter feeds; the Atom news feed, checked
 //! against RFC 4287 with an independent XML parser.
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, post_as, session};
+use crate::actors::{applicant_session, link_token, post_with};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::self_service::{link_token, post_with, sign_in};
-use crate::staff::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, post_as, session};
 
 /// Every event of a feed as `name -> value` maps.
 async fn events(app: &TestApp, class: i64) -> Vec<std::collections::HashMap<String, String>> {
@@ -165,7 +165,7 @@ async fn participants_subscribe_to_their_own_classes(backend: Backend) {
     let class = app.class_id("Class 33").await;
     let (status, _) = apply(&app, precinct::domain::ClassId::new(class), &applicant(7), None).await;
     assert_eq!(status, 201);
-    let cookie = sign_in(&app, &link_token(&app, "person7@example.org").await).await;
+    let cookie = applicant_session(&app, &link_token(&app, "person7@example.org").await).await;
     let page = app.page_as(&cookie, "/my/applications").await;
     assert!(page.contains("Get my calendar address"));
     let res = post_with(&app, &cookie, "/my/calendar").await;
@@ -198,7 +198,7 @@ async fn participants_subscribe_to_their_own_classes(backend: Backend) {
     assert_eq!(app.get("/calendar/me/not-a-token.ics").await.status().as_u16(), 404);
     // Someone without a seat gets an empty calendar, not someone else's.
     let (_, body) = apply(&app, precinct::domain::ClassId::new(class), &applicant(8), None).await;
-    let other = sign_in(&app, &link_token(&app, "person8@example.org").await).await;
+    let other = applicant_session(&app, &link_token(&app, "person8@example.org").await).await;
     post_with(&app, &other, &format!("/my/applications/{}/withdraw", body["id"])).await;
     let other_url = shown_address(&post_with(&app, &other, "/my/calendar").await.text().await.unwrap());
     assert!(feed_events(&app, &path_of(&other_url)).await.1.is_empty());

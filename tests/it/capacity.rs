@@ -5,11 +5,11 @@
 use precinct::domain::{ApplicationStatus, ClassId};
 use serde_json::json;
 
+use crate::actors::{COORDINATOR, post_page, session};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::manage::{send, token};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, post_page, session};
 
 /// Seats held and capacity, read from the database (not from an answer).
 async fn held_and_capacity(app: &TestApp, class: ClassId) -> (i64, i64) {

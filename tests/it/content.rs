@@ -2,10 +2,10 @@
 //! the Atom feed, staff editing with clear errors, and Markdown sanitization against a
 //! corpus of script-injection payloads.
 
+use crate::actors::{COORDINATOR, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, session};
 
 fn today() -> jiff::civil::Date {
     let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();

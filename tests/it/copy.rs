@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::manage::{send, token};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 use precinct::domain::ClassId;
 
 /// A department holiday on the second Tuesday of the copy's semester.

@@ -2,12 +2,12 @@
 //! instructor records lessons and graduates it, the requester follows along, certificate
 //! names are typeset and not kept, and the lessons count in the engagement report.
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 use crate::applications::spawn;
 use crate::attendance::pdf_text;
 use crate::duties::staff_id;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 
 const INSTRUCTOR: &str = "l.castellanos@harborpoint-pd.example";
 

@@ -1,10 +1,10 @@
 //! Community duties over real HTTP: assigning with the checks each duty needs, ending,
 //! who held a duty on a given day, and the public pages naming only officers who agreed.
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_as, post_page, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, post_page, session};
 
 /// The id of the demo's staff member called `name`.
 pub async fn staff_id(app: &TestApp, name: &str) -> String {
@@ -20,7 +20,7 @@ pub async fn staff_id(app: &TestApp, name: &str) -> String {
 }
 
 /// Status and body of a staff form post.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+async fn submit(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
     let (status, _, body) = post_page(app, cookie, path, form).await;
     (status, body)
 }
@@ -44,23 +44,23 @@ async fn duties_are_held_over_time_and_shown_with_consent(backend: Backend) {
             ("certified_on", certified.to_string()),
         ]
     };
-    let (status, page) = post_form(&app, &coordinator, "/staff/duties", &refs(&dare(&theo, ""))).await;
+    let (status, page) = submit(&app, &coordinator, "/staff/duties", &refs(&dare(&theo, ""))).await;
     assert_eq!(status, 422);
     assert!(page.contains("Enter the date of the DARE instructor certification."));
     assert_eq!(
-        post_form(&app, &coordinator, "/staff/duties", &refs(&dare(&theo, "2025-11-20")))
+        submit(&app, &coordinator, "/staff/duties", &refs(&dare(&theo, "2025-11-20")))
             .await
             .0,
         303
     );
     assert_eq!(
-        post_form(&app, &coordinator, "/staff/duties", &refs(&dare(&sofia, "2025-10-01")))
+        submit(&app, &coordinator, "/staff/duties", &refs(&dare(&sofia, "2025-10-01")))
             .await
             .0,
         303
     );
     // A resource officer names their school.
-    let (status, page) = post_form(
+    let (status, page) = submit(
         &app,
         &coordinator,
         "/staff/duties",

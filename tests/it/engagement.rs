@@ -4,10 +4,10 @@
 
 use reqwest::header::{AUTHORIZATION, COOKIE};
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 use crate::applications::spawn;
 use crate::helpers::Backend;
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 
 async fn engagement_is_summed_per_officer_duty_school_and_month(backend: Backend) {
     let app = spawn(backend).await;

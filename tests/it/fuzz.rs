@@ -1028,7 +1028,7 @@ async fn run(backend: Backend, seed: u64, requests: usize) -> Run {
         },
     )
     .await;
-    let admin = crate::staff::session(&app, crate::staff::ADMIN).await;
+    let admin = crate::actors::session(&app, crate::actors::ADMIN).await;
     let token = {
         let t = precinct::auth::tokens::generate();
         app.store

@@ -4,9 +4,9 @@
 
 use reqwest::header::COOKIE;
 
+use crate::actors::{ADMIN, COORDINATOR, get_as, post_as, post_page, session, set_password};
 use crate::helpers::{Backend, TestApp, spawn_demo, spawn_empty};
 use crate::on_both_backends;
-use crate::staff::{ADMIN, COORDINATOR, get_as, post_as, post_page, session, set_password};
 
 const FIRST_ADMIN: &str = "chief@lakeside.example";
 
@@ -555,7 +555,7 @@ async fn the_service_area_counts_for_living_in_the_city(backend: Backend) {
 async fn organizations_and_presented_sessions_count_in_engagement(backend: Backend) {
     let app = spawn_demo(backend).await;
     let coordinator = session(&app, COORDINATOR).await;
-    let officer = session(&app, crate::staff::OTHER_OFFICER).await;
+    let officer = session(&app, crate::actors::OTHER_OFFICER).await;
     let (status, _, text) = post_page(
         &app,
         &coordinator,

@@ -112,8 +112,8 @@ async fn instances_share_a_clients_budget(backend: Backend) {
 
 async fn guessable_staff_passwords_are_refused(backend: Backend) {
     let app = crate::applications::spawn(backend).await;
-    let email = crate::staff::COORDINATOR;
-    let cookie = crate::staff::session(&app, email).await;
+    let email = crate::actors::COORDINATOR;
+    let cookie = crate::actors::session(&app, email).await;
     let change = |new: &str| {
         let client = app.client.clone();
         let url = format!("{}/staff/password", app.address);

@@ -240,15 +240,15 @@ async fn a_refused_message_fails_at_once_and_staff_can_resend_it(backend: Backen
 
     // Staff fix the cause and resend from the outbox page.
     sink.set_mode(Mode::Accept);
-    let cookie = crate::staff::session(&app, crate::staff::ADMIN).await;
+    let cookie = crate::actors::session(&app, crate::actors::ADMIN).await;
     let page = app.page_as(&cookie, "/staff/outbox?status=failed").await;
     assert!(page.contains("refused0@example.org"), "{page}");
     assert!(page.contains("550"), "the error is shown");
     let id = entry[0].id;
     let resend = format!("/staff/outbox/{id}/resend");
-    assert_eq!(crate::staff::post_as(&app, Some(&cookie), &resend, &[]).await, 303);
+    assert_eq!(crate::actors::post_as(&app, Some(&cookie), &resend, &[]).await, 303);
     // Only failed messages can be resent.
-    assert_eq!(crate::staff::post_as(&app, Some(&cookie), &resend, &[]).await, 409);
+    assert_eq!(crate::actors::post_as(&app, Some(&cookie), &resend, &[]).await, 409);
     assert_eq!(
         precinct::jobs::run_once(&app.state.jobs(), much_later)
             .await

@@ -1,5 +1,6 @@
 //! Integration tests: the real service over real HTTP, on SQLite and PostgreSQL.
 
+mod actors;
 mod helpers;
 
 mod activity;
@@ -22,6 +23,7 @@ mod fuzz;
 mod go_live;
 mod health;
 mod holidays;
+mod layers;
 mod limits;
 mod mail;
 mod manage;
@@ -41,6 +43,7 @@ mod security;
 mod self_service;
 mod sensitive;
 mod smtp_sink;
+mod snapshots;
 mod staff;
 mod teen;
 mod traffic;

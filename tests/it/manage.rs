@@ -222,7 +222,7 @@ async fn bad_class_requests_name_every_problem(backend: Backend) {
 }
 
 async fn coordinators_create_a_class_in_the_back_office(backend: Backend) {
-    use crate::staff::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
+    use crate::actors::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
     let app = spawn(backend).await;
     let coordinator = session(&app, COORDINATOR).await;
     let officer = session(&app, PRESENTING_OFFICER).await;

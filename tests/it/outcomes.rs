@@ -8,10 +8,10 @@ use jiff::Timestamp;
 use precinct::domain::{ApplicationId, ClassId};
 use reqwest::header::{COOKIE, LOCATION};
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, Options, TestApp, TestDb, spawn_app_with};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 
 /// A class of `n` confirmed applicants (person1..personN) in a program that asks the
 /// standard survey; returns the class and the program's slug.
@@ -510,11 +510,8 @@ async fn graduates_opt_in_to_alumni_news_and_can_leave(backend: Backend) {
     let coordinator = session(&app, COORDINATOR).await;
     let (class, _) = surveyed_class(&app, &coordinator, 2).await;
     let program = app.store.class(class).await.unwrap().unwrap().program_id.to_string();
-    let someone = crate::self_service::sign_in(
-        &app,
-        &crate::self_service::link_token(&app, "person1@example.org").await,
-    )
-    .await;
+    let someone =
+        crate::actors::applicant_session(&app, &crate::actors::link_token(&app, "person1@example.org").await).await;
     let people = app.store.participants(class).await.unwrap();
     let id_of = |name: &str| people.iter().find(|p| p.first_name == name).unwrap().id.get();
     let mine = id_of("Person1");

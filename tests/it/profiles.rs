@@ -8,10 +8,10 @@ use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb};
 use reqwest::header::COOKIE;
 use reqwest::multipart::{Form, Part};
 
+use crate::actors::{OTHER_OFFICER, post_page, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{OTHER_OFFICER, post_page, session};
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let img = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 120]));

@@ -8,10 +8,10 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
+use crate::actors::{ADMIN, COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 use crate::applications::{applicant, apply, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{ADMIN, COORDINATOR, OTHER_OFFICER, get_as, post_as, session};
 
 const PROGRAM: &str = "citizen-academy";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-not-really-an-image";

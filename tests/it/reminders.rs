@@ -6,10 +6,10 @@ use jiff::{SignedDuration, Timestamp};
 use precinct::domain::{ClassId, ClassStatus};
 use precinct::service::planning::{ClassIn, PatternIn};
 
+use crate::actors::{applicant_session, link_token, post_with};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::self_service::{link_token, post_with, sign_in};
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -178,7 +178,7 @@ async fn an_offer_gets_one_last_call_with_a_working_link(backend: Backend) {
     .await;
     let (_, first) = apply(&app, class, &applicant(1), None).await;
     apply(&app, class, &applicant(2), None).await;
-    let cookie = sign_in(&app, &link_token(&app, "person1@example.org").await).await;
+    let cookie = applicant_session(&app, &link_token(&app, "person1@example.org").await).await;
     let withdrawn = Timestamp::now();
     let res = post_with(&app, &cookie, &format!("/my/applications/{}/withdraw", first["id"])).await;
     assert_eq!(res.status().as_u16(), 303);
@@ -215,7 +215,7 @@ async fn an_offer_gets_one_last_call_with_a_working_link(backend: Backend) {
         .collect();
     assert_eq!(kinds, ["application_received", "seat_offered", "offer_expiring"]);
     // Its link signs person 2 in, ready to accept.
-    let cookie = sign_in(&app, &link_token(&app, "person2@example.org").await).await;
+    let cookie = applicant_session(&app, &link_token(&app, "person2@example.org").await).await;
     let page = app.page_as(&cookie, "/my/applications").await;
     assert!(page.contains("Status: <strong>Seat offered</strong>"), "{page}");
 }
@@ -246,9 +246,9 @@ async fn reviewers_hear_of_waiting_applications_once_a_day_per_class(backend: Ba
                 .count()
         }
     };
-    assert_eq!(notices(crate::staff::COORDINATOR).await, 1);
-    assert_eq!(notices(crate::staff::ADMIN).await, 1);
-    assert_eq!(notices(crate::staff::OTHER_OFFICER).await, 0, "officers do not review");
+    assert_eq!(notices(crate::actors::COORDINATOR).await, 1);
+    assert_eq!(notices(crate::actors::ADMIN).await, 1);
+    assert_eq!(notices(crate::actors::OTHER_OFFICER).await, 0, "officers do not review");
 }
 
 on_both_backends!(

@@ -5,18 +5,10 @@
 
 use reqwest::header::LOCATION;
 
+use crate::actors::{ADMIN, COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, post_as, post_form, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{ADMIN, COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, post_as, session};
-
-async fn post_form(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let mut req = app.client.post(format!("{}{path}", app.address)).form(form);
-    if let Some(c) = cookie {
-        req = req.header(reqwest::header::COOKIE, c);
-    }
-    req.send().await.unwrap()
-}
 
 /// Files a traffic-enforcement request on the public form as Dana (dana@example.org),
 /// asserting it is accepted.
@@ -204,7 +196,7 @@ async fn a_request_is_filed_followed_triaged_and_closed(backend: Backend) {
     // Only the assigned officer sees it; other officers get 403, counselors too.
     let other = session(&app, OTHER_OFFICER).await;
     assert_eq!(
-        crate::staff::get_as(&app, Some(&other), &format!("/staff/requests/{id}")).await,
+        crate::actors::get_as(&app, Some(&other), &format!("/staff/requests/{id}")).await,
         403
     );
     assert!(
@@ -304,16 +296,19 @@ async fn staff_pages_refuse_who_may_not_and_unknown_ids(backend: Backend) {
     let app = spawn(backend).await;
     let admin = session(&app, ADMIN).await;
     assert_eq!(
-        crate::staff::get_as(&app, Some(&admin), "/staff/requests/999999").await,
+        crate::actors::get_as(&app, Some(&admin), "/staff/requests/999999").await,
         404
     );
     assert_eq!(
-        crate::staff::get_as(&app, Some(&admin), "/staff/requests/abc").await,
+        crate::actors::get_as(&app, Some(&admin), "/staff/requests/abc").await,
         404
     );
-    assert_eq!(crate::staff::get_as(&app, None, "/staff/requests").await, 303);
+    assert_eq!(crate::actors::get_as(&app, None, "/staff/requests").await, 303);
     let officer = session(&app, PRESENTING_OFFICER).await;
-    assert_eq!(crate::staff::get_as(&app, Some(&officer), "/staff/requests").await, 200);
+    assert_eq!(
+        crate::actors::get_as(&app, Some(&officer), "/staff/requests").await,
+        200
+    );
     assert_eq!(
         post_as(&app, Some(&officer), "/staff/requests/999999", &[("status", "closed")]).await,
         404

@@ -5,11 +5,11 @@
 use jiff::{Timestamp, ToSpan};
 use reqwest::header::COOKIE;
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, post_as, post_form, session};
+use crate::actors::{applicant_session, link_token};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::self_service::{link_token, sign_in};
-use crate::staff::{COORDINATOR, OTHER_OFFICER, post_as, session};
 
 /// A date `days` ahead in the demo department's zone, as the form wants it.
 fn days_ahead(days: i64) -> String {
@@ -34,16 +34,6 @@ async fn offer_shift(app: &TestApp, cookie: &str, class: i64, date: &str, seats:
     post_as(app, Some(cookie), &format!("/staff/classes/{class}/ride-alongs"), &form).await
 }
 
-async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn my_page(app: &TestApp, cookie: &str) -> String {
     app.client
         .get(format!("{}/my/applications", app.address))
@@ -64,7 +54,7 @@ async fn participants(app: &TestApp, n: usize) -> (i64, Vec<(i64, String)>) {
         let (status, body) = apply(app, class, &applicant(i), None).await;
         assert_eq!((status, body["status"].as_str()), (201, Some("confirmed")));
         let token = link_token(app, &format!("person{i}@example.org")).await;
-        people.push((body["id"].as_i64().unwrap(), sign_in(app, &token).await));
+        people.push((body["id"].as_i64().unwrap(), applicant_session(app, &token).await));
     }
     (class.get(), people)
 }
@@ -78,7 +68,7 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
     // Bad input comes back with every problem listed, not a 500.
     let res = post_form(
         &app,
-        &coordinator,
+        Some(&coordinator),
         &format!("/staff/classes/{class}/ride-alongs"),
         &[
             ("date", "soon"),
@@ -122,9 +112,9 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
         "the shift within 24 hours is not offered"
     );
     let book = |id: i64| format!("/my/applications/{id}/ride-along");
-    let res = post_form(&app, first_cookie, &book(*first), &[("slot", soon.as_str())]).await;
+    let res = post_form(&app, Some(first_cookie), &book(*first), &[("slot", soon.as_str())]).await;
     assert_eq!(res.status().as_u16(), 409, "too late to book");
-    let res = post_form(&app, first_cookie, &book(*first), &[("slot", later.as_str())]).await;
+    let res = post_form(&app, Some(first_cookie), &book(*first), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 303);
     let kinds: Vec<String> = app
         .mailbox("person1@example.org")
@@ -139,15 +129,15 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
             .contains("You are booked to ride with")
     );
     // The seat is taken; someone else's application id is not yours to book with.
-    let res = post_form(&app, second_cookie, &book(*second), &[("slot", later.as_str())]).await;
+    let res = post_form(&app, Some(second_cookie), &book(*second), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 409);
     assert!(res.text().await.unwrap().contains("That shift is full"));
-    let res = post_form(&app, second_cookie, &book(*first), &[("slot", later.as_str())]).await;
+    let res = post_form(&app, Some(second_cookie), &book(*first), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 404);
     // Cancelling frees the seat for the next person.
-    let res = post_form(&app, first_cookie, &format!("{}/cancel", book(*first)), &[]).await;
+    let res = post_form(&app, Some(first_cookie), &format!("{}/cancel", book(*first)), &[]).await;
     assert_eq!(res.status().as_u16(), 303);
-    let res = post_form(&app, second_cookie, &book(*second), &[("slot", later.as_str())]).await;
+    let res = post_form(&app, Some(second_cookie), &book(*second), &[("slot", later.as_str())]).await;
     assert_eq!(res.status().as_u16(), 303);
     // A booked shift cannot be removed; the staff page lists the rider.
     let delete = format!("/staff/classes/{class}/ride-alongs/{later}/delete");
@@ -176,7 +166,13 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
         303
     );
     assert!(my_page(&app, second_cookie).await.contains("Your ride-along is done"));
-    let res = post_form(&app, first_cookie, &format!("/my/applications/{first}/withdraw"), &[]).await;
+    let res = post_form(
+        &app,
+        Some(first_cookie),
+        &format!("/my/applications/{first}/withdraw"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status().as_u16(), 303);
 }
 

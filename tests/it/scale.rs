@@ -4,10 +4,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::actors::{COORDINATOR, session};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, Options, spawn_app_with};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, session};
 
 async fn two_instances_share_applications_sessions_and_jobs(backend: Backend) {
     let a = spawn(backend).await;

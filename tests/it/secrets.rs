@@ -12,9 +12,9 @@ use precinct::domain::mail::{self, LINK_MARK, LinkKind};
 use precinct::store::outbox::{OutgoingMessage, SecretLink};
 use reqwest::header::{AUTHORIZATION, COOKIE};
 
+use crate::actors::{ADMIN, COORDINATOR, PRESENTING_OFFICER, post_page, session};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
-use crate::staff::{ADMIN, COORDINATOR, PRESENTING_OFFICER, post_page, session};
 
 /// The tokens of every private link in messages to `recipients`, with their kinds.
 async fn private_tokens(app: &TestApp, recipients: &[String]) -> Vec<(LinkKind, String)> {

@@ -113,7 +113,7 @@ async fn capacity_post(app: &crate::helpers::TestApp, cookie: &str, headers: &[(
 
 async fn state_changes_need_this_sites_origin(backend: Backend) {
     let app = spawn_demo(backend).await;
-    let cookie = crate::staff::session(&app, crate::staff::COORDINATOR).await;
+    let cookie = crate::actors::session(&app, crate::actors::COORDINATOR).await;
     let here = app.address.clone();
     let other_scheme = here.replace("http://", "https://");
     let port: u16 = here.rsplit(':').next().unwrap().parse().unwrap();

@@ -3,54 +3,15 @@
 
 use jiff::{SignedDuration, Timestamp};
 use precinct::domain::ClassStatus;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 
+use crate::actors::{applicant_session as sign_in, link_token, post_with};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
 use crate::on_both_backends;
 
-/// The token of the newest link emailed to `email`.
-pub async fn link_token(app: &TestApp, email: &str) -> String {
-    let messages = app.mailbox(email).await;
-    let body = &messages
-        .iter()
-        .rev()
-        .find(|m| m.body_text.contains("/my/link/"))
-        .expect("a message with a link was queued")
-        .body_text;
-    let start = body.find("/my/link/").unwrap() + "/my/link/".len();
-    body[start..].split_whitespace().next().unwrap().to_string()
-}
-
 async fn message_kinds(app: &TestApp, email: &str) -> Vec<String> {
     app.mailbox(email).await.into_iter().map(|m| m.kind).collect()
-}
-
-/// Uses a link and returns the session cookie.
-pub async fn sign_in(app: &TestApp, token: &str) -> String {
-    let page = app.get(&format!("/my/link/{token}")).await;
-    assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap().contains("Continue"));
-    let res = app
-        .client
-        .post(format!("{}/my/link/{token}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(res.headers()[LOCATION], "/my/applications");
-    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
-    cookie.split(';').next().unwrap().to_string()
-}
-
-pub async fn post_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn counts(app: &TestApp, class: precinct::domain::ClassId) -> Vec<(String, i64)> {

@@ -4,10 +4,10 @@
 //! the audit log or the answer to an approval. Two applications that differ only in a
 //! failed or passed background check must look the same to them.
 
+use crate::actors::{ADMIN, COORDINATOR, post_as, post_page, session};
 use crate::applications::{applicant, apply, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{ADMIN, COORDINATOR, post_as, post_page, session};
 
 async fn application(app: &TestApp, n: usize) -> i64 {
     let class = app.class_id("Class 33").await;

@@ -3,81 +3,13 @@
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
+use crate::actors::{
+    ADMIN, COORDINATOR, OTHER_OFFICER, PASSWORD, PRESENTING_OFFICER, get_as, post_as, session, set_password,
+    staff_sign_in as sign_in,
+};
 use crate::applications::{applicant, apply, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-pub async fn set_password(app: &TestApp, email: &str) {
-    let hash = precinct::auth::password::hash(PASSWORD).unwrap();
-    assert!(
-        app.store.set_staff_password(email, &hash).await.unwrap(),
-        "{email} exists in the demo"
-    );
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(format!("{}/staff/sign-in", app.address))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Signs in and returns the session cookie.
-pub async fn session(app: &TestApp, email: &str) -> String {
-    set_password(app, email).await;
-    let res = sign_in(app, email, PASSWORD).await;
-    assert_eq!(res.status().as_u16(), 303, "{email} signs in");
-    let cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/staff"));
-    cookie.split(';').next().unwrap().to_string()
-}
-
-pub async fn get_as(app: &TestApp, cookie: Option<&str>, path: &str) -> u16 {
-    let mut req = app.client.get(format!("{}{path}", app.address));
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    req.send().await.unwrap().status().as_u16()
-}
-
-pub async fn post_as(app: &TestApp, cookie: Option<&str>, path: &str, form: &[(&str, &str)]) -> u16 {
-    let mut req = app.client.post(format!("{}{path}", app.address)).form(form);
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    req.send().await.unwrap().status().as_u16()
-}
-
-/// POSTs a form as the holder of `cookie`; status, `Location` and body.
-pub async fn post_page(
-    app: &TestApp,
-    cookie: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let res = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
-    (status, location, res.text().await.unwrap())
-}
-
-pub const ADMIN: &str = "admin@harborpoint-pd.example";
-pub const COORDINATOR: &str = "m.okafor@harborpoint-pd.example";
-/// Presents the K-9 session of the demo classes.
-pub const PRESENTING_OFFICER: &str = "d.ferreira@harborpoint-pd.example";
-/// Presents nothing.
-pub const OTHER_OFFICER: &str = "j.brandt@harborpoint-pd.example";
 
 /// Expected answers per actor, in the order anonymous, admin, coordinator, presenting
 /// officer, other officer, counselor. 303 for anonymous is the redirect to sign in.

@@ -5,12 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 use reqwest::header::COOKIE;
 
+use crate::actors::COUNSELOR;
+use crate::actors::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
 use crate::applications::spawn;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, PRESENTING_OFFICER, get_as, post_as, session};
-
-const COUNSELOR: &str = "counselor@harborpoint-schools.example";
 
 async fn cohort(app: &TestApp) -> i64 {
     let classes = app.get_json("/api/v1/classes?program=teen-academy").await;
@@ -371,7 +370,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         page.contains("Emergency contact: Luis Ortiz") && page.contains("Peanut allergy"),
         "{page}"
     );
-    let admin = session(&app, crate::staff::ADMIN).await;
+    let admin = session(&app, crate::actors::ADMIN).await;
     assert_eq!(
         post_as(&app, Some(&admin), "/staff/settings", &[("admin", "yes")]).await,
         303
@@ -538,7 +537,7 @@ async fn retention_erases_minors_details_when_due_and_nothing_else(backend: Back
     let app = spawn(backend).await;
     let class = cohort(&app).await;
     let c = precinct::domain::ClassId::new(class);
-    let admin = session(&app, crate::staff::ADMIN).await;
+    let admin = session(&app, crate::actors::ADMIN).await;
     let coordinator = session(&app, COORDINATOR).await;
     let counselor = session(&app, COUNSELOR).await;
     let maya = app

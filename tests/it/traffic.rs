@@ -2,10 +2,10 @@
 //! request, results recorded by an officer who worked it, figures against a hand
 //! computation, and the requester seeing what happened.
 
+use crate::actors::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 use crate::applications::spawn;
 use crate::helpers::Backend;
 use crate::on_both_backends;
-use crate::staff::{COORDINATOR, OTHER_OFFICER, get_as, post_page, session};
 
 /// Twenty readings on a 25 mph street (the fixture of `domain::traffic`'s unit test):
 /// median 29, 85th percentile 35, 15 over the limit, 4 by ten or more.
