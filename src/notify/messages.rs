@@ -1,4 +1,7 @@
 //! The wording of applicant emails: plain text, plain language, one clear next step.
+//!
+//! Kept whole: one function per message, so every wording the service sends is read in
+//! one place; the last quarter of the file is their snapshot tests.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

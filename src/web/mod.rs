@@ -22,6 +22,7 @@ use crate::web::error::{ApiError, AppError, ErrorPage, problem_response};
 pub mod api;
 pub mod client;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod layout;
 pub mod metrics;

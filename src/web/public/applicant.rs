@@ -24,6 +24,7 @@ use crate::service::ride_alongs;
 use crate::store::feeds::CalendarOwner;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{self, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -179,10 +180,8 @@ pub async fn find(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 /// same either way, so the form does not reveal who applied.
 pub async fn send_link(
     State(state): State<AppState>,
-    form: Result<Form<EmailForm>, FormRejection>,
+    extract::Form(form): extract::Form<EmailForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) =
-        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let dept = state.store.department().await?;
     let email = form.email.trim().to_string();
     if !looks_like_email(&email) {
@@ -393,13 +392,12 @@ pub async fn act(
 pub async fn correct(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<ApplicationId>,
     form: Result<Form<crate::domain::application::ContactCorrection>, FormRejection>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) =
         form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let correction = form
@@ -423,15 +421,12 @@ pub struct AlumniForm {
 pub async fn alumni(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    form: Result<Form<AlumniForm>, FormRejection>,
+    Id(id): Id<ApplicationId>,
+    extract::Form(form): extract::Form<AlumniForm>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    let Form(form) =
-        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let keep = match form.keep.as_str() {
         "yes" => true,
         "no" => false,
@@ -501,13 +496,12 @@ pub struct SlotForm {
 pub async fn book_ride_along(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<ApplicationId>,
     form: Result<Form<SlotForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let slot: i64 = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
     match ride_alongs::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
@@ -522,12 +516,11 @@ pub async fn book_ride_along(
 pub async fn cancel_ride_along(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<ApplicationId>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     match ride_alongs::cancel_ride_along(&state.store, &email_key, id, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=unbooked")),
         Err(ActionError::NotFound) => Err(AppError::NotFound("application")),

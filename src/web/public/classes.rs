@@ -2,7 +2,7 @@
 //! is open, the application form.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -13,6 +13,7 @@ use crate::format;
 use crate::store::lottery::LotteryRecord;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{ClassView, Layout, render};
 
 struct SessionView {
@@ -44,9 +45,8 @@ struct ClassPage {
 }
 
 /// `GET /classes/{id}`.
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, Id(id): Id<ClassId>) -> Result<Response, AppError> {
     // A malformed id cannot name a class: answer like any other missing class.
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     page(&state, id, FormState::fresh(), StatusCode::OK).await
 }
 

@@ -3,8 +3,7 @@
 //! optional photo consent, and a signature by typed name.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -15,6 +14,7 @@ use crate::format;
 use crate::service::nominations::{self, NominationError};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -138,9 +138,8 @@ pub struct SignForm {
 pub async fn sign(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    form: Result<Form<SignForm>, FormRejection>,
+    Form(form): Form<SignForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let now = Timestamp::now();
     if form.answer == "decline" {
         return match nominations::decline_consent(&state.store, &token, now).await {

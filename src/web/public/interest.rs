@@ -1,8 +1,7 @@
 //! The interest list: join from a program page, leave from a link in any message.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -12,6 +11,7 @@ use crate::auth::tokens;
 use crate::domain::application::looks_like_email;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,10 +35,8 @@ struct InterestPage {
 pub async fn join(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    form: Result<Form<InterestForm>, FormRejection>,
+    Form(form): Form<InterestForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) =
-        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let program = state
         .store
         .published_program(&slug)

@@ -2,8 +2,7 @@
 //! own entries (coordinators see everyone's), and monthly figures per school.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -18,6 +17,7 @@ use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -163,10 +163,9 @@ fn refused(r: Refusal) -> (Vec<(&'static str, String)>, Vec<String>) {
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<ActivityForm>, FormRejection>,
+    Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     may_log(&user)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let a = match checked(&state, &form).await? {
         Ok(a) => a,
         Err(r) => {
@@ -246,14 +245,13 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ActivityForm>, FormRejection>,
+    Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     may_log(&user)?;
     let row = entry(&state, &user, &id).await?;
     if row.staff_id != user.id {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let a = match checked(&state, &form).await? {
         Ok(a) => a,
         Err(r) => {

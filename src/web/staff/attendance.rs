@@ -2,8 +2,7 @@
 //! confirming graduation by the program's rule.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -19,6 +18,7 @@ use crate::store::attendance::Participant;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 struct Row {
@@ -74,20 +74,12 @@ async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Resul
     Ok(may_take_attendance(user.role, presents))
 }
 
-fn parse_ids(class: &str, session: &str) -> Result<(ClassId, SessionId), AppError> {
-    Ok((
-        class.parse().map_err(|_| AppError::NotFound("class"))?,
-        session.parse().map_err(|_| AppError::NotFound("session"))?,
-    ))
-}
-
 /// `GET /staff/classes/{id}/sessions/{sid}`.
 pub async fn sheet(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((class, session)): Path<(String, String)>,
+    Id((class_id, session_id)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
-    let (class_id, session_id) = parse_ids(&class, &session)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
@@ -168,14 +160,12 @@ fn parse_minutes_late(mark: Mark, raw: &str) -> Result<Option<u32>, AppError> {
 pub async fn mark(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((class, session)): Path<(String, String)>,
-    form: Result<Form<MarkForm>, FormRejection>,
+    Id((class_id, session_id)): Id<(ClassId, SessionId)>,
+    Form(form): Form<MarkForm>,
 ) -> Result<Response, AppError> {
-    let (class_id, session_id) = parse_ids(&class, &session)?;
     if !allowed(&state, &user, class_id).await? {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let application: ApplicationId = form
         .application
         .parse()
@@ -215,14 +205,12 @@ pub struct MakeUpForm {
 pub async fn make_up(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((class, session)): Path<(String, String)>,
-    form: Result<Form<MakeUpForm>, FormRejection>,
+    Id((class_id, session_id)): Id<(ClassId, SessionId)>,
+    Form(form): Form<MakeUpForm>,
 ) -> Result<Response, AppError> {
-    let (class_id, session_id) = parse_ids(&class, &session)?;
     if !allowed(&state, &user, class_id).await? {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let application: ApplicationId = form
         .application
         .parse()
@@ -390,14 +378,12 @@ pub struct RideAlongForm {
 pub async fn ride_along(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(class): Path<String>,
-    form: Result<Form<RideAlongForm>, FormRejection>,
+    Id(class_id): Id<ClassId>,
+    Form(form): Form<RideAlongForm>,
 ) -> Result<Response, AppError> {
-    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
     if !allowed(&state, &user, class_id).await? {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let application: ApplicationId = form
         .application
         .parse()

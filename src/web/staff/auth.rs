@@ -2,8 +2,7 @@
 //! sign-in, and failures throttled per client address (`domain::sign_in`).
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,7 @@ use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 /// How long a staff session lasts.
@@ -75,10 +75,8 @@ pub async fn sign_in_page(
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(ip): ClientAddr,
-    form: Result<Form<SignInForm>, FormRejection>,
+    Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) =
-        form.map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
     let now = Timestamp::now();
     let client = sign_in::client_key(ip);
     // Hashed so text typed into the email field (sometimes a password) is not stored.

@@ -2,8 +2,7 @@
 //! audit log.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -18,6 +17,7 @@ use crate::service::waitlist;
 use crate::store::staff::{AuditEntry, RosterRow, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{ClassView, Layout, render};
 
 #[derive(Template)]
@@ -137,10 +137,9 @@ pub struct Notice {
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ClassId>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, AppError> {
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     class_page(&state, &user, id, &notice, None).await
 }
 
@@ -301,14 +300,12 @@ fn action_error(e: ActionError) -> AppError {
 pub async fn set_status(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<StatusForm>, FormRejection>,
+    Id(id): Id<ClassId>,
+    Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let to = ClassStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown class status.".into()))?;
     classes::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
         .await
@@ -328,16 +325,14 @@ pub struct CapacityForm {
 pub async fn set_capacity(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<CapacityForm>, FormRejection>,
+    Id(id): Id<ClassId>,
+    Form(form): Form<CapacityForm>,
 ) -> Result<Response, AppError> {
     use axum::http::StatusCode;
     use classes::CapacityError;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let refused = |message: String, status| {
         Some(CapacityProblem {
             typed: form.capacity.clone(),
@@ -461,12 +456,11 @@ pub async fn cancel_session(
 pub async fn cancel_class(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     classes::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
         .await
         .map_err(action_error)?;
@@ -485,13 +479,12 @@ pub async fn move_on_waitlist(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<MoveForm>, FormRejection>,
+    Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     let id: crate::domain::ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let position: usize = form
         .position
         .trim()
@@ -526,14 +519,12 @@ pub struct EmailForm {
 pub async fn email(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<EmailForm>, FormRejection>,
+    Id(id): Id<ClassId>,
+    Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let audience = match form.audience.as_str() {
         "participants" => classes::Audience::Participants,
         "waitlist" => classes::Audience::Waitlist,

@@ -3,8 +3,7 @@
 //! publish, and put current advisories on the home page.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -17,6 +16,7 @@ use crate::store::content::{ContentItem, NewContent};
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -272,10 +272,9 @@ pub async fn edit(
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<ContentForm>, FormRejection>,
+    Form(form): Form<ContentForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     save(&state, &user, None, form).await
 }
 
@@ -284,11 +283,10 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ContentForm>, FormRejection>,
+    Form(form): Form<ContentForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let id = parse_id(&id)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     if state.store.content_item(id).await?.is_none() {
         return Err(AppError::NotFound("content"));
     }

@@ -4,8 +4,7 @@
 //! `domain::schedule::copy_dates`, shared with the staff JSON API.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::service::planning::{self, CopyError, CopyIn, CopyPlan};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -136,11 +136,10 @@ pub async fn submit(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<CopyForm>, FormRejection>,
+    Form(form): Form<CopyForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let tz = super::zone(&state).await?;
     let mut errors = Vec::new();
     let capacity = match form.capacity.trim() {

@@ -3,8 +3,7 @@
 //! prints certificates from names that are typed, typeset and not kept.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::store::dare::DareClass;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -214,10 +214,9 @@ pub async fn list(
 pub async fn plan(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<PlanForm>, FormRejection>,
+    Form(form): Form<PlanForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let plan = match form.check(&super::zone(&state).await?) {
         Ok(p) => p,
         Err(errors) => return list_page(&state, &user, form, errors).await,
@@ -336,10 +335,9 @@ pub async fn lesson(
     State(state): State<AppState>,
     user: StaffUser,
     Path((id, lesson)): Path<(String, String)>,
-    form: Result<Form<LessonForm>, FormRejection>,
+    Form(form): Form<LessonForm>,
 ) -> Result<Response, AppError> {
     let class = class_for(&state, &user, &id).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let Some(current) = lesson
         .parse::<i64>()
         .ok()
@@ -386,10 +384,9 @@ pub async fn graduate(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<GraduationForm>, FormRejection>,
+    Form(form): Form<GraduationForm>,
 ) -> Result<Response, AppError> {
     let class = class_for(&state, &user, &id).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let who = actor(&user);
     match crate::service::dare::graduate(
         &state.store,
@@ -445,10 +442,9 @@ pub async fn certificates(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<NamesForm>, FormRejection>,
+    Form(form): Form<NamesForm>,
 ) -> Result<Response, AppError> {
     let class = class_for(&state, &user, &id).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let (Some(graduates), Some(day)) = (class.graduates, class.graduated_on) else {
         return class_page(
             &state,

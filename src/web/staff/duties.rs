@@ -3,8 +3,7 @@
 //! chosen day.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::store::duties::DutyRow;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -95,10 +95,9 @@ pub async fn show(
 pub async fn assign(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<AssignmentForm>, FormRejection>,
+    Form(form): Form<AssignmentForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let (staff, assignment) = match form.check() {
         Ok(ok) => ok,
         Err(errors) => return page(&state, &user, None, form, errors).await,
@@ -142,11 +141,10 @@ pub async fn end(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<EndForm>, FormRejection>,
+    Form(form): Form<EndForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound("duty"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let day: Date = form
         .ends_on
         .trim()

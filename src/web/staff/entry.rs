@@ -2,8 +2,7 @@
 //! online, marked as staff-entered, and allowed to use the seats held back for them.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -16,6 +15,7 @@ use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::public::apply::{ApplyForm, FormState};
 
@@ -75,11 +75,10 @@ pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ApplyForm>, FormRejection>,
+    Form(form): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
     may_enter(&user)?;
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let input = form.to_input();
     let applicant = match input.validate(jiff::Zoned::now().date()) {
         Ok(a) => a,

@@ -3,8 +3,7 @@
 //! Admins and coordinators only; every change is audited.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -18,6 +17,7 @@ use crate::format;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -140,10 +140,9 @@ pub async fn show(
 pub async fn add(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<AddForm>, FormRejection>,
+    Form(form): Form<AddForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let today = super::today(&state).await?;
     let holiday = match holidays::parse(&form.date, &form.name) {
         Ok(h) => h,
@@ -167,10 +166,9 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<DateForm>, FormRejection>,
+    Form(form): Form<DateForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let date: Date = form.date.trim().parse().map_err(|_| AppError::NotFound("holiday"))?;
     if !crate::service::holidays::remove(&state.store, &actor(&user), date, Timestamp::now()).await? {
         return Err(AppError::NotFound("holiday"));
@@ -186,10 +184,9 @@ pub async fn remove(
 pub async fn federal(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<YearForm>, FormRejection>,
+    Form(form): Form<YearForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let year: i16 = form
         .year
         .trim()

@@ -16,6 +16,7 @@ use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 /// The columns a file must have, in any order.
@@ -71,10 +72,9 @@ async fn page(
 pub async fn form(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     page(&state, &user, class_id, Vec::new(), None).await
 }
 

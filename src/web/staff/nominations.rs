@@ -2,8 +2,7 @@
 //! schools' students; coordinators see every school, set quotas, accept, decline and confirm.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,6 +18,7 @@ use crate::store::schools::{NominationRow, School};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 struct SchoolView {
@@ -187,12 +187,11 @@ fn teen_error(e: NominationError, what: &'static str) -> AppError {
 pub async fn nominate(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<NominateForm>, FormRejection>,
+    Form(form): Form<NominateForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::Nominate) {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class: ClassId = form.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
     if !cohorts(&state).await?.iter().any(|(id, _)| *id == class) {
         return Err(AppError::NotFound("cohort"));
@@ -246,10 +245,9 @@ pub async fn act(
     State(state): State<AppState>,
     user: StaffUser,
     Path((id, action)): Path<(String, String)>,
-    form: Result<Form<DecisionForm>, FormRejection>,
+    Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
     let n = nomination_for(&state, &user, &id).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let coordinator = allows(user.role, Permission::RunClasses);
     let who = actor(&user);
     let now = Timestamp::now();
@@ -292,12 +290,11 @@ pub struct QuotaForm {
 pub async fn quota(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<QuotaForm>, FormRejection>,
+    Form(form): Form<QuotaForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class: ClassId = form.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
     let school: i64 = form.school.parse().map_err(|_| AppError::NotFound("school"))?;
     let seats = match form.seats.trim() {
@@ -533,11 +530,10 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<NominationInput>, FormRejection>,
+    Form(mut form): Form<NominationInput>,
 ) -> Result<Response, AppError> {
     let n = nomination_for(&state, &user, &id).await?;
     editable(&n)?;
-    let Form(mut form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     // The school stays: a student moving schools is a new nomination by the new school.
     form.school_id = n.school_id.to_string();
     let checked = match form.validate() {

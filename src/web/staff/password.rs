@@ -2,8 +2,7 @@
 //! request page answers the same whether or not the address has an account.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
@@ -13,6 +12,7 @@ use crate::auth::tokens;
 use crate::store::outbox::OutgoingMessage;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -57,11 +57,7 @@ pub struct EmailForm {
 }
 
 /// `POST /staff/password-reset`.
-pub async fn request(
-    State(state): State<AppState>,
-    form: Result<Form<EmailForm>, FormRejection>,
-) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+pub async fn request(State(state): State<AppState>, Form(form): Form<EmailForm>) -> Result<Response, AppError> {
     let now = Timestamp::now();
     let token = tokens::generate();
     let expires = now.checked_add(SignedDuration::from_hours(1)).unwrap_or(now);
@@ -125,9 +121,8 @@ pub struct PasswordForm {
 pub async fn choose(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
     let problem = crate::domain::password::problem(&form.password, &[&dept])
         .or_else(|| (form.password != form.confirm).then(|| "The two passwords are not the same.".to_string()));
@@ -188,9 +183,8 @@ pub struct ChangeForm {
 pub async fn change(
     State(state): State<AppState>,
     user: super::StaffUser,
-    form: Result<Form<ChangeForm>, FormRejection>,
+    Form(form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let stored = state
         .store
         .staff_credentials(&user.email)

@@ -3,8 +3,7 @@
 //! two-step sign-in; send a fresh invitation.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::store::people::Person;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -334,11 +334,10 @@ pub async fn set_active(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ActiveForm>, FormRejection>,
+    Form(form): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id = staff_id(&id)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let active = match form.active.as_str() {
         "yes" => true,
         "no" => false,

@@ -3,8 +3,7 @@
 //! and `domain::schedule`, shared with the staff JSON API.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -18,6 +17,7 @@ use crate::service::planning::{self, ClassIn, CreateError, PatternIn, failure};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 pub const WEEKDAYS: [&str; 7] = [
@@ -126,10 +126,9 @@ pub async fn new_class(State(state): State<AppState>, user: StaffUser) -> Result
 pub async fn create_class(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<NewClassForm>, FormRejection>,
+    Form(form): Form<NewClassForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
     let mut errors = Vec::new();
     let capacity = form.capacity.trim().parse::<i64>().unwrap_or_else(|_| {
@@ -530,12 +529,11 @@ pub async fn save_class(
     State(state): State<AppState>,
     user: StaffUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-    form: Result<Form<DetailsForm>, FormRejection>,
+    Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
     let mut errors = Vec::new();
     let opens = local_instant(&form.opens, "registration_opens_at", &tz, &mut errors);

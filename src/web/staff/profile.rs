@@ -3,8 +3,7 @@
 //! else can publish someone's name or face.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Multipart, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,7 @@ use crate::store::profiles::Profile;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -111,9 +111,8 @@ async fn audit(tx: &mut Tx, user: &StaffUser, action: &str, after: serde_json::V
 pub async fn consent(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<ConsentForm>, FormRejection>,
+    Form(form): Form<ConsentForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let public = form.public == "yes";
     let mut tx = state.store.begin().await?;
     tx.set_public_profile(user.id, public).await?;

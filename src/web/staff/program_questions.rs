@@ -3,8 +3,7 @@
 //! retention ends). Same permission as the program's other settings.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::store::questions::Removal;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 /// The question form as typed.
@@ -201,10 +201,9 @@ pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
     Path(slug): Path<String>,
-    form: Result<Form<QuestionForm>, FormRejection>,
+    Form(form): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
@@ -223,11 +222,10 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path((slug, id)): Path<(String, String)>,
-    form: Result<Form<QuestionForm>, FormRejection>,
+    Form(form): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
     let id = question_id(&id)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
@@ -272,11 +270,10 @@ pub async fn shift(
     State(state): State<AppState>,
     user: StaffUser,
     Path((slug, id)): Path<(String, String)>,
-    form: Result<Form<MoveForm>, FormRejection>,
+    Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
     let id = question_id(&id)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let up = match form.direction.as_str() {
         "up" => true,
         "down" => false,

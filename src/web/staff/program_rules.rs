@@ -2,8 +2,7 @@
 //! applicants are screened (stages and reason codes). Applies to every class of the program.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -16,6 +15,7 @@ use crate::domain::screening::Screening;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -116,10 +116,9 @@ pub async fn save(
     State(state): State<AppState>,
     user: StaffUser,
     Path(slug): Path<String>,
-    form: Result<Form<RulesForm>, FormRejection>,
+    Form(form): Form<RulesForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let program = state
         .store
         .published_program(&slug)

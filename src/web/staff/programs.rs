@@ -2,8 +2,7 @@
 //! sanitized), who may join, and how seats are given (first come or lottery).
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -17,6 +16,7 @@ use crate::store::seed::NewProgram;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -337,10 +337,9 @@ async fn save(
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<ProgramForm>, FormRejection>,
+    Form(form): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     save(state, user, None, form).await
 }
 
@@ -349,9 +348,8 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(slug): Path<String>,
-    form: Result<Form<ProgramForm>, FormRejection>,
+    Form(form): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     save(state, user, Some(slug), form).await
 }

@@ -4,8 +4,7 @@
 //! the department names.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -25,6 +24,7 @@ use crate::store::screening::{NewEntry, ScreeningEntry};
 use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 /// One entry as the page shows it.
@@ -101,10 +101,9 @@ pub(super) async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ApplicationId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Review)?;
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     page(&state, &user, id, Vec::new()).await
 }
 
@@ -226,12 +225,10 @@ pub struct EntryForm {
 pub async fn record(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<EntryForm>, FormRejection>,
+    Id(id): Id<ApplicationId>,
+    Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Review)?;
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let a = state
         .store
         .review_record(id)
@@ -299,15 +296,13 @@ pub struct CheckForm {
 pub async fn set_check(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<CheckForm>, FormRejection>,
+    Id(id): Id<ApplicationId>,
+    Form(form): Form<CheckForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Review)?;
     if !sees_sensitive(&state, &user).await? {
         return Err(AppError::Forbidden);
     }
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let check =
         BackgroundCheck::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown check status.".into()))?;
     state
@@ -346,12 +341,10 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<DecisionForm>, FormRejection>,
+    Id(id): Id<ApplicationId>,
+    Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Review)?;
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let reason = form.reason.trim();
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,

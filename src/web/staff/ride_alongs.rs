@@ -2,8 +2,7 @@
 //! through their own link, and staff record the ride-along as done afterwards.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -16,6 +15,7 @@ use crate::format;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 struct SlotView {
@@ -63,9 +63,8 @@ async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Resul
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     page(&state, &user, class_id, Vec::new(), SlotForm::default()).await
 }
 
@@ -154,14 +153,13 @@ pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<SlotForm>, FormRejection>,
+    Form(form): Form<SlotForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = Timestamp::now();

@@ -3,8 +3,7 @@
 //! until when applicants may correct their details.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -18,6 +17,7 @@ use crate::domain::{Affiliation, ClassId};
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -129,12 +129,10 @@ pub async fn show(
 pub async fn save(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
-    form: Result<Form<RulesForm>, FormRejection>,
+    Id(class_id): Id<ClassId>,
+    Form(form): Form<RulesForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let class = state
         .store
         .class_for_allocation(class_id)

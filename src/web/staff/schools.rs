@@ -2,8 +2,7 @@
 //! with a link to choose their own password.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -17,6 +16,7 @@ use crate::store::schools::School;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -87,10 +87,9 @@ pub struct SchoolForm {
 pub async fn add_school(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<SchoolForm>, FormRejection>,
+    Form(form): Form<SchoolForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let name = form.name.trim();
     if name.is_empty()
         || name.chars().count() > 120
@@ -154,10 +153,9 @@ pub struct CounselorForm {
 pub async fn add_counselor(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<CounselorForm>, FormRejection>,
+    Form(form): Form<CounselorForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut errors = Vec::new();
     let name = form.full_name.trim();
     if name.is_empty() || name.chars().count() > 120 {
@@ -219,10 +217,9 @@ pub struct LinkForm {
 pub async fn link(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<LinkForm>, FormRejection>,
+    Form(form): Form<LinkForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let counselors = state.store.counselors().await?;
     let schools = state.store.schools().await?;
     let counselor = counselors

@@ -3,8 +3,7 @@
 //! sensitive screening fields (background-check results and notes).
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,6 +19,7 @@ use crate::store::seed::NewDepartment;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 /// The roles that can be named: only reviewing roles ever see screening at all.
@@ -143,10 +143,9 @@ pub async fn show(
 pub async fn save_profile(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<ProfileInput>, FormRejection>,
+    Form(input): Form<ProfileInput>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let Form(input) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let p = match input.check() {
         Ok(p) => p,
         Err(problems) => return page(&state, &user, Some(input), problems, false).await,
@@ -199,10 +198,9 @@ pub struct SettingsForm {
 pub async fn save(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<SettingsForm>, FormRejection>,
+    Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let roles: Vec<&str> = [(Role::Admin, &form.admin), (Role::Coordinator, &form.coordinator)]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())

@@ -18,6 +18,7 @@ use crate::store::staff::{AuditRecord, StaffUser};
 use crate::store::traffic::{NewOperation, Operation, Results};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -283,10 +284,9 @@ pub async fn results(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<ResultsForm>, FormRejection>,
+    extract::Form(form): extract::Form<ResultsForm>,
 ) -> Result<Response, AppError> {
     let op = operation_for(&state, &user, &id).await?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut errors = Vec::new();
     let counts = traffic::check_results(&form.stops, &form.warnings, &form.citations).unwrap_or_else(|e| {
         errors.extend(e);

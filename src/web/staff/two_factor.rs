@@ -2,8 +2,7 @@
 //! rule that administrators must have it when the department requires it.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +14,7 @@ use crate::domain::access::{Permission, allows};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -85,9 +85,8 @@ async fn check(state: &AppState, user: &StaffUser, code: &str) -> Result<bool, A
 pub async fn enable(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<CodeForm>, FormRejection>,
+    Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     if !check(&state, &user, &form.code).await? {
         return page(
             &state,
@@ -105,9 +104,8 @@ pub async fn enable(
 pub async fn disable(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<CodeForm>, FormRejection>,
+    Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     if state.config.require_admin_totp && allows(user.role, Permission::Configure) {
         return Err(AppError::Conflict(
             "Administrators must keep two-step sign-in on.".into(),

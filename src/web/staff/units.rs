@@ -2,8 +2,7 @@
 //! both kept by administrators.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -17,6 +16,7 @@ use crate::store::people::{TokenRow, UnitRow};
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -92,10 +92,9 @@ fn checked(form: &UnitForm) -> Result<(String, String), Vec<String>> {
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<UnitForm>, FormRejection>,
+    Form(form): Form<UnitForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let (name, description) = match checked(&form) {
         Ok(v) => v,
         Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -138,11 +137,10 @@ pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-    form: Result<Form<UnitForm>, FormRejection>,
+    Form(form): Form<UnitForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id = unit_id(&id)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let (name, description) = match checked(&form) {
         Ok(v) => v,
         Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -275,10 +273,9 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<TokenForm>, FormRejection>,
+    Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let name = form.name.trim().to_string();
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 80 {

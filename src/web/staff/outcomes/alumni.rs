@@ -1,8 +1,7 @@
 //! Messages to alumni who opted in to hear from the program.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -14,6 +13,7 @@ use crate::notify::messages;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 use crate::web::staff::classes::actor;
@@ -91,10 +91,9 @@ pub async fn alumni(
 pub async fn message_alumni(
     State(state): State<AppState>,
     user: StaffUser,
-    form: Result<Form<AlumniForm>, FormRejection>,
+    Form(form): Form<AlumniForm>,
 ) -> Result<Response, AppError> {
     crate::web::staff::require(&user, Permission::RunClasses)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut errors = Vec::new();
     let subject = form.subject.trim();
     let body = form.body.trim();

@@ -1,0 +1,110 @@
+//! Extractors every page handler shares, so each kind of bad input is answered one way:
+//! a path id that names nothing is a 404 page naming what was looked for, and a form body
+//! that cannot be read is a 400 page with the reason.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+
+use crate::domain::{ApplicationId, ClassId, ProgramId, QuestionId, SessionId, StaffId, UnitId};
+use crate::web::error::AppError;
+
+/// An id type that can come from one path segment, with the word for what it names.
+pub trait PathId: Sized {
+    /// What a page says it could not find ("We could not find that class.").
+    const NOUN: &'static str;
+    fn parse_segment(segment: &str) -> Option<Self>;
+}
+
+macro_rules! path_id {
+    ($($ty:ty => $noun:literal),+ $(,)?) => {
+        $(impl PathId for $ty {
+            const NOUN: &'static str = $noun;
+            fn parse_segment(segment: &str) -> Option<Self> {
+                segment.parse().ok()
+            }
+        })+
+    };
+}
+
+path_id!(
+    ApplicationId => "application",
+    ClassId => "class",
+    ProgramId => "program",
+    QuestionId => "question",
+    SessionId => "session",
+    StaffId => "staff member",
+    UnitId => "unit",
+);
+
+/// The ids a route's path carries: one, or two in path order.
+pub trait PathIds: Sized {
+    fn from_segments(segments: &[&str]) -> Result<Self, &'static str>;
+}
+
+impl<A: PathId> PathIds for A {
+    fn from_segments(segments: &[&str]) -> Result<Self, &'static str> {
+        let [a] = segments else { return Err(A::NOUN) };
+        A::parse_segment(a).ok_or(A::NOUN)
+    }
+}
+
+impl<A: PathId, B: PathId> PathIds for (A, B) {
+    fn from_segments(segments: &[&str]) -> Result<Self, &'static str> {
+        let [a, b] = segments else { return Err(A::NOUN) };
+        Ok((A::parse_segment(a).ok_or(A::NOUN)?, B::parse_segment(b).ok_or(B::NOUN)?))
+    }
+}
+
+/// Typed ids from the path: `Id(class): Id<ClassId>` or `Id((class, session)):
+/// Id<(ClassId, SessionId)>`. A segment that is not an id answers 404, as an unknown id does.
+pub struct Id<T>(pub T);
+
+impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound("page"))?;
+        let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
+        T::from_segments(&segments).map(Id).map_err(AppError::NotFound)
+    }
+}
+
+/// A form body. One rejection policy for every form: a body that cannot be read (wrong
+/// content type, a field of the wrong shape) answers a 400 page saying why.
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    axum::Form<T>: FromRequest<S, Rejection = FormRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(value)| Form(value))
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {}", e.body_text())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_become_typed_ids_or_name_what_was_not_found() {
+        assert_eq!(ClassId::from_segments(&["42"]), Ok(ClassId::new(42)));
+        assert_eq!(ClassId::from_segments(&["abc"]), Err("class"));
+        assert_eq!(ClassId::from_segments(&["99999999999999999999999"]), Err("class"));
+        assert_eq!(
+            <(ClassId, SessionId)>::from_segments(&["1", "2"]),
+            Ok((ClassId::new(1), SessionId::new(2)))
+        );
+        assert_eq!(<(ClassId, SessionId)>::from_segments(&["1", "x"]), Err("session"));
+        assert_eq!(<(ClassId, SessionId)>::from_segments(&["1"]), Err("class"));
+    }
+}
