@@ -6,6 +6,7 @@
 pub mod access;
 pub mod activity;
 pub mod application;
+pub mod audit;
 pub mod class;
 pub mod content;
 pub mod dare;

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 
+use crate::domain::audit::AuditAction;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
@@ -77,7 +78,7 @@ pub async fn resend(store: &Store, actor: &str, id: i64, now: Timestamp) -> Resu
     tx.audit(
         &AuditRecord {
             actor,
-            action: "outbox.resend",
+            action: AuditAction::OutboxResend,
             object_type: "outbox",
             object_id: id.to_string(),
             before: Some(serde_json::json!({ "status": "failed" })),

@@ -8,7 +8,9 @@ use super::ActionError;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::domain::ClassId;
+use crate::domain::audit::AuditAction;
 use crate::notify::{Links, messages};
+use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
 
 /// Moves a class along its life (announce, open or close registration), tells the
@@ -44,7 +46,7 @@ pub async fn set_class_status(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "class.status",
+            action: AuditAction::ClassStatus,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "status": class.status.code() })),
@@ -121,7 +123,7 @@ pub async fn change_capacity_in(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "class.capacity",
+            action: AuditAction::ClassCapacity,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "capacity": class.capacity })),
@@ -161,7 +163,7 @@ pub async fn cancel_session(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "session.cancel",
+            action: AuditAction::SessionCancel,
             object_type: "session",
             object_id: session_id.to_string(),
             before: Some(serde_json::json!({ "cancelled": false })),
@@ -195,7 +197,7 @@ pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Ti
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "class.cancel",
+            action: AuditAction::ClassCancel,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "status": class.status.code() })),
@@ -256,7 +258,7 @@ pub async fn email_roster(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "class.email",
+            action: AuditAction::ClassEmail,
             object_type: "class",
             object_id: class_id.to_string(),
             before: None,
@@ -313,7 +315,7 @@ pub async fn edit_session(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "session.update",
+            action: AuditAction::SessionUpdate,
             object_type: "session",
             object_id: session_id.to_string(),
             before: Some(before),
@@ -332,4 +334,41 @@ pub async fn edit_session(
     .await?;
     tx.commit().await?;
     Ok(told)
+}
+
+/// Sets a class's registration rules (held-back seats, priority round, offer hours,
+/// corrections deadline), already checked by `RegistrationRules::validate`; `before` is
+/// what the audit record shows as replaced.
+pub async fn set_registration_rules(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    before: &crate::domain::class::RegistrationRules,
+    rules: &crate::domain::class::RegistrationRules,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let describe = |r: &crate::domain::class::RegistrationRules| {
+        serde_json::json!({
+            "held_back_seats": r.held_back_seats,
+            "priority_until": r.priority_until.map(|t| t.to_string()),
+            "priority": r.priority,
+            "offer_hours": r.offer_hours,
+            "corrections_until": r.corrections_until.map(|t| t.to_string()),
+        })
+    };
+    let mut tx = store.begin().await?;
+    tx.set_registration_rules(class_id, rules).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::ClassRules,
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(describe(before)),
+            after: Some(describe(rules)),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await
 }

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::domain::StaffId;
+use crate::domain::audit::AuditAction;
 use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, LessonStatus, Plan};
 use crate::domain::requests::RequestStatus;
 use crate::format;
@@ -132,7 +133,7 @@ pub async fn plan(
     tx.audit(
         &AuditRecord {
             actor: actor.1,
-            action: "dare.plan",
+            action: AuditAction::DarePlan,
             object_type: "dare_class",
             object_id: id.to_string(),
             before: None,
@@ -208,7 +209,7 @@ pub async fn change_lesson(
     tx.audit(
         &AuditRecord {
             actor: actor.1,
-            action: "dare.lesson",
+            action: AuditAction::DareLesson,
             object_type: "dare_class",
             object_id: class_id.to_string(),
             before: Some(
@@ -292,7 +293,7 @@ pub async fn graduate(
     tx.audit(
         &AuditRecord {
             actor: actor.1,
-            action: "dare.graduate",
+            action: AuditAction::DareGraduate,
             object_type: "dare_class",
             object_id: class_id.to_string(),
             before: None,
@@ -338,7 +339,7 @@ pub async fn cancel(
     tx.audit(
         &AuditRecord {
             actor: actor.1,
-            action: "dare.cancel",
+            action: AuditAction::DareCancel,
             object_type: "dare_class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "status": class.status.code() })),
@@ -378,7 +379,7 @@ pub async fn count_certificates(
     tx.audit(
         &AuditRecord {
             actor: actor.1,
-            action: "dare.certificates",
+            action: AuditAction::DareCertificates,
             object_type: "dare_class",
             object_id: class_id.to_string(),
             before: None,

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 
+use crate::domain::audit::AuditAction;
 use crate::domain::graduation::{GraduationRule, Record, TooEarly, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::service::ActionError;
@@ -110,7 +111,7 @@ pub async fn record_marks(
         tx.audit(
             &AuditRecord {
                 actor,
-                action: "attendance.mark",
+                action: AuditAction::AttendanceMark,
                 object_type: "attendance",
                 object_id: format!("{session_id}/{application}"),
                 before: previous,
@@ -211,7 +212,7 @@ pub async fn confirm(
     tx.audit(
         &AuditRecord {
             actor,
-            action: "class.graduate",
+            action: AuditAction::ClassGraduate,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "status": class.status.code() })),

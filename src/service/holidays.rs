@@ -4,13 +4,14 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::domain::audit::AuditAction;
 use crate::domain::holidays::{self, Holiday};
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
 
-async fn audit(tx: &mut Tx, who: &str, action: &str, h: &Holiday, now: Timestamp) -> Result<(), StoreError> {
+async fn audit(tx: &mut Tx, who: &str, action: AuditAction, h: &Holiday, now: Timestamp) -> Result<(), StoreError> {
     let json = serde_json::json!({ "date": h.date.to_string(), "name": h.name });
-    let (before, after) = if action == "holiday.remove" {
+    let (before, after) = if action == AuditAction::HolidayRemove {
         (Some(json), None)
     } else {
         (None, Some(json))
@@ -35,7 +36,7 @@ pub async fn add(store: &Store, who: &str, holiday: &Holiday, now: Timestamp) ->
     if !tx.add_holiday(holiday, now).await? {
         return Ok(false);
     }
-    audit(&mut tx, who, "holiday.add", holiday, now).await?;
+    audit(&mut tx, who, AuditAction::HolidayAdd, holiday, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -46,7 +47,7 @@ pub async fn remove(store: &Store, who: &str, date: Date, now: Timestamp) -> Res
     let Some(name) = tx.remove_holiday(date).await? else {
         return Ok(false);
     };
-    audit(&mut tx, who, "holiday.remove", &Holiday { date, name }, now).await?;
+    audit(&mut tx, who, AuditAction::HolidayRemove, &Holiday { date, name }, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -58,7 +59,7 @@ pub async fn add_federal(store: &Store, who: &str, year: i16, now: Timestamp) ->
     let mut added = 0;
     for h in holidays::us_federal(year) {
         if tx.add_holiday(&h, now).await? {
-            audit(&mut tx, who, "holiday.add", &h, now).await?;
+            audit(&mut tx, who, AuditAction::HolidayAdd, &h, now).await?;
             added += 1;
         }
     }

@@ -4,6 +4,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::domain::audit::AuditAction;
 use crate::domain::nomination::{self, CONSENT_LINK_DAYS, CONSENT_TEXT_VERSION, Nomination, NominationStatus};
 use crate::domain::{ClassId, ClassStatus};
 use crate::store::outbox::OutgoingMessage;
@@ -21,7 +22,7 @@ pub enum NominationError {
     Store(#[from] StoreError),
 }
 
-fn audit<'a>(actor: &'a str, action: &'a str, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
+fn audit<'a>(actor: &'a str, action: AuditAction, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
     AuditRecord {
         actor,
         action,
@@ -67,7 +68,7 @@ pub async fn nominate(
     tx.audit(
         &audit(
             actor,
-            "nomination.create",
+            AuditAction::NominationCreate,
             id,
             serde_json::json!({ "class": class_id, "school": school_id, "grade": n.grade }),
         ),
@@ -141,7 +142,7 @@ pub async fn accept(
     tx.audit(
         &audit(
             actor,
-            "nomination.accept",
+            AuditAction::NominationAccept,
             id,
             serde_json::json!({ "status": "accepted" }),
         ),
@@ -175,7 +176,7 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
     tx.audit(
         &audit(
             actor,
-            "nomination.decline",
+            AuditAction::NominationDecline,
             id,
             serde_json::json!({ "status": "declined", "reason": reason }),
         ),
@@ -204,7 +205,7 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
     tx.audit(
         &audit(
             actor,
-            "nomination.confirm",
+            AuditAction::NominationConfirm,
             id,
             serde_json::json!({ "status": "confirmed" }),
         ),
@@ -236,7 +237,7 @@ pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Re
     tx.audit(
         &audit(
             actor,
-            "nomination.withdraw",
+            AuditAction::NominationWithdraw,
             id,
             serde_json::json!({ "status": "withdrawn" }),
         ),
@@ -310,7 +311,7 @@ pub async fn consent(
     tx.audit(
         &audit(
             &actor,
-            "nomination.consent",
+            AuditAction::NominationConsent,
             id,
             serde_json::json!({ "version": CONSENT_TEXT_VERSION, "media": media }),
         ),
@@ -332,7 +333,7 @@ pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Resu
     tx.audit(
         &audit(
             "guardian",
-            "nomination.consent_declined",
+            AuditAction::NominationConsentDeclined,
             id,
             serde_json::json!({ "version": CONSENT_TEXT_VERSION }),
         ),
@@ -387,7 +388,7 @@ pub async fn erase_due(store: &Store, months: u16, actor: &str, now: Timestamp) 
         tx.audit(
             &AuditRecord {
                 actor,
-                action: "retention.erase",
+                action: AuditAction::RetentionErase,
                 object_type: "class",
                 object_id: item.class_id.to_string(),
                 before: None,
@@ -465,4 +466,87 @@ pub async fn credit_report_messages(
         }
     }
     Ok(messages)
+}
+
+/// A school, college or organization to add.
+pub struct NewPlace<'a> {
+    pub name: &'a str,
+    pub kind: crate::domain::PlaceKind,
+    pub district: &'a str,
+    pub address: &'a str,
+}
+
+/// Adds a school (or college, or organization). Refused (`Invalid`) when the name is taken.
+pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<i64, super::Error> {
+    let mut tx = store.begin().await?;
+    let id = match tx
+        .insert_place(place.name, place.kind, place.district, place.address, now)
+        .await
+    {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return Err(super::Error::Invalid(vec![
+                "A school with that name already exists.".into(),
+            ]));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::SchoolCreate,
+            object_type: "school",
+            object_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "name": place.name, "kind": place.kind.code() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Invites a counselor account for `school` (the invitation and the link to the school in
+/// one transaction).
+pub async fn invite_counselor(
+    store: &Store,
+    links: &crate::notify::Links,
+    department: &str,
+    account: &crate::domain::department::Account,
+    school: i64,
+    actor: &str,
+    now: Timestamp,
+) -> Result<crate::domain::StaffId, super::staffing::InviteError> {
+    let mut tx = store.begin().await?;
+    let id = super::staffing::invite(&mut tx, links, department, account, &[], actor, now).await?;
+    tx.link_counselor(id, school).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A counselor works for one more school.
+pub async fn link_counselor(
+    store: &Store,
+    actor: &str,
+    counselor: crate::domain::StaffId,
+    school: i64,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    tx.link_counselor(counselor, school).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::StaffLinkSchool,
+            object_type: "staff",
+            object_id: counselor.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "school": school })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ use jiff::civil::{Date, Time, Weekday};
 use serde::Deserialize;
 
 use crate::domain::application::Allocation;
+use crate::domain::audit::AuditAction;
 use crate::domain::{ClassId, ClassStatus, MeetingPattern, RuleFailure};
 use crate::store::seed::NewClass;
 use crate::store::staff::AuditRecord;
@@ -272,7 +273,7 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
     tx.audit(
         &AuditRecord {
             actor,
-            action: "class.create",
+            action: AuditAction::ClassCreate,
             object_type: "class",
             object_id: class_id.to_string(),
             before: None,
@@ -496,7 +497,7 @@ pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timesta
     tx.audit(
         &AuditRecord {
             actor,
-            action: "class.copy",
+            action: AuditAction::ClassCopy,
             object_type: "class",
             object_id: class_id.to_string(),
             before: None,

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 
+use crate::domain::audit::AuditAction;
 use crate::domain::questions::{self, MAX_QUESTIONS, QuestionDraft, QuestionSpec};
 use crate::domain::{ProgramId, QuestionId, RuleFailure};
 use crate::store::questions::Removal;
@@ -30,7 +31,7 @@ pub struct ProgramRef<'a> {
 async fn audit(
     tx: &mut Tx,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     program: &ProgramRef<'_>,
     after: serde_json::Value,
     now: Timestamp,
@@ -67,7 +68,15 @@ pub async fn add(
     }
     let mut tx = store.begin().await?;
     let id = tx.insert_question(program.id, &spec, now).await?;
-    audit(&mut tx, actor, "program.question.add", program, after(id, &spec), now).await?;
+    audit(
+        &mut tx,
+        actor,
+        AuditAction::ProgramQuestionAdd,
+        program,
+        after(id, &spec),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -93,7 +102,7 @@ pub async fn change(
     audit(
         &mut tx,
         actor,
-        "program.question.change",
+        AuditAction::ProgramQuestionChange,
         program,
         after(id, &spec),
         now,
@@ -123,7 +132,7 @@ pub async fn remove(
         "deleted"
     };
     let after = serde_json::json!({ "question": id, "outcome": outcome });
-    audit(&mut tx, actor, "program.question.remove", program, after, now).await?;
+    audit(&mut tx, actor, AuditAction::ProgramQuestionRemove, program, after, now).await?;
     tx.commit().await?;
     Ok(removal)
 }
@@ -152,7 +161,7 @@ pub async fn shift(
     let mut tx = store.begin().await?;
     tx.order_questions(program.id, &order).await?;
     let after = serde_json::json!({ "order": order });
-    audit(&mut tx, actor, "program.question.order", program, after, now).await?;
+    audit(&mut tx, actor, AuditAction::ProgramQuestionOrder, program, after, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -178,7 +187,7 @@ pub async fn erase_due(store: &Store, actor: &str, now: Timestamp) -> Result<u64
         tx.audit(
             &AuditRecord {
                 actor,
-                action: "retention.erase_answers",
+                action: AuditAction::RetentionEraseAnswers,
                 object_type: "class",
                 object_id: held.class_id.to_string(),
                 before: None,

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 
 use crate::auth::tokens;
 use crate::domain::StaffId;
+use crate::domain::audit::AuditAction;
 use crate::domain::requests::{self, Problem, RequestInput, RequestStatus, Service};
 use crate::notify::Links;
 use crate::notify::messages;
@@ -117,7 +118,7 @@ pub async fn file(
     tx.audit(
         &AuditRecord {
             actor: &actor,
-            action: "request.create",
+            action: AuditAction::RequestCreate,
             object_type: "request",
             object_id: id.to_string(),
             before: None,
@@ -247,7 +248,7 @@ pub async fn triage_in(
     tx.audit(
         &AuditRecord {
             actor: staff.1,
-            action: "request.update",
+            action: AuditAction::RequestUpdate,
             object_type: "request",
             object_id: id.to_string(),
             before: Some(serde_json::json!({
@@ -288,7 +289,7 @@ pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timesta
     tx.audit(
         &AuditRecord {
             actor: "requester",
-            action: "request.comment",
+            action: AuditAction::RequestComment,
             object_type: "request",
             object_id: request.id.to_string(),
             before: None,

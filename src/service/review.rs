@@ -6,6 +6,7 @@ use super::ActionError;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::domain::application;
+use crate::domain::audit::AuditAction;
 use crate::domain::{ApplicationId, ApplicationStatus};
 use crate::notify::{Links, messages};
 use crate::store::Store;
@@ -60,7 +61,7 @@ pub async fn decide(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "application.decide",
+            action: AuditAction::ApplicationDecide,
             object_type: "application",
             object_id: id.to_string(),
             before: Some(serde_json::json!({ "status": "pending_review" })),

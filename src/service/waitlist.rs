@@ -9,6 +9,7 @@ use super::ActionError;
 use super::registrar::{LINK_DAYS, context};
 use crate::auth::tokens;
 use crate::domain::application;
+use crate::domain::audit::AuditAction;
 use crate::domain::mail::LinkKind;
 use crate::domain::waitlist::{self, Drawn};
 use crate::domain::{ApplicationId, ApplicationStatus};
@@ -152,7 +153,7 @@ pub async fn move_on_waitlist(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor,
-            action: "waitlist.move",
+            action: AuditAction::WaitlistMove,
             object_type: "application",
             object_id: id.to_string(),
             before: Some(serde_json::json!({ "position": from + 1 })),

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
+use crate::domain::audit::AuditAction;
 use crate::domain::{ApplicationId, ClassId, Role, StaffId};
 
 /// What sign-in needs to know about an account.
@@ -95,7 +96,7 @@ pub struct AuditEntry {
 /// A change to record in the audit log.
 pub struct AuditRecord<'a> {
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: crate::domain::audit::AuditAction,
     pub object_type: &'a str,
     pub object_id: String,
     pub before: Option<serde_json::Value>,
@@ -276,7 +277,7 @@ impl Tx {
     pub async fn audit(&mut self, r: &AuditRecord<'_>, now: Timestamp) -> Result<(), StoreError> {
         let sql = "INSERT INTO audit_log (at, actor, action, object_type, object_id, before_json, after_json) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(r.actor).bind(r.action).bind(r.object_type)
+        on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(r.actor).bind(r.action.code()).bind(r.object_type)
             .bind(&r.object_id).bind(r.before.as_ref().map(|v| v.to_string())).bind(r.after.as_ref().map(|v| v.to_string()))
             .execute(c).await.map(|_| ()))?;
         Ok(())
@@ -405,7 +406,7 @@ impl Store {
         tx.audit(
             &AuditRecord {
                 actor: &format!("staff:{id}"),
-                action: "staff.password_reset",
+                action: AuditAction::StaffPasswordReset,
                 object_type: "staff",
                 object_id: id.to_string(),
                 before: None,
@@ -455,9 +456,9 @@ impl Store {
             &AuditRecord {
                 actor: &format!("staff:{id}"),
                 action: if enabled {
-                    "staff.two_factor_on"
+                    AuditAction::StaffTwoFactorOn
                 } else {
-                    "staff.two_factor_off"
+                    AuditAction::StaffTwoFactorOff
                 },
                 object_type: "staff",
                 object_id: id.to_string(),

@@ -43,6 +43,19 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Where a refused service action becomes HTTP: one mapping for every page handler.
+impl From<crate::service::Error> for AppError {
+    fn from(e: crate::service::Error) -> Self {
+        use crate::service::Error;
+        match e {
+            Error::NotFound(what) => AppError::NotFound(what),
+            Error::Conflict(why) => AppError::Conflict(why),
+            Error::Invalid(problems) => AppError::Invalid(problems.join(" ")),
+            Error::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

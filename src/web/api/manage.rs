@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
+use crate::domain::audit::AuditAction;
 use crate::domain::{CapacityRefusal, ClassId, ClassStatus, RuleFailure};
 use crate::service::ActionError;
 use crate::service::classes;
@@ -135,7 +136,7 @@ pub async fn add(
     tx.audit(
         &AuditRecord {
             actor: &actor(&client),
-            action: "class.sessions.add",
+            action: AuditAction::ClassSessionsAdd,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "sessions": after })),
@@ -205,7 +206,7 @@ pub async fn patch(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "class.update",
+            action: AuditAction::ClassUpdate,
             object_type: "class",
             object_id: class_id.to_string(),
             before: Some(serde_json::json!({ "name": class.name, "location_name": class.location_name })),

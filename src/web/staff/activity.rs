@@ -12,9 +12,10 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
 use crate::domain::activity::{self, ActivityForm, ActivityKind, MAX_NOTE_CHARS, MonthSummary, Refusal};
+use crate::service::field_work;
 use crate::store::activity::ActivityRow;
 use crate::store::schools::School;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -173,22 +174,7 @@ pub async fn create(
             return page(&state, &user, None, None, Some(form), errors, names, false).await;
         }
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let id = tx.insert_activity(user.id, &a, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "activity.log",
-            object_type: "activity",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!(a)),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    field_work::log_activity(&state.store, &actor(&user), user.id, &a, Timestamp::now()).await?;
     Ok(see_other(&format!(
         "/staff/activity?saved=1&month={}",
         a.occurred_on.strftime("%Y-%m")
@@ -260,31 +246,7 @@ pub async fn update(
             return page(&state, &user, month, Some(row.id), Some(form), errors, names, false).await;
         }
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.update_activity(row.id, user.id, &a, now).await? {
-        return Err(AppError::NotFound("activity"));
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "activity.update",
-            object_type: "activity",
-            object_id: row.id.to_string(),
-            before: Some(serde_json::json!({
-                "kind": row.kind.code(),
-                "school_id": row.school_id,
-                "occurred_on": row.occurred_on.to_string(),
-                "minutes": row.minutes,
-                "people_reached": row.people_reached,
-                "note": row.note,
-            })),
-            after: Some(serde_json::json!(a)),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    field_work::change_activity(&state.store, &actor(&user), user.id, &row, &a, Timestamp::now()).await?;
     Ok(see_other(&format!(
         "/staff/activity?saved=1&month={}",
         a.occurred_on.strftime("%Y-%m")

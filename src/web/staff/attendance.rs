@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_take_attendance};
+use crate::domain::audit::AuditAction;
 use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
@@ -237,7 +238,7 @@ pub async fn make_up(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "attendance.make_up",
+            action: AuditAction::AttendanceMakeUp,
             object_type: "attendance",
             object_id: format!("{session_id}/{application}"),
             before: Some(serde_json::json!({ "made_up": !made_up })),
@@ -399,7 +400,7 @@ pub async fn ride_along(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "ride_along.record",
+            action: AuditAction::RideAlongRecord,
             object_type: "application",
             object_id: application.to_string(),
             before: None,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
+use crate::domain::audit::AuditAction;
 use crate::domain::content::{ContentDraft, ContentKind, Window, parse_month_day};
 use crate::store::content::{ContentItem, NewContent};
 use crate::store::staff::{AuditRecord, StaffUser};
@@ -330,10 +331,10 @@ async fn save(
                 )
                 .await;
             }
-            (id, "content.update")
+            (id, AuditAction::ContentUpdate)
         }
         None => match tx.insert_content(&item, now).await? {
-            Some(id) => (id, "content.create"),
+            Some(id) => (id, AuditAction::ContentCreate),
             None => {
                 return edit_page(
                     state,

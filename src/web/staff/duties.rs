@@ -15,8 +15,9 @@ use crate::domain::StaffId;
 use crate::domain::access::Permission;
 use crate::domain::duties::AssignmentForm;
 use crate::domain::program::Duty;
+use crate::service::{Error, field_work};
 use crate::store::duties::DutyRow;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -102,31 +103,19 @@ pub async fn assign(
         Ok(ok) => ok,
         Err(errors) => return page(&state, &user, None, form, errors).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let Some(id) = tx.insert_duty(StaffId::new(staff), &assignment).await? else {
-        return page(
-            &state,
-            &user,
-            None,
-            form,
-            vec!["Choose the officer from the list.".into()],
-        )
-        .await;
-    };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "duty.assign",
-            object_type: "duty",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "staff_id": staff, "assignment": assignment })),
-        },
-        now,
+    match field_work::assign_duty(
+        &state.store,
+        &actor(&user),
+        StaffId::new(staff),
+        &assignment,
+        Timestamp::now(),
     )
-    .await?;
-    tx.commit().await?;
+    .await
+    {
+        Ok(_) => {}
+        Err(Error::Invalid(errors)) => return page(&state, &user, None, form, errors).await,
+        Err(e) => return Err(e.into()),
+    }
     Ok(see_other("/staff/duties"))
 }
 
@@ -150,25 +139,6 @@ pub async fn end(
         .trim()
         .parse()
         .map_err(|_| AppError::Invalid("Enter the last day of the duty as year-month-day.".into()))?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.end_duty(id, day).await? {
-        return Err(AppError::Conflict(
-            "That duty has already ended, or the day is before it started.".into(),
-        ));
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "duty.end",
-            object_type: "duty",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "ends_on": day.to_string() })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    field_work::end_duty(&state.store, &actor(&user), id, day, Timestamp::now()).await?;
     Ok(see_other("/staff/duties"))
 }

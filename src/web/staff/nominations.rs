@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
+use crate::domain::audit::AuditAction;
 use crate::domain::nomination::Scope;
 use crate::domain::nomination::{NominationInput, NominationStatus};
 use crate::domain::{ClassId, Role};
@@ -309,7 +310,7 @@ pub async fn quota(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor: &actor(&user),
-            action: "school.quota",
+            action: AuditAction::SchoolQuota,
             object_type: "class",
             object_id: class.to_string(),
             before: None,
@@ -574,7 +575,7 @@ pub async fn update(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor: &actor(&user),
-            action: "nomination.update",
+            action: AuditAction::NominationUpdate,
             object_type: "nomination",
             object_id: n.id.to_string(),
             before: None,

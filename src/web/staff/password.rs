@@ -9,6 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use crate::auth::tokens;
+use crate::domain::audit::AuditAction;
 use crate::store::outbox::OutgoingMessage;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -214,7 +215,7 @@ pub async fn change(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor: &super::classes::actor(&user),
-            action: "staff.password_change",
+            action: AuditAction::StaffPasswordChange,
             object_type: "staff",
             object_id: user.id.to_string(),
             before: None,

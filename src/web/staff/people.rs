@@ -11,12 +11,15 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
-use crate::domain::department::{AccountInput, FieldProblem, account_change_refusal};
+use crate::domain::department::{AccountInput, FieldProblem};
 use crate::domain::{Role, StaffId, UnitId};
-use crate::service::staffing::{InviteError, invite, queue_invitation};
+use crate::service::Error;
+use crate::service::staffing::{
+    InviteError, invite_again, invite_new, reset_two_factor_of, set_account_active, update_account,
+};
 use crate::store::catalog::Unit;
 use crate::store::people::Person;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -171,9 +174,17 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    match invite(&mut tx, &state.links, &dept, &account, &chosen, &actor(&user), now).await {
+    match invite_new(
+        &state.store,
+        &state.links,
+        &dept,
+        &account,
+        &chosen,
+        &actor(&user),
+        Timestamp::now(),
+    )
+    .await
+    {
         Ok(_) => {}
         Err(InviteError::Exists) => {
             let problems = vec![(
@@ -184,7 +195,6 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
         }
         Err(InviteError::Store(e)) => return Err(e.into()),
     }
-    tx.commit().await?;
     Ok(crate::web::see_other("/staff/people?done=invited"))
 }
 
@@ -276,50 +286,24 @@ pub async fn update(
             return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
         }
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let admins = tx.active_admins().await?;
-    let refusal = account_change_refusal(
-        person.active && person.role == Role::Admin,
-        account.role == Role::Admin,
-        false,
-        admins,
-    );
-    if let Some(why) = refusal {
-        let problems = vec![("role", why.to_string())];
-        let status = StatusCode::CONFLICT;
-        return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
-    }
-    let before = tx
-        .update_person(
-            id,
-            &account.full_name,
-            account.role,
-            account.rank.as_deref(),
-            account.badge_number.as_deref(),
-            &chosen,
-        )
-        .await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "staff.update",
-            object_type: "staff",
-            object_id: id.to_string(),
-            before,
-            after: Some(serde_json::json!({
-                "full_name": account.full_name, "role": account.role.code(), "rank": account.rank,
-                "badge_number": account.badge_number, "units": chosen,
-            })),
-        },
-        now,
+    match update_account(
+        &state.store,
+        &actor(&user),
+        &person,
+        &account,
+        &chosen,
+        Timestamp::now(),
     )
-    .await?;
-    if account.role != person.role {
-        // A new role takes effect at once: sessions opened under the old one end.
-        tx.end_sessions_of(id).await?;
+    .await
+    {
+        Ok(()) => {}
+        Err(Error::Conflict(why)) => {
+            let problems = vec![("role", why)];
+            let status = StatusCode::CONFLICT;
+            return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
+        }
+        Err(e) => return Err(e.into()),
     }
-    tx.commit().await?;
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done=saved")))
 }
 
@@ -352,26 +336,7 @@ pub async fn set_active(
         .person(id)
         .await?
         .ok_or(AppError::NotFound("staff member"))?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let admins = tx.active_admins().await?;
-    if let Some(why) = account_change_refusal(person.active && person.role == Role::Admin, true, !active, admins) {
-        return Err(AppError::Conflict(why.into()));
-    }
-    tx.set_active(id, active, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: if active { "staff.reactivate" } else { "staff.deactivate" },
-            object_type: "staff",
-            object_id: id.to_string(),
-            before: Some(serde_json::json!({ "active": person.active })),
-            after: Some(serde_json::json!({ "active": active })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    set_account_active(&state.store, &actor(&user), &person, active, Timestamp::now()).await?;
     let done = if active { "reactivated" } else { "deactivated" };
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done={done}")))
 }
@@ -384,24 +349,7 @@ pub async fn reset_two_factor(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id = staff_id(&id)?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.reset_two_factor(id).await? {
-        return Err(AppError::NotFound("staff member"));
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "staff.two_factor_reset",
-            object_type: "staff",
-            object_id: id.to_string(),
-            before: None,
-            after: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    reset_two_factor_of(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done=two_factor")))
 }
 
@@ -428,31 +376,14 @@ pub async fn resend(
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.expire_password_links(id, now).await?;
-    queue_invitation(
-        &mut tx,
+    invite_again(
+        &state.store,
         &state.links,
         &dept,
-        id,
-        &person.email,
-        person.role.label(),
-        now,
+        &person,
+        &actor(&user),
+        Timestamp::now(),
     )
     .await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "staff.invite_again",
-            object_type: "staff",
-            object_id: id.to_string(),
-            before: None,
-            after: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done=resent")))
 }

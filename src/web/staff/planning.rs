@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::RuleFailure;
 use crate::domain::access::Permission;
+use crate::domain::audit::AuditAction;
 use crate::service::planning::{self, ClassIn, CreateError, PatternIn, failure};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -604,7 +605,7 @@ pub async fn save_class(
     tx.audit(
         &crate::store::staff::AuditRecord {
             actor: &actor(&user),
-            action: "class.update",
+            action: AuditAction::ClassUpdate,
             object_type: "class",
             object_id: id.to_string(),
             before: Some(describe(

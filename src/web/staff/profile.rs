@@ -12,9 +12,9 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::documents::photo::{self, PhotoError};
-use crate::store::Tx;
+use crate::service::staffing;
 use crate::store::profiles::Profile;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -93,20 +93,6 @@ pub struct ConsentForm {
     public: String,
 }
 
-/// Writes the audit entry of a change to `user`'s own profile, in the change's transaction.
-async fn audit(tx: &mut Tx, user: &StaffUser, action: &str, after: serde_json::Value) -> Result<(), AppError> {
-    let record = AuditRecord {
-        actor: &actor(user),
-        action,
-        object_type: "staff",
-        object_id: user.id.to_string(),
-        before: None,
-        after: Some(after),
-    };
-    tx.audit(&record, Timestamp::now()).await?;
-    Ok(())
-}
-
 /// `POST /staff/profile`: agree (or no longer agree) to be named and pictured.
 pub async fn consent(
     State(state): State<AppState>,
@@ -114,16 +100,7 @@ pub async fn consent(
     Form(form): Form<ConsentForm>,
 ) -> Result<Response, AppError> {
     let public = form.public == "yes";
-    let mut tx = state.store.begin().await?;
-    tx.set_public_profile(user.id, public).await?;
-    audit(
-        &mut tx,
-        &user,
-        "profile.consent",
-        serde_json::json!({ "public_profile": public }),
-    )
-    .await?;
-    tx.commit().await?;
+    staffing::set_public_profile(&state.store, &actor(&user), user.id, public, Timestamp::now()).await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
 
@@ -162,27 +139,22 @@ pub async fn upload(
         Ok(p) => p,
         Err(e) => return page(&state, &user, false, refuse(e)).await,
     };
-    let mut tx = state.store.begin().await?;
-    tx.put_staff_photo(
+    let size = (portrait.width, portrait.height);
+    staffing::put_photo(
+        &state.store,
+        &actor(&user),
         user.id,
         &portrait.jpeg,
-        (portrait.width, portrait.height),
+        size,
         Timestamp::now(),
     )
     .await?;
-    let size = serde_json::json!({ "width": portrait.width, "height": portrait.height });
-    audit(&mut tx, &user, "profile.photo", size).await?;
-    tx.commit().await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
 
 /// `POST /staff/profile/photo/remove`.
 pub async fn remove(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    let mut tx = state.store.begin().await?;
-    if tx.delete_staff_photo(user.id).await? {
-        audit(&mut tx, &user, "profile.photo_removed", serde_json::json!({})).await?;
-    }
-    tx.commit().await?;
+    staffing::remove_photo(&state.store, &actor(&user), user.id, Timestamp::now()).await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
 

@@ -12,7 +12,7 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::graduation::GraduationRule;
 use crate::domain::screening::Screening;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -160,23 +160,16 @@ pub async fn save(
         .program_rules(program.id)
         .await?
         .ok_or(AppError::NotFound("program"))?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.set_graduation_rule(program.id, &rule).await?;
-    tx.set_screening(program.id, &screening).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "program.rules",
-            object_type: "program",
-            object_id: program.slug.clone(),
-            before: Some(serde_json::json!({ "graduation_rule": old_rule, "screening": old_screening })),
-            after: Some(serde_json::json!({ "graduation_rule": rule, "screening": screening })),
-        },
-        now,
+    let before = (&old_rule, &old_screening);
+    crate::service::programs::set_rules(
+        &state.store,
+        &actor(&user),
+        &program,
+        before,
+        (&rule, &screening),
+        Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(crate::web::see_other(&format!(
         "/staff/programs/{}/settings?saved=1",
         program.slug

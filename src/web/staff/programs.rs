@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
+use crate::domain::audit::AuditAction;
 use crate::domain::program::ProgramDetails;
 use crate::domain::{Affiliation, Eligibility, ProgramKind};
 use crate::store::seed::NewProgram;
@@ -304,10 +305,10 @@ async fn save(
         Some(p) => {
             tx.update_program(p.id, &program, now).await?;
             let before = serde_json::json!({ "name": p.name, "eligibility": p.eligibility, "lottery": p.lottery });
-            ("program.update", Some(before))
+            (AuditAction::ProgramUpdate, Some(before))
         }
         None => match tx.insert_program(&program, now).await {
-            Ok(_) => ("program.create", None),
+            Ok(_) => (AuditAction::ProgramCreate, None),
             Err(e) if e.is_unique_violation() => {
                 let msg = "Another program already uses this web address name.".to_string();
                 return render_page(&state, &user, editing, form, vec![msg]).await;

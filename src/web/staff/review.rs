@@ -14,6 +14,7 @@ use crate::domain::ApplicationId;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
+use crate::domain::audit::AuditAction;
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::format;
@@ -266,7 +267,7 @@ pub async fn record(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "application.screening",
+            action: AuditAction::ApplicationScreening,
             object_type: "application",
             object_id: id.to_string(),
             before: None,
@@ -317,7 +318,7 @@ pub async fn set_check(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "application.background_check",
+            action: AuditAction::ApplicationBackgroundCheck,
             object_type: "application",
             object_id: id.to_string(),
             before: before.map(|b| serde_json::json!({ "background_check": b })),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_see_roster};
+use crate::domain::audit::AuditAction;
 use crate::domain::ride_along::{MAX_SEATS, SlotInput};
 use crate::domain::{ClassId, StaffId};
 use crate::format;
@@ -198,7 +199,7 @@ pub async fn create(
     tx.audit(
         &AuditRecord {
             actor: &who,
-            action: "ride_along.slot_create",
+            action: AuditAction::RideAlongSlotCreate,
             object_type: "ride_along_slot",
             object_id: slot_id.to_string(),
             before: None,
@@ -239,7 +240,7 @@ pub async fn delete(
     tx.audit(
         &AuditRecord {
             actor: &actor(&user),
-            action: "ride_along.slot_delete",
+            action: AuditAction::RideAlongSlotDelete,
             object_type: "ride_along_slot",
             object_id: slot.to_string(),
             before: Some(serde_json::json!({ "class": class_id })),

@@ -14,7 +14,7 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::class::RegistrationRules;
 use crate::domain::{Affiliation, ClassId};
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
@@ -184,18 +184,6 @@ pub async fn save(
     if !errors.is_empty() {
         return render_page(&state, &user, class_id, Some(form), errors).await;
     }
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.set_registration_rules(class_id, &rules).await?;
-    let describe = |r: &RegistrationRules| {
-        serde_json::json!({
-            "held_back_seats": r.held_back_seats,
-            "priority_until": r.priority_until.map(|t| t.to_string()),
-            "priority": r.priority,
-            "offer_hours": r.offer_hours,
-            "corrections_until": r.corrections_until.map(|t| t.to_string()),
-        })
-    };
     let before = RegistrationRules {
         held_back_seats: class.held_back_seats,
         priority_until: class.priority_until,
@@ -203,18 +191,14 @@ pub async fn save(
         offer_hours: class.offer_hours,
         corrections_until: class.corrections_until,
     };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "class.rules",
-            object_type: "class",
-            object_id: class_id.to_string(),
-            before: Some(describe(&before)),
-            after: Some(describe(&rules)),
-        },
-        now,
+    crate::service::classes::set_registration_rules(
+        &state.store,
+        &actor(&user),
+        class_id,
+        &before,
+        &rules,
+        Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}?done=rules")))
 }

@@ -12,8 +12,10 @@ use super::classes::actor;
 use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
+use crate::service::staffing::InviteError;
+use crate::service::{Error, nominations};
 use crate::store::schools::School;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -106,37 +108,17 @@ pub async fn add_school(
     }) else {
         return page(&state, &user, vec!["Choose what kind of place it is.".into()], None).await;
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let id = match tx
-        .insert_place(name, kind, form.district.trim(), form.address.trim(), now)
-        .await
-    {
-        Ok(id) => id,
-        Err(e) if e.is_unique_violation() => {
-            return page(
-                &state,
-                &user,
-                vec!["A school with that name already exists.".into()],
-                None,
-            )
-            .await;
-        }
-        Err(e) => return Err(e.into()),
+    let place = nominations::NewPlace {
+        name,
+        kind,
+        district: form.district.trim(),
+        address: form.address.trim(),
     };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "school.create",
-            object_type: "school",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "name": name, "kind": kind.code() })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    match nominations::add_place(&state.store, &actor(&user), &place, Timestamp::now()).await {
+        Ok(_) => {}
+        Err(Error::Invalid(errors)) => return page(&state, &user, errors, None).await,
+        Err(e) => return Err(e.into()),
+    }
     Ok(crate::web::see_other("/staff/schools?done=school"))
 }
 
@@ -186,23 +168,21 @@ pub async fn add_counselor(
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let mut tx = state.store.begin().await?;
-    let id =
-        match crate::service::staffing::invite(&mut tx, &state.links, &dept, &account, &[], &actor(&user), now).await {
-            Ok(id) => id,
-            Err(crate::service::staffing::InviteError::Exists) => {
-                return page(
-                    &state,
-                    &user,
-                    vec!["An account with that email already exists.".into()],
-                    None,
-                )
-                .await;
-            }
-            Err(crate::service::staffing::InviteError::Store(e)) => return Err(e.into()),
-        };
-    tx.link_counselor(id, school).await?;
-    tx.commit().await?;
+    let invited =
+        nominations::invite_counselor(&state.store, &state.links, &dept, &account, school, &actor(&user), now).await;
+    match invited {
+        Ok(_) => {}
+        Err(InviteError::Exists) => {
+            return page(
+                &state,
+                &user,
+                vec!["An account with that email already exists.".into()],
+                None,
+            )
+            .await;
+        }
+        Err(InviteError::Store(e)) => return Err(e.into()),
+    }
     Ok(crate::web::see_other("/staff/schools?done=counselor"))
 }
 
@@ -232,21 +212,6 @@ pub async fn link(
         .find(|s| s.id.to_string() == form.school)
         .ok_or(AppError::NotFound("school"))?
         .id;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.link_counselor(counselor, school).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "staff.link_school",
-            object_type: "staff",
-            object_id: counselor.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "school": school })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    nominations::link_counselor(&state.store, &actor(&user), counselor, school, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/schools?done=linked"))
 }

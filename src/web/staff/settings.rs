@@ -14,9 +14,9 @@ use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::department::{FieldProblem, ProfileInput};
 use crate::domain::screening::parse_roles;
+use crate::service::department;
 use crate::store::catalog::Department;
-use crate::store::seed::NewDepartment;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -150,40 +150,7 @@ pub async fn save_profile(
         Ok(p) => p,
         Err(problems) => return page(&state, &user, Some(input), problems, false).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let before = tx.department_json().await?;
-    tx.insert_department(&NewDepartment {
-        name: &p.name,
-        short_name: &p.short_name,
-        city: &p.city,
-        state: &p.state,
-        time_zone: &p.time_zone,
-        address: &p.address,
-        phone: &p.phone,
-        email: &p.email,
-        tagline: &p.tagline,
-        service_area: &p.service_area,
-        non_emergency_phone: &p.non_emergency_phone,
-        website: &p.website,
-        reply_to: &p.reply_to,
-        accessibility_contact: &p.accessibility_contact,
-    })
-    .await?;
-    let after = tx.department_json().await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "department.profile",
-            object_type: "department",
-            object_id: "1".into(),
-            before,
-            after,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    department::save_profile(&state.store, &actor(&user), &p, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
@@ -207,29 +174,7 @@ pub async fn save(
         .map(|(r, _)| r.code())
         .collect();
     let roles = roles.join(",");
-    let who = actor(&user);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.department_exists().await? {
-        // The setting lives on the department's row: without a profile it would be lost.
-        return Err(AppError::Conflict(
-            "Save the department's profile first; then choose who sees sensitive fields.".into(),
-        ));
-    }
-    let before = tx.set_sensitive_roles(&roles).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: "department.sensitive_roles",
-            object_type: "department",
-            object_id: "1".into(),
-            before: before.map(|b| serde_json::json!({ "sensitive_roles": b })),
-            after: Some(serde_json::json!({ "sensitive_roles": roles })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    department::set_sensitive_roles(&state.store, &actor(&user), &roles, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
@@ -269,44 +214,20 @@ pub async fn upload_logo(
         Ok(l) => l,
         Err(e) => return page_with(&state, &user, None, Vec::new(), false, Some(e.to_string())).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.put_logo(&logo.png, (logo.width, logo.height), now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "department.logo",
-            object_type: "department",
-            object_id: "1".into(),
-            before: None,
-            after: Some(serde_json::json!({ "width": logo.width, "height": logo.height })),
-        },
-        now,
+    department::put_logo(
+        &state.store,
+        &actor(&user),
+        &logo.png,
+        (logo.width, logo.height),
+        Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
 /// `POST /staff/settings/logo/remove`.
 pub async fn remove_logo(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if tx.delete_logo().await? {
-        tx.audit(
-            &AuditRecord {
-                actor: &actor(&user),
-                action: "department.logo_removed",
-                object_type: "department",
-                object_id: "1".into(),
-                before: None,
-                after: None,
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    department::remove_logo(&state.store, &actor(&user), Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }

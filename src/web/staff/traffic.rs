@@ -14,7 +14,7 @@ use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::traffic::{self, OperationReason, PlanForm, SpeedSummary};
 use crate::format;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::store::traffic::{NewOperation, Operation, Results};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -185,22 +185,7 @@ pub async fn plan(
         speed_limit: plan.speed_limit,
         officers: plan.officers.iter().map(|o| StaffId::new(*o)).collect(),
     };
-    let mut tx = state.store.begin().await?;
-    let id = tx.insert_operation(&new, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "traffic.plan",
-            object_type: "traffic_operation",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "place": plan.place, "request_id": plan.request_id,
-                "starts_at": plan.starts_at.to_string(), "officers": plan.officers })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let id = crate::service::traffic::plan(&state.store, &actor(&user), &new, now).await?;
     Ok(see_other(&format!("/staff/traffic/{id}")))
 }
 
@@ -326,24 +311,6 @@ pub async fn results(
         speeds,
         notes,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.record_results(op.id, &results, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "traffic.results",
-            object_type: "traffic_operation",
-            object_id: op.id.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({ "stops": stops, "warnings": warnings, "citations": citations,
-                "readings": results.speeds.len() }),
-            ),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::service::traffic::record_results(&state.store, &actor(&user), op.id, &results, Timestamp::now()).await?;
     Ok(see_other(&format!("/staff/traffic/{}", op.id)))
 }

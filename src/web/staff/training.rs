@@ -12,7 +12,7 @@ use super::activity::may_log;
 use super::classes::actor;
 use crate::domain::{StaffId, training};
 use crate::store::activity::TrainingRow;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
@@ -148,21 +148,6 @@ pub async fn log(
         Ok(t) => t,
         Err(errors) => return page(&state, &user, form, errors).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let id = tx.insert_training(user.id, &t, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "training.log",
-            object_type: "training",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!(t)),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::service::field_work::log_training(&state.store, &actor(&user), user.id, &t, Timestamp::now()).await?;
     Ok(see_other("/staff/training"))
 }

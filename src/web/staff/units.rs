@@ -12,8 +12,9 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::{Role, UnitId};
 use crate::format;
+use crate::service::{Error, department};
 use crate::store::people::{TokenRow, UnitRow};
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -99,32 +100,13 @@ pub async fn create(
         Ok(v) => v,
         Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let id = match tx
-        .insert_unit(&crate::domain::department::unit_slug(&name), &name, &description)
-        .await
-    {
-        Ok(id) => id,
-        Err(e) if e.is_unique_violation() => {
-            let errors = vec![format!("There is already a unit named like \"{name}\".")];
+    match department::add_unit(&state.store, &actor(&user), &name, &description, Timestamp::now()).await {
+        Ok(_) => {}
+        Err(Error::Invalid(errors)) => {
             return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(e) => return Err(e.into()),
-    };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "unit.create",
-            object_type: "unit",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "name": name, "description": description })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    }
     Ok(crate::web::see_other("/staff/units?done=added"))
 }
 
@@ -145,25 +127,7 @@ pub async fn update(
         Ok(v) => v,
         Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let before = tx
-        .rename_unit(id, &name, &description)
-        .await?
-        .ok_or(AppError::NotFound("unit"))?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "unit.update",
-            object_type: "unit",
-            object_id: id.to_string(),
-            before: Some(serde_json::json!({ "name": before })),
-            after: Some(serde_json::json!({ "name": name, "description": description })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    department::rename_unit(&state.store, &actor(&user), id, &name, &description, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/units?done=saved"))
 }
 
@@ -175,30 +139,7 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id = unit_id(&id)?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    match tx.delete_unused_unit(id).await? {
-        None => return Err(AppError::NotFound("unit")),
-        Some(false) => {
-            return Err(AppError::Conflict(
-                "This unit still has members or presents sessions; move them to another unit first. Its name can be changed instead.".into(),
-            ));
-        }
-        Some(true) => {}
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "unit.delete",
-            object_type: "unit",
-            object_id: id.to_string(),
-            before: None,
-            after: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    department::remove_unit(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/units?done=removed"))
 }
 
@@ -288,25 +229,7 @@ pub async fn create_token(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return tokens_page(&state, &user, None, errors, None).await;
     };
-    let token = crate::auth::tokens::generate();
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let id = tx
-        .insert_owned_api_token(&name, role, &crate::auth::tokens::hash(&token), user.id, now)
-        .await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "api_token.create",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "name": name, "role": role.code() })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let token = department::create_token(&state.store, &actor(&user), user.id, &name, role, Timestamp::now()).await?;
     tokens_page(&state, &user, Some((name, token)), Vec::new(), None).await
 }
 
@@ -318,24 +241,6 @@ pub async fn revoke_token(
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound("token"))?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let name = tx
-        .revoke_api_token_id(id, now)
-        .await?
-        .ok_or(AppError::NotFound("token"))?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: "api_token.revoke",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            before: Some(serde_json::json!({ "name": name })),
-            after: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    department::revoke_token(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/tokens?done=revoked"))
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::ProgramId;
 use crate::domain::access::Permission;
+use crate::domain::audit::AuditAction;
 use crate::notify::messages;
 use crate::store::staff::{AuditRecord, StaffUser};
 use crate::web::AppState;
@@ -145,7 +146,7 @@ pub async fn message_alumni(
     tx.audit(
         &AuditRecord {
             actor: &actor(&user),
-            action: "alumni.message",
+            action: AuditAction::AlumniMessage,
             object_type: "alumni",
             object_id: program.map_or_else(|| "all".into(), |p| p.to_string()),
             before: None,

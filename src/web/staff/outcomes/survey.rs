@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::program;
 use crate::domain::access::Permission;
+use crate::domain::audit::AuditAction;
 use crate::domain::survey::{self, DRAFT_KINDS, Instrument, QuestionDraft};
 use crate::store::catalog::Program;
 use crate::store::staff::{AuditRecord, StaffUser};
@@ -253,7 +254,7 @@ pub async fn save(
             active,
             &AuditRecord {
                 actor: &actor(&user),
-                action: "survey.save",
+                action: AuditAction::SurveySave,
                 object_type: "program",
                 object_id: program.slug.clone(),
                 before: before.map(|b| serde_json::json!(b)),
