@@ -224,3 +224,68 @@ pub async fn confirm(
     tx.commit().await?;
     Ok(issued)
 }
+
+/// Records whether a participant made up a missed session. `at` is (class, session,
+/// application). Refused when the person is not in the class (`NotFound`) or was not
+/// marked absent, excused or late for the session (`Conflict`).
+pub async fn record_make_up(
+    store: &Store,
+    actor: &str,
+    (class_id, session_id, application): (ClassId, SessionId, ApplicationId),
+    made_up: bool,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    if !tx.is_participant(class_id, application).await? {
+        return Err(super::Error::NotFound("participant"));
+    }
+    if !tx.set_made_up(session_id, application, made_up, actor, now).await? {
+        return Err(super::Error::Conflict(
+            "Mark the person absent, excused or late for this session first.".into(),
+        ));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::AttendanceMakeUp,
+            object_type: "attendance",
+            object_id: format!("{session_id}/{application}"),
+            before: Some(serde_json::json!({ "made_up": !made_up })),
+            after: Some(serde_json::json!({ "made_up": made_up })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records whether a participant has done their ride-along.
+pub async fn record_ride_along(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    application: ApplicationId,
+    done: bool,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    if !tx.is_participant(class_id, application).await? {
+        return Err(super::Error::NotFound("participant"));
+    }
+    tx.set_ride_along(application, done, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::RideAlongRecord,
+            object_type: "application",
+            object_id: application.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "ride_along_done": done })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

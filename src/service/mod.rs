@@ -4,6 +4,7 @@
 
 pub mod applicants;
 pub mod classes;
+pub mod content;
 pub mod dare;
 pub mod department;
 pub mod engagement;

@@ -550,3 +550,83 @@ pub async fn link_counselor(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets a school's quota in a cohort (`None`: no limit).
+pub async fn set_quota(
+    store: &Store,
+    actor: &str,
+    class: ClassId,
+    school: i64,
+    seats: Option<i64>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    tx.set_quota(class, school, seats).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::SchoolQuota,
+            object_type: "class",
+            object_id: class.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "school": school, "seats": seats })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Corrects a nomination's details (the school stays). Refused when it changed meanwhile
+/// (`Conflict`) or the student ID is already nominated for the cohort (`Invalid`). The
+/// audit record names the fields changed, never their values: the log outlives minors'
+/// details.
+pub async fn correct(
+    store: &Store,
+    actor: &str,
+    n: &crate::store::schools::NominationRow,
+    checked: &Nomination,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    match tx.update_nomination(n.id, checked, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(super::Error::Conflict(
+                "This nomination changed in the meantime; reload the page.".into(),
+            ));
+        }
+        Err(e) if e.is_unique_violation() => {
+            let msg = "This student ID is already nominated for this cohort.".to_string();
+            return Err(super::Error::Invalid(vec![msg]));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Field names only: the audit log is kept longer than minors' details.
+    let changed: Vec<&str> = [
+        ("first_name", n.first_name != checked.first_name),
+        ("last_name", n.last_name != checked.last_name),
+        ("grade", n.grade != i64::from(checked.grade)),
+        ("student_number", n.student_number != checked.student_number),
+        ("guardian_name", n.guardian_name != checked.guardian_name),
+        ("guardian_email", n.guardian_email != checked.guardian_email),
+    ]
+    .into_iter()
+    .filter(|(_, c)| *c)
+    .map(|(f, _)| f)
+    .collect();
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::NominationUpdate,
+            object_type: "nomination",
+            object_id: n.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "changed": changed })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

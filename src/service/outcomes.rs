@@ -371,3 +371,30 @@ pub async fn annual_report(store: &Store, year: i16) -> Result<AnnualReport, Sto
         alumni_opted_in,
     })
 }
+
+/// Queues a message to every alumnus who opted in (of one program, or of all), audited
+/// with its subject and the number of recipients.
+pub async fn message_alumni(
+    store: &Store,
+    actor: &str,
+    program: Option<crate::domain::ProgramId>,
+    subject: &str,
+    messages: &[crate::store::outbox::OutgoingMessage],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    tx.enqueue_many(messages, now).await?;
+    tx.audit(
+        &crate::store::staff::AuditRecord {
+            actor,
+            action: crate::domain::audit::AuditAction::AlumniMessage,
+            object_type: "alumni",
+            object_id: program.map_or_else(|| "all".into(), |p| p.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "subject": subject, "recipients": messages.len() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await
+}

@@ -1,4 +1,5 @@
-//! A program's own rules kept by coordinators: its graduation rule and screening stages.
+//! Programs kept by coordinators: their page and settings, their graduation rule and
+//! screening stages.
 
 use jiff::Timestamp;
 
@@ -35,4 +36,47 @@ pub async fn set_rules(
     )
     .await?;
     tx.commit().await
+}
+
+/// Creates a program (`existing` is `None`) or changes one. Refused (`Invalid`) when a new
+/// program's web address name is taken.
+pub async fn save(
+    store: &Store,
+    actor: &str,
+    existing: Option<&Program>,
+    program: &crate::store::seed::NewProgram<'_>,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    let (action, before) = match existing {
+        Some(p) => {
+            tx.update_program(p.id, program, now).await?;
+            let before = serde_json::json!({ "name": p.name, "eligibility": p.eligibility, "lottery": p.lottery });
+            (AuditAction::ProgramUpdate, Some(before))
+        }
+        None => match tx.insert_program(program, now).await {
+            Ok(_) => (AuditAction::ProgramCreate, None),
+            Err(e) if e.is_unique_violation() => {
+                let msg = "Another program already uses this web address name.".to_string();
+                return Err(super::Error::Invalid(vec![msg]));
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action,
+            object_type: "program",
+            object_id: program.slug.to_string(),
+            before,
+            after: Some(serde_json::json!({
+                "name": program.name, "eligibility": program.eligibility, "lottery": program.lottery,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

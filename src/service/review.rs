@@ -1,4 +1,5 @@
-//! Screening review: a coordinator's decision on an application pending review.
+//! Screening review: reviewers' entries on each stage, the background check, and the
+//! decision on an application pending review.
 
 use jiff::Timestamp;
 
@@ -10,6 +11,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::{ApplicationId, ApplicationStatus};
 use crate::notify::{Links, messages};
 use crate::store::Store;
+use crate::store::staff::AuditRecord;
 
 /// Records a reviewer's decision on a pending application: approval confirms the seat
 /// (once any required background check is cleared); denial frees the seat for the
@@ -87,4 +89,61 @@ pub async fn decide(
     }
     tx.commit().await?;
     Ok(to)
+}
+
+/// Records one reviewer's word on one screening stage; `sensitive` marks the audit entry
+/// so the log hides it from reviewers the department does not name.
+pub async fn record_screening(
+    store: &Store,
+    entry: &crate::store::screening::NewEntry<'_>,
+    sensitive: bool,
+    now: Timestamp,
+) -> Result<i64, crate::store::StoreError> {
+    let mut tx = store.begin().await?;
+    let entry_id = tx.add_screening_entry(entry, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor: entry.reviewer,
+            action: AuditAction::ApplicationScreening,
+            object_type: "application",
+            object_id: entry.application_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "entry": entry_id,
+                "stage": entry.stage,
+                "outcome": entry.outcome.code(),
+                "reason": entry.reason_code,
+                "sensitive": sensitive,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(entry_id)
+}
+
+/// Records the background check's status.
+pub async fn set_background_check(
+    store: &Store,
+    actor: &str,
+    id: ApplicationId,
+    check: application::BackgroundCheck,
+    now: Timestamp,
+) -> Result<(), crate::store::StoreError> {
+    let mut tx = store.begin().await?;
+    let before = tx.set_background_check(id, check.code(), actor, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::ApplicationBackgroundCheck,
+            object_type: "application",
+            object_id: id.to_string(),
+            before: before.map(|b| serde_json::json!({ "background_check": b })),
+            after: Some(serde_json::json!({ "background_check": check.code() })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await
 }

@@ -5,8 +5,10 @@ use jiff::Timestamp;
 use super::ActionError;
 use super::registrar::context;
 use crate::domain::application;
-use crate::domain::{ApplicationId, ApplicationStatus};
+use crate::domain::audit::AuditAction;
+use crate::domain::{ApplicationId, ApplicationStatus, ClassId, StaffId};
 use crate::notify::messages;
+use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
 /// Books a ride-along slot for a confirmed participant, never more riders than seats:
@@ -78,6 +80,70 @@ pub async fn cancel_ride_along(
         ));
     }
     tx.delete_booking(id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Offers a ride-along shift to a class's participants (checked by `domain::ride_along`).
+pub async fn offer_shift(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    slot: &crate::domain::ride_along::Slot,
+    officer: Option<StaffId>,
+    now: Timestamp,
+) -> Result<i64, super::Error> {
+    let mut tx = store.begin().await?;
+    let slot_id = tx.insert_slot(class_id, slot, officer, now).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::RideAlongSlotCreate,
+            object_type: "ride_along_slot",
+            object_id: slot_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "class": class_id,
+                "starts_at": slot.starts_at.to_string(),
+                "ends_at": slot.ends_at.to_string(),
+                "shift": slot.shift,
+                "seats": slot.seats,
+                "officer": officer,
+            })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(slot_id)
+}
+
+/// Withdraws a shift nobody booked.
+pub async fn remove_shift(
+    store: &Store,
+    actor: &str,
+    class_id: ClassId,
+    slot: i64,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let mut tx = store.begin().await?;
+    if !tx.delete_empty_slot(class_id, slot).await? {
+        return Err(super::Error::Conflict(
+            "Only a shift nobody has booked can be removed; ask the riders to choose another first.".into(),
+        ));
+    }
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::RideAlongSlotDelete,
+            object_type: "ride_along_slot",
+            object_id: slot.to_string(),
+            before: Some(serde_json::json!({ "class": class_id })),
+            after: None,
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -332,3 +332,29 @@ pub async fn remove_photo(store: &Store, actor: &str, id: StaffId, now: Timestam
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets one's own new password (already hashed) and ends every session of the account,
+/// audited without the hash.
+pub async fn change_password(
+    store: &Store,
+    actor: &str,
+    user: &crate::store::staff::StaffUser,
+    hash: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    store.set_staff_password(&user.email, hash).await?;
+    let mut tx = store.begin().await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::StaffPasswordChange,
+            object_type: "staff",
+            object_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await
+}

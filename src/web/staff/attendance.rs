@@ -9,14 +9,13 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_take_attendance};
-use crate::domain::audit::AuditAction;
 use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
 use crate::service::ActionError;
 use crate::service::graduation::{Refusal, Standing};
 use crate::store::attendance::Participant;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
@@ -224,30 +223,8 @@ pub async fn make_up(
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
-    let now = Timestamp::now();
-    let who = actor(&user);
-    let mut tx = state.store.begin().await?;
-    if !tx.is_participant(class_id, application).await? {
-        return Err(AppError::NotFound("participant"));
-    }
-    if !tx.set_made_up(session_id, application, made_up, &who, now).await? {
-        return Err(AppError::Conflict(
-            "Mark the person absent, excused or late for this session first.".into(),
-        ));
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::AttendanceMakeUp,
-            object_type: "attendance",
-            object_id: format!("{session_id}/{application}"),
-            before: Some(serde_json::json!({ "made_up": !made_up })),
-            after: Some(serde_json::json!({ "made_up": made_up })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let at = (class_id, session_id, application);
+    crate::service::graduation::record_make_up(&state.store, &actor(&user), at, made_up, Timestamp::now()).await?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
     Ok(crate::web::see_other(&to))
 }
@@ -390,26 +367,15 @@ pub async fn ride_along(
         .parse()
         .map_err(|_| AppError::NotFound("participant"))?;
     let done = form.done == "yes";
-    let now = Timestamp::now();
-    let who = actor(&user);
-    let mut tx = state.store.begin().await?;
-    if !tx.is_participant(class_id, application).await? {
-        return Err(AppError::NotFound("participant"));
-    }
-    tx.set_ride_along(application, done, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::RideAlongRecord,
-            object_type: "application",
-            object_id: application.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "ride_along_done": done })),
-        },
-        now,
+    crate::service::graduation::record_ride_along(
+        &state.store,
+        &actor(&user),
+        class_id,
+        application,
+        done,
+        Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     let to = if form.back == "ride-alongs" {
         format!("/staff/classes/{class_id}/ride-alongs")
     } else {

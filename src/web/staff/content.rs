@@ -11,10 +11,9 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
-use crate::domain::audit::AuditAction;
 use crate::domain::content::{ContentDraft, ContentKind, Window, parse_month_day};
 use crate::store::content::{ContentItem, NewContent};
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -317,51 +316,10 @@ async fn save(
         // Only advisories go on the home page.
         on_home: kind == ContentKind::Advisory && !form.on_home.is_empty(),
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let (id, action) = match editing {
-        Some(id) => {
-            if !tx.update_content(id, &item, now).await? {
-                return edit_page(
-                    state,
-                    user,
-                    editing,
-                    form,
-                    vec!["Another page already uses this web address name.".into()],
-                )
-                .await;
-            }
-            (id, AuditAction::ContentUpdate)
-        }
-        None => match tx.insert_content(&item, now).await? {
-            Some(id) => (id, AuditAction::ContentCreate),
-            None => {
-                return edit_page(
-                    state,
-                    user,
-                    editing,
-                    form,
-                    vec!["Another page already uses this web address name.".into()],
-                )
-                .await;
-            }
-        },
-    };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(user),
-            action,
-            object_type: "content",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "kind": kind.code(), "slug": draft.slug, "title": draft.title, "window": window,
-                "published": item.published, "on_home": item.on_home,
-            })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    match crate::service::content::save(&state.store, &actor(user), editing, &item, Timestamp::now()).await {
+        Ok(_) => {}
+        Err(crate::service::Error::Invalid(errors)) => return edit_page(state, user, editing, form, errors).await,
+        Err(e) => return Err(e.into()),
+    }
     Ok(crate::web::see_other("/staff/content"))
 }

@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
-use crate::domain::audit::AuditAction;
 use crate::domain::nomination::Scope;
 use crate::domain::nomination::{NominationInput, NominationStatus};
 use crate::domain::{ClassId, Role};
@@ -304,22 +303,7 @@ pub async fn quota(
             AppError::Invalid("A quota is a whole number from 0 to 500, or empty for no limit.".into())
         })?),
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.set_quota(class, school, seats).await?;
-    tx.audit(
-        &crate::store::staff::AuditRecord {
-            actor: &actor(&user),
-            action: AuditAction::SchoolQuota,
-            object_type: "class",
-            object_id: class.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "school": school, "seats": seats })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    nominations::set_quota(&state.store, &actor(&user), class, school, seats, Timestamp::now()).await?;
     Ok(back(class, "quota"))
 }
 
@@ -544,46 +528,10 @@ pub async fn update(
             return edit_page(&state, &user, &n, form, errors).await;
         }
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    match tx.update_nomination(n.id, &checked, now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(AppError::Conflict(
-                "This nomination changed in the meantime; reload the page.".into(),
-            ));
-        }
-        Err(e) if e.is_unique_violation() => {
-            let msg = "This student ID is already nominated for this cohort.".to_string();
-            return edit_page(&state, &user, &n, form, vec![msg]).await;
-        }
+    match nominations::correct(&state.store, &actor(&user), &n, &checked, Timestamp::now()).await {
+        Ok(()) => {}
+        Err(crate::service::Error::Invalid(errors)) => return edit_page(&state, &user, &n, form, errors).await,
         Err(e) => return Err(e.into()),
     }
-    // Field names only: the audit log is kept longer than minors' details.
-    let changed: Vec<&str> = [
-        ("first_name", n.first_name != checked.first_name),
-        ("last_name", n.last_name != checked.last_name),
-        ("grade", n.grade != i64::from(checked.grade)),
-        ("student_number", n.student_number != checked.student_number),
-        ("guardian_name", n.guardian_name != checked.guardian_name),
-        ("guardian_email", n.guardian_email != checked.guardian_email),
-    ]
-    .into_iter()
-    .filter(|(_, c)| *c)
-    .map(|(f, _)| f)
-    .collect();
-    tx.audit(
-        &crate::store::staff::AuditRecord {
-            actor: &actor(&user),
-            action: AuditAction::NominationUpdate,
-            object_type: "nomination",
-            object_id: n.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({ "changed": changed })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(back(n.class_id, "updated"))
 }

@@ -9,7 +9,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use crate::auth::tokens;
-use crate::domain::audit::AuditAction;
 use crate::store::outbox::OutgoingMessage;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -210,20 +209,13 @@ pub async fn change(
     let hash = tokio::task::spawn_blocking(move || super::hash_password(&password))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
-    state.store.set_staff_password(&user.email, &hash).await?;
-    let mut tx = state.store.begin().await?;
-    tx.audit(
-        &crate::store::staff::AuditRecord {
-            actor: &super::classes::actor(&user),
-            action: AuditAction::StaffPasswordChange,
-            object_type: "staff",
-            object_id: user.id.to_string(),
-            before: None,
-            after: None,
-        },
+    crate::service::staffing::change_password(
+        &state.store,
+        &super::classes::actor(&user),
+        &user,
+        &hash,
         Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(crate::web::see_other("/staff/sign-in?changed=1"))
 }

@@ -10,11 +10,10 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
-use crate::domain::audit::AuditAction;
 use crate::domain::program::ProgramDetails;
 use crate::domain::{Affiliation, Eligibility, ProgramKind};
 use crate::store::seed::NewProgram;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -299,38 +298,19 @@ async fn save(
         legacy_classes,
         legacy_graduates,
     };
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let (action, before) = match &existing {
-        Some(p) => {
-            tx.update_program(p.id, &program, now).await?;
-            let before = serde_json::json!({ "name": p.name, "eligibility": p.eligibility, "lottery": p.lottery });
-            (AuditAction::ProgramUpdate, Some(before))
-        }
-        None => match tx.insert_program(&program, now).await {
-            Ok(_) => (AuditAction::ProgramCreate, None),
-            Err(e) if e.is_unique_violation() => {
-                let msg = "Another program already uses this web address name.".to_string();
-                return render_page(&state, &user, editing, form, vec![msg]).await;
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action,
-            object_type: "program",
-            object_id: details.slug.clone(),
-            before,
-            after: Some(serde_json::json!({
-                "name": details.name, "eligibility": details.eligibility, "lottery": program.lottery,
-            })),
-        },
-        now,
+    match crate::service::programs::save(
+        &state.store,
+        &actor(&user),
+        existing.as_ref(),
+        &program,
+        Timestamp::now(),
     )
-    .await?;
-    tx.commit().await?;
+    .await
+    {
+        Ok(()) => {}
+        Err(crate::service::Error::Invalid(errors)) => return render_page(&state, &user, editing, form, errors).await,
+        Err(e) => return Err(e.into()),
+    }
     Ok(crate::web::see_other(&format!("/programs/{}", details.slug)))
 }
 

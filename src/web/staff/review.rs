@@ -14,7 +14,6 @@ use crate::domain::ApplicationId;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
-use crate::domain::audit::AuditAction;
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::format;
@@ -22,7 +21,7 @@ use crate::service::ActionError;
 use crate::service::review;
 use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
-use crate::store::staff::{AuditRecord, ReviewRecord, StaffUser};
+use crate::store::staff::{ReviewRecord, StaffUser};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
@@ -252,8 +251,6 @@ pub async fn record(
         return page(&state, &user, id, errors).await;
     };
     let who = actor(&user);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
     let entry = NewEntry {
         application_id: id,
         stage: &form.stage,
@@ -263,27 +260,9 @@ pub async fn record(
         reviewer: &who,
         reviewer_name: &user.full_name,
     };
-    let entry_id = tx.add_screening_entry(&entry, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::ApplicationScreening,
-            object_type: "application",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "entry": entry_id,
-                "stage": form.stage,
-                "outcome": outcome.code(),
-                "reason": form.reason,
-                // The audit log hides this entry from reviewers the department does not name.
-                "sensitive": definition.stage(&form.stage).is_some_and(|s| s.sensitive),
-            })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    // The audit log hides this entry from reviewers the department does not name.
+    let sensitive = definition.stage(&form.stage).is_some_and(|s| s.sensitive);
+    review::record_screening(&state.store, &entry, sensitive, Timestamp::now()).await?;
     Ok(back(id))
 }
 
@@ -311,23 +290,7 @@ pub async fn set_check(
         .review_record(id)
         .await?
         .ok_or(AppError::NotFound("application"))?;
-    let who = actor(&user);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let before = tx.set_background_check(id, check.code(), &who, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::ApplicationBackgroundCheck,
-            object_type: "application",
-            object_id: id.to_string(),
-            before: before.map(|b| serde_json::json!({ "background_check": b })),
-            after: Some(serde_json::json!({ "background_check": check.code() })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    review::set_background_check(&state.store, &actor(&user), id, check, Timestamp::now()).await?;
     Ok(back(id))
 }
 

@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_see_roster};
-use crate::domain::audit::AuditAction;
 use crate::domain::ride_along::{MAX_SEATS, SlotInput};
 use crate::domain::{ClassId, StaffId};
 use crate::format;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::service::ride_alongs;
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
@@ -193,29 +193,7 @@ pub async fn create(
         Ok(slot) => slot,
         Err(errors) => return page(&state, &user, class_id, errors, form).await,
     };
-    let who = actor(&user);
-    let mut tx = state.store.begin().await?;
-    let slot_id = tx.insert_slot(class_id, &slot, officer, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::RideAlongSlotCreate,
-            object_type: "ride_along_slot",
-            object_id: slot_id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "class": class_id,
-                "starts_at": slot.starts_at.to_string(),
-                "ends_at": slot.ends_at.to_string(),
-                "shift": slot.shift,
-                "seats": slot.seats,
-                "officer": officer,
-            })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    ride_alongs::offer_shift(&state.store, &actor(&user), class_id, &slot, officer, now).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }
 
@@ -230,25 +208,6 @@ pub async fn delete(
     }
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let slot: i64 = slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    if !tx.delete_empty_slot(class_id, slot).await? {
-        return Err(AppError::Conflict(
-            "Only a shift nobody has booked can be removed; ask the riders to choose another first.".into(),
-        ));
-    }
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: AuditAction::RideAlongSlotDelete,
-            object_type: "ride_along_slot",
-            object_id: slot.to_string(),
-            before: Some(serde_json::json!({ "class": class_id })),
-            after: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    ride_alongs::remove_shift(&state.store, &actor(&user), class_id, slot, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }

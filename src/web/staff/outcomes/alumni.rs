@@ -9,9 +9,8 @@ use serde::Deserialize;
 
 use crate::domain::ProgramId;
 use crate::domain::access::Permission;
-use crate::domain::audit::AuditAction;
 use crate::notify::messages;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -140,21 +139,14 @@ pub async fn message_alumni(
             )
         })
         .collect();
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    tx.enqueue_many(&messages, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&user),
-            action: AuditAction::AlumniMessage,
-            object_type: "alumni",
-            object_id: program.map_or_else(|| "all".into(), |p| p.to_string()),
-            before: None,
-            after: Some(serde_json::json!({ "subject": subject, "recipients": messages.len() })),
-        },
-        now,
+    crate::service::outcomes::message_alumni(
+        &state.store,
+        &actor(&user),
+        program,
+        subject,
+        &messages,
+        Timestamp::now(),
     )
     .await?;
-    tx.commit().await?;
     Ok(see_other(&format!("/staff/alumni?sent={}", messages.len())))
 }
