@@ -514,3 +514,62 @@ pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timesta
     tx.commit().await?;
     Ok(class_id)
 }
+
+/// Changes a class's name, place, registration window and allocation (all checked
+/// already). Refused (`Invalid`) when the program has another class of that name.
+pub async fn edit_details(
+    store: &Store,
+    actor: &str,
+    class: &crate::store::catalog::Class,
+    details: &crate::store::seed::ClassDetails<'_>,
+    allocation: Allocation,
+    now: Timestamp,
+) -> Result<(), super::Error> {
+    let id = class.id;
+    let mut tx = store.begin().await?;
+    if let Err(e) = tx.update_class_details(id, details, now).await {
+        if e.is_unique_violation() {
+            return Err(super::Error::Invalid(vec![
+                "This program already has a class with that name.".into(),
+            ]));
+        }
+        return Err(e.into());
+    }
+    if allocation != class.allocation {
+        tx.set_class_allocation(id, allocation).await?;
+    }
+    let describe = |name: &str, place: &str, opens: Option<Timestamp>, closes: Option<Timestamp>, a: &str| {
+        serde_json::json!({
+            "name": name, "location_name": place,
+            "registration_opens_at": opens.map(|t| t.to_string()),
+            "registration_closes_at": closes.map(|t| t.to_string()),
+            "allocation": a,
+        })
+    };
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::ClassUpdate,
+            object_type: "class",
+            object_id: id.to_string(),
+            before: Some(describe(
+                &class.name,
+                &class.location_name,
+                class.registration_opens_at,
+                class.registration_closes_at,
+                class.allocation.code(),
+            )),
+            after: Some(describe(
+                details.name,
+                details.location_name,
+                details.opens,
+                details.closes,
+                allocation.code(),
+            )),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::RuleFailure;
 use crate::domain::access::Permission;
-use crate::domain::audit::AuditAction;
 use crate::service::planning::{self, ClassIn, CreateError, PatternIn, failure};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -575,8 +574,6 @@ pub async fn save_class(
     if !errors.is_empty() {
         return details_page(&state, &user, &class, form, errors).await;
     }
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
     let details = crate::store::seed::ClassDetails {
         name,
         location_name: form.location_name.trim(),
@@ -584,42 +581,22 @@ pub async fn save_class(
         opens,
         closes,
     };
-    if let Err(e) = tx.update_class_details(id, &details, now).await {
-        if e.is_unique_violation() {
-            let e = failure("duplicate", "name", "This program already has a class with that name.");
-            return details_page(&state, &user, &class, form, vec![e]).await;
-        }
-        return Err(e.into());
-    }
-    if allocation != class.allocation {
-        tx.set_class_allocation(id, allocation).await?;
-    }
-    let describe = |name: &str, place: &str, opens: Option<Timestamp>, closes: Option<Timestamp>, a: &str| {
-        serde_json::json!({
-            "name": name, "location_name": place,
-            "registration_opens_at": opens.map(|t| t.to_string()),
-            "registration_closes_at": closes.map(|t| t.to_string()),
-            "allocation": a,
-        })
-    };
-    tx.audit(
-        &crate::store::staff::AuditRecord {
-            actor: &actor(&user),
-            action: AuditAction::ClassUpdate,
-            object_type: "class",
-            object_id: id.to_string(),
-            before: Some(describe(
-                &class.name,
-                &class.location_name,
-                class.registration_opens_at,
-                class.registration_closes_at,
-                class.allocation.code(),
-            )),
-            after: Some(describe(name, details.location_name, opens, closes, allocation.code())),
-        },
-        now,
+    match planning::edit_details(
+        &state.store,
+        &actor(&user),
+        &class,
+        &details,
+        allocation,
+        Timestamp::now(),
     )
-    .await?;
-    tx.commit().await?;
+    .await
+    {
+        Ok(()) => {}
+        Err(crate::service::Error::Invalid(messages)) => {
+            let errors = messages.into_iter().map(|m| failure("duplicate", "name", m)).collect();
+            return details_page(&state, &user, &class, form, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=details")))
 }
