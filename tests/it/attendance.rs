@@ -282,7 +282,11 @@ async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
 
 /// The text of a PDF, through poppler's `pdftotext` (installed by scripts/setup.sh).
 pub fn pdf_text(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("precinct-pdf-{}-{}", std::process::id(), pdf.len()));
+    // A name of its own per call: tests on both backends render byte-identical PDFs at the
+    // same moment, and a shared name let one remove the file while the other read it.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("precinct-pdf-{}-{n}", std::process::id()));
     std::fs::write(&dir, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
         .arg(&dir)
