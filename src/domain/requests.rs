@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Duty;
 use super::program::coded_enum;
+use super::{Duty, RuleFailure};
 
 coded_enum! {
     /// Where a request stands. Open311 reports `open` for all but `closed`.
@@ -316,22 +316,13 @@ pub struct RequestInput {
 }
 
 /// A problem with one field, named as Open311 and the form name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-}
-
-fn problem(field: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        field: field.into(),
-        message: message.into(),
-    }
+fn problem(field: &str, message: impl Into<String>) -> RuleFailure {
+    RuleFailure::new("request", field.to_string(), message)
 }
 
 /// Checks a request against its service; returns the answers normalized (trimmed, lists
 /// as keys) or every problem found.
-pub fn validate(service: &Service, input: &RequestInput) -> Result<BTreeMap<String, Vec<String>>, Vec<Problem>> {
+pub fn validate(service: &Service, input: &RequestInput) -> Result<BTreeMap<String, Vec<String>>, Vec<RuleFailure>> {
     let mut problems = Vec::new();
     let description = input.description.trim();
     if service.attributes.is_empty() && description.is_empty() {
@@ -521,7 +512,7 @@ mod tests {
             ("color", &["red"]),
         ]);
         let problems = validate(traffic, &bad).unwrap_err();
-        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_ref()).collect();
         assert!(fields.contains(&"attribute[street]"), "required street: {problems:?}");
         assert!(fields.contains(&"attribute[times]"), "unknown choice");
         assert!(fields.contains(&"attribute[problem]"), "one choice only");
@@ -542,7 +533,7 @@ mod tests {
         i.lat = Some(95.0);
         i.long = Some(0.0);
         let problems = validate(talk, &i).unwrap_err();
-        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_ref()).collect();
         assert_eq!(fields, ["lat", "email", "attribute[attendance]"], "{problems:?}");
     }
 

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::ActionError;
+use super::Error;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::auth::tokens;
@@ -32,18 +32,21 @@ pub async fn act(
     id: ApplicationId,
     action: Action,
     now: Timestamp,
-) -> Result<ApplicationStatus, ActionError> {
+) -> Result<ApplicationStatus, Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("application"))?;
     if application::email_key(&app.email) != email_key {
-        return Err(ActionError::NotFound);
+        return Err(Error::NotFound("application"));
     }
-    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx
+        .lock_class(app.class_id)
+        .await?
+        .ok_or(Error::NotFound("application"))?;
     let current = app.status.0;
     let offer_open = current == ApplicationStatus::Offered && app.offer_expires_at.is_some_and(|t| t > now.as_second());
     let (from, to): (&[ApplicationStatus], ApplicationStatus) = match action {
         Action::Withdraw if current.can_withdraw() => (&[current], ApplicationStatus::Withdrawn),
-        Action::Withdraw => return Err(ActionError::NotAllowed("This application can no longer be withdrawn.")),
+        Action::Withdraw => return Err(Error::conflict("This application can no longer be withdrawn.")),
         Action::AcceptOffer if offer_open => {
             let to = if class.eligibility.requires_review() {
                 ApplicationStatus::PendingReview
@@ -54,13 +57,11 @@ pub async fn act(
         }
         Action::DeclineOffer if offer_open => (&[ApplicationStatus::Offered], ApplicationStatus::Declined),
         Action::AcceptOffer | Action::DeclineOffer => {
-            return Err(ActionError::NotAllowed(
-                "There is no open seat offer on this application.",
-            ));
+            return Err(Error::conflict("There is no open seat offer on this application."));
         }
     };
     if !tx.set_status(id, from, to, now).await? {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "This application changed in the meantime; reload the page.",
         ));
     }
@@ -129,20 +130,23 @@ pub async fn correct(
     id: ApplicationId,
     correction: &application::ContactCorrection,
     now: Timestamp,
-) -> Result<(), ActionError> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("application"))?;
     if application::email_key(&app.email) != email_key {
-        return Err(ActionError::NotFound);
+        return Err(Error::NotFound("application"));
     }
-    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx
+        .lock_class(app.class_id)
+        .await?
+        .ok_or(Error::NotFound("application"))?;
     if !application::corrections_open(class.corrections_until, class.first_session_at, now) {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "The deadline for corrections has passed; contact us instead.",
         ));
     }
     if !app.status.0.can_withdraw() {
-        return Err(ActionError::NotAllowed("This application can no longer be changed."));
+        return Err(Error::conflict("This application can no longer be changed."));
     }
     tx.correct_contact(id, correction, now).await?;
     tx.commit().await?;

@@ -4,11 +4,11 @@
 
 use jiff::Timestamp;
 
-use super::ActionError;
+use super::Error;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
-use crate::domain::ClassId;
 use crate::domain::audit::AuditAction;
+use crate::domain::{ClassId, RuleFailure};
 use crate::notify::{Links, messages};
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
@@ -23,25 +23,25 @@ pub async fn set_class_status(
     class_id: ClassId,
     to: crate::domain::ClassStatus,
     now: Timestamp,
-) -> Result<usize, ActionError> {
+) -> Result<usize, Error> {
     use crate::domain::ClassStatus;
     let mut tx = store.begin().await?;
-    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     if !matches!(
         to,
         ClassStatus::Announced | ClassStatus::Open | ClassStatus::Closed | ClassStatus::InProgress
     ) || !class.status.can_become(to)
     {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "The class cannot move to that status from where it is.",
         ));
     }
     if matches!(to, ClassStatus::Announced | ClassStatus::Open) {
         crate::domain::class::ready_to_publish(class.allocation, class.registration_closes_at)
-            .map_err(ActionError::NotAllowed)?;
+            .map_err(Error::conflict)?;
     }
     if !tx.move_class(class_id, class.status, to, now).await? {
-        return Err(ActionError::NotAllowed("The class changed in the meantime."));
+        return Err(Error::conflict("The class changed in the meantime."));
     }
     tx.audit(
         &crate::store::staff::AuditRecord {
@@ -71,15 +71,20 @@ pub async fn set_class_status(
     Ok(told)
 }
 
-/// Why a capacity change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum CapacityError {
-    #[error("class not found")]
-    NotFound,
-    #[error(transparent)]
-    Refused(#[from] crate::domain::CapacityRefusal),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// A refused capacity: out of range is refused input, anything else a conflict named by
+/// the refusal (the API's problem type).
+impl From<crate::domain::CapacityRefusal> for Error {
+    fn from(r: crate::domain::CapacityRefusal) -> Self {
+        match r {
+            crate::domain::CapacityRefusal::OutOfRange => {
+                Error::invalid(vec![RuleFailure::new("capacity", "capacity", r.to_string())])
+            }
+            r => Error::Conflict {
+                kind: r.slug(),
+                why: r.to_string(),
+            },
+        }
+    }
 }
 
 /// Changes a class's capacity; seats it frees go to the waitlist as offers at once.
@@ -91,7 +96,7 @@ pub async fn change_capacity(
     class_id: ClassId,
     capacity: i64,
     now: Timestamp,
-) -> Result<usize, CapacityError> {
+) -> Result<usize, Error> {
     let mut tx = store.begin().await?;
     let offered = change_capacity_in(&mut tx, links, actor, class_id, capacity, now).await?;
     tx.commit().await?;
@@ -107,11 +112,11 @@ pub async fn change_capacity_in(
     class_id: ClassId,
     capacity: i64,
     now: Timestamp,
-) -> Result<usize, CapacityError> {
+) -> Result<usize, Error> {
     use crate::domain::{CapacityChange, CapacityRefusal, class::capacity_change};
     // The lock keeps registrations, offers and reviews out until commit, so the seats
     // counted here are still the seats held when the new capacity becomes visible.
-    let mut class = tx.lock_class(class_id).await?.ok_or(CapacityError::NotFound)?;
+    let mut class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     let held = tx.seats_held(class_id).await?;
     let CapacityChange::To(capacity) = capacity_change(class.status, class.capacity, held, capacity)? else {
         return Ok(0);
@@ -144,11 +149,11 @@ pub async fn cancel_session(
     session_id: crate::domain::SessionId,
     describe: &str,
     now: Timestamp,
-) -> Result<usize, ActionError> {
+) -> Result<usize, Error> {
     let mut tx = store.begin().await?;
-    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     if !tx.cancel_session(class_id, session_id).await? {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "That session is not part of this class or is already cancelled.",
         ));
     }
@@ -177,14 +182,12 @@ pub async fn cancel_session(
 }
 
 /// Cancels a class and tells everyone still involved (seats, waitlist, lottery).
-pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Timestamp) -> Result<usize, ActionError> {
+pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Timestamp) -> Result<usize, Error> {
     use crate::domain::ClassStatus;
     let mut tx = store.begin().await?;
-    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     if !class.status.can_become(ClassStatus::Cancelled) {
-        return Err(ActionError::NotAllowed(
-            "A completed or cancelled class cannot be cancelled.",
-        ));
+        return Err(Error::conflict("A completed or cancelled class cannot be cancelled."));
     }
     tx.move_class(class_id, class.status, ClassStatus::Cancelled, now)
         .await?;
@@ -240,9 +243,9 @@ pub async fn email_roster(
     subject: &str,
     body: &str,
     now: Timestamp,
-) -> Result<usize, ActionError> {
+) -> Result<usize, Error> {
     let mut tx = store.begin().await?;
-    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     let recipients = tx.recipients(class_id, audience.statuses()).await?;
     let messages: Vec<crate::store::outbox::OutgoingMessage> = recipients
         .iter()
@@ -294,9 +297,9 @@ pub async fn edit_session(
     edit: &SessionEdit<'_>,
     before: serde_json::Value,
     now: Timestamp,
-) -> Result<usize, ActionError> {
+) -> Result<usize, Error> {
     let mut tx = store.begin().await?;
-    let class = tx.lock_class(class_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx.lock_class(class_id).await?.ok_or(Error::NotFound("class"))?;
     tx.update_session(session_id, edit.topic, edit.description, edit.at, edit.place)
         .await?;
     tx.clear_presenters(session_id).await?;

@@ -18,7 +18,7 @@ pub async fn save(
     item: &NewContent<'_>,
     now: Timestamp,
 ) -> Result<i64, Error> {
-    let taken = || Error::Invalid(vec!["Another page already uses this web address name.".into()]);
+    let taken = || Error::invalid_because(vec!["Another page already uses this web address name.".into()]);
     let mut tx = store.begin().await?;
     let (id, action) = match editing {
         Some(id) => {

@@ -12,30 +12,18 @@ use crate::domain::requests::RequestStatus;
 use crate::format;
 use crate::notify::Links;
 use crate::notify::messages;
-use crate::service::requests::{RequestError, Triage, triage_in};
+use crate::service::Error;
+use crate::service::requests::{Triage, triage_in};
 use crate::store::dare::DareClass;
 use crate::store::staff::AuditRecord;
-use crate::store::{Store, StoreError, Tx};
+use crate::store::{Store, Tx};
 
-/// Why a DARE step was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum DareError {
-    #[error("the change has problems")]
-    Invalid(Vec<String>),
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<RequestError> for DareError {
-    fn from(e: RequestError) -> Self {
-        match e {
-            RequestError::NotFound => DareError::Invalid(vec!["That request no longer exists.".into()]),
-            RequestError::NotAllowed(m) => DareError::Invalid(vec![m]),
-            RequestError::Invalid(p) => DareError::Invalid(p.into_iter().map(|p| p.message).collect()),
-            RequestError::Store(e) => DareError::Store(e),
-        }
+/// A refused triage, as problems with the DARE class form that answers the request.
+fn as_form_problem(e: Error) -> Error {
+    match e {
+        Error::NotFound(_) => Error::invalid_because(vec!["That request no longer exists.".into()]),
+        Error::Conflict { why, .. } => Error::invalid_because(vec![why]),
+        other => other,
     }
 }
 
@@ -60,7 +48,7 @@ async fn tell_requester(
     actor: Actor<'_>,
     reply: Reply,
     now: Timestamp,
-) -> Result<(), DareError> {
+) -> Result<(), Error> {
     let Reply {
         request_id,
         status,
@@ -70,7 +58,7 @@ async fn tell_requester(
     let request = tx
         .lock_request(request_id)
         .await?
-        .ok_or_else(|| DareError::Invalid(vec![format!("There is no request number {request_id}.")]))?;
+        .ok_or_else(|| Error::invalid_because(vec![format!("There is no request number {request_id}.")]))?;
     let status = if request.status.can_become(status) {
         status
     } else {
@@ -82,20 +70,16 @@ async fn tell_requester(
         due_on: request.due_on,
         note,
     };
-    triage_in(tx, department, links, actor, request_id, &change, now).await?;
+    triage_in(tx, department, links, actor, request_id, &change, now)
+        .await
+        .map_err(as_form_problem)?;
     Ok(())
 }
 
 /// Plans a class and its lessons. The school must exist, the instructor must hold the
 /// DARE instructor duty on every lesson day, and a request named must ask for a
 /// presentation; its requester is told, and the instructor assigned to it.
-pub async fn plan(
-    store: &Store,
-    links: &Links,
-    actor: Actor<'_>,
-    plan: &Plan,
-    now: Timestamp,
-) -> Result<i64, DareError> {
+pub async fn plan(store: &Store, links: &Links, actor: Actor<'_>, plan: &Plan, now: Timestamp) -> Result<i64, Error> {
     let mut problems = Vec::new();
     let school = store.schools().await?.into_iter().find(|s| s.id == plan.school_id);
     if school.is_none() {
@@ -125,7 +109,7 @@ pub async fn plan(
         }
     }
     if !problems.is_empty() {
-        return Err(DareError::Invalid(problems));
+        return Err(Error::invalid_because(problems));
     }
     let (name, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
@@ -168,11 +152,11 @@ pub async fn plan(
     Ok(id)
 }
 
-fn scheduled(class: &DareClass) -> Result<(), DareError> {
+fn scheduled(class: &DareClass) -> Result<(), Error> {
     if class.status == DareStatus::Scheduled {
         Ok(())
     } else {
-        Err(DareError::Invalid(vec![format!(
+        Err(Error::invalid_because(vec![format!(
             "This class is {}; its lessons can no longer change.",
             class.status.label().to_lowercase()
         )]))
@@ -188,16 +172,19 @@ pub async fn change_lesson(
     lesson_id: i64,
     change: &LessonChange,
     now: Timestamp,
-) -> Result<(), DareError> {
+) -> Result<(), Error> {
     let (name, tz) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
-    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    let class = tx
+        .lock_dare_class(class_id)
+        .await?
+        .ok_or(Error::NotFound("DARE class"))?;
     scheduled(&class)?;
     let lesson = class
         .lessons
         .iter()
         .find(|l| l.id == lesson_id)
-        .ok_or(DareError::NotFound)?;
+        .ok_or(Error::NotFound("lesson"))?;
     tx.change_lesson(lesson.id, change, now).await?;
     let after = match change {
         LessonChange::Taught { present } => serde_json::json!({ "status": "taught", "present": present }),
@@ -271,11 +258,14 @@ pub async fn graduate(
     graduates: &str,
     day: &str,
     now: Timestamp,
-) -> Result<(), DareError> {
+) -> Result<(), Error> {
     let (name, tz) = store.department_name_zone().await?;
     let today = now.to_zoned(tz.clone()).date();
     let mut tx = store.begin().await?;
-    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    let class = tx
+        .lock_dare_class(class_id)
+        .await?
+        .ok_or(Error::NotFound("DARE class"))?;
     scheduled(&class)?;
     let lessons: Vec<LessonDay> = class
         .lessons
@@ -286,9 +276,9 @@ pub async fn graduate(
         })
         .collect();
     let (day, count) =
-        dare::check_graduation(&lessons, class.students, graduates, day, today).map_err(DareError::Invalid)?;
+        dare::check_graduation(&lessons, class.students, graduates, day, today).map_err(Error::invalid_because)?;
     if !tx.graduate_dare_class(class_id, day, count, now).await? {
-        return Err(DareError::Invalid(vec!["This class has already graduated.".into()]));
+        return Err(Error::invalid_because(vec!["This class has already graduated.".into()]));
     }
     tx.audit(
         &AuditRecord {
@@ -330,10 +320,13 @@ pub async fn cancel(
     actor: Actor<'_>,
     class_id: i64,
     now: Timestamp,
-) -> Result<(), DareError> {
+) -> Result<(), Error> {
     let (name, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
-    let class = tx.lock_dare_class(class_id).await?.ok_or(DareError::NotFound)?;
+    let class = tx
+        .lock_dare_class(class_id)
+        .await?
+        .ok_or(Error::NotFound("DARE class"))?;
     scheduled(&class)?;
     tx.cancel_dare_class(class_id, now).await?;
     tx.audit(
@@ -373,7 +366,7 @@ pub async fn count_certificates(
     class_id: i64,
     printed: u32,
     now: Timestamp,
-) -> Result<(), DareError> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     tx.count_dare_certificates(class_id, printed, now).await?;
     tx.audit(

@@ -26,7 +26,7 @@ pub async fn add_unit(
     {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
-            return Err(Error::Invalid(vec![format!(
+            return Err(Error::invalid_because(vec![format!(
                 "There is already a unit named like \"{name}\"."
             )]));
         }
@@ -84,8 +84,8 @@ pub async fn remove_unit(store: &Store, actor: &str, id: UnitId, now: Timestamp)
     match tx.delete_unused_unit(id).await? {
         None => return Err(Error::NotFound("unit")),
         Some(false) => {
-            return Err(Error::Conflict(
-                "This unit still has members or presents sessions; move them to another unit first. Its name can be changed instead.".into(),
+            return Err(Error::conflict(
+                "This unit still has members or presents sessions; move them to another unit first. Its name can be changed instead.",
             ));
         }
         Some(true) => {}
@@ -201,8 +201,8 @@ pub async fn set_sensitive_roles(store: &Store, actor: &str, roles: &str, now: T
     let mut tx = store.begin().await?;
     if !tx.department_exists().await? {
         // The setting lives on the department's row: without a profile it would be lost.
-        return Err(Error::Conflict(
-            "Save the department's profile first; then choose who sees sensitive fields.".into(),
+        return Err(Error::conflict(
+            "Save the department's profile first; then choose who sees sensitive fields.",
         ));
     }
     let before = tx.set_sensitive_roles(roles).await?;

@@ -25,7 +25,7 @@ pub async fn assign_duty(
 ) -> Result<i64, Error> {
     let mut tx = store.begin().await?;
     let Some(id) = tx.insert_duty(staff, assignment).await? else {
-        return Err(Error::Invalid(vec!["Choose the officer from the list.".into()]));
+        return Err(Error::invalid_because(vec!["Choose the officer from the list.".into()]));
     };
     tx.audit(
         &AuditRecord {
@@ -47,8 +47,8 @@ pub async fn assign_duty(
 pub async fn end_duty(store: &Store, actor: &str, id: i64, day: Date, now: Timestamp) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     if !tx.end_duty(id, day).await? {
-        return Err(Error::Conflict(
-            "That duty has already ended, or the day is before it started.".into(),
+        return Err(Error::conflict(
+            "That duty has already ended, or the day is before it started.",
         ));
     }
     tx.audit(

@@ -7,39 +7,22 @@ use jiff::Timestamp;
 use crate::domain::audit::AuditAction;
 use crate::domain::graduation::{GraduationRule, Record, TooEarly, Verdict};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
-use crate::service::ActionError;
+use crate::service::Error;
 use crate::store::attendance::Participant;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
-/// Why marks or a graduation were refused.
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error(transparent)]
-    Action(#[from] ActionError),
-    /// Too early by the clock: the message is in the department's time zone.
-    #[error("{message}")]
-    TooEarly { reason: TooEarly, message: String },
-}
-
-impl From<StoreError> for Refusal {
-    fn from(e: StoreError) -> Self {
-        Refusal::Action(ActionError::Store(e))
-    }
-}
-
-impl Refusal {
-    async fn too_early(store: &Store, reason: TooEarly) -> Refusal {
-        let tz = store
-            .department()
-            .await
-            .ok()
-            .flatten()
-            .map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
-        Refusal::TooEarly {
-            message: reason.message(&tz),
-            reason,
-        }
+/// Too early by the clock: refused under the reason's name, in the department's time zone.
+async fn too_early(store: &Store, reason: TooEarly) -> Error {
+    let tz = store
+        .department()
+        .await
+        .ok()
+        .flatten()
+        .map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+    Error::Conflict {
+        kind: reason.slug(),
+        why: reason.message(&tz),
     }
 }
 
@@ -88,20 +71,20 @@ pub async fn record_marks(
     session_id: SessionId,
     marks: &[(ApplicationId, Record)],
     now: Timestamp,
-) -> Result<(), Refusal> {
+) -> Result<(), Error> {
     let Some((class, starts_at)) = store.session_start(session_id).await? else {
-        return Err(ActionError::NotFound.into());
+        return Err(Error::NotFound("participant"));
     };
     if class != class_id {
-        return Err(ActionError::NotFound.into());
+        return Err(Error::NotFound("participant"));
     }
     if let Err(reason) = crate::domain::graduation::check_marking(starts_at, now) {
-        return Err(Refusal::too_early(store, reason).await);
+        return Err(too_early(store, reason).await);
     }
     let mut tx = store.begin().await?;
     for (application, record) in marks {
         if !tx.is_participant(class_id, *application).await? {
-            return Err(ActionError::NotFound.into());
+            return Err(Error::NotFound("participant"));
         }
         let record = Record {
             made_up: false,
@@ -138,10 +121,12 @@ pub async fn confirm(
     actor: &str,
     class_id: ClassId,
     now: Timestamp,
-) -> Result<Vec<(ApplicationId, String)>, Refusal> {
-    let class = store.class(class_id).await?.ok_or(ActionError::NotFound)?;
+) -> Result<Vec<(ApplicationId, String)>, Error> {
+    let class = store.class(class_id).await?.ok_or(Error::NotFound("class"))?;
     if !class.status.can_become(ClassStatus::Completed) {
-        return Err(ActionError::NotAllowed("Only a class in progress can graduate; start the class first.").into());
+        return Err(Error::conflict(
+            "Only a class in progress can graduate; start the class first.",
+        ));
     }
     let held = store
         .sessions(class_id)
@@ -150,7 +135,7 @@ pub async fn confirm(
         .filter(|s| !s.cancelled)
         .map(|s| s.starts_at);
     if let Err(reason) = crate::domain::graduation::check_graduation(held, now) {
-        return Err(Refusal::too_early(store, reason).await);
+        return Err(too_early(store, reason).await);
     }
     let (_, rows) = verdicts(store, class_id).await?;
     let graduates: Vec<ApplicationId> = rows.iter().filter(|r| r.verdict.graduates).map(|r| r.p.id).collect();
@@ -162,7 +147,7 @@ pub async fn confirm(
     let mut tx = store.begin().await?;
     // Re-checked inside the transaction: two coordinators confirming at once graduate once.
     if !tx.start_completing(class_id).await? {
-        return Err(ActionError::NotAllowed("This class has already graduated.").into());
+        return Err(Error::conflict("This class has already graduated."));
     }
     tx.complete_class(class_id, &graduates, &others, now).await?;
     let year = last_day.year();
@@ -234,14 +219,14 @@ pub async fn record_make_up(
     (class_id, session_id, application): (ClassId, SessionId, ApplicationId),
     made_up: bool,
     now: Timestamp,
-) -> Result<(), super::Error> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     if !tx.is_participant(class_id, application).await? {
-        return Err(super::Error::NotFound("participant"));
+        return Err(Error::NotFound("participant"));
     }
     if !tx.set_made_up(session_id, application, made_up, actor, now).await? {
-        return Err(super::Error::Conflict(
-            "Mark the person absent, excused or late for this session first.".into(),
+        return Err(Error::conflict(
+            "Mark the person absent, excused or late for this session first.",
         ));
     }
     tx.audit(
@@ -268,10 +253,10 @@ pub async fn record_ride_along(
     application: ApplicationId,
     done: bool,
     now: Timestamp,
-) -> Result<(), super::Error> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     if !tx.is_participant(class_id, application).await? {
-        return Err(super::Error::NotFound("participant"));
+        return Err(Error::NotFound("participant"));
     }
     tx.set_ride_along(application, done, now).await?;
     tx.audit(

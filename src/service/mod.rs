@@ -24,33 +24,68 @@ pub mod staffing;
 pub mod traffic;
 pub mod waitlist;
 
+use crate::domain::RuleFailure;
 use crate::store::StoreError;
 
-/// Why a service action was refused, for actions written against the one error type (the
-/// older enums below are being folded into it). `web::error` maps it to HTTP in one place.
+/// Why a service action was refused: the one error every action returns. `web::error` maps
+/// it to HTTP in one place (a page, or problem JSON for the API).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Nothing with this id (404), naming what was looked for.
+    /// Nothing with this id (404), naming what was looked for. Also the answer for
+    /// something that exists but is not the caller's, so ids cannot be probed.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// Refused as things stand (409); the words say why.
-    #[error("{0}")]
-    Conflict(String),
-    /// The input was refused (422); each message names a problem.
-    #[error("{}", .0.join(" "))]
-    Invalid(Vec<String>),
+    /// Refused as things stand (409). `kind` is the refusal's stable name, which the API
+    /// answers as its problem type (`already-applied`, `class-finished`, or `conflict`).
+    #[error("{why}")]
+    Conflict { kind: &'static str, why: String },
+    /// The input breaks rules (422), each failure naming its field. `kind` is `invalid`
+    /// when the API resource names the problem itself (`invalid-class`), or a refusal
+    /// of its own (`ineligible`, `idempotency-key-reused`).
+    #[error("{}", messages(.failures).join(" "))]
+    Invalid {
+        kind: &'static str,
+        failures: Vec<RuleFailure>,
+    },
+    /// The service is shutting down or cannot take more now (503).
+    #[error("the service is unavailable")]
+    Unavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// Why an applicant's action on their application was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    /// Not theirs, or no such application: the same answer, so ids cannot be probed.
-    #[error("application not found")]
-    NotFound,
-    #[error("{0}")]
-    NotAllowed(&'static str),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// The `kind` of input refusals the API resource names itself.
+pub const INVALID: &str = "invalid";
+
+impl Error {
+    /// A refusal as things stand, with no name of its own.
+    pub fn conflict(why: impl Into<String>) -> Self {
+        Error::Conflict {
+            kind: "conflict",
+            why: why.into(),
+        }
+    }
+
+    /// Input refused for these rule failures.
+    pub fn invalid(failures: Vec<RuleFailure>) -> Self {
+        Error::Invalid {
+            kind: INVALID,
+            failures,
+        }
+    }
+
+    /// Input refused for reasons in plain words, tied to no one field (page forms).
+    pub fn invalid_because(messages: Vec<String>) -> Self {
+        Error::invalid(
+            messages
+                .into_iter()
+                .map(|m| RuleFailure::new("invalid", "", m))
+                .collect(),
+        )
+    }
+}
+
+/// The words of each failure, in order.
+pub fn messages(failures: &[RuleFailure]) -> Vec<String> {
+    failures.iter().map(|f| f.message.clone()).collect()
 }

@@ -11,16 +11,7 @@ use crate::store::outbox::OutgoingMessage;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
-/// Why a step did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum NominationError {
-    #[error("not found")]
-    NotFound,
-    #[error("{0}")]
-    NotAllowed(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use super::Error;
 
 fn audit<'a>(actor: &'a str, action: AuditAction, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
     AuditRecord {
@@ -46,12 +37,12 @@ pub async fn nominate(
     school_id: i64,
     n: &Nomination,
     now: Timestamp,
-) -> Result<i64, NominationError> {
+) -> Result<i64, Error> {
     let mut tx = store.begin().await?;
-    tx.lock_class(class_id).await?.ok_or(NominationError::NotFound)?;
+    tx.lock_class(class_id).await?.ok_or(Error::NotFound("cohort"))?;
     let (quota, active) = tx.quota_use(class_id, school_id).await?;
     if !nomination::within_quota(quota, active) {
-        return Err(NominationError::NotAllowed(format!(
+        return Err(Error::conflict(format!(
             "This school's quota for the cohort ({}) is used up; ask the coordinator for more seats.",
             quota.unwrap_or(0)
         )));
@@ -59,9 +50,7 @@ pub async fn nominate(
     let id = match tx.insert_nomination(class_id, school_id, n, actor, now).await {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
-            return Err(NominationError::NotAllowed(
-                "This student ID is already nominated for this cohort.".into(),
-            ));
+            return Err(Error::conflict("This student ID is already nominated for this cohort."));
         }
         Err(e) => return Err(e.into()),
     };
@@ -80,17 +69,11 @@ pub async fn nominate(
 }
 
 /// Accepts a nomination and emails the guardian a single-use consent link.
-pub async fn accept(
-    store: &Store,
-    base_url: &str,
-    actor: &str,
-    id: i64,
-    now: Timestamp,
-) -> Result<(), NominationError> {
-    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
-    let status = n.status().ok_or(NominationError::NotFound)?;
-    nomination::may_decide(status).map_err(|r| NominationError::NotAllowed(r.message().into()))?;
-    let class = store.class(n.class_id).await?.ok_or(NominationError::NotFound)?;
+pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+    let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
+    let status = n.status().ok_or(Error::NotFound("nomination"))?;
+    nomination::may_decide(status).map_err(|r| Error::conflict(r.message()))?;
+    let class = store.class(n.class_id).await?.ok_or(Error::NotFound("nomination"))?;
     let dept = store
         .department()
         .await?
@@ -104,8 +87,8 @@ pub async fn accept(
         .set_nomination_status(id, NominationStatus::Nominated, NominationStatus::Accepted, None, now)
         .await?
     {
-        return Err(NominationError::NotAllowed(
-            "This nomination changed in the meantime; reload the page.".into(),
+        return Err(Error::conflict(
+            "This nomination changed in the meantime; reload the page.",
         ));
     }
     tx.insert_consent_link(&crate::auth::tokens::hash(&token), id, expires)
@@ -154,10 +137,10 @@ pub async fn accept(
 }
 
 /// Declines a nomination with a reason.
-pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), NominationError> {
-    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
-    nomination::may_decide(n.status().ok_or(NominationError::NotFound)?)
-        .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
+pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), Error> {
+    let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
+    nomination::may_decide(n.status().ok_or(Error::NotFound("nomination"))?)
+        .map_err(|r| Error::conflict(r.message()))?;
     let mut tx = store.begin().await?;
     if !tx
         .set_nomination_status(
@@ -169,8 +152,8 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
         )
         .await?
     {
-        return Err(NominationError::NotAllowed(
-            "This nomination changed in the meantime; reload the page.".into(),
+        return Err(Error::conflict(
+            "This nomination changed in the meantime; reload the page.",
         ));
     }
     tx.audit(
@@ -188,17 +171,17 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
 }
 
 /// Confirms an accepted nomination whose guardian consented.
-pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
-    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
-    nomination::may_confirm(n.status().ok_or(NominationError::NotFound)?, n.consent_at.is_some())
-        .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
+pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+    let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
+    nomination::may_confirm(n.status().ok_or(Error::NotFound("nomination"))?, n.consent_at.is_some())
+        .map_err(|r| Error::conflict(r.message()))?;
     let mut tx = store.begin().await?;
     if !tx
         .set_nomination_status(id, NominationStatus::Accepted, NominationStatus::Confirmed, None, now)
         .await?
     {
-        return Err(NominationError::NotAllowed(
-            "This nomination changed in the meantime; reload the page.".into(),
+        return Err(Error::conflict(
+            "This nomination changed in the meantime; reload the page.",
         ));
     }
     tx.add_nominee(&n, now).await?;
@@ -217,21 +200,19 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
 }
 
 /// Withdraws a nomination that is not confirmed yet (the counselor's or coordinator's call).
-pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
-    let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
-    let from = n.status().ok_or(NominationError::NotFound)?;
+pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+    let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
+    let from = n.status().ok_or(Error::NotFound("nomination"))?;
     if !matches!(from, NominationStatus::Nominated | NominationStatus::Accepted) {
-        return Err(NominationError::NotAllowed(
-            "Only a nomination not yet confirmed can be withdrawn.".into(),
-        ));
+        return Err(Error::conflict("Only a nomination not yet confirmed can be withdrawn."));
     }
     let mut tx = store.begin().await?;
     if !tx
         .set_nomination_status(id, from, NominationStatus::Withdrawn, None, now)
         .await?
     {
-        return Err(NominationError::NotAllowed(
-            "This nomination changed in the meantime; reload the page.".into(),
+        return Err(Error::conflict(
+            "This nomination changed in the meantime; reload the page.",
         ));
     }
     tx.audit(
@@ -259,21 +240,16 @@ pub struct ConsentForm<'a> {
 
 /// Records a guardian's consent through their link, once, and emails them a copy of
 /// what they signed (medical notes are named, not repeated: staff can read the outbox).
-pub async fn consent(
-    store: &Store,
-    token: &str,
-    form: &ConsentForm<'_>,
-    now: Timestamp,
-) -> Result<i64, NominationError> {
-    let name = nomination::check_signature(form.typed_name).map_err(NominationError::NotAllowed)?;
+pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Timestamp) -> Result<i64, Error> {
+    let name = nomination::check_signature(form.typed_name).map_err(Error::conflict)?;
     let answers = nomination::check_guardian_answers(form.emergency_name, form.emergency_phone, form.medical_notes)
-        .map_err(NominationError::NotAllowed)?;
+        .map_err(Error::conflict)?;
     let media = form.media;
     let mut tx = store.begin().await?;
     let id = tx
         .use_consent_link(&crate::auth::tokens::hash(token), now)
         .await?
-        .ok_or(NominationError::NotFound)?;
+        .ok_or(Error::NotFound("nomination"))?;
     tx.record_consent(id, &name, media, CONSENT_TEXT_VERSION, &answers, now)
         .await?;
     if let Some(n) = tx.nomination_in(id).await? {
@@ -323,12 +299,12 @@ pub async fn consent(
 }
 
 /// Records that a guardian declined through their link (once; the link is used up).
-pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, NominationError> {
+pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, Error> {
     let mut tx = store.begin().await?;
     let id = tx
         .use_consent_link(&crate::auth::tokens::hash(token), now)
         .await?
-        .ok_or(NominationError::NotFound)?;
+        .ok_or(Error::NotFound("nomination"))?;
     tx.record_consent_declined(id, now).await?;
     tx.audit(
         &audit(
@@ -477,7 +453,7 @@ pub struct NewPlace<'a> {
 }
 
 /// Adds a school (or college, or organization). Refused (`Invalid`) when the name is taken.
-pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<i64, super::Error> {
+pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<i64, Error> {
     let mut tx = store.begin().await?;
     let id = match tx
         .insert_place(place.name, place.kind, place.district, place.address, now)
@@ -485,7 +461,7 @@ pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Ti
     {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
-            return Err(super::Error::Invalid(vec![
+            return Err(Error::invalid_because(vec![
                 "A school with that name already exists.".into(),
             ]));
         }
@@ -517,7 +493,7 @@ pub async fn invite_counselor(
     school: i64,
     actor: &str,
     now: Timestamp,
-) -> Result<crate::domain::StaffId, super::staffing::InviteError> {
+) -> Result<crate::domain::StaffId, Error> {
     let mut tx = store.begin().await?;
     let id = super::staffing::invite(&mut tx, links, department, account, &[], actor, now).await?;
     tx.link_counselor(id, school).await?;
@@ -532,7 +508,7 @@ pub async fn link_counselor(
     counselor: crate::domain::StaffId,
     school: i64,
     now: Timestamp,
-) -> Result<(), super::Error> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     tx.link_counselor(counselor, school).await?;
     tx.audit(
@@ -587,18 +563,18 @@ pub async fn correct(
     n: &crate::store::schools::NominationRow,
     checked: &Nomination,
     now: Timestamp,
-) -> Result<(), super::Error> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     match tx.update_nomination(n.id, checked, now).await {
         Ok(true) => {}
         Ok(false) => {
-            return Err(super::Error::Conflict(
-                "This nomination changed in the meantime; reload the page.".into(),
+            return Err(Error::conflict(
+                "This nomination changed in the meantime; reload the page.",
             ));
         }
         Err(e) if e.is_unique_violation() => {
             let msg = "This student ID is already nominated for this cohort.".to_string();
-            return Err(super::Error::Invalid(vec![msg]));
+            return Err(Error::invalid_because(vec![msg]));
         }
         Err(e) => return Err(e.into()),
     }

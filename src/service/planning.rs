@@ -12,6 +12,8 @@ use crate::store::seed::NewClass;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
 
+use super::Error;
+
 /// A weekly meeting pattern, in the department's local time.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -179,24 +181,19 @@ pub async fn add_sessions(
     Ok(occurrences.len())
 }
 
-/// Why a class was not created.
-#[derive(Debug)]
-pub enum CreateError {
-    Invalid(Vec<RuleFailure>),
-    /// The program already has a class with this name.
-    Duplicate,
-    Store(StoreError),
-}
+/// The name of the refusal when the program already has a class with this name.
+pub const DUPLICATE_CLASS: &str = "duplicate-class";
 
-impl From<StoreError> for CreateError {
-    fn from(e: StoreError) -> Self {
-        CreateError::Store(e)
+fn duplicate_class() -> Error {
+    Error::Conflict {
+        kind: DUPLICATE_CLASS,
+        why: "This program already has a class with that name.".into(),
     }
 }
 
 /// Creates a draft class (with sessions from its pattern, skipping the department's
 /// holidays as well as the pattern's own dates), audited as `actor`.
-pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Timestamp) -> Result<ClassId, CreateError> {
+pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Timestamp) -> Result<ClassId, Error> {
     let mut errors = Vec::new();
     let program = store.published_program(input.program.trim()).await?;
     if program.is_none() {
@@ -230,7 +227,7 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
         errors.push(failure("allocation", "allocation", why));
     }
     let Some(program) = program.filter(|_| errors.is_empty()) else {
-        return Err(CreateError::Invalid(errors));
+        return Err(Error::invalid(errors));
     };
     let meeting = match meeting {
         Some(m) => Some(skip_holidays(store, m).await?),
@@ -260,7 +257,7 @@ pub async fn create_class(store: &Store, input: &ClassIn, actor: &str, now: Time
         .await;
     let class_id = match created {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(CreateError::Duplicate),
+        Err(e) if e.is_unique_violation() => return Err(duplicate_class()),
         Err(e) => return Err(e.into()),
     };
     if allocation != Allocation::FirstCome {
@@ -337,27 +334,11 @@ pub struct CopyPlan {
     pub skipped: Vec<crate::domain::holidays::Holiday>,
 }
 
-/// Why a copy was not planned or saved.
-#[derive(Debug)]
-pub enum CopyError {
-    NotFound,
-    Invalid(Vec<RuleFailure>),
-    /// The program already has a class with this name.
-    Duplicate,
-    Store(StoreError),
-}
-
-impl From<StoreError> for CopyError {
-    fn from(e: StoreError) -> Self {
-        CopyError::Store(e)
-    }
-}
-
 /// Plans a copy of `class_id` (its held sessions: same topics, descriptions, places,
 /// presenters, weekdays and local times) from a new first date, by
 /// `domain::schedule::copy_dates`, skipping the department's holidays. Nothing is saved.
-pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Result<CopyPlan, CopyError> {
-    let source = store.class(class_id).await?.ok_or(CopyError::NotFound)?;
+pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Result<CopyPlan, Error> {
+    let source = store.class(class_id).await?.ok_or(Error::NotFound("class"))?;
     let mut errors = Vec::new();
     let name = input.name.trim().to_string();
     let capacity = input.capacity.unwrap_or(source.capacity);
@@ -389,14 +370,14 @@ pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Resu
         errors.push(failure("sessions", "first_date", "This class has no sessions to copy."));
     }
     let Some(first) = first.filter(|_| errors.is_empty()) else {
-        return Err(CopyError::Invalid(errors));
+        return Err(Error::invalid(errors));
     };
     let to = first.checked_add(jiff::Span::new().years(2)).unwrap_or(first);
     let holidays = store.holidays_between(first, to).await?;
     let days: std::collections::BTreeSet<Date> = holidays.iter().map(|h| h.date).collect();
     let source_dates: Vec<Date> = held.iter().map(|s| s.local_date).collect();
     let copied = crate::domain::schedule::copy_dates(&source_dates, first, &days).map_err(|e| {
-        CopyError::Invalid(vec![failure(
+        Error::invalid(vec![failure(
             "first_date",
             "first_date",
             format!("The copy is not possible: {e}."),
@@ -414,7 +395,7 @@ pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Resu
     for (i, (s, date)) in held.iter().zip(&copied.dates).enumerate() {
         let presenters = store.session_presenter_ids(s.id).await?;
         let at = crate::domain::schedule::occurrence(*date, s.local_start, s.local_end, &tz).ok_or_else(|| {
-            CopyError::Invalid(vec![failure(
+            Error::invalid(vec![failure(
                 "session",
                 "first_date",
                 format!("Session {} ends before it starts; fix it before copying.", s.position),
@@ -460,7 +441,7 @@ pub async fn plan_copy(store: &Store, class_id: ClassId, input: &CopyIn) -> Resu
 /// Saves a planned copy as a draft class, with its sessions and presenters, in one
 /// transaction, audited as `actor`. The copy keeps the source's place and allocation;
 /// registration rules with dates in them are left for the coordinator to set.
-pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timestamp) -> Result<ClassId, CopyError> {
+pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timestamp) -> Result<ClassId, Error> {
     let mut tx = store.begin().await?;
     let created = tx
         .insert_class(
@@ -480,7 +461,7 @@ pub async fn save_copy(store: &Store, plan: &CopyPlan, actor: &str, now: Timesta
         .await;
     let class_id = match created {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(CopyError::Duplicate),
+        Err(e) if e.is_unique_violation() => return Err(duplicate_class()),
         Err(e) => return Err(e.into()),
     };
     if plan.source.allocation != crate::domain::Allocation::FirstCome {
@@ -524,12 +505,12 @@ pub async fn edit_details(
     details: &crate::store::seed::ClassDetails<'_>,
     allocation: Allocation,
     now: Timestamp,
-) -> Result<(), super::Error> {
+) -> Result<(), Error> {
     let id = class.id;
     let mut tx = store.begin().await?;
     if let Err(e) = tx.update_class_details(id, details, now).await {
         if e.is_unique_violation() {
-            return Err(super::Error::Invalid(vec![
+            return Err(Error::invalid_because(vec![
                 "This program already has a class with that name.".into(),
             ]));
         }
@@ -571,5 +552,118 @@ pub async fn edit_details(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Adds sessions to a class from a meeting pattern, after its last one, skipping the
+/// department's holidays; audited. Returns how many were added.
+pub async fn add_from_pattern(
+    store: &Store,
+    class_id: ClassId,
+    input: &PatternIn,
+    actor: &str,
+    now: Timestamp,
+) -> Result<usize, Error> {
+    store.class(class_id).await?.ok_or(Error::NotFound("class"))?;
+    let mut errors = Vec::new();
+    let Some(m) = pattern(input, &mut errors) else {
+        return Err(Error::invalid(errors));
+    };
+    let m = skip_holidays(store, m).await?;
+    let tz = store.department_name_zone().await?.1;
+    let mut tx = store.begin().await?;
+    let after = tx.last_session_position(class_id).await?;
+    let added = add_sessions(&mut tx, class_id, after, &m, input, &tz).await?;
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::ClassSessionsAdd,
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "sessions": after })),
+            after: Some(serde_json::json!({ "sessions": after + added as i64 })),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Changes to a class; absent fields stay as they are.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassPatch {
+    pub name: Option<String>,
+    pub capacity: Option<i64>,
+    pub location_name: Option<String>,
+    pub location_address: Option<String>,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    /// `announced`, `open`, `closed` or `in_progress`.
+    pub status: Option<ClassStatus>,
+}
+
+/// Changes a class's details and capacity in one transaction (a refused capacity leaves
+/// the details unchanged too; freed seats go to the waitlist), then its status (announcing
+/// and opening tell the interest list).
+pub async fn change_class(
+    store: &Store,
+    links: &crate::notify::Links,
+    class_id: ClassId,
+    input: &ClassPatch,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let class = store.class(class_id).await?.ok_or(Error::NotFound("class"))?;
+    let mut errors = Vec::new();
+    let opens = match &input.registration_opens_at {
+        Some(_) => instant(&input.registration_opens_at, "registration_opens_at", &mut errors),
+        None => class.registration_opens_at,
+    };
+    let closes = match &input.registration_closes_at {
+        Some(_) => instant(&input.registration_closes_at, "registration_closes_at", &mut errors),
+        None => class.registration_closes_at,
+    };
+    let name = input.name.as_deref().map(str::trim).unwrap_or(&class.name).to_string();
+    check_name_and_window(&name, opens, closes, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::invalid(errors));
+    }
+    let details = crate::store::seed::ClassDetails {
+        name: &name,
+        location_name: input.location_name.as_deref().unwrap_or(&class.location_name).trim(),
+        location_address: input
+            .location_address
+            .as_deref()
+            .unwrap_or(&class.location_address)
+            .trim(),
+        opens,
+        closes,
+    };
+    let mut tx = store.begin().await?;
+    match tx.update_class_details(class_id, &details, now).await {
+        Err(e) if e.is_unique_violation() => return Err(duplicate_class()),
+        other => other?,
+    }
+    tx.audit(
+        &AuditRecord {
+            actor,
+            action: AuditAction::ClassUpdate,
+            object_type: "class",
+            object_id: class_id.to_string(),
+            before: Some(serde_json::json!({ "name": class.name, "location_name": class.location_name })),
+            after: Some(serde_json::json!({ "name": name, "location_name": input.location_name })),
+        },
+        now,
+    )
+    .await?;
+    if let Some(capacity) = input.capacity {
+        super::classes::change_capacity_in(&mut tx, links, actor, class_id, capacity, now).await?;
+    }
+    tx.commit().await?;
+    if let Some(status) = input.status {
+        super::classes::set_class_status(store, links, actor, class_id, status, now).await?;
+    }
     Ok(())
 }

@@ -58,7 +58,7 @@ pub async fn save(
             Ok(_) => (AuditAction::ProgramCreate, None),
             Err(e) if e.is_unique_violation() => {
                 let msg = "Another program already uses this web address name.".to_string();
-                return Err(super::Error::Invalid(vec![msg]));
+                return Err(super::Error::invalid_because(vec![msg]));
             }
             Err(e) => return Err(e.into()),
         },

@@ -11,16 +11,7 @@ use crate::store::questions::Removal;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
 
-/// Why a change to the questions was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum QuestionError {
-    #[error("the question is not filled in correctly")]
-    Invalid(Vec<RuleFailure>),
-    #[error("no such question")]
-    NotFound,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use super::Error;
 
 /// The program a change applies to, as the audit log names it.
 pub struct ProgramRef<'a> {
@@ -57,10 +48,10 @@ pub async fn add(
     draft: &QuestionDraft,
     actor: &str,
     now: Timestamp,
-) -> Result<QuestionId, QuestionError> {
-    let spec = draft.validate().map_err(QuestionError::Invalid)?;
+) -> Result<QuestionId, Error> {
+    let spec = draft.validate().map_err(Error::invalid)?;
     if store.program_questions(program.id).await?.len() >= MAX_QUESTIONS {
-        return Err(QuestionError::Invalid(vec![RuleFailure::new(
+        return Err(Error::invalid(vec![RuleFailure::new(
             "too_many_questions",
             "label",
             format!("A program may ask at most {MAX_QUESTIONS} questions; remove one first."),
@@ -93,11 +84,11 @@ pub async fn change(
     draft: &QuestionDraft,
     actor: &str,
     now: Timestamp,
-) -> Result<(), QuestionError> {
-    let spec = draft.validate().map_err(QuestionError::Invalid)?;
+) -> Result<(), Error> {
+    let spec = draft.validate().map_err(Error::invalid)?;
     let mut tx = store.begin().await?;
     if !tx.update_question(program.id, id, &spec, now).await? {
-        return Err(QuestionError::NotFound);
+        return Err(Error::NotFound("question"));
     }
     audit(
         &mut tx,
@@ -120,11 +111,11 @@ pub async fn remove(
     id: QuestionId,
     actor: &str,
     now: Timestamp,
-) -> Result<Removal, QuestionError> {
+) -> Result<Removal, Error> {
     let mut tx = store.begin().await?;
     let removal = tx.remove_question(program.id, id, now).await?;
     if removal == Removal::NotFound {
-        return Err(QuestionError::NotFound);
+        return Err(Error::NotFound("question"));
     }
     let outcome = if removal == Removal::Archived {
         "archived"
@@ -145,7 +136,7 @@ pub async fn shift(
     up: bool,
     actor: &str,
     now: Timestamp,
-) -> Result<bool, QuestionError> {
+) -> Result<bool, Error> {
     let order: Vec<QuestionId> = store
         .program_questions(program.id)
         .await?
@@ -153,7 +144,7 @@ pub async fn shift(
         .map(|q| q.id)
         .collect();
     if !order.contains(&id) {
-        return Err(QuestionError::NotFound);
+        return Err(Error::NotFound("question"));
     }
     let Some(order) = questions::moved(&order, id, up) else {
         return Ok(false);

@@ -18,6 +18,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tokio::sync::{mpsc, oneshot};
 
+use super::Error;
 use crate::auth::tokens;
 use crate::domain::application::{self, ClassFacts};
 use crate::domain::mail::LinkKind;
@@ -58,28 +59,42 @@ pub struct Receipt {
     pub replayed: bool,
 }
 
-/// Why an application was not filed.
-#[derive(Debug, thiserror::Error)]
-pub enum RegisterError {
-    #[error("no such class")]
-    ClassNotFound,
-    #[error("{0}")]
-    NotOpen(String),
-    #[error("the applicant does not meet the program's rules")]
-    Ineligible(Vec<RuleFailure>),
-    #[error("this person has already applied to this class")]
-    AlreadyApplied,
-    #[error("this idempotency key was already used for a different application")]
-    KeyReused,
-    #[error("the registration service is shutting down")]
-    Unavailable,
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// The name of the refusal when the applicant has applied to this class before.
+pub const ALREADY_APPLIED: &str = "already-applied";
+/// The name of the refusal when the class is not taking this application now.
+pub const REGISTRATION_CLOSED: &str = "registration-closed";
+/// The name of the refusal when an idempotency key comes back with different content.
+pub const KEY_REUSED: &str = "idempotency-key-reused";
+
+fn not_open(why: String) -> Error {
+    Error::Conflict {
+        kind: REGISTRATION_CLOSED,
+        why,
+    }
+}
+
+fn already_applied() -> Error {
+    Error::Conflict {
+        kind: ALREADY_APPLIED,
+        why: "This person has already applied to this class. Use the link in the confirmation email to see the application."
+            .into(),
+    }
+}
+
+fn key_reused() -> Error {
+    Error::Invalid {
+        kind: KEY_REUSED,
+        failures: vec![RuleFailure::new(
+            "idempotency_key",
+            "Idempotency-Key",
+            "This Idempotency-Key was already used for a different application.",
+        )],
+    }
 }
 
 struct Job {
     request: Request,
-    reply: oneshot::Sender<Result<Receipt, RegisterError>>,
+    reply: oneshot::Sender<Result<Receipt, Error>>,
 }
 
 /// Handle to the batching writer; cheap to clone.
@@ -97,13 +112,13 @@ impl Registrar {
     }
 
     /// Files one application and waits until it is durable (or refused).
-    pub async fn register(&self, request: Request) -> Result<Receipt, RegisterError> {
+    pub async fn register(&self, request: Request) -> Result<Receipt, Error> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Job { request, reply })
             .await
-            .map_err(|_| RegisterError::Unavailable)?;
-        answer.await.map_err(|_| RegisterError::Unavailable)?
+            .map_err(|_| Error::Unavailable)?;
+        answer.await.map_err(|_| Error::Unavailable)?
     }
 }
 
@@ -127,7 +142,7 @@ struct ClassBatch {
 /// Where one job of a batch stands while the batch is worked out.
 enum Slot {
     /// Answered without a write (refused, or replayed from an earlier request).
-    Done(Result<Receipt, RegisterError>),
+    Done(Result<Receipt, Error>),
     /// Passed every rule; waits for the duplicate check.
     Candidate,
     /// Placed: will be stored at this rank; the id is known after the insert.
@@ -157,7 +172,7 @@ async fn write_batch(store: &Store, links: &Links, jobs: Vec<Job>) {
         Err(e) => {
             tracing::error!(error = %e, batch = jobs.len(), "an application batch failed; nothing of it was saved");
             for job in jobs {
-                let _ = job.reply.send(Err(RegisterError::Unavailable));
+                let _ = job.reply.send(Err(Error::Unavailable));
             }
         }
     }
@@ -168,7 +183,7 @@ async fn try_batch(
     links: &Links,
     jobs: &[Job],
     now: Timestamp,
-) -> Result<Vec<Result<Receipt, RegisterError>>, StoreError> {
+) -> Result<Vec<Result<Receipt, Error>>, StoreError> {
     let mut tx = store.begin().await?;
     // Lock classes in id order so two instances' batches cannot deadlock.
     let mut class_ids: Vec<ClassId> = jobs.iter().map(|j| j.request.class_id).collect();
@@ -200,14 +215,14 @@ async fn try_batch(
                 slots.push(if fingerprint == r.fingerprint {
                     Slot::SameAs(first)
                 } else {
-                    Slot::Done(Err(RegisterError::KeyReused))
+                    Slot::Done(Err(key_reused()))
                 });
                 continue;
             }
             keys_seen.insert(key, (i, &r.fingerprint));
             if let Some((fingerprint, id)) = tx.idempotent_result(key).await? {
                 let answer = if fingerprint != r.fingerprint {
-                    Err(RegisterError::KeyReused)
+                    Err(key_reused())
                 } else {
                     match tx.standing(id).await? {
                         Some((status, waitlist_position)) => Ok(Receipt {
@@ -216,7 +231,7 @@ async fn try_batch(
                             waitlist_position,
                             replayed: true,
                         }),
-                        None => Err(RegisterError::ClassNotFound),
+                        None => Err(Error::NotFound("class")),
                     }
                 };
                 slots.push(Slot::Done(answer));
@@ -224,7 +239,7 @@ async fn try_batch(
             }
         }
         slots.push(match classes.get(&r.class_id) {
-            None => Slot::Done(Err(RegisterError::ClassNotFound)),
+            None => Slot::Done(Err(Error::NotFound("class"))),
             Some(batch) => match check(&batch.class, r, now) {
                 Ok(()) => Slot::Candidate,
                 Err(refusal) => Slot::Done(Err(refusal)),
@@ -256,7 +271,7 @@ async fn try_batch(
         };
         let (email_key, person_key) = keys_of(&r.applicant);
         if emails.contains(&email_key) || people.contains(&person_key) {
-            *slot = Slot::Done(Err(RegisterError::AlreadyApplied));
+            *slot = Slot::Done(Err(already_applied()));
             continue;
         }
         emails.insert(email_key);
@@ -313,7 +328,7 @@ async fn try_batch(
             tx.insert_answers(*id, &job.request.answers, now).await?;
         }
     }
-    let mut results: Vec<Result<Receipt, RegisterError>> = Vec::with_capacity(jobs.len());
+    let mut results: Vec<Result<Receipt, Error>> = Vec::with_capacity(jobs.len());
     let mut remembered = Vec::new();
     let mut new_links = Vec::new();
     let mut messages_out = Vec::new();
@@ -322,13 +337,13 @@ async fn try_batch(
         let r = &job.request;
         let result = match slot {
             Slot::Done(answer) => answer,
-            Slot::Candidate => Err(RegisterError::ClassNotFound),
+            Slot::Candidate => Err(Error::NotFound("class")),
             Slot::SameAs(first) => match &results[first] {
                 Ok(receipt) => Ok(Receipt {
                     replayed: true,
                     ..receipt.clone()
                 }),
-                Err(_) => Err(RegisterError::Unavailable),
+                Err(_) => Err(Error::Unavailable),
             },
             Slot::Placed {
                 status,
@@ -421,12 +436,12 @@ fn keys_of(a: &Applicant) -> (String, String) {
 
 /// The rules that decide whether an application may be filed at all: online channel,
 /// registration window, priority round, eligibility.
-fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), RegisterError> {
+fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), Error> {
     let tz = TimeZone::get(&class.time_zone).unwrap_or(TimeZone::UTC);
     let today = now.to_zoned(tz.clone()).date();
     let kind = crate::domain::ProgramKind::parse(&class.program_kind);
     if r.channel == Channel::Online && !kind.is_some_and(|k| k.open_to_public_applications()) {
-        return Err(RegisterError::NotOpen(
+        return Err(not_open(
             "This program does not take applications online; see the program page for how to join.".into(),
         ));
     }
@@ -437,7 +452,7 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
         now,
     );
     if !state.is_open() {
-        return Err(RegisterError::NotOpen(match state {
+        return Err(not_open(match state {
             RegistrationState::NotYetOpen { opens_at: Some(t) } => {
                 format!("Registration for this class opens {}.", crate::format::instant(t, &tz))
             }
@@ -448,7 +463,7 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
     if let Some(until) = class.priority_until
         && !application::priority_round_allows(r.applicant.affiliation, &class.priority_affiliations, now < until)
     {
-        return Err(RegisterError::NotOpen(format!(
+        return Err(not_open(format!(
             "Until {} this class is open only to people who {}; everyone may apply after that.",
             crate::format::instant(until, &tz),
             class
@@ -468,6 +483,6 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(RegisterError::Ineligible(failures))
+        Err(Error::invalid(failures))
     }
 }

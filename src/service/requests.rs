@@ -6,28 +6,17 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use super::Error;
 use crate::auth::tokens;
+use crate::domain::RuleFailure;
 use crate::domain::StaffId;
 use crate::domain::audit::AuditAction;
-use crate::domain::requests::{self, Problem, RequestInput, RequestStatus, Service};
+use crate::domain::requests::{self, RequestInput, RequestStatus, Service};
 use crate::notify::Links;
 use crate::notify::messages;
 use crate::store::requests::{NewRequest, ServiceRequest};
 use crate::store::staff::AuditRecord;
-use crate::store::{Store, StoreError, Tx};
-
-/// Why a request or a change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum RequestError {
-    #[error("the request has problems")]
-    Invalid(Vec<Problem>),
-    #[error("request not found")]
-    NotFound,
-    #[error("{0}")]
-    NotAllowed(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use crate::store::{Store, Tx};
 
 /// A request just filed.
 #[derive(Debug, Clone)]
@@ -53,8 +42,8 @@ pub async fn file(
     input: &RequestInput,
     channel: Channel<'_>,
     now: Timestamp,
-) -> Result<Filed, RequestError> {
-    let answers = requests::validate(service, input).map_err(RequestError::Invalid)?;
+) -> Result<Filed, Error> {
+    let answers = requests::validate(service, input).map_err(Error::invalid)?;
     let follow = tokens::generate();
     let public_token = tokens::generate();
     let (channel_code, client, actor) = match channel {
@@ -153,12 +142,12 @@ pub async fn triage(
     id: i64,
     change: &Triage,
     now: Timestamp,
-) -> Result<ServiceRequest, RequestError> {
+) -> Result<ServiceRequest, Error> {
     let (department, _) = store.department_name_zone().await?;
     let mut tx = store.begin().await?;
     triage_in(&mut tx, &department, links, staff, id, change, now).await?;
     tx.commit().await?;
-    store.request(id).await?.ok_or(RequestError::NotFound)
+    store.request(id).await?.ok_or(Error::NotFound("request"))
 }
 
 /// [`triage`] inside a transaction of the caller's, so a change elsewhere (a DARE class
@@ -171,12 +160,12 @@ pub async fn triage_in(
     id: i64,
     change: &Triage,
     now: Timestamp,
-) -> Result<(), RequestError> {
+) -> Result<(), Error> {
     let note = change.note.trim();
     if note.chars().count() > 2_000 {
-        return Err(RequestError::NotAllowed("Keep the note under 2,000 characters.".into()));
+        return Err(Error::conflict("Keep the note under 2,000 characters."));
     }
-    let before = tx.lock_request(id).await?.ok_or(RequestError::NotFound)?;
+    let before = tx.lock_request(id).await?.ok_or(Error::NotFound("request"))?;
     // Naming an officer on a new request assigns it.
     let status = if change.assigned_to.is_some()
         && before.assigned_to.is_none()
@@ -188,18 +177,18 @@ pub async fn triage_in(
     };
     let moved = status != before.status;
     if moved && !before.status.can_become(status) {
-        return Err(RequestError::NotAllowed(format!(
+        return Err(Error::conflict(format!(
             "A request that is {} cannot become {}.",
             before.status.label().to_lowercase(),
             status.label().to_lowercase()
         )));
     }
     if status == RequestStatus::Assigned && change.assigned_to.is_none() {
-        return Err(RequestError::NotAllowed("Choose the officer to assign.".into()));
+        return Err(Error::conflict("Choose the officer to assign."));
     }
     if moved && status == RequestStatus::Closed && note.is_empty() {
-        return Err(RequestError::NotAllowed(
-            "Say how the request was resolved; the requester reads it.".into(),
+        return Err(Error::conflict(
+            "Say how the request was resolved; the requester reads it.",
         ));
     }
     let notes = if note.is_empty() {
@@ -265,24 +254,26 @@ pub async fn triage_in(
 }
 
 /// A comment from the requester, through their private link.
-pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<i64, RequestError> {
+pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<i64, Error> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(RequestError::Invalid(vec![Problem {
-            field: "comment".into(),
-            message: "Write your comment.".into(),
-        }]));
+        return Err(Error::invalid(vec![RuleFailure::new(
+            "comment",
+            "comment",
+            "Write your comment.",
+        )]));
     }
     if body.chars().count() > 2_000 {
-        return Err(RequestError::Invalid(vec![Problem {
-            field: "comment".into(),
-            message: "Keep the comment under 2,000 characters.".into(),
-        }]));
+        return Err(Error::invalid(vec![RuleFailure::new(
+            "comment",
+            "comment",
+            "Keep the comment under 2,000 characters.",
+        )]));
     }
     let request = store
         .request_by_follow(&tokens::hash(follow_token))
         .await?
-        .ok_or(RequestError::NotFound)?;
+        .ok_or(Error::NotFound("request"))?;
     let mut tx = store.begin().await?;
     tx.add_request_update(request.id, "requester", None, None, body, now)
         .await?;

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use super::ActionError;
+use super::Error;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::domain::application;
@@ -23,14 +23,15 @@ pub async fn decide(
     id: ApplicationId,
     decision: &application::Decision,
     now: Timestamp,
-) -> Result<ApplicationStatus, ActionError> {
+) -> Result<ApplicationStatus, Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
-    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("application"))?;
+    let class = tx
+        .lock_class(app.class_id)
+        .await?
+        .ok_or(Error::NotFound("application"))?;
     if app.status.0 != ApplicationStatus::PendingReview {
-        return Err(ActionError::NotAllowed(
-            "Only applications waiting for review can be decided.",
-        ));
+        return Err(Error::conflict("Only applications waiting for review can be decided."));
     }
     let (to, reason) = match decision {
         application::Decision::Approve => {
@@ -42,11 +43,11 @@ pub async fn decide(
                 class.eligibility.background_check,
                 check.unwrap_or(application::BackgroundCheck::NotStarted),
             )
-            .map_err(ActionError::NotAllowed)?;
+            .map_err(Error::conflict)?;
             let screening = tx.screening(app.class_id).await?;
             let entries = tx.screening_state(id).await?;
             if !screening.unfinished(&entries).is_empty() {
-                return Err(ActionError::NotAllowed(
+                return Err(Error::conflict(
                     "Every screening stage must be passed before the application is approved.",
                 ));
             }
@@ -55,7 +56,7 @@ pub async fn decide(
         application::Decision::Deny { reason } => (ApplicationStatus::Denied, Some(reason.as_str())),
     };
     if !tx.set_status(id, &[ApplicationStatus::PendingReview], to, now).await? {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "This application changed in the meantime; reload the page.",
         ));
     }

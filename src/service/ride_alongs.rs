@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::ActionError;
+use super::Error;
 use super::registrar::context;
 use crate::domain::application;
 use crate::domain::audit::AuditAction;
@@ -19,17 +19,23 @@ pub async fn book_ride_along(
     id: ApplicationId,
     slot_id: i64,
     now: Timestamp,
-) -> Result<(), ActionError> {
+) -> Result<(), Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("ride-along shift"))?;
     if application::email_key(&app.email) != email_key {
-        return Err(ActionError::NotFound);
+        return Err(Error::NotFound("ride-along shift"));
     }
     // Class before slot, the order every transaction takes them in.
-    let class = tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
-    let slot = tx.lock_slot(slot_id).await?.ok_or(ActionError::NotFound)?;
+    let class = tx
+        .lock_class(app.class_id)
+        .await?
+        .ok_or(Error::NotFound("ride-along shift"))?;
+    let slot = tx
+        .lock_slot(slot_id)
+        .await?
+        .ok_or(Error::NotFound("ride-along shift"))?;
     if slot.class_id != app.class_id {
-        return Err(ActionError::NotFound);
+        return Err(Error::NotFound("ride-along shift"));
     }
     let facts = crate::domain::ride_along::BookingFacts {
         participant: app.status.0 == ApplicationStatus::Confirmed,
@@ -39,7 +45,7 @@ pub async fn book_ride_along(
         seats: slot.seats,
         booked: slot.booked,
     };
-    crate::domain::ride_along::may_book(&facts, now).map_err(|r| ActionError::NotAllowed(r.message()))?;
+    crate::domain::ride_along::may_book(&facts, now).map_err(|r| Error::conflict(r.message()))?;
     tx.insert_booking(slot_id, id, now).await?;
     tx.enqueue(
         &messages::ride_along_booked(
@@ -57,25 +63,20 @@ pub async fn book_ride_along(
 }
 
 /// Cancels a participant's ride-along booking while the slot is still open.
-pub async fn cancel_ride_along(
-    store: &Store,
-    email_key: &str,
-    id: ApplicationId,
-    now: Timestamp,
-) -> Result<(), ActionError> {
+pub async fn cancel_ride_along(store: &Store, email_key: &str, id: ApplicationId, now: Timestamp) -> Result<(), Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("application"))?;
     if application::email_key(&app.email) != email_key {
-        return Err(ActionError::NotFound);
+        return Err(Error::NotFound("application"));
     }
     let slot_id = tx
         .booking_of(id)
         .await?
-        .ok_or(ActionError::NotAllowed("You have no ride-along booked."))?;
-    let slot = tx.lock_slot(slot_id).await?.ok_or(ActionError::NotFound)?;
+        .ok_or(Error::conflict("You have no ride-along booked."))?;
+    let slot = tx.lock_slot(slot_id).await?.ok_or(Error::NotFound("application"))?;
     let starts_at = Timestamp::from_second(slot.starts_at).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     if !crate::domain::ride_along::open(starts_at, now) {
-        return Err(ActionError::NotAllowed(
+        return Err(Error::conflict(
             "The shift starts within 24 hours; call the department to change it.",
         ));
     }
@@ -128,8 +129,8 @@ pub async fn remove_shift(
 ) -> Result<(), super::Error> {
     let mut tx = store.begin().await?;
     if !tx.delete_empty_slot(class_id, slot).await? {
-        return Err(super::Error::Conflict(
-            "Only a shift nobody has booked can be removed; ask the riders to choose another first.".into(),
+        return Err(super::Error::conflict(
+            "Only a shift nobody has booked can be removed; ask the riders to choose another first.",
         ));
     }
     tx.audit(

@@ -19,17 +19,13 @@ use super::Error;
 /// How long an invitation link works: long enough for someone back from leave.
 pub const INVITATION_DAYS: i64 = 7;
 
-/// Why an invitation was not made.
-#[derive(Debug)]
-pub enum InviteError {
-    /// An account with this address exists (active or not).
-    Exists,
-    Store(StoreError),
-}
+/// The name of the refusal when an account with the address exists (active or not).
+pub const ACCOUNT_EXISTS: &str = "account-exists";
 
-impl From<StoreError> for InviteError {
-    fn from(e: StoreError) -> Self {
-        InviteError::Store(e)
+fn account_exists() -> Error {
+    Error::Conflict {
+        kind: ACCOUNT_EXISTS,
+        why: "An account with this address already exists.".into(),
     }
 }
 
@@ -80,7 +76,7 @@ pub async fn invite(
     units: &[UnitId],
     actor: &str,
     now: Timestamp,
-) -> Result<StaffId, InviteError> {
+) -> Result<StaffId, Error> {
     let new = NewStaff {
         email: &account.email,
         full_name: &account.full_name,
@@ -92,7 +88,7 @@ pub async fn invite(
     };
     let id = match tx.insert_staff(&new, now).await {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(InviteError::Exists),
+        Err(e) if e.is_unique_violation() => return Err(account_exists()),
         Err(e) => return Err(e.into()),
     };
     tx.set_units(id, units).await?;
@@ -124,7 +120,7 @@ pub async fn invite_new(
     units: &[UnitId],
     actor: &str,
     now: Timestamp,
-) -> Result<StaffId, InviteError> {
+) -> Result<StaffId, Error> {
     let mut tx = store.begin().await?;
     let id = invite(&mut tx, links, department, account, units, actor, now).await?;
     tx.commit().await?;
@@ -152,7 +148,7 @@ pub async fn update_account(
         admins,
     );
     if let Some(why) = refusal {
-        return Err(Error::Conflict(why.to_string()));
+        return Err(Error::conflict(why));
     }
     let before = tx
         .update_person(
@@ -200,7 +196,7 @@ pub async fn set_account_active(
     let mut tx = store.begin().await?;
     let admins = tx.active_admins().await?;
     if let Some(why) = account_change_refusal(person.active && person.role == Role::Admin, true, !active, admins) {
-        return Err(Error::Conflict(why.into()));
+        return Err(Error::conflict(why));
     }
     tx.set_active(id, active, now).await?;
     tx.audit(

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use super::ActionError;
+use super::Error;
 use super::registrar::{LINK_DAYS, context};
 use crate::auth::tokens;
 use crate::domain::application;
@@ -133,17 +133,19 @@ pub async fn move_on_waitlist(
     position: usize,
     reason: &str,
     now: Timestamp,
-) -> Result<usize, ActionError> {
+) -> Result<usize, Error> {
     let mut tx = store.begin().await?;
-    let app = tx.application(id).await?.ok_or(ActionError::NotFound)?;
-    tx.lock_class(app.class_id).await?.ok_or(ActionError::NotFound)?;
+    let app = tx.application(id).await?.ok_or(Error::NotFound("application"))?;
+    tx.lock_class(app.class_id)
+        .await?
+        .ok_or(Error::NotFound("application"))?;
     let current = tx.waitlist_ranks(app.class_id).await?;
     let ids: Vec<ApplicationId> = current.iter().map(|(i, _)| *i).collect();
     let from = ids
         .iter()
         .position(|i| *i == id)
-        .ok_or(ActionError::NotAllowed("Only waitlisted applications can be moved."))?;
-    let order = application::move_in_queue(&ids, id, position).ok_or(ActionError::NotFound)?;
+        .ok_or(Error::conflict("Only waitlisted applications can be moved."))?;
+    let order = application::move_in_queue(&ids, id, position).ok_or(Error::NotFound("application"))?;
     // Reuse the same rank values in the new order, so other classes' ranks are untouched.
     let ranks: Vec<i64> = current.iter().map(|(_, r)| *r).collect();
     for (new_id, rank) in order.iter().zip(&ranks) {

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::RuleFailure;
+use crate::service;
 use crate::store::StoreError;
 
 /// What went wrong while answering a request.
@@ -32,6 +33,10 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. an offer already expired).
     #[error("{0}")]
     Conflict(String),
+    /// A refusal with a name of its own (`already-applied`), which the API answers as its
+    /// problem type and pages show in words.
+    #[error("{}", .0.detail)]
+    Refused(Refusal),
     /// The client is over its request budget (`crate::auth::limits`).
     #[error("too many requests")]
     TooManyRequests,
@@ -43,16 +48,42 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Where a refused service action becomes HTTP: one mapping for every page handler.
-impl From<crate::service::Error> for AppError {
-    fn from(e: crate::service::Error) -> Self {
-        use crate::service::Error;
+/// Where a refused service action becomes HTTP: one mapping for every handler. A refusal
+/// with a name of its own keeps it, so the API can answer it as its problem type.
+impl From<service::Error> for AppError {
+    fn from(e: service::Error) -> Self {
+        use service::Error;
         match e {
             Error::NotFound(what) => AppError::NotFound(what),
-            Error::Conflict(why) => AppError::Conflict(why),
-            Error::Invalid(problems) => AppError::Invalid(problems.join(" ")),
+            Error::Conflict { kind: "conflict", why } => AppError::Conflict(why),
+            Error::Conflict { kind, why } => AppError::Refused(Refusal {
+                status: StatusCode::CONFLICT,
+                kind,
+                detail: why,
+                failures: Vec::new(),
+            }),
+            Error::Invalid {
+                kind: service::INVALID,
+                failures,
+            } => AppError::Invalid(service::messages(&failures).join(" ")),
+            Error::Invalid { kind, failures } => AppError::Refused(Refusal {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind,
+                detail: service::messages(&failures).join(" "),
+                failures,
+            }),
+            Error::Unavailable => AppError::Unavailable,
             Error::Store(e) => e.into(),
         }
+    }
+}
+
+/// The words of refused input, for a page that shows its form again; any other refusal
+/// becomes the error page.
+pub fn form_problems(e: service::Error) -> Result<Vec<String>, AppError> {
+    match e {
+        service::Error::Invalid { failures, .. } => Ok(service::messages(&failures)),
+        other => Err(other.into()),
     }
 }
 
@@ -85,6 +116,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Refused(r) => r.status,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -99,6 +131,7 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::BadRequest(_) => "bad-request",
             AppError::Conflict(_) => "conflict",
+            AppError::Refused(r) => r.kind,
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests => "rate-limited",
@@ -112,6 +145,7 @@ impl AppError {
         match self {
             AppError::NotFound(what) => format!("We could not find that {what}."),
             AppError::BadRequest(msg) | AppError::Conflict(msg) | AppError::Invalid(msg) => msg.clone(),
+            AppError::Refused(r) => r.detail.clone(),
             AppError::Forbidden => "Your role does not allow this. Ask an administrator if you need it.".into(),
             AppError::TooManyRequests => {
                 "Too many requests from your address. Please wait a minute and try again.".into()
@@ -126,6 +160,15 @@ impl AppError {
             tracing::error!(error = ?e, "request failed");
         }
     }
+}
+
+/// A named refusal: its status, stable name, words and the fields at fault.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub detail: String,
+    pub failures: Vec<RuleFailure>,
 }
 
 /// Marker left on an error response so `web::error_pages` can render the branded page.
@@ -176,11 +219,41 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
+/// How an API resource names input it refuses: its problem type and summary, e.g.
+/// `invalid-class`, "Some fields are missing or wrong."
+pub struct Subject {
+    pub invalid: &'static str,
+    pub summary: &'static str,
+}
+
+impl ApiError {
+    /// A refused service action on `subject`, answered as problem JSON: refused input
+    /// lists every failure under the subject's problem type; anything else as its kind.
+    pub fn refused(e: service::Error, subject: &Subject) -> ApiError {
+        match e {
+            service::Error::Invalid {
+                kind: service::INVALID,
+                failures,
+            } => ApiError(AppError::Refused(Refusal {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind: subject.invalid,
+                detail: subject.summary.to_string(),
+                failures,
+            })),
+            other => ApiError(other.into()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        problem_response(status, self.0.slug(), &self.0.public_message())
+        let failures = match &self.0 {
+            AppError::Refused(r) => r.failures.as_slice(),
+            _ => &[],
+        };
+        problem_with_errors(status, self.0.slug(), &self.0.public_message(), failures)
     }
 }
 

@@ -18,7 +18,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::domain::requests::{self, RequestStatus, SERVICES, Service};
-use crate::service::requests::{Channel, RequestError};
+use crate::service::Error;
+use crate::service::requests::Channel;
 use crate::store::requests::{RequestFilter, ServiceRequest};
 use crate::web::AppState;
 
@@ -475,7 +476,7 @@ async fn file_request(
             }]);
             Ok(respond(format, "service_requests", &body))
         }
-        Err(RequestError::Invalid(problems)) => Err(Errors {
+        Err(Error::Invalid { failures: problems, .. }) => Err(Errors {
             status: StatusCode::BAD_REQUEST,
             errors: problems
                 .into_iter()
@@ -483,7 +484,7 @@ async fn file_request(
                 .collect(),
             format,
         }),
-        Err(RequestError::Store(e)) => Err(e.into()),
+        Err(Error::Store(e)) => Err(e.into()),
         Err(e) => Err(error(StatusCode::BAD_REQUEST, format, e.to_string())),
     }
 }

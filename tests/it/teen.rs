@@ -403,10 +403,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
     let later = Timestamp::now() + SignedDuration::from_hours(24 * 15);
     let expired =
         precinct::service::nominations::consent(&app.store, &token, &consent_form("Marcus Clarke"), later).await;
-    assert!(matches!(
-        expired,
-        Err(precinct::service::nominations::NominationError::NotFound)
-    ));
+    assert!(matches!(expired, Err(precinct::service::Error::NotFound(_))));
     // A decline needs a reason.
     let priya = all.iter().find(|n| n.first_name == "Priya").unwrap().id;
     assert_eq!(

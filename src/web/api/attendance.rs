@@ -15,8 +15,7 @@ use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, RuleFailure, SessionId};
-use crate::service::ActionError;
-use crate::service::graduation::Refusal;
+use crate::service::Error;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
 
@@ -247,16 +246,12 @@ pub async fn mark(
     match crate::service::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await
     {
         Ok(()) => sheet(State(state), client, Path(id)).await,
-        Err(Refusal::Action(ActionError::NotFound)) => Ok(invalid(vec![RuleFailure {
+        Err(Error::NotFound("participant")) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
             field: "marks.application_id".into(),
             message: "Every application must be a participant of this class.".into(),
         }])),
-        Err(Refusal::Action(ActionError::NotAllowed(m))) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
-        Err(Refusal::Action(ActionError::Store(e))) => Err(AppError::from(e).into()),
-        Err(Refusal::TooEarly { reason, message }) => {
-            Ok(problem_response(StatusCode::CONFLICT, reason.slug(), &message))
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -326,11 +321,6 @@ pub async fn confirm(
                 .collect(),
         })
         .into_response()),
-        Err(Refusal::Action(ActionError::NotFound)) => Err(AppError::NotFound("class").into()),
-        Err(Refusal::Action(ActionError::NotAllowed(m))) => Ok(problem_response(StatusCode::CONFLICT, "conflict", m)),
-        Err(Refusal::Action(ActionError::Store(e))) => Err(AppError::from(e).into()),
-        Err(Refusal::TooEarly { reason, message }) => {
-            Ok(problem_response(StatusCode::CONFLICT, reason.slug(), &message))
-        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -11,44 +11,24 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use serde::Deserialize;
 
 use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
-use crate::domain::audit::AuditAction;
-use crate::domain::{CapacityRefusal, ClassId, ClassStatus, RuleFailure};
-use crate::service::ActionError;
-use crate::service::classes;
-use crate::service::classes::CapacityError;
+use crate::domain::{ClassId, RuleFailure};
 use crate::service::planning;
-pub use crate::service::planning::{ClassIn, PatternIn};
-use crate::service::planning::{CreateError, add_sessions, check_name_and_window, failure, instant, pattern};
-use crate::store::seed::ClassDetails;
-use crate::store::staff::AuditRecord;
+use crate::service::planning::failure;
+pub use crate::service::planning::{ClassIn, ClassPatch, PatternIn};
 use crate::web::AppState;
-use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::error::{ApiError, AppError, Subject, problem_response};
 
-/// Changes to a class; absent fields stay as they are.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClassPatch {
-    pub name: Option<String>,
-    pub capacity: Option<i64>,
-    pub location_name: Option<String>,
-    pub location_address: Option<String>,
-    pub registration_opens_at: Option<String>,
-    pub registration_closes_at: Option<String>,
-    /// `announced`, `open`, `closed` or `in_progress`.
-    pub status: Option<ClassStatus>,
-}
+/// How this resource names input it refuses.
+const CLASS: Subject = Subject {
+    invalid: "invalid-class",
+    summary: "Some fields are missing or wrong.",
+};
 
-fn invalid(errors: Vec<RuleFailure>) -> Response {
-    problem_with_errors(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid-class",
-        "Some fields are missing or wrong.",
-        &errors,
-    )
+fn invalid(failures: Vec<RuleFailure>) -> ApiError {
+    ApiError::refused(crate::service::Error::invalid(failures), &CLASS)
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Vec<RuleFailure>> {
@@ -78,23 +58,12 @@ pub async fn create(State(state): State<AppState>, client: ApiClient, body: Byte
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let input: ClassIn = match parse_body(&body) {
-        Ok(i) => i,
-        Err(errors) => return Ok(invalid(errors)),
-    };
-    match planning::create_class(&state.store, &input, &actor(&client), Timestamp::now()).await {
-        Ok(class_id) => {
-            let detail = super::catalog::class_detail(&state, class_id, false).await?;
-            Ok((StatusCode::CREATED, Json(detail)).into_response())
-        }
-        Err(CreateError::Invalid(errors)) => Ok(invalid(errors)),
-        Err(CreateError::Duplicate) => Ok(problem_response(
-            StatusCode::CONFLICT,
-            "duplicate-class",
-            "This program already has a class with that name.",
-        )),
-        Err(CreateError::Store(e)) => Err(e.into()),
-    }
+    let input: ClassIn = parse_body(&body).map_err(invalid)?;
+    let class_id = planning::create_class(&state.store, &input, &actor(&client), Timestamp::now())
+        .await
+        .map_err(|e| ApiError::refused(e, &CLASS))?;
+    let detail = super::catalog::class_detail(&state, class_id, false).await?;
+    Ok((StatusCode::CREATED, Json(detail)).into_response())
 }
 
 /// Adds sessions to a class from a meeting pattern.
@@ -113,39 +82,10 @@ pub async fn add(
         return Ok(r);
     }
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let input: PatternIn = match parse_body(&body) {
-        Ok(i) => i,
-        Err(errors) => return Ok(invalid(errors)),
-    };
-    let mut errors = Vec::new();
-    let Some(m) = pattern(&input, &mut errors) else {
-        return Ok(invalid(errors));
-    };
-    let m = planning::skip_holidays(&state.store, m).await?;
-    let tz = state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let after = tx.last_session_position(class_id).await?;
-    let added = add_sessions(&mut tx, class_id, after, &m, &input, &tz).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &actor(&client),
-            action: AuditAction::ClassSessionsAdd,
-            object_type: "class",
-            object_id: class_id.to_string(),
-            before: Some(serde_json::json!({ "sessions": after })),
-            after: Some(serde_json::json!({ "sessions": after + added as i64 })),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let input: PatternIn = parse_body(&body).map_err(invalid)?;
+    planning::add_from_pattern(&state.store, class_id, &input, &actor(&client), Timestamp::now())
+        .await
+        .map_err(|e| ApiError::refused(e, &CLASS))?;
     let detail = super::catalog::class_detail(&state, class_id, false).await?;
     Ok((StatusCode::CREATED, Json(detail)).into_response())
 }
@@ -169,79 +109,17 @@ pub async fn patch(
         return Ok(r);
     }
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let input: ClassPatch = match parse_body(&body) {
-        Ok(i) => i,
-        Err(errors) => return Ok(invalid(errors)),
-    };
-    let mut errors = Vec::new();
-    let opens = match &input.registration_opens_at {
-        Some(_) => instant(&input.registration_opens_at, "registration_opens_at", &mut errors),
-        None => class.registration_opens_at,
-    };
-    let closes = match &input.registration_closes_at {
-        Some(_) => instant(&input.registration_closes_at, "registration_closes_at", &mut errors),
-        None => class.registration_closes_at,
-    };
-    let name = input.name.as_deref().map(str::trim).unwrap_or(&class.name).to_string();
-    check_name_and_window(&name, opens, closes, &mut errors);
-    if !errors.is_empty() {
-        return Ok(invalid(errors));
-    }
-    let who = actor(&client);
-    let now = Timestamp::now();
-    let mut tx = state.store.begin().await?;
-    let details = ClassDetails {
-        name: &name,
-        location_name: input.location_name.as_deref().unwrap_or(&class.location_name).trim(),
-        location_address: input
-            .location_address
-            .as_deref()
-            .unwrap_or(&class.location_address)
-            .trim(),
-        opens,
-        closes,
-    };
-    tx.update_class_details(class_id, &details, now).await?;
-    tx.audit(
-        &AuditRecord {
-            actor: &who,
-            action: AuditAction::ClassUpdate,
-            object_type: "class",
-            object_id: class_id.to_string(),
-            before: Some(serde_json::json!({ "name": class.name, "location_name": class.location_name })),
-            after: Some(serde_json::json!({ "name": name, "location_name": input.location_name })),
-        },
-        now,
+    let input: ClassPatch = parse_body(&body).map_err(invalid)?;
+    planning::change_class(
+        &state.store,
+        &state.links,
+        class_id,
+        &input,
+        &actor(&client),
+        Timestamp::now(),
     )
-    .await?;
-    // In the same transaction: a refused capacity leaves the details unchanged too.
-    if let Some(capacity) = input.capacity {
-        match classes::change_capacity_in(&mut tx, &state.links, &who, class_id, capacity, now).await {
-            Ok(_) => {}
-            Err(CapacityError::NotFound) => return Err(AppError::NotFound("class").into()),
-            Err(CapacityError::Refused(r @ CapacityRefusal::OutOfRange)) => {
-                return Ok(invalid(vec![failure("capacity", "capacity", r.to_string())]));
-            }
-            Err(CapacityError::Refused(r)) => {
-                return Ok(problem_response(StatusCode::CONFLICT, r.slug(), &r.to_string()));
-            }
-            Err(CapacityError::Store(e)) => return Err(e.into()),
-        }
-    }
-    tx.commit().await?;
-    let to_problem = |e: ActionError| -> Result<Response, ApiError> {
-        match e {
-            ActionError::NotFound => Err(AppError::NotFound("class").into()),
-            ActionError::NotAllowed(msg) => Ok(problem_response(StatusCode::CONFLICT, "conflict", msg)),
-            ActionError::Store(e) => Err(e.into()),
-        }
-    };
-    if let Some(status) = input.status
-        && let Err(e) = classes::set_class_status(&state.store, &state.links, &who, class_id, status, now).await
-    {
-        return to_problem(e);
-    }
+    .await
+    .map_err(|e| ApiError::refused(e, &CLASS))?;
     let detail = super::catalog::class_detail(&state, class_id, false).await?;
     Ok(Json(detail).into_response())
 }
@@ -295,26 +173,10 @@ pub async fn copy(
         return Ok(r);
     }
     let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let input: planning::CopyIn = match parse_body(&body) {
-        Ok(i) => i,
-        Err(errors) => return Ok(invalid(errors)),
-    };
-    let to_problem = |e: planning::CopyError| -> Result<Response, ApiError> {
-        match e {
-            planning::CopyError::NotFound => Err(AppError::NotFound("class").into()),
-            planning::CopyError::Invalid(errors) => Ok(invalid(errors)),
-            planning::CopyError::Duplicate => Ok(problem_response(
-                StatusCode::CONFLICT,
-                "duplicate-class",
-                "This program already has a class with that name.",
-            )),
-            planning::CopyError::Store(e) => Err(e.into()),
-        }
-    };
-    let plan = match planning::plan_copy(&state.store, class_id, &input).await {
-        Ok(plan) => plan,
-        Err(e) => return to_problem(e),
-    };
+    let input: planning::CopyIn = parse_body(&body).map_err(invalid)?;
+    let plan = planning::plan_copy(&state.store, class_id, &input)
+        .await
+        .map_err(|e| ApiError::refused(e, &CLASS))?;
     if input.preview {
         let tz = state.store.department_name_zone().await?.1;
         let at = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
@@ -338,18 +200,16 @@ pub async fn copy(
         })
         .into_response());
     }
-    match planning::save_copy(&state.store, &plan, &actor(&client), Timestamp::now()).await {
-        Ok(new_id) => {
-            let class = super::catalog::class_detail(&state, new_id, false).await?;
-            Ok((
-                StatusCode::CREATED,
-                Json(CopyOut {
-                    class,
-                    skipped_holidays: plan.skipped,
-                }),
-            )
-                .into_response())
-        }
-        Err(e) => to_problem(e),
-    }
+    let new_id = planning::save_copy(&state.store, &plan, &actor(&client), Timestamp::now())
+        .await
+        .map_err(|e| ApiError::refused(e, &CLASS))?;
+    let class = super::catalog::class_detail(&state, new_id, false).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CopyOut {
+            class,
+            skipped_holidays: plan.skipped,
+        }),
+    )
+        .into_response())
 }

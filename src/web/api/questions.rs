@@ -14,11 +14,11 @@ use super::staff::ApiClient;
 use crate::domain::access::{Permission, allows};
 use crate::domain::questions::{Question, QuestionDraft, QuestionKind};
 use crate::domain::{QuestionId, RuleFailure};
-use crate::service::questions::{self, ProgramRef, QuestionError};
+use crate::service::questions::{self, ProgramRef};
 use crate::store::catalog::Program;
 use crate::store::questions::Removal;
 use crate::web::AppState;
-use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::error::{ApiError, AppError, Subject, problem_response};
 
 /// A question of a program's application form.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -102,13 +102,14 @@ pub struct RemovedOut {
     pub outcome: &'static str,
 }
 
+/// How this resource names input it refuses.
+const QUESTION: Subject = Subject {
+    invalid: "invalid-question",
+    summary: "Some fields of the question are missing or wrong.",
+};
+
 fn invalid(errors: Vec<RuleFailure>) -> Response {
-    problem_with_errors(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid-question",
-        "Some fields of the question are missing or wrong.",
-        &errors,
-    )
+    ApiError::refused(crate::service::Error::invalid(errors), &QUESTION).into_response()
 }
 
 async fn program_for(state: &AppState, client: &ApiClient, slug: &str) -> Result<Result<Program, Response>, ApiError> {
@@ -138,12 +139,8 @@ fn question_id(raw: &str) -> Result<QuestionId, ApiError> {
     raw.parse().map_err(|_| AppError::NotFound("question").into())
 }
 
-fn outcome(e: QuestionError) -> Result<Response, ApiError> {
-    match e {
-        QuestionError::Invalid(errors) => Ok(invalid(errors)),
-        QuestionError::NotFound => Err(AppError::NotFound("question").into()),
-        QuestionError::Store(e) => Err(e.into()),
-    }
+fn outcome(e: crate::service::Error) -> Result<Response, ApiError> {
+    Err(ApiError::refused(e, &QUESTION))
 }
 
 async fn one(state: &AppState, program: &Program, id: QuestionId) -> Result<QuestionOut, ApiError> {

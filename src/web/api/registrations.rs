@@ -11,10 +11,11 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::questions::{self, Answer};
 use crate::domain::{ApplicationId, ApplicationInput, ApplicationStatus, ClassId, RuleFailure};
-use crate::service::registrar::{RegisterError, Request};
+use crate::service::Error;
+use crate::service::registrar::Request;
 use crate::store::applications::Channel;
 use crate::web::AppState;
-use crate::web::error::{problem_response, problem_with_errors};
+use crate::web::error::{ApiError, Subject, problem_response, problem_with_errors};
 
 /// The answer to an accepted application.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -63,31 +64,17 @@ pub async fn questions_of(
     }
 }
 
+/// How refused applications are named: the applicant does not meet the program's rules.
+const INELIGIBLE: Subject = Subject {
+    invalid: "ineligible",
+    summary: "The applicant does not meet every rule of this program.",
+};
+
 /// Maps a refusal to the API's problem answers.
-pub fn refusal(e: RegisterError) -> Response {
+pub fn refusal(e: Error) -> Response {
     match e {
-        RegisterError::ClassNotFound => {
-            problem_response(StatusCode::NOT_FOUND, "not-found", "We could not find that class.")
-        }
-        RegisterError::NotOpen(msg) => problem_response(StatusCode::CONFLICT, "registration-closed", &msg),
-        RegisterError::AlreadyApplied => problem_response(
-            StatusCode::CONFLICT,
-            "already-applied",
-            "This person has already applied to this class. Use the link in the confirmation email to see the application.",
-        ),
-        RegisterError::KeyReused => problem_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "This Idempotency-Key was already used for a different application.",
-        ),
-        RegisterError::Ineligible(errors) => problem_with_errors(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "ineligible",
-            "The applicant does not meet every rule of this program.",
-            &errors,
-        ),
-        RegisterError::Unavailable | RegisterError::Store(_) => {
-            if let RegisterError::Store(e) = &e {
+        Error::Unavailable | Error::Store(_) => {
+            if let Error::Store(e) = &e {
                 tracing::error!(error = %e, "filing an application failed");
             }
             problem_response(
@@ -96,6 +83,7 @@ pub fn refusal(e: RegisterError) -> Response {
                 "The application could not be saved. Nothing was recorded; please try again.",
             )
         }
+        e => ApiError::refused(e, &INELIGIBLE).into_response(),
     }
 }
 
@@ -153,7 +141,7 @@ pub async fn register(
     };
     let questions = match questions_of(&state, class_id).await {
         Ok(q) => q,
-        Err(e) => return refusal(RegisterError::Store(e)),
+        Err(e) => return refusal(Error::Store(e)),
     };
     let today = jiff::Zoned::now().date();
     let answers = questions::given_from_api(&input.answers).and_then(|g| questions::check_answers(&questions, &g));

@@ -17,7 +17,6 @@ use serde::Deserialize;
 use crate::auth::tokens;
 use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
 use crate::format;
-use crate::service::ActionError;
 use crate::service::applicants;
 use crate::service::applicants::{Action, SESSION_DAYS};
 use crate::service::ride_alongs;
@@ -382,9 +381,7 @@ pub async fn act(
     };
     match applicants::act(&state.store, &state.links, &email_key, id, action, Timestamp::now()).await {
         Ok(_) => Ok(see_other(&format!("/my/applications?done={done}"))),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
-        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -405,9 +402,7 @@ pub async fn correct(
         .map_err(|errors| AppError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
     match applicants::correct(&state.store, &email_key, id, &correction, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=corrected")),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
-        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -506,9 +501,7 @@ pub async fn book_ride_along(
     let slot: i64 = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
     match ride_alongs::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=booked")),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("ride-along shift")),
-        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -523,8 +516,6 @@ pub async fn cancel_ride_along(
     };
     match ride_alongs::cancel_ride_along(&state.store, &email_key, id, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=unbooked")),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
-        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

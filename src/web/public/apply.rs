@@ -16,7 +16,8 @@ use crate::domain::{
     Affiliation, ApplicationInput, ApplicationStatus, ClassId, QuestionId, RuleFailure,
     application::{AffiliationInput, EmergencyContactInput},
 };
-use crate::service::registrar::{self, RegisterError};
+use crate::service::Error;
+use crate::service::registrar::{self, ALREADY_APPLIED, KEY_REUSED};
 use crate::store::applications::Channel;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint_with;
@@ -415,19 +416,24 @@ pub async fn submit(State(state): State<AppState>, Path(id): Path<String>, req: 
             };
             Ok(render(&page)?.into_response())
         }
-        Err(RegisterError::ClassNotFound) => Err(AppError::NotFound("class")),
-        Err(RegisterError::Ineligible(errors)) => {
+        Err(Error::NotFound(_)) => Err(AppError::NotFound("class")),
+        Err(Error::Invalid {
+            kind: crate::service::INVALID,
+            failures: errors,
+        }) => {
             let f = refused("You do not meet every rule of this program; see below.".into(), errors);
             super::classes::page(&state, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(RegisterError::NotOpen(msg)) => {
-            super::classes::page(&state, class_id, refused(msg, Vec::new()), StatusCode::CONFLICT).await
-        }
-        Err(RegisterError::AlreadyApplied) => {
+        Err(Error::Conflict {
+            kind: ALREADY_APPLIED, ..
+        }) => {
             let msg = "You have already applied to this class. Use “Find my application” to see it.".to_string();
             super::classes::page(&state, class_id, refused(msg, Vec::new()), StatusCode::CONFLICT).await
         }
-        Err(RegisterError::KeyReused) => {
+        Err(Error::Conflict { why: msg, .. }) => {
+            super::classes::page(&state, class_id, refused(msg, Vec::new()), StatusCode::CONFLICT).await
+        }
+        Err(Error::Invalid { kind: KEY_REUSED, .. }) => {
             // The same form was sent again with different content: start a fresh form.
             let mut f = refused(
                 "This form was already submitted. Check the details and send it again.".into(),
@@ -436,6 +442,6 @@ pub async fn submit(State(state): State<AppState>, Path(id): Path<String>, req: 
             f.values.form_token = tokens::generate();
             super::classes::page(&state, class_id, f, StatusCode::CONFLICT).await
         }
-        Err(RegisterError::Unavailable | RegisterError::Store(_)) => Err(AppError::Unavailable),
+        Err(_) => Err(AppError::Unavailable),
     }
 }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::domain::nomination::CONSENT_TEXT_VERSION;
 use crate::format;
-use crate::service::nominations::{self, NominationError};
+use crate::service::Error;
+use crate::service::nominations;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
@@ -144,9 +145,9 @@ pub async fn sign(
     if form.answer == "decline" {
         return match nominations::decline_consent(&state.store, &token, now).await {
             Ok(_) => render_page(&state, &token, "declined", Typed::default(), None).await,
-            Err(NominationError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
-            Err(NominationError::NotAllowed(m)) => render_page(&state, &token, "form", Typed::default(), Some(m)).await,
-            Err(NominationError::Store(e)) => Err(e.into()),
+            Err(Error::NotFound(_)) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+            Err(Error::Conflict { why: m, .. }) => render_page(&state, &token, "form", Typed::default(), Some(m)).await,
+            Err(e) => Err(e.into()),
         };
     }
     let media = form.media == "yes";
@@ -159,8 +160,8 @@ pub async fn sign(
     };
     match nominations::consent(&state.store, &token, &consent, now).await {
         Ok(_) => render_page(&state, &token, "signed", Typed::default(), None).await,
-        Err(NominationError::NotFound) => render_page(&state, &token, "invalid", Typed::default(), None).await,
-        Err(NominationError::NotAllowed(m)) => {
+        Err(Error::NotFound(_)) => render_page(&state, &token, "invalid", Typed::default(), None).await,
+        Err(Error::Conflict { why: m, .. }) => {
             let typed = Typed {
                 name: form.name,
                 media,
@@ -170,6 +171,6 @@ pub async fn sign(
             };
             render_page(&state, &token, "form", typed, Some(m)).await
         }
-        Err(NominationError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

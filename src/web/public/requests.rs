@@ -10,8 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::domain::requests::{self, Datatype, Problem, RequestInput, SERVICES, Service};
-use crate::service::requests::{Channel, RequestError};
+use crate::domain::RuleFailure;
+use crate::domain::requests::{self, Datatype, RequestInput, SERVICES, Service};
+use crate::service::Error;
+use crate::service::requests::Channel;
 use crate::store::requests::ServiceRequest;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -86,7 +88,7 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
     Ok(render(&page)?.into_response())
 }
 
-fn questions(service: &'static Service, form: &[(String, String)], problems: &[Problem]) -> Vec<Question> {
+fn questions(service: &'static Service, form: &[(String, String)], problems: &[RuleFailure]) -> Vec<Question> {
     service
         .attributes
         .iter()
@@ -120,7 +122,7 @@ async fn form_page(
     state: &AppState,
     service: &'static Service,
     form: &[(String, String)],
-    problems: Vec<Problem>,
+    problems: Vec<RuleFailure>,
 ) -> Result<Response, AppError> {
     let dept = state.store.department().await?;
     let value = |k: &str| {
@@ -154,7 +156,7 @@ async fn form_page(
         field_errors: problems
             .iter()
             .filter(|p| !p.field.starts_with("attribute["))
-            .map(|p| (p.field.clone(), p.message.clone()))
+            .map(|p| (p.field.to_string(), p.message.clone()))
             .collect(),
         errors: problems.into_iter().map(|p| p.message).collect(),
         fields,
@@ -168,18 +170,19 @@ pub async fn form(State(state): State<AppState>, Path(code): Path<String>) -> Re
 }
 
 /// The form's fields as Open311 names them; repeated `attribute[x]` keys are a list.
-pub fn input_from_pairs(pairs: &[(String, String)]) -> Result<RequestInput, Vec<Problem>> {
+pub fn input_from_pairs(pairs: &[(String, String)]) -> Result<RequestInput, Vec<RuleFailure>> {
     let mut input = RequestInput::default();
     let mut problems = Vec::new();
-    let number = |field: &str, v: &str, problems: &mut Vec<Problem>| -> Option<f64> {
+    let number = |field: &str, v: &str, problems: &mut Vec<RuleFailure>| -> Option<f64> {
         if v.trim().is_empty() {
             return None;
         }
         v.trim().parse::<f64>().ok().filter(|f| f.is_finite()).or_else(|| {
-            problems.push(Problem {
-                field: field.into(),
-                message: format!("{field} must be a number in decimal degrees."),
-            });
+            problems.push(RuleFailure::new(
+                "request",
+                field.to_string(),
+                format!("{field} must be a number in decimal degrees."),
+            ));
             None
         })
     };
@@ -232,8 +235,8 @@ pub async fn submit(
             let path = filed.follow_link.trim_start_matches(&state.links.base_url);
             Ok(crate::web::see_other(&format!("{path}?done=filed")))
         }
-        Err(RequestError::Invalid(problems)) => form_page(&state, service, &pairs, problems).await,
-        Err(RequestError::Store(e)) => Err(e.into()),
+        Err(Error::Invalid { failures, .. }) => form_page(&state, service, &pairs, failures).await,
+        Err(Error::Store(e)) => Err(e.into()),
         Err(e) => Err(AppError::BadRequest(e.to_string())),
     }
 }
@@ -348,17 +351,17 @@ pub async fn comment(
         Ok(_) => Ok(crate::web::see_other(&format!(
             "/requests/follow/{token}?done=commented"
         ))),
-        Err(RequestError::Invalid(problems)) => {
+        Err(Error::Invalid { failures, .. }) => {
             let request = state
                 .store
                 .request_by_follow(&crate::auth::tokens::hash(&token))
                 .await?
                 .ok_or(AppError::NotFound("request"))?;
-            let message = problems.into_iter().next().map(|p| p.message);
+            let message = failures.into_iter().next().map(|p| p.message);
             status_page(&state, request, Some(token), None, message).await
         }
-        Err(RequestError::NotFound) => Err(AppError::NotFound("request")),
-        Err(RequestError::Store(e)) => Err(e.into()),
+        Err(Error::NotFound(_)) => Err(AppError::NotFound("request")),
+        Err(Error::Store(e)) => Err(e.into()),
         Err(e) => Err(AppError::BadRequest(e.to_string())),
     }
 }

@@ -12,8 +12,7 @@ use crate::domain::access::{Permission, allows, may_take_attendance};
 use crate::domain::graduation::{Mark, Record};
 use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
-use crate::service::ActionError;
-use crate::service::graduation::{Refusal, Standing};
+use crate::service::graduation::Standing;
 use crate::store::attendance::Participant;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -184,12 +183,7 @@ pub async fn mark(
         Timestamp::now(),
     )
     .await
-    .map_err(|e| match e {
-        Refusal::Action(ActionError::NotFound) => AppError::NotFound("participant"),
-        Refusal::Action(ActionError::NotAllowed(m)) => AppError::Conflict(m.to_string()),
-        Refusal::Action(ActionError::Store(e)) => e.into(),
-        Refusal::TooEarly { message, .. } => AppError::Conflict(message),
-    })?;
+    .map_err(plain_conflict)?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
     Ok(crate::web::see_other(&to))
 }
@@ -294,10 +288,7 @@ pub async fn confirm_graduation(
     .await
     {
         Ok(_) => Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/graduation"))),
-        Err(Refusal::Action(ActionError::NotFound)) => Err(AppError::NotFound("class")),
-        Err(Refusal::Action(ActionError::NotAllowed(m))) => Err(AppError::Conflict(m.to_string())),
-        Err(Refusal::Action(ActionError::Store(e))) => Err(e.into()),
-        Err(Refusal::TooEarly { message, .. }) => Err(AppError::Conflict(message)),
+        Err(e) => Err(plain_conflict(e)),
     }
 }
 
@@ -382,4 +373,12 @@ pub async fn ride_along(
         format!("/staff/classes/{class_id}/graduation")
     };
     Ok(crate::web::see_other(&to))
+}
+
+/// A refusal as the phone pages show it: too early by the clock is a conflict like any other.
+fn plain_conflict(e: crate::service::Error) -> AppError {
+    match e {
+        crate::service::Error::Conflict { why, .. } => AppError::Conflict(why),
+        other => other.into(),
+    }
 }

@@ -11,7 +11,6 @@ use super::layout;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::{ClassId, ClassStatus};
 use crate::format;
-use crate::service::ActionError;
 use crate::service::classes;
 use crate::service::waitlist;
 use crate::store::staff::{AuditEntry, RosterRow, StaffUser};
@@ -288,14 +287,6 @@ fn back_to(id: ClassId, done: &str) -> Response {
     crate::web::see_other(&to)
 }
 
-fn action_error(e: ActionError) -> AppError {
-    match e {
-        ActionError::NotFound => AppError::NotFound("class"),
-        ActionError::NotAllowed(msg) => AppError::Conflict(msg.to_string()),
-        ActionError::Store(e) => e.into(),
-    }
-}
-
 /// `POST /staff/classes/{id}/status`: announce, open or close registration.
 pub async fn set_status(
     State(state): State<AppState>,
@@ -309,7 +300,7 @@ pub async fn set_status(
     let to = ClassStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown class status.".into()))?;
     classes::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
         .await
-        .map_err(action_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to(id, "status"))
 }
 
@@ -328,8 +319,8 @@ pub async fn set_capacity(
     Id(id): Id<ClassId>,
     Form(form): Form<CapacityForm>,
 ) -> Result<Response, AppError> {
+    use crate::service::{Error, messages};
     use axum::http::StatusCode;
-    use classes::CapacityError;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -357,12 +348,11 @@ pub async fn set_capacity(
             .await
             {
                 Ok(_) => return Ok(back_to(id, "capacity")),
-                Err(CapacityError::NotFound) => return Err(AppError::NotFound("class")),
-                Err(CapacityError::Store(e)) => return Err(e.into()),
-                Err(CapacityError::Refused(r @ crate::domain::CapacityRefusal::OutOfRange)) => {
-                    refused(r.to_string(), StatusCode::UNPROCESSABLE_ENTITY)
+                Err(Error::Invalid { failures, .. }) => {
+                    refused(messages(&failures).join(" "), StatusCode::UNPROCESSABLE_ENTITY)
                 }
-                Err(CapacityError::Refused(r)) => refused(r.to_string(), StatusCode::CONFLICT),
+                Err(Error::Conflict { why, .. }) => refused(why, StatusCode::CONFLICT),
+                Err(e) => return Err(e.into()),
             }
         }
     };
@@ -448,7 +438,7 @@ pub async fn cancel_session(
     );
     classes::cancel_session(&state.store, &actor(&user), id, sid, &describe, Timestamp::now())
         .await
-        .map_err(action_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to(id, "session-cancelled"))
 }
 
@@ -463,7 +453,7 @@ pub async fn cancel_class(
     }
     classes::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
         .await
-        .map_err(action_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to(id, "class-cancelled"))
 }
 
@@ -503,7 +493,7 @@ pub async fn move_on_waitlist(
         .ok_or(AppError::NotFound("application"))?;
     waitlist::move_on_waitlist(&state.store, &actor(&user), id, position, reason, Timestamp::now())
         .await
-        .map_err(action_error)?;
+        .map_err(AppError::from)?;
     Ok(back_to(record.class_id, "moved"))
 }
 
@@ -547,6 +537,6 @@ pub async fn email(
         Timestamp::now(),
     )
     .await
-    .map_err(action_error)?;
+    .map_err(AppError::from)?;
     Ok(back_to(id, "emailed"))
 }

@@ -318,7 +318,9 @@ async fn save(
     };
     match crate::service::content::save(&state.store, &actor(user), editing, &item, Timestamp::now()).await {
         Ok(_) => {}
-        Err(crate::service::Error::Invalid(errors)) => return edit_page(state, user, editing, form, errors).await,
+        Err(crate::service::Error::Invalid { failures, .. }) => {
+            return edit_page(state, user, editing, form, crate::service::messages(&failures)).await;
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(crate::web::see_other("/staff/content"))

@@ -15,7 +15,8 @@ use super::planning::local_instant;
 use crate::domain::ClassId;
 use crate::domain::access::Permission;
 use crate::format;
-use crate::service::planning::{self, CopyError, CopyIn, CopyPlan};
+use crate::service::planning::{self, CopyIn, CopyPlan};
+use crate::service::{Error, messages};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -164,36 +165,24 @@ pub async fn submit(
     let planned = if errors.is_empty() {
         planning::plan_copy(&state.store, class_id, &input).await
     } else {
-        Err(CopyError::Invalid(Vec::new()))
+        Err(Error::invalid(Vec::new()))
     };
     let plan = match planned {
         Ok(plan) => plan,
-        Err(CopyError::NotFound) => return Err(AppError::NotFound("class")),
-        Err(CopyError::Invalid(more)) => {
-            errors.extend(more);
-            let messages = errors.into_iter().map(|e| e.message).collect();
-            return page(&state, &user, class_id, form, messages, None).await;
+        Err(Error::Invalid { failures, .. }) => {
+            errors.extend(failures);
+            return page(&state, &user, class_id, form, messages(&errors), None).await;
         }
-        Err(CopyError::Duplicate) => {
-            let e = "This program already has a class with that name.".to_string();
-            return page(&state, &user, class_id, form, vec![e], None).await;
-        }
-        Err(CopyError::Store(e)) => return Err(e.into()),
+        Err(Error::Conflict { why, .. }) => return page(&state, &user, class_id, form, vec![why], None).await,
+        Err(e) => return Err(e.into()),
     };
     if form.step != "save" {
         return page(&state, &user, class_id, form, Vec::new(), Some(&plan)).await;
     }
     match planning::save_copy(&state.store, &plan, &actor(&user), Timestamp::now()).await {
         Ok(id) => Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=copied"))),
-        Err(CopyError::Duplicate) => {
-            let e = "This program already has a class with that name.".to_string();
-            page(&state, &user, class_id, form, vec![e], Some(&plan)).await
-        }
-        Err(CopyError::NotFound) => Err(AppError::NotFound("class")),
-        Err(CopyError::Invalid(errors)) => {
-            let messages = errors.into_iter().map(|e| e.message).collect();
-            page(&state, &user, class_id, form, messages, None).await
-        }
-        Err(CopyError::Store(e)) => Err(e.into()),
+        Err(Error::Conflict { why, .. }) => page(&state, &user, class_id, form, vec![why], Some(&plan)).await,
+        Err(Error::Invalid { failures, .. }) => page(&state, &user, class_id, form, messages(&failures), None).await,
+        Err(e) => Err(e.into()),
     }
 }

@@ -14,11 +14,11 @@ use crate::domain::access::{Permission, allows};
 use crate::domain::dare::{self, DareStatus, LessonForm, LessonStatus, PlanForm};
 use crate::domain::{Duty, StaffId};
 use crate::format;
-use crate::service::dare::DareError;
+use crate::service::Error;
 use crate::store::dare::DareClass;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, form_problems};
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
@@ -224,9 +224,7 @@ pub async fn plan(
     let who = actor(&user);
     match crate::service::dare::plan(&state.store, &state.links, (user.id, &who), &plan, Timestamp::now()).await {
         Ok(id) => Ok(see_other(&format!("/staff/dare/{id}"))),
-        Err(DareError::Invalid(errors)) => list_page(&state, &user, form, errors).await,
-        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
-        Err(DareError::Store(e)) => Err(e.into()),
+        Err(e) => list_page(&state, &user, form, form_problems(e)?).await,
     }
 }
 
@@ -362,13 +360,11 @@ pub async fn lesson(
         .await
     {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}#lesson-{lesson_id}", class.id))),
-        Err(DareError::Invalid(errors)) => {
-            let mut r = retry(errors);
+        Err(e) => {
+            let mut r = retry(form_problems(e)?);
             r.lesson_errors = Some(lesson_id);
             class_page(&state, &user, class, Some(r)).await
         }
-        Err(DareError::NotFound) => Err(AppError::NotFound("lesson")),
-        Err(DareError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -400,16 +396,14 @@ pub async fn graduate(
     .await
     {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
-        Err(DareError::Invalid(errors)) => {
+        Err(e) => {
             let r = Retry {
                 graduates: form.graduates,
                 graduated_on: form.graduated_on,
-                ..retry(errors)
+                ..retry(form_problems(e)?)
             };
             class_page(&state, &user, class, Some(r)).await
         }
-        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
-        Err(DareError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -424,9 +418,7 @@ pub async fn cancel(
     let who = actor(&user);
     match crate::service::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
-        Err(DareError::Invalid(errors)) => class_page(&state, &user, class, Some(retry(errors))).await,
-        Err(DareError::NotFound) => Err(AppError::NotFound("DARE class")),
-        Err(DareError::Store(e)) => Err(e.into()),
+        Err(e) => class_page(&state, &user, class, Some(retry(form_problems(e)?))).await,
     }
 }
 
@@ -472,8 +464,8 @@ pub async fn certificates(
         .await
     {
         Ok(()) => {}
-        Err(DareError::Store(e)) => return Err(e.into()),
-        Err(DareError::Invalid(_) | DareError::NotFound) => return Err(AppError::NotFound("DARE class")),
+        Err(Error::Store(e)) => return Err(e.into()),
+        Err(_) => return Err(AppError::NotFound("DARE class")),
     }
     let (dept, _) = state.store.department_name_zone().await?;
     let classroom = format!(

@@ -113,7 +113,9 @@ pub async fn assign(
     .await
     {
         Ok(_) => {}
-        Err(Error::Invalid(errors)) => return page(&state, &user, None, form, errors).await,
+        Err(Error::Invalid { failures, .. }) => {
+            return page(&state, &user, None, form, crate::service::messages(&failures)).await;
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(see_other("/staff/duties"))

@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::tokens;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{ClassId, RuleFailure};
-use crate::service::registrar::{RegisterError, Request};
+use crate::service::Error;
+use crate::service::registrar::{ALREADY_APPLIED, KEY_REUSED, Request};
 use crate::store::applications::Channel;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -118,19 +119,19 @@ pub async fn create(
             let to = format!("/staff/classes/{class_id}?done=entered");
             return Ok(crate::web::see_other(&to));
         }
-        Err(RegisterError::ClassNotFound) => return Err(AppError::NotFound("class")),
-        Err(RegisterError::Ineligible(errors)) => {
-            refused("The applicant does not meet every rule; see below.".into(), errors)
-        }
-        Err(RegisterError::NotOpen(msg)) => refused(msg, Vec::new()),
-        Err(RegisterError::AlreadyApplied) => {
-            refused("This person has already applied to this class.".into(), Vec::new())
-        }
-        Err(RegisterError::KeyReused) => refused(
+        Err(Error::NotFound(_)) => return Err(AppError::NotFound("class")),
+        Err(Error::Invalid { kind: KEY_REUSED, .. }) => refused(
             "This form was already sent; check the details and send it again.".into(),
             Vec::new(),
         ),
-        Err(RegisterError::Unavailable | RegisterError::Store(_)) => return Err(AppError::Unavailable),
+        Err(Error::Invalid { failures, .. }) => {
+            refused("The applicant does not meet every rule; see below.".into(), failures)
+        }
+        Err(Error::Conflict {
+            kind: ALREADY_APPLIED, ..
+        }) => refused("This person has already applied to this class.".into(), Vec::new()),
+        Err(Error::Conflict { why, .. }) => refused(why, Vec::new()),
+        Err(Error::Unavailable | Error::Store(_)) => return Err(AppError::Unavailable),
     };
     page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::access::Permission;
 use crate::domain::application::{AffiliationInput, EmergencyContactInput};
 use crate::domain::{ApplicationInput, ClassId};
-use crate::service::registrar::{RegisterError, Request};
+use crate::service::Error;
+use crate::service::registrar::{ALREADY_APPLIED, KEY_REUSED, Request};
 use crate::store::applications::Channel;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -188,14 +189,16 @@ pub async fn upload(
         let outcome = match state.registrar.register(request).await {
             Ok(r) if r.replayed => format!("already imported (application {})", r.id),
             Ok(r) => format!("filed: {} (application {})", r.status.label(), r.id),
-            Err(RegisterError::Ineligible(errors)) => {
-                errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")
+            Err(Error::Invalid { kind: KEY_REUSED, .. }) => {
+                "a different row with the same content key; check the file".to_string()
             }
-            Err(RegisterError::AlreadyApplied) => "already applied to this class".to_string(),
-            Err(RegisterError::NotOpen(msg)) => msg,
-            Err(RegisterError::ClassNotFound) => return Err(AppError::NotFound("class")),
-            Err(RegisterError::KeyReused) => "a different row with the same content key; check the file".to_string(),
-            Err(RegisterError::Unavailable | RegisterError::Store(_)) => return Err(AppError::Unavailable),
+            Err(Error::Invalid { failures, .. }) => crate::service::messages(&failures).join(" "),
+            Err(Error::Conflict {
+                kind: ALREADY_APPLIED, ..
+            }) => "already applied to this class".to_string(),
+            Err(Error::Conflict { why, .. }) => why,
+            Err(Error::NotFound(_)) => return Err(AppError::NotFound("class")),
+            Err(Error::Unavailable | Error::Store(_)) => return Err(AppError::Unavailable),
         };
         results.push((line, who, outcome));
     }

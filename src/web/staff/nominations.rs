@@ -13,7 +13,8 @@ use crate::domain::access::{Permission, allows};
 use crate::domain::nomination::Scope;
 use crate::domain::nomination::{NominationInput, NominationStatus};
 use crate::domain::{ClassId, Role};
-use crate::service::nominations::{self, NominationError};
+use crate::service::Error;
+use crate::service::nominations;
 use crate::store::schools::{NominationRow, School};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -175,14 +176,6 @@ fn back(class: ClassId, done: &str) -> Response {
     crate::web::see_other(&format!("/staff/nominations?class={class}&done={done}"))
 }
 
-fn teen_error(e: NominationError, what: &'static str) -> AppError {
-    match e {
-        NominationError::NotFound => AppError::NotFound(what),
-        NominationError::NotAllowed(m) => AppError::Conflict(m),
-        NominationError::Store(e) => e.into(),
-    }
-}
-
 /// `POST /staff/nominations`: a counselor nominates a student of one of their schools.
 pub async fn nominate(
     State(state): State<AppState>,
@@ -214,8 +207,8 @@ pub async fn nominate(
     };
     match nominations::nominate(&state.store, &actor(&user), class, school, &checked, Timestamp::now()).await {
         Ok(_) => Ok(back(class, "nominated")),
-        Err(NominationError::NotAllowed(m)) => page(&state, &user, Some(class), form.input, vec![m], None).await,
-        Err(e) => Err(teen_error(e, "cohort")),
+        Err(Error::Conflict { why: m, .. }) => page(&state, &user, Some(class), form.input, vec![m], None).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -275,7 +268,7 @@ pub async fn act(
         "accept" | "decline" | "confirm" => return Err(AppError::Forbidden),
         _ => return Err(AppError::NotFound("page")),
     };
-    Ok(back(n.class_id, done.map_err(|e| teen_error(e, "nomination"))?))
+    Ok(back(n.class_id, done?))
 }
 
 #[derive(Deserialize, Default)]
@@ -530,7 +523,9 @@ pub async fn update(
     };
     match nominations::correct(&state.store, &actor(&user), &n, &checked, Timestamp::now()).await {
         Ok(()) => {}
-        Err(crate::service::Error::Invalid(errors)) => return edit_page(&state, &user, &n, form, errors).await,
+        Err(crate::service::Error::Invalid { failures, .. }) => {
+            return edit_page(&state, &user, &n, form, crate::service::messages(&failures)).await;
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(back(n.class_id, "updated"))

@@ -15,7 +15,7 @@ use crate::domain::department::{AccountInput, FieldProblem};
 use crate::domain::{Role, StaffId, UnitId};
 use crate::service::Error;
 use crate::service::staffing::{
-    InviteError, invite_again, invite_new, reset_two_factor_of, set_account_active, update_account,
+    ACCOUNT_EXISTS, invite_again, invite_new, reset_two_factor_of, set_account_active, update_account,
 };
 use crate::store::catalog::Unit;
 use crate::store::people::Person;
@@ -186,14 +186,16 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
     .await
     {
         Ok(_) => {}
-        Err(InviteError::Exists) => {
+        Err(Error::Conflict {
+            kind: ACCOUNT_EXISTS, ..
+        }) => {
             let problems = vec![(
                 "email",
                 "An account with this email address exists; find it in the list below.".to_string(),
             )];
             return list_page(&state, &user, input, chosen, problems, None).await;
         }
-        Err(InviteError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
     Ok(crate::web::see_other("/staff/people?done=invited"))
 }
@@ -297,7 +299,7 @@ pub async fn update(
     .await
     {
         Ok(()) => {}
-        Err(Error::Conflict(why)) => {
+        Err(Error::Conflict { why, .. }) => {
             let problems = vec![("role", why)];
             let status = StatusCode::CONFLICT;
             return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::RuleFailure;
 use crate::domain::access::Permission;
-use crate::service::planning::{self, ClassIn, CreateError, PatternIn, failure};
+use crate::service::Error;
+use crate::service::planning::{self, ClassIn, DUPLICATE_CLASS, PatternIn, failure};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -174,19 +175,19 @@ pub async fn create_class(
     let created = if errors.is_empty() {
         planning::create_class(&state.store, &input, &actor(&user), Timestamp::now()).await
     } else {
-        Err(CreateError::Invalid(Vec::new()))
+        Err(Error::invalid(Vec::new()))
     };
     match created {
         Ok(id) => Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=created"))),
-        Err(CreateError::Invalid(more)) => {
-            errors.extend(more);
+        Err(Error::Invalid { failures, .. }) => {
+            errors.extend(failures);
             render_new(&state, &user, form, errors).await
         }
-        Err(CreateError::Duplicate) => {
-            let e = failure("duplicate", "name", "This program already has a class with that name.");
-            render_new(&state, &user, form, vec![e]).await
-        }
-        Err(CreateError::Store(e)) => Err(e.into()),
+        Err(Error::Conflict {
+            kind: DUPLICATE_CLASS,
+            why,
+        }) => render_new(&state, &user, form, vec![failure("duplicate", "name", why)]).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -443,9 +444,7 @@ pub async fn save_session(
         Ok(_) => Ok(crate::web::see_other(&format!(
             "/staff/classes/{class_id}?done=session"
         ))),
-        Err(crate::service::ActionError::NotFound) => Err(AppError::NotFound("session")),
-        Err(crate::service::ActionError::NotAllowed(m)) => Err(AppError::Conflict(m.to_string())),
-        Err(crate::service::ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -592,8 +591,11 @@ pub async fn save_class(
     .await
     {
         Ok(()) => {}
-        Err(crate::service::Error::Invalid(messages)) => {
-            let errors = messages.into_iter().map(|m| failure("duplicate", "name", m)).collect();
+        Err(crate::service::Error::Invalid { failures, .. }) => {
+            let errors = failures
+                .into_iter()
+                .map(|f| failure("duplicate", "name", f.message))
+                .collect();
             return details_page(&state, &user, &class, form, errors).await;
         }
         Err(e) => return Err(e.into()),

@@ -13,12 +13,12 @@ use super::classes::actor;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::questions::{self, Question, QuestionDraft, QuestionKind};
-use crate::service::questions::{ProgramRef, QuestionError};
+use crate::service::questions::ProgramRef;
 use crate::store::catalog::Program;
 use crate::store::questions::Removal;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, form_problems};
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 
@@ -188,14 +188,6 @@ pub async fn edit(
     render_page(&state, &user, p, Some(id), None, Vec::new(), "").await
 }
 
-fn messages(e: QuestionError) -> Result<Vec<String>, AppError> {
-    match e {
-        QuestionError::Invalid(errors) => Ok(errors.into_iter().map(|f| f.message).collect()),
-        QuestionError::NotFound => Err(AppError::NotFound("question")),
-        QuestionError::Store(e) => Err(e.into()),
-    }
-}
-
 /// `POST /staff/programs/{slug}/questions`: adds a question.
 pub async fn create(
     State(state): State<AppState>,
@@ -211,7 +203,7 @@ pub async fn create(
     match crate::service::questions::add(&state.store, &at, &form.draft(), &actor(&user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "added")),
         Err(e) => {
-            let errors = messages(e)?;
+            let errors = form_problems(e)?;
             render_page(&state, &user, p, None, Some(form), errors, "").await
         }
     }
@@ -234,7 +226,7 @@ pub async fn update(
     {
         Ok(()) => Ok(back(&p.slug, "saved")),
         Err(e) => {
-            let errors = messages(e)?;
+            let errors = form_problems(e)?;
             render_page(&state, &user, p, Some(id), Some(form), errors, "").await
         }
     }
@@ -255,7 +247,7 @@ pub async fn remove(
     match crate::service::questions::remove(&state.store, &at, id, &actor(&user), Timestamp::now()).await {
         Ok(Removal::Archived) => Ok(back(&p.slug, "archived")),
         Ok(_) => Ok(back(&p.slug, "removed")),
-        Err(e) => messages(e).map(|_| back(&p.slug, "")),
+        Err(e) => form_problems(e).map(|_| back(&p.slug, "")),
     }
 }
 
@@ -285,6 +277,6 @@ pub async fn shift(
     };
     match crate::service::questions::shift(&state.store, &at, id, up, &actor(&user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "moved")),
-        Err(e) => messages(e).map(|_| back(&p.slug, "")),
+        Err(e) => form_problems(e).map(|_| back(&p.slug, "")),
     }
 }

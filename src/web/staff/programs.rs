@@ -308,7 +308,9 @@ async fn save(
     .await
     {
         Ok(()) => {}
-        Err(crate::service::Error::Invalid(errors)) => return render_page(&state, &user, editing, form, errors).await,
+        Err(crate::service::Error::Invalid { failures, .. }) => {
+            return render_page(&state, &user, editing, form, crate::service::messages(&failures)).await;
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(crate::web::see_other(&format!("/programs/{}", details.slug)))

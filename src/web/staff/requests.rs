@@ -15,7 +15,8 @@ use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::requests::{self, RequestStatus};
 use crate::format;
-use crate::service::requests::{RequestError, Triage};
+use crate::service::Error;
+use crate::service::requests::Triage;
 use crate::store::requests::{RequestFilter, ServiceRequest};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
@@ -341,11 +342,7 @@ pub async fn update(
             "/staff/requests/{}?saved=1",
             request.id
         ))),
-        Err(RequestError::NotAllowed(message)) => detail_page(&state, &user, request, Some(message), false).await,
-        Err(RequestError::NotFound) => Err(AppError::NotFound("request")),
-        Err(RequestError::Store(e)) => Err(e.into()),
-        Err(RequestError::Invalid(p)) => Err(AppError::Invalid(
-            p.into_iter().map(|p| p.message).collect::<Vec<_>>().join(" "),
-        )),
+        Err(Error::Conflict { why, .. }) => detail_page(&state, &user, request, Some(why), false).await,
+        Err(e) => Err(e.into()),
     }
 }

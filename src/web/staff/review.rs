@@ -17,7 +17,6 @@ use crate::domain::application::{BackgroundCheck, Decision};
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
 use crate::format;
-use crate::service::ActionError;
 use crate::service::review;
 use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
@@ -348,9 +347,7 @@ pub async fn decide(
     .await
     {
         Ok(_) => Ok(back(id)),
-        Err(ActionError::NotFound) => Err(AppError::NotFound("application")),
-        Err(ActionError::NotAllowed(msg)) => Err(AppError::Conflict(msg.to_string())),
-        Err(ActionError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 

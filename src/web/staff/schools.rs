@@ -12,7 +12,7 @@ use super::classes::actor;
 use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
-use crate::service::staffing::InviteError;
+use crate::service::staffing::ACCOUNT_EXISTS;
 use crate::service::{Error, nominations};
 use crate::store::schools::School;
 use crate::store::staff::StaffUser;
@@ -116,7 +116,9 @@ pub async fn add_school(
     };
     match nominations::add_place(&state.store, &actor(&user), &place, Timestamp::now()).await {
         Ok(_) => {}
-        Err(Error::Invalid(errors)) => return page(&state, &user, errors, None).await,
+        Err(Error::Invalid { failures, .. }) => {
+            return page(&state, &user, crate::service::messages(&failures), None).await;
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(crate::web::see_other("/staff/schools?done=school"))
@@ -172,7 +174,9 @@ pub async fn add_counselor(
         nominations::invite_counselor(&state.store, &state.links, &dept, &account, school, &actor(&user), now).await;
     match invited {
         Ok(_) => {}
-        Err(InviteError::Exists) => {
+        Err(Error::Conflict {
+            kind: ACCOUNT_EXISTS, ..
+        }) => {
             return page(
                 &state,
                 &user,
@@ -181,7 +185,7 @@ pub async fn add_counselor(
             )
             .await;
         }
-        Err(InviteError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
     Ok(crate::web::see_other("/staff/schools?done=counselor"))
 }

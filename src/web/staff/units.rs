@@ -102,8 +102,15 @@ pub async fn create(
     };
     match department::add_unit(&state.store, &actor(&user), &name, &description, Timestamp::now()).await {
         Ok(_) => {}
-        Err(Error::Invalid(errors)) => {
-            return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        Err(Error::Invalid { failures, .. }) => {
+            return units_page(
+                &state,
+                &user,
+                crate::service::messages(&failures),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     }
