@@ -261,9 +261,10 @@ impl Scope {
     }
 }
 
-/// Whether `role` sees what guardians wrote (medical notes, emergency contact): only the
-/// roles the department's settings name for sensitive fields, and never counselors, who
-/// see their students' nominations but not what the family told the department.
+/// Whether `role` sees a guardian's medical notes: only the roles the department's settings
+/// name for sensitive fields, and never counselors, who see their students' nominations but
+/// not what the family told the department. The emergency contact is not sensitive: staff
+/// who run the cohort need it on the day.
 pub fn sees_guardian_answers(role: Role, named: &[Role]) -> bool {
     role != Role::Counselor && named.contains(&role)
 }

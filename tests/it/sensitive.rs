@@ -1,8 +1,9 @@
 //! One rule for sensitive screening fields, in every view: a reviewer whose role the
 //! department does not name never learns a background check's status or a sensitive
 //! stage's outcome, reason or note, whether from the application page, the review queue,
-//! the audit log or the answer to an approval. Two applications that differ only in a
-//! failed or passed background check must look the same to them.
+//! the audit log, the roster's CSV and JSON, or the answer to an approval. Two
+//! applications that differ only in a failed or passed background check must look the
+//! same to them.
 
 use crate::actors::{ADMIN, COORDINATOR, post_as, post_page, session};
 use crate::applications::{applicant, apply, spawn};
@@ -140,6 +141,56 @@ async fn sensitive_fields_hide_in_every_view_from_roles_not_named(backend: Backe
     assert!(audit.contains("restricted: a sensitive screening field"));
     // The entry of a stage that is not sensitive stays readable.
     assert!(audit.contains("application_review"));
+
+    // Exports and the API carry no screening field: the roster's rows for a failed and a
+    // passed check say the same, as CSV and as JSON.
+    let class = app.class_id("Class 33").await;
+    let secrets = ["Warrant", "Nothing found", "not_cleared", "record_found", "failed"];
+    let csv = app.page_as(&admin, &format!("/staff/classes/{class}/roster.csv")).await;
+    let status_in_csv = |id: i64| {
+        let row = csv.lines().find(|l| l.starts_with(&format!("{id},"))).expect("listed");
+        row.split(',').nth(6).unwrap().to_string()
+    };
+    assert_eq!(status_in_csv(failed), status_in_csv(passed));
+    let token = crate::manage::token(&app, "admin");
+    let roster: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/classes/{class}/registrations", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = |id: i64| {
+        let all = roster["registrations"]
+            .as_array()
+            .or(roster.as_array())
+            .expect("a list");
+        let mut e = all.iter().find(|r| r["id"] == id).expect("listed").clone();
+        for personal in [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "applied_at",
+            "queue_rank",
+        ] {
+            e.as_object_mut().unwrap().remove(personal);
+        }
+        e
+    };
+    assert_eq!(
+        entry(failed),
+        entry(passed),
+        "API rows differ only by sensitive results"
+    );
+    for secret in secrets {
+        assert!(!csv.contains(secret), "the CSV export shows {secret}");
+        assert!(!roster.to_string().contains(secret), "the API shows {secret}");
+    }
 
     // Approving: the answer would tell how the check came out, so it is the same refusal
     // for both, and names who may decide.
