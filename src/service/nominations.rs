@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::audit::AuditAction;
 use crate::domain::nomination::{self, CONSENT_LINK_DAYS, CONSENT_TEXT_VERSION, Nomination, NominationStatus};
-use crate::domain::{ClassId, ClassStatus};
+use crate::domain::{ClassId, ClassStatus, NominationId, SchoolId};
 use crate::store::outbox::OutgoingMessage;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
@@ -22,7 +22,7 @@ pub enum NominationError {
     Store(#[from] StoreError),
 }
 
-fn audit<'a>(actor: &'a str, action: AuditAction, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
+fn audit<'a>(actor: &'a str, action: AuditAction, id: NominationId, after: serde_json::Value) -> AuditRecord<'a> {
     AuditRecord {
         actor,
         action,
@@ -43,10 +43,10 @@ pub async fn nominate(
     store: &Store,
     actor: &str,
     class_id: ClassId,
-    school_id: i64,
+    school_id: SchoolId,
     n: &Nomination,
     now: Timestamp,
-) -> Result<i64, NominationError> {
+) -> Result<NominationId, NominationError> {
     let mut tx = store.begin().await?;
     tx.lock_class(class_id).await?.ok_or(NominationError::NotFound)?;
     let (quota, active) = tx.quota_use(class_id, school_id).await?;
@@ -84,7 +84,7 @@ pub async fn accept(
     store: &Store,
     base_url: &str,
     actor: &str,
-    id: i64,
+    id: NominationId,
     now: Timestamp,
 ) -> Result<(), NominationError> {
     let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
@@ -154,7 +154,13 @@ pub async fn accept(
 }
 
 /// Declines a nomination with a reason.
-pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), NominationError> {
+pub async fn decline(
+    store: &Store,
+    actor: &str,
+    id: NominationId,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), NominationError> {
     let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
     nomination::may_decide(n.status().ok_or(NominationError::NotFound)?)
         .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
@@ -188,7 +194,7 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
 }
 
 /// Confirms an accepted nomination whose guardian consented.
-pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
+pub async fn confirm(store: &Store, actor: &str, id: NominationId, now: Timestamp) -> Result<(), NominationError> {
     let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
     nomination::may_confirm(n.status().ok_or(NominationError::NotFound)?, n.consent_at.is_some())
         .map_err(|r| NominationError::NotAllowed(r.message().into()))?;
@@ -217,7 +223,7 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
 }
 
 /// Withdraws a nomination that is not confirmed yet (the counselor's or coordinator's call).
-pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), NominationError> {
+pub async fn withdraw(store: &Store, actor: &str, id: NominationId, now: Timestamp) -> Result<(), NominationError> {
     let n = store.nomination(id).await?.ok_or(NominationError::NotFound)?;
     let from = n.status().ok_or(NominationError::NotFound)?;
     if !matches!(from, NominationStatus::Nominated | NominationStatus::Accepted) {
@@ -264,7 +270,7 @@ pub async fn consent(
     token: &str,
     form: &ConsentForm<'_>,
     now: Timestamp,
-) -> Result<i64, NominationError> {
+) -> Result<NominationId, NominationError> {
     let name = nomination::check_signature(form.typed_name).map_err(NominationError::NotAllowed)?;
     let answers = nomination::check_guardian_answers(form.emergency_name, form.emergency_phone, form.medical_notes)
         .map_err(NominationError::NotAllowed)?;
@@ -323,7 +329,7 @@ pub async fn consent(
 }
 
 /// Records that a guardian declined through their link (once; the link is used up).
-pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, NominationError> {
+pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<NominationId, NominationError> {
     let mut tx = store.begin().await?;
     let id = tx
         .use_consent_link(&crate::auth::tokens::hash(token), now)
@@ -477,7 +483,12 @@ pub struct NewPlace<'a> {
 }
 
 /// Adds a school (or college, or organization). Refused (`Invalid`) when the name is taken.
-pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<i64, super::Error> {
+pub async fn add_place(
+    store: &Store,
+    actor: &str,
+    place: &NewPlace<'_>,
+    now: Timestamp,
+) -> Result<SchoolId, super::Error> {
     let mut tx = store.begin().await?;
     let id = match tx
         .insert_place(place.name, place.kind, place.district, place.address, now)
@@ -514,7 +525,7 @@ pub async fn invite_counselor(
     links: &crate::notify::Links,
     department: &str,
     account: &crate::domain::department::Account,
-    school: i64,
+    school: SchoolId,
     actor: &str,
     now: Timestamp,
 ) -> Result<crate::domain::StaffId, super::staffing::InviteError> {
@@ -530,7 +541,7 @@ pub async fn link_counselor(
     store: &Store,
     actor: &str,
     counselor: crate::domain::StaffId,
-    school: i64,
+    school: SchoolId,
     now: Timestamp,
 ) -> Result<(), super::Error> {
     let mut tx = store.begin().await?;
@@ -556,7 +567,7 @@ pub async fn set_quota(
     store: &Store,
     actor: &str,
     class: ClassId,
-    school: i64,
+    school: SchoolId,
     seats: Option<i64>,
     now: Timestamp,
 ) -> Result<(), StoreError> {

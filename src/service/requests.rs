@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::auth::tokens;
-use crate::domain::StaffId;
 use crate::domain::audit::AuditAction;
 use crate::domain::requests::{self, Problem, RequestInput, RequestStatus, Service};
+use crate::domain::{RequestId, StaffId};
 use crate::notify::Links;
 use crate::notify::messages;
 use crate::store::requests::{NewRequest, ServiceRequest};
@@ -32,7 +32,7 @@ pub enum RequestError {
 /// A request just filed.
 #[derive(Debug, Clone)]
 pub struct Filed {
-    pub id: i64,
+    pub id: RequestId,
     /// The public Open311 token.
     pub token: String,
     /// The requester's private status page.
@@ -150,7 +150,7 @@ pub async fn triage(
     store: &Store,
     links: &Links,
     staff: (StaffId, &str),
-    id: i64,
+    id: RequestId,
     change: &Triage,
     now: Timestamp,
 ) -> Result<ServiceRequest, RequestError> {
@@ -168,7 +168,7 @@ pub async fn triage_in(
     department: &str,
     links: &Links,
     staff: (StaffId, &str),
-    id: i64,
+    id: RequestId,
     change: &Triage,
     now: Timestamp,
 ) -> Result<(), RequestError> {
@@ -265,7 +265,7 @@ pub async fn triage_in(
 }
 
 /// A comment from the requester, through their private link.
-pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<i64, RequestError> {
+pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<RequestId, RequestError> {
     let body = body.trim();
     if body.is_empty() {
         return Err(RequestError::Invalid(vec![Problem {

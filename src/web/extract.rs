@@ -6,7 +6,10 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 
-use crate::domain::{ApplicationId, ClassId, ProgramId, QuestionId, SessionId, StaffId, UnitId};
+use crate::domain::{
+    ActivityId, ApplicationId, ClassId, ContentId, DareClassId, DutyId, LessonId, MessageId, NominationId, OperationId,
+    ProgramId, QuestionId, RequestId, SchoolId, SessionId, SlotId, StaffId, TokenId, UnitId,
+};
 use crate::web::error::AppError;
 
 /// An id type that can come from one path segment, with the word for what it names.
@@ -28,14 +31,35 @@ macro_rules! path_id {
 }
 
 path_id!(
+    ActivityId => "activity",
     ApplicationId => "application",
     ClassId => "class",
+    ContentId => "content",
+    DareClassId => "DARE class",
+    DutyId => "duty",
+    LessonId => "lesson",
+    MessageId => "message",
+    NominationId => "nomination",
+    OperationId => "operation",
     ProgramId => "program",
     QuestionId => "question",
+    RequestId => "request",
+    SchoolId => "school",
     SessionId => "session",
+    SlotId => "ride-along shift",
     StaffId => "staff member",
+    TokenId => "token",
     UnitId => "unit",
 );
+
+/// A segment taken as it is, for a route that mixes a slug or an action word with an id
+/// (`Id((slug, question)): Id<(String, QuestionId)>`); it never fails to parse.
+impl PathId for String {
+    const NOUN: &'static str = "page";
+    fn parse_segment(segment: &str) -> Option<Self> {
+        Some(segment.to_string())
+    }
+}
 
 /// The ids a route's path carries: one, or two in path order.
 pub trait PathIds: Sized {
@@ -60,15 +84,20 @@ impl<A: PathId, B: PathId> PathIds for (A, B) {
 /// Id<(ClassId, SessionId)>`. A segment that is not an id answers 404, as an unknown id does.
 pub struct Id<T>(pub T);
 
+/// Reads the route's path segments as `T`; the error names what was not found.
+async fn path_ids<T: PathIds, S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<T, AppError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound("page"))?;
+    let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
+    T::from_segments(&segments).map_err(AppError::NotFound)
+}
+
 impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound("page"))?;
-        let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
-        T::from_segments(&segments).map(Id).map_err(AppError::NotFound)
+        path_ids(parts, state).await.map(Id)
     }
 }
 
@@ -106,5 +135,10 @@ mod tests {
         );
         assert_eq!(<(ClassId, SessionId)>::from_segments(&["1", "x"]), Err("session"));
         assert_eq!(<(ClassId, SessionId)>::from_segments(&["1"]), Err("class"));
+        assert_eq!(
+            <(String, QuestionId)>::from_segments(&["teen-academy", "3"]),
+            Ok(("teen-academy".to_string(), QuestionId::new(3)))
+        );
+        assert_eq!(<(RequestId, String)>::from_segments(&["x", "accept"]), Err("request"));
     }
 }
