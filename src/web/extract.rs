@@ -1,6 +1,7 @@
-//! Extractors every page handler shares, so each kind of bad input is answered one way:
-//! a path id that names nothing is a 404 page naming what was looked for, and a form body
-//! that cannot be read is a 400 page with the reason.
+//! Extractors every handler shares, so each kind of bad input is answered one way: a
+//! path id that names nothing is a 404 naming what was looked for (a page through
+//! [`Id`], problem JSON through [`ApiId`]), and a form body that cannot be read is a 400
+//! page with the reason.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
@@ -10,7 +11,7 @@ use crate::domain::{
     ActivityId, ApplicationId, ClassId, ContentId, DareClassId, DutyId, LessonId, MessageId, NominationId, OperationId,
     ProgramId, QuestionId, RequestId, SchoolId, SessionId, SlotId, StaffId, TokenId, UnitId,
 };
-use crate::web::error::AppError;
+use crate::web::error::{ApiError, AppError};
 
 /// An id type that can come from one path segment, with the word for what it names.
 pub trait PathId: Sized {
@@ -101,6 +102,18 @@ impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
     }
 }
 
+/// [`Id`] for the JSON API: the same ids, but a segment that is not one answers problem
+/// JSON (`/problems/not-found`), as an unknown id does, never an HTML page.
+pub struct ApiId<T>(pub T);
+
+impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for ApiId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        path_ids(parts, state).await.map(ApiId).map_err(ApiError)
+    }
+}
+
 /// A form body. One rejection policy for every form: a body that cannot be read (wrong
 /// content type, a field of the wrong shape) answers a 400 page saying why.
 pub struct Form<T>(pub T);
@@ -140,5 +153,47 @@ mod tests {
             Ok(("teen-academy".to_string(), QuestionId::new(3)))
         );
         assert_eq!(<(RequestId, String)>::from_segments(&["x", "accept"]), Err("request"));
+    }
+
+    #[tokio::test]
+    async fn the_api_answers_a_bad_id_with_problem_json_and_pages_with_a_page() {
+        use axum::body::Body;
+        use axum::routing::get;
+        use tower::ServiceExt;
+
+        let app = axum::Router::new()
+            .route(
+                "/api/{id}",
+                get(|ApiId(id): ApiId<SchoolId>| async move { id.to_string() }),
+            )
+            .route("/page/{id}", get(|Id(id): Id<SchoolId>| async move { id.to_string() }));
+        let get = |uri: &str| {
+            let app = app.clone();
+            let req = axum::http::Request::get(uri).body(Body::empty()).unwrap();
+            async move { app.oneshot(req).await.unwrap() }
+        };
+        let body = |res: axum::response::Response| async {
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+
+        assert_eq!(body(get("/api/12").await).await, "12");
+        let res = get("/api/twelve").await;
+        assert_eq!(res.status(), axum::http::StatusCode::NOT_FOUND);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+        assert_eq!(problem["type"], "/problems/not-found");
+        assert_eq!(problem["detail"], "We could not find that school.");
+
+        // A page handler's rejection is the AppError the HTML error page renders.
+        let res = get("/page/twelve").await;
+        assert_eq!(res.status(), axum::http::StatusCode::NOT_FOUND);
+        assert_ne!(
+            res.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/problem+json"[..])
+        );
     }
 }

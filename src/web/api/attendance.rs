@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,6 +19,7 @@ use crate::service::ActionError;
 use crate::service::graduation::Refusal;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::extract::ApiId;
 
 /// One participant's mark for one session.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
@@ -115,10 +116,6 @@ fn forbidden(what: &str) -> Response {
     )
 }
 
-fn class_id(id: &str) -> Result<ClassId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("class"))
-}
-
 /// Every participant's marks in a class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/attendance", tag = "staff",
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
@@ -127,12 +124,11 @@ fn class_id(id: &str) -> Result<ClassId, AppError> {
 pub async fn sheet(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("read attendance"));
     }
-    let id = class_id(&id)?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let sessions = state.store.sessions(id).await?;
     let marks = state.store.class_attendance(id).await?;
@@ -181,14 +177,12 @@ pub async fn sheet(
 pub async fn mark(
     State(state): State<AppState>,
     client: ApiClient,
-    Path((id, sid)): Path<(String, String)>,
+    ApiId((class, session)): ApiId<(ClassId, SessionId)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("take attendance"));
     }
-    let class = class_id(&id)?;
-    let session: SessionId = sid.parse().map_err(|_| AppError::NotFound("session"))?;
     let invalid = |errors: Vec<RuleFailure>| {
         problem_with_errors(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -246,7 +240,7 @@ pub async fn mark(
     let actor = format!("token:{}", client.name);
     match crate::service::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await
     {
-        Ok(()) => sheet(State(state), client, Path(id)).await,
+        Ok(()) => sheet(State(state), client, ApiId(class)).await,
         Err(Refusal::Action(ActionError::NotFound)) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
             field: "marks.application_id".into(),
@@ -268,12 +262,11 @@ pub async fn mark(
 pub async fn verdicts(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("read graduation verdicts"));
     }
-    let id = class_id(&id)?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let (rule, rows) = crate::service::graduation::verdicts(&state.store, id).await?;
     let participants = rows
@@ -308,12 +301,11 @@ pub async fn verdicts(
 pub async fn confirm(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::Graduate) {
         return Ok(forbidden("confirm graduation"));
     }
-    let id = class_id(&id)?;
     let actor = format!("token:{}", client.name);
     match crate::service::graduation::confirm(&state.store, &state.links.base_url, &actor, id, Timestamp::now()).await {
         Ok(issued) => Ok(Json(ConfirmedOut {

@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -27,6 +27,7 @@ use crate::store::seed::ClassDetails;
 use crate::store::staff::AuditRecord;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::extract::ApiId;
 
 /// Changes to a class; absent fields stay as they are.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -106,13 +107,12 @@ pub async fn create(State(state): State<AppState>, client: ApiClient, body: Byte
 pub async fn add(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let input: PatternIn = match parse_body(&body) {
         Ok(i) => i,
@@ -162,13 +162,12 @@ pub async fn add(
 pub async fn patch(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let input: ClassPatch = match parse_body(&body) {
         Ok(i) => i,
@@ -288,13 +287,12 @@ pub struct CopyOut {
 pub async fn copy(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let input: planning::CopyIn = match parse_body(&body) {
         Ok(i) => i,
         Err(errors) => return Ok(invalid(errors)),
