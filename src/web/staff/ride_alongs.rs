@@ -200,11 +200,13 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     user: StaffUser,
-    Id((class_id, slot)): Id<(ClassId, SlotId)>,
+    ids: Result<Id<(ClassId, SlotId)>, AppError>,
 ) -> Result<Response, AppError> {
+    // Those who may not run classes are refused before the path is read, bad ids or not.
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
+    let Id((class_id, slot)) = ids?;
     ride_alongs::remove_shift(&state.store, &actor(&user), class_id, slot, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }
