@@ -8,7 +8,7 @@ use jiff::Timestamp;
 pub(super) async fn seed(
     tx: &mut Tx,
     officers: &[crate::domain::StaffId],
-    places: &[i64],
+    places: &[crate::domain::SchoolId],
     today: jiff::civil::Date,
     now: Timestamp,
 ) -> Result<(), StoreError> {

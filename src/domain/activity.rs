@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::ids::SchoolId;
 use super::program::coded_enum;
 
 coded_enum! {
@@ -46,7 +47,7 @@ pub struct ActivityForm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Activity {
     pub kind: ActivityKind,
-    pub school_id: i64,
+    pub school_id: SchoolId,
     pub occurred_on: Date,
     pub minutes: u32,
     pub people_reached: u32,
@@ -189,7 +190,7 @@ pub fn possible_names(note: &str) -> Vec<String> {
 
 impl ActivityForm {
     /// Checks the entry against the known schools and `today` (no entries for the future).
-    pub fn check(&self, schools: &[i64], today: Date) -> Result<Activity, Refusal> {
+    pub fn check(&self, schools: &[SchoolId], today: Date) -> Result<Activity, Refusal> {
         let mut problems: Vec<(&'static str, String)> = Vec::new();
         let kind = ActivityKind::parse(self.kind.trim());
         if kind.is_none() {
@@ -198,7 +199,7 @@ impl ActivityForm {
         let school_id = self
             .school_id
             .trim()
-            .parse::<i64>()
+            .parse::<SchoolId>()
             .ok()
             .filter(|id| schools.contains(id));
         if school_id.is_none() {
@@ -348,9 +349,11 @@ mod tests {
 
     #[test]
     fn a_good_entry_is_read() {
-        let a = form().check(&[1, 2], date(2026, 12, 2)).unwrap();
+        let a = form()
+            .check(&[SchoolId::new(1), SchoolId::new(2)], date(2026, 12, 2))
+            .unwrap();
         assert_eq!(a.kind, ActivityKind::Presentation);
-        assert_eq!((a.school_id, a.minutes, a.people_reached), (2, 45, 28));
+        assert_eq!((a.school_id, a.minutes, a.people_reached), (SchoolId::new(2), 45, 28));
     }
 
     #[test]
@@ -364,7 +367,7 @@ mod tests {
             note: "x".repeat(501),
             note_checked: String::new(),
         };
-        let Err(Refusal::Problems(p)) = bad.check(&[1, 2], date(2026, 12, 2)) else {
+        let Err(Refusal::Problems(p)) = bad.check(&[SchoolId::new(1), SchoolId::new(2)], date(2026, 12, 2)) else {
             panic!("refused")
         };
         let fields: Vec<&str> = p.iter().map(|(f, _)| *f).collect();
@@ -386,12 +389,12 @@ mod tests {
         let mut f = form();
         f.note = "Follow-up with Jordan Reyes about the bus stop.".into();
         assert_eq!(
-            f.check(&[2], date(2026, 12, 2)),
+            f.check(&[SchoolId::new(2)], date(2026, 12, 2)),
             Err(Refusal::NoteMayNameSomeone(vec!["Jordan Reyes".into()]))
         );
         f.note_checked = "yes".into();
         assert!(
-            f.check(&[2], date(2026, 12, 2)).is_ok(),
+            f.check(&[SchoolId::new(2)], date(2026, 12, 2)).is_ok(),
             "the officer may confirm it is no student"
         );
     }

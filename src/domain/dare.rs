@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::duties::Assignment;
+use super::ids::{RequestId, SchoolId, StaffId};
 use super::program::{Duty, coded_enum};
 use super::schedule::MeetingPattern;
 
@@ -101,12 +102,12 @@ pub struct LessonPlan {
 /// A checked plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    pub school_id: i64,
+    pub school_id: SchoolId,
     pub teacher: String,
     pub grade: u8,
     pub students: u32,
-    pub instructor_id: i64,
-    pub request_id: Option<i64>,
+    pub instructor_id: StaffId,
+    pub request_id: Option<RequestId>,
     pub lessons: Vec<LessonPlan>,
 }
 
@@ -120,7 +121,7 @@ impl PlanForm {
     /// problem at once.
     pub fn check(&self, tz: &TimeZone) -> Result<Plan, Vec<String>> {
         let mut problems = Vec::new();
-        let school_id = whole::<i64>(&self.school_id);
+        let school_id = whole::<SchoolId>(&self.school_id);
         if school_id.is_none() {
             problems.push("Choose the school.".to_string());
         }
@@ -136,14 +137,14 @@ impl PlanForm {
         if students.is_none() {
             problems.push(format!("Enter the number of students, 1 to {MAX_STUDENTS}."));
         }
-        let instructor_id = whole::<i64>(&self.instructor_id);
+        let instructor_id = whole::<StaffId>(&self.instructor_id);
         if instructor_id.is_none() {
             problems.push("Choose the DARE instructor.".into());
         }
         let request_id = match self.request_id.trim().trim_start_matches('#') {
             "" => None,
             raw => {
-                let id = raw.parse::<i64>().ok();
+                let id = raw.parse::<RequestId>().ok();
                 if id.is_none() {
                     problems.push("A request number is digits only, e.g. 42.".into());
                 }
@@ -437,7 +438,7 @@ mod tests {
     fn lessons_run_weekly_in_local_time_across_the_clock_change() {
         let plan = form().check(&la()).unwrap();
         assert_eq!(plan.teacher, "Ms. Okafor");
-        assert_eq!(plan.request_id, Some(12));
+        assert_eq!(plan.request_id, Some(RequestId::new(12)));
         assert_eq!(plan.lessons.len(), 10);
         let days: Vec<Date> = plan.lessons.iter().map(|l| l.date).collect();
         // Tuesdays from Feb 23, spring break skipped, ten lessons in all.

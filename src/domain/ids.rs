@@ -69,6 +69,66 @@ id_type!(
     /// A question a program adds to its application form.
     QuestionId
 );
+id_type!(
+    /// A community request (Open311 and the public form).
+    RequestId
+);
+id_type!(
+    /// A teen academy nomination by a school counselor.
+    NominationId
+);
+id_type!(
+    /// A school (nominations, DARE classes, activity).
+    SchoolId
+);
+id_type!(
+    /// A content page or advisory (one table holds both).
+    ContentId
+);
+id_type!(
+    /// A message in the outbox.
+    MessageId
+);
+id_type!(
+    /// A duty held by a staff member for a stretch of days.
+    DutyId
+);
+id_type!(
+    /// A traffic operation.
+    OperationId
+);
+id_type!(
+    /// A JSON API token.
+    TokenId
+);
+id_type!(
+    /// An entry in the community activity log.
+    ActivityId
+);
+id_type!(
+    /// An officer training session.
+    TrainingId
+);
+id_type!(
+    /// A DARE class taught at a school.
+    DareClassId
+);
+id_type!(
+    /// One lesson of a DARE class.
+    LessonId
+);
+id_type!(
+    /// A ride-along shift (a slot residents book).
+    SlotId
+);
+id_type!(
+    /// One stored wording of a program's survey.
+    SurveyVersionId
+);
+id_type!(
+    /// A screening entry on an application.
+    ScreeningEntryId
+);
 
 #[cfg(test)]
 mod tests {

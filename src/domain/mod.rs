@@ -40,6 +40,10 @@ pub mod waitlist;
 pub use application::{Allocation, Applicant, ApplicationInput, ApplicationStatus, RuleFailure};
 pub use class::{CapacityChange, CapacityRefusal, ClassStatus, RegistrationState};
 pub use eligibility::{Affiliation, Eligibility};
-pub use ids::{ApplicationId, ClassId, ProgramId, QuestionId, SessionId, StaffId, UnitId};
+pub use ids::{
+    ActivityId, ApplicationId, ClassId, ContentId, DareClassId, DutyId, LessonId, MessageId, NominationId, OperationId,
+    ProgramId, QuestionId, RequestId, SchoolId, ScreeningEntryId, SessionId, SlotId, StaffId, SurveyVersionId, TokenId,
+    TrainingId, UnitId,
+};
 pub use program::{Duty, PlaceKind, ProgramKind, Role};
 pub use schedule::{CopiedDates, MeetingPattern, Occurrence, ScheduleError};

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::application::looks_like_email;
+use super::ids::SchoolId;
 use super::program::Role;
 use super::program::coded_enum;
 
@@ -228,13 +229,13 @@ pub fn check_guardian_answers(name: &str, phone: &str, notes: &str) -> Result<Gu
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Every,
-    Schools(Vec<i64>),
+    Schools(Vec<SchoolId>),
     Nothing,
 }
 
 impl Scope {
     /// The scope of `role`; `own_schools` matters only for counselors.
-    pub fn of(role: Role, own_schools: Vec<i64>) -> Scope {
+    pub fn of(role: Role, own_schools: Vec<SchoolId>) -> Scope {
         match role {
             Role::Admin | Role::Coordinator => Scope::Every,
             Role::Counselor => Scope::Schools(own_schools),
@@ -243,7 +244,7 @@ impl Scope {
     }
 
     /// Whether the scope includes `school`.
-    pub fn covers(&self, school: i64) -> bool {
+    pub fn covers(&self, school: SchoolId) -> bool {
         match self {
             Scope::Every => true,
             Scope::Schools(ids) => ids.contains(&school),
@@ -252,7 +253,7 @@ impl Scope {
     }
 
     /// The schools to read, as a filter: `None` for every school.
-    pub fn schools(&self) -> Option<&[i64]> {
+    pub fn schools(&self) -> Option<&[SchoolId]> {
         match self {
             Scope::Every => None,
             Scope::Schools(ids) => Some(ids),
@@ -275,15 +276,16 @@ mod tests {
 
     #[test]
     fn who_sees_which_schools_nominations() {
-        let counselor = Scope::of(Role::Counselor, vec![1, 2]);
-        assert!(counselor.covers(2) && !counselor.covers(3));
-        assert_eq!(counselor.schools(), Some(&[1, 2][..]));
+        let school = SchoolId::new;
+        let counselor = Scope::of(Role::Counselor, vec![school(1), school(2)]);
+        assert!(counselor.covers(school(2)) && !counselor.covers(school(3)));
+        assert_eq!(counselor.schools(), Some(&[school(1), school(2)][..]));
         // A counselor with no school yet sees nothing rather than everything.
-        assert!(!Scope::of(Role::Counselor, vec![]).covers(1));
-        assert!(Scope::of(Role::Coordinator, vec![]).covers(3));
+        assert!(!Scope::of(Role::Counselor, vec![]).covers(school(1)));
+        assert!(Scope::of(Role::Coordinator, vec![]).covers(school(3)));
         assert_eq!(Scope::of(Role::Admin, vec![]).schools(), None);
-        let officer = Scope::of(Role::Officer, vec![3]);
-        assert!(!officer.covers(3));
+        let officer = Scope::of(Role::Officer, vec![school(3)]);
+        assert!(!officer.covers(school(3)));
         assert_eq!(officer.schools(), Some(&[][..]));
     }
 

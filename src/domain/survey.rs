@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::SurveyVersionId;
+
 /// Fewer answers than this are never shown (per question, per group).
 pub const MIN_GROUP: usize = 5;
 /// Longest free-text answer kept.
@@ -502,7 +504,7 @@ impl Phase {
 /// class), its phase and its pair code; nothing about who.
 #[derive(Debug, Clone, Copy)]
 pub struct Sheet<'a> {
-    pub version_id: i64,
+    pub version_id: SurveyVersionId,
     pub group: i64,
     pub phase: Phase,
     pub pair_code: &'a str,
@@ -530,7 +532,7 @@ pub struct QuestionResult {
 /// wording, then keys only older wordings had; a key's answers count only from
 /// wordings that asked it as the same kind of question (a 5-point scale that became a
 /// 7-point one is not mixed). Pairs match on group and pair code.
-pub fn results<'a>(versions: &[(i64, &Instrument)], sheets: &[Sheet<'a>]) -> Vec<QuestionResult> {
+pub fn results<'a>(versions: &[(SurveyVersionId, &Instrument)], sheets: &[Sheet<'a>]) -> Vec<QuestionResult> {
     let mut questions: Vec<&Question> = Vec::new();
     for (_, instrument) in versions.iter().rev() {
         for q in &instrument.questions {
@@ -542,7 +544,7 @@ pub fn results<'a>(versions: &[(i64, &Instrument)], sheets: &[Sheet<'a>]) -> Vec
     questions
         .into_iter()
         .map(|question| {
-            let same_kind: BTreeSet<i64> = versions
+            let same_kind: BTreeSet<SurveyVersionId> = versions
                 .iter()
                 .filter(|(_, i)| {
                     i.questions
@@ -836,14 +838,14 @@ mod tests {
         let mut sheets = Vec::new();
         for (i, code) in codes.iter().enumerate() {
             sheets.push(Sheet {
-                version_id: 1,
+                version_id: SurveyVersionId::new(1),
                 group: 1,
                 phase: Phase::Pre,
                 pair_code: code,
                 answers: &pre[i],
             });
             sheets.push(Sheet {
-                version_id: 2,
+                version_id: SurveyVersionId::new(2),
                 group: 1,
                 phase: Phase::Post,
                 pair_code: code,
@@ -853,13 +855,16 @@ mod tests {
         // Class 2 reuses a code by chance: it must not pair with class 1's "a".
         let stray = vec![scale("trust", 1)];
         sheets.push(Sheet {
-            version_id: 2,
+            version_id: SurveyVersionId::new(2),
             group: 2,
             phase: Phase::Post,
             pair_code: "a",
             answers: &stray,
         });
-        let out = results(&[(1, &v1), (2, &v2)], &sheets);
+        let out = results(
+            &[(SurveyVersionId::new(1), &v1), (SurveyVersionId::new(2), &v2)],
+            &sheets,
+        );
         let keys: Vec<&str> = out.iter().map(|r| r.question.key.as_str()).collect();
         assert_eq!(keys, ["trust", "safety", "understanding", "contact", "comments"]);
 

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::ids::{RequestId, StaffId};
 use super::program::coded_enum;
 
 coded_enum! {
@@ -101,11 +102,11 @@ pub struct PlanForm {
 pub struct Plan {
     pub place: String,
     pub reason: OperationReason,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub starts_at: jiff::Timestamp,
     pub ends_at: jiff::Timestamp,
     pub speed_limit: u16,
-    pub officers: Vec<i64>,
+    pub officers: Vec<StaffId>,
 }
 
 impl PlanForm {
@@ -123,7 +124,7 @@ impl PlanForm {
         }
         let request_id = match self.request_id.trim().trim_start_matches('#') {
             "" => None,
-            raw => match raw.parse::<i64>() {
+            raw => match raw.parse::<RequestId>() {
                 Ok(id) => Some(id),
                 Err(_) => {
                     problems.push("A request number is digits only, e.g. 42.".into());
@@ -154,7 +155,7 @@ impl PlanForm {
         }
         let mut officers = Vec::new();
         for o in &self.officers {
-            match o.trim().parse::<i64>() {
+            match o.trim().parse::<StaffId>() {
                 Ok(id) if !officers.contains(&id) => officers.push(id),
                 Ok(_) => {}
                 Err(_) => problems.push("Choose officers from the list.".into()),
@@ -249,8 +250,8 @@ mod tests {
             officers: vec!["3".into(), "3".into(), "9".into()],
         };
         let plan = form.check(&tz).unwrap();
-        assert_eq!(plan.request_id, Some(42));
-        assert_eq!(plan.officers, [3, 9]);
+        assert_eq!(plan.request_id, Some(RequestId::new(42)));
+        assert_eq!(plan.officers, [StaffId::new(3), StaffId::new(9)]);
         assert_eq!(plan.starts_at.to_string(), "2026-11-14T06:00:00Z");
         assert_eq!(
             plan.ends_at.duration_since(plan.starts_at),

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
+use super::ids::StaffId;
+
 /// A checked training session.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Training {
     pub topic: String,
     pub held_on: Date,
     pub minutes: u32,
-    pub attendees: Vec<i64>,
+    pub attendees: Vec<StaffId>,
 }
 
 /// Checks a session the trainer logs; every problem at once. The trainer is not an
@@ -21,7 +23,7 @@ pub fn check(
     held_on: &str,
     hours: &str,
     attendees: &[String],
-    trainer: i64,
+    trainer: StaffId,
     today: Date,
 ) -> Result<Training, Vec<String>> {
     let mut problems = Vec::new();
@@ -52,7 +54,7 @@ pub fn check(
     }
     let mut ids = Vec::new();
     for a in attendees {
-        match a.trim().parse::<i64>() {
+        match a.trim().parse::<StaffId>() {
             Ok(id) if id != trainer && !ids.contains(&id) => ids.push(id),
             Ok(_) => {}
             Err(_) => problems.push("Choose attendees from the list.".into()),
@@ -74,8 +76,8 @@ pub fn check(
 
 /// Minutes of training given and received per officer id, over sessions
 /// `(trainer, minutes, attendees)`.
-pub fn hours_by_officer(sessions: &[(i64, u32, Vec<i64>)]) -> BTreeMap<i64, (u32, u32)> {
-    let mut out: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
+pub fn hours_by_officer(sessions: &[(StaffId, u32, Vec<StaffId>)]) -> BTreeMap<StaffId, (u32, u32)> {
+    let mut out: BTreeMap<StaffId, (u32, u32)> = BTreeMap::new();
     for (trainer, minutes, attendees) in sessions {
         out.entry(*trainer).or_default().0 += minutes;
         for a in attendees {
@@ -98,23 +100,28 @@ mod tests {
             "2026-11-20",
             "1.5",
             &a(&["4", "5", "4", "9"]),
-            9,
+            StaffId::new(9),
             date(2026, 12, 2),
         )
         .unwrap();
         assert_eq!(
             (t.topic.as_str(), t.minutes, t.attendees.clone()),
-            ("De-escalation", 90, vec![4, 5])
+            ("De-escalation", 90, vec![StaffId::new(4), StaffId::new(5)])
         );
-        let problems = check("", "2027-01-01", "0", &a(&["x"]), 9, date(2026, 12, 2)).unwrap_err();
+        let problems = check("", "2027-01-01", "0", &a(&["x"]), StaffId::new(9), date(2026, 12, 2)).unwrap_err();
         assert_eq!(problems.len(), 5, "{problems:?}");
     }
 
     #[test]
     fn hours_are_summed_both_ways() {
-        let h = hours_by_officer(&[(1, 90, vec![2, 3]), (2, 60, vec![1, 3]), (1, 30, vec![3])]);
-        assert_eq!(h[&1], (120, 60));
-        assert_eq!(h[&2], (60, 90));
-        assert_eq!(h[&3], (0, 180));
+        let s = StaffId::new;
+        let h = hours_by_officer(&[
+            (s(1), 90, vec![s(2), s(3)]),
+            (s(2), 60, vec![s(1), s(3)]),
+            (s(1), 30, vec![s(3)]),
+        ]);
+        assert_eq!(h[&s(1)], (120, 60));
+        assert_eq!(h[&s(2)], (60, 90));
+        assert_eq!(h[&s(3)], (0, 180));
     }
 }

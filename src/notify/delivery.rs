@@ -139,7 +139,7 @@ impl Mailer {
             .map_err(|e| permanent(format!("building the message: {e}")))
     }
 
-    async fn send(&self, id: i64, kind: &str, email: Message) -> Result<(), SendError> {
+    async fn send(&self, id: crate::domain::MessageId, kind: &str, email: Message) -> Result<(), SendError> {
         match &self.transport {
             Transport::Files(dir) => {
                 let write = || -> std::io::Result<()> {
@@ -279,7 +279,7 @@ pub async fn deliver_pending(store: &Store, mailer: &Mailer, now: Timestamp) -> 
                 Ok(()) => sent.push(m.id),
                 Err(e) => {
                     let retry = if e.permanent { None } else { retry_at(m.attempts, now) };
-                    tracing::warn!(outbox_id = m.id, kind = %m.kind, error = %e.message, retry = ?retry, "delivery failed");
+                    tracing::warn!(outbox_id = m.id.get(), kind = %m.kind, error = %e.message, retry = ?retry, "delivery failed");
                     store.mark_failed(m.id, &e.message, retry).await?;
                 }
             }
@@ -338,7 +338,7 @@ mod tests {
 
     fn message(unsubscribe: Option<&str>) -> OutboxMessage {
         OutboxMessage {
-            id: 42,
+            id: crate::domain::MessageId::new(42),
             kind: "class_announced".into(),
             recipient: "ana@example.org".into(),
             subject: "New class <announced>".into(),

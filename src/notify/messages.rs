@@ -6,8 +6,8 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::domain::ApplicationStatus;
 use crate::domain::mail::LINK_MARK;
+use crate::domain::{ApplicationId, ApplicationStatus, RequestId, SessionId};
 use crate::store::outbox::{OutgoingMessage, SecretLink};
 
 /// Facts shared by applicant messages.
@@ -322,7 +322,7 @@ pub fn ride_along_booked(
 /// The offer runs out soon: a last call, with a fresh link. Queued once per offer.
 pub fn offer_expiring(
     ctx: &Context<'_>,
-    application_id: i64,
+    application_id: ApplicationId,
     to: &str,
     first_name: &str,
     expires_at: Timestamp,
@@ -349,7 +349,7 @@ pub fn offer_expiring(
 
 /// What a session reminder needs to say.
 pub struct Reminder<'a> {
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub topic: &'a str,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
@@ -442,7 +442,7 @@ pub fn request_received(
     to: &str,
     first_name: &str,
     service: &str,
-    id: i64,
+    id: RequestId,
     follow_link: SecretLink,
 ) -> OutgoingMessage {
     let hello = if first_name.is_empty() {
@@ -472,7 +472,7 @@ pub fn request_updated(
     to: &str,
     first_name: &str,
     service: &str,
-    id: i64,
+    id: RequestId,
     status: crate::domain::requests::RequestStatus,
     note: &str,
     page: &str,
@@ -527,7 +527,7 @@ pub fn request_assigned(
     department: &str,
     to: &str,
     service: &str,
-    id: i64,
+    id: RequestId,
     due: Option<jiff::civil::Date>,
     link: &str,
 ) -> OutgoingMessage {
@@ -690,7 +690,7 @@ mod tests {
         let link = |kind| SecretLink::new(kind, base, "TOKEN", Some(at));
         let (c, dept, to) = (ctx(), "Harbor Point Police Department", "rosa@example.org");
         let reminder = Reminder {
-            session_id: 5,
+            session_id: SessionId::new(5),
             topic: "K-9 unit",
             starts_at: at,
             ends_at: later,
@@ -741,7 +741,7 @@ mod tests {
             ),
             class_cancelled(&c, to, "Rosa"),
             ride_along_booked(&c, to, "Rosa", at, "Night patrol, Harbor district"),
-            offer_expiring(&c, 17, to, "Rosa", at, link(ApplicantSignIn)),
+            offer_expiring(&c, ApplicationId::new(17), to, "Rosa", at, link(ApplicantSignIn)),
             session_reminder(&c, to, "Rosa", &reminder),
             graduated(
                 &c,
@@ -751,13 +751,20 @@ mod tests {
                 &format!("{base}/my"),
             ),
             needs_review(&c, "m.okafor@harborpoint-pd.example", &format!("{base}/staff/review")),
-            request_received(dept, to, "Dana", "Traffic enforcement", 1042, link(RequestFollow)),
+            request_received(
+                dept,
+                to,
+                "Dana",
+                "Traffic enforcement",
+                RequestId::new(1042),
+                link(RequestFollow),
+            ),
             request_updated(
                 dept,
                 to,
                 "Dana",
                 "Traffic enforcement",
-                1042,
+                RequestId::new(1042),
                 RequestStatus::InProgress,
                 "Motors officers will patrol Ocean Avenue this week.",
                 &format!("{base}/requests/1042"),
@@ -772,7 +779,7 @@ mod tests {
                 dept,
                 "b.harlow@harborpoint-pd.example",
                 "Traffic enforcement",
-                1042,
+                RequestId::new(1042),
                 Some(day),
                 &format!("{base}/staff/requests/1042"),
             ),

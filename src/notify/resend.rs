@@ -40,7 +40,12 @@ impl From<StoreError> for ResendError {
 
 /// Puts failed message `id` back in the queue, with a fresh private link if it carries
 /// one (valid for as long as the original was meant to be), and audits it.
-pub async fn resend(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), ResendError> {
+pub async fn resend(
+    store: &Store,
+    actor: &str,
+    id: crate::domain::MessageId,
+    now: Timestamp,
+) -> Result<(), ResendError> {
     let mut tx = store.begin().await?;
     let Some(failed) = tx.failed_message(id).await? else {
         drop(tx);

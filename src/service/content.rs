@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use super::Error;
+use crate::domain::ContentId;
 use crate::domain::audit::AuditAction;
 use crate::store::Store;
 use crate::store::content::NewContent;
@@ -14,10 +15,10 @@ use crate::store::staff::AuditRecord;
 pub async fn save(
     store: &Store,
     actor: &str,
-    editing: Option<i64>,
+    editing: Option<ContentId>,
     item: &NewContent<'_>,
     now: Timestamp,
-) -> Result<i64, Error> {
+) -> Result<ContentId, Error> {
     let taken = || Error::invalid_because(vec!["Another page already uses this web address name.".into()]);
     let mut tx = store.begin().await?;
     let (id, action) = match editing {

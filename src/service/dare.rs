@@ -5,10 +5,10 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::domain::StaffId;
 use crate::domain::audit::AuditAction;
 use crate::domain::dare::{self, DareStatus, LessonChange, LessonDay, LessonStatus, Plan};
 use crate::domain::requests::RequestStatus;
+use crate::domain::{DareClassId, LessonId, RequestId, StaffId};
 use crate::format;
 use crate::notify::Links;
 use crate::notify::messages;
@@ -33,7 +33,7 @@ pub type Actor<'a> = (StaffId, &'a str);
 /// What a class's requester is told: a status to move to (when the request may), an
 /// officer to assign, and the note they read.
 struct Reply {
-    request_id: i64,
+    request_id: RequestId,
     status: RequestStatus,
     assign: Option<StaffId>,
     note: String,
@@ -79,7 +79,13 @@ async fn tell_requester(
 /// Plans a class and its lessons. The school must exist, the instructor must hold the
 /// DARE instructor duty on every lesson day, and a request named must ask for a
 /// presentation; its requester is told, and the instructor assigned to it.
-pub async fn plan(store: &Store, links: &Links, actor: Actor<'_>, plan: &Plan, now: Timestamp) -> Result<i64, Error> {
+pub async fn plan(
+    store: &Store,
+    links: &Links,
+    actor: Actor<'_>,
+    plan: &Plan,
+    now: Timestamp,
+) -> Result<DareClassId, Error> {
     let mut problems = Vec::new();
     let school = store.schools().await?.into_iter().find(|s| s.id == plan.school_id);
     if school.is_none() {
@@ -89,7 +95,7 @@ pub async fn plan(store: &Store, links: &Links, actor: Actor<'_>, plan: &Plan, n
         .duty_assignments()
         .await?
         .into_iter()
-        .filter(|d| d.staff_id.get() == plan.instructor_id)
+        .filter(|d| d.staff_id == plan.instructor_id)
         .collect();
     let instructor = assignments
         .first()
@@ -143,7 +149,7 @@ pub async fn plan(store: &Store, links: &Links, actor: Actor<'_>, plan: &Plan, n
         let reply = Reply {
             request_id,
             status: RequestStatus::InProgress,
-            assign: Some(StaffId::new(plan.instructor_id)),
+            assign: Some(plan.instructor_id),
             note,
         };
         tell_requester(&mut tx, &name, links, actor, reply, now).await?;
@@ -168,8 +174,8 @@ pub async fn change_lesson(
     store: &Store,
     links: &Links,
     actor: Actor<'_>,
-    class_id: i64,
-    lesson_id: i64,
+    class_id: DareClassId,
+    lesson_id: LessonId,
     change: &LessonChange,
     now: Timestamp,
 ) -> Result<(), Error> {
@@ -254,7 +260,7 @@ pub async fn graduate(
     store: &Store,
     links: &Links,
     actor: Actor<'_>,
-    class_id: i64,
+    class_id: DareClassId,
     graduates: &str,
     day: &str,
     now: Timestamp,
@@ -318,7 +324,7 @@ pub async fn cancel(
     store: &Store,
     links: &Links,
     actor: Actor<'_>,
-    class_id: i64,
+    class_id: DareClassId,
     now: Timestamp,
 ) -> Result<(), Error> {
     let (name, _) = store.department_name_zone().await?;
@@ -363,7 +369,7 @@ pub async fn cancel(
 pub async fn count_certificates(
     store: &Store,
     actor: Actor<'_>,
-    class_id: i64,
+    class_id: DareClassId,
     printed: u32,
     now: Timestamp,
 ) -> Result<(), Error> {

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use super::Error;
 use crate::domain::audit::AuditAction;
 use crate::domain::department::Profile;
-use crate::domain::{Role, StaffId, UnitId};
+use crate::domain::{Role, StaffId, TokenId, UnitId};
 use crate::store::Store;
 use crate::store::seed::NewDepartment;
 use crate::store::staff::AuditRecord;
@@ -138,7 +138,7 @@ pub async fn create_token(
 }
 
 /// Revokes a token: calls with it are refused from now on.
-pub async fn revoke_token(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+pub async fn revoke_token(store: &Store, actor: &str, id: TokenId, now: Timestamp) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     let name = tx.revoke_api_token_id(id, now).await?.ok_or(Error::NotFound("token"))?;
     tx.audit(

@@ -6,11 +6,11 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::Error;
-use crate::domain::StaffId;
 use crate::domain::activity::Activity;
 use crate::domain::audit::AuditAction;
 use crate::domain::duties::Assignment;
 use crate::domain::training::Training;
+use crate::domain::{ActivityId, DutyId, StaffId, TrainingId};
 use crate::store::Store;
 use crate::store::activity::ActivityRow;
 use crate::store::staff::AuditRecord;
@@ -22,7 +22,7 @@ pub async fn assign_duty(
     staff: StaffId,
     assignment: &Assignment,
     now: Timestamp,
-) -> Result<i64, Error> {
+) -> Result<DutyId, Error> {
     let mut tx = store.begin().await?;
     let Some(id) = tx.insert_duty(staff, assignment).await? else {
         return Err(Error::invalid_because(vec!["Choose the officer from the list.".into()]));
@@ -44,7 +44,7 @@ pub async fn assign_duty(
 }
 
 /// Ends a duty on `day` (its last day). Refused when it has ended or began after `day`.
-pub async fn end_duty(store: &Store, actor: &str, id: i64, day: Date, now: Timestamp) -> Result<(), Error> {
+pub async fn end_duty(store: &Store, actor: &str, id: DutyId, day: Date, now: Timestamp) -> Result<(), Error> {
     let mut tx = store.begin().await?;
     if !tx.end_duty(id, day).await? {
         return Err(Error::conflict(
@@ -74,7 +74,7 @@ pub async fn log_activity(
     officer: StaffId,
     a: &Activity,
     now: Timestamp,
-) -> Result<i64, Error> {
+) -> Result<ActivityId, Error> {
     let mut tx = store.begin().await?;
     let id = tx.insert_activity(officer, a, now).await?;
     tx.audit(
@@ -137,7 +137,7 @@ pub async fn log_training(
     trainer: StaffId,
     t: &Training,
     now: Timestamp,
-) -> Result<i64, Error> {
+) -> Result<TrainingId, Error> {
     let mut tx = store.begin().await?;
     let id = tx.insert_training(trainer, t, now).await?;
     tx.audit(

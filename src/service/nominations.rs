@@ -6,14 +6,14 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::audit::AuditAction;
 use crate::domain::nomination::{self, CONSENT_LINK_DAYS, CONSENT_TEXT_VERSION, Nomination, NominationStatus};
-use crate::domain::{ClassId, ClassStatus};
+use crate::domain::{ClassId, ClassStatus, NominationId, SchoolId};
 use crate::store::outbox::OutgoingMessage;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
 
 use super::Error;
 
-fn audit<'a>(actor: &'a str, action: AuditAction, id: i64, after: serde_json::Value) -> AuditRecord<'a> {
+fn audit<'a>(actor: &'a str, action: AuditAction, id: NominationId, after: serde_json::Value) -> AuditRecord<'a> {
     AuditRecord {
         actor,
         action,
@@ -34,10 +34,10 @@ pub async fn nominate(
     store: &Store,
     actor: &str,
     class_id: ClassId,
-    school_id: i64,
+    school_id: SchoolId,
     n: &Nomination,
     now: Timestamp,
-) -> Result<i64, Error> {
+) -> Result<NominationId, Error> {
     let mut tx = store.begin().await?;
     tx.lock_class(class_id).await?.ok_or(Error::NotFound("cohort"))?;
     let (quota, active) = tx.quota_use(class_id, school_id).await?;
@@ -69,7 +69,7 @@ pub async fn nominate(
 }
 
 /// Accepts a nomination and emails the guardian a single-use consent link.
-pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+pub async fn accept(store: &Store, base_url: &str, actor: &str, id: NominationId, now: Timestamp) -> Result<(), Error> {
     let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
     let status = n.status().ok_or(Error::NotFound("nomination"))?;
     nomination::may_decide(status).map_err(|r| Error::conflict(r.message()))?;
@@ -137,7 +137,7 @@ pub async fn accept(store: &Store, base_url: &str, actor: &str, id: i64, now: Ti
 }
 
 /// Declines a nomination with a reason.
-pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Timestamp) -> Result<(), Error> {
+pub async fn decline(store: &Store, actor: &str, id: NominationId, reason: &str, now: Timestamp) -> Result<(), Error> {
     let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
     nomination::may_decide(n.status().ok_or(Error::NotFound("nomination"))?)
         .map_err(|r| Error::conflict(r.message()))?;
@@ -171,7 +171,7 @@ pub async fn decline(store: &Store, actor: &str, id: i64, reason: &str, now: Tim
 }
 
 /// Confirms an accepted nomination whose guardian consented.
-pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+pub async fn confirm(store: &Store, actor: &str, id: NominationId, now: Timestamp) -> Result<(), Error> {
     let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
     nomination::may_confirm(n.status().ok_or(Error::NotFound("nomination"))?, n.consent_at.is_some())
         .map_err(|r| Error::conflict(r.message()))?;
@@ -200,7 +200,7 @@ pub async fn confirm(store: &Store, actor: &str, id: i64, now: Timestamp) -> Res
 }
 
 /// Withdraws a nomination that is not confirmed yet (the counselor's or coordinator's call).
-pub async fn withdraw(store: &Store, actor: &str, id: i64, now: Timestamp) -> Result<(), Error> {
+pub async fn withdraw(store: &Store, actor: &str, id: NominationId, now: Timestamp) -> Result<(), Error> {
     let n = store.nomination(id).await?.ok_or(Error::NotFound("nomination"))?;
     let from = n.status().ok_or(Error::NotFound("nomination"))?;
     if !matches!(from, NominationStatus::Nominated | NominationStatus::Accepted) {
@@ -240,7 +240,12 @@ pub struct ConsentForm<'a> {
 
 /// Records a guardian's consent through their link, once, and emails them a copy of
 /// what they signed (medical notes are named, not repeated: staff can read the outbox).
-pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Timestamp) -> Result<i64, Error> {
+pub async fn consent(
+    store: &Store,
+    token: &str,
+    form: &ConsentForm<'_>,
+    now: Timestamp,
+) -> Result<NominationId, Error> {
     let name = nomination::check_signature(form.typed_name).map_err(Error::conflict)?;
     let answers = nomination::check_guardian_answers(form.emergency_name, form.emergency_phone, form.medical_notes)
         .map_err(Error::conflict)?;
@@ -299,7 +304,7 @@ pub async fn consent(store: &Store, token: &str, form: &ConsentForm<'_>, now: Ti
 }
 
 /// Records that a guardian declined through their link (once; the link is used up).
-pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<i64, Error> {
+pub async fn decline_consent(store: &Store, token: &str, now: Timestamp) -> Result<NominationId, Error> {
     let mut tx = store.begin().await?;
     let id = tx
         .use_consent_link(&crate::auth::tokens::hash(token), now)
@@ -453,7 +458,7 @@ pub struct NewPlace<'a> {
 }
 
 /// Adds a school (or college, or organization). Refused (`Invalid`) when the name is taken.
-pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<i64, Error> {
+pub async fn add_place(store: &Store, actor: &str, place: &NewPlace<'_>, now: Timestamp) -> Result<SchoolId, Error> {
     let mut tx = store.begin().await?;
     let id = match tx
         .insert_place(place.name, place.kind, place.district, place.address, now)
@@ -490,7 +495,7 @@ pub async fn invite_counselor(
     links: &crate::notify::Links,
     department: &str,
     account: &crate::domain::department::Account,
-    school: i64,
+    school: SchoolId,
     actor: &str,
     now: Timestamp,
 ) -> Result<crate::domain::StaffId, Error> {
@@ -506,7 +511,7 @@ pub async fn link_counselor(
     store: &Store,
     actor: &str,
     counselor: crate::domain::StaffId,
-    school: i64,
+    school: SchoolId,
     now: Timestamp,
 ) -> Result<(), Error> {
     let mut tx = store.begin().await?;
@@ -532,7 +537,7 @@ pub async fn set_quota(
     store: &Store,
     actor: &str,
     class: ClassId,
-    school: i64,
+    school: SchoolId,
     seats: Option<i64>,
     now: Timestamp,
 ) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::tokens;
 use crate::domain::survey::{self, Instrument, Phase, QuestionResult, Sheet, SurveyProblem};
-use crate::domain::{ApplicationId, ClassId, ProgramId};
+use crate::domain::{ApplicationId, ClassId, ProgramId, SurveyVersionId};
 use crate::notify::Links;
 use crate::notify::messages::{self, Context};
 use crate::store::surveys::{Invitation, Uptake};
@@ -228,7 +228,7 @@ pub async fn results(
         })
         .collect();
     // Oldest wording first, as stored and as `survey::results` expects.
-    let wordings: Vec<(i64, &Instrument)> = versions.iter().map(|v| (v.id, &v.instrument)).collect();
+    let wordings: Vec<(SurveyVersionId, &Instrument)> = versions.iter().map(|v| (v.id, &v.instrument)).collect();
     let questions = survey::results(&wordings, &sheets);
     let uptake = if only.is_some() {
         Vec::new()

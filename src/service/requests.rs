@@ -8,10 +8,9 @@ use jiff::civil::Date;
 
 use super::Error;
 use crate::auth::tokens;
-use crate::domain::RuleFailure;
-use crate::domain::StaffId;
 use crate::domain::audit::AuditAction;
 use crate::domain::requests::{self, RequestInput, RequestStatus, Service};
+use crate::domain::{RequestId, RuleFailure, StaffId};
 use crate::notify::Links;
 use crate::notify::messages;
 use crate::store::requests::{NewRequest, ServiceRequest};
@@ -21,7 +20,7 @@ use crate::store::{Store, Tx};
 /// A request just filed.
 #[derive(Debug, Clone)]
 pub struct Filed {
-    pub id: i64,
+    pub id: RequestId,
     /// The public Open311 token.
     pub token: String,
     /// The requester's private status page.
@@ -139,7 +138,7 @@ pub async fn triage(
     store: &Store,
     links: &Links,
     staff: (StaffId, &str),
-    id: i64,
+    id: RequestId,
     change: &Triage,
     now: Timestamp,
 ) -> Result<ServiceRequest, Error> {
@@ -157,7 +156,7 @@ pub async fn triage_in(
     department: &str,
     links: &Links,
     staff: (StaffId, &str),
-    id: i64,
+    id: RequestId,
     change: &Triage,
     now: Timestamp,
 ) -> Result<(), Error> {
@@ -254,7 +253,7 @@ pub async fn triage_in(
 }
 
 /// A comment from the requester, through their private link.
-pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<i64, Error> {
+pub async fn comment(store: &Store, follow_token: &str, body: &str, now: Timestamp) -> Result<RequestId, Error> {
     let body = body.trim();
     if body.is_empty() {
         return Err(Error::invalid(vec![RuleFailure::new(

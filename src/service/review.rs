@@ -8,7 +8,7 @@ use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::domain::application;
 use crate::domain::audit::AuditAction;
-use crate::domain::{ApplicationId, ApplicationStatus};
+use crate::domain::{ApplicationId, ApplicationStatus, ScreeningEntryId};
 use crate::notify::{Links, messages};
 use crate::store::Store;
 use crate::store::staff::AuditRecord;
@@ -99,7 +99,7 @@ pub async fn record_screening(
     entry: &crate::store::screening::NewEntry<'_>,
     sensitive: bool,
     now: Timestamp,
-) -> Result<i64, crate::store::StoreError> {
+) -> Result<ScreeningEntryId, crate::store::StoreError> {
     let mut tx = store.begin().await?;
     let entry_id = tx.add_screening_entry(entry, now).await?;
     tx.audit(

@@ -6,7 +6,7 @@ use super::Error;
 use super::registrar::context;
 use crate::domain::application;
 use crate::domain::audit::AuditAction;
-use crate::domain::{ApplicationId, ApplicationStatus, ClassId, StaffId};
+use crate::domain::{ApplicationId, ApplicationStatus, ClassId, SlotId, StaffId};
 use crate::notify::messages;
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError};
@@ -17,7 +17,7 @@ pub async fn book_ride_along(
     store: &Store,
     email_key: &str,
     id: ApplicationId,
-    slot_id: i64,
+    slot_id: SlotId,
     now: Timestamp,
 ) -> Result<(), Error> {
     let mut tx = store.begin().await?;
@@ -93,7 +93,7 @@ pub async fn offer_shift(
     slot: &crate::domain::ride_along::Slot,
     officer: Option<StaffId>,
     now: Timestamp,
-) -> Result<i64, super::Error> {
+) -> Result<SlotId, super::Error> {
     let mut tx = store.begin().await?;
     let slot_id = tx.insert_slot(class_id, slot, officer, now).await?;
     tx.audit(
@@ -124,7 +124,7 @@ pub async fn remove_shift(
     store: &Store,
     actor: &str,
     class_id: ClassId,
-    slot: i64,
+    slot: SlotId,
     now: Timestamp,
 ) -> Result<(), super::Error> {
     let mut tx = store.begin().await?;

@@ -4,13 +4,14 @@
 use jiff::Timestamp;
 
 use super::Error;
+use crate::domain::OperationId;
 use crate::domain::audit::AuditAction;
 use crate::store::Store;
 use crate::store::staff::AuditRecord;
 use crate::store::traffic::{NewOperation, Results};
 
 /// Plans an operation (checked by `domain::traffic`); returns its id.
-pub async fn plan(store: &Store, actor: &str, new: &NewOperation, now: Timestamp) -> Result<i64, Error> {
+pub async fn plan(store: &Store, actor: &str, new: &NewOperation, now: Timestamp) -> Result<OperationId, Error> {
     let mut tx = store.begin().await?;
     let id = tx.insert_operation(new, now).await?;
     tx.audit(
@@ -34,7 +35,7 @@ pub async fn plan(store: &Store, actor: &str, new: &NewOperation, now: Timestamp
 pub async fn record_results(
     store: &Store,
     actor: &str,
-    operation: i64,
+    operation: OperationId,
     results: &Results,
     now: Timestamp,
 ) -> Result<(), Error> {

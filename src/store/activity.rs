@@ -4,17 +4,17 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
-use crate::domain::StaffId;
 use crate::domain::activity::{Activity, ActivityKind, Entry};
+use crate::domain::{ActivityId, SchoolId, StaffId, TrainingId};
 
 /// A logged activity with its school and officer.
 #[derive(Debug, Clone)]
 pub struct ActivityRow {
-    pub id: i64,
+    pub id: ActivityId,
     pub staff_id: StaffId,
     pub officer: String,
     pub kind: ActivityKind,
-    pub school_id: i64,
+    pub school_id: SchoolId,
     pub school: String,
     pub occurred_on: Date,
     pub minutes: u32,
@@ -24,11 +24,11 @@ pub struct ActivityRow {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: ActivityId,
     staff_id: StaffId,
     officer: String,
     kind: String,
-    school_id: i64,
+    school_id: SchoolId,
     school: String,
     occurred_on: String,
     minutes: i64,
@@ -74,7 +74,7 @@ const SELECT: &str = "SELECT l.id, l.staff_id, s.full_name AS officer, l.kind, l
 
 impl Store {
     /// One entry.
-    pub async fn activity(&self, id: i64) -> Result<Option<ActivityRow>, StoreError> {
+    pub async fn activity(&self, id: ActivityId) -> Result<Option<ActivityRow>, StoreError> {
         let sql = format!("{SELECT} WHERE l.id = $1");
         let row: Option<Row> =
             dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
@@ -101,7 +101,12 @@ impl Store {
 
 impl Tx {
     /// Logs an activity for `officer`; returns its id.
-    pub async fn insert_activity(&mut self, officer: StaffId, a: &Activity, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_activity(
+        &mut self,
+        officer: StaffId,
+        a: &Activity,
+        now: Timestamp,
+    ) -> Result<ActivityId, StoreError> {
         let sql = "INSERT INTO activity_logs (staff_id, kind, school_id, occurred_on, minutes, people_reached, note, \
                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
         Ok(
@@ -114,7 +119,7 @@ impl Tx {
     /// Changes an entry of `officer`'s own; false when it is not theirs (or gone).
     pub async fn update_activity(
         &mut self,
-        id: i64,
+        id: ActivityId,
         officer: StaffId,
         a: &Activity,
         now: Timestamp,
@@ -131,7 +136,7 @@ impl Tx {
 /// A training session with its trainer and attendees.
 #[derive(Debug, Clone)]
 pub struct TrainingRow {
-    pub id: i64,
+    pub id: TrainingId,
     pub trainer_id: StaffId,
     pub trainer: String,
     pub topic: String,
@@ -191,7 +196,7 @@ impl Store {
         let sql = "SELECT t.id, t.trainer_id, s.full_name, t.topic, t.held_on, t.minutes FROM officer_trainings t \
                    JOIN staff s ON s.id = t.trainer_id WHERE t.held_on >= $1 AND t.held_on <= $2 \
                    ORDER BY t.held_on DESC, t.id DESC";
-        let rows: Vec<(i64, StaffId, String, String, String, i64)> = dispatch!(&self.pool, p => sqlx::query_as(sql)
+        let rows: Vec<(TrainingId, StaffId, String, String, String, i64)> = dispatch!(&self.pool, p => sqlx::query_as(sql)
             .bind(from.to_string()).bind(to.to_string()).fetch_all(p).await)?;
         let mut out = Vec::new();
         for (id, trainer_id, trainer, topic, held_on, minutes) in rows {
@@ -220,10 +225,10 @@ impl Tx {
         trainer: StaffId,
         t: &crate::domain::training::Training,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<TrainingId, StoreError> {
         let sql = "INSERT INTO officer_trainings (trainer_id, topic, held_on, minutes, created_at) \
                    VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        let id: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(trainer).bind(&t.topic)
+        let id: TrainingId = on_tx!(self, c => sqlx::query_scalar(sql).bind(trainer).bind(&t.topic)
             .bind(t.held_on.to_string()).bind(i64::from(t.minutes)).bind(to_secs(now)).fetch_one(c).await)?;
         for a in &t.attendees {
             on_tx!(self, c => sqlx::query(

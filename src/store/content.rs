@@ -4,12 +4,13 @@
 use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
+use crate::domain::ContentId;
 use crate::domain::content::{ContentKind, Window};
 
 /// A page or an advisory.
 #[derive(Debug, Clone)]
 pub struct ContentItem {
-    pub id: i64,
+    pub id: ContentId,
     pub kind: ContentKind,
     pub slug: String,
     pub title: String,
@@ -25,7 +26,7 @@ pub struct ContentItem {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: ContentId,
     kind: String,
     slug: String,
     title: String,
@@ -102,7 +103,7 @@ impl Store {
         row.map(ContentItem::try_from).transpose()
     }
 
-    pub async fn content_item(&self, id: i64) -> Result<Option<ContentItem>, StoreError> {
+    pub async fn content_item(&self, id: ContentId) -> Result<Option<ContentItem>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM content WHERE id = $1");
         let row: Option<Row> =
             dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
@@ -112,7 +113,11 @@ impl Store {
 
 impl Tx {
     /// Stores a new item; `None` when the slug is taken.
-    pub async fn insert_content(&mut self, c: &NewContent<'_>, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    pub async fn insert_content(
+        &mut self,
+        c: &NewContent<'_>,
+        now: Timestamp,
+    ) -> Result<Option<ContentId>, StoreError> {
         let sql = "INSERT INTO content (kind, slug, title, category, summary, body_markdown, body_html, publish_window, \
                        published, on_home, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (slug) DO NOTHING RETURNING id";
@@ -125,8 +130,13 @@ impl Tx {
     }
 
     /// Changes an item; false when the new slug belongs to another item.
-    pub async fn update_content(&mut self, id: i64, c: &NewContent<'_>, now: Timestamp) -> Result<bool, StoreError> {
-        let taken: Option<i64> = on_tx!(self, x => sqlx::query_scalar("SELECT id FROM content WHERE slug = $1 AND id <> $2")
+    pub async fn update_content(
+        &mut self,
+        id: ContentId,
+        c: &NewContent<'_>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let taken: Option<ContentId> = on_tx!(self, x => sqlx::query_scalar("SELECT id FROM content WHERE slug = $1 AND id <> $2")
             .bind(c.slug).bind(id).fetch_optional(x).await)?;
         if taken.is_some() {
             return Ok(false);

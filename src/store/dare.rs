@@ -5,13 +5,13 @@ use jiff::civil::Date;
 use sqlx::AssertSqlSafe;
 
 use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
-use crate::domain::StaffId;
 use crate::domain::dare::{DareStatus, LessonChange, LessonStatus, Plan};
+use crate::domain::{DareClassId, LessonId, RequestId, SchoolId, StaffId};
 
 /// A lesson as stored.
 #[derive(Debug, Clone)]
 pub struct Lesson {
-    pub id: i64,
+    pub id: LessonId,
     pub position: u16,
     pub topic: String,
     pub starts_at: Timestamp,
@@ -26,8 +26,8 @@ pub struct Lesson {
 /// A class with its school, instructor and lessons (in order).
 #[derive(Debug, Clone)]
 pub struct DareClass {
-    pub id: i64,
-    pub school_id: i64,
+    pub id: DareClassId,
+    pub school_id: SchoolId,
     pub school: String,
     pub school_address: String,
     pub teacher: String,
@@ -37,7 +37,7 @@ pub struct DareClass {
     /// The instructor's name, as reports group officers.
     pub instructor: String,
     pub instructor_rank: Option<String>,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub status: DareStatus,
     pub graduated_on: Option<Date>,
     pub graduates: Option<u32>,
@@ -65,8 +65,8 @@ impl DareClass {
 
 #[derive(sqlx::FromRow)]
 struct ClassRow {
-    id: i64,
-    school_id: i64,
+    id: DareClassId,
+    school_id: SchoolId,
     school: String,
     school_address: String,
     teacher: String,
@@ -75,7 +75,7 @@ struct ClassRow {
     instructor_id: StaffId,
     instructor: String,
     instructor_rank: Option<String>,
-    request_id: Option<i64>,
+    request_id: Option<RequestId>,
     status: String,
     graduated_on: Option<String>,
     graduates: Option<i64>,
@@ -84,8 +84,8 @@ struct ClassRow {
 
 #[derive(sqlx::FromRow)]
 struct LessonRow {
-    id: i64,
-    class_id: i64,
+    id: LessonId,
+    class_id: DareClassId,
     position: i64,
     topic: String,
     starts_at: i64,
@@ -169,19 +169,24 @@ impl Store {
     }
 
     /// One class.
-    pub async fn dare_class(&self, id: i64) -> Result<Option<DareClass>, StoreError> {
-        Ok(self.dare_classes_where("c.id = $1", Some(id)).await?.into_iter().next())
+    pub async fn dare_class(&self, id: DareClassId) -> Result<Option<DareClass>, StoreError> {
+        Ok(self
+            .dare_classes_where("c.id = $1", Some(id.get()))
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// The classes planned in answer to a community request.
-    pub async fn dare_classes_for_request(&self, request_id: i64) -> Result<Vec<DareClass>, StoreError> {
-        self.dare_classes_where("c.request_id = $1", Some(request_id)).await
+    pub async fn dare_classes_for_request(&self, request_id: RequestId) -> Result<Vec<DareClass>, StoreError> {
+        self.dare_classes_where("c.request_id = $1", Some(request_id.get()))
+            .await
     }
 }
 
 impl Tx {
     /// Reads a class and holds it against concurrent changes until commit.
-    pub async fn lock_dare_class(&mut self, id: i64) -> Result<Option<DareClass>, StoreError> {
+    pub async fn lock_dare_class(&mut self, id: DareClassId) -> Result<Option<DareClass>, StoreError> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE OF c",
             Backend::Sqlite => "",
@@ -196,10 +201,10 @@ impl Tx {
     }
 
     /// Plans a class and its lessons; returns its id.
-    pub async fn insert_dare_class(&mut self, plan: &Plan, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_dare_class(&mut self, plan: &Plan, now: Timestamp) -> Result<DareClassId, StoreError> {
         let sql = "INSERT INTO dare_classes (school_id, teacher, grade, students, instructor_id, request_id, \
                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
-        let id: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(plan.school_id).bind(&plan.teacher)
+        let id: DareClassId = on_tx!(self, c => sqlx::query_scalar(sql).bind(plan.school_id).bind(&plan.teacher)
             .bind(i64::from(plan.grade)).bind(i64::from(plan.students)).bind(plan.instructor_id).bind(plan.request_id)
             .bind(to_secs(now)).fetch_one(c).await)?;
         for l in &plan.lessons {
@@ -214,7 +219,7 @@ impl Tx {
     /// Applies a change to one lesson of a scheduled class.
     pub async fn change_lesson(
         &mut self,
-        lesson_id: i64,
+        lesson_id: LessonId,
         change: &LessonChange,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -237,7 +242,7 @@ impl Tx {
     /// Graduates a scheduled class; false when it is no longer scheduled.
     pub async fn graduate_dare_class(
         &mut self,
-        id: i64,
+        id: DareClassId,
         day: Date,
         graduates: u32,
         now: Timestamp,
@@ -250,7 +255,7 @@ impl Tx {
     }
 
     /// Cancels a scheduled class; false when it is no longer scheduled.
-    pub async fn cancel_dare_class(&mut self, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+    pub async fn cancel_dare_class(&mut self, id: DareClassId, now: Timestamp) -> Result<bool, StoreError> {
         let sql =
             "UPDATE dare_classes SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = 'scheduled'";
         let n = on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -259,7 +264,12 @@ impl Tx {
 
     /// Counts certificates typeset for a graduated class (the names are not kept). A
     /// reprint cannot raise the count past the number of graduates.
-    pub async fn count_dare_certificates(&mut self, id: i64, printed: u32, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn count_dare_certificates(
+        &mut self,
+        id: DareClassId,
+        printed: u32,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let sql = "UPDATE dare_classes SET certificates = CASE WHEN certificates + $1 > graduates THEN graduates \
                    ELSE certificates + $1 END, updated_at = $2 WHERE id = $3";
         on_tx!(self, c => sqlx::query(sql).bind(i64::from(printed)).bind(to_secs(now)).bind(id)

@@ -4,14 +4,14 @@
 use jiff::civil::Date;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx};
-use crate::domain::StaffId;
 use crate::domain::duties::Assignment;
 use crate::domain::program::Duty;
+use crate::domain::{DutyId, StaffId};
 
 /// An assignment with its officer.
 #[derive(Debug, Clone)]
 pub struct DutyRow {
-    pub id: i64,
+    pub id: DutyId,
     pub staff_id: StaffId,
     pub officer: String,
     pub rank: Option<String>,
@@ -24,7 +24,7 @@ pub struct DutyRow {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: DutyId,
     staff_id: StaffId,
     officer: String,
     rank: Option<String>,
@@ -100,7 +100,7 @@ impl Store {
 
 impl Tx {
     /// Records an assignment; false when `staff_id` names no officer or coordinator.
-    pub async fn insert_duty(&mut self, staff_id: StaffId, a: &Assignment) -> Result<Option<i64>, StoreError> {
+    pub async fn insert_duty(&mut self, staff_id: StaffId, a: &Assignment) -> Result<Option<DutyId>, StoreError> {
         let sql = "INSERT INTO staff_duties (staff_id, duty, assignment, starts_on, ends_on, certified_on) \
                    SELECT id, $2, $3, $4, $5, $6 FROM staff WHERE id = $1 AND active AND role IN ('officer', 'coordinator') \
                    RETURNING id";
@@ -113,7 +113,7 @@ impl Tx {
 
     /// Ends an open assignment on `day`; false when it is already ended or `day` is
     /// before its start.
-    pub async fn end_duty(&mut self, id: i64, day: Date) -> Result<bool, StoreError> {
+    pub async fn end_duty(&mut self, id: DutyId, day: Date) -> Result<bool, StoreError> {
         let sql = "UPDATE staff_duties SET ends_on = $1 WHERE id = $2 AND ends_on IS NULL AND starts_on <= $1";
         let n = on_tx!(self, c => sqlx::query(sql).bind(day.to_string()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)

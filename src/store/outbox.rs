@@ -7,6 +7,7 @@ use sqlx::AssertSqlSafe;
 use super::applications::{ROWS_PER_INSERT, value_tuples};
 use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::mail::{self, LinkKind};
+use crate::domain::{ApplicationId, MessageId, SessionId};
 
 /// A working link only the recipient may hold. It travels beside the message text (which
 /// holds [`mail::LINK_MARK`] in its place) and is erased once the message is delivered.
@@ -76,7 +77,7 @@ pub struct FailedMessage {
 /// A message claimed for delivery.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxMessage {
-    pub id: i64,
+    pub id: MessageId,
     pub kind: String,
     pub recipient: String,
     pub subject: String,
@@ -121,7 +122,7 @@ impl OutboxStatus {
 /// A row of the staff outbox view.
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {
-    pub id: i64,
+    pub id: MessageId,
     pub kind: String,
     pub recipient: String,
     pub subject: String,
@@ -139,7 +140,7 @@ pub struct OutboxEntry {
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
-    id: i64,
+    id: MessageId,
     kind: String,
     recipient: String,
     subject: String,
@@ -254,7 +255,7 @@ impl Tx {
     }
 
     /// A failed message, locked for a resend; `None` unless it exists and failed.
-    pub async fn failed_message(&mut self, id: i64) -> Result<Option<FailedMessage>, StoreError> {
+    pub async fn failed_message(&mut self, id: MessageId) -> Result<Option<FailedMessage>, StoreError> {
         let lock = match self.backend() {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
@@ -329,7 +330,7 @@ impl Tx {
 
     /// Puts a failed message back in the queue for a fresh round of attempts, with its
     /// new private link if it carries one. Returns false unless the message had failed.
-    pub async fn resend_outbox(&mut self, id: i64, link: Option<&SecretLink>) -> Result<bool, StoreError> {
+    pub async fn resend_outbox(&mut self, id: MessageId, link: Option<&SecretLink>) -> Result<bool, StoreError> {
         let sql = "UPDATE outbox SET status = 'pending', attempts = 0, locked_until = NULL, \
                    link_url = COALESCE($2, link_url), link_expires_at = COALESCE($3, link_expires_at) \
                    WHERE id = $1 AND status = 'failed'";
@@ -384,7 +385,7 @@ impl Store {
     }
 
     /// Marks claimed messages delivered.
-    pub async fn mark_sent(&self, ids: &[i64], now: Timestamp) -> Result<(), StoreError> {
+    pub async fn mark_sent(&self, ids: &[MessageId], now: Timestamp) -> Result<(), StoreError> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -416,7 +417,7 @@ impl Store {
 
     /// Records a failed attempt: retried at `retry_at`, or marked failed for staff when
     /// `retry_at` is `None` (a permanent refusal, or attempts used up).
-    pub async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<(), StoreError> {
+    pub async fn mark_failed(&self, id: MessageId, error: &str, retry_at: Option<Timestamp>) -> Result<(), StoreError> {
         let sql = "UPDATE outbox SET last_error = $1, locked_until = $2, \
                    status = CASE WHEN $2 IS NULL THEN 'failed' ELSE 'pending' END WHERE id = $3 AND status = 'pending'";
         dispatch!(&self.pool, p => sqlx::query(sql).bind(error).bind(retry_at.map(to_secs)).bind(id)
@@ -465,7 +466,7 @@ impl Store {
     /// detail view; staff-account mail only if `staff_account_mail`.
     pub async fn outbox_entry(
         &self,
-        id: i64,
+        id: MessageId,
         staff_account_mail: bool,
     ) -> Result<Option<(OutboxEntry, String)>, StoreError> {
         let sql = format!(
@@ -523,7 +524,7 @@ impl Tx {
 /// A confirmed participant of a session starting soon, with what a reminder says.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReminderRow {
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub class_id: crate::domain::ClassId,
     pub topic: String,
     pub starts_at: i64,
@@ -541,7 +542,7 @@ pub struct ReminderRow {
 /// An open seat offer that ends soon.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OfferRow {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub email: String,
     pub first_name: String,
     pub offer_expires_at: i64,

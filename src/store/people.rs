@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::department::SetupFacts;
-use crate::domain::{Role, StaffId, UnitId};
+use crate::domain::{Role, StaffId, TokenId, UnitId};
 
 /// One account as the staff list shows it.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ struct PersonRow {
 /// An API token as the token list shows it (never its value).
 #[derive(Debug, Clone)]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub role: String,
     pub owner: Option<String>,
@@ -111,7 +111,7 @@ impl Store {
     pub async fn api_tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
         let sql = "SELECT t.id, t.name, t.role, s.full_name, t.created_at, t.last_used_at, t.revoked_at \
                    FROM api_tokens t LEFT JOIN staff s ON s.id = t.staff_id ORDER BY t.id DESC";
-        type Row = (i64, String, String, Option<String>, i64, Option<i64>, Option<i64>);
+        type Row = (TokenId, String, String, Option<String>, i64, Option<i64>, Option<i64>);
         let rows: Vec<Row> = dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?;
         rows.into_iter()
             .map(|(id, name, role, owner, created, used, revoked)| {
@@ -337,7 +337,7 @@ impl Tx {
         token_hash: &str,
         owner: StaffId,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<TokenId, StoreError> {
         let sql = "INSERT INTO api_tokens (name, role, token_hash, created_at, staff_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         Ok(
             on_tx!(self, c => sqlx::query_scalar(sql).bind(name).bind(role.code()).bind(token_hash)
@@ -346,7 +346,7 @@ impl Tx {
     }
 
     /// Revokes a token by id; returns its name if it was live.
-    pub async fn revoke_api_token_id(&mut self, id: i64, now: Timestamp) -> Result<Option<String>, StoreError> {
+    pub async fn revoke_api_token_id(&mut self, id: TokenId, now: Timestamp) -> Result<Option<String>, StoreError> {
         let sql = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING name";
         Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(to_secs(now)).bind(id).fetch_optional(c).await)?)
     }

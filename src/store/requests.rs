@@ -9,12 +9,12 @@ use sqlx::AssertSqlSafe;
 
 use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::requests::RequestStatus;
-use crate::domain::{Duty, StaffId};
+use crate::domain::{Duty, RequestId, StaffId};
 
 /// A request as staff see it (Open311 shows a subset, never the contact details).
 #[derive(Debug, Clone)]
 pub struct ServiceRequest {
-    pub id: i64,
+    pub id: RequestId,
     pub service_code: String,
     pub status: RequestStatus,
     pub description: String,
@@ -40,7 +40,7 @@ pub struct ServiceRequest {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: RequestId,
     service_code: String,
     status: String,
     description: String,
@@ -139,7 +139,7 @@ pub struct RequestUpdate {
 /// Filters of the Open311 list and the triage board.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {
-    pub ids: Vec<i64>,
+    pub ids: Vec<RequestId>,
     pub service_code: Option<String>,
     pub statuses: Vec<RequestStatus>,
     pub start: Option<Timestamp>,
@@ -157,7 +157,7 @@ pub struct Assignable {
 }
 
 impl Store {
-    pub async fn request(&self, id: i64) -> Result<Option<ServiceRequest>, StoreError> {
+    pub async fn request(&self, id: RequestId) -> Result<Option<ServiceRequest>, StoreError> {
         let sql = format!("{SELECT} WHERE r.id = $1");
         let row: Option<Row> =
             dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
@@ -173,7 +173,7 @@ impl Store {
     }
 
     /// The request an Open311 token stands for.
-    pub async fn request_id_by_token(&self, token: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn request_id_by_token(&self, token: &str) -> Result<Option<RequestId>, StoreError> {
         Ok(
             dispatch!(&self.pool, p => sqlx::query_scalar("SELECT id FROM service_requests WHERE public_token = $1")
             .bind(token).fetch_optional(p).await)?,
@@ -241,7 +241,7 @@ impl Store {
     }
 
     /// The history of a request, oldest first.
-    pub async fn request_updates(&self, id: i64) -> Result<Vec<RequestUpdate>, StoreError> {
+    pub async fn request_updates(&self, id: RequestId) -> Result<Vec<RequestUpdate>, StoreError> {
         let sql = "SELECT u.author, st.full_name AS staff_name, u.status, u.body, u.created_at \
                    FROM request_updates u LEFT JOIN staff st ON st.id = u.staff_id \
                    WHERE u.request_id = $1 ORDER BY u.id";
@@ -300,7 +300,7 @@ impl Tx {
         )
     }
 
-    pub async fn insert_request(&mut self, r: &NewRequest<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_request(&mut self, r: &NewRequest<'_>, now: Timestamp) -> Result<RequestId, StoreError> {
         let sql = "INSERT INTO service_requests (service_code, description, attributes, address, lat, lon, email, \
                        first_name, last_name, phone, channel, api_client, follow_token_hash, public_token, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id";
@@ -314,7 +314,7 @@ impl Tx {
     }
 
     /// Reads a request and holds it against concurrent changes until commit.
-    pub async fn lock_request(&mut self, id: i64) -> Result<Option<ServiceRequest>, StoreError> {
+    pub async fn lock_request(&mut self, id: RequestId) -> Result<Option<ServiceRequest>, StoreError> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE OF r",
             Backend::Sqlite => "",
@@ -327,7 +327,7 @@ impl Tx {
     /// Writes a request's triage state.
     pub async fn set_request_state(
         &mut self,
-        id: i64,
+        id: RequestId,
         status: RequestStatus,
         assigned_to: Option<StaffId>,
         due_on: Option<Date>,
@@ -344,7 +344,7 @@ impl Tx {
     /// Adds a history entry (a status change with its note, or a comment).
     pub async fn add_request_update(
         &mut self,
-        id: i64,
+        id: RequestId,
         author: &str,
         staff: Option<StaffId>,
         status: Option<RequestStatus>,

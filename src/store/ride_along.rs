@@ -4,12 +4,12 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, TxInner, dispatch, on_tx, to_secs};
 use crate::domain::ride_along::Slot;
-use crate::domain::{ApplicationId, ClassId, StaffId};
+use crate::domain::{ApplicationId, ClassId, SlotId, StaffId};
 
 /// A slot with its officer and how many seats are booked.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SlotRow {
-    pub id: i64,
+    pub id: SlotId,
     pub class_id: ClassId,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -22,7 +22,7 @@ pub struct SlotRow {
 /// Who booked which slot.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BookingRow {
-    pub slot_id: i64,
+    pub slot_id: SlotId,
     pub application_id: ApplicationId,
     pub first_name: String,
     pub last_name: String,
@@ -76,7 +76,7 @@ impl Tx {
         slot: &Slot,
         officer: Option<StaffId>,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SlotId, StoreError> {
         let sql = "INSERT INTO ride_along_slots (class_id, starts_at, ends_at, shift, officer_id, seats, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
         Ok(
@@ -88,7 +88,7 @@ impl Tx {
 
     /// Reads a slot and holds it until the transaction ends, so two bookings of its last
     /// seat are decided one after the other (SQLite's write transactions already are).
-    pub async fn lock_slot(&mut self, id: i64) -> Result<Option<SlotRow>, StoreError> {
+    pub async fn lock_slot(&mut self, id: SlotId) -> Result<Option<SlotRow>, StoreError> {
         if let TxInner::Postgres(t) = &mut self.inner {
             sqlx::query("SELECT id FROM ride_along_slots WHERE id = $1 FOR UPDATE")
                 .bind(id)
@@ -102,19 +102,19 @@ impl Tx {
     }
 
     /// The slot id an application has booked, if any.
-    pub async fn booking_of(&mut self, id: ApplicationId) -> Result<Option<i64>, StoreError> {
+    pub async fn booking_of(&mut self, id: ApplicationId) -> Result<Option<SlotId>, StoreError> {
         let sql = "SELECT slot_id FROM ride_along_bookings WHERE application_id = $1";
         Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(id).fetch_optional(c).await)?)
     }
 
-    pub async fn insert_booking(&mut self, slot: i64, id: ApplicationId, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn insert_booking(&mut self, slot: SlotId, id: ApplicationId, now: Timestamp) -> Result<(), StoreError> {
         let sql = "INSERT INTO ride_along_bookings (slot_id, application_id, booked_at) VALUES ($1, $2, $3)";
         on_tx!(self, c => sqlx::query(sql).bind(slot).bind(id).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 
     /// Removes an application's booking; returns the slot it held.
-    pub async fn delete_booking(&mut self, id: ApplicationId) -> Result<Option<i64>, StoreError> {
+    pub async fn delete_booking(&mut self, id: ApplicationId) -> Result<Option<SlotId>, StoreError> {
         let slot = self.booking_of(id).await?;
         let sql = "DELETE FROM ride_along_bookings WHERE application_id = $1";
         on_tx!(self, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()))?;
@@ -122,7 +122,7 @@ impl Tx {
     }
 
     /// Removes a slot nobody booked; false when it has bookings or does not exist.
-    pub async fn delete_empty_slot(&mut self, class_id: ClassId, id: i64) -> Result<bool, StoreError> {
+    pub async fn delete_empty_slot(&mut self, class_id: ClassId, id: SlotId) -> Result<bool, StoreError> {
         let sql = "DELETE FROM ride_along_slots WHERE id = $1 AND class_id = $2 \
                    AND NOT EXISTS (SELECT 1 FROM ride_along_bookings WHERE slot_id = $1)";
         let n =

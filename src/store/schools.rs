@@ -4,12 +4,12 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 use crate::domain::nomination::{Nomination, NominationStatus};
-use crate::domain::{ClassId, StaffId};
+use crate::domain::{ClassId, NominationId, SchoolId, StaffId};
 
 /// A school the department works with.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct School {
-    pub id: i64,
+    pub id: SchoolId,
     pub name: String,
     pub district: String,
     pub address: String,
@@ -27,9 +27,9 @@ impl School {
 /// A nomination as the pages show it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NominationRow {
-    pub id: i64,
+    pub id: NominationId,
     pub class_id: ClassId,
-    pub school_id: i64,
+    pub school_id: SchoolId,
     pub school_name: String,
     pub status: String,
     pub first_name: String,
@@ -77,7 +77,7 @@ impl Store {
     }
 
     /// The schools a counselor works for.
-    pub async fn counselor_schools(&self, staff_id: StaffId) -> Result<Vec<i64>, StoreError> {
+    pub async fn counselor_schools(&self, staff_id: StaffId) -> Result<Vec<SchoolId>, StoreError> {
         let sql = "SELECT school_id FROM counselor_schools WHERE staff_id = $1 ORDER BY school_id";
         Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(staff_id).fetch_all(p).await)?)
     }
@@ -99,7 +99,7 @@ impl Store {
     }
 
     /// The counselors of one school: `(id, name, email)`.
-    pub async fn school_counselors(&self, school_id: i64) -> Result<Vec<(StaffId, String, String)>, StoreError> {
+    pub async fn school_counselors(&self, school_id: SchoolId) -> Result<Vec<(StaffId, String, String)>, StoreError> {
         let sql = "SELECT st.id, st.full_name, st.email FROM counselor_schools cs JOIN staff st ON st.id = cs.staff_id \
                    WHERE cs.school_id = $1 AND st.active ORDER BY st.full_name";
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(school_id).fetch_all(p).await)?)
@@ -109,7 +109,7 @@ impl Store {
     pub async fn nominations(
         &self,
         class_id: ClassId,
-        schools: Option<&[i64]>,
+        schools: Option<&[SchoolId]>,
     ) -> Result<Vec<NominationRow>, StoreError> {
         let sql = format!(
             "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id \
@@ -124,7 +124,7 @@ impl Store {
     }
 
     /// One nomination.
-    pub async fn nomination(&self, id: i64) -> Result<Option<NominationRow>, StoreError> {
+    pub async fn nomination(&self, id: NominationId) -> Result<Option<NominationRow>, StoreError> {
         let sql = format!(
             "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id WHERE n.id = $1"
         );
@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// A school's quota in a class, if the coordinator set one.
-    pub async fn quotas(&self, class_id: ClassId) -> Result<Vec<(i64, i64)>, StoreError> {
+    pub async fn quotas(&self, class_id: ClassId) -> Result<Vec<(SchoolId, i64)>, StoreError> {
         let sql = "SELECT school_id, seats FROM school_quotas WHERE class_id = $1";
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
@@ -149,7 +149,7 @@ impl Store {
     }
 
     /// The nomination a consent link belongs to, while the link is unused and unexpired.
-    pub async fn consent_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    pub async fn consent_link(&self, token_hash: &str, now: Timestamp) -> Result<Option<NominationId>, StoreError> {
         let sql =
             "SELECT nomination_id FROM consent_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
         Ok(
@@ -232,7 +232,7 @@ impl Tx {
         district: &str,
         address: &str,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SchoolId, StoreError> {
         self.insert_place(name, crate::domain::PlaceKind::School, district, address, now)
             .await
     }
@@ -245,7 +245,7 @@ impl Tx {
         district: &str,
         address: &str,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SchoolId, StoreError> {
         let sql =
             "INSERT INTO schools (name, district, address, created_at, kind) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         Ok(
@@ -254,14 +254,19 @@ impl Tx {
         )
     }
 
-    pub async fn link_counselor(&mut self, staff_id: StaffId, school_id: i64) -> Result<(), StoreError> {
+    pub async fn link_counselor(&mut self, staff_id: StaffId, school_id: SchoolId) -> Result<(), StoreError> {
         let sql = "INSERT INTO counselor_schools (staff_id, school_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
         on_tx!(self, c => sqlx::query(sql).bind(staff_id).bind(school_id).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 
     /// Sets (or with `None` removes) a school's quota in a class.
-    pub async fn set_quota(&mut self, class_id: ClassId, school_id: i64, seats: Option<i64>) -> Result<(), StoreError> {
+    pub async fn set_quota(
+        &mut self,
+        class_id: ClassId,
+        school_id: SchoolId,
+        seats: Option<i64>,
+    ) -> Result<(), StoreError> {
         on_tx!(self, c => sqlx::query("DELETE FROM school_quotas WHERE class_id = $1 AND school_id = $2")
             .bind(class_id).bind(school_id).execute(c).await.map(|_| ()))?;
         if let Some(seats) = seats {
@@ -273,7 +278,11 @@ impl Tx {
 
     /// A school's quota and how many of its nominations are still active, read while
     /// the class row is locked (the caller locks it) so two counselors cannot overshoot.
-    pub async fn quota_use(&mut self, class_id: ClassId, school_id: i64) -> Result<(Option<i64>, i64), StoreError> {
+    pub async fn quota_use(
+        &mut self,
+        class_id: ClassId,
+        school_id: SchoolId,
+    ) -> Result<(Option<i64>, i64), StoreError> {
         let quota: Option<i64> = on_tx!(self, c => sqlx::query_scalar(
             "SELECT seats FROM school_quotas WHERE class_id = $1 AND school_id = $2")
             .bind(class_id).bind(school_id).fetch_optional(c).await)?;
@@ -286,11 +295,11 @@ impl Tx {
     pub async fn insert_nomination(
         &mut self,
         class_id: ClassId,
-        school_id: i64,
+        school_id: SchoolId,
         n: &Nomination,
         nominated_by: &str,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<NominationId, StoreError> {
         let sql = "INSERT INTO nominations (class_id, school_id, status, first_name, last_name, grade, student_number, \
                    guardian_name, guardian_email, nominated_by, created_at, updated_at) \
                    VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
@@ -302,7 +311,12 @@ impl Tx {
     }
 
     /// Corrects a nomination still waiting for a decision; false when it moved on.
-    pub async fn update_nomination(&mut self, id: i64, n: &Nomination, now: Timestamp) -> Result<bool, StoreError> {
+    pub async fn update_nomination(
+        &mut self,
+        id: NominationId,
+        n: &Nomination,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let sql = "UPDATE nominations SET first_name = $1, last_name = $2, grade = $3, student_number = $4, \
                    guardian_name = $5, guardian_email = $6, updated_at = $7 WHERE id = $8 AND status = 'nominated'";
         let rows = on_tx!(self, c => sqlx::query(sql).bind(&n.first_name).bind(&n.last_name).bind(i64::from(n.grade))
@@ -314,7 +328,7 @@ impl Tx {
     /// Moves a nomination from `from` to `to`; false when someone changed it first.
     pub async fn set_nomination_status(
         &mut self,
-        id: i64,
+        id: NominationId,
         from: NominationStatus,
         to: NominationStatus,
         reason: Option<&str>,
@@ -330,7 +344,7 @@ impl Tx {
     pub async fn insert_consent_link(
         &mut self,
         token_hash: &str,
-        nomination_id: i64,
+        nomination_id: NominationId,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO consent_links (token_hash, nomination_id, expires_at) VALUES ($1, $2, $3)";
@@ -341,7 +355,11 @@ impl Tx {
 
     /// Uses a consent link once: returns its nomination, or `None` when it was used,
     /// expired or never existed. The update is the check, so a double submit signs once.
-    pub async fn use_consent_link(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    pub async fn use_consent_link(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<NominationId>, StoreError> {
         let sql = "UPDATE consent_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
                    RETURNING nomination_id";
         Ok(on_tx!(self, c => sqlx::query_scalar(sql).bind(to_secs(now)).bind(token_hash).fetch_optional(c).await)?)
@@ -349,7 +367,7 @@ impl Tx {
 
     pub async fn record_consent(
         &mut self,
-        id: i64,
+        id: NominationId,
         name: &str,
         media: bool,
         version: &str,
@@ -365,7 +383,7 @@ impl Tx {
     }
 
     /// One nomination, read inside a transaction.
-    pub async fn nomination_in(&mut self, id: i64) -> Result<Option<NominationRow>, StoreError> {
+    pub async fn nomination_in(&mut self, id: NominationId) -> Result<Option<NominationRow>, StoreError> {
         let sql = format!(
             "SELECT {NOMINATION_COLUMNS} FROM nominations n JOIN schools s ON s.id = n.school_id WHERE n.id = $1"
         );
@@ -373,7 +391,7 @@ impl Tx {
     }
 
     /// Records that the guardian declined through their link.
-    pub async fn record_consent_declined(&mut self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn record_consent_declined(&mut self, id: NominationId, now: Timestamp) -> Result<(), StoreError> {
         let sql = "UPDATE nominations SET consent_declined_at = $1, updated_at = $1 WHERE id = $2";
         on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(id).execute(c).await.map(|_| ()))?;
         Ok(())

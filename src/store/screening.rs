@@ -4,12 +4,12 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 use crate::domain::screening::{Entry, Outcome, Screening};
-use crate::domain::{ApplicationId, ClassId, ProgramId};
+use crate::domain::{ApplicationId, ClassId, ProgramId, ScreeningEntryId};
 
 /// A recorded entry with everything the review page shows.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ScreeningEntry {
-    pub id: i64,
+    pub id: ScreeningEntryId,
     pub stage: String,
     pub outcome: String,
     pub reason_code: String,
@@ -26,7 +26,7 @@ impl ScreeningEntry {
             stage: self.stage.clone(),
             outcome: Outcome::parse(&self.outcome)?,
             reviewer: self.reviewer.clone(),
-            seq: self.id,
+            seq: self.id.get(),
         })
     }
 }
@@ -107,7 +107,11 @@ impl Tx {
     }
 
     /// Appends one reviewer's entry; returns its id.
-    pub async fn add_screening_entry(&mut self, e: &NewEntry<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn add_screening_entry(
+        &mut self,
+        e: &NewEntry<'_>,
+        now: Timestamp,
+    ) -> Result<ScreeningEntryId, StoreError> {
         let sql = "INSERT INTO screening_entries (application_id, stage, outcome, reason_code, note, reviewer, \
                    reviewer_name, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
         Ok(

@@ -202,7 +202,7 @@ impl Store {
         role: Role,
         token_hash: &str,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<crate::domain::TokenId, StoreError> {
         let sql = "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
         Ok(
             dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(name).bind(role.code()).bind(token_hash)

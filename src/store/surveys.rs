@@ -7,12 +7,12 @@ use jiff::Timestamp;
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 pub use crate::domain::survey::Phase;
 use crate::domain::survey::{Answer, Instrument, Revision, revise};
-use crate::domain::{ApplicationId, ClassId, ProgramId};
+use crate::domain::{ApplicationId, ClassId, ProgramId, SurveyVersionId};
 
 /// One stored wording of a program's survey.
 #[derive(Debug, Clone)]
 pub struct SurveyVersion {
-    pub id: i64,
+    pub id: SurveyVersionId,
     pub version: i64,
     pub instrument: Instrument,
 }
@@ -29,7 +29,7 @@ pub struct Survey {
 
 #[derive(sqlx::FromRow)]
 struct VersionRow {
-    id: i64,
+    id: SurveyVersionId,
     version: i64,
     instrument: String,
 }
@@ -83,7 +83,7 @@ struct InvitationRow {
 /// An answer sheet as staff results read it: no person, no time finer than the month.
 #[derive(Debug, Clone)]
 pub struct Response {
-    pub version_id: i64,
+    pub version_id: SurveyVersionId,
     pub class_id: ClassId,
     pub phase: Phase,
     pub pair_code: String,
@@ -92,7 +92,7 @@ pub struct Response {
 
 #[derive(sqlx::FromRow)]
 struct ResponseRow {
-    version_id: i64,
+    version_id: SurveyVersionId,
     class_id: ClassId,
     phase: String,
     pair_code: String,
@@ -228,7 +228,7 @@ impl Store {
              ON CONFLICT (program_id) DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at")
             .bind(program_id).bind(active).bind(to_secs(now)).execute(c).await.map(|r| r.rows_affected()))?;
         debug_assert_eq!(created, 1);
-        let current: Option<(i64, i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        let current: Option<(SurveyVersionId, i64, String)> = on_tx!(tx, c => sqlx::query_as(
             "SELECT id, version, instrument FROM survey_versions WHERE program_id = $1 ORDER BY version DESC LIMIT 1")
             .bind(program_id).fetch_optional(c).await)?;
         let number = match current {
@@ -437,7 +437,7 @@ impl Tx {
         program_id: ProgramId,
         instrument: &Instrument,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SurveyVersionId, StoreError> {
         let json = serde_json::to_string(instrument).expect("an instrument serializes");
         on_tx!(self, c => sqlx::query("INSERT INTO surveys (program_id, active, created_at, updated_at) VALUES ($1, TRUE, $2, $2)")
             .bind(program_id).bind(to_secs(now)).execute(c).await.map(|_| ()))?;
@@ -500,7 +500,7 @@ impl Tx {
     pub async fn insert_survey_response(
         &mut self,
         id: &str,
-        (version_id, class_id): (i64, ClassId),
+        (version_id, class_id): (SurveyVersionId, ClassId),
         phase: Phase,
         answered_in: jiff::civil::Date,
         pair_code: &str,

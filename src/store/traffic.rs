@@ -3,15 +3,15 @@
 use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
-use crate::domain::StaffId;
 use crate::domain::traffic::OperationReason;
+use crate::domain::{OperationId, RequestId, StaffId};
 
 /// A planned operation.
 #[derive(Debug, Clone)]
 pub struct NewOperation {
     pub place: String,
     pub reason: OperationReason,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub speed_limit: u16,
@@ -31,10 +31,10 @@ pub struct Results {
 /// An operation as pages show it.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    pub id: i64,
+    pub id: OperationId,
     pub place: String,
     pub reason: OperationReason,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub speed_limit: u16,
@@ -45,10 +45,10 @@ pub struct Operation {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: OperationId,
     place: String,
     reason: String,
-    request_id: Option<i64>,
+    request_id: Option<RequestId>,
     starts_at: i64,
     ends_at: i64,
     speed_limit: i64,
@@ -106,26 +106,27 @@ impl Store {
     }
 
     /// One operation.
-    pub async fn operation(&self, id: i64) -> Result<Option<Operation>, StoreError> {
+    pub async fn operation(&self, id: OperationId) -> Result<Option<Operation>, StoreError> {
         Ok(self
-            .operations_where("WHERE id = $1", Some(id))
+            .operations_where("WHERE id = $1", Some(id.get()))
             .await?
             .into_iter()
             .next())
     }
 
     /// The operations run in answer to a community request.
-    pub async fn operations_for_request(&self, request_id: i64) -> Result<Vec<Operation>, StoreError> {
-        self.operations_where("WHERE request_id = $1", Some(request_id)).await
+    pub async fn operations_for_request(&self, request_id: RequestId) -> Result<Vec<Operation>, StoreError> {
+        self.operations_where("WHERE request_id = $1", Some(request_id.get()))
+            .await
     }
 }
 
 impl Tx {
     /// Plans an operation; returns its id.
-    pub async fn insert_operation(&mut self, o: &NewOperation, now: Timestamp) -> Result<i64, StoreError> {
+    pub async fn insert_operation(&mut self, o: &NewOperation, now: Timestamp) -> Result<OperationId, StoreError> {
         let sql = "INSERT INTO traffic_operations (place, reason, request_id, starts_at, ends_at, speed_limit, \
                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
-        let id: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(&o.place).bind(o.reason.code()).bind(o.request_id)
+        let id: OperationId = on_tx!(self, c => sqlx::query_scalar(sql).bind(&o.place).bind(o.reason.code()).bind(o.request_id)
             .bind(to_secs(o.starts_at)).bind(to_secs(o.ends_at)).bind(i64::from(o.speed_limit)).bind(to_secs(now))
             .fetch_one(c).await)?;
         for officer in &o.officers {
@@ -137,7 +138,7 @@ impl Tx {
     }
 
     /// Records (or corrects) what an operation found.
-    pub async fn record_results(&mut self, id: i64, r: &Results, now: Timestamp) -> Result<bool, StoreError> {
+    pub async fn record_results(&mut self, id: OperationId, r: &Results, now: Timestamp) -> Result<bool, StoreError> {
         let sql = "UPDATE traffic_operations SET stops = $1, warnings = $2, citations = $3, speeds = $4, notes = $5, \
                    results_at = $6, updated_at = $6 WHERE id = $7";
         let speeds = serde_json::to_string(&r.speeds).expect("numbers serialize");

@@ -1,13 +1,17 @@
-//! Extractors every page handler shares, so each kind of bad input is answered one way:
-//! a path id that names nothing is a 404 page naming what was looked for, and a form body
-//! that cannot be read is a 400 page with the reason.
+//! Extractors every handler shares, so each kind of bad input is answered one way: a
+//! path id that names nothing is a 404 naming what was looked for (a page through
+//! [`Id`], problem JSON through [`ApiId`]), and a form body that cannot be read is a 400
+//! page with the reason.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 
-use crate::domain::{ApplicationId, ClassId, ProgramId, QuestionId, SessionId, StaffId, UnitId};
-use crate::web::error::AppError;
+use crate::domain::{
+    ActivityId, ApplicationId, ClassId, ContentId, DareClassId, DutyId, LessonId, MessageId, NominationId, OperationId,
+    ProgramId, QuestionId, RequestId, SchoolId, SessionId, SlotId, StaffId, TokenId, UnitId,
+};
+use crate::web::error::{ApiError, AppError};
 
 /// An id type that can come from one path segment, with the word for what it names.
 pub trait PathId: Sized {
@@ -28,14 +32,35 @@ macro_rules! path_id {
 }
 
 path_id!(
+    ActivityId => "activity",
     ApplicationId => "application",
     ClassId => "class",
+    ContentId => "content",
+    DareClassId => "DARE class",
+    DutyId => "duty",
+    LessonId => "lesson",
+    MessageId => "message",
+    NominationId => "nomination",
+    OperationId => "operation",
     ProgramId => "program",
     QuestionId => "question",
+    RequestId => "request",
+    SchoolId => "school",
     SessionId => "session",
+    SlotId => "ride-along shift",
     StaffId => "staff member",
+    TokenId => "token",
     UnitId => "unit",
 );
+
+/// A segment taken as it is, for a route that mixes a slug or an action word with an id
+/// (`Id((slug, question)): Id<(String, QuestionId)>`); it never fails to parse.
+impl PathId for String {
+    const NOUN: &'static str = "page";
+    fn parse_segment(segment: &str) -> Option<Self> {
+        Some(segment.to_string())
+    }
+}
 
 /// The ids a route's path carries: one, or two in path order.
 pub trait PathIds: Sized {
@@ -60,15 +85,32 @@ impl<A: PathId, B: PathId> PathIds for (A, B) {
 /// Id<(ClassId, SessionId)>`. A segment that is not an id answers 404, as an unknown id does.
 pub struct Id<T>(pub T);
 
+/// Reads the route's path segments as `T`; the error names what was not found.
+async fn path_ids<T: PathIds, S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<T, AppError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound("page"))?;
+    let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
+    T::from_segments(&segments).map_err(AppError::NotFound)
+}
+
 impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound("page"))?;
-        let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
-        T::from_segments(&segments).map(Id).map_err(AppError::NotFound)
+        path_ids(parts, state).await.map(Id)
+    }
+}
+
+/// [`Id`] for the JSON API: the same ids, but a segment that is not one answers problem
+/// JSON (`/problems/not-found`), as an unknown id does, never an HTML page.
+pub struct ApiId<T>(pub T);
+
+impl<T: PathIds + Send, S: Send + Sync> FromRequestParts<S> for ApiId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        path_ids(parts, state).await.map(ApiId).map_err(ApiError)
     }
 }
 
@@ -106,5 +148,52 @@ mod tests {
         );
         assert_eq!(<(ClassId, SessionId)>::from_segments(&["1", "x"]), Err("session"));
         assert_eq!(<(ClassId, SessionId)>::from_segments(&["1"]), Err("class"));
+        assert_eq!(
+            <(String, QuestionId)>::from_segments(&["teen-academy", "3"]),
+            Ok(("teen-academy".to_string(), QuestionId::new(3)))
+        );
+        assert_eq!(<(RequestId, String)>::from_segments(&["x", "accept"]), Err("request"));
+    }
+
+    #[tokio::test]
+    async fn the_api_answers_a_bad_id_with_problem_json_and_pages_with_a_page() {
+        use axum::body::Body;
+        use axum::routing::get;
+        use tower::ServiceExt;
+
+        let app = axum::Router::new()
+            .route(
+                "/api/{id}",
+                get(|ApiId(id): ApiId<SchoolId>| async move { id.to_string() }),
+            )
+            .route("/page/{id}", get(|Id(id): Id<SchoolId>| async move { id.to_string() }));
+        let get = |uri: &str| {
+            let app = app.clone();
+            let req = axum::http::Request::get(uri).body(Body::empty()).unwrap();
+            async move { app.oneshot(req).await.unwrap() }
+        };
+        let body = |res: axum::response::Response| async {
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+
+        assert_eq!(body(get("/api/12").await).await, "12");
+        let res = get("/api/twelve").await;
+        assert_eq!(res.status(), axum::http::StatusCode::NOT_FOUND);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+        assert_eq!(problem["type"], "/problems/not-found");
+        assert_eq!(problem["detail"], "We could not find that school.");
+
+        // A page handler's rejection is the AppError the HTML error page renders.
+        let res = get("/page/twelve").await;
+        assert_eq!(res.status(), axum::http::StatusCode::NOT_FOUND);
+        assert_ne!(
+            res.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/problem+json"[..])
+        );
     }
 }

@@ -17,6 +17,7 @@ use axum::routing::get;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use crate::domain::RequestId;
 use crate::domain::requests::{self, RequestStatus, SERVICES, Service};
 use crate::service::Error;
 use crate::service::requests::Channel;
@@ -366,7 +367,7 @@ async fn one_request(State(state): State<AppState>, Path(file): Path<String>) ->
             format!("No request has the number {id:?}."),
         )
     };
-    let id: i64 = id.parse().map_err(|_| missing())?;
+    let id: RequestId = id.parse().map_err(|_| missing())?;
     let request = state.store.request(id).await?.ok_or_else(missing)?;
     let (name, _, _) = department(&state).await?;
     Ok(respond(

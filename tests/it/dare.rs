@@ -21,7 +21,7 @@ fn day(offset: i64) -> String {
 }
 
 /// The demo school the tests' requests come from.
-async fn seacliff(app: &TestApp) -> i64 {
+async fn seacliff(app: &TestApp) -> precinct::domain::SchoolId {
     app.store
         .schools()
         .await

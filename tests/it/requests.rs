@@ -113,7 +113,7 @@ async fn a_request_is_filed_followed_triaged_and_closed(backend: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("Status</dt><dd><strong>New</strong>"), "{page}");
     assert!(page.contains("Night, Weekends"), "the answers in words");
-    let id: i64 = page
+    let id: precinct::domain::RequestId = page
         .split("<h1>Request ")
         .nth(1)
         .unwrap()

@@ -23,7 +23,7 @@ async fn cohort(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-async fn school_id(app: &TestApp, name: &str) -> i64 {
+async fn school_id(app: &TestApp, name: &str) -> precinct::domain::SchoolId {
     app.store
         .schools()
         .await
@@ -267,7 +267,7 @@ async fn guardians_consent_once_before_confirmation(backend: Backend) {
         .unwrap();
     let maya = all.iter().find(|n| n.first_name == "Maya").unwrap().clone();
     let devon = all.iter().find(|n| n.first_name == "Devon").unwrap().clone();
-    let act = |id: i64, action: &'static str| format!("/staff/nominations/{id}/{action}");
+    let act = |id: precinct::domain::NominationId, action: &'static str| format!("/staff/nominations/{id}/{action}");
     assert_eq!(
         post_as(&app, Some(&coordinator), &act(maya.id, "confirm"), &[]).await,
         409,

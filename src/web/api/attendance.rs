@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -18,6 +18,7 @@ use crate::domain::{ApplicationId, ClassId, RuleFailure, SessionId};
 use crate::service::Error;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, problem_response, problem_with_errors};
+use crate::web::extract::ApiId;
 
 /// One participant's mark for one session.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
@@ -114,10 +115,6 @@ fn forbidden(what: &str) -> Response {
     )
 }
 
-fn class_id(id: &str) -> Result<ClassId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("class"))
-}
-
 /// Every participant's marks in a class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/attendance", tag = "staff",
     params(("id" = i64, Path, description = "The class id")), security(("bearer" = [])),
@@ -126,12 +123,11 @@ fn class_id(id: &str) -> Result<ClassId, AppError> {
 pub async fn sheet(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("read attendance"));
     }
-    let id = class_id(&id)?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let sessions = state.store.sessions(id).await?;
     let marks = state.store.class_attendance(id).await?;
@@ -180,14 +176,12 @@ pub async fn sheet(
 pub async fn mark(
     State(state): State<AppState>,
     client: ApiClient,
-    Path((id, sid)): Path<(String, String)>,
+    ApiId((class, session)): ApiId<(ClassId, SessionId)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("take attendance"));
     }
-    let class = class_id(&id)?;
-    let session: SessionId = sid.parse().map_err(|_| AppError::NotFound("session"))?;
     let invalid = |errors: Vec<RuleFailure>| {
         problem_with_errors(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -245,7 +239,7 @@ pub async fn mark(
     let actor = format!("token:{}", client.name);
     match crate::service::graduation::record_marks(&state.store, &actor, class, session, &marks, Timestamp::now()).await
     {
-        Ok(()) => sheet(State(state), client, Path(id)).await,
+        Ok(()) => sheet(State(state), client, ApiId(class)).await,
         Err(Error::NotFound("participant")) => Ok(invalid(vec![RuleFailure {
             rule: "participant",
             field: "marks.application_id".into(),
@@ -263,12 +257,11 @@ pub async fn mark(
 pub async fn verdicts(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(forbidden("read graduation verdicts"));
     }
-    let id = class_id(&id)?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let (rule, rows) = crate::service::graduation::verdicts(&state.store, id).await?;
     let participants = rows
@@ -303,12 +296,11 @@ pub async fn verdicts(
 pub async fn confirm(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::Graduate) {
         return Ok(forbidden("confirm graduation"));
     }
-    let id = class_id(&id)?;
     let actor = format!("token:{}", client.name);
     match crate::service::graduation::confirm(&state.store, &state.links.base_url, &actor, id, Timestamp::now()).await {
         Ok(issued) => Ok(Json(ConfirmedOut {

@@ -11,6 +11,7 @@ use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramKind, Registration
 use crate::store::catalog::{Class, Program, Session};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
+use crate::web::extract::ApiId;
 
 /// A program in a listing.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -275,8 +276,10 @@ pub async fn class_detail(state: &AppState, id: ClassId, public_only: bool) -> R
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "catalog",
     params(("id" = i64, Path, description = "The class id")),
     responses((status = 200, body = ClassDetail), (status = 404, body = crate::web::error::Problem)))]
-pub async fn get_class(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ClassDetail>, ApiError> {
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+pub async fn get_class(
+    State(state): State<AppState>,
+    ApiId(id): ApiId<ClassId>,
+) -> Result<Json<ClassDetail>, ApiError> {
     Ok(Json(class_detail(&state, id, true).await?))
 }
 

@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -19,7 +19,8 @@ use crate::service::planning;
 use crate::service::planning::failure;
 pub use crate::service::planning::{ClassIn, ClassPatch, PatternIn};
 use crate::web::AppState;
-use crate::web::error::{ApiError, AppError, Subject, problem_response};
+use crate::web::error::{ApiError, Subject, problem_response};
+use crate::web::extract::ApiId;
 
 /// How this resource names input it refuses.
 const CLASS: Subject = Subject {
@@ -75,13 +76,12 @@ pub async fn create(State(state): State<AppState>, client: ApiClient, body: Byte
 pub async fn add(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let input: PatternIn = parse_body(&body).map_err(invalid)?;
     planning::add_from_pattern(&state.store, class_id, &input, &actor(&client), Timestamp::now())
         .await
@@ -102,13 +102,12 @@ pub async fn add(
 pub async fn patch(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let input: ClassPatch = parse_body(&body).map_err(invalid)?;
     planning::change_class(
         &state.store,
@@ -166,13 +165,12 @@ pub struct CopyOut {
 pub async fn copy(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Some(r) = refuse(&client) {
         return Ok(r);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let input: planning::CopyIn = parse_body(&body).map_err(invalid)?;
     let plan = planning::plan_copy(&state.store, class_id, &input)
         .await

@@ -19,6 +19,7 @@ use crate::store::catalog::Program;
 use crate::store::questions::Removal;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, Subject, problem_response};
+use crate::web::extract::ApiId;
 
 /// A question of a program's application form.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -135,10 +136,6 @@ fn actor(client: &ApiClient) -> String {
     format!("token:{}", client.name)
 }
 
-fn question_id(raw: &str) -> Result<QuestionId, ApiError> {
-    raw.parse().map_err(|_| AppError::NotFound("question").into())
-}
-
 fn outcome(e: crate::service::Error) -> Result<Response, ApiError> {
     Err(ApiError::refused(e, &QUESTION))
 }
@@ -213,14 +210,13 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     client: ApiClient,
-    Path((slug, id)): Path<(String, String)>,
+    ApiId((slug, id)): ApiId<(String, QuestionId)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let program = match program_for(&state, &client, &slug).await? {
         Ok(p) => p,
         Err(r) => return Ok(r),
     };
-    let id = question_id(&id)?;
     let input = match parse(&body) {
         Ok(i) => i,
         Err(errors) => return Ok(invalid(errors)),
@@ -245,13 +241,12 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     client: ApiClient,
-    Path((slug, id)): Path<(String, String)>,
+    ApiId((slug, id)): ApiId<(String, QuestionId)>,
 ) -> Result<Response, ApiError> {
     let program = match program_for(&state, &client, &slug).await? {
         Ok(p) => p,
         Err(r) => return Ok(r),
     };
-    let id = question_id(&id)?;
     let at = ProgramRef {
         id: program.id,
         slug: &program.slug,

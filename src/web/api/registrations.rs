@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use crate::service::registrar::Request;
 use crate::store::applications::Channel;
 use crate::web::AppState;
 use crate::web::error::{ApiError, Subject, problem_response, problem_with_errors};
+use crate::web::extract::ApiId;
 
 /// The answer to an accepted application.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -105,13 +106,10 @@ pub fn refusal(e: Error) -> Response {
     ))]
 pub async fn register(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiId(class_id): ApiId<ClassId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(class_id) = id.parse::<ClassId>() else {
-        return problem_response(StatusCode::NOT_FOUND, "not-found", "We could not find that class.");
-    };
     let input: ApplicationInput = match serde_json::from_slice(&body) {
         Ok(i) => i,
         Err(e) => {

@@ -2,7 +2,7 @@
 //! (tokens from `precinct token create`, stored hashed, scoped to a role).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -17,6 +17,7 @@ use crate::domain::access::{Permission, allows};
 use crate::domain::{ApplicationId, ClassId, Role};
 use crate::domain::{questions, screening};
 use crate::web::error::{ApiError, AppError, problem_response};
+use crate::web::extract::ApiId;
 
 /// The caller of a staff endpoint.
 pub struct ApiClient {
@@ -95,7 +96,7 @@ pub struct Roster {
 pub async fn roster(
     State(state): State<AppState>,
     client: ApiClient,
-    Path(id): Path<String>,
+    ApiId(id): ApiId<ClassId>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(problem_response(
@@ -104,7 +105,6 @@ pub async fn roster(
             "This token's role may not read rosters.",
         ));
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let named = screening::parse_roles(&state.store.sensitive_roles().await?);
     let sees = screening::may_see_sensitive(client.role, &named);

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::auth::tokens;
-use crate::domain::{ApplicationId, ApplicationStatus, application::looks_like_email};
+use crate::domain::{ApplicationId, ApplicationStatus, ClassId, SlotId, application::looks_like_email};
 use crate::format;
 use crate::service::applicants;
 use crate::service::applicants::{Action, SESSION_DAYS};
@@ -47,8 +47,8 @@ struct LinkPage {
 }
 
 struct ApplicationView {
-    id: i64,
-    class_id: i64,
+    id: ApplicationId,
+    class_id: ClassId,
     class_name: String,
     program_name: String,
     status: ApplicationStatus,
@@ -72,7 +72,7 @@ struct RideAlongView {
     /// `(when, shift, may still cancel)`.
     booked: Option<(String, String, bool)>,
     /// `(slot id, when, shift, seats left)`.
-    open: Vec<(i64, String, String, i64)>,
+    open: Vec<(SlotId, String, String, i64)>,
 }
 
 /// The ride-along part of a participant's application, when the class has one.
@@ -297,8 +297,8 @@ async fn applications_page(
             .collect();
         let status = a.status.0;
         applications.push(ApplicationView {
-            id: a.id.get(),
-            class_id: a.class_id.get(),
+            id: a.id,
+            class_id: a.class_id,
             class_name: class.name,
             program_name: class.program_name,
             status,
@@ -367,12 +367,11 @@ async fn applications_page(
 pub async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
+    Id((id, action)): Id<(ApplicationId, String)>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let (action, done) = match action.as_str() {
         "withdraw" => (Action::Withdraw, "withdrawn"),
         "accept" => (Action::AcceptOffer, "accepted"),
@@ -498,7 +497,7 @@ pub async fn book_ride_along(
         return Ok(see_other("/my"));
     };
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let slot: i64 = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
+    let slot: SlotId = form.slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
     match ride_alongs::book_ride_along(&state.store, &email_key, id, slot, Timestamp::now()).await {
         Ok(()) => Ok(see_other("/my/applications?done=booked")),
         Err(e) => Err(e.into()),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use crate::store::applications::Channel;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint_with;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 /// The form's fields as typed. Everything is text so nothing typed is ever lost to a
@@ -340,8 +341,11 @@ async fn read_form(state: &AppState, req: Request) -> Result<Option<Posted>, App
 }
 
 /// `POST /classes/{id}/apply`.
-pub async fn submit(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Result<Response, AppError> {
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+pub async fn submit(
+    State(state): State<AppState>,
+    Id(class_id): Id<ClassId>,
+    req: Request,
+) -> Result<Response, AppError> {
     let Some(Posted { form, files }) = read_form(&state, req).await? else {
         let f = FormState {
             problem: Some(format!(

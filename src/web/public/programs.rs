@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use crate::store::catalog::{Program, ProgramTotals};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{ClassView, Layout, render};
 
 #[derive(Template)]
@@ -90,12 +91,11 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
 /// shown; kept briefly in caches so a withdrawn consent takes effect within minutes.
 pub async fn officer_photo(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id<crate::domain::StaffId>,
 ) -> Result<axum::response::Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("photo"))?;
     let bytes = state
         .store
-        .staff_photo(crate::domain::StaffId::new(id), true)
+        .staff_photo(id, true)
         .await?
         .ok_or(AppError::NotFound("photo"))?;
     Ok(crate::web::staff::photo_response(bytes, "public, max-age=300"))

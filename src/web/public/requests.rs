@@ -10,13 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
-use crate::domain::RuleFailure;
 use crate::domain::requests::{self, Datatype, RequestInput, SERVICES, Service};
+use crate::domain::{RequestId, RuleFailure};
 use crate::service::Error;
 use crate::service::requests::Channel;
 use crate::store::requests::ServiceRequest;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -368,8 +369,7 @@ pub async fn comment(
 
 /// `GET /requests/{id}`: what anyone may see (as in Open311): the service, status and the
 /// department's notes, never the requester's details or description.
-pub async fn public(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("request"))?;
+pub async fn public(State(state): State<AppState>, Id(id): Id<RequestId>) -> Result<Response, AppError> {
     let request = state.store.request(id).await?.ok_or(AppError::NotFound("request"))?;
     status_page(&state, request, None, None, None).await
 }

@@ -2,7 +2,7 @@
 //! own entries (coordinators see everyone's), and monthly figures per school.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -12,13 +12,14 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
 use crate::domain::activity::{self, ActivityForm, ActivityKind, MAX_NOTE_CHARS, MonthSummary, Refusal};
+use crate::domain::{ActivityId, SchoolId};
 use crate::service::field_work;
 use crate::store::activity::ActivityRow;
 use crate::store::schools::School;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -42,7 +43,7 @@ fn sees_all(user: &StaffUser) -> bool {
 struct ActivityPage {
     layout: Layout,
     /// `None`: a new entry; `Some(id)`: editing.
-    editing: Option<i64>,
+    editing: Option<ActivityId>,
     form: ActivityForm,
     schools: Vec<School>,
     kinds: &'static [ActivityKind],
@@ -81,7 +82,7 @@ async fn page(
     state: &AppState,
     user: &StaffUser,
     month: Option<Date>,
-    editing: Option<i64>,
+    editing: Option<ActivityId>,
     form: Option<ActivityForm>,
     errors: Vec<(&'static str, String)>,
     names: Vec<String>,
@@ -149,7 +150,7 @@ pub async fn show(
 }
 
 async fn checked(state: &AppState, form: &ActivityForm) -> Result<Result<activity::Activity, Refusal>, AppError> {
-    let schools: Vec<i64> = state.store.places().await?.into_iter().map(|s| s.id).collect();
+    let schools: Vec<SchoolId> = state.store.places().await?.into_iter().map(|s| s.id).collect();
     Ok(form.check(&schools, super::today(state).await?))
 }
 
@@ -194,8 +195,7 @@ fn form_of(r: &ActivityRow) -> ActivityForm {
 }
 
 /// An entry the user may open: their own, or anyone's for coordinators.
-async fn entry(state: &AppState, user: &StaffUser, id: &str) -> Result<ActivityRow, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("activity"))?;
+async fn entry(state: &AppState, user: &StaffUser, id: ActivityId) -> Result<ActivityRow, AppError> {
     let row = state.store.activity(id).await?.ok_or(AppError::NotFound("activity"))?;
     if row.staff_id != user.id && !sees_all(user) {
         return Err(AppError::Forbidden);
@@ -207,10 +207,10 @@ async fn entry(state: &AppState, user: &StaffUser, id: &str) -> Result<ActivityR
 pub async fn edit(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ActivityId>,
 ) -> Result<Response, AppError> {
     may_log(&user)?;
-    let row = entry(&state, &user, &id).await?;
+    let row = entry(&state, &user, id).await?;
     let month = Some(row.occurred_on.first_of_month());
     let editing = (row.staff_id == user.id).then_some(row.id);
     page(
@@ -230,11 +230,11 @@ pub async fn edit(
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ActivityId>,
     Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     may_log(&user)?;
-    let row = entry(&state, &user, &id).await?;
+    let row = entry(&state, &user, id).await?;
     if row.staff_id != user.id {
         return Err(AppError::Forbidden);
     }

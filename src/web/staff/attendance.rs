@@ -227,9 +227,8 @@ pub async fn make_up(
 pub async fn graduation(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(class): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
     if !allowed(&state, &user, class_id).await? {
         return Err(AppError::Forbidden);
     }
@@ -272,12 +271,11 @@ pub async fn graduation(
 pub async fn confirm_graduation(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(class): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::Graduate) {
         return Err(AppError::Forbidden);
     }
-    let class_id: ClassId = class.parse().map_err(|_| AppError::NotFound("class"))?;
     match crate::service::graduation::confirm(
         &state.store,
         &state.links.base_url,

@@ -2,14 +2,14 @@
 //! audit log.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::layout;
 use crate::domain::access::{Permission, allows, may_see_roster};
-use crate::domain::{ClassId, ClassStatus};
+use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
 use crate::service::classes;
 use crate::service::waitlist;
@@ -415,13 +415,11 @@ pub fn actor(user: &StaffUser) -> String {
 pub async fn cancel_session(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((id, sid)): Path<(String, String)>,
+    Id((id, sid)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let sid: crate::domain::SessionId = sid.parse().map_err(|_| AppError::NotFound("session"))?;
     let session = state
         .store
         .sessions(id)
@@ -468,13 +466,12 @@ pub struct MoveForm {
 pub async fn move_on_waitlist(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ApplicationId>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: crate::domain::ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
     let position: usize = form
         .position
         .trim()

@@ -3,20 +3,21 @@
 //! publish, and put current advisories on the home page.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
+use crate::domain::ContentId;
 use crate::domain::access::Permission;
 use crate::domain::content::{ContentDraft, ContentKind, Window, parse_month_day};
 use crate::store::content::{ContentItem, NewContent};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -122,7 +123,7 @@ impl ContentForm {
 }
 
 struct Row {
-    id: i64,
+    id: ContentId,
     kind: &'static str,
     title: String,
     path: String,
@@ -145,7 +146,7 @@ struct ListPage {
 #[template(path = "staff/content_edit.html")]
 struct EditPage {
     layout: Layout,
-    editing: Option<i64>,
+    editing: Option<ContentId>,
     form: ContentForm,
     errors: Vec<String>,
 }
@@ -199,7 +200,7 @@ pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Resp
 async fn edit_page(
     state: &AppState,
     user: &StaffUser,
-    editing: Option<i64>,
+    editing: Option<ContentId>,
     form: ContentForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
@@ -249,20 +250,12 @@ pub struct NewQuery {
     site: String,
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("content"))
-}
-
 /// `GET /staff/content/{id}`.
-pub async fn edit(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn edit(State(state): State<AppState>, user: StaffUser, Id(id): Id<ContentId>) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let item = state
         .store
-        .content_item(parse_id(&id)?)
+        .content_item(id)
         .await?
         .ok_or(AppError::NotFound("content"))?;
     edit_page(&state, &user, Some(item.id), ContentForm::of(&item), Vec::new()).await
@@ -282,11 +275,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ContentId>,
     Form(form): Form<ContentForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let id = parse_id(&id)?;
     if state.store.content_item(id).await?.is_none() {
         return Err(AppError::NotFound("content"));
     }
@@ -296,7 +288,7 @@ pub async fn update(
 async fn save(
     state: &AppState,
     user: &StaffUser,
-    editing: Option<i64>,
+    editing: Option<ContentId>,
     form: ContentForm,
 ) -> Result<Response, AppError> {
     let (draft, kind, window, errors) = form.read();

@@ -4,7 +4,7 @@
 //! `domain::schedule::copy_dates`, shared with the staff JSON API.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -20,7 +20,7 @@ use crate::service::{Error, messages};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -119,10 +119,9 @@ async fn page(
 pub async fn form(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let form = CopyForm {
         capacity: class.capacity.to_string(),
@@ -136,11 +135,10 @@ pub async fn form(
 pub async fn submit(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
     Form(form): Form<CopyForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let tz = super::zone(&state).await?;
     let mut errors = Vec::new();
     let capacity = match form.capacity.trim() {

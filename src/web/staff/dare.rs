@@ -3,7 +3,7 @@
 //! prints certificates from names that are typed, typeset and not kept.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -12,20 +12,20 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows};
 use crate::domain::dare::{self, DareStatus, LessonForm, LessonStatus, PlanForm};
-use crate::domain::{Duty, StaffId};
+use crate::domain::{DareClassId, Duty, LessonId, RequestId, SchoolId, StaffId};
 use crate::format;
 use crate::service::Error;
 use crate::store::dare::DareClass;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::{AppError, form_problems};
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
 /// A lesson as pages show it.
 pub struct LessonView {
-    pub id: i64,
+    pub id: LessonId,
     pub position: u16,
     pub topic: String,
     pub when: String,
@@ -39,13 +39,13 @@ pub struct LessonView {
 
 /// A class as pages show it.
 pub struct ClassView {
-    pub id: i64,
+    pub id: DareClassId,
     pub school: String,
     pub teacher: String,
     pub grade: String,
     pub students: u32,
     pub instructor: String,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub status: DareStatus,
     pub graduated_on: Option<String>,
     pub graduates: Option<u32>,
@@ -113,7 +113,7 @@ struct ListPage {
     layout: Layout,
     coordinator: bool,
     classes: Vec<ClassView>,
-    schools: Vec<(i64, String)>,
+    schools: Vec<(SchoolId, String)>,
     grades: Vec<(u8, String)>,
     instructors: Vec<(StaffId, String)>,
     form: PlanForm,
@@ -189,7 +189,7 @@ pub async fn list(
         ..Default::default()
     };
     if coordinator(&user)
-        && let Ok(id) = q.request.trim().parse::<i64>()
+        && let Ok(id) = q.request.trim().parse::<RequestId>()
         && let Some(r) = state.store.request(id).await?
         && r.service_code == "presentation"
     {
@@ -240,13 +240,12 @@ struct ClassPage {
     names: String,
     errors: Vec<String>,
     /// The lesson whose form the errors belong to.
-    lesson_errors: Option<i64>,
+    lesson_errors: Option<LessonId>,
 }
 
 /// Coordinators, and the class's own instructor, see and work a class.
-async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<DareClass, AppError> {
+async fn class_for(state: &AppState, user: &StaffUser, id: DareClassId) -> Result<DareClass, AppError> {
     require_staff(user)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("DARE class"))?;
     let class = state
         .store
         .dare_class(id)
@@ -259,7 +258,7 @@ async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<DareC
 }
 
 impl ClassPage {
-    fn errors_for(&self, lesson: &i64) -> bool {
+    fn errors_for(&self, lesson: &LessonId) -> bool {
         self.lesson_errors == Some(*lesson)
     }
 }
@@ -269,7 +268,7 @@ struct Retry {
     graduated_on: String,
     names: String,
     errors: Vec<String>,
-    lesson_errors: Option<i64>,
+    lesson_errors: Option<LessonId>,
 }
 
 async fn class_page(
@@ -321,9 +320,9 @@ fn retry(errors: Vec<String>) -> Retry {
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<DareClassId>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, &id).await?;
+    let class = class_for(&state, &user, id).await?;
     class_page(&state, &user, class, None).await
 }
 
@@ -332,15 +331,11 @@ pub async fn show(
 pub async fn lesson(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((id, lesson)): Path<(String, String)>,
+    Id((id, lesson)): Id<(DareClassId, LessonId)>,
     Form(form): Form<LessonForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, &id).await?;
-    let Some(current) = lesson
-        .parse::<i64>()
-        .ok()
-        .and_then(|l| class.lessons.iter().find(|x| x.id == l))
-    else {
+    let class = class_for(&state, &user, id).await?;
+    let Some(current) = class.lessons.iter().find(|x| x.id == lesson) else {
         return Err(AppError::NotFound("lesson"));
     };
     let tz = super::zone(&state).await?;
@@ -379,10 +374,10 @@ pub struct GraduationForm {
 pub async fn graduate(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<DareClassId>,
     Form(form): Form<GraduationForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, &id).await?;
+    let class = class_for(&state, &user, id).await?;
     let who = actor(&user);
     match crate::service::dare::graduate(
         &state.store,
@@ -411,10 +406,10 @@ pub async fn graduate(
 pub async fn cancel(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<DareClassId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class = class_for(&state, &user, &id).await?;
+    let class = class_for(&state, &user, id).await?;
     let who = actor(&user);
     match crate::service::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
@@ -433,10 +428,10 @@ pub struct NamesForm {
 pub async fn certificates(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<DareClassId>,
     Form(form): Form<NamesForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, &id).await?;
+    let class = class_for(&state, &user, id).await?;
     let (Some(graduates), Some(day)) = (class.graduates, class.graduated_on) else {
         return class_page(
             &state,

@@ -3,7 +3,7 @@
 //! chosen day.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -11,16 +11,16 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::StaffId;
 use crate::domain::access::Permission;
 use crate::domain::duties::AssignmentForm;
 use crate::domain::program::Duty;
+use crate::domain::{DutyId, StaffId};
 use crate::service::{Error, field_work};
 use crate::store::duties::DutyRow;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
 
@@ -131,11 +131,10 @@ pub struct EndForm {
 pub async fn end(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<DutyId>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("duty"))?;
     let day: Date = form
         .ends_on
         .trim()

@@ -2,7 +2,7 @@
 //! online, marked as staff-entered, and allowed to use the seats held back for them.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -16,7 +16,7 @@ use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::public::apply::{ApplyForm, FormState};
 
@@ -65,9 +65,12 @@ fn may_enter(user: &StaffUser) -> Result<(), AppError> {
 }
 
 /// `GET /staff/classes/{id}/applications/new`.
-pub async fn new(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn new(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Id(class_id): Id<ClassId>,
+) -> Result<Response, AppError> {
     may_enter(&user)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     page(&state, &user, class_id, FormState::fresh(), StatusCode::OK).await
 }
 
@@ -75,11 +78,10 @@ pub async fn new(State(state): State<AppState>, user: StaffUser, Path(id): Path<
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
     Form(form): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
     may_enter(&user)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let input = form.to_input();
     let applicant = match input.validate(jiff::Zoned::now().date()) {
         Ok(a) => a,

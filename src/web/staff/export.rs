@@ -5,7 +5,7 @@
 //! or carriage return) are prefixed with `'`, so a name typed as `=HYPERLINK(...)` stays
 //! text. Files start with a UTF-8 byte order mark so spreadsheet programs read accents.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use crate::domain::questions;
 use crate::domain::{ApplicationId, ClassId, QuestionId};
 use crate::store::staff::StaffUser;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 
 /// Neutralizes a cell a spreadsheet would evaluate.
 pub fn safe_cell(value: &str) -> String {
@@ -74,8 +75,7 @@ pub(crate) async fn pdf_response(
         .into_response())
 }
 
-async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<ClassId, AppError> {
-    let id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
+async fn class_for(state: &AppState, user: &StaffUser, id: ClassId) -> Result<ClassId, AppError> {
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, id).await?;
     if !may_see_roster(user.role, presents) {
@@ -88,10 +88,10 @@ async fn class_for(state: &AppState, user: &StaffUser, id: &str) -> Result<Class
 pub async fn roster(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ClassId>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let id = class_for(&state, &user, &id).await?;
+    let id = class_for(&state, &user, id).await?;
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     let filter = crate::domain::roster::RosterFilter::new(get("status"), get("q"));
     // Answers to the program's questions, one column each; a sensitive question's column
@@ -160,9 +160,9 @@ pub async fn roster(
 pub async fn attendance(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    let id = class_for(&state, &user, &id).await?;
+    let id = class_for(&state, &user, id).await?;
     let sessions: Vec<_> = state
         .store
         .sessions(id)

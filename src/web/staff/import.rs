@@ -3,7 +3,7 @@
 //! reported; a repeated import recognises rows it already filed.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
@@ -128,13 +128,12 @@ fn parse(csv_text: &[u8]) -> Result<Vec<ApplicationInput>, String> {
 pub async fn upload(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     // Read after the role check, so a refused caller learns nothing from the body's shape.
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let mut file = None;
     while let Some(field) = multipart
         .next_field()

@@ -2,7 +2,7 @@
 //! schools' students; coordinators see every school, set quotas, accept, decline and confirm.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -12,14 +12,14 @@ use super::classes::actor;
 use crate::domain::access::{Permission, allows};
 use crate::domain::nomination::Scope;
 use crate::domain::nomination::{NominationInput, NominationStatus};
-use crate::domain::{ClassId, Role};
+use crate::domain::{ClassId, NominationId, Role, SchoolId};
 use crate::service::Error;
 use crate::service::nominations;
 use crate::store::schools::{NominationRow, School};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 struct SchoolView {
@@ -189,7 +189,7 @@ pub async fn nominate(
     if !cohorts(&state).await?.iter().any(|(id, _)| *id == class) {
         return Err(AppError::NotFound("cohort"));
     }
-    let school: i64 = form
+    let school: SchoolId = form
         .input
         .school_id
         .trim()
@@ -213,8 +213,7 @@ pub async fn nominate(
 }
 
 /// Loads a nomination the user may act on (object-level check by school).
-async fn nomination_for(state: &AppState, user: &StaffUser, id: &str) -> Result<NominationRow, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("nomination"))?;
+async fn nomination_for(state: &AppState, user: &StaffUser, id: NominationId) -> Result<NominationRow, AppError> {
     let n = state
         .store
         .nomination(id)
@@ -237,10 +236,10 @@ pub struct DecisionForm {
 pub async fn act(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((id, action)): Path<(String, String)>,
+    Id((id, action)): Id<(NominationId, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, &id).await?;
+    let n = nomination_for(&state, &user, id).await?;
     let coordinator = allows(user.role, Permission::RunClasses);
     let who = actor(&user);
     let now = Timestamp::now();
@@ -289,7 +288,7 @@ pub async fn quota(
         return Err(AppError::Forbidden);
     }
     let class: ClassId = form.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
-    let school: i64 = form.school.parse().map_err(|_| AppError::NotFound("school"))?;
+    let school: SchoolId = form.school.parse().map_err(|_| AppError::NotFound("school"))?;
     let seats = match form.seats.trim() {
         "" => None,
         s => Some(s.parse::<i64>().ok().filter(|n| (0..=500).contains(n)).ok_or_else(|| {
@@ -315,7 +314,7 @@ async fn credit_rows(
     q: &ReportQuery,
 ) -> Result<(String, String, Vec<Vec<String>>), AppError> {
     let class: ClassId = q.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
-    let school: i64 = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
+    let school: SchoolId = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
     if !scope(state, user).await?.covers(school) {
         return Err(AppError::Forbidden);
     }
@@ -442,7 +441,7 @@ pub async fn credit_report_pdf(
 #[template(path = "staff/nomination_edit.html")]
 struct EditPage {
     layout: Layout,
-    id: i64,
+    id: NominationId,
     class_id: ClassId,
     school_name: String,
     form: NominationInput,
@@ -487,9 +486,9 @@ fn editable(n: &NominationRow) -> Result<(), AppError> {
 pub async fn edit(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<NominationId>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, &id).await?;
+    let n = nomination_for(&state, &user, id).await?;
     editable(&n)?;
     let form = NominationInput {
         school_id: n.school_id.to_string(),
@@ -507,10 +506,10 @@ pub async fn edit(
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<NominationId>,
     Form(mut form): Form<NominationInput>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, &id).await?;
+    let n = nomination_for(&state, &user, id).await?;
     editable(&n)?;
     // The school stays: a student moving schools is a new nomination by the new school.
     form.school_id = n.school_id.to_string();

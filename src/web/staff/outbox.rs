@@ -6,27 +6,28 @@
 //! Mail about staff accounts is listed only to administrators.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::{self, Permission};
-use crate::domain::mail;
+use crate::domain::{MessageId, mail};
 use crate::format;
 use crate::notify::resend::ResendError;
 use crate::store::outbox::{OutboxCounts, OutboxEntry, OutboxStatus};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 /// Rows shown at once; the search narrows further.
 const PAGE_ROWS: i64 = 200;
 
 struct Row {
-    id: i64,
+    id: MessageId,
     kind: String,
     recipient: String,
     subject: String,
@@ -143,20 +144,16 @@ fn sees_staff_account_mail(user: &StaffUser) -> bool {
     access::allows(user.role, Permission::Configure)
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("message"))
-}
-
 /// `GET /staff/outbox/{id}`: one message as it was written, its private link described.
 pub async fn message(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<MessageId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
     let (entry, text) = state
         .store
-        .outbox_entry(parse_id(&id)?, sees_staff_account_mail(&user))
+        .outbox_entry(id, sees_staff_account_mail(&user))
         .await?
         .ok_or(AppError::NotFound("message"))?;
     let dept = state.store.department().await?;
@@ -176,10 +173,9 @@ pub async fn message(
 pub async fn resend(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<MessageId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let id = parse_id(&id)?;
     // Staff-account mail is not even listed to those who may not see it.
     if state
         .store

@@ -3,7 +3,7 @@
 //! two-step sign-in; send a fresh invitation.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -22,7 +22,7 @@ use crate::store::people::Person;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -200,10 +200,6 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
     Ok(crate::web::see_other("/staff/people?done=invited"))
 }
 
-fn staff_id(id: &str) -> Result<StaffId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("staff member"))
-}
-
 async fn person_page(
     state: &AppState,
     user: &StaffUser,
@@ -249,31 +245,21 @@ async fn person_page(
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<StaffId>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    person_page(
-        &state,
-        &user,
-        staff_id(&id)?,
-        None,
-        Vec::new(),
-        notice(&q.done),
-        StatusCode::OK,
-    )
-    .await
+    person_page(&state, &user, id, None, Vec::new(), notice(&q.done), StatusCode::OK).await
 }
 
 /// `POST /staff/people/{id}`: name, role, rank, badge number and units.
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<StaffId>,
     body: String,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = staff_id(&id)?;
     let person = state
         .store
         .person(id)
@@ -319,11 +305,10 @@ pub struct ActiveForm {
 pub async fn set_active(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<StaffId>,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = staff_id(&id)?;
     let active = match form.active.as_str() {
         "yes" => true,
         "no" => false,
@@ -347,22 +332,16 @@ pub async fn set_active(
 pub async fn reset_two_factor(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<StaffId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = staff_id(&id)?;
     reset_two_factor_of(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done=two_factor")))
 }
 
 /// `POST /staff/people/{id}/invitation`: a fresh invitation link (earlier ones stop working).
-pub async fn resend(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn resend(State(state): State<AppState>, user: StaffUser, Id(id): Id<StaffId>) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = staff_id(&id)?;
     let person = state
         .store
         .person(id)

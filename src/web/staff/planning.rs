@@ -11,14 +11,14 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::RuleFailure;
 use crate::domain::access::Permission;
+use crate::domain::{ClassId, RuleFailure, SessionId};
 use crate::service::Error;
 use crate::service::planning::{self, ClassIn, DUPLICATE_CLASS, PatternIn, failure};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 pub const WEEKDAYS: [&str; 7] = [
@@ -310,21 +310,13 @@ async fn session_page(
     Ok((status, render(&page)?).into_response())
 }
 
-fn session_ids(class: &str, session: &str) -> Result<(crate::domain::ClassId, crate::domain::SessionId), AppError> {
-    Ok((
-        class.parse().map_err(|_| AppError::NotFound("class"))?,
-        session.parse().map_err(|_| AppError::NotFound("session"))?,
-    ))
-}
-
 /// `GET /staff/classes/{id}/sessions/{sid}/edit`.
 pub async fn edit_session(
     State(state): State<AppState>,
     user: StaffUser,
-    axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
+    Id((class_id, session_id)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let (class_id, session_id) = session_ids(&class, &session)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
@@ -335,11 +327,10 @@ pub async fn edit_session(
 pub async fn save_session(
     State(state): State<AppState>,
     user: StaffUser,
-    axum::extract::Path((class, session)): axum::extract::Path<(String, String)>,
+    Id((class_id, session_id)): Id<(ClassId, SessionId)>,
     body: String,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let (class_id, session_id) = session_ids(&class, &session)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
@@ -500,10 +491,9 @@ async fn details_page(
 pub async fn edit_class(
     State(state): State<AppState>,
     user: StaffUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
     let form = DetailsForm {
@@ -527,11 +517,10 @@ pub async fn edit_class(
 pub async fn save_class(
     State(state): State<AppState>,
     user: StaffUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Id(id): Id<ClassId>,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let id: crate::domain::ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
     let mut errors = Vec::new();

@@ -19,7 +19,7 @@ use crate::store::questions::Removal;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::{AppError, form_problems};
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 /// The question form as typed.
@@ -156,10 +156,6 @@ fn back(slug: &str, done: &str) -> Response {
     crate::web::see_other(&format!("/staff/programs/{slug}/questions?done={done}"))
 }
 
-fn question_id(raw: &str) -> Result<QuestionId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound("question"))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Done {
@@ -181,10 +177,9 @@ pub async fn list(
 pub async fn edit(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((slug, id)): Path<(String, String)>,
+    Id((slug, id)): Id<(String, QuestionId)>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
-    let id = question_id(&id)?;
     render_page(&state, &user, p, Some(id), None, Vec::new(), "").await
 }
 
@@ -213,11 +208,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((slug, id)): Path<(String, String)>,
+    Id((slug, id)): Id<(String, QuestionId)>,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
-    let id = question_id(&id)?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
@@ -236,10 +230,9 @@ pub async fn update(
 pub async fn remove(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((slug, id)): Path<(String, String)>,
+    Id((slug, id)): Id<(String, QuestionId)>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
-    let id = question_id(&id)?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
@@ -261,11 +254,10 @@ pub struct MoveForm {
 pub async fn shift(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((slug, id)): Path<(String, String)>,
+    Id((slug, id)): Id<(String, QuestionId)>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     let p = program(&state, &user, &slug).await?;
-    let id = question_id(&id)?;
     let up = match form.direction.as_str() {
         "up" => true,
         "down" => false,

@@ -5,15 +5,15 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::classes::actor;
-use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::requests::{self, RequestStatus};
+use crate::domain::{RequestId, StaffId};
 use crate::format;
 use crate::service::Error;
 use crate::service::requests::Triage;
@@ -21,10 +21,11 @@ use crate::store::requests::{RequestFilter, ServiceRequest};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 struct Card {
-    id: i64,
+    id: RequestId,
     service: &'static str,
     status: &'static str,
     place: String,
@@ -235,9 +236,8 @@ async fn detail_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn load(state: &AppState, user: &StaffUser, id: &str) -> Result<ServiceRequest, AppError> {
+async fn load(state: &AppState, user: &StaffUser, id: RequestId) -> Result<ServiceRequest, AppError> {
     require_staff(user)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("request"))?;
     let request = state.store.request(id).await?.ok_or(AppError::NotFound("request"))?;
     if !may_see(user, &request) {
         return Err(AppError::Forbidden);
@@ -249,10 +249,10 @@ async fn load(state: &AppState, user: &StaffUser, id: &str) -> Result<ServiceReq
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let request = load(&state, &user, &id).await?;
+    let request = load(&state, &user, id).await?;
     detail_page(&state, &user, request, None, q.contains_key("saved")).await
 }
 
@@ -260,10 +260,10 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<RequestId>,
     body: String,
 ) -> Result<Response, AppError> {
-    let request = load(&state, &user, &id).await?;
+    let request = load(&state, &user, id).await?;
     let form: BTreeMap<String, String> =
         serde_urlencoded::from_str(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let field = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
@@ -274,8 +274,8 @@ pub async fn update(
     let (assigned_to, due_on) = if coordinator {
         let assigned_to = match field("assigned_to") {
             "" => None,
-            v => match v.parse::<i64>() {
-                Ok(n) => Some(StaffId::new(n)),
+            v => match v.parse::<StaffId>() {
+                Ok(n) => Some(n),
                 Err(_) => {
                     return detail_page(
                         &state,

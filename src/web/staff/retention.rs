@@ -3,17 +3,19 @@
 //! request.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
 use super::classes::actor;
+use crate::domain::NominationId;
 use crate::domain::access::{Permission, allows};
 use crate::format;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
 
 struct Row {
@@ -85,12 +87,11 @@ pub async fn run(State(state): State<AppState>, user: StaffUser) -> Result<Respo
 pub async fn export(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<NominationId>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("nomination"))?;
     let n = state
         .store
         .nomination(id)
@@ -131,7 +132,7 @@ pub async fn export(
         },
         "history": history,
     });
-    tracing::info!(nomination = id, by = %user.email, "student data exported on request");
+    tracing::info!(nomination = id.get(), by = %user.email, "student data exported on request");
     Ok((
         [
             (CONTENT_TYPE, "application/json".to_string()),

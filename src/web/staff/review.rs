@@ -4,7 +4,7 @@
 //! the department names.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -414,12 +414,12 @@ pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Res
 pub async fn answer_file(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((id, question)): Path<(String, String)>,
+    Id((id, question)): Id<(ApplicationId, String)>,
 ) -> Result<Response, AppError> {
     use axum::http::HeaderValue;
     use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
     super::require(&user, Permission::Review)?;
-    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound("application"))?;
+    // A question that is not a number names no document.
     let question: QuestionId = question.parse().map_err(|_| AppError::NotFound("document"))?;
     // Looked up by application and question together: an id of another application's
     // answer finds nothing.

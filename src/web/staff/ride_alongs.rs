@@ -2,7 +2,7 @@
 //! through their own link, and staff record the ride-along as done afterwards.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::classes::actor;
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::ride_along::{MAX_SEATS, SlotInput};
-use crate::domain::{ClassId, StaffId};
+use crate::domain::{ApplicationId, ClassId, SlotId, StaffId};
 use crate::format;
 use crate::service::ride_alongs;
 use crate::store::staff::StaffUser;
@@ -20,13 +20,13 @@ use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 struct SlotView {
-    id: i64,
+    id: SlotId,
     when: String,
     shift: String,
     officer: String,
     seats: i64,
     /// `(application id, name, ride-along done)`.
-    riders: Vec<(i64, String, bool)>,
+    riders: Vec<(ApplicationId, String, bool)>,
 }
 
 #[derive(Template)]
@@ -37,7 +37,7 @@ struct SlotsPage {
     class_name: String,
     slots: Vec<SlotView>,
     can_run: bool,
-    officers: Vec<(i64, String)>,
+    officers: Vec<(StaffId, String)>,
     errors: Vec<String>,
     form: SlotForm,
     max_seats: i64,
@@ -102,7 +102,7 @@ async fn page(
                 .filter(|b| b.slot_id == s.id)
                 .map(|b| {
                     (
-                        b.application_id.get(),
+                        b.application_id,
                         format!("{} {}", b.first_name, b.last_name),
                         done.get(&b.application_id).copied().unwrap_or(false),
                     )
@@ -121,9 +121,9 @@ async fn page(
             let name = o
                 .rank
                 .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
-            seen.entry(o.id.get()).or_insert(name);
+            seen.entry(o.id).or_insert(name);
         }
-        let mut list: Vec<(i64, String)> = seen.into_iter().collect();
+        let mut list: Vec<(StaffId, String)> = seen.into_iter().collect();
         list.sort_by(|a, b| a.1.cmp(&b.1));
         list
     } else {
@@ -153,13 +153,12 @@ async fn page(
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
     Form(form): Form<SlotForm>,
 ) -> Result<Response, AppError> {
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -201,13 +200,13 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     user: StaffUser,
-    Path((id, slot)): Path<(String, String)>,
+    ids: Result<Id<(ClassId, SlotId)>, AppError>,
 ) -> Result<Response, AppError> {
+    // Those who may not run classes are refused before the path is read, bad ids or not.
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
-    let slot: i64 = slot.parse().map_err(|_| AppError::NotFound("ride-along shift"))?;
+    let Id((class_id, slot)) = ids?;
     ride_alongs::remove_shift(&state.store, &actor(&user), class_id, slot, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }

@@ -3,7 +3,7 @@
 //! until when applicants may correct their details.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -118,10 +118,9 @@ async fn render_page(
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::RunClasses)?;
-    let class_id: ClassId = id.parse().map_err(|_| AppError::NotFound("class"))?;
     render_page(&state, &user, class_id, None, Vec::new()).await
 }
 

@@ -9,9 +9,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::Role;
 use crate::domain::access::Permission;
 use crate::domain::application::looks_like_email;
+use crate::domain::{Role, SchoolId};
 use crate::service::staffing::ACCOUNT_EXISTS;
 use crate::service::{Error, nominations};
 use crate::store::schools::School;
@@ -149,7 +149,7 @@ pub async fn add_counselor(
     if !looks_like_email(&email) {
         errors.push("Enter the counselor's email address, like name@example.org.".to_string());
     }
-    let school: Option<i64> = form.school.parse().ok();
+    let school: Option<SchoolId> = form.school.parse().ok();
     let schools = state.store.schools().await?;
     if !school.is_some_and(|s| schools.iter().any(|x| x.id == s)) {
         errors.push("Choose the counselor's school.".to_string());

@@ -3,16 +3,16 @@
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::StaffId;
 use crate::domain::access::{Permission, allows};
 use crate::domain::traffic::{self, OperationReason, PlanForm, SpeedSummary};
+use crate::domain::{OperationId, RequestId, StaffId};
 use crate::format;
 use crate::store::staff::StaffUser;
 use crate::store::traffic::{NewOperation, Operation, Results};
@@ -24,10 +24,10 @@ use crate::web::see_other;
 
 /// An operation as the list and its page show it.
 pub struct OperationView {
-    pub id: i64,
+    pub id: OperationId,
     pub place: String,
     pub reason: &'static str,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub when: String,
     pub speed_limit: u16,
     pub officers: String,
@@ -113,7 +113,7 @@ pub async fn list(
         speed_limit: "25".into(),
         ..Default::default()
     };
-    if let Ok(id) = q.request.trim().parse::<i64>()
+    if let Ok(id) = q.request.trim().parse::<RequestId>()
         && let Some(r) = state.store.request(id).await?
     {
         form.request_id = id.to_string();
@@ -162,13 +162,7 @@ pub async fn plan(
     {
         errors.push(format!("There is no request number {id}."));
     }
-    let known: Vec<i64> = state
-        .store
-        .duty_candidates()
-        .await?
-        .iter()
-        .map(|(id, _)| id.get())
-        .collect();
+    let known: Vec<StaffId> = state.store.duty_candidates().await?.iter().map(|(id, _)| *id).collect();
     if plan.officers.iter().any(|o| !known.contains(o)) {
         errors.push("Choose officers from the list.".into());
     }
@@ -183,7 +177,7 @@ pub async fn plan(
         starts_at: plan.starts_at,
         ends_at: plan.ends_at,
         speed_limit: plan.speed_limit,
-        officers: plan.officers.iter().map(|o| StaffId::new(*o)).collect(),
+        officers: plan.officers.clone(),
     };
     let id = crate::service::traffic::plan(&state.store, &actor(&user), &new, now).await?;
     Ok(see_other(&format!("/staff/traffic/{id}")))
@@ -203,8 +197,7 @@ struct OperationPage {
 }
 
 /// Coordinators, and the officers who worked the operation, see it and record results.
-async fn operation_for(state: &AppState, user: &StaffUser, id: &str) -> Result<Operation, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("operation"))?;
+async fn operation_for(state: &AppState, user: &StaffUser, id: OperationId) -> Result<Operation, AppError> {
     let op = state
         .store
         .operation(id)
@@ -225,9 +218,9 @@ fn speeds_text(speeds: &[u16]) -> String {
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    extract::Id(id): extract::Id<OperationId>,
 ) -> Result<Response, AppError> {
-    let op = operation_for(&state, &user, &id).await?;
+    let op = operation_for(&state, &user, id).await?;
     let tz = super::zone(&state).await?;
     let dept = state.store.department().await?;
     let op = view(op, &tz);
@@ -268,10 +261,10 @@ pub struct ResultsForm {
 pub async fn results(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    extract::Id(id): extract::Id<OperationId>,
     extract::Form(form): extract::Form<ResultsForm>,
 ) -> Result<Response, AppError> {
-    let op = operation_for(&state, &user, &id).await?;
+    let op = operation_for(&state, &user, id).await?;
     let mut errors = Vec::new();
     let counts = traffic::check_results(&form.stops, &form.warnings, &form.citations).unwrap_or_else(|e| {
         errors.extend(e);

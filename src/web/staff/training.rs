@@ -50,19 +50,13 @@ async fn page(
     let sums = training::hours_by_officer(
         &sessions
             .iter()
-            .map(|s| {
-                (
-                    s.trainer_id.get(),
-                    s.minutes,
-                    s.attendees.iter().map(|(a, _)| a.get()).collect(),
-                )
-            })
+            .map(|s| (s.trainer_id, s.minutes, s.attendees.iter().map(|(a, _)| *a).collect()))
             .collect::<Vec<_>>(),
     );
-    let name = |id: i64| {
+    let name = |id: StaffId| {
         officers
             .iter()
-            .find(|(o, _)| o.get() == id)
+            .find(|(o, _)| *o == id)
             .map_or_else(|| format!("Staff {id}"), |(_, n)| n.clone())
     };
     let mut table: Vec<(String, String, String)> = sums
@@ -129,17 +123,11 @@ pub async fn log(
         field("held_on"),
         field("hours"),
         &attendees,
-        user.id.get(),
+        user.id,
         today,
     );
     if let Ok(t) = &checked {
-        let known: Vec<i64> = state
-            .store
-            .duty_candidates()
-            .await?
-            .iter()
-            .map(|(id, _)| id.get())
-            .collect();
+        let known: Vec<StaffId> = state.store.duty_candidates().await?.iter().map(|(id, _)| *id).collect();
         if t.attendees.iter().any(|a| !known.contains(a)) {
             checked = Err(vec!["Choose attendees from the list.".into()]);
         }

@@ -2,7 +2,7 @@
 //! both kept by administrators.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -10,14 +10,14 @@ use serde::Deserialize;
 
 use super::classes::actor;
 use crate::domain::access::Permission;
-use crate::domain::{Role, UnitId};
+use crate::domain::{Role, TokenId, UnitId};
 use crate::format;
 use crate::service::{Error, department};
 use crate::store::people::{TokenRow, UnitRow};
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
+use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 
 #[derive(Template)]
@@ -117,19 +117,14 @@ pub async fn create(
     Ok(crate::web::see_other("/staff/units?done=added"))
 }
 
-fn unit_id(id: &str) -> Result<UnitId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound("unit"))
-}
-
 /// `POST /staff/units/{id}`: renames a unit or changes its description.
 pub async fn update(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<UnitId>,
     Form(form): Form<UnitForm>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = unit_id(&id)?;
     let (name, description) = match checked(&form) {
         Ok(v) => v,
         Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -139,13 +134,8 @@ pub async fn update(
 }
 
 /// `POST /staff/units/{id}/delete`: removes a unit nobody belongs to and no session names.
-pub async fn delete(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn delete(State(state): State<AppState>, user: StaffUser, Id(id): Id<UnitId>) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id = unit_id(&id)?;
     department::remove_unit(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/units?done=removed"))
 }
@@ -244,10 +234,9 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<String>,
+    Id(id): Id<TokenId>,
 ) -> Result<Response, AppError> {
     super::require(&user, Permission::Configure)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("token"))?;
     department::revoke_token(&state.store, &actor(&user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/tokens?done=revoked"))
 }

@@ -89,7 +89,7 @@ async fn edit_page(
 ) -> Result<Response, AppError> {
     let survey = state.store.survey(program.id).await?;
     // Read the sheets once, not once per version.
-    let answered: std::collections::BTreeSet<i64> = state
+    let answered: std::collections::BTreeSet<crate::domain::SurveyVersionId> = state
         .store
         .survey_responses(program.id, None)
         .await?
