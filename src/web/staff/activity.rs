@@ -22,6 +22,7 @@ use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 /// Who may log activities and training: officers, and coordinators and administrators
 /// who also do that work. Counselors may not.
@@ -80,7 +81,7 @@ pub struct MonthQuery {
 #[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     month: Option<Date>,
     editing: Option<ActivityId>,
     form: Option<ActivityForm>,
@@ -88,7 +89,8 @@ async fn page(
     names: Vec<String>,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let today = super::today(state).await?;
+    let user = &ctx.user;
+    let today = ctx.today();
     let start = month.unwrap_or_else(|| today.first_of_month());
     let end = start.last_of_month();
     let all = sees_all(user);
@@ -100,7 +102,7 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = ActivityPage {
         layout: super::layout(dept.as_ref(), "/staff/activity", user),
         editing,
@@ -141,17 +143,22 @@ fn month_of(q: &MonthQuery) -> Result<Option<Date>, AppError> {
 /// `GET /staff/activity?month=YYYY-MM`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    may_log(&user)?;
+    let user = &ctx.user;
+    may_log(user)?;
     let month = month_of(&q)?;
-    page(&state, &user, month, None, None, Vec::new(), Vec::new(), q.saved == "1").await
+    page(&state, &ctx, month, None, None, Vec::new(), Vec::new(), q.saved == "1").await
 }
 
-async fn checked(state: &AppState, form: &ActivityForm) -> Result<Result<activity::Activity, Refusal>, AppError> {
+async fn checked(
+    state: &AppState,
+    ctx: &StaffPage,
+    form: &ActivityForm,
+) -> Result<Result<activity::Activity, Refusal>, AppError> {
     let schools: Vec<SchoolId> = state.store.places().await?.into_iter().map(|s| s.id).collect();
-    Ok(form.check(&schools, super::today(state).await?))
+    Ok(form.check(&schools, ctx.today()))
 }
 
 fn refused(r: Refusal) -> (Vec<(&'static str, String)>, Vec<String>) {
@@ -164,18 +171,19 @@ fn refused(r: Refusal) -> (Vec<(&'static str, String)>, Vec<String>) {
 /// `POST /staff/activity`: logs an entry for the signed-in officer.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
-    may_log(&user)?;
-    let a = match checked(&state, &form).await? {
+    let user = &ctx.user;
+    may_log(user)?;
+    let a = match checked(&state, &ctx, &form).await? {
         Ok(a) => a,
         Err(r) => {
             let (errors, names) = refused(r);
-            return page(&state, &user, None, None, Some(form), errors, names, false).await;
+            return page(&state, &ctx, None, None, Some(form), errors, names, false).await;
         }
     };
-    field_work::log_activity(&state.store, &actor(&user), user.id, &a, Timestamp::now()).await?;
+    field_work::log_activity(&state.store, &actor(user), user.id, &a, Timestamp::now()).await?;
     Ok(see_other(&format!(
         "/staff/activity?saved=1&month={}",
         a.occurred_on.strftime("%Y-%m")
@@ -195,7 +203,8 @@ fn form_of(r: &ActivityRow) -> ActivityForm {
 }
 
 /// An entry the user may open: their own, or anyone's for coordinators.
-async fn entry(state: &AppState, user: &StaffUser, id: ActivityId) -> Result<ActivityRow, AppError> {
+async fn entry(state: &AppState, ctx: &StaffPage, id: ActivityId) -> Result<ActivityRow, AppError> {
+    let user = &ctx.user;
     let row = state.store.activity(id).await?.ok_or(AppError::NotFound("activity"))?;
     if row.staff_id != user.id && !sees_all(user) {
         return Err(AppError::Forbidden);
@@ -204,18 +213,15 @@ async fn entry(state: &AppState, user: &StaffUser, id: ActivityId) -> Result<Act
 }
 
 /// `GET /staff/activity/{id}`: the entry in the form (to change it, if it is one's own).
-pub async fn edit(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Id(id): Id<ActivityId>,
-) -> Result<Response, AppError> {
-    may_log(&user)?;
-    let row = entry(&state, &user, id).await?;
+pub async fn edit(State(state): State<AppState>, ctx: StaffPage, Id(id): Id<ActivityId>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    may_log(user)?;
+    let row = entry(&state, &ctx, id).await?;
     let month = Some(row.occurred_on.first_of_month());
     let editing = (row.staff_id == user.id).then_some(row.id);
     page(
         &state,
-        &user,
+        &ctx,
         month,
         editing,
         Some(form_of(&row)),
@@ -229,24 +235,25 @@ pub async fn edit(
 /// `POST /staff/activity/{id}`: only its author changes an entry.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ActivityId>,
     Form(form): Form<ActivityForm>,
 ) -> Result<Response, AppError> {
-    may_log(&user)?;
-    let row = entry(&state, &user, id).await?;
+    let user = &ctx.user;
+    may_log(user)?;
+    let row = entry(&state, &ctx, id).await?;
     if row.staff_id != user.id {
         return Err(AppError::Forbidden);
     }
-    let a = match checked(&state, &form).await? {
+    let a = match checked(&state, &ctx, &form).await? {
         Ok(a) => a,
         Err(r) => {
             let (errors, names) = refused(r);
             let month = Some(row.occurred_on.first_of_month());
-            return page(&state, &user, month, Some(row.id), Some(form), errors, names, false).await;
+            return page(&state, &ctx, month, Some(row.id), Some(form), errors, names, false).await;
         }
     };
-    field_work::change_activity(&state.store, &actor(&user), user.id, &row, &a, Timestamp::now()).await?;
+    field_work::change_activity(&state.store, &actor(user), user.id, &row, &a, Timestamp::now()).await?;
     Ok(see_other(&format!(
         "/staff/activity?saved=1&month={}",
         a.occurred_on.strftime("%Y-%m")
@@ -256,17 +263,18 @@ pub async fn update(
 /// `GET /staff/activity/summary.csv?month=`: the month's figures per school.
 pub async fn summary_csv(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    may_log(&user)?;
+    let user = &ctx.user;
+    may_log(user)?;
     let start = match month_of(&q)? {
         Some(m) => m,
-        None => super::today(&state).await?.first_of_month(),
+        None => ctx.today().first_of_month(),
     };
     let entries = state
         .store
-        .activities((!sees_all(&user)).then_some(user.id), start, start.last_of_month())
+        .activities((!sees_all(user)).then_some(user.id), start, start.last_of_month())
         .await?;
     let mut rows = vec![
         ["month", "school", "activities", "hours", "people_reached"]

@@ -14,11 +14,11 @@ use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 use crate::format;
 use crate::service::graduation::Standing;
 use crate::store::attendance::Participant;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 struct Row {
     p: Participant,
@@ -68,7 +68,8 @@ struct GraduationPage {
     makeups: bool,
 }
 
-async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+async fn allowed(state: &AppState, ctx: &StaffPage, class_id: ClassId) -> Result<bool, AppError> {
+    let user = &ctx.user;
     let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_take_attendance(user.role, presents))
 }
@@ -76,13 +77,14 @@ async fn allowed(state: &AppState, user: &StaffUser, class_id: ClassId) -> Resul
 /// `GET /staff/classes/{id}/sessions/{sid}`.
 pub async fn sheet(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
-    if !allowed(&state, &user, class_id).await? {
+    if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
@@ -105,13 +107,13 @@ pub async fn sheet(
         })
         .collect();
     let rule = state.store.graduation_rule(class_id).await?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let not_yet = crate::domain::graduation::check_marking(session.starts_at, Timestamp::now())
         .err()
         .map(|e| e.message(&tz));
     let page = AttendancePage {
-        layout: super::layout(dept.as_ref(), "/staff", &user),
+        layout: super::layout(dept.as_ref(), "/staff", user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         session_id,
@@ -158,11 +160,12 @@ fn parse_minutes_late(mark: Mark, raw: &str) -> Result<Option<u32>, AppError> {
 /// `POST /staff/classes/{id}/sessions/{sid}/attendance`: one person, one mark.
 pub async fn mark(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
     Form(form): Form<MarkForm>,
 ) -> Result<Response, AppError> {
-    if !allowed(&state, &user, class_id).await? {
+    let user = &ctx.user;
+    if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
     let application: ApplicationId = form
@@ -176,7 +179,7 @@ pub async fn mark(
     };
     crate::service::graduation::record_marks(
         &state.store,
-        &actor(&user),
+        &actor(user),
         class_id,
         session_id,
         &[(application, record)],
@@ -198,11 +201,12 @@ pub struct MakeUpForm {
 /// `POST /staff/classes/{id}/sessions/{sid}/make-up`: records that a missed session was made up.
 pub async fn make_up(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
     Form(form): Form<MakeUpForm>,
 ) -> Result<Response, AppError> {
-    if !allowed(&state, &user, class_id).await? {
+    let user = &ctx.user;
+    if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
     let application: ApplicationId = form
@@ -218,7 +222,7 @@ pub async fn make_up(
         return Err(AppError::NotFound("session"));
     }
     let at = (class_id, session_id, application);
-    crate::service::graduation::record_make_up(&state.store, &actor(&user), at, made_up, Timestamp::now()).await?;
+    crate::service::graduation::record_make_up(&state.store, &actor(user), at, made_up, Timestamp::now()).await?;
     let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
     Ok(crate::web::see_other(&to))
 }
@@ -226,10 +230,11 @@ pub async fn make_up(
 /// `GET /staff/classes/{id}/graduation`: the rule's verdict for every participant.
 pub async fn graduation(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    if !allowed(&state, &user, class_id).await? {
+    let user = &ctx.user;
+    if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
@@ -237,8 +242,8 @@ pub async fn graduation(
     let ride_along = rule.ride_along_required;
     let makeups = rule.max_makeups > 0;
     let rule = rule.describe();
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map_or(jiff::tz::TimeZone::UTC, |d| d.tz());
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let held = state
         .store
         .sessions(class_id)
@@ -251,7 +256,7 @@ pub async fn graduation(
         .flatten()
         .map(|e| e.message(&tz));
     let page = GraduationPage {
-        layout: super::layout(dept.as_ref(), "/staff", &user),
+        layout: super::layout(dept.as_ref(), "/staff", user),
         class_id,
         class_name: format!("{}: {}", class.program_name, class.name),
         rule,
@@ -270,16 +275,17 @@ pub async fn graduation(
 /// `POST /staff/classes/{id}/graduation`: the coordinator confirms the rule's verdicts.
 pub async fn confirm_graduation(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::Graduate) {
         return Err(AppError::Forbidden);
     }
     match crate::service::graduation::confirm(
         &state.store,
         &state.links.base_url,
-        &actor(&user),
+        &actor(user),
         class_id,
         Timestamp::now(),
     )
@@ -317,7 +323,7 @@ pub async fn certificate_pdf(state: &AppState, number: &str) -> Result<Response,
 /// `GET /staff/certificates/{number}`: staff who may see the class's roster.
 pub async fn staff_certificate(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
     let number = crate::documents::certificate::parse_number(&number).ok_or(AppError::NotFound("certificate"))?;
@@ -326,7 +332,7 @@ pub async fn staff_certificate(
         .certificate(&number)
         .await?
         .ok_or(AppError::NotFound("certificate"))?;
-    if !allowed(&state, &user, record.class_id).await? {
+    if !allowed(&state, &ctx, record.class_id).await? {
         return Err(AppError::Forbidden);
     }
     certificate_pdf(&state, &number).await
@@ -344,11 +350,12 @@ pub struct RideAlongForm {
 /// do) their ride-along.
 pub async fn ride_along(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     Form(form): Form<RideAlongForm>,
 ) -> Result<Response, AppError> {
-    if !allowed(&state, &user, class_id).await? {
+    let user = &ctx.user;
+    if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
     let application: ApplicationId = form
@@ -358,7 +365,7 @@ pub async fn ride_along(
     let done = form.done == "yes";
     crate::service::graduation::record_ride_along(
         &state.store,
-        &actor(&user),
+        &actor(user),
         class_id,
         application,
         done,

@@ -6,11 +6,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use crate::store::feeds::CalendarOwner;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::public::calendars::{CalendarLink, new_link};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/calendar.html")]
@@ -23,8 +23,9 @@ struct CalendarPage {
     link: Option<CalendarLink>,
 }
 
-async fn page(state: &AppState, user: &StaffUser, link: Option<CalendarLink>) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+async fn page(state: &AppState, ctx: &StaffPage, link: Option<CalendarLink>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let owner = CalendarOwner::Presenter(user.id);
     let page = CalendarPage {
         layout: super::layout(dept.as_ref(), "/staff/calendar", user),
@@ -43,12 +44,13 @@ async fn page(state: &AppState, user: &StaffUser, link: Option<CalendarLink>) ->
 }
 
 /// `GET /staff/calendar`.
-pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    page(&state, &user, None).await
+pub async fn show(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    page(&state, &ctx, None).await
 }
 
 /// `POST /staff/calendar`: a new private address (the previous one stops working).
-pub async fn create(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+pub async fn create(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let link = new_link(&state, &CalendarOwner::Presenter(user.id)).await?;
-    page(&state, &user, Some(link)).await
+    page(&state, &ctx, Some(link)).await
 }

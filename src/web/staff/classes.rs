@@ -18,6 +18,7 @@ use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{ClassView, Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/dashboard.html")]
@@ -75,15 +76,17 @@ struct AuditPage {
 }
 
 /// Whether `user` may see this class's roster (object-level check).
-async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+async fn may_see(state: &AppState, ctx: &StaffPage, class_id: ClassId) -> Result<bool, AppError> {
+    let user = &ctx.user;
     let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_see_roster(user.role, presents))
 }
 
 /// `GET /staff`: the classes this staff member may work on.
-pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+pub async fn dashboard(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let now = Timestamp::now();
     let mut all = state.store.all_classes().await?;
     if !allows(user.role, Permission::SeeAllClasses) {
@@ -116,7 +119,7 @@ pub async fn dashboard(State(state): State<AppState>, user: StaffUser) -> Result
         setup,
         programs,
         can_plan: allows(user.role, Permission::RunClasses),
-        layout: layout(dept.as_ref(), "/staff", &user),
+        layout: layout(dept.as_ref(), "/staff", user),
         classes: classes.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
         drafts: drafts.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
     };
@@ -135,11 +138,11 @@ pub struct Notice {
 /// `GET /staff/classes/{id}`: facts, roster and actions.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, AppError> {
-    class_page(&state, &user, id, &notice, None).await
+    class_page(&state, &ctx, id, &notice, None).await
 }
 
 /// A capacity the form refused: what was typed, why, and the answer's status.
@@ -152,17 +155,18 @@ struct CapacityProblem {
 /// The class page, with a refused capacity shown at its field.
 async fn class_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     id: ClassId,
     notice: &Notice,
     problem: Option<CapacityProblem>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    if !may_see(state, user, id).await? {
+    if !may_see(state, ctx, id).await? {
         return Err(AppError::Forbidden);
     }
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let all = state.store.roster(id).await?;
     let filter = crate::domain::roster::RosterFilter::new(&notice.status, &notice.q);
     let counts: Vec<(&'static str, &'static str, usize)> = crate::domain::ApplicationStatus::ALL
@@ -290,15 +294,16 @@ fn back_to(id: ClassId, done: &str) -> Response {
 /// `POST /staff/classes/{id}/status`: announce, open or close registration.
 pub async fn set_status(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     let to = ClassStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("Unknown class status.".into()))?;
-    classes::set_class_status(&state.store, &state.links, &actor(&user), id, to, Timestamp::now())
+    classes::set_class_status(&state.store, &state.links, &actor(user), id, to, Timestamp::now())
         .await
         .map_err(AppError::from)?;
     Ok(back_to(id, "status"))
@@ -315,10 +320,11 @@ pub struct CapacityForm {
 /// the class's seats or status rule out).
 pub async fn set_capacity(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     Form(form): Form<CapacityForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     use crate::service::{Error, messages};
     use axum::http::StatusCode;
     if !allows(user.role, Permission::RunClasses) {
@@ -337,15 +343,8 @@ pub async fn set_capacity(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Ok(capacity) => {
-            match classes::change_capacity(
-                &state.store,
-                &state.links,
-                &actor(&user),
-                id,
-                capacity,
-                Timestamp::now(),
-            )
-            .await
+            match classes::change_capacity(&state.store, &state.links, &actor(user), id, capacity, Timestamp::now())
+                .await
             {
                 Ok(_) => return Ok(back_to(id, "capacity")),
                 Err(Error::Invalid { failures, .. }) => {
@@ -356,7 +355,7 @@ pub async fn set_capacity(
             }
         }
     };
-    class_page(&state, &user, id, &Notice::default(), problem).await
+    class_page(&state, &ctx, id, &Notice::default(), problem).await
 }
 
 #[derive(Deserialize, Default)]
@@ -368,16 +367,17 @@ pub struct AuditFilter {
 /// `GET /staff/audit`: the newest entries, filterable by object type.
 pub async fn audit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(filter): Query<AuditFilter>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::ReadAudit) {
         return Err(AppError::Forbidden);
     }
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let object = filter.object.trim();
-    let sensitive = super::review::sees_sensitive(&state, &user).await?;
+    let sensitive = super::review::sees_sensitive(&state, &ctx).await?;
     let entries = state
         .store
         .audit_entries((!object.is_empty()).then_some(object), 200)
@@ -399,7 +399,7 @@ pub async fn audit(
         })
         .collect();
     let page = AuditPage {
-        layout: layout(dept.as_ref(), "/staff/audit", &user),
+        layout: layout(dept.as_ref(), "/staff/audit", user),
         entries,
         filter: object.to_string(),
     };
@@ -414,9 +414,10 @@ pub fn actor(user: &StaffUser) -> String {
 /// `POST /staff/classes/{id}/sessions/{sid}/cancel`.
 pub async fn cancel_session(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((id, sid)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -434,7 +435,7 @@ pub async fn cancel_session(
         format::date_long(session.local_date),
         format::time_range(session.local_start, session.local_end)
     );
-    classes::cancel_session(&state.store, &actor(&user), id, sid, &describe, Timestamp::now())
+    classes::cancel_session(&state.store, &actor(user), id, sid, &describe, Timestamp::now())
         .await
         .map_err(AppError::from)?;
     Ok(back_to(id, "session-cancelled"))
@@ -443,13 +444,14 @@ pub async fn cancel_session(
 /// `POST /staff/classes/{id}/cancel`.
 pub async fn cancel_class(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
-    classes::cancel_class(&state.store, &actor(&user), id, Timestamp::now())
+    classes::cancel_class(&state.store, &actor(user), id, Timestamp::now())
         .await
         .map_err(AppError::from)?;
     Ok(back_to(id, "class-cancelled"))
@@ -465,10 +467,11 @@ pub struct MoveForm {
 /// `POST /staff/applications/{id}/move`: a manual waitlist move, with a reason.
 pub async fn move_on_waitlist(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ApplicationId>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -488,7 +491,7 @@ pub async fn move_on_waitlist(
         .review_record(id)
         .await?
         .ok_or(AppError::NotFound("application"))?;
-    waitlist::move_on_waitlist(&state.store, &actor(&user), id, position, reason, Timestamp::now())
+    waitlist::move_on_waitlist(&state.store, &actor(user), id, position, reason, Timestamp::now())
         .await
         .map_err(AppError::from)?;
     Ok(back_to(record.class_id, "moved"))
@@ -505,10 +508,11 @@ pub struct EmailForm {
 /// `POST /staff/classes/{id}/email`: one message to a filtered roster, through the outbox.
 pub async fn email(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -526,7 +530,7 @@ pub async fn email(
     }
     classes::email_roster(
         &state.store,
-        &actor(&user),
+        &actor(user),
         id,
         audience,
         subject,

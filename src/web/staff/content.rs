@@ -14,11 +14,11 @@ use crate::domain::ContentId;
 use crate::domain::access::Permission;
 use crate::domain::content::{ContentDraft, ContentKind, Window, parse_month_day};
 use crate::store::content::{ContentItem, NewContent};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -160,9 +160,10 @@ pub fn public_path(kind: ContentKind, slug: &str) -> String {
 }
 
 /// `GET /staff/content`.
-pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let today = super::today(&state).await?;
+pub async fn list(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let today = ctx.today();
     let all = state.store.content_all().await?;
     let site_pages = crate::domain::content::SITE_PAGES
         .iter()
@@ -188,9 +189,9 @@ pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Resp
             on_home: c.on_home,
         })
         .collect();
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = ListPage {
-        layout: super::layout(dept.as_ref(), "/staff/content", &user),
+        layout: super::layout(dept.as_ref(), "/staff/content", user),
         rows,
         site_pages,
     };
@@ -198,13 +199,13 @@ pub async fn list(State(state): State<AppState>, user: StaffUser) -> Result<Resp
 }
 
 async fn edit_page(
-    state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     editing: Option<ContentId>,
     form: ContentForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -222,10 +223,11 @@ async fn edit_page(
 /// `GET /staff/content/new`.
 pub async fn new(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     axum::extract::Query(q): axum::extract::Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let mut form = ContentForm {
         kind: ContentKind::Advisory.code().into(),
         window: "always".into(),
@@ -240,7 +242,7 @@ pub async fn new(
         form.body = body;
         form.published = "yes".into();
     }
-    edit_page(&state, &user, None, form, Vec::new()).await
+    edit_page(&ctx, None, form, Vec::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -251,49 +253,53 @@ pub struct NewQuery {
 }
 
 /// `GET /staff/content/{id}`.
-pub async fn edit(State(state): State<AppState>, user: StaffUser, Id(id): Id<ContentId>) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+pub async fn edit(State(state): State<AppState>, ctx: StaffPage, Id(id): Id<ContentId>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let item = state
         .store
         .content_item(id)
         .await?
         .ok_or(AppError::NotFound("content"))?;
-    edit_page(&state, &user, Some(item.id), ContentForm::of(&item), Vec::new()).await
+    edit_page(&ctx, Some(item.id), ContentForm::of(&item), Vec::new()).await
 }
 
 /// `POST /staff/content/new`.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<ContentForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    save(&state, &user, None, form).await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    save(&state, &ctx, None, form).await
 }
 
 /// `POST /staff/content/{id}`.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ContentId>,
     Form(form): Form<ContentForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     if state.store.content_item(id).await?.is_none() {
         return Err(AppError::NotFound("content"));
     }
-    save(&state, &user, Some(id), form).await
+    save(&state, &ctx, Some(id), form).await
 }
 
 async fn save(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     editing: Option<ContentId>,
     form: ContentForm,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let (draft, kind, window, errors) = form.read();
     let (Some(kind), Some(window), true) = (kind, window, errors.is_empty()) else {
-        return edit_page(state, user, editing, form, errors).await;
+        return edit_page(ctx, editing, form, errors).await;
     };
     let item = NewContent {
         kind,
@@ -311,7 +317,7 @@ async fn save(
     match crate::service::content::save(&state.store, &actor(user), editing, &item, Timestamp::now()).await {
         Ok(_) => {}
         Err(crate::service::Error::Invalid { failures, .. }) => {
-            return edit_page(state, user, editing, form, crate::service::messages(&failures)).await;
+            return edit_page(ctx, editing, form, crate::service::messages(&failures)).await;
         }
         Err(e) => return Err(e.into()),
     }

@@ -17,11 +17,11 @@ use crate::domain::access::Permission;
 use crate::format;
 use crate::service::planning::{self, CopyIn, CopyPlan};
 use crate::service::{Error, messages};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -83,12 +83,13 @@ fn preview(plan: &CopyPlan) -> Preview {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: ClassId,
     form: CopyForm,
     errors: Vec<String>,
     plan: Option<&CopyPlan>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let weekday = state
         .store
@@ -97,7 +98,7 @@ async fn page(
         .into_iter()
         .find(|s| !s.cancelled)
         .map_or_else(String::new, |s| s.local_date.strftime("%A").to_string());
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -118,28 +119,30 @@ async fn page(
 /// `GET /staff/classes/{id}/copy`.
 pub async fn form(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let form = CopyForm {
         capacity: class.capacity.to_string(),
         ..Default::default()
     };
-    page(&state, &user, class_id, form, Vec::new(), None).await
+    page(&state, &ctx, class_id, form, Vec::new(), None).await
 }
 
 /// `POST /staff/classes/{id}/copy`: `step=preview` shows the sessions, `step=save`
 /// plans them again from the same fields and saves the draft.
 pub async fn submit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     Form(form): Form<CopyForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let tz = super::zone(&state).await?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let tz = ctx.zone.clone();
     let mut errors = Vec::new();
     let capacity = match form.capacity.trim() {
         "" => None,
@@ -169,18 +172,18 @@ pub async fn submit(
         Ok(plan) => plan,
         Err(Error::Invalid { failures, .. }) => {
             errors.extend(failures);
-            return page(&state, &user, class_id, form, messages(&errors), None).await;
+            return page(&state, &ctx, class_id, form, messages(&errors), None).await;
         }
-        Err(Error::Conflict { why, .. }) => return page(&state, &user, class_id, form, vec![why], None).await,
+        Err(Error::Conflict { why, .. }) => return page(&state, &ctx, class_id, form, vec![why], None).await,
         Err(e) => return Err(e.into()),
     };
     if form.step != "save" {
-        return page(&state, &user, class_id, form, Vec::new(), Some(&plan)).await;
+        return page(&state, &ctx, class_id, form, Vec::new(), Some(&plan)).await;
     }
-    match planning::save_copy(&state.store, &plan, &actor(&user), Timestamp::now()).await {
+    match planning::save_copy(&state.store, &plan, &actor(user), Timestamp::now()).await {
         Ok(id) => Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=copied"))),
-        Err(Error::Conflict { why, .. }) => page(&state, &user, class_id, form, vec![why], Some(&plan)).await,
-        Err(Error::Invalid { failures, .. }) => page(&state, &user, class_id, form, messages(&failures), None).await,
+        Err(Error::Conflict { why, .. }) => page(&state, &ctx, class_id, form, vec![why], Some(&plan)).await,
+        Err(Error::Invalid { failures, .. }) => page(&state, &ctx, class_id, form, messages(&failures), None).await,
         Err(e) => Err(e.into()),
     }
 }

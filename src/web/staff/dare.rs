@@ -22,6 +22,7 @@ use crate::web::error::{AppError, form_problems};
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 /// A lesson as pages show it.
 pub struct LessonView {
@@ -122,12 +123,13 @@ struct ListPage {
 
 async fn list_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: PlanForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let tz = super::zone(state).await?;
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let tz = ctx.zone.clone();
+    let dept = &ctx.department;
     let coordinator = coordinator(user);
     let classes = state
         .store
@@ -136,7 +138,7 @@ async fn list_page(
         .into_iter()
         .map(|c| view(c, &tz))
         .collect();
-    let today = super::today(state).await?;
+    let today = ctx.today();
     let instructors = state
         .store
         .duty_holders(&[Duty::DareInstructor], today)
@@ -178,17 +180,18 @@ pub struct FromRequest {
 /// (filled from a school's presentation request).
 pub async fn list(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<FromRequest>,
 ) -> Result<Response, AppError> {
-    require_staff(&user)?;
+    let user = &ctx.user;
+    require_staff(user)?;
     let mut form = PlanForm {
         grade: "5".into(),
         minutes: "45".into(),
         lessons: dare::CURRICULUM.len().to_string(),
         ..Default::default()
     };
-    if coordinator(&user)
+    if coordinator(user)
         && let Ok(id) = q.request.trim().parse::<RequestId>()
         && let Some(r) = state.store.request(id).await?
         && r.service_code == "presentation"
@@ -207,24 +210,25 @@ pub async fn list(
         }
         form.students = answer("attendance");
     }
-    list_page(&state, &user, form, Vec::new()).await
+    list_page(&state, &ctx, form, Vec::new()).await
 }
 
 /// `POST /staff/dare`: plans a class and its lessons.
 pub async fn plan(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<PlanForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let plan = match form.check(&super::zone(&state).await?) {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let plan = match form.check(&ctx.zone.clone()) {
         Ok(p) => p,
-        Err(errors) => return list_page(&state, &user, form, errors).await,
+        Err(errors) => return list_page(&state, &ctx, form, errors).await,
     };
-    let who = actor(&user);
+    let who = actor(user);
     match crate::service::dare::plan(&state.store, &state.links, (user.id, &who), &plan, Timestamp::now()).await {
         Ok(id) => Ok(see_other(&format!("/staff/dare/{id}"))),
-        Err(e) => list_page(&state, &user, form, form_problems(e)?).await,
+        Err(e) => list_page(&state, &ctx, form, form_problems(e)?).await,
     }
 }
 
@@ -244,7 +248,8 @@ struct ClassPage {
 }
 
 /// Coordinators, and the class's own instructor, see and work a class.
-async fn class_for(state: &AppState, user: &StaffUser, id: DareClassId) -> Result<DareClass, AppError> {
+async fn class_for(state: &AppState, ctx: &StaffPage, id: DareClassId) -> Result<DareClass, AppError> {
+    let user = &ctx.user;
     require_staff(user)?;
     let class = state
         .store
@@ -271,15 +276,11 @@ struct Retry {
     lesson_errors: Option<LessonId>,
 }
 
-async fn class_page(
-    state: &AppState,
-    user: &StaffUser,
-    class: DareClass,
-    retry: Option<Retry>,
-) -> Result<Response, AppError> {
-    let tz = super::zone(state).await?;
-    let dept = state.store.department().await?;
-    let today = super::today(state).await?.to_string();
+async fn class_page(ctx: &StaffPage, class: DareClass, retry: Option<Retry>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    let tz = ctx.zone.clone();
+    let dept = &ctx.department;
+    let today = ctx.today().to_string();
     let retry = retry.unwrap_or(Retry {
         graduates: class.graduates.unwrap_or(class.students).to_string(),
         graduated_on: today.clone(),
@@ -319,26 +320,27 @@ fn retry(errors: Vec<String>) -> Retry {
 /// `GET /staff/dare/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<DareClassId>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, id).await?;
-    class_page(&state, &user, class, None).await
+    let class = class_for(&state, &ctx, id).await?;
+    class_page(&ctx, class, None).await
 }
 
 /// `POST /staff/dare/{id}/lessons/{lesson}`: taught (with how many were there),
 /// cancelled, or planned at a new time.
 pub async fn lesson(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((id, lesson)): Id<(DareClassId, LessonId)>,
     Form(form): Form<LessonForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, id).await?;
+    let user = &ctx.user;
+    let class = class_for(&state, &ctx, id).await?;
     let Some(current) = class.lessons.iter().find(|x| x.id == lesson) else {
         return Err(AppError::NotFound("lesson"));
     };
-    let tz = super::zone(&state).await?;
+    let tz = ctx.zone.clone();
     let now = Timestamp::now();
     let lesson_id = current.id;
     let change = match form.check(class.students, current.starts_at, current.ends_at, now, &tz) {
@@ -346,10 +348,10 @@ pub async fn lesson(
         Err(errors) => {
             let mut r = retry(errors);
             r.lesson_errors = Some(lesson_id);
-            return class_page(&state, &user, class, Some(r)).await;
+            return class_page(&ctx, class, Some(r)).await;
         }
     };
-    let who = actor(&user);
+    let who = actor(user);
     let links = &state.links;
     match crate::service::dare::change_lesson(&state.store, links, (user.id, &who), class.id, lesson_id, &change, now)
         .await
@@ -358,7 +360,7 @@ pub async fn lesson(
         Err(e) => {
             let mut r = retry(form_problems(e)?);
             r.lesson_errors = Some(lesson_id);
-            class_page(&state, &user, class, Some(r)).await
+            class_page(&ctx, class, Some(r)).await
         }
     }
 }
@@ -373,12 +375,13 @@ pub struct GraduationForm {
 /// `POST /staff/dare/{id}/graduation`.
 pub async fn graduate(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<DareClassId>,
     Form(form): Form<GraduationForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, id).await?;
-    let who = actor(&user);
+    let user = &ctx.user;
+    let class = class_for(&state, &ctx, id).await?;
+    let who = actor(user);
     match crate::service::dare::graduate(
         &state.store,
         &state.links,
@@ -397,7 +400,7 @@ pub async fn graduate(
                 graduated_on: form.graduated_on,
                 ..retry(form_problems(e)?)
             };
-            class_page(&state, &user, class, Some(r)).await
+            class_page(&ctx, class, Some(r)).await
         }
     }
 }
@@ -405,15 +408,16 @@ pub async fn graduate(
 /// `POST /staff/dare/{id}/cancel`: coordinators only.
 pub async fn cancel(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<DareClassId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let class = class_for(&state, &user, id).await?;
-    let who = actor(&user);
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let class = class_for(&state, &ctx, id).await?;
+    let who = actor(user);
     match crate::service::dare::cancel(&state.store, &state.links, (user.id, &who), class.id, Timestamp::now()).await {
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
-        Err(e) => class_page(&state, &user, class, Some(retry(form_problems(e)?))).await,
+        Err(e) => class_page(&ctx, class, Some(retry(form_problems(e)?))).await,
     }
 }
 
@@ -427,15 +431,15 @@ pub struct NamesForm {
 /// The names go into the PDF and nowhere else; only how many is counted.
 pub async fn certificates(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<DareClassId>,
     Form(form): Form<NamesForm>,
 ) -> Result<Response, AppError> {
-    let class = class_for(&state, &user, id).await?;
+    let user = &ctx.user;
+    let class = class_for(&state, &ctx, id).await?;
     let (Some(graduates), Some(day)) = (class.graduates, class.graduated_on) else {
         return class_page(
-            &state,
-            &user,
+            &ctx,
             class,
             Some(retry(vec![
                 "Certificates are printed once the class has graduated.".into(),
@@ -450,10 +454,10 @@ pub async fn certificates(
                 names: form.names,
                 ..retry(errors)
             };
-            return class_page(&state, &user, class, Some(r)).await;
+            return class_page(&ctx, class, Some(r)).await;
         }
     };
-    let who = actor(&user);
+    let who = actor(user);
     let printed = u32::try_from(names.len()).unwrap_or(u32::MAX);
     match crate::service::dare::count_certificates(&state.store, (user.id, &who), class.id, printed, Timestamp::now())
         .await
@@ -462,7 +466,7 @@ pub async fn certificates(
         Err(Error::Store(e)) => return Err(e.into()),
         Err(_) => return Err(AppError::NotFound("DARE class")),
     }
-    let (dept, _) = state.store.department_name_zone().await?;
+    let (dept, _) = (ctx.department_name(), ctx.zone.clone());
     let classroom = format!(
         "{}, {}, {}",
         class.teacher,

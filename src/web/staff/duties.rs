@@ -17,12 +17,12 @@ use crate::domain::program::Duty;
 use crate::domain::{DutyId, StaffId};
 use crate::service::{Error, field_work};
 use crate::store::duties::DutyRow;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/duties.html")]
@@ -47,14 +47,15 @@ pub struct OnQuery {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     on: Option<Date>,
     form: AssignmentForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let today = super::today(state).await?;
+    let user = &ctx.user;
+    let today = ctx.today();
     let on = on.unwrap_or(today);
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -78,10 +79,11 @@ async fn page(
 /// `GET /staff/duties?on=YYYY-MM-DD`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<OnQuery>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let on = match q.on.trim() {
         "" => None,
         raw => Some(
@@ -89,23 +91,24 @@ pub async fn show(
                 .map_err(|_| AppError::BadRequest("Choose a day as year-month-day.".into()))?,
         ),
     };
-    page(&state, &user, on, AssignmentForm::default(), Vec::new()).await
+    page(&state, &ctx, on, AssignmentForm::default(), Vec::new()).await
 }
 
 /// `POST /staff/duties`: a new assignment.
 pub async fn assign(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<AssignmentForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let (staff, assignment) = match form.check() {
         Ok(ok) => ok,
-        Err(errors) => return page(&state, &user, None, form, errors).await,
+        Err(errors) => return page(&state, &ctx, None, form, errors).await,
     };
     match field_work::assign_duty(
         &state.store,
-        &actor(&user),
+        &actor(user),
         StaffId::new(staff),
         &assignment,
         Timestamp::now(),
@@ -114,7 +117,7 @@ pub async fn assign(
     {
         Ok(_) => {}
         Err(Error::Invalid { failures, .. }) => {
-            return page(&state, &user, None, form, crate::service::messages(&failures)).await;
+            return page(&state, &ctx, None, form, crate::service::messages(&failures)).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -130,16 +133,17 @@ pub struct EndForm {
 /// `POST /staff/duties/{id}/end`.
 pub async fn end(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<DutyId>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let day: Date = form
         .ends_on
         .trim()
         .parse()
         .map_err(|_| AppError::Invalid("Enter the last day of the duty as year-month-day.".into()))?;
-    field_work::end_duty(&state.store, &actor(&user), id, day, Timestamp::now()).await?;
+    field_work::end_duty(&state.store, &actor(user), id, day, Timestamp::now()).await?;
     Ok(see_other("/staff/duties"))
 }

@@ -12,11 +12,11 @@ use serde::Deserialize;
 
 use crate::domain::access::{Permission, allows};
 use crate::domain::engagement::{Engagement, Line};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::api::staff::ApiClient;
 use crate::web::error::{ApiError, AppError, problem_response};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
@@ -27,8 +27,7 @@ pub struct Period {
     to: String,
 }
 
-async fn period(state: &AppState, p: &Period) -> Result<(Date, Date), AppError> {
-    let today = super::today(state).await?;
+async fn period(today: Date, p: &Period) -> Result<(Date, Date), AppError> {
     let day = |raw: &str, default: Date| match raw.trim() {
         "" => Ok(default),
         s => s
@@ -92,16 +91,17 @@ struct EngagementPage {
 /// `GET /staff/reports/engagement?from=&to=`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(p): Query<Period>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::SeeAllClasses)?;
-    let (from, to) = period(&state, &p).await?;
+    let user = &ctx.user;
+    super::require(user, Permission::SeeAllClasses)?;
+    let (from, to) = period(ctx.today(), &p).await?;
     let report = crate::service::engagement::report(&state.store, from, to).await?;
     let bars = bars(&report.by_month);
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = EngagementPage {
-        layout: super::layout(dept.as_ref(), "/staff/reports/annual", &user),
+        layout: super::layout(dept.as_ref(), "/staff/reports/annual", user),
         chart_width: 60 + bars.len() as i64 * 56,
         bars,
         tables: vec![
@@ -125,13 +125,10 @@ fn sections(r: &Engagement) -> [(&'static str, &[Line]); 4] {
 }
 
 /// `GET /staff/reports/engagement.csv?from=&to=`: one table, a row per figure.
-pub async fn csv(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(p): Query<Period>,
-) -> Result<Response, AppError> {
-    super::require(&user, Permission::SeeAllClasses)?;
-    let (from, to) = period(&state, &p).await?;
+pub async fn csv(State(state): State<AppState>, ctx: StaffPage, Query(p): Query<Period>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::SeeAllClasses)?;
+    let (from, to) = period(ctx.today(), &p).await?;
     let r = crate::service::engagement::report(&state.store, from, to).await?;
     let mut rows = vec![
         ["by", "name", "entries", "hours", "people_reached"]
@@ -167,15 +164,12 @@ pub async fn csv(
 }
 
 /// `GET /staff/reports/engagement.pdf?from=&to=`.
-pub async fn pdf(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(p): Query<Period>,
-) -> Result<Response, AppError> {
-    super::require(&user, Permission::SeeAllClasses)?;
-    let (from, to) = period(&state, &p).await?;
+pub async fn pdf(State(state): State<AppState>, ctx: StaffPage, Query(p): Query<Period>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::SeeAllClasses)?;
+    let (from, to) = period(ctx.today(), &p).await?;
     let r = crate::service::engagement::report(&state.store, from, to).await?;
-    let department = state.store.department().await?.map(|d| d.name).unwrap_or_default();
+    let department = ctx.department.as_ref().map(|d| d.name.clone()).unwrap_or_default();
     let filename = format!("engagement-{from}-{to}.pdf");
     super::export::pdf_response(&filename, move || {
         use crate::documents::report_pdf::{Table, render_tables};
@@ -275,6 +269,9 @@ pub async fn api(
             "This token's role may not read reports.",
         ));
     }
-    let (from, to) = period(&state, &p).await?;
+    let today = jiff::Timestamp::now()
+        .to_zoned(state.store.department_name_zone().await?.1)
+        .date();
+    let (from, to) = period(today, &p).await?;
     Ok(Json(crate::service::engagement::report(&state.store, from, to).await?).into_response())
 }

@@ -19,6 +19,7 @@ use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::public::apply::{ApplyForm, FormState};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/entry.html")]
@@ -33,18 +34,19 @@ struct EntryPage {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: ClassId,
     form: FormState,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let program = state
         .store
         .published_program(&class.program_slug)
         .await?
         .ok_or(AppError::NotFound("class"))?;
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = EntryPage {
         layout: super::layout(dept.as_ref(), "/staff", user),
         class_id,
@@ -67,21 +69,23 @@ fn may_enter(user: &StaffUser) -> Result<(), AppError> {
 /// `GET /staff/classes/{id}/applications/new`.
 pub async fn new(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    may_enter(&user)?;
-    page(&state, &user, class_id, FormState::fresh(), StatusCode::OK).await
+    let user = &ctx.user;
+    may_enter(user)?;
+    page(&state, &ctx, class_id, FormState::fresh(), StatusCode::OK).await
 }
 
 /// `POST /staff/classes/{id}/applications`.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     Form(form): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
-    may_enter(&user)?;
+    let user = &ctx.user;
+    may_enter(user)?;
     let input = form.to_input();
     let applicant = match input.validate(jiff::Zoned::now().date()) {
         Ok(a) => a,
@@ -92,7 +96,7 @@ pub async fn create(
                 problem: None,
                 questions: Vec::new(),
             };
-            return page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return page(&state, &ctx, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let token = form.form_token.trim();
@@ -135,5 +139,5 @@ pub async fn create(
         Err(Error::Conflict { why, .. }) => refused(why, Vec::new()),
         Err(Error::Unavailable | Error::Store(_)) => return Err(AppError::Unavailable),
     };
-    page(&state, &user, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+    page(&state, &ctx, class_id, f, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -16,9 +16,9 @@ use std::collections::HashMap;
 
 use crate::domain::questions;
 use crate::domain::{ApplicationId, ClassId, QuestionId};
-use crate::store::staff::StaffUser;
 use crate::web::error::AppError;
 use crate::web::extract::Id;
+use crate::web::staff::StaffPage;
 
 /// Neutralizes a cell a spreadsheet would evaluate.
 pub fn safe_cell(value: &str) -> String {
@@ -75,7 +75,8 @@ pub(crate) async fn pdf_response(
         .into_response())
 }
 
-async fn class_for(state: &AppState, user: &StaffUser, id: ClassId) -> Result<ClassId, AppError> {
+async fn class_for(state: &AppState, ctx: &StaffPage, id: ClassId) -> Result<ClassId, AppError> {
+    let user = &ctx.user;
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
     let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, id).await?;
     if !may_see_roster(user.role, presents) {
@@ -87,16 +88,16 @@ async fn class_for(state: &AppState, user: &StaffUser, id: ClassId) -> Result<Cl
 /// `GET /staff/classes/{id}/roster.csv`.
 pub async fn roster(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let id = class_for(&state, &user, id).await?;
+    let id = class_for(&state, &ctx, id).await?;
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     let filter = crate::domain::roster::RosterFilter::new(get("status"), get("q"));
     // Answers to the program's questions, one column each; a sensitive question's column
     // is left out entirely for a role the department does not name.
-    let sees = super::review::sees_sensitive(&state, &user).await?;
+    let sees = super::review::sees_sensitive(&state, &ctx).await?;
     let columns: Vec<(QuestionId, String)> = state
         .store
         .class_question_columns(id)
@@ -159,10 +160,10 @@ pub async fn roster(
 /// `GET /staff/classes/{id}/attendance.csv`: one row per participant, one column per session.
 pub async fn attendance(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    let id = class_for(&state, &user, id).await?;
+    let id = class_for(&state, &ctx, id).await?;
     let sessions: Vec<_> = state
         .store
         .sessions(id)

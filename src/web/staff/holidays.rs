@@ -14,11 +14,11 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::holidays;
 use crate::format;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/holidays.html")]
@@ -78,13 +78,14 @@ fn year_span(year: i16) -> (Date, Date) {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     year: i16,
     form: AddForm,
     errors: Vec<String>,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
-    let today = super::today(state).await?;
+    let user = &ctx.user;
+    let today = ctx.today();
     let (from, to) = year_span(year);
     let holidays = state
         .store
@@ -97,7 +98,7 @@ async fn page(
     years.extend([today.year() - 1, today.year(), today.year() + 1, year]);
     years.sort_unstable();
     years.dedup();
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -118,11 +119,12 @@ async fn page(
 /// `GET /staff/holidays?year=2027`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let year = year_or(&q.year, super::today(&state).await?);
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let year = year_or(&q.year, ctx.today());
     let notice = match q.done.as_str() {
         "added" => Some("The holiday is added; new classes skip it.".to_string()),
         "removed" => Some("The holiday is removed.".to_string()),
@@ -133,28 +135,29 @@ pub async fn show(
         )),
         _ => None,
     };
-    page(&state, &user, year, AddForm::default(), Vec::new(), notice).await
+    page(&state, &ctx, year, AddForm::default(), Vec::new(), notice).await
 }
 
 /// `POST /staff/holidays`: adds one holiday.
 pub async fn add(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<AddForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let today = super::today(&state).await?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let today = ctx.today();
     let holiday = match holidays::parse(&form.date, &form.name) {
         Ok(h) => h,
         Err(errors) => {
             let year = form.date.get(..4).map_or(today.year(), |y| year_or(y, today));
-            return page(&state, &user, year, form, errors, None).await;
+            return page(&state, &ctx, year, form, errors, None).await;
         }
     };
-    if !crate::service::holidays::add(&state.store, &actor(&user), &holiday, Timestamp::now()).await? {
+    if !crate::service::holidays::add(&state.store, &actor(user), &holiday, Timestamp::now()).await? {
         let year = holiday.date.year();
         let e = format!("{} already has a holiday.", format::date_long(holiday.date));
-        return page(&state, &user, year, form, vec![e], None).await;
+        return page(&state, &ctx, year, form, vec![e], None).await;
     }
     Ok(crate::web::see_other(&format!(
         "/staff/holidays?year={}&done=added",
@@ -165,12 +168,13 @@ pub async fn add(
 /// `POST /staff/holidays/remove`: removes the holiday on a date.
 pub async fn remove(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<DateForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let date: Date = form.date.trim().parse().map_err(|_| AppError::NotFound("holiday"))?;
-    if !crate::service::holidays::remove(&state.store, &actor(&user), date, Timestamp::now()).await? {
+    if !crate::service::holidays::remove(&state.store, &actor(user), date, Timestamp::now()).await? {
         return Err(AppError::NotFound("holiday"));
     }
     Ok(crate::web::see_other(&format!(
@@ -183,10 +187,11 @@ pub async fn remove(
 /// holiday the department already has on one of those days.
 pub async fn federal(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<YearForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let year: i16 = form
         .year
         .trim()
@@ -194,7 +199,7 @@ pub async fn federal(
         .ok()
         .filter(|y| (crate::domain::schedule::FIRST_YEAR..=crate::domain::schedule::LAST_YEAR).contains(y))
         .ok_or_else(|| AppError::BadRequest("Choose a year from 1970 to 2200.".into()))?;
-    let added = crate::service::holidays::add_federal(&state.store, &actor(&user), year, Timestamp::now()).await?;
+    let added = crate::service::holidays::add_federal(&state.store, &actor(user), year, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!(
         "/staff/holidays?year={year}&done=federal-{added}"
     )))

@@ -13,12 +13,12 @@ use crate::domain::{ApplicationInput, ClassId};
 use crate::service::Error;
 use crate::service::registrar::{ALREADY_APPLIED, KEY_REUSED, Request};
 use crate::store::applications::Channel;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::api::registrations::fingerprint;
 use crate::web::error::AppError;
 use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// The columns a file must have, in any order.
 pub const COLUMNS: &[&str] = &[
@@ -51,13 +51,14 @@ struct ImportPage {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: ClassId,
     results: Vec<(usize, String, String)>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = ImportPage {
         layout: super::layout(dept.as_ref(), "/staff", user),
         class_id,
@@ -72,11 +73,12 @@ async fn page(
 /// `GET /staff/classes/{id}/import`.
 pub async fn form(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    page(&state, &user, class_id, Vec::new(), None).await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    page(&state, &ctx, class_id, Vec::new(), None).await
 }
 
 /// Reads rows into application inputs; errors name the line.
@@ -127,11 +129,12 @@ fn parse(csv_text: &[u8]) -> Result<Vec<ApplicationInput>, String> {
 /// `POST /staff/classes/{id}/import` (multipart, field `file`).
 pub async fn upload(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     // Read after the role check, so a refused caller learns nothing from the body's shape.
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut file = None;
@@ -147,7 +150,7 @@ pub async fn upload(
     let Some(file) = file.filter(|f| !f.is_empty()) else {
         return page(
             &state,
-            &user,
+            &ctx,
             class_id,
             Vec::new(),
             Some("Choose a CSV file to import.".into()),
@@ -156,7 +159,7 @@ pub async fn upload(
     };
     let inputs = match parse(&file) {
         Ok(rows) => rows,
-        Err(e) => return page(&state, &user, class_id, Vec::new(), Some(e)).await,
+        Err(e) => return page(&state, &ctx, class_id, Vec::new(), Some(e)).await,
     };
     let today = jiff::Zoned::now().date();
     let mut results = Vec::with_capacity(inputs.len());
@@ -202,5 +205,5 @@ pub async fn upload(
         results.push((line, who, outcome));
     }
     tracing::info!(staff = %user.id, class = %class_id, rows = results.len(), "applicants imported");
-    page(&state, &user, class_id, results, None).await
+    page(&state, &ctx, class_id, results, None).await
 }

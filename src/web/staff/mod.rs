@@ -1,6 +1,6 @@
-//! The back office under `/staff`. Every handler takes a [`StaffUser`] extractor, so a
-//! page cannot be reached without a signed-in account, and checks the permission table
-//! in `domain::access` for the object it touches.
+//! The back office under `/staff`. Every handler takes a [`StaffPage`] (or, for a bare
+//! action, a [`StaffUser`]) extractor, so a page cannot be reached without a signed-in
+//! account, and checks the permission table in `domain::access` for the object it touches.
 
 use axum::Router;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use jiff::Timestamp;
 
 use crate::auth::tokens;
+use crate::store::catalog::Department;
 use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -306,19 +307,47 @@ pub fn require(user: &StaffUser, permission: crate::domain::access::Permission) 
     }
 }
 
-/// The department's time zone (UTC before it is set up).
-pub async fn zone(state: &AppState) -> Result<jiff::tz::TimeZone, AppError> {
-    Ok(state
-        .store
-        .department()
-        .await?
-        .map(|d| d.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC))
+/// What every back-office page needs besides its own data, read once per request: who is
+/// signed in, the department (none before set-up) and its time zone. Handlers take it in
+/// place of [`StaffUser`], so none reads the department itself.
+pub struct StaffPage {
+    pub user: StaffUser,
+    pub department: Option<Department>,
+    pub zone: jiff::tz::TimeZone,
 }
 
-/// Today's date in the department's time zone.
-pub async fn today(state: &AppState) -> Result<jiff::civil::Date, AppError> {
-    Ok(Timestamp::now().to_zoned(zone(state).await?).date())
+impl StaffPage {
+    /// The layout of this page at `current` (a nav href).
+    pub fn layout(&self, current: &str) -> crate::web::layout::Layout {
+        layout(self.department.as_ref(), current, &self.user)
+    }
+
+    /// Today's date in the department's time zone.
+    pub fn today(&self) -> jiff::civil::Date {
+        Timestamp::now().to_zoned(self.zone.clone()).date()
+    }
+
+    /// The department's name, or a neutral one before set-up.
+    pub fn department_name(&self) -> String {
+        self.department
+            .as_ref()
+            .map_or_else(|| "Police Department".to_string(), |d| d.name.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for StaffPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = <StaffUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let department = state
+            .store
+            .department()
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
+        let zone = department.as_ref().map_or(jiff::tz::TimeZone::UTC, Department::tz);
+        Ok(StaffPage { user, department, zone })
+    }
 }
 
 /// Not signed in: send the browser to the sign-in page.

@@ -16,11 +16,11 @@ use crate::domain::{ClassId, NominationId, Role, SchoolId};
 use crate::service::Error;
 use crate::service::nominations;
 use crate::store::schools::{NominationRow, School};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 struct SchoolView {
     school: School,
@@ -51,7 +51,8 @@ fn status_label(code: &str) -> &'static str {
 }
 
 /// The schools whose nominations this staff member may handle; refused outright when none.
-async fn scope(state: &AppState, user: &StaffUser) -> Result<Scope, AppError> {
+async fn scope(state: &AppState, ctx: &StaffPage) -> Result<Scope, AppError> {
+    let user = &ctx.user;
     let own = match user.role {
         Role::Counselor => state.store.counselor_schools(user.id).await?,
         _ => Vec::new(),
@@ -90,13 +91,14 @@ pub struct Which {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class: Option<ClassId>,
     form: NominationInput,
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let scope = scope(state, user).await?;
+    let user = &ctx.user;
+    let scope = scope(state, ctx).await?;
     let cohorts = cohorts(state).await?;
     let cohort = class
         .filter(|c| cohorts.iter().any(|(id, _)| id == c))
@@ -121,7 +123,7 @@ async fn page(
             school: s,
         })
         .collect();
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -145,11 +147,7 @@ async fn page(
 }
 
 /// `GET /staff/nominations?class=ID`.
-pub async fn show(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(q): Query<Which>,
-) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, ctx: StaffPage, Query(q): Query<Which>) -> Result<Response, AppError> {
     let class = q.class.parse().ok();
     let notice = match q.done.as_str() {
         "nominated" => Some("The nomination is filed. The coordinator decides; you see the status here."),
@@ -161,7 +159,7 @@ pub async fn show(
         "updated" => Some("The nomination is corrected."),
         _ => None,
     };
-    page(&state, &user, class, NominationInput::default(), Vec::new(), notice).await
+    page(&state, &ctx, class, NominationInput::default(), Vec::new(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -179,9 +177,10 @@ fn back(class: ClassId, done: &str) -> Response {
 /// `POST /staff/nominations`: a counselor nominates a student of one of their schools.
 pub async fn nominate(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<NominateForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::Nominate) {
         return Err(AppError::Forbidden);
     }
@@ -195,31 +194,31 @@ pub async fn nominate(
         .trim()
         .parse()
         .map_err(|_| AppError::NotFound("school"))?;
-    if !scope(&state, &user).await?.covers(school) {
+    if !scope(&state, &ctx).await?.covers(school) {
         return Err(AppError::Forbidden);
     }
     let checked = match form.input.validate() {
         Ok(n) => n,
         Err(errors) => {
             let errors = errors.into_iter().map(|(_, m)| m).collect();
-            return page(&state, &user, Some(class), form.input, errors, None).await;
+            return page(&state, &ctx, Some(class), form.input, errors, None).await;
         }
     };
-    match nominations::nominate(&state.store, &actor(&user), class, school, &checked, Timestamp::now()).await {
+    match nominations::nominate(&state.store, &actor(user), class, school, &checked, Timestamp::now()).await {
         Ok(_) => Ok(back(class, "nominated")),
-        Err(Error::Conflict { why: m, .. }) => page(&state, &user, Some(class), form.input, vec![m], None).await,
+        Err(Error::Conflict { why: m, .. }) => page(&state, &ctx, Some(class), form.input, vec![m], None).await,
         Err(e) => Err(e.into()),
     }
 }
 
 /// Loads a nomination the user may act on (object-level check by school).
-async fn nomination_for(state: &AppState, user: &StaffUser, id: NominationId) -> Result<NominationRow, AppError> {
+async fn nomination_for(state: &AppState, ctx: &StaffPage, id: NominationId) -> Result<NominationRow, AppError> {
     let n = state
         .store
         .nomination(id)
         .await?
         .ok_or(AppError::NotFound("nomination"))?;
-    if !scope(state, user).await?.covers(n.school_id) {
+    if !scope(state, ctx).await?.covers(n.school_id) {
         return Err(AppError::Forbidden);
     }
     Ok(n)
@@ -235,13 +234,14 @@ pub struct DecisionForm {
 /// withdraw (the school's counselor or a coordinator).
 pub async fn act(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((id, action)): Id<(NominationId, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, id).await?;
+    let user = &ctx.user;
+    let n = nomination_for(&state, &ctx, id).await?;
     let coordinator = allows(user.role, Permission::RunClasses);
-    let who = actor(&user);
+    let who = actor(user);
     let now = Timestamp::now();
     let done = match action.as_str() {
         "accept" if coordinator => nominations::accept(&state.store, &state.links.base_url, &who, n.id, now)
@@ -281,9 +281,10 @@ pub struct QuotaForm {
 /// `POST /staff/nominations/quota`: a school's limit for a cohort (empty: no limit).
 pub async fn quota(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<QuotaForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
@@ -295,7 +296,7 @@ pub async fn quota(
             AppError::Invalid("A quota is a whole number from 0 to 500, or empty for no limit.".into())
         })?),
     };
-    nominations::set_quota(&state.store, &actor(&user), class, school, seats, Timestamp::now()).await?;
+    nominations::set_quota(&state.store, &actor(user), class, school, seats, Timestamp::now()).await?;
     Ok(back(class, "quota"))
 }
 
@@ -310,12 +311,12 @@ pub struct ReportQuery {
 /// counselor and coordinators. Returns `(cohort name, school name, rows)`.
 async fn credit_rows(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     q: &ReportQuery,
 ) -> Result<(String, String, Vec<Vec<String>>), AppError> {
     let class: ClassId = q.class.parse().map_err(|_| AppError::NotFound("cohort"))?;
     let school: SchoolId = q.school.parse().map_err(|_| AppError::NotFound("school"))?;
-    if !scope(state, user).await?.covers(school) {
+    if !scope(state, ctx).await?.covers(school) {
         return Err(AppError::Forbidden);
     }
     let school_name = state
@@ -388,10 +389,10 @@ const HEADINGS: [&str; 7] = [
 /// cohort (student, grade, sessions attended, completed, credits).
 pub async fn credit_report(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let (cohort, school, body) = credit_rows(&state, &user, &q).await?;
+    let (cohort, school, body) = credit_rows(&state, &ctx, &q).await?;
     let mut rows = vec![HEADINGS.map(String::from).to_vec()];
     rows.extend(body);
     super::export::csv_response(&report_name(&cohort, &school, "csv"), rows)
@@ -400,16 +401,16 @@ pub async fn credit_report(
 /// `GET /staff/nominations/report.pdf?class=&school=`: the same report, printable.
 pub async fn credit_report_pdf(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let (cohort, school, rows) = credit_rows(&state, &user, &q).await?;
+    let (cohort, school, rows) = credit_rows(&state, &ctx, &q).await?;
     let dept = state
         .store
         .department()
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
-    let today = super::today(&state).await?;
+    let today = ctx.today();
     let subtitle = [
         dept,
         cohort.clone(),
@@ -449,13 +450,13 @@ struct EditPage {
 }
 
 async fn edit_page(
-    state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     n: &NominationRow,
     form: NominationInput,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -485,10 +486,10 @@ fn editable(n: &NominationRow) -> Result<(), AppError> {
 /// `GET /staff/nominations/{id}/edit`: correct a nomination before the coordinator decides.
 pub async fn edit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<NominationId>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, id).await?;
+    let n = nomination_for(&state, &ctx, id).await?;
     editable(&n)?;
     let form = NominationInput {
         school_id: n.school_id.to_string(),
@@ -499,17 +500,18 @@ pub async fn edit(
         guardian_name: n.guardian_name.clone(),
         guardian_email: n.guardian_email.clone(),
     };
-    edit_page(&state, &user, &n, form, Vec::new()).await
+    edit_page(&ctx, &n, form, Vec::new()).await
 }
 
 /// `POST /staff/nominations/{id}/edit`.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<NominationId>,
     Form(mut form): Form<NominationInput>,
 ) -> Result<Response, AppError> {
-    let n = nomination_for(&state, &user, id).await?;
+    let user = &ctx.user;
+    let n = nomination_for(&state, &ctx, id).await?;
     editable(&n)?;
     // The school stays: a student moving schools is a new nomination by the new school.
     form.school_id = n.school_id.to_string();
@@ -517,13 +519,13 @@ pub async fn update(
         Ok(c) => c,
         Err(errors) => {
             let errors = errors.into_iter().map(|(_, m)| m).collect();
-            return edit_page(&state, &user, &n, form, errors).await;
+            return edit_page(&ctx, &n, form, errors).await;
         }
     };
-    match nominations::correct(&state.store, &actor(&user), &n, &checked, Timestamp::now()).await {
+    match nominations::correct(&state.store, &actor(user), &n, &checked, Timestamp::now()).await {
         Ok(()) => {}
         Err(crate::service::Error::Invalid { failures, .. }) => {
-            return edit_page(&state, &user, &n, form, crate::service::messages(&failures)).await;
+            return edit_page(&ctx, &n, form, crate::service::messages(&failures)).await;
         }
         Err(e) => return Err(e.into()),
     }

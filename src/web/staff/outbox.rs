@@ -22,6 +22,7 @@ use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// Rows shown at once; the search narrows further.
 const PAGE_ROWS: i64 = 200;
@@ -106,17 +107,18 @@ fn row(e: OutboxEntry, tz: &jiff::tz::TimeZone, now: Timestamp) -> Row {
 /// `GET /staff/outbox?status=&q=`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(filter): Query<Filter>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let status = OutboxStatus::parse(filter.status.trim());
     let now = Timestamp::now();
     let rows = state
         .store
-        .outbox_entries(status, &filter.q, sees_staff_account_mail(&user), PAGE_ROWS)
+        .outbox_entries(status, &filter.q, sees_staff_account_mail(user), PAGE_ROWS)
         .await?
         .into_iter()
         .map(|e| row(e, &tz, now))
@@ -128,7 +130,7 @@ pub async fn show(
         .map(|t| format::instant(t, &tz))
         .unwrap_or_default();
     let page = OutboxPage {
-        layout: super::layout(dept.as_ref(), "/staff/outbox", &user),
+        layout: super::layout(dept.as_ref(), "/staff/outbox", user),
         counts,
         oldest_pending,
         status: status.map_or("", OutboxStatus::code).to_string(),
@@ -147,21 +149,22 @@ fn sees_staff_account_mail(user: &StaffUser) -> bool {
 /// `GET /staff/outbox/{id}`: one message as it was written, its private link described.
 pub async fn message(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<MessageId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let (entry, text) = state
         .store
-        .outbox_entry(id, sees_staff_account_mail(&user))
+        .outbox_entry(id, sees_staff_account_mail(user))
         .await?
         .ok_or(AppError::NotFound("message"))?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let row = row(entry, &tz, Timestamp::now());
     let body = mail::staff_text(&text, row.link.as_deref());
     let page = MessagePage {
-        layout: super::layout(dept.as_ref(), "/staff/outbox", &user),
+        layout: super::layout(dept.as_ref(), "/staff/outbox", user),
         row,
         body,
     };
@@ -172,20 +175,21 @@ pub async fn message(
 /// fresh private link if it carries one.
 pub async fn resend(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<MessageId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     // Staff-account mail is not even listed to those who may not see it.
     if state
         .store
-        .outbox_entry(id, sees_staff_account_mail(&user))
+        .outbox_entry(id, sees_staff_account_mail(user))
         .await?
         .is_none()
     {
         return Err(AppError::NotFound("message"));
     }
-    match crate::notify::resend::resend(&state.store, &actor(&user), id, Timestamp::now()).await {
+    match crate::notify::resend::resend(&state.store, &actor(user), id, Timestamp::now()).await {
         Ok(()) => Ok(Redirect::to("/staff/outbox?status=pending&resent=1").into_response()),
         Err(ResendError::NotFound) => Err(AppError::NotFound("message")),
         Err(ResendError::Store(e)) => Err(e.into()),

@@ -14,6 +14,7 @@ use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/password_reset.html")]
@@ -151,23 +152,17 @@ struct ChangePage {
     error: Option<String>,
 }
 
-async fn change_page(
-    state: &AppState,
-    user: &super::StaffUser,
-    error: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+async fn change_page(ctx: &StaffPage, error: Option<String>, status: StatusCode) -> Result<Response, AppError> {
     let page = ChangePage {
-        layout: super::layout(dept.as_ref(), "/staff/password", user),
+        layout: ctx.layout("/staff/password"),
         error,
     };
     Ok((status, render(&page)?).into_response())
 }
 
 /// `GET /staff/password`: change one's own password.
-pub async fn change_form(State(state): State<AppState>, user: super::StaffUser) -> Result<Response, AppError> {
-    change_page(&state, &user, None, StatusCode::OK).await
+pub async fn change_form(ctx: StaffPage) -> Result<Response, AppError> {
+    change_page(&ctx, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -182,16 +177,17 @@ pub struct ChangeForm {
 /// this one included, so a stolen session cannot outlive the change.
 pub async fn change(
     State(state): State<AppState>,
-    user: super::StaffUser,
+    ctx: StaffPage,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let stored = state
         .store
         .staff_credentials(&user.email)
         .await?
         .and_then(|c| c.password_hash)
         .unwrap_or_default();
-    let dept = state.store.department().await?.map(|d| d.name).unwrap_or_default();
+    let dept = ctx.department.as_ref().map(|d| d.name.clone()).unwrap_or_default();
     let current = form.current.clone();
     let current_ok = tokio::task::spawn_blocking(move || crate::auth::password::verify(&current, &stored))
         .await
@@ -203,7 +199,7 @@ pub async fn change(
             .or_else(|| (form.password != form.confirm).then(|| "The two new passwords are not the same.".to_string()))
     };
     if let Some(p) = problem {
-        return change_page(&state, &user, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return change_page(&ctx, Some(p), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let password = form.password.clone();
     let hash = tokio::task::spawn_blocking(move || super::hash_password(&password))
@@ -211,8 +207,8 @@ pub async fn change(
         .map_err(|e| AppError::Internal(e.into()))??;
     crate::service::staffing::change_password(
         &state.store,
-        &super::classes::actor(&user),
-        &user,
+        &super::classes::actor(user),
+        user,
         &hash,
         Timestamp::now(),
     )

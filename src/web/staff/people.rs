@@ -19,11 +19,11 @@ use crate::service::staffing::{
 };
 use crate::store::catalog::Unit;
 use crate::store::people::Person;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/people.html")]
@@ -125,13 +125,14 @@ fn form_units(body: &str, known: &[Unit]) -> Result<(AccountInput, Vec<UnitId>),
 
 async fn list_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: AccountInput,
     chosen_units: Vec<UnitId>,
     problems: Vec<FieldProblem>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -151,23 +152,25 @@ async fn list_page(
 }
 
 /// `GET /staff/people`: every account and the invitation form.
-pub async fn list(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+pub async fn list(State(state): State<AppState>, ctx: StaffPage, Query(q): Query<Done>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let form = AccountInput {
         role: Role::Officer.code().into(),
         ..Default::default()
     };
-    list_page(&state, &user, form, Vec::new(), Vec::new(), notice(&q.done)).await
+    list_page(&state, &ctx, form, Vec::new(), Vec::new(), notice(&q.done)).await
 }
 
 /// `POST /staff/people`: invites someone by email.
-pub async fn create(State(state): State<AppState>, user: StaffUser, body: String) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+pub async fn create(State(state): State<AppState>, ctx: StaffPage, body: String) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let units = state.store.units().await?;
     let (input, chosen) = form_units(&body, &units)?;
     let account = match input.check(true) {
         Ok(a) => a,
-        Err(problems) => return list_page(&state, &user, input, chosen, problems, None).await,
+        Err(problems) => return list_page(&state, &ctx, input, chosen, problems, None).await,
     };
     let dept = state
         .store
@@ -180,7 +183,7 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
         &dept,
         &account,
         &chosen,
-        &actor(&user),
+        &actor(user),
         Timestamp::now(),
     )
     .await
@@ -193,7 +196,7 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
                 "email",
                 "An account with this email address exists; find it in the list below.".to_string(),
             )];
-            return list_page(&state, &user, input, chosen, problems, None).await;
+            return list_page(&state, &ctx, input, chosen, problems, None).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -202,13 +205,14 @@ pub async fn create(State(state): State<AppState>, user: StaffUser, body: String
 
 async fn person_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     id: StaffId,
     edit: Option<(AccountInput, Vec<UnitId>)>,
     problems: Vec<FieldProblem>,
     notice: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let person = state
         .store
         .person(id)
@@ -226,7 +230,7 @@ async fn person_page(
             person.unit_ids.clone(),
         )
     });
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let page = PersonPage {
         layout: super::layout(dept.as_ref(), "/staff/people", user),
         is_self: person.id == user.id,
@@ -244,22 +248,24 @@ async fn person_page(
 /// `GET /staff/people/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<StaffId>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    person_page(&state, &user, id, None, Vec::new(), notice(&q.done), StatusCode::OK).await
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    person_page(&state, &ctx, id, None, Vec::new(), notice(&q.done), StatusCode::OK).await
 }
 
 /// `POST /staff/people/{id}`: name, role, rank, badge number and units.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<StaffId>,
     body: String,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let person = state
         .store
         .person(id)
@@ -271,24 +277,15 @@ pub async fn update(
         Ok(a) => a,
         Err(problems) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
+            return person_page(&state, &ctx, id, Some((input, chosen)), problems, None, status).await;
         }
     };
-    match update_account(
-        &state.store,
-        &actor(&user),
-        &person,
-        &account,
-        &chosen,
-        Timestamp::now(),
-    )
-    .await
-    {
+    match update_account(&state.store, &actor(user), &person, &account, &chosen, Timestamp::now()).await {
         Ok(()) => {}
         Err(Error::Conflict { why, .. }) => {
             let problems = vec![("role", why)];
             let status = StatusCode::CONFLICT;
-            return person_page(&state, &user, id, Some((input, chosen)), problems, None, status).await;
+            return person_page(&state, &ctx, id, Some((input, chosen)), problems, None, status).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -304,11 +301,12 @@ pub struct ActiveForm {
 /// `POST /staff/people/{id}/active`: deactivate (`active=no`) or reactivate (`active=yes`).
 pub async fn set_active(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<StaffId>,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let active = match form.active.as_str() {
         "yes" => true,
         "no" => false,
@@ -323,7 +321,7 @@ pub async fn set_active(
         .person(id)
         .await?
         .ok_or(AppError::NotFound("staff member"))?;
-    set_account_active(&state.store, &actor(&user), &person, active, Timestamp::now()).await?;
+    set_account_active(&state.store, &actor(user), &person, active, Timestamp::now()).await?;
     let done = if active { "reactivated" } else { "deactivated" };
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done={done}")))
 }
@@ -331,17 +329,19 @@ pub async fn set_active(
 /// `POST /staff/people/{id}/two-factor-reset`: for a lost phone.
 pub async fn reset_two_factor(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<StaffId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    reset_two_factor_of(&state.store, &actor(&user), id, Timestamp::now()).await?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    reset_two_factor_of(&state.store, &actor(user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/people/{id}?done=two_factor")))
 }
 
 /// `POST /staff/people/{id}/invitation`: a fresh invitation link (earlier ones stop working).
-pub async fn resend(State(state): State<AppState>, user: StaffUser, Id(id): Id<StaffId>) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+pub async fn resend(State(state): State<AppState>, ctx: StaffPage, Id(id): Id<StaffId>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let person = state
         .store
         .person(id)
@@ -362,7 +362,7 @@ pub async fn resend(State(state): State<AppState>, user: StaffUser, Id(id): Id<S
         &state.links,
         &dept,
         &person,
-        &actor(&user),
+        &actor(user),
         Timestamp::now(),
     )
     .await?;

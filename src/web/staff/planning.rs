@@ -15,11 +15,11 @@ use crate::domain::access::Permission;
 use crate::domain::{ClassId, RuleFailure, SessionId};
 use crate::service::Error;
 use crate::service::planning::{self, ClassIn, DUPLICATE_CLASS, PatternIn, failure};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 pub const WEEKDAYS: [&str; 7] = [
     "monday",
@@ -84,11 +84,12 @@ pub fn local_instant(value: &str, field: &'static str, tz: &TimeZone, errors: &m
 
 async fn render_new(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: NewClassForm,
     errors: Vec<RuleFailure>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -111,8 +112,9 @@ async fn render_new(
 }
 
 /// `GET /staff/classes/new`.
-pub async fn new_class(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+pub async fn new_class(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let form = NewClassForm {
         capacity: "30".into(),
         sessions: "12".into(),
@@ -120,17 +122,18 @@ pub async fn new_class(State(state): State<AppState>, user: StaffUser) -> Result
         end: "21:00".into(),
         ..Default::default()
     };
-    render_new(&state, &user, form, Vec::new()).await
+    render_new(&state, &ctx, form, Vec::new()).await
 }
 
 /// `POST /staff/classes/new`: creates a draft class and its sessions.
 pub async fn create_class(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<NewClassForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    let tz = ctx.zone.clone();
     let mut errors = Vec::new();
     let capacity = form.capacity.trim().parse::<i64>().unwrap_or_else(|_| {
         errors.push(failure("capacity", "capacity", "Capacity must be a whole number."));
@@ -173,7 +176,7 @@ pub async fn create_class(
         allocation: Some(form.allocation.clone()),
     };
     let created = if errors.is_empty() {
-        planning::create_class(&state.store, &input, &actor(&user), Timestamp::now()).await
+        planning::create_class(&state.store, &input, &actor(user), Timestamp::now()).await
     } else {
         Err(Error::invalid(Vec::new()))
     };
@@ -181,12 +184,12 @@ pub async fn create_class(
         Ok(id) => Ok(crate::web::see_other(&format!("/staff/classes/{id}?done=created"))),
         Err(Error::Invalid { failures, .. }) => {
             errors.extend(failures);
-            render_new(&state, &user, form, errors).await
+            render_new(&state, &ctx, form, errors).await
         }
         Err(Error::Conflict {
             kind: DUPLICATE_CLASS,
             why,
-        }) => render_new(&state, &user, form, vec![failure("duplicate", "name", why)]).await,
+        }) => render_new(&state, &ctx, form, vec![failure("duplicate", "name", why)]).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -243,13 +246,14 @@ fn presenters_from(body: &str) -> Result<Vec<(crate::domain::UnitId, Option<crat
 
 async fn session_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: crate::domain::ClassId,
     session_id: crate::domain::SessionId,
     form: Option<SessionForm>,
     chosen: Option<Vec<(crate::domain::UnitId, Option<crate::domain::StaffId>)>>,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
     let session = state
         .store
@@ -262,7 +266,7 @@ async fn session_page(
     let chosen = chosen.unwrap_or(current);
     let officers = state
         .store
-        .officers_by_unit(super::today(state).await?)
+        .officers_by_unit(ctx.today())
         .await?
         .into_iter()
         .map(|o| {
@@ -291,7 +295,7 @@ async fn session_page(
         end: session.local_end.strftime("%H:%M").to_string(),
         place: session.place.clone(),
     });
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -313,30 +317,32 @@ async fn session_page(
 /// `GET /staff/classes/{id}/sessions/{sid}/edit`.
 pub async fn edit_session(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
-    session_page(&state, &user, class_id, session_id, None, None, Vec::new()).await
+    session_page(&state, &ctx, class_id, session_id, None, None, Vec::new()).await
 }
 
 /// `POST /staff/classes/{id}/sessions/{sid}/edit`.
 pub async fn save_session(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
     body: String,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     if state.store.session_class(session_id).await? != Some(class_id) {
         return Err(AppError::NotFound("session"));
     }
     let form: SessionForm = serde_urlencoded::from_str(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let presenters = presenters_from(&body)?;
-    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let tz = ctx.zone.clone();
     let mut errors = Vec::new();
     let topic = form.topic.trim();
     if topic.is_empty() || topic.chars().count() > 120 {
@@ -365,7 +371,7 @@ pub async fn save_session(
         },
         _ => None,
     };
-    let roster = state.store.officers_by_unit(super::today(&state).await?).await?;
+    let roster = state.store.officers_by_unit(ctx.today()).await?;
     if presenters
         .iter()
         .any(|(unit, staff)| !roster.iter().any(|o| o.unit_id == *unit && Some(o.id) == *staff))
@@ -373,16 +379,7 @@ pub async fn save_session(
         errors.push("Choose presenters from the officer roster; each for their own unit.".to_string());
     }
     let Some(at) = at.filter(|_| errors.is_empty()) else {
-        return session_page(
-            &state,
-            &user,
-            class_id,
-            session_id,
-            Some(form),
-            Some(presenters),
-            errors,
-        )
-        .await;
+        return session_page(&state, &ctx, class_id, session_id, Some(form), Some(presenters), errors).await;
     };
     let old = state
         .store
@@ -423,7 +420,7 @@ pub async fn save_session(
     });
     match crate::service::classes::edit_session(
         &state.store,
-        &actor(&user),
+        &actor(user),
         class_id,
         session_id,
         &edit,
@@ -464,13 +461,13 @@ struct DetailsPage {
 }
 
 async fn details_page(
-    state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class: &crate::store::catalog::Class,
     form: DetailsForm,
     errors: Vec<RuleFailure>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -490,12 +487,13 @@ async fn details_page(
 /// `GET /staff/classes/{id}/edit`: name, place and registration window.
 pub async fn edit_class(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let tz = ctx.zone.clone();
     let form = DetailsForm {
         name: class.name.clone(),
         location_name: class.location_name.clone(),
@@ -510,19 +508,20 @@ pub async fn edit_class(
             .unwrap_or_default(),
         allocation: class.allocation.code().into(),
     };
-    details_page(&state, &user, &class, form, Vec::new()).await
+    details_page(&ctx, &class, form, Vec::new()).await
 }
 
 /// `POST /staff/classes/{id}/edit`.
 pub async fn save_class(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ClassId>,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let class = state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let tz = state.store.department().await?.map(|d| d.tz()).unwrap_or(TimeZone::UTC);
+    let tz = ctx.zone.clone();
     let mut errors = Vec::new();
     let opens = local_instant(&form.opens, "registration_opens_at", &tz, &mut errors);
     let closes = local_instant(&form.closes, "registration_closes_at", &tz, &mut errors);
@@ -560,7 +559,7 @@ pub async fn save_class(
         ));
     }
     if !errors.is_empty() {
-        return details_page(&state, &user, &class, form, errors).await;
+        return details_page(&ctx, &class, form, errors).await;
     }
     let details = crate::store::seed::ClassDetails {
         name,
@@ -571,7 +570,7 @@ pub async fn save_class(
     };
     match planning::edit_details(
         &state.store,
-        &actor(&user),
+        &actor(user),
         &class,
         &details,
         allocation,
@@ -585,7 +584,7 @@ pub async fn save_class(
                 .into_iter()
                 .map(|f| failure("duplicate", "name", f.message))
                 .collect();
-            return details_page(&state, &user, &class, form, errors).await;
+            return details_page(&ctx, &class, form, errors).await;
         }
         Err(e) => return Err(e.into()),
     }

@@ -14,12 +14,12 @@ use super::classes::actor;
 use crate::documents::photo::{self, PhotoError};
 use crate::service::staffing;
 use crate::store::profiles::Profile;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/account.html")]
@@ -29,10 +29,11 @@ struct AccountPage {
 }
 
 /// `GET /staff/account`: one's own pages (calendar, public profile, two-step sign-in, password).
-pub async fn account(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+pub async fn account(ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let page = AccountPage {
-        layout: super::layout(dept.as_ref(), crate::web::layout::ACCOUNT, &user),
+        layout: super::layout(dept.as_ref(), crate::web::layout::ACCOUNT, user),
         pages: crate::web::layout::ACCOUNT_PAGES,
     };
     Ok(render(&page)?.into_response())
@@ -49,11 +50,12 @@ struct ProfilePage {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     saved: bool,
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let profile = state
         .store
         .profile(user.id)
@@ -79,12 +81,8 @@ pub struct Saved {
 }
 
 /// `GET /staff/profile`.
-pub async fn show(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Query(q): Query<Saved>,
-) -> Result<Response, AppError> {
-    page(&state, &user, !q.saved.is_empty(), None).await
+pub async fn show(State(state): State<AppState>, ctx: StaffPage, Query(q): Query<Saved>) -> Result<Response, AppError> {
+    page(&state, &ctx, !q.saved.is_empty(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -96,20 +94,22 @@ pub struct ConsentForm {
 /// `POST /staff/profile`: agree (or no longer agree) to be named and pictured.
 pub async fn consent(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<ConsentForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let public = form.public == "yes";
-    staffing::set_public_profile(&state.store, &actor(&user), user.id, public, Timestamp::now()).await?;
+    staffing::set_public_profile(&state.store, &actor(user), user.id, public, Timestamp::now()).await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
 
 /// `POST /staff/profile/photo` (multipart, field `photo`): shrunk and re-encoded first.
 pub async fn upload(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let refuse = |e: PhotoError| Some((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()));
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let mut file = None;
@@ -118,14 +118,14 @@ pub async fn upload(
             Ok(Some(field)) if field.name() == Some("photo") => match field.bytes().await {
                 Ok(bytes) => file = Some(bytes),
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return page(&state, &user, false, refuse(PhotoError::TooLarge)).await;
+                    return page(&state, &ctx, false, refuse(PhotoError::TooLarge)).await;
                 }
                 Err(e) => return Err(AppError::BadRequest(e.body_text())),
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return page(&state, &user, false, refuse(PhotoError::TooLarge)).await;
+                return page(&state, &ctx, false, refuse(PhotoError::TooLarge)).await;
             }
             Err(e) => return Err(AppError::BadRequest(e.body_text())),
         }
@@ -137,12 +137,12 @@ pub async fn upload(
         .map_err(|e| AppError::Internal(e.into()))?;
     let portrait = match portrait {
         Ok(p) => p,
-        Err(e) => return page(&state, &user, false, refuse(e)).await,
+        Err(e) => return page(&state, &ctx, false, refuse(e)).await,
     };
     let size = (portrait.width, portrait.height);
     staffing::put_photo(
         &state.store,
-        &actor(&user),
+        &actor(user),
         user.id,
         &portrait.jpeg,
         size,
@@ -153,8 +153,9 @@ pub async fn upload(
 }
 
 /// `POST /staff/profile/photo/remove`.
-pub async fn remove(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    staffing::remove_photo(&state.store, &actor(&user), user.id, Timestamp::now()).await?;
+pub async fn remove(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    staffing::remove_photo(&state.store, &actor(user), user.id, Timestamp::now()).await?;
     Ok(see_other("/staff/profile?saved=1"))
 }
 
@@ -171,7 +172,8 @@ pub fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
 }
 
 /// `GET /staff/profile/photo.jpg`: one's own portrait, whatever the consent.
-pub async fn own_photo(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
+pub async fn own_photo(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let bytes = state
         .store
         .staff_photo(user.id, false)

@@ -16,11 +16,11 @@ use crate::domain::questions::{self, Question, QuestionDraft, QuestionKind};
 use crate::service::questions::ProgramRef;
 use crate::store::catalog::Program;
 use crate::store::questions::Removal;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::{AppError, form_problems};
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// The question form as typed.
 #[derive(Deserialize, Default, Clone)]
@@ -89,7 +89,8 @@ struct QuestionsPage {
     done: String,
 }
 
-async fn program(state: &AppState, user: &StaffUser, slug: &str) -> Result<Program, AppError> {
+async fn program(state: &AppState, ctx: &StaffPage, slug: &str) -> Result<Program, AppError> {
+    let user = &ctx.user;
     super::require(user, Permission::RunClasses)?;
     state
         .store
@@ -100,13 +101,14 @@ async fn program(state: &AppState, user: &StaffUser, slug: &str) -> Result<Progr
 
 async fn render_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     program: Program,
     editing: Option<QuestionId>,
     form: Option<QuestionForm>,
     errors: Vec<String>,
     done: &str,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let list = state.store.program_questions(program.id).await?;
     let form = match (form, editing) {
         (Some(f), _) => f,
@@ -132,7 +134,7 @@ async fn render_page(
             last: i + 1 == count,
         })
         .collect();
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -165,41 +167,42 @@ pub struct Done {
 /// `GET /staff/programs/{slug}/questions`.
 pub async fn list(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
-    render_page(&state, &user, p, None, None, Vec::new(), &q.done).await
+    let p = program(&state, &ctx, &slug).await?;
+    render_page(&state, &ctx, p, None, None, Vec::new(), &q.done).await
 }
 
 /// `GET /staff/programs/{slug}/questions/{id}`: the edit form.
 pub async fn edit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((slug, id)): Id<(String, QuestionId)>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
-    render_page(&state, &user, p, Some(id), None, Vec::new(), "").await
+    let p = program(&state, &ctx, &slug).await?;
+    render_page(&state, &ctx, p, Some(id), None, Vec::new(), "").await
 }
 
 /// `POST /staff/programs/{slug}/questions`: adds a question.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
+    let user = &ctx.user;
+    let p = program(&state, &ctx, &slug).await?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
     };
-    match crate::service::questions::add(&state.store, &at, &form.draft(), &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::add(&state.store, &at, &form.draft(), &actor(user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "added")),
         Err(e) => {
             let errors = form_problems(e)?;
-            render_page(&state, &user, p, None, Some(form), errors, "").await
+            render_page(&state, &ctx, p, None, Some(form), errors, "").await
         }
     }
 }
@@ -207,21 +210,22 @@ pub async fn create(
 /// `POST /staff/programs/{slug}/questions/{id}`: saves an edited question.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((slug, id)): Id<(String, QuestionId)>,
     Form(form): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
+    let user = &ctx.user;
+    let p = program(&state, &ctx, &slug).await?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
     };
-    match crate::service::questions::change(&state.store, &at, id, &form.draft(), &actor(&user), Timestamp::now()).await
+    match crate::service::questions::change(&state.store, &at, id, &form.draft(), &actor(user), Timestamp::now()).await
     {
         Ok(()) => Ok(back(&p.slug, "saved")),
         Err(e) => {
             let errors = form_problems(e)?;
-            render_page(&state, &user, p, Some(id), Some(form), errors, "").await
+            render_page(&state, &ctx, p, Some(id), Some(form), errors, "").await
         }
     }
 }
@@ -229,15 +233,16 @@ pub async fn update(
 /// `POST /staff/programs/{slug}/questions/{id}/remove`.
 pub async fn remove(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((slug, id)): Id<(String, QuestionId)>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
+    let user = &ctx.user;
+    let p = program(&state, &ctx, &slug).await?;
     let at = ProgramRef {
         id: p.id,
         slug: &p.slug,
     };
-    match crate::service::questions::remove(&state.store, &at, id, &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::remove(&state.store, &at, id, &actor(user), Timestamp::now()).await {
         Ok(Removal::Archived) => Ok(back(&p.slug, "archived")),
         Ok(_) => Ok(back(&p.slug, "removed")),
         Err(e) => form_problems(e).map(|_| back(&p.slug, "")),
@@ -253,11 +258,12 @@ pub struct MoveForm {
 /// `POST /staff/programs/{slug}/questions/{id}/move`: one place `up` or `down`.
 pub async fn shift(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((slug, id)): Id<(String, QuestionId)>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let p = program(&state, &user, &slug).await?;
+    let user = &ctx.user;
+    let p = program(&state, &ctx, &slug).await?;
     let up = match form.direction.as_str() {
         "up" => true,
         "down" => false,
@@ -267,7 +273,7 @@ pub async fn shift(
         id: p.id,
         slug: &p.slug,
     };
-    match crate::service::questions::shift(&state.store, &at, id, up, &actor(&user), Timestamp::now()).await {
+    match crate::service::questions::shift(&state.store, &at, id, up, &actor(user), Timestamp::now()).await {
         Ok(_) => Ok(back(&p.slug, "moved")),
         Err(e) => form_problems(e).map(|_| back(&p.slug, "")),
     }

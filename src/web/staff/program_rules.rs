@@ -12,11 +12,11 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::graduation::GraduationRule;
 use crate::domain::screening::Screening;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -48,12 +48,13 @@ fn flag(on: bool) -> String {
 
 async fn render_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     slug: &str,
     form: Option<RulesForm>,
     errors: Vec<String>,
     saved: bool,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let program = state
         .store
         .published_program(slug)
@@ -77,7 +78,7 @@ async fn render_page(
             reasons,
         }
     });
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -103,22 +104,24 @@ pub struct Saved {
 /// `GET /staff/programs/{slug}/settings`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    render_page(&state, &user, &slug, None, Vec::new(), q.saved == "1").await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    render_page(&state, &ctx, &slug, None, Vec::new(), q.saved == "1").await
 }
 
 /// `POST /staff/programs/{slug}/settings`.
 pub async fn save(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Form(form): Form<RulesForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let program = state
         .store
         .published_program(&slug)
@@ -153,7 +156,7 @@ pub async fn save(
         Screening::default()
     });
     if !errors.is_empty() {
-        return render_page(&state, &user, &slug, Some(form), errors, false).await;
+        return render_page(&state, &ctx, &slug, Some(form), errors, false).await;
     }
     let (old_rule, old_screening) = state
         .store
@@ -163,7 +166,7 @@ pub async fn save(
     let before = (&old_rule, &old_screening);
     crate::service::programs::set_rules(
         &state.store,
-        &actor(&user),
+        &actor(user),
         &program,
         before,
         (&rule, &screening),

@@ -13,11 +13,11 @@ use crate::domain::access::Permission;
 use crate::domain::program::ProgramDetails;
 use crate::domain::{Affiliation, Eligibility, ProgramKind};
 use crate::store::seed::NewProgram;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -178,13 +178,13 @@ impl ProgramForm {
 }
 
 async fn render_page(
-    state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     editing: Option<String>,
     form: ProgramForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -203,23 +203,25 @@ async fn render_page(
 }
 
 /// `GET /staff/programs/new`.
-pub async fn new(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+pub async fn new(State(_state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let form = ProgramForm {
         kind: ProgramKind::CitizenAcademy.code().into(),
         waiver: "yes".into(),
         ..Default::default()
     };
-    render_page(&state, &user, None, form, Vec::new()).await
+    render_page(&ctx, None, form, Vec::new()).await
 }
 
 /// `GET /staff/programs/{slug}/edit`.
 pub async fn edit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let p = state
         .store
         .published_program(&slug)
@@ -252,16 +254,17 @@ pub async fn edit(
         legacy_classes: p.legacy_classes.to_string(),
         legacy_graduates: p.legacy_graduates.to_string(),
     };
-    render_page(&state, &user, Some(p.slug), form, Vec::new()).await
+    render_page(&ctx, Some(p.slug), form, Vec::new()).await
 }
 
 /// `POST /staff/programs/new` and `POST /staff/programs/{slug}/edit`.
 async fn save(
     state: AppState,
-    user: StaffUser,
+    ctx: StaffPage,
     editing: Option<String>,
     form: ProgramForm,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let existing = match &editing {
         Some(slug) => Some(
             state
@@ -282,7 +285,7 @@ async fn save(
         errors.extend(more);
     }
     let Some(kind) = kind.filter(|_| errors.is_empty()) else {
-        return render_page(&state, &user, editing, form, errors).await;
+        return render_page(&ctx, editing, form, errors).await;
     };
     let program = NewProgram {
         slug: &details.slug,
@@ -300,7 +303,7 @@ async fn save(
     };
     match crate::service::programs::save(
         &state.store,
-        &actor(&user),
+        &actor(user),
         existing.as_ref(),
         &program,
         Timestamp::now(),
@@ -309,7 +312,7 @@ async fn save(
     {
         Ok(()) => {}
         Err(crate::service::Error::Invalid { failures, .. }) => {
-            return render_page(&state, &user, editing, form, crate::service::messages(&failures)).await;
+            return render_page(&ctx, editing, form, crate::service::messages(&failures)).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -319,20 +322,22 @@ async fn save(
 /// `POST /staff/programs/new`.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    save(state, user, None, form).await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    save(state, ctx, None, form).await
 }
 
 /// `POST /staff/programs/{slug}/edit`.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Form(form): Form<ProgramForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    save(state, user, Some(slug), form).await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    save(state, ctx, Some(slug), form).await
 }

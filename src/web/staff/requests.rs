@@ -23,6 +23,7 @@ use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 struct Card {
     id: RequestId,
@@ -96,15 +97,16 @@ fn require_staff(user: &StaffUser) -> Result<(), AppError> {
 /// `GET /staff/requests?closed=1`.
 pub async fn board(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    require_staff(&user)?;
-    let today = super::today(&state).await?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let user = &ctx.user;
+    require_staff(user)?;
+    let today = ctx.today();
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let show_closed = q.contains_key("closed");
-    let mine_only = !may_triage(&user);
+    let mine_only = !may_triage(user);
     let filter = RequestFilter {
         assigned_to: mine_only.then_some(user.id),
         statuses: if show_closed {
@@ -146,7 +148,7 @@ pub async fn board(
         .collect();
     let _ = now;
     let page = BoardPage {
-        layout: super::layout(dept.as_ref(), "/staff/requests", &user),
+        layout: super::layout(dept.as_ref(), "/staff/requests", user),
         columns,
         mine_only,
         show_closed,
@@ -156,14 +158,15 @@ pub async fn board(
 
 async fn detail_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     request: ServiceRequest,
     error: Option<String>,
     saved: bool,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = super::today(state).await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
+    let today = ctx.today();
     let service = requests::service(&request.service_code);
     let fitting = service.map_or(&[][..], |s| s.fitting_duties);
     let mut officers: Vec<Officer> = state
@@ -236,7 +239,8 @@ async fn detail_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn load(state: &AppState, user: &StaffUser, id: RequestId) -> Result<ServiceRequest, AppError> {
+async fn load(state: &AppState, ctx: &StaffPage, id: RequestId) -> Result<ServiceRequest, AppError> {
+    let user = &ctx.user;
     require_staff(user)?;
     let request = state.store.request(id).await?.ok_or(AppError::NotFound("request"))?;
     if !may_see(user, &request) {
@@ -248,29 +252,30 @@ async fn load(state: &AppState, user: &StaffUser, id: RequestId) -> Result<Servi
 /// `GET /staff/requests/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<RequestId>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let request = load(&state, &user, id).await?;
-    detail_page(&state, &user, request, None, q.contains_key("saved")).await
+    let request = load(&state, &ctx, id).await?;
+    detail_page(&state, &ctx, request, None, q.contains_key("saved")).await
 }
 
 /// `POST /staff/requests/{id}`: status, assignee, due date and a note for the requester.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<RequestId>,
     body: String,
 ) -> Result<Response, AppError> {
-    let request = load(&state, &user, id).await?;
+    let user = &ctx.user;
+    let request = load(&state, &ctx, id).await?;
     let form: BTreeMap<String, String> =
         serde_urlencoded::from_str(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let field = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
     let Some(status) = RequestStatus::parse(field("status")) else {
-        return detail_page(&state, &user, request, Some("Choose a status.".into()), false).await;
+        return detail_page(&state, &ctx, request, Some("Choose a status.".into()), false).await;
     };
-    let coordinator = may_triage(&user);
+    let coordinator = may_triage(user);
     let (assigned_to, due_on) = if coordinator {
         let assigned_to = match field("assigned_to") {
             "" => None,
@@ -279,7 +284,7 @@ pub async fn update(
                 Err(_) => {
                     return detail_page(
                         &state,
-                        &user,
+                        &ctx,
                         request,
                         Some("Choose an officer from the list.".into()),
                         false,
@@ -289,11 +294,11 @@ pub async fn update(
             },
         };
         if let Some(a) = assigned_to {
-            let today = super::today(&state).await?;
+            let today = ctx.today();
             if !state.store.assignable_staff(today).await?.iter().any(|o| o.id == a) {
                 return detail_page(
                     &state,
-                    &user,
+                    &ctx,
                     request,
                     Some("Choose an officer from the list.".into()),
                     false,
@@ -308,7 +313,7 @@ pub async fn update(
                 Err(_) => {
                     return detail_page(
                         &state,
-                        &user,
+                        &ctx,
                         request,
                         Some("Give the due date as YYYY-MM-DD.".into()),
                         false,
@@ -331,7 +336,7 @@ pub async fn update(
     match crate::service::requests::triage(
         &state.store,
         &state.links,
-        (user.id, &actor(&user)),
+        (user.id, &actor(user)),
         request.id,
         &change,
         Timestamp::now(),
@@ -342,7 +347,7 @@ pub async fn update(
             "/staff/requests/{}?saved=1",
             request.id
         ))),
-        Err(Error::Conflict { why, .. }) => detail_page(&state, &user, request, Some(why), false).await,
+        Err(Error::Conflict { why, .. }) => detail_page(&state, &ctx, request, Some(why), false).await,
         Err(e) => Err(e.into()),
     }
 }

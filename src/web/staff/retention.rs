@@ -12,11 +12,11 @@ use super::classes::actor;
 use crate::domain::NominationId;
 use crate::domain::access::{Permission, allows};
 use crate::format;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Id;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 struct Row {
     name: String,
@@ -35,9 +35,10 @@ struct RetentionPage {
     erased: Option<u64>,
 }
 
-async fn page(state: &AppState, user: &StaffUser, erased: Option<u64>) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+async fn page(state: &AppState, ctx: &StaffPage, erased: Option<u64>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let now = Timestamp::now();
     let months = state.config.minor_retention_months;
     let rows = crate::service::nominations::retention(&state.store, months)
@@ -64,31 +65,34 @@ async fn page(state: &AppState, user: &StaffUser, erased: Option<u64>) -> Result
 }
 
 /// `GET /staff/retention`.
-pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    page(&state, &user, None).await
+pub async fn show(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    page(&state, &ctx, None).await
 }
 
 /// `POST /staff/retention`: erase every cohort that is due, now.
-pub async fn run(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+pub async fn run(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let erased = crate::service::nominations::erase_due(
         &state.store,
         state.config.minor_retention_months,
-        &actor(&user),
+        &actor(user),
         Timestamp::now(),
     )
     .await?;
-    page(&state, &user, Some(erased)).await
+    page(&state, &ctx, Some(erased)).await
 }
 
 /// `GET /staff/nominations/{id}/export`: everything held about one student, as JSON, for
 /// a family's request. Coordinators and admins.
 pub async fn export(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<NominationId>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }

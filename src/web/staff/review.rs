@@ -20,11 +20,12 @@ use crate::format;
 use crate::service::review;
 use crate::store::questions::AnswerRow;
 use crate::store::screening::{NewEntry, ScreeningEntry};
-use crate::store::staff::{ReviewRecord, StaffUser};
+use crate::store::staff::ReviewRecord;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// One entry as the page shows it.
 struct EntryView {
@@ -91,7 +92,8 @@ fn back(id: ApplicationId) -> Response {
 }
 
 /// Whether this reviewer may see the department's sensitive fields.
-pub(super) async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result<bool, AppError> {
+pub(super) async fn sees_sensitive(state: &AppState, ctx: &StaffPage) -> Result<bool, AppError> {
+    let user = &ctx.user;
     let named = screening::parse_roles(&state.store.sensitive_roles().await?);
     Ok(screening::may_see_sensitive(user.role, &named))
 }
@@ -99,19 +101,16 @@ pub(super) async fn sees_sensitive(state: &AppState, user: &StaffUser) -> Result
 /// `GET /staff/applications/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ApplicationId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Review)?;
-    page(&state, &user, id, Vec::new()).await
+    let user = &ctx.user;
+    super::require(user, Permission::Review)?;
+    page(&state, &ctx, id, Vec::new()).await
 }
 
-async fn page(
-    state: &AppState,
-    user: &StaffUser,
-    id: ApplicationId,
-    errors: Vec<String>,
-) -> Result<Response, AppError> {
+async fn page(state: &AppState, ctx: &StaffPage, id: ApplicationId, errors: Vec<String>) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let a = state
         .store
         .review_record(id)
@@ -122,9 +121,9 @@ async fn page(
         .class(a.class_id)
         .await?
         .ok_or(AppError::NotFound("class"))?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let sensitive = sees_sensitive(state, user).await?;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
+    let sensitive = sees_sensitive(state, ctx).await?;
     let definition = state.store.screening(a.class_id).await?;
     let recorded = state.store.screening_entries(id).await?;
     let entries: Vec<screening::Entry> = recorded.iter().filter_map(ScreeningEntry::entry).collect();
@@ -223,11 +222,12 @@ pub struct EntryForm {
 /// `POST /staff/applications/{id}/screening`: one reviewer's word on one stage.
 pub async fn record(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ApplicationId>,
     Form(form): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Review)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Review)?;
     let a = state
         .store
         .review_record(id)
@@ -243,13 +243,13 @@ pub async fn record(
     if outcome.is_none() {
         errors.push("Choose an outcome.".into());
     }
-    if definition.stage(&form.stage).is_some_and(|s| s.sensitive) && !sees_sensitive(&state, &user).await? {
+    if definition.stage(&form.stage).is_some_and(|s| s.sensitive) && !sees_sensitive(&state, &ctx).await? {
         return Err(AppError::Forbidden);
     }
     let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
-        return page(&state, &user, id, errors).await;
+        return page(&state, &ctx, id, errors).await;
     };
-    let who = actor(&user);
+    let who = actor(user);
     let entry = NewEntry {
         application_id: id,
         stage: &form.stage,
@@ -274,12 +274,13 @@ pub struct CheckForm {
 /// `POST /staff/applications/{id}/background-check`.
 pub async fn set_check(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ApplicationId>,
     Form(form): Form<CheckForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Review)?;
-    if !sees_sensitive(&state, &user).await? {
+    let user = &ctx.user;
+    super::require(user, Permission::Review)?;
+    if !sees_sensitive(&state, &ctx).await? {
         return Err(AppError::Forbidden);
     }
     let check =
@@ -289,7 +290,7 @@ pub async fn set_check(
         .review_record(id)
         .await?
         .ok_or(AppError::NotFound("application"))?;
-    review::set_background_check(&state.store, &actor(&user), id, check, Timestamp::now()).await?;
+    review::set_background_check(&state.store, &actor(user), id, check, Timestamp::now()).await?;
     Ok(back(id))
 }
 
@@ -303,11 +304,12 @@ pub struct DecisionForm {
 /// `POST /staff/applications/{id}/decision`: approve, or deny with a reason.
 pub async fn decide(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<ApplicationId>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Review)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Review)?;
     let reason = form.reason.trim();
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,
@@ -322,7 +324,7 @@ pub async fn decide(
         },
         _ => return Err(AppError::BadRequest("Choose approve or deny.".into())),
     };
-    if matches!(decision, Decision::Approve) && !sees_sensitive(&state, &user).await? {
+    if matches!(decision, Decision::Approve) && !sees_sensitive(&state, &ctx).await? {
         // Whether an approval may go through depends on sensitive results, so its answer
         // would tell a reviewer the department does not name how they came out.
         let a = state
@@ -339,7 +341,7 @@ pub async fn decide(
     match review::decide(
         &state.store,
         &state.links,
-        &actor(&user),
+        &actor(user),
         id,
         &decision,
         Timestamp::now(),
@@ -369,11 +371,12 @@ struct QueuePage {
 }
 
 /// `GET /staff/review`: every application waiting for a reviewer, oldest first.
-pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::Review)?;
-    let sensitive = sees_sensitive(&state, &user).await?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+pub async fn queue(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Review)?;
+    let sensitive = sees_sensitive(&state, &ctx).await?;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let mut items = Vec::new();
     for row in state.store.review_queue().await? {
         let definition = state.store.screening(row.class_id).await?;
@@ -402,7 +405,7 @@ pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Res
         });
     }
     let page = QueuePage {
-        layout: super::layout(dept.as_ref(), "/staff/review", &user),
+        layout: super::layout(dept.as_ref(), "/staff/review", user),
         items,
     };
     Ok(render(&page)?.into_response())
@@ -413,12 +416,13 @@ pub async fn queue(State(state): State<AppState>, user: StaffUser) -> Result<Res
 /// Always a download (never shown inline), with its type fixed from its content.
 pub async fn answer_file(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id((id, question)): Id<(ApplicationId, String)>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     use axum::http::HeaderValue;
     use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
-    super::require(&user, Permission::Review)?;
+    super::require(user, Permission::Review)?;
     // A question that is not a number names no document.
     let question: QuestionId = question.parse().map_err(|_| AppError::NotFound("document"))?;
     // Looked up by application and question together: an id of another application's
@@ -428,7 +432,7 @@ pub async fn answer_file(
         .answer_file(id, question)
         .await?
         .ok_or(AppError::NotFound("document"))?;
-    if !questions::shown(file.sensitive, sees_sensitive(&state, &user).await?) {
+    if !questions::shown(file.sensitive, sees_sensitive(&state, &ctx).await?) {
         return Err(AppError::Forbidden);
     }
     let content_type: &'static str = match file.content_type.as_str() {

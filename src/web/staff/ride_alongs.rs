@@ -13,11 +13,11 @@ use crate::domain::ride_along::{MAX_SEATS, SlotInput};
 use crate::domain::{ApplicationId, ClassId, SlotId, StaffId};
 use crate::format;
 use crate::service::ride_alongs;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 struct SlotView {
     id: SlotId,
@@ -55,7 +55,8 @@ pub struct SlotForm {
     officer: String,
 }
 
-async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Result<bool, AppError> {
+async fn may_see(state: &AppState, ctx: &StaffPage, class_id: ClassId) -> Result<bool, AppError> {
+    let user = &ctx.user;
     let presents = allows(user.role, Permission::Present) && state.store.presents_in(user.id, class_id).await?;
     Ok(may_see_roster(user.role, presents))
 }
@@ -63,25 +64,26 @@ async fn may_see(state: &AppState, user: &StaffUser, class_id: ClassId) -> Resul
 /// `GET /staff/classes/{id}/ride-alongs`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    page(&state, &user, class_id, Vec::new(), SlotForm::default()).await
+    page(&state, &ctx, class_id, Vec::new(), SlotForm::default()).await
 }
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: ClassId,
     errors: Vec<String>,
     form: SlotForm,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    if !may_see(state, user, class_id).await? {
+    if !may_see(state, ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let done: std::collections::HashMap<_, _> = state
         .store
         .participants(class_id)
@@ -117,7 +119,7 @@ async fn page(
     let can_run = allows(user.role, Permission::RunClasses);
     let officers = if can_run {
         let mut seen = std::collections::BTreeMap::new();
-        for o in state.store.officers_by_unit(super::today(state).await?).await? {
+        for o in state.store.officers_by_unit(ctx.today()).await? {
             let name = o
                 .rank
                 .map_or_else(|| o.full_name.clone(), |r| format!("{r} {}", o.full_name));
@@ -152,16 +154,16 @@ async fn page(
 /// `POST /staff/classes/{id}/ride-alongs`: offer a shift.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     Form(form): Form<SlotForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     state.store.class(class_id).await?.ok_or(AppError::NotFound("class"))?;
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = ctx.zone.clone();
     let now = Timestamp::now();
     let input = SlotInput {
         date: form.date.clone(),
@@ -179,7 +181,7 @@ pub async fn create(
             .map_err(|_| AppError::BadRequest("Unknown officer.".into()))?;
         if !state
             .store
-            .officers_by_unit(super::today(&state).await?)
+            .officers_by_unit(ctx.today())
             .await?
             .iter()
             .any(|o| o.id == id)
@@ -190,23 +192,24 @@ pub async fn create(
     };
     let slot = match input.validate(&tz, now) {
         Ok(slot) => slot,
-        Err(errors) => return page(&state, &user, class_id, errors, form).await,
+        Err(errors) => return page(&state, &ctx, class_id, errors, form).await,
     };
-    ride_alongs::offer_shift(&state.store, &actor(&user), class_id, &slot, officer, now).await?;
+    ride_alongs::offer_shift(&state.store, &actor(user), class_id, &slot, officer, now).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }
 
 /// `POST /staff/classes/{id}/ride-alongs/{slot}/delete`: withdraw a shift nobody booked.
 pub async fn delete(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     ids: Result<Id<(ClassId, SlotId)>, AppError>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     // Those who may not run classes are refused before the path is read, bad ids or not.
     if !allows(user.role, Permission::RunClasses) {
         return Err(AppError::Forbidden);
     }
     let Id((class_id, slot)) = ids?;
-    ride_alongs::remove_shift(&state.store, &actor(&user), class_id, slot, Timestamp::now()).await?;
+    ride_alongs::remove_shift(&state.store, &actor(user), class_id, slot, Timestamp::now()).await?;
     Ok(crate::web::see_other(&format!("/staff/classes/{class_id}/ride-alongs")))
 }

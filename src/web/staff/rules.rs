@@ -14,11 +14,11 @@ use super::classes::actor;
 use crate::domain::access::Permission;
 use crate::domain::class::RegistrationRules;
 use crate::domain::{Affiliation, ClassId};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -57,11 +57,12 @@ fn ties(form: &RulesForm) -> [(&'static str, Affiliation, bool); 4] {
 
 async fn render_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     class_id: ClassId,
     form: Option<RulesForm>,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let class = state
         .store
         .class_for_allocation(class_id)
@@ -93,7 +94,7 @@ async fn render_page(
                 .unwrap_or_default(),
         }
     });
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -117,21 +118,23 @@ async fn render_page(
 /// `GET /staff/classes/{id}/rules`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
-    render_page(&state, &user, class_id, None, Vec::new()).await
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
+    render_page(&state, &ctx, class_id, None, Vec::new()).await
 }
 
 /// `POST /staff/classes/{id}/rules`.
 pub async fn save(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(class_id): Id<ClassId>,
     Form(form): Form<RulesForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let class = state
         .store
         .class_for_allocation(class_id)
@@ -181,7 +184,7 @@ pub async fn save(
         errors.extend(more);
     }
     if !errors.is_empty() {
-        return render_page(&state, &user, class_id, Some(form), errors).await;
+        return render_page(&state, &ctx, class_id, Some(form), errors).await;
     }
     let before = RegistrationRules {
         held_back_seats: class.held_back_seats,
@@ -192,7 +195,7 @@ pub async fn save(
     };
     crate::service::classes::set_registration_rules(
         &state.store,
-        &actor(&user),
+        &actor(user),
         class_id,
         &before,
         &rules,

@@ -15,11 +15,11 @@ use crate::domain::{Role, SchoolId};
 use crate::service::staffing::ACCOUNT_EXISTS;
 use crate::service::{Error, nominations};
 use crate::store::schools::School;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/schools.html")]
@@ -36,11 +36,12 @@ struct SchoolsPage {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -64,15 +65,16 @@ pub struct Done {
 }
 
 /// `GET /staff/schools`.
-pub async fn show(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+pub async fn show(State(state): State<AppState>, ctx: StaffPage, Query(q): Query<Done>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let notice = match q.done.as_str() {
         "school" => Some("The school is added."),
         "counselor" => Some("The counselor's account is ready; they were emailed a link to choose a password."),
         "linked" => Some("The counselor now works for that school too."),
         _ => None,
     };
-    page(&state, &user, Vec::new(), notice).await
+    page(&state, &ctx, Vec::new(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -88,10 +90,11 @@ pub struct SchoolForm {
 /// `POST /staff/schools`: adds a school.
 pub async fn add_school(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<SchoolForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let name = form.name.trim();
     if name.is_empty()
         || name.chars().count() > 120
@@ -99,14 +102,14 @@ pub async fn add_school(
         || form.address.chars().count() > 200
     {
         let e = "Give the school a name of up to 120 characters (district up to 120, address up to 200).";
-        return page(&state, &user, vec![e.into()], None).await;
+        return page(&state, &ctx, vec![e.into()], None).await;
     }
     let Some(kind) = crate::domain::PlaceKind::parse(if form.kind.is_empty() {
         "school"
     } else {
         form.kind.trim()
     }) else {
-        return page(&state, &user, vec!["Choose what kind of place it is.".into()], None).await;
+        return page(&state, &ctx, vec!["Choose what kind of place it is.".into()], None).await;
     };
     let place = nominations::NewPlace {
         name,
@@ -114,10 +117,10 @@ pub async fn add_school(
         district: form.district.trim(),
         address: form.address.trim(),
     };
-    match nominations::add_place(&state.store, &actor(&user), &place, Timestamp::now()).await {
+    match nominations::add_place(&state.store, &actor(user), &place, Timestamp::now()).await {
         Ok(_) => {}
         Err(Error::Invalid { failures, .. }) => {
-            return page(&state, &user, crate::service::messages(&failures), None).await;
+            return page(&state, &ctx, crate::service::messages(&failures), None).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -136,10 +139,11 @@ pub struct CounselorForm {
 /// linked later), with an emailed link to choose a password.
 pub async fn add_counselor(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<CounselorForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let mut errors = Vec::new();
     let name = form.full_name.trim();
     if name.is_empty() || name.chars().count() > 120 {
@@ -155,7 +159,7 @@ pub async fn add_counselor(
         errors.push("Choose the counselor's school.".to_string());
     }
     let Some(school) = school.filter(|_| errors.is_empty()) else {
-        return page(&state, &user, errors, None).await;
+        return page(&state, &ctx, errors, None).await;
     };
     let now = Timestamp::now();
     let account = crate::domain::department::Account {
@@ -171,7 +175,7 @@ pub async fn add_counselor(
         .await?
         .map_or_else(|| "Police Department".to_string(), |d| d.name);
     let invited =
-        nominations::invite_counselor(&state.store, &state.links, &dept, &account, school, &actor(&user), now).await;
+        nominations::invite_counselor(&state.store, &state.links, &dept, &account, school, &actor(user), now).await;
     match invited {
         Ok(_) => {}
         Err(Error::Conflict {
@@ -179,7 +183,7 @@ pub async fn add_counselor(
         }) => {
             return page(
                 &state,
-                &user,
+                &ctx,
                 vec!["An account with that email already exists.".into()],
                 None,
             )
@@ -200,10 +204,11 @@ pub struct LinkForm {
 /// `POST /staff/schools/link`: a counselor works for one more school.
 pub async fn link(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<LinkForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let counselors = state.store.counselors().await?;
     let schools = state.store.schools().await?;
     let counselor = counselors
@@ -216,6 +221,6 @@ pub async fn link(
         .find(|s| s.id.to_string() == form.school)
         .ok_or(AppError::NotFound("school"))?
         .id;
-    nominations::link_counselor(&state.store, &actor(&user), counselor, school, Timestamp::now()).await?;
+    nominations::link_counselor(&state.store, &actor(user), counselor, school, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/schools?done=linked"))
 }

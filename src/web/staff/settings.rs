@@ -16,11 +16,11 @@ use crate::domain::department::{FieldProblem, ProfileInput};
 use crate::domain::screening::parse_roles;
 use crate::service::department;
 use crate::store::catalog::Department;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// The roles that can be named: only reviewing roles ever see screening at all.
 const NAMEABLE: [Role; 2] = [Role::Admin, Role::Coordinator];
@@ -85,24 +85,25 @@ pub struct Saved {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     profile: Option<ProfileInput>,
     problems: Vec<FieldProblem>,
     saved: bool,
 ) -> Result<Response, AppError> {
-    page_with(state, user, profile, problems, saved, None).await
+    page_with(state, ctx, profile, problems, saved, None).await
 }
 
 async fn page_with(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     profile: Option<ProfileInput>,
     problems: Vec<FieldProblem>,
     saved: bool,
     logo_error: Option<String>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let named = parse_roles(&state.store.sensitive_roles().await?);
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let profile = profile.unwrap_or_else(|| dept.as_ref().map(input_of).unwrap_or_default());
     let status = if problems.is_empty() && logo_error.is_none() {
         StatusCode::OK
@@ -132,25 +133,27 @@ async fn page_with(
 /// `GET /staff/settings`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    page(&state, &user, None, Vec::new(), q.saved == "1").await
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    page(&state, &ctx, None, Vec::new(), q.saved == "1").await
 }
 
 /// `POST /staff/settings/department`: the department's profile.
 pub async fn save_profile(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(input): Form<ProfileInput>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let p = match input.check() {
         Ok(p) => p,
-        Err(problems) => return page(&state, &user, Some(input), problems, false).await,
+        Err(problems) => return page(&state, &ctx, Some(input), problems, false).await,
     };
-    department::save_profile(&state.store, &actor(&user), &p, Timestamp::now()).await?;
+    department::save_profile(&state.store, &actor(user), &p, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
@@ -164,27 +167,29 @@ pub struct SettingsForm {
 /// `POST /staff/settings`: who sees sensitive fields.
 pub async fn save(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let roles: Vec<&str> = [(Role::Admin, &form.admin), (Role::Coordinator, &form.coordinator)]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(r, _)| r.code())
         .collect();
     let roles = roles.join(",");
-    department::set_sensitive_roles(&state.store, &actor(&user), &roles, Timestamp::now()).await?;
+    department::set_sensitive_roles(&state.store, &actor(user), &roles, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }
 
 /// `POST /staff/settings/logo` (multipart, field `logo`): re-encoded like officers' photos.
 pub async fn upload_logo(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let too_large = crate::documents::photo::PhotoError::TooLarge.to_string();
     let mut file = None;
@@ -193,14 +198,14 @@ pub async fn upload_logo(
             Ok(Some(field)) if field.name() == Some("logo") => match field.bytes().await {
                 Ok(bytes) => file = Some(bytes),
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return page_with(&state, &user, None, Vec::new(), false, Some(too_large)).await;
+                    return page_with(&state, &ctx, None, Vec::new(), false, Some(too_large)).await;
                 }
                 Err(e) => return Err(AppError::BadRequest(e.body_text())),
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return page_with(&state, &user, None, Vec::new(), false, Some(too_large)).await;
+                return page_with(&state, &ctx, None, Vec::new(), false, Some(too_large)).await;
             }
             Err(e) => return Err(AppError::BadRequest(e.body_text())),
         }
@@ -212,11 +217,11 @@ pub async fn upload_logo(
         .map_err(|e| AppError::Internal(e.into()))?;
     let logo = match logo {
         Ok(l) => l,
-        Err(e) => return page_with(&state, &user, None, Vec::new(), false, Some(e.to_string())).await,
+        Err(e) => return page_with(&state, &ctx, None, Vec::new(), false, Some(e.to_string())).await,
     };
     department::put_logo(
         &state.store,
-        &actor(&user),
+        &actor(user),
         &logo.png,
         (logo.width, logo.height),
         Timestamp::now(),
@@ -226,8 +231,9 @@ pub async fn upload_logo(
 }
 
 /// `POST /staff/settings/logo/remove`.
-pub async fn remove_logo(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    department::remove_logo(&state.store, &actor(&user), Timestamp::now()).await?;
+pub async fn remove_logo(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    department::remove_logo(&state.store, &actor(user), Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/settings?saved=1"))
 }

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::domain::access::{Permission, allows};
 use crate::domain::stats::YearFigures;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 /// One bar of the chart, already placed.
 pub struct Bar {
@@ -63,9 +63,10 @@ struct StatisticsPage {
 /// `GET /staff/programs/{slug}/statistics`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if !allows(user.role, Permission::SeeAllClasses) {
         return Err(AppError::Forbidden);
     }
@@ -77,10 +78,10 @@ pub async fn show(
     let stats = crate::web::api::catalog::statistics_of(&state, &slug)
         .await
         .map_err(|e| e.0)?;
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let bars = bars(&stats.years);
     let page = StatisticsPage {
-        layout: super::layout(dept.as_ref(), "/staff", &user),
+        layout: super::layout(dept.as_ref(), "/staff", user),
         name: program.name,
         classes_graduated: stats.classes_graduated,
         graduates: stats.graduates,

@@ -14,13 +14,13 @@ use crate::domain::access::{Permission, allows};
 use crate::domain::traffic::{self, OperationReason, PlanForm, SpeedSummary};
 use crate::domain::{OperationId, RequestId, StaffId};
 use crate::format;
-use crate::store::staff::StaffUser;
 use crate::store::traffic::{NewOperation, Operation, Results};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 /// An operation as the list and its page show it.
 pub struct OperationView {
@@ -68,12 +68,13 @@ struct ListPage {
 
 async fn list_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: PlanForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let tz = super::zone(state).await?;
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let tz = ctx.zone.clone();
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -105,10 +106,11 @@ pub struct FromRequest {
 /// `GET /staff/traffic?request=ID`: operations, and the plan form (filled from a request).
 pub async fn list(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<FromRequest>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let mut form = PlanForm {
         speed_limit: "25".into(),
         ..Default::default()
@@ -120,16 +122,17 @@ pub async fn list(
         form.reason = OperationReason::ResidentRequest.code().into();
         form.place = r.address.clone();
     }
-    list_page(&state, &user, form, Vec::new()).await
+    list_page(&state, &ctx, form, Vec::new()).await
 }
 
 /// `POST /staff/traffic`: plans an operation. The form is read as pairs since officers repeat.
 pub async fn plan(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    super::require(user, Permission::RunClasses)?;
     let Form(pairs) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let field = |k: &str| {
         pairs
@@ -152,9 +155,9 @@ pub async fn plan(
             .map(|(_, v)| v.clone())
             .collect(),
     };
-    let plan = match form.check(&super::zone(&state).await?) {
+    let plan = match form.check(&ctx.zone.clone()) {
         Ok(p) => p,
-        Err(errors) => return list_page(&state, &user, form, errors).await,
+        Err(errors) => return list_page(&state, &ctx, form, errors).await,
     };
     let mut errors = Vec::new();
     if let Some(id) = plan.request_id
@@ -167,7 +170,7 @@ pub async fn plan(
         errors.push("Choose officers from the list.".into());
     }
     if !errors.is_empty() {
-        return list_page(&state, &user, form, errors).await;
+        return list_page(&state, &ctx, form, errors).await;
     }
     let now = Timestamp::now();
     let new = NewOperation {
@@ -179,7 +182,7 @@ pub async fn plan(
         speed_limit: plan.speed_limit,
         officers: plan.officers.clone(),
     };
-    let id = crate::service::traffic::plan(&state.store, &actor(&user), &new, now).await?;
+    let id = crate::service::traffic::plan(&state.store, &actor(user), &new, now).await?;
     Ok(see_other(&format!("/staff/traffic/{id}")))
 }
 
@@ -197,7 +200,8 @@ struct OperationPage {
 }
 
 /// Coordinators, and the officers who worked the operation, see it and record results.
-async fn operation_for(state: &AppState, user: &StaffUser, id: OperationId) -> Result<Operation, AppError> {
+async fn operation_for(state: &AppState, ctx: &StaffPage, id: OperationId) -> Result<Operation, AppError> {
+    let user = &ctx.user;
     let op = state
         .store
         .operation(id)
@@ -217,12 +221,13 @@ fn speeds_text(speeds: &[u16]) -> String {
 /// `GET /staff/traffic/{id}`.
 pub async fn show(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     extract::Id(id): extract::Id<OperationId>,
 ) -> Result<Response, AppError> {
-    let op = operation_for(&state, &user, id).await?;
-    let tz = super::zone(&state).await?;
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let op = operation_for(&state, &ctx, id).await?;
+    let tz = ctx.zone.clone();
+    let dept = &ctx.department;
     let op = view(op, &tz);
     let (stops, warnings, citations, speeds, notes) = match &op.results {
         Some((r, _)) => (
@@ -235,7 +240,7 @@ pub async fn show(
         None => Default::default(),
     };
     let page = OperationPage {
-        layout: super::layout(dept.as_ref(), "/staff/traffic", &user),
+        layout: super::layout(dept.as_ref(), "/staff/traffic", user),
         op,
         stops,
         warnings,
@@ -260,11 +265,12 @@ pub struct ResultsForm {
 /// `POST /staff/traffic/{id}/results`.
 pub async fn results(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     extract::Id(id): extract::Id<OperationId>,
     extract::Form(form): extract::Form<ResultsForm>,
 ) -> Result<Response, AppError> {
-    let op = operation_for(&state, &user, id).await?;
+    let user = &ctx.user;
+    let op = operation_for(&state, &ctx, id).await?;
     let mut errors = Vec::new();
     let counts = traffic::check_results(&form.stops, &form.warnings, &form.citations).unwrap_or_else(|e| {
         errors.extend(e);
@@ -282,10 +288,10 @@ pub async fn results(
         errors.push("Results can be recorded once the operation has started.".into());
     }
     if !errors.is_empty() {
-        let tz = super::zone(&state).await?;
-        let dept = state.store.department().await?;
+        let tz = ctx.zone.clone();
+        let dept = &ctx.department;
         let page = OperationPage {
-            layout: super::layout(dept.as_ref(), "/staff/traffic", &user),
+            layout: super::layout(dept.as_ref(), "/staff/traffic", user),
             op: view(op, &tz),
             stops: form.stops,
             warnings: form.warnings,
@@ -304,6 +310,6 @@ pub async fn results(
         speeds,
         notes,
     };
-    crate::service::traffic::record_results(&state.store, &actor(&user), op.id, &results, Timestamp::now()).await?;
+    crate::service::traffic::record_results(&state.store, &actor(user), op.id, &results, Timestamp::now()).await?;
     Ok(see_other(&format!("/staff/traffic/{}", op.id)))
 }

@@ -12,11 +12,11 @@ use super::activity::may_log;
 use super::classes::actor;
 use crate::domain::{StaffId, training};
 use crate::store::activity::TrainingRow;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/training.html")]
@@ -39,11 +39,12 @@ fn hours(minutes: u32) -> String {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: Vec<(String, String)>,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let today = super::today(state).await?;
+    let user = &ctx.user;
+    let today = ctx.today();
     let from = today.checked_sub(jiff::ToSpan::years(1)).unwrap_or(today);
     let sessions = state.store.trainings(from, today).await?;
     let officers = state.store.duty_candidates().await?;
@@ -70,7 +71,7 @@ async fn page(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -98,18 +99,20 @@ async fn page(
 }
 
 /// `GET /staff/training`.
-pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    may_log(&user)?;
-    page(&state, &user, Vec::new(), Vec::new()).await
+pub async fn show(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    may_log(user)?;
+    page(&state, &ctx, Vec::new(), Vec::new()).await
 }
 
 /// `POST /staff/training`: a session the signed-in officer gave (attendees repeat).
 pub async fn log(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, AppError> {
-    may_log(&user)?;
+    let user = &ctx.user;
+    may_log(user)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
     let attendees: Vec<String> = form
@@ -117,7 +120,7 @@ pub async fn log(
         .filter(|(k, _)| k == "attendees")
         .map(|(_, v)| v.clone())
         .collect();
-    let today = super::today(&state).await?;
+    let today = ctx.today();
     let mut checked = training::check(
         field("topic"),
         field("held_on"),
@@ -134,8 +137,8 @@ pub async fn log(
     }
     let t = match checked {
         Ok(t) => t,
-        Err(errors) => return page(&state, &user, form, errors).await,
+        Err(errors) => return page(&state, &ctx, form, errors).await,
     };
-    crate::service::field_work::log_training(&state.store, &actor(&user), user.id, &t, Timestamp::now()).await?;
+    crate::service::field_work::log_training(&state.store, &actor(user), user.id, &t, Timestamp::now()).await?;
     Ok(see_other("/staff/training"))
 }

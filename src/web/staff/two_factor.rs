@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use crate::auth::two_factor;
 use crate::domain::access::{Permission, allows};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/two_factor.html")]
@@ -36,10 +36,11 @@ pub struct CodeForm {
 
 async fn page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     error: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let (secret, enabled, _) = state.store.totp_state(user.id).await?;
     let secret = match (enabled, secret) {
         (true, _) => String::new(),
@@ -50,7 +51,7 @@ async fn page(
             s
         }
     };
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let issuer = dept.as_ref().map_or("Precinct", |d| d.short_name.as_str()).to_string();
     let page = TwoFactorPage {
         layout: super::layout(dept.as_ref(), "", user),
@@ -68,11 +69,12 @@ async fn page(
 }
 
 /// `GET /staff/two-factor`.
-pub async fn show(State(state): State<AppState>, user: StaffUser) -> Result<Response, AppError> {
-    page(&state, &user, None, StatusCode::OK).await
+pub async fn show(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+    page(&state, &ctx, None, StatusCode::OK).await
 }
 
-async fn check(state: &AppState, user: &StaffUser, code: &str) -> Result<bool, AppError> {
+async fn check(state: &AppState, ctx: &StaffPage, code: &str) -> Result<bool, AppError> {
+    let user = &ctx.user;
     let (secret, _, last) = state.store.totp_state(user.id).await?;
     let now = Timestamp::now().as_second().max(0) as u64;
     match secret.as_deref().and_then(|s| two_factor::verify(s, code, now, last)) {
@@ -84,13 +86,14 @@ async fn check(state: &AppState, user: &StaffUser, code: &str) -> Result<bool, A
 /// `POST /staff/two-factor`: confirm the app with a first code, then it is on.
 pub async fn enable(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    if !check(&state, &user, &form.code).await? {
+    let user = &ctx.user;
+    if !check(&state, &ctx, &form.code).await? {
         return page(
             &state,
-            &user,
+            &ctx,
             Some("That code is not right. Check the time on your phone and try the next code."),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -103,18 +106,19 @@ pub async fn enable(
 /// `POST /staff/two-factor/disable`: needs a current code.
 pub async fn disable(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     if state.config.require_admin_totp && allows(user.role, Permission::Configure) {
         return Err(AppError::Conflict(
             "Administrators must keep two-step sign-in on.".into(),
         ));
     }
-    if !check(&state, &user, &form.code).await? {
+    if !check(&state, &ctx, &form.code).await? {
         return page(
             &state,
-            &user,
+            &ctx,
             Some("That code is not right."),
             StatusCode::UNPROCESSABLE_ENTITY,
         )

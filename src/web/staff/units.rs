@@ -14,11 +14,11 @@ use crate::domain::{Role, TokenId, UnitId};
 use crate::format;
 use crate::service::{Error, department};
 use crate::store::people::{TokenRow, UnitRow};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Id};
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Template)]
 #[template(path = "staff/units.html")]
@@ -37,12 +37,13 @@ pub struct Done {
 
 async fn units_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     errors: Vec<String>,
     notice: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    let dept = &ctx.department;
     let page = UnitsPage {
         layout: super::layout(dept.as_ref(), "/staff/people", user),
         units: state.store.unit_rows().await?,
@@ -53,15 +54,16 @@ async fn units_page(
 }
 
 /// `GET /staff/units`.
-pub async fn list(State(state): State<AppState>, user: StaffUser, Query(q): Query<Done>) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+pub async fn list(State(state): State<AppState>, ctx: StaffPage, Query(q): Query<Done>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let notice = match q.done.as_str() {
         "added" => Some("Unit added."),
         "saved" => Some("Unit saved."),
         "removed" => Some("Unit removed."),
         _ => None,
     };
-    units_page(&state, &user, Vec::new(), notice, StatusCode::OK).await
+    units_page(&state, &ctx, Vec::new(), notice, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -92,20 +94,21 @@ fn checked(form: &UnitForm) -> Result<(String, String), Vec<String>> {
 /// `POST /staff/units`: adds a unit.
 pub async fn create(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<UnitForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let (name, description) = match checked(&form) {
         Ok(v) => v,
-        Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => return units_page(&state, &ctx, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match department::add_unit(&state.store, &actor(&user), &name, &description, Timestamp::now()).await {
+    match department::add_unit(&state.store, &actor(user), &name, &description, Timestamp::now()).await {
         Ok(_) => {}
         Err(Error::Invalid { failures, .. }) => {
             return units_page(
                 &state,
-                &user,
+                &ctx,
                 crate::service::messages(&failures),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -120,23 +123,25 @@ pub async fn create(
 /// `POST /staff/units/{id}`: renames a unit or changes its description.
 pub async fn update(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<UnitId>,
     Form(form): Form<UnitForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let (name, description) = match checked(&form) {
         Ok(v) => v,
-        Err(errors) => return units_page(&state, &user, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => return units_page(&state, &ctx, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    department::rename_unit(&state.store, &actor(&user), id, &name, &description, Timestamp::now()).await?;
+    department::rename_unit(&state.store, &actor(user), id, &name, &description, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/units?done=saved"))
 }
 
 /// `POST /staff/units/{id}/delete`: removes a unit nobody belongs to and no session names.
-pub async fn delete(State(state): State<AppState>, user: StaffUser, Id(id): Id<UnitId>) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    department::remove_unit(&state.store, &actor(&user), id, Timestamp::now()).await?;
+pub async fn delete(State(state): State<AppState>, ctx: StaffPage, Id(id): Id<UnitId>) -> Result<Response, AppError> {
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    department::remove_unit(&state.store, &actor(user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/units?done=removed"))
 }
 
@@ -154,13 +159,14 @@ struct TokensPage {
 
 async fn tokens_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     new_token: Option<(String, String)>,
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let dept = state.store.department().await?;
-    let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let user = &ctx.user;
+    let dept = &ctx.department;
+    let tz = ctx.zone.clone();
     let when = |t: Timestamp| format::instant(t, &tz);
     let tokens = state
         .store
@@ -192,12 +198,13 @@ async fn tokens_page(
 /// `GET /staff/tokens`.
 pub async fn tokens(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let notice = (q.done == "revoked").then_some("Token revoked; calls with it are refused from now on.");
-    tokens_page(&state, &user, None, Vec::new(), notice).await
+    tokens_page(&state, &ctx, None, Vec::new(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -210,10 +217,11 @@ pub struct TokenForm {
 /// `POST /staff/tokens`: makes a token and shows it once.
 pub async fn create_token(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
     let name = form.name.trim().to_string();
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 80 {
@@ -224,19 +232,20 @@ pub async fn create_token(
         errors.push("Choose the role the token acts with.".to_string());
     }
     let Some(role) = role.filter(|_| errors.is_empty()) else {
-        return tokens_page(&state, &user, None, errors, None).await;
+        return tokens_page(&state, &ctx, None, errors, None).await;
     };
-    let token = department::create_token(&state.store, &actor(&user), user.id, &name, role, Timestamp::now()).await?;
-    tokens_page(&state, &user, Some((name, token)), Vec::new(), None).await
+    let token = department::create_token(&state.store, &actor(user), user.id, &name, role, Timestamp::now()).await?;
+    tokens_page(&state, &ctx, Some((name, token)), Vec::new(), None).await
 }
 
 /// `POST /staff/tokens/{id}/revoke`.
 pub async fn revoke_token(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Id(id): Id<TokenId>,
 ) -> Result<Response, AppError> {
-    super::require(&user, Permission::Configure)?;
-    department::revoke_token(&state.store, &actor(&user), id, Timestamp::now()).await?;
+    let user = &ctx.user;
+    super::require(user, Permission::Configure)?;
+    department::revoke_token(&state.store, &actor(user), id, Timestamp::now()).await?;
     Ok(crate::web::see_other("/staff/tokens?done=revoked"))
 }

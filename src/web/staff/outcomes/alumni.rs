@@ -10,12 +10,12 @@ use serde::Deserialize;
 use crate::domain::ProgramId;
 use crate::domain::access::Permission;
 use crate::notify::messages;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 use crate::web::staff::classes::actor;
 
 #[derive(Template)]
@@ -47,18 +47,19 @@ pub struct SentQuery {
 
 async fn alumni_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     form: AlumniForm,
     errors: Vec<String>,
     sent: Option<usize>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let counts = state.store.alumni_counts().await?;
     let programs = counts
         .iter()
         .filter(|c| c.opted_in > 0)
         .map(|c| (c.program_id.get(), c.program_name.clone()))
         .collect();
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -80,20 +81,22 @@ async fn alumni_page(
 /// `GET /staff/alumni`.
 pub async fn alumni(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<SentQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::RunClasses)?;
-    alumni_page(&state, &user, AlumniForm::default(), Vec::new(), q.sent).await
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::RunClasses)?;
+    alumni_page(&state, &ctx, AlumniForm::default(), Vec::new(), q.sent).await
 }
 
 /// `POST /staff/alumni`: one message per opted-in graduate, through the outbox.
 pub async fn message_alumni(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Form(form): Form<AlumniForm>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::RunClasses)?;
     let mut errors = Vec::new();
     let subject = form.subject.trim();
     let body = form.body.trim();
@@ -112,14 +115,14 @@ pub async fn message_alumni(
         }
     };
     if !errors.is_empty() {
-        return alumni_page(&state, &user, form, errors, None).await;
+        return alumni_page(&state, &ctx, form, errors, None).await;
     }
     let alumni = state.store.alumni(program).await?;
     if alumni.is_empty() {
         errors.push("No graduate of that program has asked to keep in touch yet.".into());
-        return alumni_page(&state, &user, form, errors, None).await;
+        return alumni_page(&state, &ctx, form, errors, None).await;
     }
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let department = dept.as_ref().map_or("", |d| d.name.as_str());
     let base = &state.links.base_url;
     let messages: Vec<_> = alumni
@@ -141,7 +144,7 @@ pub async fn message_alumni(
         .collect();
     crate::service::outcomes::message_alumni(
         &state.store,
-        &actor(&user),
+        &actor(user),
         program,
         subject,
         &messages,

@@ -9,10 +9,10 @@ use super::results::signed;
 use crate::domain::access::Permission;
 use crate::domain::survey::MIN_GROUP;
 use crate::service::outcomes::{self, AnnualReport};
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
+use crate::web::staff::StaffPage;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -20,8 +20,8 @@ pub struct YearQuery {
     year: String,
 }
 
-async fn report_for(state: &AppState, q: &YearQuery) -> Result<AnnualReport, AppError> {
-    let this_year = crate::web::staff::today(state).await?.year();
+async fn report_for(state: &AppState, ctx: &StaffPage, q: &YearQuery) -> Result<AnnualReport, AppError> {
+    let this_year = ctx.today().year();
     let year = match q.year.trim() {
         "" => this_year,
         raw => raw
@@ -67,15 +67,16 @@ struct AnnualPage {
 /// `GET /staff/reports/annual?year=`: printable.
 pub async fn annual(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::SeeAllClasses)?;
-    let report = report_for(&state, &q).await?;
-    let now_year = crate::web::staff::today(&state).await?.year();
-    let dept = state.store.department().await?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::SeeAllClasses)?;
+    let report = report_for(&state, &ctx, &q).await?;
+    let now_year = ctx.today().year();
+    let dept = &ctx.department;
     let page = AnnualPage {
-        layout: crate::web::staff::layout(dept.as_ref(), "/staff/reports/annual", &user),
+        layout: crate::web::staff::layout(dept.as_ref(), "/staff/reports/annual", user),
         totals: report.totals(),
         attendance: report
             .programs
@@ -105,11 +106,12 @@ pub async fn annual(
 /// `GET /staff/reports/annual.pdf?year=`.
 pub async fn annual_pdf(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::SeeAllClasses)?;
-    let report = report_for(&state, &q).await?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::SeeAllClasses)?;
+    let report = report_for(&state, &ctx, &q).await?;
     let filename = format!("community-programs-{}.pdf", report.year);
     crate::web::staff::export::pdf_response(&filename, move || annual_pdf_bytes(&report)).await
 }

@@ -12,11 +12,11 @@ use crate::domain::access::Permission;
 use crate::domain::survey::{self, Distribution, MIN_GROUP, Phase, QuestionKind, QuestionResult};
 use crate::service::outcomes::{self, Results};
 use crate::store::catalog::Program;
-use crate::store::staff::StaffUser;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 
 const CHART_TOP: i64 = 24;
 const CHART_HEIGHT: i64 = 140;
@@ -225,11 +225,12 @@ pub struct ClassQuery {
 
 async fn scoped(
     state: &AppState,
+    ctx: &StaffPage,
     slug: &str,
     q: &ClassQuery,
 ) -> Result<(Program, Option<ClassId>, Vec<(ClassId, String)>, Option<Results>), AppError> {
     let program = program(state, slug).await?;
-    let tz = crate::web::staff::zone(state).await?;
+    let tz = ctx.zone.clone();
     let classes: Vec<(ClassId, String)> = state
         .store
         .class_years(program.id, &tz)
@@ -256,16 +257,17 @@ async fn scoped(
 /// `GET /staff/programs/{slug}/survey/results?class=`.
 pub async fn results(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Query(q): Query<ClassQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::SeeAllClasses)?;
-    let (program, class, classes, results) = scoped(&state, &slug, &q).await?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::SeeAllClasses)?;
+    let (program, class, classes, results) = scoped(&state, &ctx, &slug, &q).await?;
     let Some(results) = results else {
         return Ok(see_other(&format!("/staff/programs/{}/survey", program.slug)));
     };
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let scope = match class {
         Some(id) => classes
             .iter()
@@ -274,7 +276,7 @@ pub async fn results(
         None => "All classes".into(),
     };
     let page = ResultsPage {
-        layout: crate::web::staff::layout(dept.as_ref(), "/staff", &user),
+        layout: crate::web::staff::layout(dept.as_ref(), "/staff", user),
         slug: program.slug,
         name: program.name,
         title: results.title,
@@ -308,12 +310,13 @@ pub async fn results(
 /// no free text), with small groups left out as on the page.
 pub async fn results_csv(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Query(q): Query<ClassQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::SeeAllClasses)?;
-    let (program, class, _, results) = scoped(&state, &slug, &q).await?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::SeeAllClasses)?;
+    let (program, class, _, results) = scoped(&state, &ctx, &slug, &q).await?;
     let results = results.ok_or(AppError::NotFound("survey"))?;
     let mut rows = vec![vec![
         "question_key".to_string(),

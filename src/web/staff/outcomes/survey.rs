@@ -14,11 +14,12 @@ use crate::domain::access::Permission;
 use crate::domain::audit::AuditAction;
 use crate::domain::survey::{self, DRAFT_KINDS, Instrument, QuestionDraft};
 use crate::store::catalog::Program;
-use crate::store::staff::{AuditRecord, StaffUser};
+use crate::store::staff::AuditRecord;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::layout::{Layout, render};
 use crate::web::see_other;
+use crate::web::staff::StaffPage;
 use crate::web::staff::classes::actor;
 
 /// One row of the editor; `index` names its fields (`q3_prompt`).
@@ -81,12 +82,13 @@ struct Edited {
 
 async fn edit_page(
     state: &AppState,
-    user: &StaffUser,
+    ctx: &StaffPage,
     program: Program,
     edited: Option<Edited>,
     errors: Vec<String>,
     saved: Option<i64>,
 ) -> Result<Response, AppError> {
+    let user = &ctx.user;
     let survey = state.store.survey(program.id).await?;
     // Read the sheets once, not once per version.
     let answered: std::collections::BTreeSet<crate::domain::SurveyVersionId> = state
@@ -113,7 +115,7 @@ async fn edit_page(
         ),
         (None, None) => (String::new(), true, Vec::new()),
     };
-    let dept = state.store.department().await?;
+    let dept = &ctx.department;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -145,13 +147,14 @@ pub struct SavedQuery {
 /// `GET /staff/programs/{slug}/survey`.
 pub async fn edit(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::RunClasses)?;
     let program = program(&state, &slug).await?;
-    edit_page(&state, &user, program, None, Vec::new(), q.saved).await
+    edit_page(&state, &ctx, program, None, Vec::new(), q.saved).await
 }
 
 /// Reads the editor's indexed fields into rows, in the order the coordinator numbered
@@ -207,11 +210,12 @@ fn read_rows(form: &[(String, String)]) -> Result<Vec<DraftRow>, String> {
 /// pairs), or `action=default` to start from the academy questions.
 pub async fn save(
     State(state): State<AppState>,
-    user: StaffUser,
+    ctx: StaffPage,
     Path(slug): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response, AppError> {
-    crate::web::staff::require(&user, Permission::RunClasses)?;
+    let user = &ctx.user;
+    crate::web::staff::require(user, Permission::RunClasses)?;
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let program = program(&state, &slug).await?;
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
@@ -242,7 +246,7 @@ pub async fn save(
                 });
             }
             let edited = Edited { title, active, rows };
-            return edit_page(&state, &user, program, Some(edited), general, None).await;
+            return edit_page(&state, &ctx, program, Some(edited), general, None).await;
         }
     };
     let before = state.store.survey(program.id).await?.map(|s| s.current.instrument);
@@ -253,7 +257,7 @@ pub async fn save(
             &instrument,
             active,
             &AuditRecord {
-                actor: &actor(&user),
+                actor: &actor(user),
                 action: AuditAction::SurveySave,
                 object_type: "program",
                 object_id: program.slug.clone(),
