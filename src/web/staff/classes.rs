@@ -71,7 +71,8 @@ struct ClassPage {
 #[template(path = "staff/audit.html")]
 struct AuditPage {
     layout: Layout,
-    entries: Vec<(String, AuditEntry)>,
+    /// When, what in words, and the entry.
+    entries: Vec<(String, &'static str, AuditEntry)>,
     filter: String,
 }
 
@@ -394,6 +395,7 @@ pub async fn audit(
                 Timestamp::from_second(e.at)
                     .map(|t| format::instant(t, &tz))
                     .unwrap_or_default(),
+                crate::domain::audit::AuditAction::parse(&e.action).map_or("", |a| a.label()),
                 e,
             )
         })
