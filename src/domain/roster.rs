@@ -1,6 +1,48 @@
-//! Filtering a class roster: by status and by a few letters of a name, email or phone.
+//! Filtering a class roster: by status and by a few letters of a name, email or phone;
+//! and reading it a page at a time, in queue order, from a cursor.
 
-use super::ApplicationStatus;
+use super::{ApplicationId, ApplicationStatus};
+
+/// Most rows one page of a roster holds; the default when the client names no limit.
+pub const MAX_PAGE: i64 = 500;
+
+/// Where the next page of a roster starts: after this place in the queue. Keyset paging,
+/// so a page costs the same wherever it falls and rows added meanwhile are not skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub queue_rank: i64,
+    pub id: ApplicationId,
+}
+
+impl Cursor {
+    /// Before the first row.
+    pub const START: Cursor = Cursor {
+        queue_rank: i64::MIN,
+        id: ApplicationId::new(i64::MIN),
+    };
+
+    /// Reads a cursor as [`Cursor::token`] wrote it; anything else is `None`.
+    pub fn parse(token: &str) -> Option<Cursor> {
+        let (rank, id) = token.split_once('.')?;
+        Some(Cursor {
+            queue_rank: rank.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+
+    /// The cursor as a client passes it back (`after=`).
+    pub fn token(self) -> String {
+        format!("{}.{}", self.queue_rank, self.id)
+    }
+}
+
+/// A page size asked for: 1 to [`MAX_PAGE`], [`MAX_PAGE`] when not given.
+pub fn page_size(asked: Option<&str>) -> Option<i64> {
+    match asked.map(str::trim) {
+        None | Some("") => Some(MAX_PAGE),
+        Some(n) => n.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)),
+    }
+}
 
 /// What a coordinator asked to see.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,6 +87,23 @@ impl RosterFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursors_read_back_and_junk_is_refused() {
+        let c = Cursor {
+            queue_rank: 42,
+            id: ApplicationId::new(7),
+        };
+        assert_eq!(Cursor::parse(&c.token()), Some(c));
+        for junk in ["", "42", "42.", ".7", "a.7", "42.x", "1.2.3"] {
+            assert_eq!(Cursor::parse(junk), None, "{junk}");
+        }
+        assert_eq!(page_size(None), Some(MAX_PAGE));
+        assert_eq!(page_size(Some("25")), Some(25));
+        for bad in ["0", "-1", "501", "ten"] {
+            assert_eq!(page_size(Some(bad)), None, "{bad}");
+        }
+    }
 
     #[test]
     fn filters_by_status_and_text() {

@@ -144,6 +144,23 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(class_id).fetch_all(p).await)?)
     }
 
+    /// Answers of the applications of a class whose queue places lie in `ranks` (a
+    /// roster page's answers, read through the roster's index).
+    pub async fn answers_in_ranks(
+        &self,
+        class_id: ClassId,
+        ranks: std::ops::RangeInclusive<i64>,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let sql = format!(
+            "{ANSWER_SELECT} JOIN applications ap ON ap.id = a.application_id WHERE ap.class_id = $1 \
+             AND ap.queue_rank BETWEEN $2 AND $3 ORDER BY a.application_id, q.position, q.id"
+        );
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(class_id).bind(*ranks.start())
+            .bind(*ranks.end()).fetch_all(p).await)?,
+        )
+    }
+
     /// The questions answered in a class plus those its program asks now, in order:
     /// the roster's answer columns `(id, label, sensitive)`.
     pub async fn class_question_columns(

@@ -255,6 +255,22 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
 
+    /// Up to `limit` rows of a class roster after `after`, in queue order.
+    pub async fn roster_page(
+        &self,
+        class_id: ClassId,
+        after: crate::domain::roster::Cursor,
+        limit: i64,
+    ) -> Result<Vec<RosterRow>, StoreError> {
+        let sql = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
+                   FROM applications WHERE class_id = $1 AND (queue_rank > $2 OR (queue_rank = $2 AND id > $3)) \
+                   ORDER BY queue_rank, id LIMIT $4";
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).bind(after.queue_rank).bind(after.id)
+            .bind(limit).fetch_all(p).await)?,
+        )
+    }
+
     /// The newest audit entries, optionally of one object type.
     pub async fn audit_entries(&self, object_type: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = "SELECT id, at, actor, action, object_type, object_id, before_json, after_json FROM audit_log \

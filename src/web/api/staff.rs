@@ -2,7 +2,7 @@
 //! (tokens from `precinct token create`, stored hashed, scoped to a role).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::auth::tokens;
 use crate::domain::access::{Permission, allows};
 use crate::domain::{ApplicationId, ClassId, Role};
-use crate::domain::{questions, screening};
+use crate::domain::{questions, roster, screening};
 use crate::web::error::{ApiError, AppError, problem_response};
 use crate::web::extract::ApiId;
 
@@ -81,22 +81,40 @@ pub struct RosterEntry {
     pub answers: BTreeMap<String, String>,
 }
 
-/// `GET /classes/{id}/registrations` answer.
+/// `GET /classes/{id}/registrations` answer: one page of the roster.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Roster {
     pub registrations: Vec<RosterEntry>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
-/// A class's roster, in queue order. Admin and coordinator tokens only.
+/// Which page of a roster to read.
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct RosterPage {
+    /// Rows per page, 1 to 500 (500 when not given).
+    limit: Option<String>,
+    /// The `next` value of the previous page.
+    after: Option<String>,
+}
+
+/// A class's roster, in queue order, a page at a time (`limit`, and `after` from the
+/// previous page's `next`; a `Link: rel="next"` header says the same). Admin and
+/// coordinator tokens only.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/registrations", tag = "staff",
-    params(("id" = i64, Path, description = "The class id")),
+    params(("id" = i64, Path, description = "The class id"), RosterPage),
     security(("bearer" = [])),
-    responses((status = 200, body = Roster), (status = 401, body = crate::web::error::Problem),
+    responses((status = 200, body = Roster), (status = 400, body = crate::web::error::Problem),
+              (status = 401, body = crate::web::error::Problem),
               (status = 403, body = crate::web::error::Problem), (status = 404, body = crate::web::error::Problem)))]
 pub async fn roster(
     State(state): State<AppState>,
     client: ApiClient,
     ApiId(id): ApiId<ClassId>,
+    Query(page): Query<RosterPage>,
 ) -> Result<Response, ApiError> {
     if !allows(client.role, Permission::SeeAllClasses) {
         return Ok(problem_response(
@@ -105,23 +123,44 @@ pub async fn roster(
             "This token's role may not read rosters.",
         ));
     }
+    let Some(limit) = roster::page_size(page.limit.as_deref()) else {
+        let why = format!("limit must be a whole number from 1 to {}.", roster::MAX_PAGE);
+        return Err(AppError::BadRequest(why).into());
+    };
+    let after = match page.after.as_deref().map(str::trim) {
+        None | Some("") => roster::Cursor::START,
+        Some(token) => roster::Cursor::parse(token)
+            .ok_or_else(|| AppError::BadRequest("after must be the next value of a previous page.".into()))?,
+    };
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
+    let rows = state.store.roster_page(id, after, limit).await?;
     let named = screening::parse_roles(&state.store.sensitive_roles().await?);
     let sees = screening::may_see_sensitive(client.role, &named);
     let mut answers: HashMap<ApplicationId, BTreeMap<String, String>> = HashMap::new();
-    for a in state.store.answers_in_class(id).await? {
-        if questions::shown(a.sensitive, sees) {
-            let text = crate::web::staff::answer_text(&a);
-            answers
-                .entry(a.application_id)
-                .or_default()
-                .insert(a.question_id.to_string(), text);
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        for a in state
+            .store
+            .answers_in_ranks(id, first.queue_rank..=last.queue_rank)
+            .await?
+        {
+            if questions::shown(a.sensitive, sees) {
+                let text = crate::web::staff::answer_text(&a);
+                answers
+                    .entry(a.application_id)
+                    .or_default()
+                    .insert(a.question_id.to_string(), text);
+            }
         }
     }
-    let registrations = state
-        .store
-        .roster(id)
-        .await?
+    // A full page may have more after it; a short one is the last.
+    let next = (rows.len() as i64 == limit).then(|| rows.last()).flatten().map(|r| {
+        roster::Cursor {
+            queue_rank: r.queue_rank,
+            id: r.id,
+        }
+        .token()
+    });
+    let registrations = rows
         .into_iter()
         .map(|r| RosterEntry {
             answers: answers.remove(&r.id).unwrap_or_default(),
@@ -139,5 +178,17 @@ pub async fn roster(
         })
         .collect();
     tracing::info!(token = %client.name, class = %id, "roster read through the API");
-    Ok(Json(Roster { registrations }).into_response())
+    let mut res = Json(Roster {
+        registrations,
+        next: next.clone(),
+    })
+    .into_response();
+    if let Some(next) = next
+        && let Ok(link) = axum::http::HeaderValue::from_str(&format!(
+            "</api/v1/classes/{id}/registrations?limit={limit}&after={next}>; rel=\"next\""
+        ))
+    {
+        res.headers_mut().insert(axum::http::header::LINK, link);
+    }
+    Ok(res)
 }
