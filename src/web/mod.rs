@@ -21,6 +21,7 @@ use crate::web::error::{ApiError, AppError, ErrorPage, problem_response};
 
 pub mod api;
 pub mod client;
+mod conditional;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(config.max_body_bytes, limit_body))
             .layer(CompressionLayer::new())
+            .layer(middleware::from_fn(conditional::revalidate))
             .layer(middleware::from_fn_with_state(config.public_url.clone(), origin::protect)),
     )
 }
