@@ -135,15 +135,6 @@ impl Store {
         )
     }
 
-    /// Every answer of a class's applications, for the roster exports.
-    pub async fn answers_in_class(&self, class_id: ClassId) -> Result<Vec<AnswerRow>, StoreError> {
-        let sql = format!(
-            "{ANSWER_SELECT} JOIN applications ap ON ap.id = a.application_id WHERE ap.class_id = $1 \
-             ORDER BY a.application_id, q.position, q.id"
-        );
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(class_id).fetch_all(p).await)?)
-    }
-
     /// Answers of the applications of a class whose queue places lie in `ranks` (a
     /// roster page's answers, read through the roster's index).
     pub async fn answers_in_ranks(

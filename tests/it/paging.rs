@@ -137,5 +137,35 @@ async fn pages_revalidate_and_a_seat_taken_changes_the_tag(backend: Backend) {
 
 on_both_backends!(
     rosters_page_in_queue_order_with_cursors,
-    pages_revalidate_and_a_seat_taken_changes_the_tag
+    pages_revalidate_and_a_seat_taken_changes_the_tag,
+    the_roster_csv_streams_past_a_page
 );
+
+/// The roster CSV streams a page at a time: a class larger than a page comes out whole,
+/// once per application, in queue order.
+async fn the_roster_csv_streams_past_a_page(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let total = 520;
+    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
+        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
+        let filed = futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await;
+        for (status, body) in filed {
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
+    let csv = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/roster.csv"))
+        .await;
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), total, "every application once");
+    let ranks: Vec<i64> = rows
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "queue order across pages");
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), total);
+}

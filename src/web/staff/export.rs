@@ -11,6 +11,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::access::{Permission, allows, may_see_roster};
+use crate::domain::roster::Cursor;
 use crate::web::AppState;
 use std::collections::HashMap;
 
@@ -29,15 +30,7 @@ pub fn safe_cell(value: &str) -> String {
 }
 
 pub(super) fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> Result<Response, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|c| safe_cell(c)))
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let body = csv_chunk(true, &rows)?;
     let disposition = format!("attachment; filename=\"{filename}\"");
     Ok((
         [
@@ -106,14 +99,6 @@ pub async fn roster(
         .filter(|(_, _, sensitive)| questions::shown(*sensitive, sees))
         .map(|(q, label, _)| (q, label))
         .collect();
-    let mut answers: HashMap<(ApplicationId, QuestionId), String> = HashMap::new();
-    if !columns.is_empty() {
-        for a in state.store.answers_in_class(id).await? {
-            if questions::shown(a.sensitive, sees) {
-                answers.insert((a.application_id, a.question_id), super::review::answer_text(&a));
-            }
-        }
-    }
     let mut header = [
         "application",
         "queue",
@@ -128,33 +113,105 @@ pub async fn roster(
     .map(String::from)
     .to_vec();
     header.extend(columns.iter().map(|(_, label)| label.clone()));
-    let mut rows = vec![header];
-    for r in state.store.roster(id).await? {
-        if !filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone) {
-            continue;
+    let first = csv_chunk(true, &[header])?;
+    // The rows stream a roster page at a time (keyset, in queue order), so memory stays the
+    // same for a class of any size; rows filed while it streams may be included.
+    let store = state.store.clone();
+    let pages = futures_util::stream::try_unfold(Some(Cursor::START), move |after| {
+        let (store, filter, columns) = (store.clone(), filter.clone(), columns.clone());
+        async move {
+            let Some(after) = after else { return Ok(None) };
+            let rows = store.roster_page(id, after, EXPORT_PAGE).await.map_err(broken)?;
+            let next = (rows.len() as i64 == EXPORT_PAGE)
+                .then(|| rows.last())
+                .flatten()
+                .map(|r| Cursor {
+                    queue_rank: r.queue_rank,
+                    id: r.id,
+                });
+            let mut answers: HashMap<(ApplicationId, QuestionId), String> = HashMap::new();
+            if let (false, Some(first), Some(last)) = (columns.is_empty(), rows.first(), rows.last()) {
+                for a in store
+                    .answers_in_ranks(id, first.queue_rank..=last.queue_rank)
+                    .await
+                    .map_err(broken)?
+                {
+                    if questions::shown(a.sensitive, sees) {
+                        answers.insert((a.application_id, a.question_id), super::review::answer_text(&a));
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                if !filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone) {
+                    continue;
+                }
+                let mut row = vec![
+                    r.id.to_string(),
+                    r.queue_rank.to_string(),
+                    r.first_name,
+                    r.last_name,
+                    r.email,
+                    r.phone,
+                    r.status,
+                    r.channel,
+                    jiff::Timestamp::from_second(r.created_at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                ];
+                row.extend(
+                    columns
+                        .iter()
+                        .map(|(q, _)| answers.get(&(r.id, *q)).cloned().unwrap_or_default()),
+                );
+                out.push(row);
+            }
+            let chunk = csv_chunk(false, &out).map_err(|e| std::io::Error::other(e.to_string()))?;
+            Ok::<_, std::io::Error>(Some((chunk, next)))
         }
-        rows.push(vec![
-            r.id.to_string(),
-            r.queue_rank.to_string(),
-            r.first_name,
-            r.last_name,
-            r.email,
-            r.phone,
-            r.status,
-            r.channel,
-            jiff::Timestamp::from_second(r.created_at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-        ]);
-        if let Some(row) = rows.last_mut() {
-            row.extend(
-                columns
-                    .iter()
-                    .map(|(q, _)| answers.get(&(r.id, *q)).cloned().unwrap_or_default()),
-            );
-        }
+    });
+    use futures_util::StreamExt;
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(pages);
+    let disposition = format!("attachment; filename=\"class-{id}-roster.csv\"");
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// A read that failed mid-stream: logged, and the download ends broken rather than short
+/// without a word.
+fn broken(e: crate::store::StoreError) -> std::io::Error {
+    tracing::error!(error = %e, "export stopped mid-stream");
+    std::io::Error::other(e.to_string())
+}
+
+/// Rows of an export streamed a page at a time: this many per read.
+const EXPORT_PAGE: i64 = 500;
+
+/// CSV rows as bytes (with the byte-order mark spreadsheets need, for the first chunk).
+fn csv_chunk(first: bool, rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let start = if first {
+        Vec::from("\u{feff}".as_bytes())
+    } else {
+        Vec::new()
+    };
+    let mut writer = csv::Writer::from_writer(start);
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|c| safe_cell(c)))
+            .map_err(|e| AppError::Internal(e.into()))?;
     }
-    csv_response(&format!("class-{id}-roster.csv"), rows)
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
 
 /// `GET /staff/classes/{id}/attendance.csv`: one row per participant, one column per session.
