@@ -1,16 +1,12 @@
-//! Registration-rush load harness.
+//! Load harness (see bench/README.md).
 //!
-//! Starts the real `precinct` server (release build) on a fresh database, opens a class
-//! of 30 seats, fires a burst of unique applications at the JSON API at a chosen
-//! concurrency, and reports throughput, latency percentiles, outcomes and the overselling
-//! check. In the same run it measures the database's own durable commit rate (one-row
-//! transactions, same durability settings) as the yardstick.
-//!
-//! ```sh
-//! cargo build --release
-//! cargo run --release --example bench -- --backend sqlite --applications 5000 --concurrency 100
-//! cargo run --release --example bench -- --backend postgres --applications 5000 --concurrency 100
-//! ```
+//! Starts the real `precinct` server (release build) on a fresh database with the demo
+//! department, opens a class of 30 seats and, with `--preload N`, stores N applications
+//! first. Intake mode (the default) fires a burst of unique applications at the JSON API
+//! at a chosen concurrency and reports throughput, latency percentiles, outcomes and the
+//! overselling and loss checks, beside the database's own durable commit rate measured in
+//! the same run. Page mode loads each public page and JSON read with wrk and compares it
+//! with nginx serving the same bytes.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -22,6 +18,9 @@ use precinct::store::Store;
 use serde_json::{Value, json};
 use sqlx::{Connection, Executor};
 
+mod pages;
+mod preload;
+
 struct Args {
     backend: String,
     applications: usize,
@@ -30,6 +29,9 @@ struct Args {
     server_bin: String,
     pg_url: String,
     commits: usize,
+    mode: String,
+    preload: i64,
+    seconds: u64,
 }
 
 fn parse_args() -> Args {
@@ -42,6 +44,9 @@ fn parse_args() -> Args {
         pg_url: std::env::var("PRECINCT_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into()),
         commits: 3000,
+        mode: "intake".into(),
+        preload: 0,
+        seconds: 5,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +59,9 @@ fn parse_args() -> Args {
             "--server-bin" => a.server_bin = value(),
             "--postgres-url" => a.pg_url = value(),
             "--commits" => a.commits = value().parse().expect("a number"),
+            "--mode" => a.mode = value(),
+            "--preload" => a.preload = value().parse().expect("a number"),
+            "--seconds" => a.seconds = value().parse().expect("a number"),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -61,6 +69,7 @@ fn parse_args() -> Args {
         a.backend == "sqlite" || a.backend == "postgres",
         "--backend sqlite|postgres"
     );
+    assert!(a.mode == "intake" || a.mode == "pages", "--mode intake|pages");
     a
 }
 
@@ -151,6 +160,7 @@ async fn main() {
         ..Default::default()
     };
     let class = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
+    let preloaded = preload::preload(&db_url, class.get(), args.capacity, args.preload).await;
 
     let mut child = Command::new(&args.server_bin)
         .args([
@@ -169,6 +179,7 @@ async fn main() {
         .spawn()
         .unwrap_or_else(|e| panic!("starting {} (run `cargo build --release` first): {e}", args.server_bin));
     let stdout = child.stdout.take().unwrap();
+    let server_pid = child.id();
     let server = Server(child);
     let address = {
         use std::io::BufRead;
@@ -181,6 +192,28 @@ async fn main() {
         .pool_max_idle_per_host(args.concurrency)
         .build()
         .unwrap();
+    if args.mode == "pages" {
+        let slug = preload::program_slug(&db_url, class.get()).await;
+        let paths = [
+            "/".to_string(),
+            "/programs".to_string(),
+            format!("/programs/{slug}"),
+            format!("/classes/{class}"),
+            "/api/v1/programs".to_string(),
+            format!("/api/v1/programs/{slug}"),
+            "/api/v1/classes".to_string(),
+            format!("/api/v1/classes/{class}"),
+            "/feeds/news.atom".to_string(),
+        ];
+        let failed = run_pages(&args, &address, &paths, &client, &dir, preloaded.total, server_pid).await;
+        drop(server);
+        store.close().await;
+        cleanup(&args, pg_cleanup, &dir).await;
+        if failed {
+            std::process::exit(1);
+        }
+        return;
+    }
     let url = Arc::new(format!("{address}/api/v1/classes/{class}/registrations"));
     // Warm up connections and code paths on another class, outside the measurement.
     let warm = scenario_class(&store, &spec, Timestamp::now()).await.unwrap();
@@ -226,6 +259,7 @@ async fn main() {
         results.extend(w.await.unwrap());
     }
     let elapsed = started.elapsed();
+    let rss = pages::peak_rss_mb(server_pid);
     drop(server);
 
     let mut latencies: Vec<Duration> = results.iter().map(|(d, _)| *d).collect();
@@ -265,17 +299,32 @@ async fn main() {
         "stored             {stored_total} applications, {stored_confirmed} confirmed (capacity {})",
         args.capacity
     );
+    println!(
+        "preloaded          {} applications, {} of them in this class",
+        preloaded.total, preloaded.in_target
+    );
+    println!(
+        "server peak RSS    {}",
+        rss.map_or("unknown".into(), |mb| format!("{mb:.0} MB"))
+    );
     println!("db commit rate     {commits:.0} single-row durable commits/s");
     println!(
         "ratio              {:.2}x the database's one-commit-per-application rate",
         rate / commits
     );
     let oversold = stored_confirmed > args.capacity;
-    let lost = stored_total != created as i64;
+    let lost = stored_total != created as i64 + preloaded.in_target;
     println!("oversold           {}", if oversold { "YES" } else { "no" });
     println!("lost               {}", if lost { "YES" } else { "no" });
 
-    if let Some(name) = pg_cleanup {
+    cleanup(&args, pg_cleanup, &dir).await;
+    if oversold || lost || errors > 0 {
+        std::process::exit(1);
+    }
+}
+
+async fn cleanup(args: &Args, pg_database: Option<String>, dir: &std::path::Path) {
+    if let Some(name) = pg_database {
         let mut c = sqlx::PgConnection::connect(&args.pg_url).await.unwrap();
         let _ = c
             .execute(sqlx::AssertSqlSafe(format!(
@@ -283,10 +332,64 @@ async fn main() {
             )))
             .await;
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    if oversold || lost || errors > 0 {
-        std::process::exit(1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Page mode: each path through the service, then its bytes through nginx. Returns whether
+/// any request failed.
+async fn run_pages(
+    args: &Args,
+    address: &str,
+    paths: &[String],
+    client: &reqwest::Client,
+    dir: &std::path::Path,
+    preloaded: i64,
+    server_pid: u32,
+) -> bool {
+    let root = dir.join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    let mut bodies = Vec::new();
+    for (n, path) in paths.iter().enumerate() {
+        let res = client.get(format!("{address}{path}")).send().await.expect("a page");
+        assert!(res.status().is_success(), "{path} answered {}", res.status());
+        let bytes = res.bytes().await.unwrap();
+        std::fs::write(root.join(format!("page{n}")), &bytes).unwrap();
+        bodies.push(bytes.len());
     }
+    let nginx = pages::Nginx::start(dir, &root);
+    println!(
+        "backend {}, {preloaded} applications stored, concurrency {}, {} s per URL",
+        args.backend, args.concurrency, args.seconds
+    );
+    println!(
+        "| path | bytes | service req/s | p50 | p99 | nginx req/s | share of nginx |\n|---|---|---|---|---|---|---|"
+    );
+    let mut failed = false;
+    for (n, path) in paths.iter().enumerate() {
+        let ours = pages::wrk(&format!("{address}{path}"), args.concurrency, args.seconds);
+        let theirs = pages::wrk(
+            &format!("http://127.0.0.1:{}/page{n}", nginx.port),
+            args.concurrency,
+            args.seconds,
+        );
+        failed |= ours.failures > 0 || ours.rate == 0.0;
+        println!(
+            "| `{path}` | {} | {:.0} | {:.2} ms | {:.2} ms | {:.0} | {:.0} % |",
+            bodies[n],
+            ours.rate,
+            ours.p50_ms,
+            ours.p99_ms,
+            theirs.rate,
+            100.0 * ours.rate / theirs.rate.max(1.0),
+        );
+        if ours.failures > 0 {
+            println!("  {} failed requests", ours.failures);
+        }
+    }
+    if let Some(mb) = pages::peak_rss_mb(server_pid) {
+        println!("server peak RSS {mb:.0} MB");
+    }
+    failed
 }
 
 fn applicant(n: usize) -> Value {

@@ -47,7 +47,8 @@ impl App {
         };
         let mailer = crate::notify::delivery::Mailer::from_config(&config, &links.base_url)?;
         tracing::info!(mail = %mailer.describe(), "outgoing mail");
-        let registrar = Registrar::start(store.clone(), links.clone());
+        let changes = crate::service::changes::PublicChanges::default();
+        let registrar = Registrar::start(store.clone(), links.clone(), changes.clone());
         use crate::auth::limits::{Budget, Window};
         let budget = |limit: crate::config::RateLimit, bucket, window| {
             limit
@@ -68,6 +69,7 @@ impl App {
             open311_budget,
             metrics: Arc::default(),
             survey_key,
+            pages: crate::web::page_cache::PageCache::new(changes),
         };
         Ok(App {
             listener,
@@ -136,6 +138,7 @@ impl AppState {
             links: self.links.clone(),
             mailer: self.mailer.clone(),
             metrics: self.metrics.clone(),
+            changes: self.pages.changes().clone(),
         }
     }
 }

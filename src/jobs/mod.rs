@@ -26,6 +26,8 @@ pub struct Jobs {
     pub links: Links,
     pub mailer: Mailer,
     pub metrics: Arc<Metrics>,
+    /// Signalled when a round changed what public pages show (seats, lottery results).
+    pub changes: crate::service::changes::PublicChanges,
 }
 
 /// What one round of jobs did.
@@ -51,6 +53,9 @@ pub async fn run_once(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
 async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = waitlist::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = waitlist::expire_offers(&state.store, &state.links, now).await?;
+    if lotteries_drawn > 0 || offers_expired > 0 {
+        state.changes.changed();
+    }
     let reminders_queued =
         scheduled::queue_session_reminders(&state.store, &state.links, state.config.reminder_hour, now).await?;
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;

@@ -3,6 +3,7 @@
 //! `web` parse and render; anything that must happen together lives here.
 
 pub mod applicants;
+pub mod changes;
 pub mod classes;
 pub mod content;
 pub mod dare;

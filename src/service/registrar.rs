@@ -19,6 +19,7 @@ use jiff::tz::TimeZone;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Error;
+use super::changes::PublicChanges;
 use crate::auth::tokens;
 use crate::domain::application::{self, ClassFacts};
 use crate::domain::mail::LinkKind;
@@ -105,9 +106,10 @@ pub struct Registrar {
 
 impl Registrar {
     /// Starts the writer task on the current runtime.
-    pub fn start(store: Store, links: Links) -> Registrar {
+    /// Each committed batch signals `changes`: seat counts on public pages moved.
+    pub fn start(store: Store, links: Links, changes: PublicChanges) -> Registrar {
         let (sender, receiver) = mpsc::channel(4096);
-        tokio::spawn(run(store, links, receiver));
+        tokio::spawn(run(store, links, changes, receiver));
         Registrar { sender }
     }
 
@@ -122,11 +124,11 @@ impl Registrar {
     }
 }
 
-async fn run(store: Store, links: Links, mut receiver: mpsc::Receiver<Job>) {
+async fn run(store: Store, links: Links, changes: PublicChanges, mut receiver: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        write_batch(&store, &links, jobs).await;
+        write_batch(&store, &links, &changes, jobs).await;
     }
 }
 
@@ -161,10 +163,12 @@ enum Slot {
 /// query per class, so refusals never leave partial writes and the accepted applications
 /// of a class go in with one multi-row INSERT. A database error fails the whole batch:
 /// nothing is acknowledged that is not durable, and the callers may retry.
-async fn write_batch(store: &Store, links: &Links, jobs: Vec<Job>) {
+async fn write_batch(store: &Store, links: &Links, changes: &PublicChanges, jobs: Vec<Job>) {
     let now = Timestamp::now();
     match try_batch(store, links, &jobs, now).await {
         Ok(results) => {
+            // Before anyone hears "filed": a page they load next counts their seat.
+            changes.changed();
             for (job, result) in jobs.into_iter().zip(results) {
                 let _ = job.reply.send(result);
             }

@@ -487,6 +487,15 @@ impl Tx {
     /// Seats held, people waitlisted and the last queue rank of a class, in one query, so
     /// a batch can place its applications without asking again for each.
     pub async fn allocation_counts(&mut self, class_id: ClassId) -> Result<(i64, i64, i64), StoreError> {
+        // Kept by triggers (migration 0029), so this is one row however full the class.
+        let sql = "SELECT held, waitlisted, last_rank FROM class_counts WHERE class_id = $1";
+        let counts: Option<(i64, i64, i64)> =
+            on_tx!(self, c => sqlx::query_as(sql).bind(class_id).fetch_optional(c).await)?;
+        Ok(counts.unwrap_or((0, 0, 0)))
+    }
+
+    /// The same three numbers counted over the class's rows: what the triggers must keep.
+    pub async fn recount(&mut self, class_id: ClassId) -> Result<(i64, i64, i64), StoreError> {
         let sql = format!(
             "SELECT COALESCE(SUM(CASE WHEN status IN {} THEN 1 ELSE 0 END), 0), \
                     COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0), \
@@ -547,9 +556,11 @@ impl Tx {
                 format!("({})", v.join(", "))
             }
         };
+        // Two lookups on the two unique indexes, not one OR that may read the whole class.
         let sql = format!(
-            "SELECT email_key, person_key FROM applications WHERE class_id = $1 \
-             AND (email_key IN {} OR person_key IN {})",
+            "SELECT email_key, person_key FROM applications WHERE class_id = $1 AND email_key IN {} \
+             UNION ALL \
+             SELECT email_key, person_key FROM applications WHERE class_id = $1 AND person_key IN {}",
             in_list(&emails),
             in_list(&people)
         );

@@ -57,7 +57,9 @@ fn taggable(res: &Response) -> bool {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let textual = kind.starts_with("text/html") || kind.starts_with("application/json");
+    let textual = kind.starts_with("text/html")
+        || kind.starts_with("application/json")
+        || kind.starts_with("application/atom+xml");
     let size = axum::body::HttpBody::size_hint(res.body()).exact();
     textual && size.is_some_and(|n| n <= MAX_TAGGED_BYTES)
 }
@@ -70,7 +72,7 @@ fn tag_of(bytes: &[u8]) -> String {
 }
 
 /// Whether `If-None-Match` names `tag` (weak comparison, RFC 9110 13.1.2), or is `*`.
-fn matches(if_none_match: &str, tag: &str) -> bool {
+pub(super) fn matches(if_none_match: &str, tag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
     if_none_match.trim() == "*" || if_none_match.split(',').any(|t| opaque(t) == opaque(tag))
 }

@@ -29,6 +29,7 @@ pub mod layout;
 pub mod metrics;
 pub mod open311;
 pub mod origin;
+pub mod page_cache;
 pub mod public;
 pub mod staff;
 mod state;
@@ -44,6 +45,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
+    let pages = state.pages.clone();
     let assets = memory_serve::load!().index_file(None).into_router();
 
     let security = ServiceBuilder::new()
@@ -111,6 +113,8 @@ pub fn router(state: AppState) -> Router {
             )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(CatchPanicLayer::new())
+            // Above compression and tagging: a kept page is kept as sent, tag and all.
+            .layer(middleware::from_fn_with_state(pages, page_cache::serve))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
             .layer(DefaultBodyLimit::max(config.max_body_bytes))
             .layer(middleware::from_fn_with_state(config.max_body_bytes, limit_body))

@@ -27,4 +27,6 @@ pub struct AppState {
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     /// Key of survey pair codes (`crate::service::outcomes::pair_code`).
     pub survey_key: Arc<[u8; 32]>,
+    /// Public pages kept in memory until a write changes them (`super::page_cache`).
+    pub pages: super::page_cache::PageCache,
 }

@@ -30,6 +30,7 @@ mod manage;
 mod metrics;
 mod open311;
 mod outcomes;
+mod page_cache;
 mod paging;
 mod profiles;
 mod public_pages;

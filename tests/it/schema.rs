@@ -59,3 +59,33 @@ fn migration_files_come_in_pairs() {
     };
     assert_eq!(names("sqlite"), names("postgres"));
 }
+
+/// The triggers that keep `class_counts` name the seat-holding statuses in SQL; they must be
+/// the ones the code counts (`ApplicationStatus::HOLDING_SEAT`), in both migration sets.
+#[test]
+fn kept_counts_hold_the_statuses_the_code_holds() {
+    use precinct::domain::ApplicationStatus;
+    let codes: Vec<String> = ApplicationStatus::HOLDING_SEAT
+        .iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    let expected = format!("({})", codes.join(", "));
+    for dir in ["sqlite", "postgres"] {
+        let sql = std::fs::read_to_string(format!(
+            "{}/migrations/{dir}/0029_class_counts.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let lists: Vec<&str> = sql
+            .match_indices("IN (")
+            .map(|(at, _)| {
+                let list = &sql[at + 3..];
+                &list[..=list.find(')').unwrap()]
+            })
+            .collect();
+        assert!(lists.len() >= 3, "{dir}: the triggers name the statuses");
+        for list in lists {
+            assert_eq!(list, expected, "{dir}");
+        }
+    }
+}

@@ -175,7 +175,8 @@ async fn the_form_keeps_what_was_typed_and_a_double_submit_files_once(backend: B
     let class = open_class(&app, ClassSpec::default()).await;
     let (status, page) = app.get_text(&format!("/classes/{class}")).await;
     assert_eq!(status, 200);
-    assert!(page.contains(r#"name="form_token""#));
+    // The page is the same for every reader: no per-reader token on it.
+    assert!(!page.contains(r#"name="form_token""#));
 
     let mut bad = form_fields(1, "tok-1");
     bad.retain(|(k, _)| *k != "email");
@@ -208,7 +209,8 @@ async fn the_form_keeps_what_was_typed_and_a_double_submit_files_once(backend: B
     assert!(html.contains("Accept the waiver to apply."));
     assert!(html.contains(r#"id="waiver_accepted-error""#));
 
-    let good = form_fields(2, "tok-2");
+    // Sent as the page sends it, without a token: the content keys it.
+    let good = form_fields(2, "");
     let first = app
         .client
         .post(format!("{}/classes/{class}/apply", app.address))
@@ -244,7 +246,20 @@ async fn the_form_keeps_what_was_typed_and_a_double_submit_files_once(backend: B
     );
     assert_eq!(counts(&app, class).await, pairs(&[("confirmed", 1)]));
 
-    // A new form (new token) from the same person is caught as a duplicate.
+    // The same person again with other details, or through a client that sends its own
+    // token, is caught as a duplicate.
+    let mut changed = form_fields(2, "");
+    changed.retain(|(k, _)| *k != "phone");
+    changed.push(("phone", "555 010 9999".into()));
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 409);
+    assert!(res.text().await.unwrap().contains("already applied"));
     let again = form_fields(2, "tok-3");
     let res = app
         .client

@@ -101,6 +101,22 @@ async fn run(app: &TestApp, ops: Vec<Op>) -> Result<(), TestCaseError> {
         if let (Some(last_seat), Some(first_waiting)) = (holding.iter().max(), waiting.iter().min()) {
             prop_assert!(last_seat < first_waiting, "seats out of arrival order: {:?}", rows);
         }
+        // The counts the triggers keep (what the registrar reads) match a recount.
+        let mut tx = app.store.begin().await.unwrap();
+        let (held, waitlisted, last_rank) = tx.allocation_counts(class).await.unwrap();
+        let (held_now, waitlisted_now, max_rank) = tx.recount(class).await.unwrap();
+        drop(tx);
+        prop_assert_eq!(
+            (held, waitlisted),
+            (held_now, waitlisted_now),
+            "kept counts drifted: {:?}",
+            rows
+        );
+        prop_assert!(
+            last_rank >= max_rank,
+            "a new application would reuse queue place {}",
+            last_rank
+        );
     }
     Ok(())
 }

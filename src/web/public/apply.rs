@@ -161,6 +161,16 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// An empty form without a token, the same for every reader (the public class page).
+    pub fn blank() -> FormState {
+        FormState {
+            values: ApplyForm::default(),
+            errors: Vec::new(),
+            problem: None,
+            questions: Vec::new(),
+        }
+    }
+
     /// An empty form with a new one-time token.
     pub fn fresh() -> FormState {
         FormState {
@@ -383,12 +393,19 @@ pub async fn submit(
             return super::classes::page(&state, class_id, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    // The public page carries no token (it is the same for everyone, so it can be kept in
+    // memory); the content itself then keys the request, and a double submit is a replay.
+    let fingerprint = fingerprint_with(class_id, &input, &answers);
     let token = form.form_token.trim();
-    let key = (!token.is_empty() && token.len() <= 100).then(|| format!("form:{token}"));
+    let key = Some(if !token.is_empty() && token.len() <= 100 {
+        format!("form:{token}")
+    } else {
+        format!("form-content:{fingerprint}")
+    });
     let email = applicant.email.clone();
     let request = registrar::Request {
         class_id,
-        fingerprint: fingerprint_with(class_id, &input, &answers),
+        fingerprint,
         applicant,
         channel: Channel::Online,
         idempotency_key: key,

@@ -47,7 +47,7 @@ struct ClassPage {
 /// `GET /classes/{id}`.
 pub async fn show(State(state): State<AppState>, Id(id): Id<ClassId>) -> Result<Response, AppError> {
     // A malformed id cannot name a class: answer like any other missing class.
-    page(&state, id, FormState::fresh(), StatusCode::OK).await
+    page(&state, id, FormState::blank(), StatusCode::OK).await
 }
 
 /// Renders the class page with `form` (fresh, or with errors after a submission).

@@ -1,0 +1,152 @@
+//! Page mode: each public page and JSON read is loaded by `wrk` at the chosen concurrency,
+//! then the same bytes are served as a file by nginx (Debian's nginx-light, started here on
+//! a loopback port with a configuration of our own) and loaded the same way, so the two
+//! rates come from one machine in one run. `scripts/bench-setup.sh` installs both tools.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// What wrk measured for one URL.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Load {
+    pub rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub failures: u64,
+}
+
+/// Runs wrk against `url` for `seconds` at `concurrency` connections.
+pub fn wrk(url: &str, concurrency: usize, seconds: u64) -> Load {
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{concurrency}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            url,
+        ])
+        .output()
+        .expect("wrk (run scripts/bench-setup.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_wrk(&text)
+}
+
+fn parse_wrk(text: &str) -> Load {
+    let mut load = Load::default();
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("Requests/sec:"), Some(v)) => load.rate = v.parse().unwrap_or(0.0),
+            (Some("50%"), Some(v)) => load.p50_ms = millis(v),
+            (Some("99%"), Some(v)) => load.p99_ms = millis(v),
+            (Some("Non-2xx"), _) => {
+                load.failures += line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            }
+            (Some("Socket"), _) => {
+                // "Socket errors: connect 0, read 0, write 0, timeout 0"
+                load.failures += line
+                    .split(',')
+                    .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+                    .sum::<u64>();
+            }
+            _ => {}
+        }
+    }
+    load
+}
+
+fn millis(v: &str) -> f64 {
+    let (number, factor) = if let Some(n) = v.strip_suffix("us") {
+        (n, 1e-3)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1e3)
+    } else {
+        (v, 1.0)
+    };
+    number.parse::<f64>().unwrap_or(0.0) * factor
+}
+
+/// nginx serving the files of `root` on a loopback port until dropped.
+pub struct Nginx {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Nginx {
+    pub fn start(dir: &Path, root: &Path) -> Nginx {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let conf = dir.join("nginx.conf");
+        let d = dir.display();
+        std::fs::write(
+            &conf,
+            format!(
+                "worker_processes 2;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log warn;\n\
+                 events {{ worker_connections 4096; }}\n\
+                 http {{\n  access_log off;\n  default_type text/html;\n\
+                 client_body_temp_path {d}/nginx-body;\n  proxy_temp_path {d}/nginx-proxy;\n\
+                 fastcgi_temp_path {d}/nginx-fastcgi;\n  uwsgi_temp_path {d}/nginx-uwsgi;\n\
+                 scgi_temp_path {d}/nginx-scgi;\n\
+                 server {{ listen 127.0.0.1:{port}; root {}; }}\n}}\n",
+                root.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("/usr/sbin/nginx")
+            .args(["-e", &format!("{d}/nginx-error.log"), "-p"])
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("nginx (run scripts/bench-setup.sh)");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Nginx { child, port }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Peak resident memory of a process in MB (`VmHWM`), if it can be read.
+pub fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrk_output() {
+        let text = "  Latency Distribution\n     50%  635.91us\n     75%    1.03ms\n     99%    3.31ms\n\
+                    \x20 Socket errors: connect 0, read 2, write 0, timeout 1\n\
+                    \x20 Non-2xx or 3xx responses: 4\nRequests/sec:  75478.92\n";
+        let l = parse_wrk(text);
+        assert!((l.rate - 75478.92).abs() < 0.01);
+        assert!((l.p50_ms - 0.63591).abs() < 1e-6);
+        assert!((l.p99_ms - 3.31).abs() < 1e-6);
+        assert_eq!(l.failures, 7);
+    }
+}
