@@ -32,6 +32,8 @@ struct Args {
     mode: String,
     preload: i64,
     seconds: u64,
+    /// Leave the database in place for a closer look (its URL is printed).
+    keep: bool,
 }
 
 fn parse_args() -> Args {
@@ -47,6 +49,7 @@ fn parse_args() -> Args {
         mode: "intake".into(),
         preload: 0,
         seconds: 5,
+        keep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -62,6 +65,7 @@ fn parse_args() -> Args {
             "--mode" => a.mode = value(),
             "--preload" => a.preload = value().parse().expect("a number"),
             "--seconds" => a.seconds = value().parse().expect("a number"),
+            "--keep" => a.keep = true,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -324,6 +328,14 @@ async fn main() {
 }
 
 async fn cleanup(args: &Args, pg_database: Option<String>, dir: &std::path::Path) {
+    if args.keep {
+        println!(
+            "database kept in {}{}",
+            dir.display(),
+            pg_database.map(|n| format!(" and {n}")).unwrap_or_default()
+        );
+        return;
+    }
     if let Some(name) = pg_database {
         let mut c = sqlx::PgConnection::connect(&args.pg_url).await.unwrap();
         let _ = c

@@ -205,13 +205,16 @@ impl TryFrom<ClassRow> for Class {
 }
 
 fn class_query(filter: &str) -> String {
-    let holding = super::applications::holding_list();
+    class_query_ordered(filter, "c.id")
+}
+
+/// The class columns, seats taken from the kept counts (one row, however many applied).
+fn class_query_ordered(filter: &str, order: &str) -> String {
     format!(
         "SELECT c.id, c.program_id, p.slug AS program_slug, p.name AS program_name, c.name, c.capacity, \
                 c.status, c.registration_opens_at, c.registration_closes_at, c.location_name, \
                 c.location_address, c.graduates, c.allocation, c.corrections_until, \
-                (SELECT COUNT(*) FROM applications a WHERE a.class_id = c.id AND a.status IN {holding}) \
-                    AS seats_taken, \
+                COALESCE((SELECT k.held FROM class_counts k WHERE k.class_id = c.id), 0) AS seats_taken, \
                 (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
                     AS first_session_at, \
                 (SELECT MAX(s.ends_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) \
@@ -220,8 +223,47 @@ fn class_query(filter: &str) -> String {
                     AS session_count, c.updated_at \
          FROM classes c JOIN programs p ON p.id = c.program_id \
          WHERE {filter} \
-         ORDER BY c.id"
+         ORDER BY {order}"
     )
+}
+
+/// Which classes a public list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Period {
+    /// Announced, open, closed or running: what lies ahead.
+    Current,
+    /// Completed or cancelled.
+    Past,
+    #[default]
+    All,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Period> {
+        match s {
+            "current" => Some(Period::Current),
+            "past" => Some(Period::Past),
+            "all" => Some(Period::All),
+            _ => None,
+        }
+    }
+
+    /// The SQL condition on `c.status`, from the statuses' own codes.
+    fn condition(self) -> String {
+        let list = |keep: fn(ClassStatus) -> bool| {
+            let codes: Vec<String> = ClassStatus::ALL
+                .iter()
+                .filter(|s| **s != ClassStatus::Draft && keep(**s))
+                .map(|s| format!("'{}'", s.code()))
+                .collect();
+            format!("c.status IN ({})", codes.join(", "))
+        };
+        match self {
+            Period::Current => list(ClassStatus::is_current),
+            Period::Past => list(|s| !s.is_current()),
+            Period::All => list(|_| true),
+        }
+    }
 }
 
 /// One session of a class, with its presenters.
@@ -333,10 +375,41 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?)
     }
 
-    /// Classes residents may see (not drafts, of published programs), optionally of one
-    /// program.
+    /// Current classes residents may see (of published programs), optionally of one program:
+    /// what the home page, the feed and a program's "upcoming" list show. Their number is
+    /// what the department runs at once, not what it has stored over the years.
     pub async fn public_classes(&self, program_id: Option<ProgramId>) -> Result<Vec<Class>, StoreError> {
-        let sql = class_query("p.published AND c.status <> 'draft' AND ($1 IS NULL OR c.program_id = $1)");
+        self.public_classes_page(program_id, Period::Current, None, None).await
+    }
+
+    /// Public classes of `period` in id order after `after`, at most `limit` (all when
+    /// `None`): keyset paging on the primary key.
+    pub async fn public_classes_page(
+        &self,
+        program_id: Option<ProgramId>,
+        period: Period,
+        after: Option<ClassId>,
+        limit: Option<i64>,
+    ) -> Result<Vec<Class>, StoreError> {
+        let mut sql = class_query(&format!(
+            "p.published AND {} AND ($1 IS NULL OR c.program_id = $1) AND c.id > $2",
+            period.condition()
+        ));
+        if let Some(n) = limit {
+            sql.push_str(&format!(" LIMIT {}", n.max(0)));
+        }
+        let after = after.map_or(i64::MIN, ClassId::get);
+        let rows = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(program_id).bind(after).fetch_all(p).await)?;
+        rows.into_iter().map(Class::try_from).collect()
+    }
+
+    /// The `limit` most recent past classes of a program, newest first: its page's history.
+    pub async fn recent_past_classes(&self, program_id: ProgramId, limit: i64) -> Result<Vec<Class>, StoreError> {
+        let mut sql = class_query_ordered(
+            &format!("p.published AND {} AND c.program_id = $1", Period::Past.condition()),
+            "c.id DESC",
+        );
+        sql.push_str(&format!(" LIMIT {}", limit.max(0)));
         let rows = dispatch!(&self.pool, p => sqlx::query_as::<_, ClassRow>(AssertSqlSafe(sql)).bind(program_id).fetch_all(p).await)?;
         rows.into_iter().map(Class::try_from).collect()
     }

@@ -44,6 +44,9 @@ const MAX_KEY: usize = 512;
 pub struct PageCache {
     changes: PublicChanges,
     entries: Arc<RwLock<HashMap<String, Arc<Entry>>>>,
+    /// One render at a time per key: when an entry retires under load, the first reader
+    /// renders and the others wait for its page instead of all rendering at once.
+    renders: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 struct Entry {
@@ -58,6 +61,7 @@ impl PageCache {
         PageCache {
             changes,
             entries: Arc::default(),
+            renders: Arc::default(),
         }
     }
 
@@ -70,6 +74,15 @@ impl PageCache {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
         (entry.generation == self.changes.generation() && entry.stored.elapsed() < LIFETIME).then(|| entry.clone())
+    }
+
+    /// The lock readers of `key` take to render it.
+    fn render_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut renders = self.renders.lock().unwrap_or_else(|e| e.into_inner());
+        if renders.len() >= MAX_ENTRIES && !renders.contains_key(key) {
+            renders.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        renders.entry(key.to_string()).or_default().clone()
     }
 
     fn put(&self, key: String, entry: Arc<Entry>) {
@@ -101,38 +114,52 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
     let (entry, outcome) = match cache.get(&key) {
         Some(entry) => (entry, HIT),
         None => {
-            // Read before rendering: a write finishing meanwhile makes this entry stale.
-            let generation = cache.changes.generation();
-            // A HEAD answer has no body to keep; it is served from a kept GET only.
-            let head = req.method() == Method::HEAD;
-            let res = next.run(req).await;
-            if head || !keepable(&res) {
-                return res;
+            let lock = cache.render_lock(&key);
+            let _rendering = lock.lock().await;
+            // Another reader may have rendered it while this one waited.
+            match cache.get(&key) {
+                Some(entry) => (entry, HIT),
+                None => match render(&cache, key, req, next).await {
+                    Ok(entry) => (entry, MISS),
+                    Err(res) => return res,
+                },
             }
-            let (parts, body) = res.into_parts();
-            let body = match body.collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a page body could not be read for the cache");
-                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                }
-            };
-            if body.len() > MAX_BODY {
-                return Response::from_parts(parts, Body::from(body));
-            }
-            let entry = Arc::new(Entry {
-                generation,
-                stored: Instant::now(),
-                headers: parts.headers,
-                body,
-            });
-            cache.put(key, entry.clone());
-            (entry, MISS)
         }
     };
     let mut res = answer(&entry, asked.as_ref().and_then(|v| v.to_str().ok()));
     res.headers_mut().insert(X_CACHE, HeaderValue::from_static(outcome));
     res
+}
+
+/// Renders the page and keeps it when it may; `Err` is an answer to pass on as it is.
+async fn render(cache: &PageCache, key: String, req: Request, next: Next) -> Result<Arc<Entry>, Response> {
+    // Read before rendering: a write finishing meanwhile makes this entry stale.
+    let generation = cache.changes.generation();
+    // A HEAD answer has no body to keep; it is served from a kept GET only.
+    let head = req.method() == Method::HEAD;
+    let res = next.run(req).await;
+    if head || !keepable(&res) {
+        return Err(res);
+    }
+    let (parts, body) = res.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::warn!(error = %e, "a page body could not be read for the cache");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+    };
+    if body.len() > MAX_BODY {
+        return Err(Response::from_parts(parts, Body::from(body)));
+    }
+    let entry = Arc::new(Entry {
+        generation,
+        stored: Instant::now(),
+        headers: parts.headers,
+        body,
+    });
+    cache.put(key, entry.clone());
+    Ok(entry)
 }
 
 /// `X-Cache: hit` or `miss` on answers the cache could keep, as shared caches report it;

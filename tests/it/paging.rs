@@ -138,8 +138,111 @@ async fn pages_revalidate_and_a_seat_taken_changes_the_tag(backend: Backend) {
 on_both_backends!(
     rosters_page_in_queue_order_with_cursors,
     pages_revalidate_and_a_seat_taken_changes_the_tag,
-    the_roster_csv_streams_past_a_page
+    the_roster_csv_streams_past_a_page,
+    class_lists_page_and_a_program_shows_only_its_recent_history
 );
+
+/// A program's history grows every year; its page and JSON show what lies ahead and the
+/// twelve latest past classes, and the class list pages through the rest by keyset.
+async fn class_lists_page_and_a_program_shows_only_its_recent_history(backend: Backend) {
+    let app = crate::helpers::spawn_demo(backend).await;
+    let program = app
+        .store
+        .published_program("citizen-academy")
+        .await
+        .unwrap()
+        .expect("the demo program");
+    let now = jiff::Timestamp::now();
+    let mut tx = app.store.begin().await.unwrap();
+    for n in 1..=15 {
+        tx.insert_class(
+            &precinct::store::seed::NewClass {
+                program_id: program.id,
+                name: &format!("Archive class {n:02}"),
+                capacity: 30,
+                status: precinct::domain::ClassStatus::Completed,
+                registration_opens_at: None,
+                registration_closes_at: None,
+                location_name: "Community Room",
+                location_address: "",
+                graduates: Some(25),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let (status, page) = app.get_text("/programs/citizen-academy").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.matches("Archive class ").count(),
+        12,
+        "the twelve latest past classes"
+    );
+    assert!(page.contains("Archive class 15") && !page.contains("Archive class 03"));
+    let json = app.get_json("/api/v1/programs/citizen-academy").await;
+    let archived = json["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().starts_with("Archive"))
+        .count();
+    assert_eq!(archived, 12);
+
+    // Pages of four, each after the last: every public class once, in id order.
+    let whole = app.get_json("/api/v1/classes?limit=500").await;
+    let all: Vec<i64> = whole["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert!(all.len() >= 20 && whole.get("next").is_none());
+    let mut seen = Vec::new();
+    let mut query = "?limit=4".to_string();
+    loop {
+        let page = app.get_json(&format!("/api/v1/classes{query}")).await;
+        seen.extend(
+            page["classes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(next) => query = format!("?limit=4&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all);
+    let count = |v: &Value| v["classes"].as_array().unwrap().len();
+    let current = app.get_json("/api/v1/classes?period=current&limit=500").await;
+    let past = app.get_json("/api/v1/classes?period=past&limit=500").await;
+    assert_eq!(count(&current) + count(&past), all.len());
+    assert!(count(&past) >= 15);
+    assert!(
+        current["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["name"].as_str().unwrap().starts_with("Archive"))
+    );
+
+    for bad in [
+        "?limit=0",
+        "?limit=501",
+        "?limit=many",
+        "?period=soon",
+        "?after=somewhere",
+    ] {
+        let res = app.get(&format!("/api/v1/classes{bad}")).await;
+        assert_eq!(res.status().as_u16(), 400, "{bad}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/bad-request", "{bad}");
+    }
+}
 
 /// The roster CSV streams a page at a time: a class larger than a page comes out whole,
 /// once per application, in queue order.

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{ClassId, ClassStatus, Eligibility, ProgramKind, RegistrationState, SessionId};
-use crate::store::catalog::{Class, Program, Session};
+use crate::store::catalog::{Class, Period, Program, Session};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::ApiId;
@@ -78,6 +78,9 @@ pub struct ClassOut {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ClassList {
     pub classes: Vec<ClassOut>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// One class with its sessions.
@@ -119,7 +122,20 @@ pub struct PresenterOut {
 pub struct ClassFilter {
     /// Only classes of the program with this slug.
     pub program: Option<String>,
+    /// `current` (announced, open, closed, running), `past` (completed, cancelled) or
+    /// `all` (the default).
+    pub period: Option<String>,
+    /// Classes per page, 1 to 500 (100 when not given).
+    pub limit: Option<String>,
+    /// The `next` value of the previous page.
+    pub after: Option<String>,
 }
+
+/// Classes in one page of `GET /classes` when the client names no limit, and the most.
+const CLASS_PAGE: i64 = 100;
+const MAX_CLASS_PAGE: i64 = 500;
+/// Past classes a program's page and its JSON show besides the current ones.
+pub const RECENT_PAST: i64 = 12;
 
 fn rfc3339(ts: Timestamp, tz: &TimeZone) -> String {
     ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -212,7 +228,10 @@ pub async fn get_program(
         .ok_or(AppError::NotFound("program"))?;
     let (tz, zone_name) = zone(&state).await?;
     let now = Timestamp::now();
-    let classes = state.store.public_classes(Some(program.id)).await?;
+    // What lies ahead and the latest past classes; older ones page through `/classes`.
+    let mut classes = state.store.public_classes(Some(program.id)).await?;
+    classes.extend(state.store.recent_past_classes(program.id, RECENT_PAST).await?);
+    classes.sort_by_key(|c| c.id);
     let totals = state.store.program_totals(&program).await?;
     let questions = state.store.program_questions(program.id).await?;
     Ok(Json(ProgramDetail {
@@ -248,11 +267,40 @@ pub async fn list_classes(
         ),
         None => None,
     };
+    let period = match filter.period.as_deref().map(str::trim) {
+        None | Some("") => Period::All,
+        Some(p) => {
+            Period::parse(p).ok_or_else(|| AppError::BadRequest("period must be current, past or all.".into()))?
+        }
+    };
+    let limit = match filter.limit.as_deref().map(str::trim) {
+        None | Some("") => CLASS_PAGE,
+        Some(n) => n
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_CLASS_PAGE).contains(n))
+            .ok_or_else(|| AppError::BadRequest(format!("limit must be a whole number from 1 to {MAX_CLASS_PAGE}.")))?,
+    };
+    let after = match filter.after.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(ClassId::new(id.parse().map_err(|_| {
+            AppError::BadRequest("after must be the next value of a previous page.".into())
+        })?)),
+    };
     let (tz, zone_name) = zone(&state).await?;
     let now = Timestamp::now();
-    let classes = state.store.public_classes(program_id).await?;
+    let classes = state
+        .store
+        .public_classes_page(program_id, period, after, Some(limit))
+        .await?;
+    // A full page may have more after it; a short one is the last.
+    let next = (classes.len() as i64 == limit)
+        .then(|| classes.last())
+        .flatten()
+        .map(|c| c.id.to_string());
     Ok(Json(ClassList {
         classes: classes.iter().map(|c| class_out(c, &tz, &zone_name, now)).collect(),
+        next,
     }))
 }
 

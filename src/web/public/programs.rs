@@ -52,8 +52,12 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
     let dept = state.store.department().await?;
     let tz = dept.as_ref().map(|d| d.tz()).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = Timestamp::now();
-    let classes = state.store.public_classes(Some(program.id)).await?;
-    let (mut upcoming, mut past): (Vec<_>, Vec<_>) = classes.iter().partition(|c| c.status.is_current());
+    let mut upcoming = state.store.public_classes(Some(program.id)).await?;
+    // The latest past classes only: a program's history grows every year, its page must not.
+    let mut past = state
+        .store
+        .recent_past_classes(program.id, crate::web::api::catalog::RECENT_PAST)
+        .await?;
     // Soonest first for what lies ahead; most recent first for history.
     upcoming.sort_by_key(|c| c.first_session_at);
     past.sort_by_key(|c| std::cmp::Reverse(c.first_session_at));
@@ -81,8 +85,8 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         layout: Layout::new(dept.as_ref(), "/programs"),
         eligibility: program.eligibility.describe(),
         totals,
-        upcoming: upcoming.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
-        past: past.into_iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+        upcoming: upcoming.iter().map(|c| ClassView::new(c, &tz, now)).collect(),
+        past: past.iter().map(|c| ClassView::new(c, &tz, now)).collect(),
         program,
     })
 }
