@@ -59,7 +59,7 @@ impl App {
         let request_budget = budget(config.rate_limit, "requests", Window::Minute);
         let open311_budget = budget(config.open311_anonymous, "open311", Window::Hour);
         let survey_key = Arc::new(crate::service::outcomes::survey_key(&store, config.survey_key.as_deref()).await?);
-        let state = AppState {
+        let state = AppState::new(crate::web::Shared {
             store,
             config: Arc::new(config),
             registrar,
@@ -70,7 +70,7 @@ impl App {
             metrics: Arc::default(),
             survey_key,
             pages: crate::web::page_cache::PageCache::new(changes),
-        };
+        });
         Ok(App {
             listener,
             state,

@@ -34,7 +34,7 @@ pub mod public;
 pub mod staff;
 mod state;
 
-pub use state::AppState;
+pub use state::{AppState, Shared};
 
 /// The content security policy: only our own scripts, styles, fonts and images; no
 /// inline script; the site cannot be framed.

@@ -7,9 +7,28 @@ use crate::notify::Links;
 use crate::service::registrar::Registrar;
 use crate::store::Store;
 
-/// What every handler can reach.
+/// What every handler can reach. One shared allocation: axum clones the state (and every
+/// layer holding it) for each request, so a clone must be a reference count, not a copy of
+/// each field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+pub struct Shared {
     pub store: Store,
     pub config: Arc<Config>,
     /// The batching writer that files applications.
