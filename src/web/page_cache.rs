@@ -121,6 +121,11 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
                 Some(entry) => (entry, HIT),
                 None => match render(&cache, key, req, next).await {
                     Ok(entry) => (entry, MISS),
+                    // Not kept (a HEAD, a large page): still revalidated, as below this layer.
+                    Err(res) if res.status() == StatusCode::OK => {
+                        return not_modified(res.headers(), asked.as_ref().and_then(|v| v.to_str().ok()))
+                            .unwrap_or(res);
+                    }
                     Err(res) => return res,
                 },
             }
@@ -170,21 +175,28 @@ const MISS: &str = "miss";
 
 /// The kept answer, or 304 when the client holds it already.
 fn answer(entry: &Entry, if_none_match: Option<&str>) -> Response {
-    let tag = entry.headers.get(ETAG).and_then(|v| v.to_str().ok());
-    if let (Some(asked), Some(tag)) = (if_none_match, tag)
-        && super::conditional::matches(asked, tag)
-    {
-        let mut res = StatusCode::NOT_MODIFIED.into_response();
-        for name in [ETAG, CACHE_CONTROL] {
-            if let Some(v) = entry.headers.get(&name) {
-                res.headers_mut().insert(name, v.clone());
-            }
-        }
+    if let Some(res) = not_modified(&entry.headers, if_none_match) {
         return res;
     }
     let mut res = Response::new(Body::from(entry.body.clone()));
     *res.headers_mut() = entry.headers.clone();
     res
+}
+
+/// 304 with the tag, when `If-None-Match` names the tag in `headers`. The request reached
+/// the layers below without the header (so a miss renders a page to keep), hence answered here.
+fn not_modified(headers: &HeaderMap, if_none_match: Option<&str>) -> Option<Response> {
+    let tag = headers.get(ETAG)?.to_str().ok()?;
+    if !super::conditional::matches(if_none_match?, tag) {
+        return None;
+    }
+    let mut res = StatusCode::NOT_MODIFIED.into_response();
+    for name in [ETAG, CACHE_CONTROL] {
+        if let Some(v) = headers.get(&name) {
+            res.headers_mut().insert(name, v.clone());
+        }
+    }
+    Some(res)
 }
 
 /// The cache key, when this request may be answered from memory: an anonymous GET of a

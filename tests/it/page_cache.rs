@@ -18,21 +18,6 @@ async fn read(app: &TestApp, path: &str) -> (u16, Option<String>, String) {
     (status, outcome, res.text().await.unwrap())
 }
 
-fn form(n: usize) -> Vec<(&'static str, String)> {
-    vec![
-        ("first_name", format!("Kept{n}")),
-        ("last_name", "Reader".into()),
-        ("email", format!("kept{n}@example.org")),
-        ("phone", "555 010 7777".into()),
-        ("date_of_birth", "1990-02-03".into()),
-        ("city", "Harbor Point".into()),
-        ("affiliation", "resides".into()),
-        ("emergency_name", "Kin Reader".into()),
-        ("emergency_phone", "555 010 8888".into()),
-        ("waiver_accepted", "yes".into()),
-    ]
-}
-
 async fn kept_pages_follow_every_write(backend: Backend) {
     let app = spawn(backend).await;
     let class = open_class(&app, ClassSpec::default()).await;
@@ -68,7 +53,7 @@ async fn kept_pages_follow_every_write(backend: Backend) {
         let res = app
             .client
             .post(format!("{}{path}/apply", app.address))
-            .form(&form(2))
+            .form(&crate::self_service::form_fields(2, ""))
             .send()
             .await
             .unwrap();
@@ -115,6 +100,15 @@ async fn kept_pages_revalidate_and_readers_with_credentials_pass_by(backend: Bac
     assert_eq!(res.status().as_u16(), 304);
     assert_eq!(res.headers()["x-cache"], "hit");
     assert_eq!(res.headers()["etag"].to_str().unwrap(), tag);
+    // A HEAD is never kept, but revalidates all the same.
+    let res = app
+        .client
+        .head(format!("{}{path}", app.address))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 304);
 
     for (name, value) in [
         ("cookie", "precinct_applicant=whatever"),
