@@ -38,9 +38,15 @@ impl Cursor {
 
 /// A page size asked for: 1 to [`MAX_PAGE`], [`MAX_PAGE`] when not given.
 pub fn page_size(asked: Option<&str>) -> Option<i64> {
+    page_size_within(asked, MAX_PAGE, MAX_PAGE)
+}
+
+/// A page size asked for of any keyset list: 1 to `max`, `default` when not given; `None`
+/// when it is not such a number.
+pub fn page_size_within(asked: Option<&str>, default: i64, max: i64) -> Option<i64> {
     match asked.map(str::trim) {
-        None | Some("") => Some(MAX_PAGE),
-        Some(n) => n.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)),
+        None | Some("") => Some(default),
+        Some(n) => n.parse().ok().filter(|n| (1..=max).contains(n)),
     }
 }
 

@@ -153,7 +153,9 @@ async fn links_work_once_and_expire(backend: Backend) {
     assert_eq!(res.status().as_u16(), 303);
 }
 
-fn form_fields(n: usize, token: &str) -> Vec<(&'static str, String)> {
+/// The public application form as a resident fills it; an empty `token` is what the class
+/// page sends (no token: the content keys it).
+pub fn form_fields(n: usize, token: &str) -> Vec<(&'static str, String)> {
     vec![
         ("first_name", format!("Form{n}")),
         ("last_name", "Person".into()),

@@ -273,14 +273,8 @@ pub async fn list_classes(
             Period::parse(p).ok_or_else(|| AppError::BadRequest("period must be current, past or all.".into()))?
         }
     };
-    let limit = match filter.limit.as_deref().map(str::trim) {
-        None | Some("") => CLASS_PAGE,
-        Some(n) => n
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_CLASS_PAGE).contains(n))
-            .ok_or_else(|| AppError::BadRequest(format!("limit must be a whole number from 1 to {MAX_CLASS_PAGE}.")))?,
-    };
+    let limit = crate::domain::roster::page_size_within(filter.limit.as_deref(), CLASS_PAGE, MAX_CLASS_PAGE)
+        .ok_or_else(|| AppError::BadRequest(format!("limit must be a whole number from 1 to {MAX_CLASS_PAGE}.")))?;
     let after = match filter.after.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(id) => Some(ClassId::new(id.parse().map_err(|_| {
