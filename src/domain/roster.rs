@@ -50,6 +50,14 @@ pub fn page_size_within(asked: Option<&str>, default: i64, max: i64) -> Option<i
     }
 }
 
+/// Rows one screen of the staff roster shows.
+pub const SCREEN_PAGE: usize = 100;
+
+/// Rows one screen reads at most while searching by text: a search that matches rarely
+/// in a large class stops here and offers to continue, so one page costs the same in a
+/// class of 30 or of 100,000.
+pub const SEARCH_BUDGET: usize = 2_000;
+
 /// What a coordinator asked to see.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RosterFilter {

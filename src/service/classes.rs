@@ -8,7 +8,7 @@ use super::Error;
 use super::registrar::context;
 use super::waitlist::offer_freed_seats;
 use crate::domain::audit::AuditAction;
-use crate::domain::{ClassId, RuleFailure};
+use crate::domain::{ClassId, RuleFailure, roster};
 use crate::notify::{Links, messages};
 use crate::store::staff::AuditRecord;
 use crate::store::{Store, StoreError, Tx};
@@ -374,4 +374,68 @@ pub async fn set_registration_rules(
     )
     .await?;
     tx.commit().await
+}
+
+/// One screen of a class roster for staff: up to [`roster::SCREEN_PAGE`] rows matching
+/// `filter` after `after`, in queue order.
+#[derive(Debug)]
+pub struct RosterScreen {
+    pub rows: Vec<crate::store::staff::RosterRow>,
+    /// Where the next screen starts, when there may be more.
+    pub next: Option<roster::Cursor>,
+    /// The search read [`roster::SEARCH_BUDGET`] rows without filling the screen.
+    pub searched_out: bool,
+}
+
+/// Reads one roster screen. The status filter runs in the database (by index); the text
+/// filter runs here, a bounded number of rows at a time.
+pub async fn roster_screen(
+    store: &Store,
+    class_id: ClassId,
+    filter: &roster::RosterFilter,
+    after: roster::Cursor,
+) -> Result<RosterScreen, StoreError> {
+    let read = if filter.text.is_empty() {
+        roster::SCREEN_PAGE
+    } else {
+        500
+    };
+    let mut rows = Vec::new();
+    let mut cursor = after;
+    let mut scanned = 0;
+    loop {
+        let chunk = store.roster_page(class_id, filter.status, cursor, read as i64).await?;
+        let more = chunk.len() == read;
+        for row in chunk {
+            scanned += 1;
+            cursor = roster::Cursor {
+                queue_rank: row.queue_rank,
+                id: row.id,
+            };
+            if filter.matches(&row.status, &[&row.first_name, &row.last_name, &row.email], &row.phone) {
+                rows.push(row);
+                if rows.len() == roster::SCREEN_PAGE {
+                    return Ok(RosterScreen {
+                        rows,
+                        next: Some(cursor),
+                        searched_out: false,
+                    });
+                }
+            }
+        }
+        if !more {
+            return Ok(RosterScreen {
+                rows,
+                next: None,
+                searched_out: false,
+            });
+        }
+        if scanned >= roster::SEARCH_BUDGET {
+            return Ok(RosterScreen {
+                rows,
+                next: Some(cursor),
+                searched_out: true,
+            });
+        }
+    }
 }

@@ -255,20 +255,38 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
 
-    /// Up to `limit` rows of a class roster after `after`, in queue order.
+    /// Up to `limit` rows of a class roster after `after`, in queue order, optionally of
+    /// one status (served by `applications_by_status`, so a rare status in a large class
+    /// is not found by walking the whole class).
     pub async fn roster_page(
         &self,
         class_id: ClassId,
+        status: Option<crate::domain::ApplicationStatus>,
         after: crate::domain::roster::Cursor,
         limit: i64,
     ) -> Result<Vec<RosterRow>, StoreError> {
-        let sql = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
-                   FROM applications WHERE class_id = $1 AND (queue_rank > $2 OR (queue_rank = $2 AND id > $3)) \
-                   ORDER BY queue_rank, id LIMIT $4";
-        Ok(
-            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).bind(after.queue_rank).bind(after.id)
-            .bind(limit).fetch_all(p).await)?,
-        )
+        const COLUMNS: &str = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
+                               FROM applications WHERE class_id = $1";
+        const KEYSET: &str = "(queue_rank > $2 OR (queue_rank = $2 AND id > $3)) ORDER BY queue_rank, id LIMIT $4";
+        Ok(match status {
+            None => {
+                let sql = format!("{COLUMNS} AND {KEYSET}");
+                dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).bind(after.queue_rank)
+                    .bind(after.id).bind(limit).fetch_all(p).await)?
+            }
+            Some(status) => {
+                let sql = format!("{COLUMNS} AND status = $5 AND {KEYSET}");
+                dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).bind(after.queue_rank)
+                    .bind(after.id).bind(limit).bind(status.code()).fetch_all(p).await)?
+            }
+        })
+    }
+
+    /// How many applications of a class are in each status (an index-only count of the
+    /// one class).
+    pub async fn roster_status_counts(&self, class_id: ClassId) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = "SELECT status, COUNT(*) FROM applications WHERE class_id = $1 GROUP BY status";
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
     }
 
     /// The newest audit entries, optionally of one object type.

@@ -271,4 +271,48 @@ async fn the_roster_csv_streams_past_a_page(backend: Backend) {
     let mut ids: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
     ids.dedup();
     assert_eq!(ids.len(), total);
+
+    // The staff class page shows the roster a screen at a time and links to the next.
+    let screens = roster_screens(&app, &coordinator, class.get(), "").await;
+    assert_eq!(screens.len(), 6, "five full screens of 100 and one of 20");
+    let shown: Vec<String> = screens.concat();
+    assert_eq!(shown, ids, "every application once, in queue order");
+    // A filter runs across screens too: the waitlist starts after the class's seats.
+    let waiting: Vec<String> = roster_screens(&app, &coordinator, class.get(), "?status=waitlisted&q=")
+        .await
+        .concat();
+    assert_eq!(waiting.len(), total - 30);
+    assert_eq!(waiting[..], ids[30..]);
+    let found = roster_screens(&app, &coordinator, class.get(), "?status=&q=person51").await;
+    assert_eq!(found.concat().len(), 1 + 10, "person51 and person510..519");
+    let bad = app
+        .client
+        .get(format!("{}/staff/classes/{class}?after=nowhere", app.address))
+        .header("cookie", &coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+}
+
+/// Follows a staff roster's "Next page" links from `query`: the application ids of each
+/// screen.
+async fn roster_screens(app: &TestApp, cookie: &str, class: i64, query: &str) -> Vec<Vec<String>> {
+    let mut screens = Vec::new();
+    let mut path = format!("/staff/classes/{class}{query}");
+    loop {
+        let html = app.page_as(cookie, &path).await;
+        let ids = html
+            .split("href=\"/staff/applications/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect();
+        screens.push(ids);
+        let Some(at) = html.find("\">Next page</a>") else {
+            return screens;
+        };
+        let href_start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
+        path = html[href_start..at].replace("&#38;", "&").replace("&amp;", "&");
+        assert!(screens.len() < 50, "the links end: {path}");
+    }
 }

@@ -133,7 +133,7 @@ pub async fn roster(
             .ok_or_else(|| AppError::BadRequest("after must be the next value of a previous page.".into()))?,
     };
     state.store.class(id).await?.ok_or(AppError::NotFound("class"))?;
-    let rows = state.store.roster_page(id, after, limit).await?;
+    let rows = state.store.roster_page(id, None, after, limit).await?;
     let named = screening::parse_roles(&state.store.sensitive_roles().await?);
     let sees = screening::may_see_sensitive(client.role, &named);
     let mut answers: HashMap<ApplicationId, BTreeMap<String, String>> = HashMap::new();

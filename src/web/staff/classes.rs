@@ -58,8 +58,13 @@ struct ClassPage {
     holidays_skipped: Vec<String>,
     can_cancel: bool,
     /// `(status code, label, count)` of the statuses present, for the filter.
-    counts: Vec<(&'static str, &'static str, usize)>,
-    total: usize,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    total: i64,
+    /// Query strings of the next roster screen and of the first (when not on it).
+    next_screen: Option<String>,
+    first_screen: Option<String>,
+    /// A text search stopped after reading its budget of rows without filling the screen.
+    searched_out: bool,
     filter_status: String,
     filter_q: String,
     filtered: bool,
@@ -134,6 +139,8 @@ pub struct Notice {
     /// Roster filter: a status code, and search text.
     status: String,
     q: String,
+    /// Where the roster screen starts (a cursor from the previous screen's "next").
+    after: String,
 }
 
 /// `GET /staff/classes/{id}`: facts, roster and actions.
@@ -168,17 +175,26 @@ async fn class_page(
     }
     let dept = &ctx.department;
     let tz = ctx.zone.clone();
-    let all = state.store.roster(id).await?;
     let filter = crate::domain::roster::RosterFilter::new(&notice.status, &notice.q);
-    let counts: Vec<(&'static str, &'static str, usize)> = crate::domain::ApplicationStatus::ALL
+    let stored = state.store.roster_status_counts(id).await?;
+    let counts: Vec<(&'static str, &'static str, i64)> = crate::domain::ApplicationStatus::ALL
         .iter()
-        .map(|s| (s.code(), s.label(), all.iter().filter(|r| r.status == s.code()).count()))
-        .filter(|(_, _, n)| *n > 0)
+        .filter_map(|s| {
+            let n = stored.iter().find(|(code, _)| code == s.code()).map_or(0, |(_, n)| *n);
+            (n > 0).then_some((s.code(), s.label(), n))
+        })
         .collect();
-    let total = all.len();
-    let roster: Vec<RosterView> = all
+    let total: i64 = stored.iter().map(|(_, n)| n).sum();
+    let after = match notice.after.trim() {
+        "" => crate::domain::roster::Cursor::START,
+        token => crate::domain::roster::Cursor::parse(token).ok_or_else(|| {
+            AppError::BadRequest("That roster page link is not valid; start from the class page.".into())
+        })?,
+    };
+    let screen = classes::roster_screen(&state.store, id, &filter, after).await?;
+    let roster: Vec<RosterView> = screen
+        .rows
         .into_iter()
-        .filter(|r| filter.matches(&r.status, &[&r.first_name, &r.last_name, &r.email], &r.phone))
         .map(|row| RosterView {
             status: crate::domain::ApplicationStatus::parse(&row.status).map_or("Unknown", |s| s.label()),
             applied: Timestamp::from_second(row.created_at)
@@ -187,6 +203,19 @@ async fn class_page(
             row,
         })
         .collect();
+    let screen_query = |after: Option<String>| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if filter.is_active() {
+            pairs.push(("status", notice.status.clone()));
+            pairs.push(("q", notice.q.clone()));
+        }
+        if let Some(after) = after {
+            pairs.push(("after", after));
+        }
+        format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    };
+    let next_screen = screen.next.map(|c| screen_query(Some(c.token())));
+    let first_screen = (after != crate::domain::roster::Cursor::START).then(|| screen_query(None));
     let next_statuses = [
         (ClassStatus::Announced, "Announce"),
         (ClassStatus::Open, "Open registration"),
@@ -240,6 +269,9 @@ async fn class_page(
     let page = ClassPage {
         counts,
         total,
+        next_screen,
+        first_screen,
+        searched_out: screen.searched_out,
         filtered: filter.is_active(),
         filter_status: notice.status.clone(),
         filter_q: notice.q.clone(),

@@ -121,7 +121,10 @@ pub async fn roster(
         let (store, filter, columns) = (store.clone(), filter.clone(), columns.clone());
         async move {
             let Some(after) = after else { return Ok(None) };
-            let rows = store.roster_page(id, after, EXPORT_PAGE).await.map_err(broken)?;
+            let rows = store
+                .roster_page(id, filter.status, after, EXPORT_PAGE)
+                .await
+                .map_err(broken)?;
             let next = (rows.len() as i64 == EXPORT_PAGE)
                 .then(|| rows.last())
                 .flatten()
