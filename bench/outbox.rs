@@ -134,6 +134,7 @@ async fn main() {
         })
         .collect();
     let counts = store.outbox_counts().await.unwrap();
+    let sent = store.outbox_sent_total().await.unwrap();
     println!(
         "backend {}: {} messages, {} delivery loop(s), {:.2} s, {:.0} messages/s",
         args.backend,
@@ -146,7 +147,7 @@ async fn main() {
         "received {} (unique Message-IDs {}), outbox: {} sent, {} pending, {} failed",
         received.len(),
         ids.len(),
-        counts.sent,
+        sent,
         counts.pending,
         counts.failed
     );

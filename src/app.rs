@@ -59,6 +59,7 @@ impl App {
         let request_budget = budget(config.rate_limit, "requests", Window::Minute);
         let open311_budget = budget(config.open311_anonymous, "open311", Window::Hour);
         let survey_key = Arc::new(crate::service::outcomes::survey_key(&store, config.survey_key.as_deref()).await?);
+        let metrics: Arc<crate::telemetry::metrics::Metrics> = Arc::default();
         let state = AppState::new(crate::web::Shared {
             store,
             config: Arc::new(config),
@@ -67,9 +68,9 @@ impl App {
             mailer,
             request_budget,
             open311_budget,
-            metrics: Arc::default(),
+            metrics: metrics.clone(),
             survey_key,
-            pages: crate::web::page_cache::PageCache::new(changes),
+            pages: crate::web::page_cache::PageCache::new(changes, metrics),
         });
         Ok(App {
             listener,

@@ -21,6 +21,7 @@ pub mod lottery;
 pub mod mail;
 pub mod markdown;
 pub mod nomination;
+pub mod paging;
 pub mod password;
 pub mod program;
 pub mod questions;

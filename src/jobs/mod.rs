@@ -62,6 +62,7 @@ async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let survey_invitations_queued =
         crate::service::outcomes::queue_invitations(&state.store, &state.links, now).await?;
     let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
+    state.metrics.delivered(messages_delivered);
     let minor_records_erased =
         crate::service::nominations::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now)
             .await?;

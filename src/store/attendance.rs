@@ -19,6 +19,24 @@ pub struct Participant {
     pub ride_along_done: bool,
 }
 
+type MarkRow = (SessionId, ApplicationId, String, Option<i32>, bool);
+
+fn records(rows: Vec<MarkRow>) -> Result<HashMap<(SessionId, ApplicationId), Record>, StoreError> {
+    rows.into_iter()
+        .map(|(s, a, m, late, made_up)| {
+            let mark = Mark::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("attendance mark {m:?}")))?;
+            Ok((
+                (s, a),
+                Record {
+                    mark,
+                    minutes_late: late.and_then(|n| u32::try_from(n).ok()),
+                    made_up,
+                },
+            ))
+        })
+        .collect()
+}
+
 impl Store {
     /// Participants of a class (confirmed or already graded), by last name.
     pub async fn participants(&self, class_id: ClassId) -> Result<Vec<Participant>, StoreError> {
@@ -49,21 +67,35 @@ impl Store {
     ) -> Result<HashMap<(SessionId, ApplicationId), Record>, StoreError> {
         let sql = "SELECT a.session_id, a.application_id, a.mark, a.minutes_late, a.made_up FROM attendance a \
                    JOIN sessions s ON s.id = a.session_id WHERE s.class_id = $1";
-        let rows: Vec<(SessionId, ApplicationId, String, Option<i32>, bool)> =
-            dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?;
-        rows.into_iter()
-            .map(|(s, a, m, late, made_up)| {
-                let mark = Mark::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("attendance mark {m:?}")))?;
-                Ok((
-                    (s, a),
-                    Record {
-                        mark,
-                        minutes_late: late.and_then(|n| u32::try_from(n).ok()),
-                        made_up,
-                    },
-                ))
-            })
-            .collect()
+        let rows: Vec<MarkRow> = dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?;
+        records(rows)
+    }
+
+    /// The records of some participants of a class (at most a few hundred: one
+    /// statement), for exports that read a class a slice of people at a time. Looked up
+    /// per session and person through the primary key.
+    pub async fn attendance_of(
+        &self,
+        class_id: ClassId,
+        people: &[ApplicationId],
+    ) -> Result<HashMap<(SessionId, ApplicationId), Record>, StoreError> {
+        if people.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list: Vec<String> = (2..=people.len() + 1).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT a.session_id, a.application_id, a.mark, a.minutes_late, a.made_up FROM sessions s \
+             JOIN attendance a ON a.session_id = s.id WHERE s.class_id = $1 AND a.application_id IN ({})",
+            list.join(", ")
+        );
+        let rows: Vec<MarkRow> = dispatch!(&self.pool, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(class_id);
+            for id in people {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await
+        })?;
+        records(rows)
     }
 
     /// The graduation rule of the class's program.

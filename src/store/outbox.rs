@@ -7,6 +7,7 @@ use sqlx::AssertSqlSafe;
 use super::applications::{ROWS_PER_INSERT, value_tuples};
 use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::mail::{self, LinkKind};
+use crate::domain::paging;
 use crate::domain::{ApplicationId, MessageId, SessionId};
 
 /// A working link only the recipient may hold. It travels beside the message text (which
@@ -191,7 +192,6 @@ impl TryFrom<EntryRow> for OutboxEntry {
 pub struct OutboxCounts {
     pub pending: i64,
     pub failed: i64,
-    pub sent: i64,
     pub oldest_pending: Option<i64>,
 }
 
@@ -449,17 +449,73 @@ impl Store {
         staff_account_mail: bool,
         limit: i64,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = '' OR lower(recipient) LIKE $3) \
-             AND ($5 OR kind NOT IN ({})) ORDER BY id DESC LIMIT $4",
+        Ok(self
+            .outbox_screen(status, search, staff_account_mail, None, limit)
+            .await?
+            .rows)
+    }
+
+    /// One screen of the outbox, newest first, below the message `before`. A status reads
+    /// by the `(status, id)` index; a recipient search reads at most
+    /// [`paging::SEARCH_SPAN`] ids per screen, and says where to continue.
+    pub async fn outbox_screen(
+        &self,
+        status: Option<OutboxStatus>,
+        search: &str,
+        staff_account_mail: bool,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<OutboxScreen, StoreError> {
+        let search = search.trim().to_lowercase();
+        let before = before.unwrap_or(i64::MAX);
+        let floor = if search.is_empty() {
+            0
+        } else {
+            // The search window starts below the newest id actually stored, not below
+            // i64::MAX, so the first screen searches real messages.
+            let top: Option<i64> = dispatch!(&self.pool, p => sqlx::query_scalar("SELECT MAX(id) FROM outbox WHERE id < $1")
+                .bind(before).fetch_one(p).await)?;
+            top.map_or(0, |top| (top + 1 - paging::SEARCH_SPAN).max(0))
+        };
+        let mut sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id < $1 AND id >= $2 AND ($3 OR kind NOT IN ({}))",
             admin_only_kinds()
         );
-        let search = search.trim().to_lowercase();
-        let pattern = format!("%{}%", search.replace(['%', '_'], ""));
-        let rows: Vec<EntryRow> = dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql))
-            .bind(status.map_or("", OutboxStatus::code)).bind(&search).bind(&pattern).bind(limit)
-            .bind(staff_account_mail).fetch_all(p).await)?;
-        rows.into_iter().map(OutboxEntry::try_from).collect()
+        if status.is_some() {
+            sql.push_str(" AND status = $5");
+        }
+        if !search.is_empty() {
+            sql.push_str(if status.is_some() {
+                " AND lower(recipient) LIKE $6"
+            } else {
+                " AND lower(recipient) LIKE $5"
+            });
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT $4");
+        let pattern = (!search.is_empty()).then(|| format!("%{}%", search.replace(['%', '_'], "")));
+        let rows: Vec<EntryRow> = dispatch!(&self.pool, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(before).bind(floor).bind(staff_account_mail).bind(limit);
+            if let Some(status) = status {
+                q = q.bind(status.code());
+            }
+            if let Some(pattern) = &pattern {
+                q = q.bind(pattern.clone());
+            }
+            q.fetch_all(p).await
+        })?;
+        let rows: Vec<OutboxEntry> = rows.into_iter().map(OutboxEntry::try_from).collect::<Result<_, _>>()?;
+        let full = paging::older(rows.len(), limit, rows.last().map(|r| r.id.get()));
+        // A search that did not fill the screen continues below its window, if any remains.
+        let (older, searched_window) = match full {
+            Some(id) => (Some(id), false),
+            None if floor > 1 => (Some(floor), true),
+            None => (None, false),
+        };
+        Ok(OutboxScreen {
+            rows,
+            older,
+            searched_window,
+        })
     }
 
     /// One message with its text as stored (the private link only marked), for the staff
@@ -481,20 +537,27 @@ impl Store {
 
     /// Counts by status and the creation time of the oldest pending message.
     pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
-        let sql = "SELECT \
-                     COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), \
-                     MIN(CASE WHEN status = 'pending' THEN created_at END) \
-                   FROM outbox";
-        let (pending, failed, sent, oldest_pending): (i64, i64, i64, Option<i64>) =
-            dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
+        // Each count reads the `(status, id)` index for one status: it grows with the
+        // backlog, never with the history of sent mail.
+        let count = "SELECT COUNT(*) FROM outbox WHERE status = $1";
+        let pending: i64 = dispatch!(&self.pool, p => sqlx::query_scalar(count).bind("pending").fetch_one(p).await)?;
+        let failed: i64 = dispatch!(&self.pool, p => sqlx::query_scalar(count).bind("failed").fetch_one(p).await)?;
+        let oldest_pending: Option<i64> = dispatch!(&self.pool, p => sqlx::query_scalar(
+            "SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1").fetch_optional(p).await)?;
         Ok(OutboxCounts {
             pending,
             failed,
-            sent,
             oldest_pending,
         })
+    }
+
+    /// Every message ever sent (reads the whole sent history: for tests and reports, not
+    /// for pages or metrics).
+    pub async fn outbox_sent_total(&self) -> Result<i64, StoreError> {
+        Ok(
+            dispatch!(&self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .fetch_one(p).await)?,
+        )
     }
 }
 
@@ -581,10 +644,25 @@ impl Store {
     }
 }
 
+/// One screen of the outbox.
+#[derive(Debug)]
+pub struct OutboxScreen {
+    pub rows: Vec<OutboxEntry>,
+    /// The id the next (older) screen reads below.
+    pub older: Option<i64>,
+    /// The screen is short because its search window ended, not because nothing older
+    /// matches.
+    pub searched_window: bool,
+}
+
 impl Store {
-    /// Applications per status (for metrics).
-    pub async fn applications_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(
-            "SELECT status, COUNT(*) FROM applications GROUP BY status ORDER BY status").fetch_all(p).await)?)
+    /// Applications holding a seat, and waitlisted, in classes still running (for
+    /// metrics): read from the kept per-class counts, so it costs one row per class.
+    pub async fn applications_in_running_classes(&self) -> Result<(i64, i64), StoreError> {
+        let sql = "SELECT CAST(COALESCE(SUM(k.held), 0) AS BIGINT), CAST(COALESCE(SUM(k.waitlisted), 0) AS BIGINT) \
+                   FROM class_counts k \
+                   JOIN classes c ON c.id = k.class_id WHERE c.status NOT IN ('completed', 'cancelled')";
+        let (held, waitlisted): (i64, i64) = dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
+        Ok((held, waitlisted))
     }
 }

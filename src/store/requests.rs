@@ -145,6 +145,8 @@ pub struct RequestFilter {
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
     pub assigned_to: Option<StaffId>,
+    /// Only requests older than this one (the next screen of a newest-first list).
+    pub before: Option<RequestId>,
     pub limit: i64,
 }
 
@@ -208,6 +210,9 @@ impl Store {
         if f.assigned_to.is_some() {
             clauses.push(format!("r.assigned_to = {}", next()));
         }
+        if f.before.is_some() {
+            clauses.push(format!("r.id < {}", next()));
+        }
         let limit = next();
         let filter = if clauses.is_empty() {
             String::new()
@@ -234,6 +239,9 @@ impl Store {
             }
             if let Some(staff) = f.assigned_to {
                 q = q.bind(staff);
+            }
+            if let Some(before) = f.before {
+                q = q.bind(before);
             }
             q.bind(f.limit.clamp(1, 1000)).fetch_all(p).await
         })?;

@@ -291,11 +291,30 @@ impl Store {
 
     /// The newest audit entries, optionally of one object type.
     pub async fn audit_entries(&self, object_type: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        let sql = "SELECT id, at, actor, action, object_type, object_id, before_json, after_json FROM audit_log \
-                   WHERE ($1 IS NULL OR object_type = $1) ORDER BY id DESC LIMIT $2";
-        Ok(
-            dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(object_type).bind(limit).fetch_all(p).await)?,
-        )
+        self.audit_entries_before(object_type, None, limit).await
+    }
+
+    /// Up to `limit` audit entries older than the entry `before` (or the newest), newest
+    /// first, optionally of one object type (served by `audit_by_type`).
+    pub async fn audit_entries_before(
+        &self,
+        object_type: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        const COLUMNS: &str = "SELECT id, at, actor, action, object_type, object_id, before_json, after_json FROM audit_log WHERE id < $1";
+        let before = before.unwrap_or(i64::MAX);
+        Ok(match object_type {
+            None => {
+                let sql = format!("{COLUMNS} ORDER BY id DESC LIMIT $2");
+                dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(before).bind(limit).fetch_all(p).await)?
+            }
+            Some(kind) => {
+                let sql = format!("{COLUMNS} AND object_type = $3 ORDER BY id DESC LIMIT $2");
+                dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(before).bind(limit).bind(kind)
+                    .fetch_all(p).await)?
+            }
+        })
     }
 
     /// Every audit entry about one object, oldest first.
@@ -565,12 +584,21 @@ impl Store {
         Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(session_id).fetch_all(p).await)?)
     }
 
-    /// Every application waiting for review, oldest first.
-    pub async fn review_queue(&self) -> Result<Vec<QueueRow>, StoreError> {
+    /// Up to `limit` applications waiting for review that arrived after `after`
+    /// (`created_at`, id), oldest first.
+    pub async fn review_queue(
+        &self,
+        after: Option<(i64, ApplicationId)>,
+        limit: i64,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        // `a.status = 'pending_review'` spelled out, so the partial index
+        // `applications_in_review` serves the order and the cursor.
         let sql = "SELECT a.id, a.class_id, c.name AS class_name, p.name AS program_name, a.first_name, a.last_name, \
                    a.created_at FROM applications a JOIN classes c ON c.id = a.class_id \
-                   JOIN programs p ON p.id = c.program_id WHERE a.status = 'pending_review' ORDER BY a.created_at, a.id";
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_all(p).await)?)
+                   JOIN programs p ON p.id = c.program_id WHERE a.status = 'pending_review' \
+                   AND (a.created_at > $1 OR (a.created_at = $1 AND a.id > $2)) ORDER BY a.created_at, a.id LIMIT $3";
+        let (at, id) = after.unwrap_or((i64::MIN, ApplicationId::new(i64::MIN)));
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(at).bind(id).bind(limit).fetch_all(p).await)?)
     }
 
     /// Active officers and coordinators by unit, for choosing presenters.

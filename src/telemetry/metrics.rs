@@ -47,6 +47,8 @@ pub struct Metrics {
     applications: Family<StatusLabels, Gauge>,
     outbox: Family<StatusLabels, Gauge>,
     outbox_oldest_seconds: Gauge<f64, AtomicU64>,
+    outbox_delivered: Counter,
+    page_cache: Family<ResultLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -58,6 +60,8 @@ impl Default for Metrics {
         let applications = Family::<StatusLabels, Gauge>::default();
         let outbox = Family::<StatusLabels, Gauge>::default();
         let outbox_oldest_seconds = Gauge::<f64, AtomicU64>::default();
+        let outbox_delivered = Counter::default();
+        let page_cache = Family::<ResultLabels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route and status",
@@ -69,8 +73,26 @@ impl Default for Metrics {
             latency.clone(),
         );
         registry.register("job_runs", "Background job rounds, by result", job_runs.clone());
-        registry.register("applications", "Applications by status", applications.clone());
-        registry.register("outbox_messages", "Outbox messages by status", outbox.clone());
+        registry.register(
+            "applications",
+            "Applications in classes still running: holding a seat, or waitlisted",
+            applications.clone(),
+        );
+        registry.register(
+            "outbox_messages",
+            "Outbox messages waiting (pending) or given up on (failed)",
+            outbox.clone(),
+        );
+        registry.register(
+            "outbox_delivered",
+            "Messages this instance delivered",
+            outbox_delivered.clone(),
+        );
+        registry.register(
+            "page_cache_answers",
+            "Public pages answered from memory (hit) or rendered and kept (miss); hits do not reach http_requests",
+            page_cache.clone(),
+        );
         registry.register(
             "outbox_oldest_pending_seconds",
             "Age of the oldest message waiting to be sent (0 when none waits)",
@@ -84,6 +106,8 @@ impl Default for Metrics {
             applications,
             outbox,
             outbox_oldest_seconds,
+            outbox_delivered,
+            page_cache,
         }
     }
 }
@@ -115,9 +139,23 @@ impl Metrics {
         self.outbox_oldest_seconds.set(seconds);
     }
 
-    /// Sets the number of applications in `status`.
-    pub fn applications(&self, status: String, n: i64) {
-        self.applications.get_or_create(&StatusLabels { status }).set(n);
+    /// Sets the number of applications in `status` (`holding_seat`, `waitlisted`).
+    pub fn applications(&self, status: &str, n: i64) {
+        self.applications
+            .get_or_create(&StatusLabels { status: status.into() })
+            .set(n);
+    }
+
+    /// Counts messages this instance delivered.
+    pub fn delivered(&self, n: usize) {
+        self.outbox_delivered.inc_by(n as u64);
+    }
+
+    /// Counts one page the cache answered (`hit`) or rendered and kept (`miss`).
+    pub fn page_cache(&self, outcome: &str) {
+        self.page_cache
+            .get_or_create(&ResultLabels { result: outcome.into() })
+            .inc();
     }
 
     /// Every metric in the OpenMetrics text format.

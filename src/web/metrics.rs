@@ -1,6 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests and latency per route, background job runs,
-//! and, read from the database when scraped, applications by status and the outbox's
-//! depth and age. Scrapes need the `PRECINCT_METRICS_TOKEN` bearer token; without one
+//! page-cache hits, and, read from the database when scraped, seats held and places waiting
+//! in running classes and the outbox's backlog and age: each read costs the same however
+//! much history is stored. Scrapes need the `PRECINCT_METRICS_TOKEN` bearer token; without one
 //! configured, only a direct (unproxied) scrape from this machine is answered.
 
 use std::time::Instant;
@@ -57,7 +58,7 @@ pub async fn serve(
     // Database figures are read at scrape time, so every instance reports the truth.
     match state.store.outbox_counts().await {
         Ok(c) => {
-            for (status, n) in [("pending", c.pending), ("failed", c.failed), ("sent", c.sent)] {
+            for (status, n) in [("pending", c.pending), ("failed", c.failed)] {
                 m.outbox(status, n);
             }
             let age = c
@@ -67,11 +68,10 @@ pub async fn serve(
         }
         Err(e) => tracing::warn!(error = %e, "metrics: outbox counts unavailable"),
     }
-    match state.store.applications_by_status().await {
-        Ok(rows) => {
-            for (status, n) in rows {
-                m.applications(status, n);
-            }
+    match state.store.applications_in_running_classes().await {
+        Ok((held, waitlisted)) => {
+            m.applications("holding_seat", held);
+            m.applications("waitlisted", waitlisted);
         }
         Err(e) => tracing::warn!(error = %e, "metrics: application counts unavailable"),
     }

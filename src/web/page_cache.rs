@@ -43,6 +43,8 @@ const MAX_KEY: usize = 512;
 #[derive(Clone)]
 pub struct PageCache {
     changes: PublicChanges,
+    /// Hits never reach the router's request metrics, so the cache counts its own.
+    metrics: Arc<crate::telemetry::metrics::Metrics>,
     entries: Arc<RwLock<HashMap<String, Arc<Entry>>>>,
     /// One render at a time per key: when an entry retires under load, the first reader
     /// renders and the others wait for its page instead of all rendering at once.
@@ -57,9 +59,10 @@ struct Entry {
 }
 
 impl PageCache {
-    pub fn new(changes: PublicChanges) -> PageCache {
+    pub fn new(changes: PublicChanges, metrics: Arc<crate::telemetry::metrics::Metrics>) -> PageCache {
         PageCache {
             changes,
+            metrics,
             entries: Arc::default(),
             renders: Arc::default(),
         }
@@ -132,6 +135,7 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         }
     };
     let mut res = answer(&entry, asked.as_ref().and_then(|v| v.to_str().ok()));
+    cache.metrics.page_cache(outcome);
     res.headers_mut().insert(X_CACHE, HeaderValue::from_static(outcome));
     res
 }
@@ -309,7 +313,7 @@ mod tests {
 
     #[test]
     fn a_change_retires_every_entry() {
-        let cache = PageCache::new(PublicChanges::default());
+        let cache = PageCache::new(PublicChanges::default(), Arc::default());
         let entry = |generation| Entry {
             generation,
             stored: Instant::now(),

@@ -139,6 +139,8 @@ on_both_backends!(
     rosters_page_in_queue_order_with_cursors,
     pages_revalidate_and_a_seat_taken_changes_the_tag,
     the_roster_csv_streams_past_a_page,
+    staff_lists_read_a_screen_at_a_time,
+    the_attendance_csv_streams_a_slice_of_people_at_a_time,
     class_lists_page_and_a_program_shows_only_its_recent_history
 );
 
@@ -314,5 +316,199 @@ async fn roster_screens(app: &TestApp, cookie: &str, class: i64, query: &str) ->
         let href_start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
         path = html[href_start..at].replace("&#38;", "&").replace("&amp;", "&");
         assert!(screens.len() < 50, "the links end: {path}");
+    }
+}
+
+/// The ids a list's links lead through, screen by screen, from `path`: `item` marks an
+/// entry's link (the id follows it), `label` the link to the next screen.
+async fn walk(app: &TestApp, cookie: &str, path: &str, item: &str, label: &str) -> Vec<Vec<i64>> {
+    let mut screens = Vec::new();
+    let mut path = path.to_string();
+    loop {
+        let html = app.page_as(cookie, &path).await;
+        screens.push(
+            html.split(item)
+                .skip(1)
+                .map(|rest| rest.split(['"', '/']).next().unwrap().parse().unwrap())
+                .collect(),
+        );
+        let Some(at) = html.find(&format!("\">{label}</a>")) else {
+            return screens;
+        };
+        let href_start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
+        path = html[href_start..at].replace("&#38;", "&").replace("&amp;", "&");
+        assert!(screens.len() < 50, "the links end: {path}");
+    }
+}
+
+/// The review queue, the outbox and the audit log show a screen at a time and link to the
+/// next; following the links reads every entry once, in order.
+async fn staff_lists_read_a_screen_at_a_time(backend: Backend) {
+    let app = spawn(backend).await;
+    let spec = ClassSpec {
+        capacity: 300,
+        review: true,
+        ..Default::default()
+    };
+    let class = open_class(&app, spec).await;
+    let total = 230;
+    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
+        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
+        let filed = futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await;
+        for (status, body) in filed {
+            assert_eq!(status, 201, "{body}");
+            assert_eq!(body["status"], "pending_review");
+        }
+    }
+    let admin = crate::actors::session(&app, crate::actors::ADMIN).await;
+
+    // Review queue: oldest first, 100 a screen.
+    let queue = walk(
+        &app,
+        &admin,
+        "/staff/review",
+        "<a href=\"/staff/applications/",
+        "Next page",
+    )
+    .await;
+    assert_eq!(queue.iter().map(Vec::len).collect::<Vec<_>>(), [100, 100, 30]);
+    let queued: Vec<i64> = queue.concat();
+    assert!(queued.windows(2).all(|w| w[0] < w[1]), "oldest first, each once");
+
+    // Outbox: newest first, 200 a screen, every message once.
+    let stored: Vec<i64> = app
+        .store
+        .outbox_entries(None, "", true, 100_000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id.get())
+        .collect();
+    assert!(stored.len() > 230);
+    let outbox = walk(&app, &admin, "/staff/outbox", "<a href=\"/staff/outbox/", "Older").await;
+    assert!(outbox.len() >= 2 && outbox[0].len() == 200);
+    assert_eq!(outbox.concat(), stored, "newest first, every message once");
+    let found = walk(
+        &app,
+        &admin,
+        "/staff/outbox?status=&q=person12%40",
+        "<a href=\"/staff/outbox/",
+        "Older",
+    )
+    .await;
+    assert_eq!(found.concat().len(), 1, "one message to person12@");
+
+    // Audit log: 450 more entries, 200 a screen, newest first; by type too.
+    let mut tx = app.store.begin().await.unwrap();
+    for n in 0..450 {
+        let record = precinct::store::staff::AuditRecord {
+            actor: "staff:1",
+            action: precinct::domain::audit::AuditAction::ClassUpdate,
+            object_type: if n % 3 == 0 { "paging-a" } else { "paging-b" },
+            object_id: n.to_string(),
+            before: None,
+            after: None,
+        };
+        tx.audit(&record, jiff::Timestamp::now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let audit_ids = |html: &str| -> Vec<i64> {
+        html.split("<td data-label=\"Object\">paging-a ")
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().trim().parse().unwrap())
+            .collect()
+    };
+    let mut path = "/staff/audit?object=paging-a".to_string();
+    let mut seen = Vec::new();
+    let mut screens = 0;
+    loop {
+        let html = app.page_as(&admin, &path).await;
+        screens += 1;
+        seen.extend(audit_ids(&html));
+        let Some(at) = html.find("\">Older</a>") else { break };
+        let start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
+        path = html[start..at].replace("&#38;", "&").replace("&amp;", "&");
+    }
+    assert_eq!(screens, 1, "150 entries of one type fit one screen");
+    let expected: Vec<i64> = (0..450).rev().filter(|n| n % 3 == 0).collect();
+    assert_eq!(seen, expected, "one type's entries, newest first");
+    let all = walk(&app, &admin, "/staff/audit", "NO ITEM MARK", "Older").await;
+    assert!(all.len() >= 3, "450 entries need three screens of 200");
+
+    for bad in [
+        "/staff/audit?before=x",
+        "/staff/outbox?before=-1",
+        "/staff/review?after=soon",
+        "/staff/requests?before=0",
+    ] {
+        let res = app
+            .client
+            .get(format!("{}{bad}", app.address))
+            .header("cookie", &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 400, "{bad}");
+    }
+}
+
+/// The attendance CSV reads marks a slice of people at a time: with more participants than
+/// one slice holds, every participant's marks land on their own row.
+async fn the_attendance_csv_streams_a_slice_of_people_at_a_time(backend: Backend) {
+    use precinct::domain::graduation::{Mark, Record};
+    let app = spawn(backend).await;
+    let spec = ClassSpec {
+        capacity: 300,
+        ..Default::default()
+    };
+    let class = open_class(&app, spec).await;
+    let total = 230;
+    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
+        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
+        for (status, body) in futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await {
+            assert_eq!((status, body["status"].as_str()), (201, Some("confirmed")), "{body}");
+        }
+    }
+    let sessions = app.store.sessions(class).await.unwrap();
+    let people = app.store.participants(class).await.unwrap();
+    assert_eq!(people.len(), total);
+    // Each person's mark in the first two sessions follows from their number, so any row
+    // given someone else's marks shows.
+    let expected = |first_name: &str, session: usize| -> &'static str {
+        let n: usize = first_name.trim_start_matches("Person").parse().unwrap();
+        match (n + session) % 3 {
+            0 => "present",
+            1 => "absent",
+            _ => "",
+        }
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    for p in &people {
+        for (i, s) in sessions.iter().take(2).enumerate() {
+            let mark = match expected(&p.first_name, i) {
+                "present" => Mark::Present,
+                "absent" => Mark::Absent,
+                _ => continue,
+            };
+            let record = Record {
+                mark,
+                minutes_late: None,
+                made_up: false,
+            };
+            tx.mark_attendance(s.id, p.id, record, "test", jiff::Timestamp::now())
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
+    let csv = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/attendance.csv"))
+        .await;
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), total, "one row per participant");
+    for row in rows {
+        assert_eq!(row.len(), 2 + sessions.len());
+        assert_eq!((row[2], row[3]), (expected(row[0], 0), expected(row[0], 1)), "{row:?}");
     }
 }

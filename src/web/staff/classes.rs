@@ -79,6 +79,9 @@ struct AuditPage {
     /// When, what in words, and the entry.
     entries: Vec<(String, &'static str, AuditEntry)>,
     filter: String,
+    /// Query strings of the next (older) screen, and of the newest when not on it.
+    older: Option<String>,
+    newest: Option<String>,
 }
 
 /// Whether `user` may see this class's roster (object-level check).
@@ -212,7 +215,10 @@ async fn class_page(
         if let Some(after) = after {
             pairs.push(("after", after));
         }
-        format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+        format!(
+            "/staff/classes/{id}?{}#roster-heading",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
     };
     let next_screen = screen.next.map(|c| screen_query(Some(c.token())));
     let first_screen = (after != crate::domain::roster::Cursor::START).then(|| screen_query(None));
@@ -395,7 +401,12 @@ pub async fn set_capacity(
 #[serde(default)]
 pub struct AuditFilter {
     object: String,
+    /// The next screen's cursor: entries older than this id.
+    before: String,
 }
+
+/// Entries one audit log screen shows.
+const AUDIT_SCREEN: i64 = 200;
 
 /// `GET /staff/audit`: the newest entries, filterable by object type.
 pub async fn audit(
@@ -411,10 +422,21 @@ pub async fn audit(
     let tz = ctx.zone.clone();
     let object = filter.object.trim();
     let sensitive = super::review::sees_sensitive(&state, &ctx).await?;
-    let entries = state
+    let before = crate::domain::paging::before(&filter.before).map_err(|why| AppError::BadRequest(why.into()))?;
+    let found = state
         .store
-        .audit_entries((!object.is_empty()).then_some(object), 200)
-        .await?
+        .audit_entries_before((!object.is_empty()).then_some(object), before, AUDIT_SCREEN)
+        .await?;
+    let older = crate::domain::paging::older(found.len(), AUDIT_SCREEN, found.last().map(|e| e.id));
+    let screen = |before: Option<i64>| {
+        let mut pairs = vec![("object", object.to_string())];
+        pairs.extend(before.map(|b| ("before", b.to_string())));
+        format!(
+            "/staff/audit?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    let entries = found
         .into_iter()
         .map(|mut e| {
             // The log is no side door to sensitive screening fields.
@@ -436,6 +458,8 @@ pub async fn audit(
         layout: layout(dept.as_ref(), "/staff/audit", user),
         entries,
         filter: object.to_string(),
+        older: older.map(|b| screen(Some(b))),
+        newest: before.map(|_| screen(None)),
     };
     Ok(render(&page)?.into_response())
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::domain::access::{Permission, allows, may_see_roster};
 use crate::domain::roster::Cursor;
 use crate::web::AppState;
+use futures_util::StreamExt;
 use std::collections::HashMap;
 
 use crate::domain::questions;
@@ -173,20 +174,8 @@ pub async fn roster(
             Ok::<_, std::io::Error>(Some((chunk, next)))
         }
     });
-    use futures_util::StreamExt;
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(pages);
-    let disposition = format!("attachment; filename=\"class-{id}-roster.csv\"");
-    Ok((
-        [
-            (CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (
-                CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
-            ),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response())
+    csv_stream(&format!("class-{id}-roster.csv"), body)
 }
 
 /// A read that failed mid-stream: logged, and the download ends broken rather than short
@@ -231,20 +220,59 @@ pub async fn attendance(
         .into_iter()
         .filter(|s| !s.cancelled)
         .collect();
-    let marks = state.store.class_attendance(id).await?;
     let mut header = vec!["first_name".to_string(), "last_name".to_string()];
     header.extend(sessions.iter().map(|s| format!("{} {}", s.position, s.local_date)));
-    let mut rows = vec![header];
-    for p in state.store.participants(id).await? {
-        let mut row = vec![p.first_name.clone(), p.last_name.clone()];
-        row.extend(
-            sessions
-                .iter()
-                .map(|s| marks.get(&(s.id, p.id)).map_or(String::new(), describe_record)),
-        );
-        rows.push(row);
-    }
-    csv_response(&format!("class-{id}-attendance.csv"), rows)
+    let first = csv_chunk(true, &[header])?;
+    // Participants are few (a class's seats); their marks are read and written out a slice
+    // of people at a time, so memory holds one slice's marks, not the whole class's.
+    let people = state.store.participants(id).await?;
+    let store = state.store.clone();
+    let slices = futures_util::stream::iter(people.chunks(EXPORT_SLICE).map(<[_]>::to_vec).collect::<Vec<_>>()).then(
+        move |slice| {
+            let (store, sessions) = (store.clone(), sessions.clone());
+            async move {
+                let ids: Vec<ApplicationId> = slice.iter().map(|p| p.id).collect();
+                let marks = store.attendance_of(id, &ids).await.map_err(broken)?;
+                let rows: Vec<Vec<String>> = slice
+                    .into_iter()
+                    .map(|p| {
+                        let mut row = vec![p.first_name, p.last_name];
+                        row.extend(
+                            sessions
+                                .iter()
+                                .map(|s| marks.get(&(s.id, p.id)).map_or(String::new(), describe_record)),
+                        );
+                        row
+                    })
+                    .collect();
+                csv_chunk(false, &rows).map_err(|e| std::io::Error::other(e.to_string()))
+            }
+        },
+    );
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(slices);
+    csv_stream(&format!("class-{id}-attendance.csv"), body)
+}
+
+/// People whose attendance one read of the export covers.
+const EXPORT_SLICE: usize = 200;
+
+/// A streamed CSV download.
+fn csv_stream(
+    filename: &str,
+    body: impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static,
+) -> Result<Response, AppError> {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 /// One attendance cell: the mark's code, then what the rule also looks at.

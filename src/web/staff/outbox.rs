@@ -53,6 +53,11 @@ struct OutboxPage {
     q: String,
     rows: Vec<Row>,
     resent: bool,
+    /// Links to the next (older) screen and back to the newest.
+    older: Option<String>,
+    newest: Option<String>,
+    /// The search window ended before the screen filled.
+    searched_window: bool,
 }
 
 #[derive(Template)]
@@ -71,6 +76,9 @@ pub struct Filter {
     q: String,
     #[serde(default)]
     resent: Option<String>,
+    /// The next screen's cursor: messages older than this id.
+    #[serde(default)]
+    before: String,
 }
 
 /// Until when a message's private link works, in words.
@@ -116,13 +124,25 @@ pub async fn show(
     let tz = ctx.zone.clone();
     let status = OutboxStatus::parse(filter.status.trim());
     let now = Timestamp::now();
-    let rows = state
+    let before = crate::domain::paging::before(&filter.before).map_err(|why| AppError::BadRequest(why.into()))?;
+    let screen = state
         .store
-        .outbox_entries(status, &filter.q, sees_staff_account_mail(user), PAGE_ROWS)
-        .await?
-        .into_iter()
-        .map(|e| row(e, &tz, now))
-        .collect();
+        .outbox_screen(status, &filter.q, sees_staff_account_mail(user), before, PAGE_ROWS)
+        .await?;
+    let href = |before: Option<i64>| {
+        let mut pairs = vec![
+            ("status", status.map_or("", OutboxStatus::code).to_string()),
+            ("q", filter.q.trim().to_string()),
+        ];
+        pairs.extend(before.map(|b| ("before", b.to_string())));
+        format!(
+            "/staff/outbox?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    let (older, newest) = (screen.older.map(|b| href(Some(b))), before.map(|_| href(None)));
+    let searched_window = screen.searched_window;
+    let rows = screen.rows.into_iter().map(|e| row(e, &tz, now)).collect();
     let counts = state.store.outbox_counts().await?;
     let oldest_pending = counts
         .oldest_pending
@@ -137,6 +157,9 @@ pub async fn show(
         q: filter.q.trim().to_string(),
         rows,
         resent: filter.resent.is_some(),
+        older,
+        newest,
+        searched_window,
     };
     Ok(render(&page)?.into_response())
 }

@@ -44,6 +44,9 @@ struct BoardPage {
     columns: Vec<(&'static str, Vec<Card>)>,
     mine_only: bool,
     show_closed: bool,
+    /// Links to the next (older) screen of requests and back to the newest.
+    older: Option<String>,
+    newest: Option<String>,
 }
 
 struct Officer {
@@ -94,7 +97,10 @@ fn require_staff(user: &StaffUser) -> Result<(), AppError> {
     }
 }
 
-/// `GET /staff/requests?closed=1`.
+/// Requests one screen of the board holds, newest first (shown oldest first per column).
+const BOARD_SCREEN: i64 = 500;
+
+/// `GET /staff/requests?closed=1&before=<id>`.
 pub async fn board(
     State(state): State<AppState>,
     ctx: StaffPage,
@@ -107,6 +113,8 @@ pub async fn board(
     let tz = ctx.zone.clone();
     let show_closed = q.contains_key("closed");
     let mine_only = !may_triage(user);
+    let before = crate::domain::paging::before(q.get("before").map_or("", String::as_str))
+        .map_err(|why| AppError::BadRequest(why.into()))?;
     let filter = RequestFilter {
         assigned_to: mine_only.then_some(user.id),
         statuses: if show_closed {
@@ -118,10 +126,25 @@ pub async fn board(
                 .filter(|s| *s != RequestStatus::Closed)
                 .collect()
         },
-        limit: 500,
+        before: before.map(RequestId::new),
+        limit: BOARD_SCREEN,
         ..Default::default()
     };
     let requests = state.store.requests(&filter).await?;
+    let href = |before: Option<i64>| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if show_closed {
+            pairs.push(("closed", "1".into()));
+        }
+        pairs.extend(before.map(|b| ("before", b.to_string())));
+        format!(
+            "/staff/requests?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    let older = crate::domain::paging::older(requests.len(), BOARD_SCREEN, requests.last().map(|r| r.id.get()))
+        .map(|b| href(Some(b)));
+    let newest = before.map(|_| href(None));
     let now = Timestamp::now();
     let columns = RequestStatus::ALL
         .iter()
@@ -152,6 +175,8 @@ pub async fn board(
         columns,
         mine_only,
         show_closed,
+        older,
+        newest,
     };
     Ok(render(&page)?.into_response())
 }

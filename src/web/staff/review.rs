@@ -368,18 +368,58 @@ struct QueueItem {
 struct QueuePage {
     layout: Layout,
     items: Vec<QueueItem>,
+    /// Links to the next screen and back to the first.
+    next_screen: Option<String>,
+    first_screen: Option<String>,
+    searched_out: bool,
+}
+
+/// Applications one screen of the review queue lists.
+const QUEUE_SCREEN: i64 = 100;
+
+/// Where a review queue screen starts: after this arrival (`created_at.id`).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct QueueCursor {
+    after: String,
 }
 
 /// `GET /staff/review`: every application waiting for a reviewer, oldest first.
-pub async fn queue(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: StaffPage,
+    axum::extract::Query(cursor): axum::extract::Query<QueueCursor>,
+) -> Result<Response, AppError> {
     let user = &ctx.user;
     super::require(user, Permission::Review)?;
     let sensitive = sees_sensitive(&state, &ctx).await?;
     let dept = &ctx.department;
     let tz = ctx.zone.clone();
+    let after = match cursor.after.trim() {
+        "" => None,
+        token => Some(
+            token
+                .split_once('.')
+                .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(|| {
+                    AppError::BadRequest("That page link is not valid; start from the first page.".into())
+                })?,
+        ),
+    };
+    let rows = state.store.review_queue(after, QUEUE_SCREEN).await?;
+    let next_screen = (rows.len() as i64 == QUEUE_SCREEN)
+        .then(|| rows.last())
+        .flatten()
+        .map(|r| format!("/staff/review?after={}.{}", r.created_at, r.id));
+    let first_screen = after.map(|_| "/staff/review".to_string());
+    // Classes of a screen share their screening definitions: read each once.
+    let mut definitions = std::collections::HashMap::new();
     let mut items = Vec::new();
-    for row in state.store.review_queue().await? {
-        let definition = state.store.screening(row.class_id).await?;
+    for row in rows {
+        let definition = match definitions.entry(row.class_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(state.store.screening(row.class_id).await?),
+        };
         let entries: Vec<screening::Entry> = state
             .store
             .screening_entries(row.id)
@@ -407,6 +447,9 @@ pub async fn queue(State(state): State<AppState>, ctx: StaffPage) -> Result<Resp
     let page = QueuePage {
         layout: super::layout(dept.as_ref(), "/staff/review", user),
         items,
+        next_screen,
+        first_screen,
+        searched_out: false,
     };
     Ok(render(&page)?.into_response())
 }
