@@ -70,6 +70,7 @@ impl App {
             open311_budget,
             metrics: metrics.clone(),
             survey_key,
+            questions: crate::service::changes::Memo::new(changes.clone()),
             pages: crate::web::page_cache::PageCache::new(changes, metrics),
         });
         Ok(App {

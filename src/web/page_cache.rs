@@ -106,7 +106,7 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         let signals_itself = is_intake(req.method(), req.uri().path());
         let res = next.run(req).await;
         if !signals_itself {
-            cache.changes.changed();
+            cache.changes.edited();
         }
         return res;
     }

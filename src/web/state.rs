@@ -48,4 +48,6 @@ pub struct Shared {
     pub survey_key: Arc<[u8; 32]>,
     /// Public pages kept in memory until a write changes them (`super::page_cache`).
     pub pages: super::page_cache::PageCache,
+    /// The questions of each class's program as intake reads them, kept until an edit.
+    pub questions: crate::service::changes::Memo<crate::domain::ClassId, Arc<Vec<crate::domain::questions::Question>>>,
 }

@@ -141,6 +141,7 @@ on_both_backends!(
     the_roster_csv_streams_past_a_page,
     staff_lists_read_a_screen_at_a_time,
     the_attendance_csv_streams_a_slice_of_people_at_a_time,
+    a_rare_search_in_a_large_roster_keeps_searching,
     class_lists_page_and_a_program_shows_only_its_recent_history
 );
 
@@ -511,4 +512,38 @@ async fn the_attendance_csv_streams_a_slice_of_people_at_a_time(backend: Backend
         assert_eq!(row.len(), 2 + sessions.len());
         assert_eq!((row[2], row[3]), (expected(row[0], 0), expected(row[0], 1)), "{row:?}");
     }
+}
+
+/// A text search reads a bounded number of rows per screen: a match beyond that budget is
+/// reached through "Keep searching", not by one read of the whole class.
+async fn a_rare_search_in_a_large_roster_keeps_searching(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let total = precinct::domain::roster::SEARCH_BUDGET + 50;
+    for batch in (1..=total).collect::<Vec<_>>().chunks(50) {
+        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
+        for (status, body) in futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await {
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
+    let last = format!("person{total}@");
+    let first = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}?status=&q={last}"))
+        .await;
+    assert!(first.contains("No match among the rows searched so far.") && first.contains(">Keep searching</a>"));
+    let screens = walk(
+        &app,
+        &coordinator,
+        &format!("/staff/classes/{class}?status=&q={last}"),
+        "<a href=\"/staff/applications/",
+        "Keep searching",
+    )
+    .await;
+    assert_eq!(
+        screens.len(),
+        2,
+        "the second screen reads on from where the first stopped"
+    );
+    assert_eq!(screens[1].len(), 1, "and finds the one match");
 }

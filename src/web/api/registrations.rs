@@ -1,6 +1,8 @@
 //! `POST /api/v1/classes/{id}/registrations`: apply to a class, anonymously, under the
 //! same rules as the form.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -54,15 +56,21 @@ pub fn fingerprint_with(class_id: ClassId, input: &ApplicationInput, answers: &[
 }
 
 /// The questions the class's program asks now; none for a class that is not public
-/// (the registrar then refuses it as not found).
+/// (the registrar then refuses it as not found). Kept in memory until an edit (at most a
+/// second), so a registration rush reads them once, not once per application.
 pub async fn questions_of(
     state: &AppState,
     class_id: ClassId,
-) -> Result<Vec<crate::domain::questions::Question>, crate::store::StoreError> {
-    match state.store.public_class(class_id).await? {
-        Some(class) => state.store.program_questions(class.program_id).await,
-        None => Ok(Vec::new()),
-    }
+) -> Result<Arc<Vec<crate::domain::questions::Question>>, crate::store::StoreError> {
+    state
+        .questions
+        .get_or_read(class_id, async {
+            Ok(Arc::new(match state.store.public_class(class_id).await? {
+                Some(class) => state.store.program_questions(class.program_id).await?,
+                None => Vec::new(),
+            }))
+        })
+        .await
 }
 
 /// How refused applications are named: the applicant does not meet the program's rules.
