@@ -537,13 +537,13 @@ impl Store {
 
     /// Counts by status and the creation time of the oldest pending message.
     pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
-        // Each count reads the `(status, id)` index for one status: it grows with the
+        // Each part reads the `(status, id)` index for one status: it grows with the
         // backlog, never with the history of sent mail.
-        let count = "SELECT COUNT(*) FROM outbox WHERE status = $1";
-        let pending: i64 = dispatch!(&self.pool, p => sqlx::query_scalar(count).bind("pending").fetch_one(p).await)?;
-        let failed: i64 = dispatch!(&self.pool, p => sqlx::query_scalar(count).bind("failed").fetch_one(p).await)?;
-        let oldest_pending: Option<i64> = dispatch!(&self.pool, p => sqlx::query_scalar(
-            "SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1").fetch_optional(p).await)?;
+        let sql = "SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending'), \
+                          (SELECT COUNT(*) FROM outbox WHERE status = 'failed'), \
+                          (SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1)";
+        let (pending, failed, oldest_pending): (i64, i64, Option<i64>) =
+            dispatch!(&self.pool, p => sqlx::query_as(sql).fetch_one(p).await)?;
         Ok(OutboxCounts {
             pending,
             failed,

@@ -48,7 +48,9 @@ pub struct Metrics {
     outbox: Family<StatusLabels, Gauge>,
     outbox_oldest_seconds: Gauge<f64, AtomicU64>,
     outbox_delivered: Counter,
-    page_cache: Family<ResultLabels, Counter>,
+    /// The family's two series, made once: a hit is counted without a label lookup.
+    page_cache_hits: Counter,
+    page_cache_misses: Counter,
 }
 
 impl Default for Metrics {
@@ -62,6 +64,12 @@ impl Default for Metrics {
         let outbox_oldest_seconds = Gauge::<f64, AtomicU64>::default();
         let outbox_delivered = Counter::default();
         let page_cache = Family::<ResultLabels, Counter>::default();
+        // One statement each: the family's read guard lives to the end of its statement,
+        // and the second series needs the write lock.
+        let page_cache_hits = page_cache.get_or_create(&ResultLabels { result: "hit".into() }).clone();
+        let page_cache_misses = page_cache
+            .get_or_create(&ResultLabels { result: "miss".into() })
+            .clone();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route and status",
@@ -107,7 +115,8 @@ impl Default for Metrics {
             outbox,
             outbox_oldest_seconds,
             outbox_delivered,
-            page_cache,
+            page_cache_hits,
+            page_cache_misses,
         }
     }
 }
@@ -151,11 +160,14 @@ impl Metrics {
         self.outbox_delivered.inc_by(n as u64);
     }
 
-    /// Counts one page the cache answered (`hit`) or rendered and kept (`miss`).
-    pub fn page_cache(&self, outcome: &str) {
-        self.page_cache
-            .get_or_create(&ResultLabels { result: outcome.into() })
-            .inc();
+    /// Counts one page the cache answered from memory (`hit`) or rendered and kept.
+    pub fn page_cache(&self, hit: bool) {
+        if hit {
+            &self.page_cache_hits
+        } else {
+            &self.page_cache_misses
+        }
+        .inc();
     }
 
     /// Every metric in the OpenMetrics text format.

@@ -135,7 +135,7 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         }
     };
     let mut res = answer(&entry, asked.as_ref().and_then(|v| v.to_str().ok()));
-    cache.metrics.page_cache(outcome);
+    cache.metrics.page_cache(outcome == HIT);
     res.headers_mut().insert(X_CACHE, HeaderValue::from_static(outcome));
     res
 }

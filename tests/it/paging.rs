@@ -253,13 +253,7 @@ async fn the_roster_csv_streams_past_a_page(backend: Backend) {
     let app = spawn(backend).await;
     let class = open_class(&app, ClassSpec::default()).await;
     let total = 520;
-    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
-        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
-        let filed = futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await;
-        for (status, body) in filed {
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    file_many(&app, class, total).await;
     let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
     let csv = app
         .page_as(&coordinator, &format!("/staff/classes/{class}/roster.csv"))
@@ -271,75 +265,81 @@ async fn the_roster_csv_streams_past_a_page(backend: Backend) {
         .map(|r| r.split(',').nth(1).unwrap().parse().unwrap())
         .collect();
     assert!(ranks.windows(2).all(|w| w[0] < w[1]), "queue order across pages");
-    let mut ids: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.split(',').next().unwrap().parse().unwrap())
+        .collect();
     ids.dedup();
     assert_eq!(ids.len(), total);
 
     // The staff class page shows the roster a screen at a time and links to the next.
     let screens = roster_screens(&app, &coordinator, class.get(), "").await;
     assert_eq!(screens.len(), 6, "five full screens of 100 and one of 20");
-    let shown: Vec<String> = screens.concat();
+    let shown: Vec<i64> = screens.concat();
     assert_eq!(shown, ids, "every application once, in queue order");
     // A filter runs across screens too: the waitlist starts after the class's seats.
-    let waiting: Vec<String> = roster_screens(&app, &coordinator, class.get(), "?status=waitlisted&q=")
+    let waiting: Vec<i64> = roster_screens(&app, &coordinator, class.get(), "?status=waitlisted&q=")
         .await
         .concat();
     assert_eq!(waiting.len(), total - 30);
     assert_eq!(waiting[..], ids[30..]);
     let found = roster_screens(&app, &coordinator, class.get(), "?status=&q=person51").await;
     assert_eq!(found.concat().len(), 1 + 10, "person51 and person510..519");
-    let bad = app
-        .client
-        .get(format!("{}/staff/classes/{class}?after=nowhere", app.address))
-        .header("cookie", &coordinator)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status().as_u16(), 400);
+    let bad = format!("/staff/classes/{class}?after=nowhere");
+    assert_eq!(crate::actors::get_as(&app, Some(&coordinator), &bad).await, 400);
 }
 
-/// Follows a staff roster's "Next page" links from `query`: the application ids of each
-/// screen.
-async fn roster_screens(app: &TestApp, cookie: &str, class: i64, query: &str) -> Vec<Vec<String>> {
-    let mut screens = Vec::new();
-    let mut path = format!("/staff/classes/{class}{query}");
-    loop {
-        let html = app.page_as(cookie, &path).await;
-        let ids = html
-            .split("href=\"/staff/applications/")
-            .skip(1)
-            .map(|rest| rest.split('"').next().unwrap().to_string())
-            .collect();
-        screens.push(ids);
-        let Some(at) = html.find("\">Next page</a>") else {
-            return screens;
-        };
-        let href_start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
-        path = html[href_start..at].replace("&#38;", "&").replace("&amp;", "&");
-        assert!(screens.len() < 50, "the links end: {path}");
+/// Files applicants 1 to `total` in `class`, 40 at a time; each must be accepted. Their
+/// answers, in order.
+async fn file_many(app: &TestApp, class: precinct::domain::ClassId, total: usize) -> Vec<Value> {
+    let mut answers = Vec::with_capacity(total);
+    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
+        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
+        for (status, body) in futures_util::future::join_all(bodies.iter().map(|b| apply(app, class, b, None))).await {
+            assert_eq!(status, 201, "{body}");
+            answers.push(body);
+        }
     }
+    answers
 }
 
-/// The ids a list's links lead through, screen by screen, from `path`: `item` marks an
-/// entry's link (the id follows it), `label` the link to the next screen.
-async fn walk(app: &TestApp, cookie: &str, path: &str, item: &str, label: &str) -> Vec<Vec<i64>> {
+/// The pages a list's `label` links lead through, from `path`: each screen's HTML.
+async fn screens(app: &TestApp, cookie: &str, path: &str, label: &str) -> Vec<String> {
     let mut screens = Vec::new();
     let mut path = path.to_string();
     loop {
         let html = app.page_as(cookie, &path).await;
-        screens.push(
+        let next = html.find(&format!("\">{label}</a>")).map(|at| {
+            let start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
+            html[start..at].replace("&#38;", "&").replace("&amp;", "&")
+        });
+        screens.push(html);
+        let Some(next) = next else { return screens };
+        path = next;
+        assert!(screens.len() < 50, "the links end: {path}");
+    }
+}
+
+/// The ids after each `item` mark (an entry's link) on each screen `label` links lead
+/// through from `path`.
+async fn walk(app: &TestApp, cookie: &str, path: &str, item: &str, label: &str) -> Vec<Vec<i64>> {
+    screens(app, cookie, path, label)
+        .await
+        .iter()
+        .map(|html| {
             html.split(item)
                 .skip(1)
                 .map(|rest| rest.split(['"', '/']).next().unwrap().parse().unwrap())
-                .collect(),
-        );
-        let Some(at) = html.find(&format!("\">{label}</a>")) else {
-            return screens;
-        };
-        let href_start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
-        path = html[href_start..at].replace("&#38;", "&").replace("&amp;", "&");
-        assert!(screens.len() < 50, "the links end: {path}");
-    }
+                .collect()
+        })
+        .collect()
+}
+
+/// Follows a staff roster's "Next page" links from `query`: the application ids of each
+/// screen.
+async fn roster_screens(app: &TestApp, cookie: &str, class: i64, query: &str) -> Vec<Vec<i64>> {
+    let path = format!("/staff/classes/{class}{query}");
+    walk(app, cookie, &path, "href=\"/staff/applications/", "Next page").await
 }
 
 /// The review queue, the outbox and the audit log show a screen at a time and link to the
@@ -353,13 +353,8 @@ async fn staff_lists_read_a_screen_at_a_time(backend: Backend) {
     };
     let class = open_class(&app, spec).await;
     let total = 230;
-    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
-        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
-        let filed = futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await;
-        for (status, body) in filed {
-            assert_eq!(status, 201, "{body}");
-            assert_eq!(body["status"], "pending_review");
-        }
+    for body in file_many(&app, class, total).await {
+        assert_eq!(body["status"], "pending_review");
     }
     let admin = crate::actors::session(&app, crate::actors::ADMIN).await;
 
@@ -419,21 +414,12 @@ async fn staff_lists_read_a_screen_at_a_time(backend: Backend) {
             .map(|rest| rest.split('<').next().unwrap().trim().parse().unwrap())
             .collect()
     };
-    let mut path = "/staff/audit?object=paging-a".to_string();
-    let mut seen = Vec::new();
-    let mut screens = 0;
-    loop {
-        let html = app.page_as(&admin, &path).await;
-        screens += 1;
-        seen.extend(audit_ids(&html));
-        let Some(at) = html.find("\">Older</a>") else { break };
-        let start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
-        path = html[start..at].replace("&#38;", "&").replace("&amp;", "&");
-    }
-    assert_eq!(screens, 1, "150 entries of one type fit one screen");
+    let by_type = screens(&app, &admin, "/staff/audit?object=paging-a", "Older").await;
+    let seen: Vec<i64> = by_type.iter().flat_map(|html| audit_ids(html)).collect();
+    assert_eq!(by_type.len(), 1, "150 entries of one type fit one screen");
     let expected: Vec<i64> = (0..450).rev().filter(|n| n % 3 == 0).collect();
     assert_eq!(seen, expected, "one type's entries, newest first");
-    let all = walk(&app, &admin, "/staff/audit", "NO ITEM MARK", "Older").await;
+    let all = screens(&app, &admin, "/staff/audit", "Older").await;
     assert!(all.len() >= 3, "450 entries need three screens of 200");
 
     for bad in [
@@ -442,14 +428,7 @@ async fn staff_lists_read_a_screen_at_a_time(backend: Backend) {
         "/staff/review?after=soon",
         "/staff/requests?before=0",
     ] {
-        let res = app
-            .client
-            .get(format!("{}{bad}", app.address))
-            .header("cookie", &admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 400, "{bad}");
+        assert_eq!(crate::actors::get_as(&app, Some(&admin), bad).await, 400, "{bad}");
     }
 }
 
@@ -464,11 +443,8 @@ async fn the_attendance_csv_streams_a_slice_of_people_at_a_time(backend: Backend
     };
     let class = open_class(&app, spec).await;
     let total = 230;
-    for batch in (1..=total).collect::<Vec<_>>().chunks(40) {
-        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
-        for (status, body) in futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await {
-            assert_eq!((status, body["status"].as_str()), (201, Some("confirmed")), "{body}");
-        }
+    for body in file_many(&app, class, total).await {
+        assert_eq!(body["status"], "confirmed", "{body}");
     }
     let sessions = app.store.sessions(class).await.unwrap();
     let people = app.store.participants(class).await.unwrap();
@@ -520,12 +496,7 @@ async fn a_rare_search_in_a_large_roster_keeps_searching(backend: Backend) {
     let app = spawn(backend).await;
     let class = open_class(&app, ClassSpec::default()).await;
     let total = precinct::domain::roster::SEARCH_BUDGET + 50;
-    for batch in (1..=total).collect::<Vec<_>>().chunks(50) {
-        let bodies: Vec<_> = batch.iter().map(|n| applicant(*n)).collect();
-        for (status, body) in futures_util::future::join_all(bodies.iter().map(|b| apply(&app, class, b, None))).await {
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    file_many(&app, class, total).await;
     let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
     let last = format!("person{total}@");
     let first = app

@@ -60,7 +60,7 @@ struct ClassPage {
     /// `(status code, label, count)` of the statuses present, for the filter.
     counts: Vec<(&'static str, &'static str, i64)>,
     total: i64,
-    /// Query strings of the next roster screen and of the first (when not on it).
+    /// Links to the next roster screen and to the first (when not on it).
     next_screen: Option<String>,
     first_screen: Option<String>,
     /// A text search stopped after reading its budget of rows without filling the screen.
@@ -79,7 +79,7 @@ struct AuditPage {
     /// When, what in words, and the entry.
     entries: Vec<(String, &'static str, AuditEntry)>,
     filter: String,
-    /// Query strings of the next (older) screen, and of the newest when not on it.
+    /// Links to the next (older) screen, and to the newest when not on it.
     older: Option<String>,
     newest: Option<String>,
 }
