@@ -4,8 +4,8 @@
 use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
-use super::applications::{ROWS_PER_INSERT, value_tuples};
-use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
+use super::applications::{ROWS_PER_INSERT, json_columns, json_rows, value_tuples};
+use super::{Backend, Store, StoreError, Tx, TxInner, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::mail::{self, LinkKind};
 use crate::domain::paging;
 use crate::domain::{ApplicationId, MessageId, SessionId};
@@ -234,6 +234,40 @@ impl Tx {
         for m in messages {
             m.check()?;
         }
+        if messages.is_empty() {
+            return Ok(());
+        }
+        if let TxInner::Sqlite(t) = &mut self.inner {
+            let json = messages
+                .iter()
+                .map(|m| {
+                    let link = m.link.as_ref();
+                    serde_json::json!([
+                        m.kind,
+                        m.recipient,
+                        m.subject,
+                        m.body_text,
+                        m.dedupe_key,
+                        m.unsubscribe_url,
+                        to_secs(now),
+                        link.map(|l| l.kind.code()),
+                        link.map(|l| l.url.as_str()),
+                        link.and_then(|l| l.expires_at).map(to_secs),
+                    ])
+                })
+                .collect();
+            // `WHERE true` tells SQLite's parser the ON CONFLICT is not a join's ON.
+            let sql = format!(
+                "INSERT INTO outbox ({INSERT_COLUMNS}) SELECT {} FROM json_each($1) WHERE true \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+                json_columns(10)
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(json_rows(json))
+                .execute(&mut **t)
+                .await?;
+            return Ok(());
+        }
         for chunk in messages.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
@@ -378,6 +412,7 @@ impl Store {
              RETURNING {CLAIMED_COLUMNS}"
         );
         let until = to_secs(now) + lease_secs;
+        let _turn = self.write_turn().await?;
         let mut claimed: Vec<OutboxMessage> = dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql))
             .bind(until).bind(to_secs(now)).bind(limit).fetch_all(p).await)?;
         claimed.sort_by_key(|m| m.id);
@@ -395,6 +430,7 @@ impl Store {
              WHERE id IN ({})",
             list.join(", ")
         );
+        let _turn = self.write_turn().await?;
         dispatch!(&self.pool, p => {
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(to_secs(now));
             for id in ids {
