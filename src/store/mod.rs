@@ -24,6 +24,7 @@ pub mod activity;
 pub mod applications;
 pub mod attendance;
 pub mod backup;
+pub mod batch;
 pub mod catalog;
 pub mod content;
 pub mod dare;

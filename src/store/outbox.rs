@@ -4,8 +4,7 @@
 use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
-use super::applications::{ROWS_PER_INSERT, json_columns, json_rows, value_tuples};
-use super::{Backend, Store, StoreError, Tx, TxInner, dispatch, from_secs, on_tx, to_secs};
+use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::mail::{self, LinkKind};
 use crate::domain::paging;
 use crate::domain::{ApplicationId, MessageId, SessionId};
@@ -63,7 +62,7 @@ pub struct OutgoingMessage {
 
 impl OutgoingMessage {
     /// Checks the message against its kind's rule (domain::mail).
-    fn check(&self) -> Result<(), StoreError> {
+    pub(super) fn check(&self) -> Result<(), StoreError> {
         mail::check(self.kind, &self.body_text, self.link.as_ref().map(|l| l.kind)).map_err(StoreError::Message)
     }
 }
@@ -196,7 +195,7 @@ pub struct OutboxCounts {
 }
 
 const CLAIMED_COLUMNS: &str = "id, kind, recipient, subject, body_text, attempts, unsubscribe_url, link_url";
-const INSERT_COLUMNS: &str = "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at, link_kind, link_url, link_expires_at";
+pub(super) const INSERT_COLUMNS: &str = "kind, recipient, subject, body_text, dedupe_key, unsubscribe_url, created_at, link_kind, link_url, link_expires_at";
 const ENTRY_COLUMNS: &str = "id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at, \
                              locked_until, link_kind, link_expires_at";
 
@@ -227,65 +226,6 @@ impl Tx {
             .bind(link.and_then(|l| l.expires_at).map(to_secs))
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
-    }
-
-    /// Queues many messages in few statements.
-    pub async fn enqueue_many(&mut self, messages: &[OutgoingMessage], now: Timestamp) -> Result<(), StoreError> {
-        for m in messages {
-            m.check()?;
-        }
-        if messages.is_empty() {
-            return Ok(());
-        }
-        if let TxInner::Sqlite(t) = &mut self.inner {
-            let json = messages
-                .iter()
-                .map(|m| {
-                    let link = m.link.as_ref();
-                    serde_json::json!([
-                        m.kind,
-                        m.recipient,
-                        m.subject,
-                        m.body_text,
-                        m.dedupe_key,
-                        m.unsubscribe_url,
-                        to_secs(now),
-                        link.map(|l| l.kind.code()),
-                        link.map(|l| l.url.as_str()),
-                        link.and_then(|l| l.expires_at).map(to_secs),
-                    ])
-                })
-                .collect();
-            // `WHERE true` tells SQLite's parser the ON CONFLICT is not a join's ON.
-            let sql = format!(
-                "INSERT INTO outbox ({INSERT_COLUMNS}) SELECT {} FROM json_each($1) WHERE true \
-                 ON CONFLICT (dedupe_key) DO NOTHING",
-                json_columns(10)
-            );
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(json_rows(json))
-                .execute(&mut **t)
-                .await?;
-            return Ok(());
-        }
-        for chunk in messages.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-                value_tuples(chunk.len(), 10)
-            );
-            on_tx!(self, c => {
-                let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-                for m in chunk {
-                    let link = m.link.as_ref();
-                    q = q.bind(m.kind).bind(&m.recipient).bind(&m.subject).bind(&m.body_text)
-                        .bind(&m.dedupe_key).bind(&m.unsubscribe_url).bind(to_secs(now))
-                        .bind(link.map(|l| l.kind.code())).bind(link.map(|l| l.url.as_str()))
-                        .bind(link.and_then(|l| l.expires_at).map(to_secs));
-                }
-                q.execute(c).await.map(|_| ())
-            })?;
-        }
-        Ok(())
     }
 
     /// A failed message, locked for a resend; `None` unless it exists and failed.
