@@ -142,17 +142,24 @@ impl Mailer {
     async fn send(&self, id: crate::domain::MessageId, kind: &str, email: Message) -> Result<(), SendError> {
         match &self.transport {
             Transport::Files(dir) => {
-                let write = || -> std::io::Result<()> {
-                    std::fs::create_dir_all(dir)?;
-                    let path = dir.join(format!("{id:08}-{kind}.eml"));
+                let path = dir.join(format!("{id:08}-{kind}.eml"));
+                let (folder, bytes) = (dir.clone(), email.formatted());
+                // On the blocking pool: file writes in a directory of thousands of messages
+                // held the runtime's threads, and with them every request being answered.
+                let write = move || -> std::io::Result<()> {
+                    std::fs::create_dir_all(&folder)?;
                     let tmp = path.with_extension("eml.tmp");
-                    std::fs::write(&tmp, email.formatted())?;
+                    std::fs::write(&tmp, bytes)?;
                     std::fs::rename(&tmp, &path)
                 };
-                write().map_err(|e| SendError {
+                let failed = |e: String| SendError {
                     message: format!("writing to {}: {e}", dir.display()),
                     permanent: false,
-                })
+                };
+                match tokio::task::spawn_blocking(write).await {
+                    Ok(written) => written.map_err(|e| failed(e.to_string())),
+                    Err(e) => Err(failed(e.to_string())),
+                }
             }
             Transport::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| SendError {
                 message: e.to_string(),

@@ -159,7 +159,12 @@ impl Store {
                     // 8 MB of pages per connection (SQLite's default is 2 MB): with a million
                     // applications the indexes a batch probes stay in memory instead of being
                     // read again through the kernel on every lookup.
-                    .pragma("cache_size", "-8192");
+                    .pragma("cache_size", "-8192")
+                    // ...but 48 MB in all, across every connection of the process: SQLite
+                    // reuses page-cache memory once its heap passes this (the limit is
+                    // process-wide). Without it, eight connections that each read outbox
+                    // bodies and indexes during a rush could hold 64 MB of cache between them.
+                    .pragma("soft_heap_limit", "50331648");
                 if let Some(dir) = options.get_filename().parent()
                     && !dir.as_os_str().is_empty()
                 {

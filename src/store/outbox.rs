@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
-use super::{Backend, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
+use super::{Backend, Pool, Store, StoreError, Tx, dispatch, from_secs, on_tx, to_secs};
 use crate::domain::mail::{self, LinkKind};
 use crate::domain::paging;
 use crate::domain::{ApplicationId, MessageId, SessionId};
@@ -364,20 +364,30 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
-        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL, link_url = NULL \
-             WHERE id IN ({})",
-            list.join(", ")
-        );
+        // The ids travel as one array, so every batch size shares one prepared statement
+        // (a list of placeholders made up to 100 statements per connection, all cached).
+        const SET: &str = "UPDATE outbox SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL, \
+                           link_url = NULL";
+        let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
         let _turn = self.write_turn().await?;
-        dispatch!(&self.pool, p => {
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(to_secs(now));
-            for id in ids {
-                q = q.bind(*id);
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let sql = format!("{SET} WHERE id IN (SELECT value FROM json_each($2))");
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(to_secs(now))
+                    .bind(serde_json::to_string(&ids).unwrap_or_default())
+                    .execute(p)
+                    .await?;
             }
-            q.execute(p).await.map(|_| ())
-        })?;
+            Pool::Postgres(p) => {
+                let sql = format!("{SET} WHERE id = ANY($2)");
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(to_secs(now))
+                    .bind(&ids)
+                    .execute(p)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
