@@ -11,34 +11,50 @@ use std::process::{Command, Stdio};
 pub struct Load {
     pub rate: f64,
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p99_ms: f64,
+    pub max_ms: f64,
+    /// How long wrk ran, from its "N requests in T" line.
+    pub seconds: f64,
     pub failures: u64,
 }
 
 /// Runs wrk against `url` for `seconds` at `concurrency` connections.
 pub fn wrk(url: &str, concurrency: usize, seconds: u64) -> Load {
-    let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{concurrency}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            url,
-        ])
-        .output()
-        .expect("wrk (run scripts/bench-setup.sh)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    parse_wrk(&text)
+    parse_wrk(&wrk_output(url, concurrency, seconds, None))
 }
 
-fn parse_wrk(text: &str) -> Load {
+/// wrk's standard output for a run, optionally driven by a Lua script.
+pub fn wrk_output(url: &str, concurrency: usize, seconds: u64, script: Option<&Path>) -> String {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t2",
+        &format!("-c{concurrency}"),
+        &format!("-d{seconds}s"),
+        "--latency",
+    ]);
+    if let Some(script) = script {
+        cmd.arg("-s").arg(script);
+    }
+    let out = cmd.arg(url).output().expect("wrk (run scripts/bench-setup.sh)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn parse_wrk(text: &str) -> Load {
     let mut load = Load::default();
     for line in text.lines() {
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
             (Some("Requests/sec:"), Some(v)) => load.rate = v.parse().unwrap_or(0.0),
             (Some("50%"), Some(v)) => load.p50_ms = millis(v),
+            (Some("90%"), Some(v)) => load.p90_ms = millis(v),
             (Some("99%"), Some(v)) => load.p99_ms = millis(v),
+            // "Latency   2.54ms   2.22ms  25.63ms   87.78%": average, deviation, maximum.
+            (Some("Latency"), Some(avg)) if avg != "Distribution" => load.max_ms = words.nth(1).map_or(0.0, millis),
+            // "3477 requests in 2.00s, 1.84MB read"
+            (Some(_), Some("requests")) => {
+                load.seconds = words.nth(1).map_or(0.0, |t| millis(t.trim_end_matches(',')) / 1e3);
+            }
             (Some("Non-2xx"), _) => {
                 load.failures += line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
             }
@@ -140,13 +156,17 @@ mod tests {
 
     #[test]
     fn reads_wrk_output() {
-        let text = "  Latency Distribution\n     50%  635.91us\n     75%    1.03ms\n     99%    3.31ms\n\
+        let text = "    Latency     2.54ms    2.22ms  25.63ms   87.78%\n\
+                    \x20 Latency Distribution\n     50%  635.91us\n     75%    1.03ms\n     99%    3.31ms\n\
+                    \x20 3477 requests in 2.00s, 1.84MB read\n\
                     \x20 Socket errors: connect 0, read 2, write 0, timeout 1\n\
                     \x20 Non-2xx or 3xx responses: 4\nRequests/sec:  75478.92\n";
         let l = parse_wrk(text);
         assert!((l.rate - 75478.92).abs() < 0.01);
         assert!((l.p50_ms - 0.63591).abs() < 1e-6);
         assert!((l.p99_ms - 3.31).abs() < 1e-6);
+        assert!((l.max_ms - 25.63).abs() < 1e-6);
+        assert!((l.seconds - 2.0).abs() < 1e-6);
         assert_eq!(l.failures, 7);
     }
 }
