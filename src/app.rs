@@ -141,6 +141,7 @@ impl AppState {
             mailer: self.mailer.clone(),
             metrics: self.metrics.clone(),
             changes: self.pages.changes().clone(),
+            intake: self.registrar.activity(),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Jobs {
     pub metrics: Arc<Metrics>,
     /// Signalled when a round changed what public pages show (seats, lottery results).
     pub changes: crate::service::changes::PublicChanges,
+    /// The application writer's activity: delivery slows down while it is busy.
+    pub intake: crate::service::registrar::Activity,
 }
 
 /// What one round of jobs did.
@@ -61,7 +63,7 @@ async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;
     let survey_invitations_queued =
         crate::service::outcomes::queue_invitations(&state.store, &state.links, now).await?;
-    let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now).await?;
+    let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now, Some(&state.intake)).await?;
     state.metrics.delivered(messages_delivered);
     let minor_records_erased =
         crate::service::nominations::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now)

@@ -13,6 +13,9 @@
 //! an in-process mutex per class (does not hold across instances).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -103,6 +106,45 @@ struct Job {
 #[derive(Clone)]
 pub struct Registrar {
     sender: mpsc::Sender<Job>,
+    activity: Activity,
+}
+
+/// When the writer last committed a batch, so that background work (outbox delivery) can
+/// slow down while applications come in: in a rush the two share the same cores, and an
+/// acknowledged application matters more than an email a few seconds sooner.
+#[derive(Clone)]
+pub struct Activity(Arc<Clock>);
+
+struct Clock {
+    epoch: Instant,
+    /// Milliseconds after `epoch`, plus one, of the last batch; 0 before the first.
+    last: AtomicU64,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity(Arc::new(Clock {
+            epoch: Instant::now(),
+            last: AtomicU64::new(0),
+        }))
+    }
+}
+
+impl Activity {
+    fn now(&self) -> u64 {
+        u64::try_from(self.0.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    /// A batch was written (or failed) just now.
+    pub fn batch_written(&self) {
+        self.0.last.store(self.now(), Ordering::Relaxed);
+    }
+
+    /// Whether a batch was written within the last `window`.
+    pub fn busy_within(&self, window: Duration) -> bool {
+        let last = self.0.last.load(Ordering::Relaxed);
+        last != 0 && self.now().saturating_sub(last) <= u64::try_from(window.as_millis()).unwrap_or(u64::MAX)
+    }
 }
 
 impl Registrar {
@@ -118,9 +160,16 @@ impl Registrar {
     /// shared runtime rather than own connections that die with its thread.
     pub fn start(store: Store, links: Links, changes: PublicChanges) -> Registrar {
         let (sender, receiver) = mpsc::channel(4096);
-        if store.backend() == Backend::Postgres {
-            tokio::spawn(run(store, links, changes, receiver));
-            return Registrar { sender };
+        let activity = Activity::default();
+        let writer = Writer {
+            store,
+            links,
+            changes,
+            activity: activity.clone(),
+        };
+        if writer.store.backend() == Backend::Postgres {
+            tokio::spawn(run(writer, receiver));
+            return Registrar { sender, activity };
         }
         let spawned = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -128,13 +177,18 @@ impl Registrar {
             .and_then(|runtime| {
                 std::thread::Builder::new()
                     .name("registrar".into())
-                    .spawn(move || runtime.block_on(run(store, links, changes, receiver)))
+                    .spawn(move || runtime.block_on(run(writer, receiver)))
             });
         if let Err(e) = spawned {
             // Without the writer every application answers "unavailable" (503): loud, not lost.
             tracing::error!(error = %e, "could not start the application writer");
         }
-        Registrar { sender }
+        Registrar { sender, activity }
+    }
+
+    /// When the writer last wrote, for background work that yields to a rush.
+    pub fn activity(&self) -> Activity {
+        self.activity.clone()
     }
 
     /// Files one application and waits until it is durable (or refused).
@@ -148,11 +202,20 @@ impl Registrar {
     }
 }
 
-async fn run(store: Store, links: Links, changes: PublicChanges, mut receiver: mpsc::Receiver<Job>) {
+/// What the writer task owns.
+struct Writer {
+    store: Store,
+    links: Links,
+    changes: PublicChanges,
+    activity: Activity,
+}
+
+async fn run(writer: Writer, mut receiver: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        write_batch(&store, &links, &changes, jobs).await;
+        write_batch(&writer.store, &writer.links, &writer.changes, jobs).await;
+        writer.activity.batch_written();
     }
 }
 
@@ -512,5 +575,32 @@ fn check(class: &ClassForAllocation, r: &Request, now: Timestamp) -> Result<(), 
         Ok(())
     } else {
         Err(Error::invalid(failures))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_is_busy_only_after_a_batch_and_within_the_window() {
+        // A clock started ten seconds ago, so a batch can be dated in the past.
+        let epoch = Instant::now()
+            .checked_sub(Duration::from_secs(10))
+            .expect("an uptime over 10 s");
+        let activity = Activity(Arc::new(Clock {
+            epoch,
+            last: AtomicU64::new(0),
+        }));
+        assert!(
+            !activity.busy_within(Duration::from_secs(3600)),
+            "never written: not busy"
+        );
+        activity.batch_written();
+        assert!(activity.clone().busy_within(Duration::from_millis(250)));
+        // The last batch five seconds ago: outside a 250 ms window, inside a 6 s one.
+        activity.0.last.store(5_001, Ordering::Relaxed);
+        assert!(!activity.busy_within(Duration::from_millis(250)));
+        assert!(activity.busy_within(Duration::from_secs(6)));
     }
 }

@@ -292,6 +292,72 @@ async fn two_instances_deliver_each_message_once(backend: Backend) {
     second.stop().await;
 }
 
+/// While applications are being filed, delivery yields to them (small claims, a pause
+/// after each) and still delivers every message exactly once: the queued ones and the
+/// confirmations of the applications filed meanwhile.
+async fn delivery_yields_to_a_rush_and_still_delivers_each_message_once(backend: Backend) {
+    let sink = SmtpSink::start(Mode::Accept).await;
+    let app = spawn_with_sink(backend, &sink).await;
+    let class = open_class(&app, ClassSpec::default()).await;
+    let sent_before = app.store.outbox_sent_total().await.unwrap();
+    queue(&app, 60, "queued").await;
+    let activity = app.state.registrar.activity();
+    assert_eq!(apply(&app, class, &applicant(0), None).await.0, 201);
+    assert!(
+        activity.busy_within(Duration::from_secs(60)),
+        "a committed batch marks the writer busy"
+    );
+    let filing = async {
+        for n in 1..40 {
+            assert_eq!(apply(&app, class, &applicant(n), None).await.0, 201);
+        }
+    };
+    let jobs = app.state.jobs();
+    let (round, ()) = tokio::join!(precinct::jobs::run_once(&jobs, Timestamp::now()), filing);
+    let mut delivered = round.unwrap().messages_delivered;
+    loop {
+        let more = precinct::jobs::run_once(&jobs, Timestamp::now()).await.unwrap();
+        if more.messages_delivered == 0 {
+            break;
+        }
+        delivered += more.messages_delivered;
+    }
+    let counts = app.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed), (0, 0), "nothing left behind");
+    let sent = app.store.outbox_sent_total().await.unwrap();
+    assert_eq!(delivered as i64, sent - sent_before);
+    assert_eq!(
+        delivered,
+        60 + 40,
+        "the queued messages and one confirmation per application"
+    );
+    let received = sink.received();
+    assert_eq!(received.len(), delivered, "each message exactly once");
+    let ids: HashSet<String> = received
+        .iter()
+        .map(|r| parse(&r.data).message_id().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), delivered);
+    for i in 0..60 {
+        assert_eq!(
+            received
+                .iter()
+                .filter(|r| r.rcpt_to.iter().any(|to| to == &format!("queued{i}@example.org")))
+                .count(),
+            1,
+            "queued{i} got its message once"
+        );
+    }
+    for n in 0..40 {
+        assert!(
+            received
+                .iter()
+                .any(|r| r.rcpt_to.iter().any(|to| to == &format!("person{n}@example.org"))),
+            "applicant {n} got a confirmation"
+        );
+    }
+}
+
 /// Kills the server (SIGKILL) while it is talking to the mail server about a claimed
 /// message, starts it again, and checks the message arrives exactly once.
 async fn a_crash_between_claim_and_send_delivers_once_after_restart(backend: Backend) {
@@ -370,5 +436,6 @@ crate::on_both_backends!(
     a_deferred_message_is_retried_with_backoff,
     a_refused_message_fails_at_once_and_staff_can_resend_it,
     two_instances_deliver_each_message_once,
+    delivery_yields_to_a_rush_and_still_delivers_each_message_once,
     a_crash_between_claim_and_send_delivers_once_after_restart,
 );
