@@ -115,7 +115,11 @@ async fn main() {
     for _ in 0..args.instances {
         let store = store.clone();
         let mailer = mailer.clone();
-        loops.spawn(async move { deliver_pending(&store, &mailer, Timestamp::now(), None).await.unwrap() });
+        loops.spawn(async move {
+            deliver_pending(&store, &mailer, Timestamp::now(), &|| false)
+                .await
+                .unwrap()
+        });
     }
     let mut delivered = 0;
     while let Some(n) = loops.join_next().await {

@@ -63,7 +63,10 @@ async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let offer_warnings_queued = scheduled::queue_offer_warnings(&state.store, &state.links, now).await?;
     let survey_invitations_queued =
         crate::service::outcomes::queue_invitations(&state.store, &state.links, now).await?;
-    let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now, Some(&state.intake)).await?;
+    let messages_delivered = delivery::deliver_pending(&state.store, &state.mailer, now, &|| {
+        state.intake.busy_within(delivery::RUSH_WINDOW)
+    })
+    .await?;
     state.metrics.delivered(messages_delivered);
     let minor_records_erased =
         crate::service::nominations::erase_due(&state.store, state.config.minor_retention_months, "job:retention", now)

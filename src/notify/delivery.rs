@@ -20,7 +20,6 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
-use crate::service::registrar::Activity;
 use crate::store::outbox::OutboxMessage;
 use crate::store::{Store, StoreError};
 
@@ -28,12 +27,12 @@ use crate::store::{Store, StoreError};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// Messages claimed per round trip to the database.
 const BATCH: i64 = 100;
-/// While applications are being filed (the writer committed a batch within
-/// `RUSH_WINDOW`), delivery claims `RUSH_BATCH` messages at a time and pauses `RUSH_PAUSE`
+/// While applications are being filed (the caller's `rush` says whether the writer
+/// committed a batch within `RUSH_WINDOW`), delivery claims `RUSH_BATCH` messages at a time and pauses `RUSH_PAUSE`
 /// after each: about a hundred messages a second, so composing and writing mail does not
 /// take the cores a registration rush needs. Measured with `bench`: at full pace during a
 /// rush, delivery cut intake by a third and tripled the server's memory.
-const RUSH_WINDOW: Duration = Duration::from_millis(250);
+pub const RUSH_WINDOW: Duration = Duration::from_millis(250);
 const RUSH_BATCH: i64 = 25;
 const RUSH_PAUSE: Duration = Duration::from_millis(250);
 /// Messages in flight at once, each on its own pooled SMTP connection. lettre writes a
@@ -256,13 +255,13 @@ pub fn retry_at(attempts: i64, now: Timestamp) -> Option<Timestamp> {
     now.checked_add(SignedDuration::from_mins(minutes)).ok()
 }
 
-/// Delivers what is pending now, yielding to `intake` while it is busy; returns how many
-/// messages were delivered.
+/// Delivers what is pending now, yielding while `rush()` says applications are being filed;
+/// returns how many messages were delivered.
 pub async fn deliver_pending(
     store: &Store,
     mailer: &Mailer,
     now: Timestamp,
-    intake: Option<&Activity>,
+    rush: &(dyn Fn() -> bool + Sync),
 ) -> Result<usize, StoreError> {
     let (department, reply_to) = store.department().await?.map_or_else(
         || ("Police Department".to_string(), None),
@@ -270,7 +269,7 @@ pub async fn deliver_pending(
     );
     let mut delivered = 0;
     loop {
-        let rush = intake.is_some_and(|a| a.busy_within(RUSH_WINDOW));
+        let rush = rush();
         let size = if rush { RUSH_BATCH } else { BATCH };
         // The lease counts from each claim: a round that delivers for minutes must not
         // claim with a time whose lease has already run out for other instances.
