@@ -140,6 +140,34 @@ pub struct Store {
     gate: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`] until the pool
+/// closes. SQLite's automatic checkpoint runs inside the commit that crosses 1,000 pages
+/// of WAL, so during a registration rush every tenth batch or so also copied pages and
+/// flushed the database file before its applications were acknowledged. A passive
+/// checkpoint never waits for writers or readers; what it cannot copy yet waits for the
+/// next one.
+fn checkpoint_in_background(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+            }
+        }
+    });
+}
+
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -164,21 +192,24 @@ impl Store {
                     // background jobs touch took the server from 47 to 100 MB resident. The
                     // kernel's page cache keeps the file's hot pages either way.
                     .pragma("cache_size", "-2048")
-                    .pragma("soft_heap_limit", "16777216");
+                    .pragma("soft_heap_limit", "16777216")
+                    // Checkpoints run on their own task (see `checkpoint_in_background`),
+                    // not inside whichever commit crosses the threshold.
+                    .pragma("wal_autocheckpoint", "0");
                 if let Some(dir) = options.get_filename().parent()
                     && !dir.as_os_str().is_empty()
                 {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlx(sqlx::Error::Io(e)))?;
                 }
-                Pool::Sqlite(
-                    SqlitePoolOptions::new()
-                        .max_connections(8)
-                        // A file cannot hang up: sqlx's ping before each checkout would only
-                        // add a round trip to the connection's thread.
-                        .test_before_acquire(false)
-                        .connect_with(options)
-                        .await?,
-                )
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    // A file cannot hang up: sqlx's ping before each checkout would only
+                    // add a round trip to the connection's thread.
+                    .test_before_acquire(false)
+                    .connect_with(options)
+                    .await?;
+                checkpoint_in_background(pool.clone());
+                Pool::Sqlite(pool)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?.application_name("precinct");
