@@ -87,6 +87,9 @@ fn millis(v: &str) -> f64 {
 /// nginx serving the files of `root` on a loopback port until dropped.
 pub struct Nginx {
     child: std::process::Child,
+    /// The prefix and configuration it was started with, to stop it the same way.
+    prefix: std::path::PathBuf,
+    conf: std::path::PathBuf,
     pub port: u16,
 }
 
@@ -126,13 +129,31 @@ impl Nginx {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        Nginx { child, port }
+        Nginx {
+            child,
+            prefix: dir.to_path_buf(),
+            conf,
+            port,
+        }
     }
 }
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // `-s stop` has the master stop its workers; killing the master alone left the
+        // workers running, spinning, taking CPU from the next benchmark.
+        let stopped = Command::new("/usr/sbin/nginx")
+            .arg("-p")
+            .arg(&self.prefix)
+            .arg("-c")
+            .arg(&self.conf)
+            .args(["-s", "stop"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
