@@ -282,8 +282,7 @@ async fn try_batch(
     class_ids.dedup();
     let mut classes: HashMap<ClassId, ClassBatch> = HashMap::new();
     for id in class_ids {
-        if let Some(class) = tx.lock_class(id).await? {
-            let (held, waitlisted, last_rank) = tx.allocation_counts(id).await?;
+        if let Some((class, (held, waitlisted, last_rank))) = tx.lock_class_counted(id).await? {
             classes.insert(
                 id,
                 ClassBatch {

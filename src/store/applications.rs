@@ -89,15 +89,45 @@ struct ClassAllocRow {
     time_zone: Option<String>,
 }
 
-const CLASS_ALLOC_SQL: &str = "SELECT c.id, c.name, p.name AS program_name, p.kind AS program_kind, c.status, \
+/// What allocation reads about a class (a macro so both queries below are literals).
+macro_rules! class_alloc_columns {
+    () => {
+        "c.id, c.name, p.name AS program_name, p.kind AS program_kind, c.status, \
         c.allocation, c.capacity, c.held_back_seats, c.registration_opens_at, c.registration_closes_at, \
         c.priority_until, c.priority_affiliations, c.offer_hours, c.corrections_until, \
         (SELECT MIN(s.starts_at) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_session_at, \
         p.eligibility, \
         (SELECT MIN(s.local_date) FROM sessions s WHERE s.class_id = c.id AND NOT s.cancelled) AS first_day, \
-        d.name AS department_name, d.city AS department_city, d.service_area, d.time_zone \
+        d.name AS department_name, d.city AS department_city, d.service_area, d.time_zone"
+    };
+}
+
+const CLASS_ALLOC_SQL: &str = concat!(
+    "SELECT ",
+    class_alloc_columns!(),
+    " FROM classes c JOIN programs p ON p.id = c.program_id LEFT JOIN department d ON d.id = 1 \
+     WHERE c.id = $1 AND p.published"
+);
+
+/// The same, with the class's counts row (kept by triggers), for the registrar.
+const CLASS_ALLOC_COUNTED_SQL: &str = concat!(
+    "SELECT ",
+    class_alloc_columns!(),
+    ", COALESCE(k.held, 0) AS held, COALESCE(k.waitlisted, 0) AS waitlisted, \
+     COALESCE(k.last_rank, 0) AS last_rank \
      FROM classes c JOIN programs p ON p.id = c.program_id LEFT JOIN department d ON d.id = 1 \
-     WHERE c.id = $1 AND p.published";
+     LEFT JOIN class_counts k ON k.class_id = c.id \
+     WHERE c.id = $1 AND p.published"
+);
+
+#[derive(sqlx::FromRow)]
+struct CountedClassRow {
+    #[sqlx(flatten)]
+    class: ClassAllocRow,
+    held: i64,
+    waitlisted: i64,
+    last_rank: i64,
+}
 
 impl TryFrom<ClassAllocRow> for ClassForAllocation {
     type Error = StoreError;
@@ -204,6 +234,35 @@ impl Tx {
             }
         };
         row.map(ClassForAllocation::try_from).transpose()
+    }
+
+    /// [`Tx::lock_class`] and [`Tx::allocation_counts`] in one statement: the registrar
+    /// reads both for every class of every batch, and on SQLite each statement is a
+    /// round trip to the connection's thread.
+    pub async fn lock_class_counted(
+        &mut self,
+        id: ClassId,
+    ) -> Result<Option<(ClassForAllocation, (i64, i64, i64))>, StoreError> {
+        let row: Option<CountedClassRow> = match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                sqlx::query_as(CLASS_ALLOC_COUNTED_SQL)
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+            TxInner::Postgres(t) => {
+                sqlx::query("SELECT id FROM classes WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .execute(&mut **t)
+                    .await?;
+                sqlx::query_as(CLASS_ALLOC_COUNTED_SQL)
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        row.map(|r| Ok((r.class.try_into()?, (r.held, r.waitlisted, r.last_rank))))
+            .transpose()
     }
 
     /// Seats held in a class (confirmed, under review, offered, finished).

@@ -184,6 +184,10 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    // Rows come back from the connection's thread through a channel; with
+                    // sqlx's 50 a batch's RETURNING of up to 256 ids stopped that thread
+                    // until the writer had drained it, one more hand-off each time.
+                    .row_buffer_size(512)
                     // SQLite's default 2 MB of pages per connection, and 16 MB for all of
                     // SQLite's memory in the process (the soft heap limit is process-wide;
                     // past it SQLite reuses cache pages instead of allocating). Measured with
