@@ -28,9 +28,9 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// Messages claimed per round trip to the database.
 const BATCH: i64 = 100;
 /// While applications are being filed (the caller's `rush` says whether the writer
-/// committed a batch within `RUSH_WINDOW`), delivery claims `RUSH_BATCH` messages at a time and pauses `RUSH_PAUSE`
-/// after each: about a hundred messages a second, so composing and writing mail does not
-/// take the cores a registration rush needs. Measured with `bench`: at full pace during a
+/// committed a batch within `RUSH_WINDOW`), delivery claims `RUSH_BATCH` messages at a
+/// time and pauses `RUSH_PAUSE` after each: about a hundred messages a second, so
+/// composing and writing mail does not take the cores a registration rush needs. Measured with `bench`: at full pace during a
 /// rush, delivery cut intake by a third and tripled the server's memory.
 pub const RUSH_WINDOW: Duration = Duration::from_millis(250);
 const RUSH_BATCH: i64 = 25;

@@ -596,7 +596,7 @@ mod tests {
             "never written: not busy"
         );
         activity.batch_written();
-        assert!(activity.clone().busy_within(Duration::from_millis(250)));
+        assert!(activity.busy_within(Duration::from_millis(250)));
         // The last batch five seconds ago: outside a 250 ms window, inside a 6 s one.
         activity.0.last.store(5_001, Ordering::Relaxed);
         assert!(!activity.busy_within(Duration::from_millis(250)));

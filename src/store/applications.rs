@@ -215,24 +215,7 @@ impl Tx {
     /// PostgreSQL the row lock serializes every instance's writers for this class; on
     /// SQLite `BEGIN IMMEDIATE` already holds the database write lock.
     pub async fn lock_class(&mut self, id: ClassId) -> Result<Option<ClassForAllocation>, StoreError> {
-        let row: Option<ClassAllocRow> = match &mut self.inner {
-            TxInner::Sqlite(t) => {
-                sqlx::query_as(CLASS_ALLOC_SQL)
-                    .bind(id)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
-            TxInner::Postgres(t) => {
-                sqlx::query("SELECT id FROM classes WHERE id = $1 FOR UPDATE")
-                    .bind(id)
-                    .execute(&mut **t)
-                    .await?;
-                sqlx::query_as(CLASS_ALLOC_SQL)
-                    .bind(id)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
-        };
+        let row: Option<ClassAllocRow> = self.lock_class_reading(id, CLASS_ALLOC_SQL).await?;
         row.map(ClassForAllocation::try_from).transpose()
     }
 
@@ -243,26 +226,29 @@ impl Tx {
         &mut self,
         id: ClassId,
     ) -> Result<Option<(ClassForAllocation, (i64, i64, i64))>, StoreError> {
-        let row: Option<CountedClassRow> = match &mut self.inner {
-            TxInner::Sqlite(t) => {
-                sqlx::query_as(CLASS_ALLOC_COUNTED_SQL)
-                    .bind(id)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
+        let row: Option<CountedClassRow> = self.lock_class_reading(id, CLASS_ALLOC_COUNTED_SQL).await?;
+        row.map(|r| Ok((r.class.try_into()?, (r.held, r.waitlisted, r.last_rank))))
+            .transpose()
+    }
+
+    /// Locks class `id` as [`Tx::lock_class`] says, then reads `sql` (bound to the id).
+    async fn lock_class_reading<R>(&mut self, id: ClassId, sql: &'static str) -> Result<Option<R>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(t) => sqlx::query_as(sql).bind(id).fetch_optional(&mut **t).await?,
             TxInner::Postgres(t) => {
                 sqlx::query("SELECT id FROM classes WHERE id = $1 FOR UPDATE")
                     .bind(id)
                     .execute(&mut **t)
                     .await?;
-                sqlx::query_as(CLASS_ALLOC_COUNTED_SQL)
-                    .bind(id)
-                    .fetch_optional(&mut **t)
-                    .await?
+                sqlx::query_as(sql).bind(id).fetch_optional(&mut **t).await?
             }
-        };
-        row.map(|r| Ok((r.class.try_into()?, (r.held, r.waitlisted, r.last_rank))))
-            .transpose()
+        })
     }
 
     /// Seats held in a class (confirmed, under review, offered, finished).
