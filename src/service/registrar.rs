@@ -29,7 +29,7 @@ use crate::domain::mail::LinkKind;
 use crate::domain::{Applicant, ApplicationId, ApplicationStatus, ClassId, RegistrationState, RuleFailure};
 use crate::notify::{Links, messages};
 use crate::store::applications::{Channel, ClassForAllocation};
-use crate::store::batch::PlacedApplication;
+use crate::store::batch::{BatchWrite, PlacedApplication};
 use crate::store::outbox::OutgoingMessage;
 use crate::store::outbox::SecretLink;
 use crate::store::{Backend, Store, StoreError};
@@ -296,6 +296,13 @@ async fn try_batch(
     }
 
     // 1. Replays and rules, in arrival order.
+    let keys: Vec<&str> = jobs.iter().filter_map(|j| j.request.idempotency_key.as_deref()).collect();
+    let earlier: HashMap<String, (String, ApplicationId)> = tx
+        .idempotent_results(&keys)
+        .await?
+        .into_iter()
+        .map(|(key, fingerprint, id)| (key, (fingerprint, id)))
+        .collect();
     let mut slots = Vec::with_capacity(jobs.len());
     let mut keys_seen: HashMap<&str, (usize, &str)> = HashMap::new();
     for (i, job) in jobs.iter().enumerate() {
@@ -310,8 +317,9 @@ async fn try_batch(
                 continue;
             }
             keys_seen.insert(key, (i, &r.fingerprint));
-            if let Some((fingerprint, id)) = tx.idempotent_result(key).await? {
-                let answer = if fingerprint != r.fingerprint {
+            if let Some((fingerprint, id)) = earlier.get(key) {
+                let id = *id;
+                let answer = if *fingerprint != r.fingerprint {
                     Err(key_reused())
                 } else {
                     match tx.standing(id).await? {
@@ -388,23 +396,74 @@ async fn try_batch(
         };
     }
 
-    // 4. Write: applications, idempotency keys, sign-in links, messages.
-    let placed: Vec<PlacedApplication<'_>> = jobs
-        .iter()
-        .zip(&slots)
-        .filter_map(|(j, s)| match s {
-            Slot::Placed { status, rank, .. } => Some(PlacedApplication {
-                class_id: j.request.class_id,
-                applicant: &j.request.applicant,
-                status: *status,
-                channel: j.request.channel,
-                rank: *rank,
-            }),
-            _ => None,
-        })
-        .collect();
+    // 4. Write: applications, idempotency keys, sign-in links, messages. Nothing written
+    //    needs an application's id, so it all goes in one call.
+    let mut write = BatchWrite::default();
+    let mut waiting: BTreeSet<ClassId> = BTreeSet::new();
+    for (job, slot) in jobs.iter().zip(&slots) {
+        let &Slot::Placed {
+            status,
+            rank,
+            waitlist_position,
+        } = slot
+        else {
+            continue;
+        };
+        let r = &job.request;
+        write.placed.push(PlacedApplication {
+            class_id: r.class_id,
+            applicant: &r.applicant,
+            status,
+            channel: r.channel,
+            rank,
+        });
+        if let Some(key) = &r.idempotency_key {
+            write
+                .remembered
+                .push((key.clone(), r.fingerprint.clone(), r.class_id, rank));
+        }
+        let class = &classes[&r.class_id].class;
+        let token = tokens::generate();
+        let expires = now
+            .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
+            .unwrap_or(now);
+        write.links.push((
+            tokens::hash(&token),
+            application::email_key(&r.applicant.email),
+            expires,
+        ));
+        let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(expires));
+        if status == ApplicationStatus::PendingReview {
+            waiting.insert(r.class_id);
+        }
+        write.messages.push(messages::application_received(
+            &context(class),
+            &r.applicant.email,
+            &r.applicant.first_name,
+            status,
+            waitlist_position,
+            link,
+        ));
+    }
+    // Reviewers hear of waiting applications once per class and local day, not once per
+    // application: a registration rush must not bury them in mail.
+    if !waiting.is_empty() {
+        let reviewers = tx.staff_emails_with(crate::domain::access::Permission::Review).await?;
+        for class_id in &waiting {
+            let class = &classes[class_id].class;
+            let tz = jiff::tz::TimeZone::get(&class.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let day = now.to_zoned(tz).date();
+            let link = format!("{}/staff/review", links.base_url);
+            for to in &reviewers {
+                write.messages.push(OutgoingMessage {
+                    dedupe_key: Some(format!("review-needed:{class_id}:{day}:{}", to.to_lowercase())),
+                    ..messages::needs_review(&context(class), to, &link)
+                });
+            }
+        }
+    }
     let ids: HashMap<(ClassId, i64), ApplicationId> = tx
-        .insert_placed(&placed, now)
+        .store_batch(&write, now)
         .await?
         .into_iter()
         .map(|(c, rank, id)| ((c, rank), id))
@@ -419,12 +478,7 @@ async fn try_batch(
         }
     }
     let mut results: Vec<Result<Receipt, Error>> = Vec::with_capacity(jobs.len());
-    let mut remembered = Vec::new();
-    let mut new_links = Vec::new();
-    let mut messages_out = Vec::new();
-    let mut waiting: BTreeSet<ClassId> = BTreeSet::new();
     for (job, slot) in jobs.iter().zip(slots) {
-        let r = &job.request;
         let result = match slot {
             Slot::Done(answer) => answer,
             Slot::Candidate => Err(Error::NotFound("class")),
@@ -440,38 +494,10 @@ async fn try_batch(
                 rank,
                 waitlist_position,
             } => {
-                let id = *ids.get(&(r.class_id, rank)).ok_or_else(|| {
-                    StoreError::Corrupt(format!(
-                        "class {}: inserted rank {rank} came back without an id",
-                        r.class_id
-                    ))
+                let class_id = job.request.class_id;
+                let id = *ids.get(&(class_id, rank)).ok_or_else(|| {
+                    StoreError::Corrupt(format!("class {class_id}: inserted rank {rank} came back without an id"))
                 })?;
-                if let Some(key) = &r.idempotency_key {
-                    remembered.push((key.clone(), r.fingerprint.clone(), id));
-                }
-                let class = &classes[&r.class_id].class;
-                let token = tokens::generate();
-                let expires = now
-                    .checked_add(jiff::SignedDuration::from_hours(24 * LINK_DAYS))
-                    .unwrap_or(now);
-                new_links.push((
-                    tokens::hash(&token),
-                    application::email_key(&r.applicant.email),
-                    expires,
-                ));
-                let ctx = context(class);
-                let link = SecretLink::new(LinkKind::ApplicantSignIn, &links.base_url, &token, Some(expires));
-                if status == ApplicationStatus::PendingReview {
-                    waiting.insert(r.class_id);
-                }
-                messages_out.push(messages::application_received(
-                    &ctx,
-                    &r.applicant.email,
-                    &r.applicant.first_name,
-                    status,
-                    waitlist_position,
-                    link,
-                ));
                 Ok(Receipt {
                     id,
                     status,
@@ -482,26 +508,6 @@ async fn try_batch(
         };
         results.push(result);
     }
-    // Reviewers hear of waiting applications once per class and local day, not once per
-    // application: a registration rush must not bury them in mail.
-    if !waiting.is_empty() {
-        let reviewers = tx.staff_emails_with(crate::domain::access::Permission::Review).await?;
-        for class_id in &waiting {
-            let class = &classes[class_id].class;
-            let tz = jiff::tz::TimeZone::get(&class.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-            let day = now.to_zoned(tz).date();
-            let link = format!("{}/staff/review", links.base_url);
-            for to in &reviewers {
-                messages_out.push(OutgoingMessage {
-                    dedupe_key: Some(format!("review-needed:{class_id}:{day}:{}", to.to_lowercase())),
-                    ..messages::needs_review(&context(class), to, &link)
-                });
-            }
-        }
-    }
-    tx.remember_idempotency_many(&remembered, now).await?;
-    tx.insert_access_links(&new_links, now).await?;
-    tx.enqueue_many(&messages_out, now).await?;
     tx.commit().await?;
     Ok(results)
 }

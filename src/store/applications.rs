@@ -260,10 +260,29 @@ impl Tx {
         Ok(on_tx!(self, c => sqlx::query_scalar(AssertSqlSafe(sql)).bind(class_id).fetch_one(c).await)?)
     }
 
-    /// The application a previous request with this key created, and its fingerprint.
-    pub async fn idempotent_result(&mut self, key: &str) -> Result<Option<(String, ApplicationId)>, StoreError> {
-        let sql = "SELECT fingerprint, application_id FROM idempotency_keys WHERE key = $1";
-        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(key).fetch_optional(c).await)?)
+    /// The applications earlier requests with these keys created: key, fingerprint, id.
+    /// One statement for a whole batch (the public form sends a key with every request).
+    pub async fn idempotent_results(
+        &mut self,
+        keys: &[&str],
+    ) -> Result<Vec<(String, String, ApplicationId)>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                let sql = "SELECT key, fingerprint, application_id FROM idempotency_keys \
+                           WHERE key IN (SELECT value FROM json_each($1))";
+                sqlx::query_as(sql)
+                    .bind(serde_json::to_string(keys).unwrap_or_default())
+                    .fetch_all(&mut **t)
+                    .await?
+            }
+            TxInner::Postgres(t) => {
+                let sql = "SELECT key, fingerprint, application_id FROM idempotency_keys WHERE key = ANY($1)";
+                sqlx::query_as(sql).bind(keys).fetch_all(&mut **t).await?
+            }
+        })
     }
 
     /// Stores a checked application in `status`, at the end of the class's queue.
