@@ -67,6 +67,8 @@ pub async fn preload(db_url: &str, target: i64, capacity: i64, n: i64) -> Preloa
         for s in statements {
             c.execute(AssertSqlSafe(s)).await.expect("preload statement");
         }
+        // A database at rest, not one just written: the load's WAL goes into the file.
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)").await.expect("checkpoint");
     } else {
         let mut c = sqlx::PgConnection::connect(db_url).await.expect("connect");
         for s in statements {

@@ -146,10 +146,22 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`] until the pool
 /// closes. SQLite's automatic checkpoint runs inside the commit that crosses 1,000 pages
 /// of WAL, so during a registration rush every tenth batch or so also copied pages and
-/// flushed the database file before its applications were acknowledged. A passive
-/// checkpoint never waits for writers or readers; what it cannot copy yet waits for the
-/// next one.
-fn checkpoint_in_background(pool: SqlitePool) {
+/// flushed the database file before its applications were acknowledged.
+///
+/// A passive checkpoint copies without stopping anyone, but under a steady stream of
+/// writes it never catches up with the last frame, and SQLite starts the WAL over only
+/// when a checkpoint has: in a 10-second rush the WAL grew past 450 MB and every page
+/// read searched a longer WAL index. So a second pass copies what was written during the
+/// first while holding this process's write turn (`gate`; a few milliseconds), and the
+/// next writer starts the WAL from the top.
+fn checkpoint_in_background(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>) {
+    /// Frames in the WAL when the checkpoint began (0 when it was empty); frames written
+    /// while it copied are not counted, so a full count says nothing about those.
+    async fn checkpoint(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+        let (_busy, log, _copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+        Ok(log)
+    }
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -158,7 +170,14 @@ fn checkpoint_in_background(pool: SqlitePool) {
             if pool.is_closed() {
                 return;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            let done = match checkpoint(&pool).await {
+                Ok(log) if log > 0 => {
+                    let _turn = gate.lock().await;
+                    checkpoint(&pool).await.map(|_| ())
+                }
+                other => other.map(|_| ()),
+            };
+            if let Err(e) = done {
                 if pool.is_closed() {
                     return;
                 }
@@ -199,7 +218,9 @@ impl Store {
                     .pragma("soft_heap_limit", "16777216")
                     // Checkpoints run on their own task (see `checkpoint_in_background`),
                     // not inside whichever commit crosses the threshold.
-                    .pragma("wal_autocheckpoint", "0");
+                    .pragma("wal_autocheckpoint", "0")
+                    // When the WAL starts over, a file grown by a burst shrinks back.
+                    .pragma("journal_size_limit", "67108864");
                 if let Some(dir) = options.get_filename().parent()
                     && !dir.as_os_str().is_empty()
                 {
@@ -212,7 +233,6 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                checkpoint_in_background(pool.clone());
                 Pool::Sqlite(pool)
             }
             Backend::Postgres => {
@@ -226,10 +246,11 @@ impl Store {
                 )
             }
         };
-        Ok(Store {
-            pool,
-            gate: Arc::default(),
-        })
+        let gate = Arc::default();
+        if let Pool::Sqlite(p) = &pool {
+            checkpoint_in_background(p.clone(), Arc::clone(&gate));
+        }
+        Ok(Store { pool, gate })
     }
 
     /// The engine behind this store.
