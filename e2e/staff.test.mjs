@@ -45,6 +45,23 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('button', { name: 'Change capacity' }).click();
   await page.getByText('The capacity is updated').waitFor();
 
+  // Cancelling asks first and shows the email that would go out; keeping changes nothing.
+  await page.getByRole('link', { name: 'Cancel the whole class…' }).click();
+  await page.getByRole('heading', { name: /^Cancel Citizen Police Academy: Class 33\?$/ }).waitFor();
+  await page.getByText('Hello [first name],').waitFor();
+  await checkPage(page, 'staff-cancel-class-confirm');
+  await page.getByRole('link', { name: 'Keep the class' }).click();
+  await page.getByRole('heading', { name: /Roster/ }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: /^Cancel session 2/ }).click();
+  await page.getByRole('heading', { name: 'Cancel session 2?' }).waitFor();
+  assert.match(await page.getByRole('button', { name: /^Cancel session 2 and email/ }).innerText(), /email \d+ (person|people)/);
+  await checkPage(page, 'staff-cancel-session-confirm-phone');
+  await page.getByRole('link', { name: 'Keep the session' }).click();
+  await page.getByRole('heading', { name: /Roster/ }).waitFor();
+  await checkPage(page, 'staff-class-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // Class 33 has not started: its first session takes no marks yet, and says when it will.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('link', { name: /^1\. / }).click();

@@ -19,7 +19,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn course(&self) -> String {
+    pub fn course(&self) -> String {
         format!("{}: {}", self.program, self.class)
     }
 

@@ -181,6 +181,55 @@ pub async fn cancel_session(
     Ok(told)
 }
 
+/// What a cancellation would send, shown to staff before they confirm: how many people
+/// hear of it and the message as it will read (with a placeholder for each name).
+#[derive(Debug)]
+pub struct CancellationPreview {
+    /// The class as messages name it ("Citizen Police Academy, Spring 2027").
+    pub course: String,
+    pub recipients: i64,
+    pub message: crate::store::outbox::OutgoingMessage,
+}
+
+/// The name shown in a previewed message where each recipient's first name will go.
+const NAME_PLACEHOLDER: &str = "[first name]";
+
+/// What [`cancel_class`] would send, without changing anything.
+pub async fn preview_class_cancellation(store: &Store, class_id: ClassId) -> Result<CancellationPreview, Error> {
+    let class = store
+        .class_for_allocation(class_id)
+        .await?
+        .ok_or(Error::NotFound("class"))?;
+    if !class.status.can_become(crate::domain::ClassStatus::Cancelled) {
+        return Err(Error::conflict("A completed or cancelled class cannot be cancelled."));
+    }
+    let ctx = context(&class);
+    Ok(CancellationPreview {
+        course: ctx.course(),
+        recipients: store.count_active_applicants(class_id).await?,
+        message: messages::class_cancelled(&ctx, "", NAME_PLACEHOLDER),
+    })
+}
+
+/// What [`cancel_session`] would send for the session `describe` names, without
+/// changing anything.
+pub async fn preview_session_cancellation(
+    store: &Store,
+    class_id: ClassId,
+    describe: &str,
+) -> Result<CancellationPreview, Error> {
+    let class = store
+        .class_for_allocation(class_id)
+        .await?
+        .ok_or(Error::NotFound("class"))?;
+    let ctx = context(&class);
+    Ok(CancellationPreview {
+        course: ctx.course(),
+        recipients: store.count_active_applicants(class_id).await?,
+        message: messages::session_cancelled(&ctx, "", NAME_PLACEHOLDER, describe),
+    })
+}
+
 /// Cancels a class and tells everyone still involved (seats, waitlist, lottery).
 pub async fn cancel_class(store: &Store, actor: &str, class_id: ClassId, now: Timestamp) -> Result<usize, Error> {
     use crate::domain::ClassStatus;

@@ -296,7 +296,10 @@ async fn try_batch(
     }
 
     // 1. Replays and rules, in arrival order.
-    let keys: Vec<&str> = jobs.iter().filter_map(|j| j.request.idempotency_key.as_deref()).collect();
+    let keys: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| j.request.idempotency_key.as_deref())
+        .collect();
     let earlier: HashMap<String, (String, ApplicationId)> = tx
         .idempotent_results(&keys)
         .await?
@@ -496,7 +499,9 @@ async fn try_batch(
             } => {
                 let class_id = job.request.class_id;
                 let id = *ids.get(&(class_id, rank)).ok_or_else(|| {
-                    StoreError::Corrupt(format!("class {class_id}: inserted rank {rank} came back without an id"))
+                    StoreError::Corrupt(format!(
+                        "class {class_id}: inserted rank {rank} came back without an id"
+                    ))
                 })?;
                 Ok(Receipt {
                     id,

@@ -8,6 +8,13 @@ use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
 use crate::domain::{ApplicationId, ClassId, SessionId};
 
+/// The statuses of people still involved in a class (seats, waitlist, lottery entries).
+macro_rules! still_involved {
+    () => {
+        "status IN ('entered', 'pending_review', 'confirmed', 'waitlisted', 'offered')"
+    };
+}
+
 /// Someone with a seat in a class, who attends its sessions.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Participant {
@@ -329,8 +336,22 @@ impl Tx {
 
     /// Everyone still involved in a class (seat holders, waitlist, lottery entries).
     pub async fn active_applicants(&mut self, class_id: ClassId) -> Result<Vec<(String, String)>, StoreError> {
-        let sql = "SELECT email, first_name FROM applications WHERE class_id = $1 \
-                   AND status IN ('entered', 'pending_review', 'confirmed', 'waitlisted', 'offered') ORDER BY id";
-        Ok(on_tx!(self, c => sqlx::query_as(sql).bind(class_id).fetch_all(c).await)?)
+        const SQL: &str = concat!(
+            "SELECT email, first_name FROM applications WHERE class_id = $1 AND ",
+            still_involved!(),
+            " ORDER BY id"
+        );
+        Ok(on_tx!(self, c => sqlx::query_as(SQL).bind(class_id).fetch_all(c).await)?)
+    }
+}
+
+impl Store {
+    /// How many people are still involved in a class: whom a cancellation would email.
+    pub async fn count_active_applicants(&self, class_id: ClassId) -> Result<i64, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT COUNT(*) FROM applications WHERE class_id = $1 AND ",
+            still_involved!()
+        );
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(SQL).bind(class_id).fetch_one(p).await)?)
     }
 }

@@ -86,7 +86,10 @@ async fn class_feeds_follow_changes_and_cancellations(backend: Backend) {
     // Cancel one session, move another: same UIDs, higher SEQUENCE, the cancelled one stays.
     let coordinator = session(&app, COORDINATOR).await;
     let cancel = format!("/staff/classes/{class}/sessions/{}/cancel", ids[0]);
-    assert_eq!(post_as(&app, Some(&coordinator), &cancel, &[]).await, 303);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &cancel, &[("confirm", "yes")]).await,
+        303
+    );
     let second = &detail["sessions"][1];
     let date = second["date"].as_str().unwrap();
     let edit = format!("/staff/classes/{class}/sessions/{}/edit", ids[1]);

@@ -4,7 +4,7 @@
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::actors::{
-    ADMIN, COORDINATOR, OTHER_OFFICER, PASSWORD, PRESENTING_OFFICER, get_as, post_as, session, set_password,
+    ADMIN, COORDINATOR, OTHER_OFFICER, PASSWORD, PRESENTING_OFFICER, get_as, post_as, post_form, session, set_password,
     staff_sign_in as sign_in,
 };
 use crate::applications::{applicant, apply, spawn};
@@ -392,15 +392,28 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
             [303, 400, 400, 400, 403, 403],
         ),
         (
-            "POST",
+            "GET",
             format!("/staff/classes/{class}/sessions/{teen_session}/cancel"),
             vec![],
             [303, 404, 404, 403, 403, 403],
         ),
         (
             "POST",
+            format!("/staff/classes/{class}/sessions/{teen_session}/cancel"),
+            f(&[("confirm", "yes")]),
+            [303, 404, 404, 403, 403, 403],
+        ),
+        ("GET", cls("/cancel"), vec![], RUNNERS),
+        (
+            "GET",
             "/staff/classes/987654/cancel".into(),
             vec![],
+            [303, 404, 404, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/classes/987654/cancel".into(),
+            f(&[("confirm", "yes")]),
             [303, 404, 404, 403, 403, 403],
         ),
         (
@@ -1425,13 +1438,34 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
     let coordinator = session(&app, COORDINATOR).await;
     let officer = session(&app, PRESENTING_OFFICER).await;
     let cancel = format!("/staff/classes/{class}/sessions/{third}/cancel");
-    assert_eq!(post_as(&app, Some(&officer), &cancel, &[]).await, 403);
-    assert_eq!(post_as(&app, Some(&coordinator), &cancel, &[]).await, 303);
+    let yes = [("confirm", "yes")];
+    assert_eq!(get_as(&app, Some(&officer), &cancel).await, 403);
+    assert_eq!(post_as(&app, Some(&officer), &cancel, &yes).await, 403);
+    // The first step only asks: it names the session, counts the recipients and shows
+    // the message with a placeholder for each name, and nothing is sent.
+    let res = post_form(&app, Some(&coordinator), &cancel, &[]).await;
+    assert_eq!(res.status().as_u16(), 303, "an unconfirmed cancel asks first");
+    assert_eq!(res.headers()["location"], cancel.as_str());
+    let ask = app.page_as(&coordinator, &cancel).await;
+    assert!(ask.contains("<h1>Cancel session 3?</h1>"), "{ask}");
+    assert!(ask.contains("The email 2 people will get"), "{ask}");
+    assert!(ask.contains("Hello [first name],"), "{ask}");
+    assert!(ask.contains("Cancel session 3 and email 2 people"), "{ask}");
+    assert!(!ask.contains("person1@example.org"), "no one's address on the preview");
+    let detail = app.get_json(&format!("/api/v1/classes/{class}")).await;
+    assert_eq!(detail["sessions"][2]["cancelled"], false);
     assert_eq!(
-        post_as(&app, Some(&coordinator), &cancel, &[]).await,
+        app.mailbox("person1@example.org").await.len(),
+        1,
+        "only the application email"
+    );
+    assert_eq!(post_as(&app, Some(&coordinator), &cancel, &yes).await, 303);
+    assert_eq!(
+        post_as(&app, Some(&coordinator), &cancel, &yes).await,
         409,
         "already cancelled"
     );
+    assert_eq!(get_as(&app, Some(&coordinator), &cancel).await, 409);
     let detail = app.get_json(&format!("/api/v1/classes/{class}")).await;
     assert_eq!(detail["sessions"][2]["cancelled"], true);
     let (_, page) = app.get_text(&format!("/classes/{class}")).await;
@@ -1444,10 +1478,17 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
         .collect();
     assert_eq!(kinds, ["application_received", "session_cancelled"]);
 
-    assert_eq!(
-        post_as(&app, Some(&coordinator), &format!("/staff/classes/{class}/cancel"), &[]).await,
-        303
+    let cancel_class = format!("/staff/classes/{class}/cancel");
+    assert_eq!(post_as(&app, Some(&coordinator), &cancel_class, &[]).await, 303);
+    assert_ne!(
+        app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
+        "cancelled",
+        "not without confirming"
     );
+    let ask = app.page_as(&coordinator, &cancel_class).await;
+    assert!(ask.contains("Class cancelled: Citizen Police Academy"), "{ask}");
+    assert!(ask.contains("Cancel the class and email 2 people"), "{ask}");
+    assert_eq!(post_as(&app, Some(&coordinator), &cancel_class, &yes).await, 303);
     assert_eq!(
         app.get_json(&format!("/api/v1/classes/{class}")).await["status"],
         "cancelled"
@@ -1462,10 +1503,8 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
         waitlisted,
         ["application_received", "session_cancelled", "class_cancelled"]
     );
-    assert_eq!(
-        post_as(&app, Some(&coordinator), &format!("/staff/classes/{class}/cancel"), &[]).await,
-        409
-    );
+    assert_eq!(post_as(&app, Some(&coordinator), &cancel_class, &yes).await, 409);
+    assert_eq!(get_as(&app, Some(&coordinator), &cancel_class).await, 409);
     let actions: Vec<String> = app
         .store
         .audit_entries(None, 5)

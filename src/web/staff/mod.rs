@@ -115,10 +115,13 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
         .route(
             "/staff/classes/{id}/sessions/{sid}/cancel",
-            post(classes::cancel_session),
+            get(classes::confirm_cancel_session).post(classes::cancel_session),
         )
         .route("/staff/classes/{id}/sessions/{sid}/make-up", post(attendance::make_up))
-        .route("/staff/classes/{id}/cancel", post(classes::cancel_class))
+        .route(
+            "/staff/classes/{id}/cancel",
+            get(classes::confirm_cancel_class).post(classes::cancel_class),
+        )
         .route("/staff/classes/{id}/email", post(classes::email))
         .route("/staff/classes/{id}/import", get(import::form).post(import::upload))
         .route("/staff/applications/{id}/move", post(classes::move_on_waitlist))
