@@ -40,12 +40,15 @@ async function emailedLink(email, kind) {
   throw new Error(`no ${kind} message for ${email}`);
 }
 
-test('a resident applies, follows the emailed link and withdraws', async () => {
+test('a resident applies, follows the emailed link, withdraws and takes it back', async () => {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.baseUrl + '/programs/citizen-academy');
   await page.getByRole('link', { name: 'Class 33' }).click();
-  await page.getByRole('heading', { name: 'Apply' }).waitFor();
+  // What applying does, and the way to the form, come before the schedule.
+  await page.getByRole('heading', { name: 'Seats are open' }).waitFor();
+  await page.getByRole('link', { name: 'Apply for a seat' }).click();
+  await page.getByRole('heading', { name: 'Apply', exact: true }).waitFor();
   await checkPage(page, 'apply-form');
 
   // Sending the form empty names every missing field, and passes axe in its error state.
@@ -88,10 +91,24 @@ test('a resident applies, follows the emailed link and withdraws', async () => {
   assert.match(ics, /BEGIN:VEVENT/);
   await checkPage(page, 'my-calendar');
 
-  await page.getByRole('button', { name: 'Withdraw this application' }).click();
-  await page.getByText('You have withdrawn.').waitFor();
-  await page.getByText('Status: Withdrawn').waitFor();
-  await checkPage(page, 'my-withdrawn');
+  // Withdrawing asks first, says what happens to the seat, and can be taken back during
+  // the grace period without losing the place.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: 'Withdraw this application…' }).click();
+  await page.getByRole('heading', { name: /^Withdraw from Citizen Police Academy: Class 33\?$/ }).waitFor();
+  await checkPage(page, 'my-withdraw-confirm-phone');
+  await page.getByRole('button', { name: 'Withdraw my application' }).click();
+  await page.getByText('You asked to withdraw.').first().waitFor();
+  await page.getByText('Seat held, under review').waitFor();
+  await checkPage(page, 'my-withdrawing-phone');
+  await page.getByRole('button', { name: 'Keep my application' }).click();
+  await page.getByText('You kept your application.').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Withdraw this application…' }).count(), 1);
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await page.getByRole('link', { name: 'Withdraw this application…' }).click();
+  await page.getByRole('button', { name: 'Withdraw my application' }).click();
+  await page.getByText(/It takes effect at/).waitFor();
+  await checkPage(page, 'my-withdrawing');
   await context.close();
 });
 

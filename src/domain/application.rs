@@ -75,17 +75,28 @@ impl ApplicationStatus {
         Self::HOLDING_SEAT.contains(&self)
     }
 
+    /// Statuses the applicant may still withdraw from.
+    pub const WITHDRAWABLE: &'static [ApplicationStatus] = &[
+        ApplicationStatus::Entered,
+        ApplicationStatus::PendingReview,
+        ApplicationStatus::Confirmed,
+        ApplicationStatus::Waitlisted,
+        ApplicationStatus::Offered,
+    ];
+
     /// Whether the applicant may still withdraw.
     pub fn can_withdraw(self) -> bool {
-        matches!(
-            self,
-            ApplicationStatus::Entered
-                | ApplicationStatus::PendingReview
-                | ApplicationStatus::Confirmed
-                | ApplicationStatus::Waitlisted
-                | ApplicationStatus::Offered
-        )
+        Self::WITHDRAWABLE.contains(&self)
     }
+}
+
+/// How long a resident has to take back a withdrawal. Their place (seat, waitlist
+/// position, lottery entry) is kept meanwhile; a mistaken tap on a phone costs nothing.
+pub const WITHDRAW_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+/// When a withdrawal asked for at `now` takes effect.
+pub fn withdrawal_takes_effect(now: jiff::Timestamp) -> jiff::Timestamp {
+    now.checked_add(WITHDRAW_GRACE).unwrap_or(now)
 }
 
 /// One broken rule, in words, with the field it concerns.
@@ -482,6 +493,47 @@ pub fn place(allocation: Allocation, capacity: i64, seats_held: i64, requires_re
     }
 }
 
+/// What applying now would do, announced at the top of a class page so nobody fills in
+/// the form believing they get a seat when they join a waitlist or a draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplyPrompt {
+    pub headline: &'static str,
+    pub detail: &'static str,
+    /// The primary action's words.
+    pub action: &'static str,
+    /// Whether the applicant joins the waitlist.
+    pub waitlist: bool,
+}
+
+/// The prompt for a class with `seats_left` seats open to online applicants, from the
+/// same placement rule the registrar applies.
+pub fn apply_prompt(allocation: Allocation, seats_left: i64, requires_review: bool) -> ApplyPrompt {
+    let seat = |detail| ApplyPrompt {
+        headline: "Seats are open",
+        detail,
+        action: "Apply for a seat",
+        waitlist: false,
+    };
+    match place(allocation, seats_left.max(0), 0, requires_review) {
+        ApplicationStatus::Entered => ApplyPrompt {
+            headline: "Seats are drawn by lottery",
+            detail: "Apply before registration closes to enter the draw. Everyone who applies in time has the same chance.",
+            action: "Enter the lottery",
+            waitlist: false,
+        },
+        ApplicationStatus::PendingReview => {
+            seat("Apply and a seat is held for you while the department reviews your application.")
+        }
+        ApplicationStatus::Waitlisted => ApplyPrompt {
+            headline: "This class is full",
+            detail: "You can still apply: you join the waitlist, and we email you if a seat opens.",
+            action: "Join the waitlist",
+            waitlist: true,
+        },
+        _ => seat("Apply and a seat is yours at once; we email you a confirmation."),
+    }
+}
+
 /// Whether a claim may apply during the priority round. Before `priority_until`, only
 /// the listed ties may apply; after it, everyone.
 pub fn priority_round_allows(claim: Affiliation, priority: &[Affiliation], in_priority_round: bool) -> bool {
@@ -807,6 +859,25 @@ mod tests {
         assert!(!ApplicationStatus::Expired.holds_seat());
         assert!(ApplicationStatus::Offered.can_withdraw());
         assert!(!ApplicationStatus::Completed.can_withdraw());
+    }
+
+    #[test]
+    fn the_apply_prompt_says_what_applying_does() {
+        assert_eq!(apply_prompt(Allocation::FirstCome, 3, false).action, "Apply for a seat");
+        assert!(apply_prompt(Allocation::FirstCome, 3, true).detail.contains("reviews"));
+        let full = apply_prompt(Allocation::FirstCome, 0, false);
+        assert!(full.waitlist);
+        assert_eq!(full.action, "Join the waitlist");
+        assert_eq!(apply_prompt(Allocation::Lottery, 0, false).action, "Enter the lottery");
+    }
+
+    #[test]
+    fn a_withdrawal_takes_effect_after_the_grace_period() {
+        let now: jiff::Timestamp = "2027-03-01T18:00:00Z".parse().unwrap();
+        assert_eq!(
+            withdrawal_takes_effect(now),
+            "2027-03-01T18:10:00Z".parse::<jiff::Timestamp>().unwrap()
+        );
     }
 
     #[test]

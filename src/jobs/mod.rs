@@ -1,5 +1,6 @@
 //! Background work, run every few seconds by each instance: lottery draws, expiring
-//! seat offers (passing seats on), queuing session reminders and last calls on offers,
+//! seat offers (passing seats on), carrying out withdrawals whose grace period ended,
+//! queuing session reminders and last calls on offers,
 //! delivering the outbox, erasing minors' details and answers to programs' own questions
 //! when their retention ends, and forgetting request counts and failed sign-ins of
 //! windows that have passed. Every
@@ -36,6 +37,7 @@ pub struct Jobs {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Round {
     pub offers_expired: usize,
+    pub withdrawals: usize,
     pub messages_delivered: usize,
     pub lotteries_drawn: usize,
     pub minor_records_erased: u64,
@@ -55,7 +57,8 @@ pub async fn run_once(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
 async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     let lotteries_drawn = waitlist::draw_due_lotteries(&state.store, &state.links, now).await?;
     let offers_expired = waitlist::expire_offers(&state.store, &state.links, now).await?;
-    if lotteries_drawn > 0 || offers_expired > 0 {
+    let withdrawals = crate::service::applicants::finish_withdrawals(&state.store, &state.links, now).await?;
+    if lotteries_drawn > 0 || offers_expired > 0 || withdrawals > 0 {
         state.changes.changed();
     }
     let reminders_queued =
@@ -77,6 +80,7 @@ async fn round(state: &Jobs, now: Timestamp) -> anyhow::Result<Round> {
     state.store.prune_sign_in_failures(now.as_second() - window).await?;
     Ok(Round {
         offers_expired,
+        withdrawals,
         messages_delivered,
         lotteries_drawn,
         minor_records_erased,

@@ -18,13 +18,17 @@ use crate::store::{Store, StoreError};
 /// What an applicant can do to their application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Withdraw, taking effect after [`application::WITHDRAW_GRACE`].
     Withdraw,
+    /// Take back a withdrawal that has not taken effect yet.
+    KeepApplication,
     AcceptOffer,
     DeclineOffer,
 }
 
 /// Carries out an applicant's action on one of their own applications, passing a freed
-/// seat to the waitlist in the same transaction.
+/// seat to the waitlist in the same transaction. A withdrawal is only scheduled here (the
+/// place is kept until it takes effect); [`finish_withdrawals`] carries it out.
 pub async fn act(
     store: &Store,
     links: &Links,
@@ -45,8 +49,28 @@ pub async fn act(
     let current = app.status.0;
     let offer_open = current == ApplicationStatus::Offered && app.offer_expires_at.is_some_and(|t| t > now.as_second());
     let (from, to): (&[ApplicationStatus], ApplicationStatus) = match action {
-        Action::Withdraw if current.can_withdraw() => (&[current], ApplicationStatus::Withdrawn),
-        Action::Withdraw => return Err(Error::conflict("This application can no longer be withdrawn.")),
+        Action::Withdraw => {
+            if !current.can_withdraw() {
+                return Err(Error::conflict("This application can no longer be withdrawn."));
+            }
+            if !tx
+                .schedule_withdrawal(id, application::withdrawal_takes_effect(now), now)
+                .await?
+            {
+                return Err(Error::conflict("You have already asked to withdraw this application."));
+            }
+            tx.commit().await?;
+            return Ok(current);
+        }
+        Action::KeepApplication => {
+            if !tx.keep_application(id, now).await? {
+                return Err(Error::conflict(
+                    "There is no withdrawal to take back: it has already taken effect, or was never asked for.",
+                ));
+            }
+            tx.commit().await?;
+            return Ok(current);
+        }
         Action::AcceptOffer if offer_open => {
             let to = if class.eligibility.requires_review() {
                 ApplicationStatus::PendingReview
@@ -65,20 +89,50 @@ pub async fn act(
             "This application changed in the meantime; reload the page.",
         ));
     }
-    if to == ApplicationStatus::Withdrawn {
-        // A ride-along seat is freed with the class seat.
-        tx.delete_booking(id).await?;
-    }
-    let ctx = context(&class);
-    if to == ApplicationStatus::Withdrawn {
-        tx.enqueue(&messages::withdrawn(&ctx, &app.email, &app.first_name), now)
-            .await?;
-    }
     if current.holds_seat() && !to.holds_seat() {
         offer_freed_seats(&mut tx, &class, links, now).await?;
     }
     tx.commit().await?;
     Ok(to)
+}
+
+/// Carries out the withdrawals whose grace period has ended as of `now`: each in its own
+/// transaction, with the confirmation email and the freed seat offered on. Returns how
+/// many took effect.
+pub async fn finish_withdrawals(store: &Store, links: &Links, now: Timestamp) -> Result<usize, Error> {
+    let mut done = 0;
+    for id in store.due_withdrawals(now, 200).await? {
+        let mut tx = store.begin().await?;
+        let Some(app) = tx.application(id).await? else {
+            continue;
+        };
+        if !app.withdraw_at.is_some_and(|at| at <= now.as_second()) {
+            // Taken back, or already carried out, since the list was read.
+            continue;
+        }
+        let current = app.status.0;
+        let Some(class) = tx.lock_class(app.class_id).await? else {
+            tx.clear_withdrawal(id).await?;
+            tx.commit().await?;
+            continue;
+        };
+        if !current.can_withdraw() || !tx.set_status(id, &[current], ApplicationStatus::Withdrawn, now).await? {
+            // The application moved on meanwhile (an offer expired, staff acted).
+            tx.clear_withdrawal(id).await?;
+            tx.commit().await?;
+            continue;
+        }
+        // A ride-along seat is freed with the class seat.
+        tx.delete_booking(id).await?;
+        tx.enqueue(&messages::withdrawn(&context(&class), &app.email, &app.first_name), now)
+            .await?;
+        if current.holds_seat() {
+            offer_freed_seats(&mut tx, &class, links, now).await?;
+        }
+        tx.commit().await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// Emails a fresh sign-in link if applications exist under `email`. Says nothing either

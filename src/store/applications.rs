@@ -183,6 +183,8 @@ pub struct ApplicationRecord {
     pub queue_rank: i64,
     pub offer_expires_at: Option<i64>,
     pub created_at: i64,
+    /// When the owner's withdrawal takes effect, while they can still take it back.
+    pub withdraw_at: Option<i64>,
 }
 
 /// A stored status code, checked on read.
@@ -199,14 +201,16 @@ impl TryFrom<String> for StatusCode {
 }
 
 const APPLICATION_COLUMNS: &str = "id, class_id, status, first_name, last_name, email, phone, city, \
-     emergency_name, emergency_phone, queue_rank, offer_expires_at, created_at";
+     emergency_name, emergency_phone, queue_rank, offer_expires_at, created_at, withdraw_at";
 
 /// The seat-holding statuses as an SQL list, from the one definition in `domain`.
 pub(crate) fn holding_list() -> String {
-    let codes: Vec<String> = ApplicationStatus::HOLDING_SEAT
-        .iter()
-        .map(|s| format!("'{}'", s.code()))
-        .collect();
+    status_list(ApplicationStatus::HOLDING_SEAT)
+}
+
+/// Statuses as an SQL list: `('a', 'b')`.
+fn status_list(statuses: &[ApplicationStatus]) -> String {
+    let codes: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.code())).collect();
     format!("({})", codes.join(", "))
 }
 
@@ -344,6 +348,40 @@ impl Tx {
         Ok(on_tx!(self, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?)
     }
 
+    /// Schedules the owner's withdrawal for `at`; false if the application cannot be
+    /// withdrawn or a withdrawal is already scheduled.
+    pub async fn schedule_withdrawal(
+        &mut self,
+        id: ApplicationId,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE applications SET withdraw_at = $1, updated_at = $2 \
+             WHERE id = $3 AND withdraw_at IS NULL AND status IN {}",
+            status_list(ApplicationStatus::WITHDRAWABLE)
+        );
+        let n = on_tx!(self, c => sqlx::query(AssertSqlSafe(sql)).bind(to_secs(at)).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Takes back a scheduled withdrawal that has not taken effect; false if there is none
+    /// or its time has come.
+    pub async fn keep_application(&mut self, id: ApplicationId, now: Timestamp) -> Result<bool, StoreError> {
+        let sql = "UPDATE applications SET withdraw_at = NULL, updated_at = $1 WHERE id = $2 AND withdraw_at > $1";
+        let n = on_tx!(self, c => sqlx::query(sql).bind(to_secs(now)).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Forgets a scheduled withdrawal the application can no longer carry out.
+    pub async fn clear_withdrawal(&mut self, id: ApplicationId) -> Result<(), StoreError> {
+        let sql = "UPDATE applications SET withdraw_at = NULL WHERE id = $1";
+        on_tx!(self, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Moves an application to `status`, but only from one of `from`; false if it was not
     /// in one of those (someone else acted first).
     pub async fn set_status(
@@ -355,7 +393,7 @@ impl Tx {
     ) -> Result<bool, StoreError> {
         let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.code())).collect();
         let sql = format!(
-            "UPDATE applications SET status = $1, offer_expires_at = NULL, updated_at = $2 \
+            "UPDATE applications SET status = $1, offer_expires_at = NULL, withdraw_at = NULL, updated_at = $2 \
              WHERE id = $3 AND status IN ({})",
             from.join(", ")
         );
@@ -491,6 +529,13 @@ impl Store {
         let sql = "DELETE FROM applicant_sessions WHERE id_hash = $1";
         dispatch!(&self.pool, p => sqlx::query(sql).bind(id_hash).execute(p).await.map(|_| ()))?;
         Ok(())
+    }
+
+    /// Applications whose scheduled withdrawal is due, oldest first (a partial index
+    /// holds only scheduled ones).
+    pub async fn due_withdrawals(&self, now: Timestamp, limit: i64) -> Result<Vec<ApplicationId>, StoreError> {
+        let sql = "SELECT id FROM applications WHERE withdraw_at <= $1 ORDER BY withdraw_at, id LIMIT $2";
+        Ok(dispatch!(&self.pool, p => sqlx::query_scalar(sql).bind(to_secs(now)).bind(limit).fetch_all(p).await)?)
     }
 
     /// Every application filed under an email, newest first.

@@ -117,3 +117,17 @@ pub async fn post_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Resp
         .await
         .unwrap()
 }
+
+/// Withdraws an application as its signed-in owner (confirmed on the form), then lets the
+/// grace period pass; returns the moment the withdrawal took effect.
+pub async fn withdraw(app: &TestApp, cookie: &str, id: impl std::fmt::Display) -> jiff::Timestamp {
+    let path = format!("/my/applications/{id}/withdraw");
+    let res = post_form(app, Some(cookie), &path, &[("confirm", "yes")]).await;
+    assert_eq!(res.status().as_u16(), 303, "POST {path}");
+    let effective = precinct::domain::application::withdrawal_takes_effect(jiff::Timestamp::now());
+    let done = precinct::service::applicants::finish_withdrawals(&app.store, &app.state.links, effective)
+        .await
+        .unwrap();
+    assert_eq!(done, 1, "the withdrawal took effect");
+    effective
+}

@@ -202,7 +202,7 @@ async fn participants_subscribe_to_their_own_classes(backend: Backend) {
     // Someone without a seat gets an empty calendar, not someone else's.
     let (_, body) = apply(&app, precinct::domain::ClassId::new(class), &applicant(8), None).await;
     let other = applicant_session(&app, &link_token(&app, "person8@example.org").await).await;
-    post_with(&app, &other, &format!("/my/applications/{}/withdraw", body["id"])).await;
+    crate::actors::withdraw(&app, &other, &body["id"]).await;
     let other_url = shown_address(&post_with(&app, &other, "/my/calendar").await.text().await.unwrap());
     assert!(feed_events(&app, &path_of(&other_url)).await.1.is_empty());
     // A presenter address is not a participant address.

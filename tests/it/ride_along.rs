@@ -166,14 +166,7 @@ async fn participants_book_and_cancel_ride_along_shifts(backend: Backend) {
         303
     );
     assert!(my_page(&app, second_cookie).await.contains("Your ride-along is done"));
-    let res = post_form(
-        &app,
-        Some(first_cookie),
-        &format!("/my/applications/{first}/withdraw"),
-        &[],
-    )
-    .await;
-    assert_eq!(res.status().as_u16(), 303);
+    crate::actors::withdraw(&app, first_cookie, first).await;
 }
 
 async fn the_last_ride_along_seat_goes_to_exactly_one_person(backend: Backend) {

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use precinct::domain::ClassStatus;
 use reqwest::header::COOKIE;
 
-use crate::actors::{applicant_session as sign_in, link_token, post_with};
+use crate::actors::{applicant_session as sign_in, get_as, link_token, post_form, post_with};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, Options, TestApp, spawn_app_with};
 use crate::on_both_backends;
@@ -43,11 +43,82 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
     assert!(html.contains("Status: <strong>Confirmed</strong>"), "{html}");
     assert!(html.contains("Session 12"), "the schedule is shown");
 
-    let res = post_with(&app, &first, &format!("/my/applications/{}/withdraw", ids[0])).await;
+    // Withdrawing asks first: the bare button leads to a page saying what happens.
+    let withdraw = format!("/my/applications/{}/withdraw", ids[0]);
+    let res = post_with(&app, &first, &withdraw).await;
     assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], withdraw.as_str());
+    let ask = app.page_as(&first, &withdraw).await;
+    assert!(
+        ask.contains("Your seat goes to the next person on the waitlist."),
+        "{ask}"
+    );
+    assert!(ask.contains("You have 10 minutes to change your mind"), "{ask}");
+    // Confirmed, it is only scheduled: the place is kept and can be taken back.
+    let confirm = [("confirm", "yes")];
+    let res = post_form(&app, Some(&first), &withdraw, &confirm).await;
+    assert_eq!(res.headers()["location"], "/my/applications?done=withdrawn");
+    let before = pairs(&[("confirmed", 2), ("waitlisted", 2)]);
+    assert_eq!(counts(&app, class).await, before);
+    let html = app.page_as(&first, "/my/applications").await;
+    assert!(html.contains("It takes effect at"), "{html}");
+    assert_eq!(
+        post_form(&app, Some(&first), &withdraw, &confirm)
+            .await
+            .status()
+            .as_u16(),
+        409
+    );
+    let keep = format!("/my/applications/{}/keep", ids[0]);
+    let res = post_with(&app, &first, &keep).await;
+    assert_eq!(res.headers()["location"], "/my/applications?done=kept");
+    assert_eq!(
+        post_with(&app, &first, &keep).await.status().as_u16(),
+        409,
+        "nothing to take back"
+    );
+    // A retried job round before the grace period ends does nothing.
+    let now = Timestamp::now();
+    let round = precinct::jobs::run_once(&app.state.jobs(), now).await.unwrap();
+    assert_eq!(round.withdrawals, 0);
+    assert_eq!(counts(&app, class).await, before);
+    assert_eq!(
+        message_kinds(&app, "person1@example.org").await,
+        ["application_received"]
+    );
+
+    // Asked again and left alone, it takes effect when the grace period ends: the
+    // confirmation goes out and the seat passes on, once, whichever instance runs it.
+    assert_eq!(
+        post_form(&app, Some(&first), &withdraw, &confirm)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let early = now.checked_add(SignedDuration::from_mins(9)).unwrap();
+    assert_eq!(
+        precinct::jobs::run_once(&app.state.jobs(), early)
+            .await
+            .unwrap()
+            .withdrawals,
+        0
+    );
+    let due = now.checked_add(SignedDuration::from_mins(11)).unwrap();
+    let jobs = app.state.jobs();
+    let (a, b) = tokio::join!(
+        precinct::jobs::run_once(&jobs, due),
+        precinct::jobs::run_once(&jobs, due)
+    );
+    assert_eq!(a.unwrap().withdrawals + b.unwrap().withdrawals, 1);
     assert_eq!(
         counts(&app, class).await,
         pairs(&[("confirmed", 1), ("offered", 1), ("waitlisted", 1), ("withdrawn", 1)])
+    );
+    assert_eq!(
+        post_with(&app, &first, &keep).await.status().as_u16(),
+        409,
+        "too late to take back"
     );
     assert_eq!(
         message_kinds(&app, "person1@example.org").await,
@@ -88,10 +159,51 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
     );
 
     // Someone else's application is invisible, whatever the id.
-    let res = post_with(&app, &fourth, &format!("/my/applications/{}/withdraw", ids[1])).await;
+    let res = post_form(
+        &app,
+        Some(&fourth),
+        &format!("/my/applications/{}/withdraw", ids[1]),
+        &confirm,
+    )
+    .await;
     assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(
+        get_as(&app, Some(&fourth), &format!("/my/applications/{}/withdraw", ids[1])).await,
+        404
+    );
+    assert_eq!(
+        post_with(&app, &fourth, &format!("/my/applications/{}/keep", ids[1]))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
     let res = post_with(&app, &fourth, &format!("/my/applications/{}/accept", ids[3])).await;
     assert_eq!(res.status().as_u16(), 409, "no open offer any more");
+}
+
+async fn the_class_page_says_what_applying_does_before_the_form(backend: Backend) {
+    let app = spawn(backend).await;
+    let class = open_class(
+        &app,
+        ClassSpec {
+            capacity: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    let page = || async { app.get_text(&format!("/classes/{class}")).await.1 };
+    let open = page().await;
+    let prompt = open.find("Apply for a seat").expect("the primary action");
+    assert!(prompt < open.find("id=\"apply-heading\"").unwrap(), "before the form");
+    assert!(!open.contains("Join the waitlist"));
+    apply(&app, class, &applicant(1), None).await;
+    // The last seat is taken: the cached page changes with it.
+    let full = page().await;
+    assert!(full.contains("This class is full"), "{full}");
+    assert!(full.contains("Join the waitlist"));
+    assert!(full.contains("Your application goes on the waitlist."));
+    assert!(!full.contains("Apply for a seat"));
 }
 
 async fn links_work_once_and_expire(backend: Backend) {
@@ -639,6 +751,7 @@ async fn applicants_correct_their_details_and_more_seats_go_to_the_waitlist(back
 
 on_both_backends!(
     a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on,
+    the_class_page_says_what_applying_does_before_the_form,
     links_work_once_and_expire,
     the_form_keeps_what_was_typed_and_a_double_submit_files_once,
     cross_site_form_posts_are_refused,

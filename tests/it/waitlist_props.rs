@@ -68,6 +68,13 @@ async fn run(app: &TestApp, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 };
                 // Refusals (accepting what was never offered, withdrawing twice) are fine.
                 let _ = precinct::service::applicants::act(&app.store, &app.state.links, key, *id, action, clock).await;
+                if action == Action::Withdraw {
+                    // Nobody takes it back: it takes effect when the grace period ends.
+                    let effective = precinct::domain::application::withdrawal_takes_effect(clock);
+                    precinct::service::applicants::finish_withdrawals(&app.store, &app.state.links, effective)
+                        .await
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
             }
             Op::Wait(hours) => {
                 clock += SignedDuration::from_hours(i64::from(hours));

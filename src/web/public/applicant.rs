@@ -55,6 +55,8 @@ struct ApplicationView {
     waitlist_position: Option<i64>,
     offer_deadline: Option<String>,
     can_withdraw: bool,
+    /// When a withdrawal the owner asked for takes effect (they can still take it back).
+    withdrawing_at: Option<String>,
     can_correct: bool,
     certificate: Option<String>,
     /// For graduates: whether they chose to hear about volunteering and alumni events.
@@ -245,7 +247,11 @@ pub async fn list(
         return Ok(see_other("/my"));
     };
     let notice = match query.get("done").map(String::as_str) {
-        Some("withdrawn") => Some("You have withdrawn. We sent a confirmation by email."),
+        Some("withdrawn") => Some(
+            "You asked to withdraw. Until it takes effect, at the time shown below, your place is kept and \
+             you can keep your application; then we email you a confirmation.",
+        ),
+        Some("kept") => Some("You kept your application. Nothing has changed."),
         Some("accepted") => Some("You accepted the seat. See you at the first session."),
         Some("declined") => Some("You declined the seat; it goes to the next person on the waitlist."),
         Some("corrected") => Some("Your contact details are updated."),
@@ -310,7 +316,12 @@ async fn applications_page(
                         .map(|t| format::instant(t, &tz))
                 })
                 .flatten(),
-            can_withdraw: status.can_withdraw(),
+            can_withdraw: status.can_withdraw() && a.withdraw_at.is_none(),
+            withdrawing_at: a
+                .withdraw_at
+                .filter(|_| status.can_withdraw())
+                .and_then(|t| Timestamp::from_second(t).ok())
+                .map(|t| format::instant(t, &tz)),
             can_correct: status.can_withdraw()
                 && crate::domain::application::corrections_open(
                     class.corrections_until,
@@ -373,7 +384,7 @@ pub async fn act(
         return Ok(see_other("/my"));
     };
     let (action, done) = match action.as_str() {
-        "withdraw" => (Action::Withdraw, "withdrawn"),
+        "keep" => (Action::KeepApplication, "kept"),
         "accept" => (Action::AcceptOffer, "accepted"),
         "decline" => (Action::DeclineOffer, "declined"),
         _ => return Err(AppError::NotFound("page")),
@@ -382,6 +393,83 @@ pub async fn act(
         Ok(_) => Ok(see_other(&format!("/my/applications?done={done}"))),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "public/withdraw.html")]
+struct WithdrawPage {
+    layout: Layout,
+    id: ApplicationId,
+    course: String,
+    status: ApplicationStatus,
+    grace_minutes: i64,
+}
+
+/// `GET /my/applications/{id}/withdraw`: what withdrawing means, before it is asked for.
+pub async fn confirm_withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Id(id): Id<ApplicationId>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    let app = state
+        .store
+        .applications_of(&email_key)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(AppError::NotFound("application"))?;
+    if !app.status.0.can_withdraw() || app.withdraw_at.is_some() {
+        return Ok(see_other("/my/applications"));
+    }
+    let class = state
+        .store
+        .public_class(app.class_id)
+        .await?
+        .ok_or(AppError::NotFound("application"))?;
+    let dept = state.store.department().await?;
+    let page = WithdrawPage {
+        layout: Layout::new(dept.as_ref(), ""),
+        id,
+        course: format!("{}: {}", class.program_name, class.name),
+        status: app.status.0,
+        grace_minutes: crate::domain::application::WITHDRAW_GRACE.as_mins(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    confirm: String,
+}
+
+/// `POST /my/applications/{id}/withdraw`: asks for the withdrawal once confirmed (it takes
+/// effect after the grace period); unconfirmed, shows what it means first.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Id(id): Id<ApplicationId>,
+    extract::Form(form): extract::Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let Some(email_key) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/my"));
+    };
+    if form.confirm != "yes" {
+        return Ok(see_other(&format!("/my/applications/{id}/withdraw")));
+    }
+    applicants::act(
+        &state.store,
+        &state.links,
+        &email_key,
+        id,
+        Action::Withdraw,
+        Timestamp::now(),
+    )
+    .await?;
+    Ok(see_other("/my/applications?done=withdrawn"))
 }
 
 /// `POST /my/applications/{id}/correct`: new contact details.

@@ -42,6 +42,8 @@ struct ClassPage {
     waiver_required: bool,
     lottery: Option<LotteryRecord>,
     form_action: String,
+    /// What applying does, shown near the top while the form is open.
+    prompt: Option<crate::domain::application::ApplyPrompt>,
 }
 
 /// `GET /classes/{id}`.
@@ -103,6 +105,14 @@ pub async fn page(state: &AppState, id: ClassId, form: FormState, status: Status
     } else {
         None
     };
+    let open = online && registration.is_open();
+    let prompt = open.then(|| {
+        crate::domain::application::apply_prompt(
+            class.allocation,
+            class.seats_left(),
+            program.eligibility.requires_review(),
+        )
+    });
     let page = ClassPage {
         layout: Layout::new(dept.as_ref(), "/programs"),
         class: ClassView::new(&class, &tz, now),
@@ -110,11 +120,12 @@ pub async fn page(state: &AppState, id: ClassId, form: FormState, status: Status
         location_address: class.location_address,
         time_zone: dept.map_or_else(|| "UTC".to_string(), |d| d.time_zone),
         sessions,
-        form: (online && registration.is_open()).then_some(form),
+        form: open.then_some(form),
         no_form_reason,
         waiver_required: program.eligibility.waiver,
         lottery,
         form_action: format!("/classes/{id}/apply#apply-heading"),
+        prompt,
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -71,6 +71,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(applicant::cancel_ride_along),
         )
         .route("/my/applications/{id}/alumni", axum::routing::post(applicant::alumni))
+        .route(
+            "/my/applications/{id}/withdraw",
+            get(applicant::confirm_withdraw).post(applicant::withdraw),
+        )
         .route("/my/applications/{id}/{action}", axum::routing::post(applicant::act))
         .route("/my/sign-out", axum::routing::post(applicant::sign_out))
         .route("/my/certificates/{number}", get(applicant::certificate))
