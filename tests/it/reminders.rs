@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use precinct::domain::{ClassId, ClassStatus};
 use precinct::service::planning::{ClassIn, PatternIn};
 
-use crate::actors::{applicant_session, link_token, post_with};
+use crate::actors::{applicant_session, link_token};
 use crate::applications::{ClassSpec, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;

@@ -45,7 +45,7 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
 
     // Withdrawing asks first: the bare button leads to a page saying what happens.
     let withdraw = format!("/my/applications/{}/withdraw", ids[0]);
-    let res = post_with(&app, &first, &withdraw).await;
+    let res = post_form(&app, Some(&first), &withdraw, &[]).await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], withdraw.as_str());
     let ask = app.page_as(&first, &withdraw).await;

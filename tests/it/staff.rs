@@ -1486,7 +1486,10 @@ async fn cancelling_a_session_or_a_class_tells_everyone(backend: Backend) {
         "not without confirming"
     );
     let ask = app.page_as(&coordinator, &cancel_class).await;
-    assert!(ask.contains("Class cancelled: Citizen Police Academy"), "{ask}");
+    assert!(
+        ask.contains("Subject:</strong> Class cancelled: Scenario Academy"),
+        "{ask}"
+    );
     assert!(ask.contains("Cancel the class and email 2 people"), "{ask}");
     assert_eq!(post_as(&app, Some(&coordinator), &cancel_class, &yes).await, 303);
     assert_eq!(
