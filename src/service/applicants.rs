@@ -106,7 +106,7 @@ pub async fn finish_withdrawals(store: &Store, links: &Links, now: Timestamp) ->
         let Some(app) = tx.application(id).await? else {
             continue;
         };
-        if !app.withdraw_at.is_some_and(|at| at <= now.as_second()) {
+        if app.withdraw_at.is_none_or(|at| at > now.as_second()) {
             // Taken back, or already carried out, since the list was read.
             continue;
         }
