@@ -4,8 +4,8 @@
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::actors::{
-    ADMIN, COORDINATOR, OTHER_OFFICER, PASSWORD, PRESENTING_OFFICER, get_as, post_as, post_form, session, set_password,
-    staff_sign_in as sign_in,
+    ADMIN, COORDINATOR, OTHER_OFFICER, PASSWORD, PRESENTING_OFFICER, get_as, post_as, post_form, post_page, session,
+    set_password, staff_sign_in as sign_in,
 };
 use crate::applications::{applicant, apply, spawn};
 use crate::helpers::{Backend, TestApp};
@@ -1058,6 +1058,61 @@ async fn reviewers_clear_background_checks_and_decide(backend: Backend) {
             "application.background_check"
         ]
     );
+}
+
+async fn review_explains_refusals_in_words_and_moves_on_to_the_next(backend: Backend) {
+    let app = spawn(backend).await;
+    let coordinator = session(&app, COORDINATOR).await;
+    let decision = |id: i64| format!("/staff/applications/{id}/decision");
+    // The citizen academy checks backgrounds: approving at once is too early, and the
+    // application itself says why, in words, with nothing decided.
+    let academy = precinct::domain::ClassId::new(app.class_id("Class 33").await);
+    let (_, body) = apply(&app, academy, &applicant(1), None).await;
+    let early = body["id"].as_i64().unwrap();
+    let (status, _, body) = post_page(&app, &coordinator, &decision(early), &[("decision", "approve")]).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("Nothing was saved"), "{body}");
+    assert!(body.contains("<dd>Seat held, under review</dd>"), "{body}");
+    assert!(body.contains("applied online"), "{body}");
+    assert!(!body.contains("pending_review"), "no stored codes on the page");
+    let (status, _, body) = post_page(
+        &app,
+        &coordinator,
+        &decision(early),
+        &[("decision", "deny"), ("next", "yes")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Give a reason when denying an application."), "{body}");
+
+    // Decided, the queue moves on to the oldest application still waiting.
+    let class = crate::applications::open_class(
+        &app,
+        crate::applications::ClassSpec {
+            capacity: 3,
+            review: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_, body) = apply(&app, class, &applicant(2), None).await;
+    let id = body["id"].as_i64().unwrap();
+    let (status, location, _) = post_page(
+        &app,
+        &coordinator,
+        &decision(id),
+        &[("decision", "approve"), ("next", "yes")],
+    )
+    .await;
+    let oldest = app.store.review_queue(None, 1).await.unwrap()[0].id;
+    assert_ne!(oldest.get(), id);
+    assert_eq!((status, location), (303, Some(format!("/staff/applications/{oldest}"))));
+    let page = app.page_as(&coordinator, &format!("/staff/applications/{id}")).await;
+    assert!(
+        page.contains(&format!("<dt>Last reviewed by</dt><dd>{COORDINATOR}</dd>")),
+        "{page}"
+    );
+    assert!(!page.contains("staff:"), "no internal actor ids");
 }
 
 async fn staff_enter_phone_applications_under_the_same_rules(backend: Backend) {
@@ -2162,6 +2217,7 @@ on_both_backends!(
     rosters_export_to_csv_safely,
     reviewers_clear_background_checks_and_decide,
     staff_enter_phone_applications_under_the_same_rules,
+    review_explains_refusals_in_words_and_moves_on_to_the_next,
     a_forgotten_password_is_reset_by_a_single_use_link,
     two_step_sign_in_needs_a_fresh_code,
     departments_can_require_two_step_sign_in_for_admins,

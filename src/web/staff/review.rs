@@ -10,12 +10,12 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::classes::actor;
-use crate::domain::ApplicationId;
 use crate::domain::QuestionId;
 use crate::domain::access::Permission;
 use crate::domain::application::{BackgroundCheck, Decision};
 use crate::domain::questions::{self, QuestionKind};
 use crate::domain::screening::{self, Outcome, StageState};
+use crate::domain::{ApplicationId, ApplicationStatus};
 use crate::format;
 use crate::service::review;
 use crate::store::questions::AnswerRow;
@@ -84,6 +84,12 @@ struct ReviewPage {
     outcomes: &'static [Outcome],
     reasons: Vec<(String, String)>,
     errors: Vec<String>,
+    /// The stored codes in words: status, how the application came in, connection, and
+    /// who reviewed it last (the audit actor without its internal id).
+    status_label: &'static str,
+    channel_label: &'static str,
+    affiliation_label: String,
+    reviewed_by: Option<String>,
 }
 
 fn back(id: ApplicationId) -> Response {
@@ -180,6 +186,15 @@ async fn page(state: &AppState, ctx: &StaffPage, id: ApplicationId, errors: Vec<
         })
         .collect();
     let page = ReviewPage {
+        status_label: ApplicationStatus::parse(&a.status).map_or("Unknown", |s| s.label()),
+        channel_label: if a.channel == "staff" {
+            "entered by staff"
+        } else {
+            "applied online"
+        },
+        affiliation_label: crate::domain::eligibility::Affiliation::parse(&a.affiliation)
+            .map_or_else(|| a.affiliation.clone(), |c| c.label().to_string()),
+        reviewed_by: a.reviewed_by.as_deref().map(actor_in_words),
         answers,
         layout: super::layout(dept.as_ref(), "/staff", user),
         class_name: format!("{}: {}", class.program_name, class.name),
@@ -294,11 +309,27 @@ pub async fn set_check(
     Ok(back(id))
 }
 
+/// The application page answering a decision the application's state refuses (409).
+fn refused(mut shown: Response) -> Result<Response, AppError> {
+    *shown.status_mut() = axum::http::StatusCode::CONFLICT;
+    Ok(shown)
+}
+
+/// An audit actor (`staff:12 pat@example.org`, `job:retention`) as a reader names it.
+fn actor_in_words(actor: &str) -> String {
+    match actor.split_once(' ') {
+        Some((id, who)) if id.starts_with("staff:") => who.to_string(),
+        _ => actor.to_string(),
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DecisionForm {
     decision: String,
     reason: String,
+    /// `yes`: after deciding, open the next application waiting for review.
+    next: String,
 }
 
 /// `POST /staff/applications/{id}/decision`: approve, or deny with a reason.
@@ -314,10 +345,16 @@ pub async fn decide(
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,
         "deny" if reason.is_empty() => {
-            return Err(AppError::Invalid("Give a reason when denying an application.".into()));
+            return page(
+                &state,
+                &ctx,
+                id,
+                vec!["Give a reason when denying an application.".into()],
+            )
+            .await;
         }
         "deny" if reason.chars().count() > 500 => {
-            return Err(AppError::Invalid("Keep the reason under 500 characters.".into()));
+            return page(&state, &ctx, id, vec!["Keep the reason under 500 characters.".into()]).await;
         }
         "deny" => Decision::Deny {
             reason: reason.to_string(),
@@ -336,7 +373,9 @@ pub async fn decide(
         let check_recorded =
             BackgroundCheck::parse(&a.background_check).is_some_and(|c| c != BackgroundCheck::NotStarted);
         let has_sensitive = check_recorded || definition.stages.iter().any(|s| s.sensitive);
-        screening::may_approve_unnamed(has_sensitive).map_err(|m| AppError::Conflict(m.into()))?;
+        if let Err(m) = screening::may_approve_unnamed(has_sensitive) {
+            return refused(page(&state, &ctx, id, vec![m.to_string()]).await?);
+        }
     }
     match review::decide(
         &state.store,
@@ -347,9 +386,20 @@ pub async fn decide(
         Timestamp::now(),
     )
     .await
+    .map_err(AppError::from)
     {
+        Ok(_) if form.next == "yes" => {
+            // The queue moves on: the oldest application still waiting, if any.
+            Ok(match state.store.review_queue(None, 1).await?.first() {
+                Some(next) => crate::web::see_other(&format!("/staff/applications/{}", next.id)),
+                None => crate::web::see_other("/staff/review"),
+            })
+        }
         Ok(_) => Ok(back(id)),
-        Err(e) => Err(e.into()),
+        // Too early, or already decided: say why on the application itself.
+        Err(AppError::Conflict(m)) => refused(page(&state, &ctx, id, vec![m]).await?),
+        Err(AppError::Invalid(m)) => page(&state, &ctx, id, vec![m]).await,
+        Err(e) => Err(e),
     }
 }
 
