@@ -263,6 +263,11 @@ test('the planning pages work and pass axe', async () => {
   await page.getByRole('button', { name: 'Record' }).click();
   await page.getByText('Called to confirm the employer.').waitFor();
   await checkPage(page, 'staff-review');
+  // Approving before the screening is done explains why on the same page.
+  await page.getByRole('button', { name: 'Approve and open the next' }).click();
+  await page.getByRole('heading', { name: 'Nothing was saved' }).waitFor();
+  await page.getByRole('heading', { name: 'Rosa Delgado', level: 1 }).waitFor();
+  await checkPage(page, 'staff-review-refused');
   await page.getByRole('link', { name: 'Review queue' }).click();
   await page.getByRole('link', { name: 'Rosa Delgado' }).waitFor();
   await checkPage(page, 'staff-review-queue');
