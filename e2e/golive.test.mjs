@@ -287,8 +287,9 @@ async function goLive(backend) {
     for (const n of [1, 2]) {
       await t.getByRole('link', { name: new RegExp(`^${n}\\. `) }).click();
       await t.getByRole('heading', { name: 'Attendance' }).waitFor();
-      await t.getByRole('button', { name: /^Present: / }).first().click();
-      await t.getByText('Now: Present').first().waitFor();
+      await t.locator('.precinct-attendance__person').first().getByText('Present', { exact: true }).click();
+      await t.getByRole('button', { name: 'Save attendance' }).click();
+      await t.getByText('Saved: 1 mark changed.').waitFor();
       if (n === 1) await checkPage(t, tag('attendance'));
       await t.goto(classUrl);
     }

@@ -67,7 +67,7 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByRole('link', { name: /^1\. / }).click();
   await page.getByRole('heading', { name: 'Attendance' }).waitFor();
   await page.getByText('This session has not started yet.').waitFor();
-  assert.equal(await page.getByRole('button', { name: /^Present: / }).count(), 0, 'no marks before the session');
+  assert.equal(await page.getByRole('radio').count(), 0, 'no marks before the session');
   await checkPage(page, 'staff-attendance-not-yet');
   await page.getByRole('link', { name: 'Citizen Police Academy: Class 33' }).click();
   await page.getByRole('link', { name: 'Graduation', exact: true }).click();
@@ -75,14 +75,22 @@ test('the demo administrator signs in and runs a class', async () => {
   await page.getByText('This class cannot graduate before its last session').waitFor();
   await checkPage(page, 'staff-graduation');
 
-  // Attendance on a phone-sized page, in the weekend class that met on Saturdays: one tap
-  // per person (everyone was at the first session, so the verdicts stay as they are).
+  // Attendance on a phone-sized page, in the weekend class that met on Saturdays: a tap
+  // per person and one save (everyone was at the first session, so after changing one
+  // mark and changing it back the verdicts stay as they are).
   await page.goto(server.baseUrl + '/staff');
   await page.getByRole('link', { name: 'Citizen Police Academy: Weekend Class 4' }).click();
   await page.getByRole('link', { name: /^1\. / }).click();
   await page.getByRole('heading', { name: 'Attendance' }).waitFor();
-  await page.getByRole('button', { name: /^Present: / }).first().click();
-  await page.getByText('Now: Present').first().waitFor();
+  const first = page.locator('.precinct-attendance__person').first();
+  await first.getByText('Absent', { exact: true }).click();
+  await page.getByRole('button', { name: 'Save attendance' }).click();
+  await page.getByText('Saved: 1 mark changed.').waitFor();
+  await page.locator('.precinct-attendance__person').first().getByText('Present', { exact: true }).click();
+  await page.getByRole('button', { name: 'Save attendance' }).click();
+  await page.getByText('Saved: 1 mark changed.').waitFor();
+  await page.getByRole('button', { name: 'Mark everyone not yet marked present, and save' }).click();
+  await page.getByText('Saved: nothing had changed.').waitFor();
   await checkPage(page, 'staff-attendance');
   await page.setViewportSize({ width: 1280, height: 900 });
 

@@ -250,6 +250,18 @@ pub fn marking_opens_at(starts_at: Timestamp) -> Timestamp {
         .unwrap_or(starts_at)
 }
 
+/// Why a class's marks can no longer change, if they cannot: once it graduated, its
+/// verdicts and certificates rest on them; a cancelled class has nothing left to mark.
+pub fn marks_locked(status: super::ClassStatus) -> Option<&'static str> {
+    match status {
+        super::ClassStatus::Completed => {
+            Some("Attendance is locked: this class has graduated, and its certificates rest on these marks.")
+        }
+        super::ClassStatus::Cancelled => Some("Attendance is locked: this class is cancelled."),
+        _ => None,
+    }
+}
+
 /// Whether attendance may be taken at `now` for a session starting at `starts_at`.
 pub fn check_marking(starts_at: Timestamp, now: Timestamp) -> Result<(), TooEarly> {
     let opens_at = marking_opens_at(starts_at);
@@ -276,6 +288,15 @@ fn plural(n: u32) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn marks_lock_once_a_class_graduates_or_is_cancelled() {
+        use crate::domain::ClassStatus;
+        assert!(marks_locked(ClassStatus::InProgress).is_none());
+        assert!(marks_locked(ClassStatus::Completed).unwrap().contains("graduated"));
+        assert!(marks_locked(ClassStatus::Cancelled).is_some());
+    }
+
     use super::*;
     use Mark::*;
 

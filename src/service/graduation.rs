@@ -82,6 +82,7 @@ pub async fn record_marks(
         return Err(too_early(store, reason).await);
     }
     let mut tx = store.begin().await?;
+    check_unlocked(&mut tx, class_id).await?;
     for (application, record) in marks {
         if !tx.is_participant(class_id, *application).await? {
             return Err(Error::NotFound("participant"));
@@ -108,6 +109,18 @@ pub async fn record_marks(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses to change marks of a class whose marks are locked (graduated, cancelled).
+async fn check_unlocked(tx: &mut crate::store::Tx, class_id: ClassId) -> Result<(), Error> {
+    let status = tx
+        .class_status_for_marks(class_id)
+        .await?
+        .ok_or(Error::NotFound("participant"))?;
+    match crate::domain::graduation::marks_locked(status) {
+        Some(reason) => Err(Error::conflict(reason)),
+        None => Ok(()),
+    }
 }
 
 /// Confirms graduation by the rule's verdicts: graduates are completed and get numbered
@@ -221,6 +234,7 @@ pub async fn record_make_up(
     now: Timestamp,
 ) -> Result<(), Error> {
     let mut tx = store.begin().await?;
+    check_unlocked(&mut tx, class_id).await?;
     if !tx.is_participant(class_id, application).await? {
         return Err(Error::NotFound("participant"));
     }

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::{Store, StoreError, Tx, dispatch, on_tx, to_secs};
 use crate::domain::graduation::{GraduationRule, Mark, Record};
-use crate::domain::{ApplicationId, ClassId, SessionId};
+use crate::domain::{ApplicationId, ClassId, ClassStatus, SessionId};
 
 /// The statuses of people still involved in a class (seats, waitlist, lottery entries).
 macro_rules! still_involved {
@@ -182,6 +182,21 @@ impl Tx {
                    AND status IN ('confirmed', 'completed', 'not_completed')";
         let n: i64 = on_tx!(self, c => sqlx::query_scalar(sql).bind(id).bind(class_id).fetch_one(c).await)?;
         Ok(n == 1)
+    }
+
+    /// A class's status, read so that graduating it waits for this transaction (and the
+    /// other way round): marks are never written into a class that has just graduated.
+    pub async fn class_status_for_marks(&mut self, class_id: ClassId) -> Result<Option<ClassStatus>, StoreError> {
+        let sql = match self.backend() {
+            super::Backend::Sqlite => "SELECT status FROM classes WHERE id = $1",
+            super::Backend::Postgres => "SELECT status FROM classes WHERE id = $1 FOR SHARE",
+        };
+        let status: Option<String> = on_tx!(self, c => sqlx::query_scalar(sql).bind(class_id).fetch_optional(c).await)?;
+        status
+            .map(|s| {
+                ClassStatus::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("class {class_id}: status {s:?}")))
+            })
+            .transpose()
     }
 
     /// Locks a class that is about to graduate: false when it is no longer in progress

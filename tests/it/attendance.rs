@@ -1,6 +1,6 @@
 //! Attendance on the phone page and graduation by the program's rule, over real HTTP.
 
-use crate::actors::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, session};
+use crate::actors::{COORDINATOR, OTHER_OFFICER, PRESENTING_OFFICER, get_as, post_as, post_page, session};
 use crate::applications::{ClassSpec, HELD, applicant, apply, open_class, spawn};
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
@@ -51,6 +51,91 @@ async fn mark(app: &TestApp, cookie: &str, class: i64, session: i64, who: i64, m
         &[("application", &who.to_string()), ("mark", mark)],
     )
     .await
+}
+
+async fn the_sheet_saves_in_one_go_and_marks_lock_after_graduation(backend: Backend) {
+    let app = spawn(backend).await;
+    // The weekend class met on the last eight Saturdays; its attendance is being taken.
+    let class = app.class_id("Weekend Class 4").await;
+    let class_id = precinct::domain::ClassId::new(class);
+    let last = *session_ids(&app, class).await.last().unwrap();
+    let session_id = precinct::domain::SessionId::new(last);
+    let people = app.store.participants(class_id).await.unwrap();
+    let before = app.store.class_attendance(class_id).await.unwrap();
+    let coordinator = session(&app, COORDINATOR).await;
+    let path = format!("/staff/classes/{class}/sessions/{last}/attendance");
+    // One save: the first person absent, everyone not yet marked present.
+    let first = people[0].id;
+    let field = format!("mark-{first}");
+    let form = [(field.as_str(), "absent"), ("all", "present")];
+    let unmarked_others = people[1..]
+        .iter()
+        .filter(|p| !before.contains_key(&(session_id, p.id)))
+        .count();
+    let first_changes = before
+        .get(&(session_id, first))
+        .is_none_or(|r| r.mark != precinct::domain::graduation::Mark::Absent);
+    let expected = unmarked_others + usize::from(first_changes);
+    assert!(expected > 0, "the demo leaves the last session to mark");
+    let (status, location, _) = post_page(&app, &coordinator, &path, &form).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location,
+        Some(format!("/staff/classes/{class}/sessions/{last}?saved={expected}"))
+    );
+    let after = app.store.class_attendance(class_id).await.unwrap();
+    for p in &people {
+        let mark = after[&(session_id, p.id)].mark;
+        match before.get(&(session_id, p.id)) {
+            _ if p.id == first => assert_eq!(mark, precinct::domain::graduation::Mark::Absent),
+            Some(was) => assert_eq!(mark, was.mark, "a saved mark stays"),
+            None => assert_eq!(mark, precinct::domain::graduation::Mark::Present),
+        }
+    }
+    // Saving the same sheet again changes and audits nothing.
+    let audited = app.store.audit_entries(Some("attendance"), 500).await.unwrap().len();
+    let (_, location, _) = post_page(&app, &coordinator, &path, &form).await;
+    assert_eq!(
+        location,
+        Some(format!("/staff/classes/{class}/sessions/{last}?saved=0"))
+    );
+    assert_eq!(
+        app.store.audit_entries(Some("attendance"), 500).await.unwrap().len(),
+        audited
+    );
+    let page = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/sessions/{last}?saved=0"))
+        .await;
+    assert!(page.contains("Saved: nothing had changed."));
+    assert!(page.contains("Save attendance"));
+
+    // Graduated, the marks are locked: no form, and writes are refused.
+    let graduation = format!("/staff/classes/{class}/graduation");
+    assert_eq!(post_as(&app, Some(&coordinator), &graduation, &[]).await, 303);
+    assert_eq!(mark(&app, &coordinator, class, last, first.get(), "present").await, 409);
+    let (status, _, _) = post_page(&app, &coordinator, &path, &[(field.as_str(), "present")]).await;
+    assert_eq!(status, 409);
+    let make_up = format!("/staff/classes/{class}/sessions/{last}/make-up");
+    let who = first.to_string();
+    assert_eq!(
+        post_as(
+            &app,
+            Some(&coordinator),
+            &make_up,
+            &[("application", &who), ("made_up", "true")]
+        )
+        .await,
+        409
+    );
+    let page = app
+        .page_as(&coordinator, &format!("/staff/classes/{class}/sessions/{last}"))
+        .await;
+    assert!(
+        page.contains("Attendance is locked: this class has graduated"),
+        "{page}"
+    );
+    assert!(!page.contains("Save attendance"));
+    assert_eq!(app.store.class_attendance(class_id).await.unwrap(), after);
 }
 
 async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
@@ -124,7 +209,11 @@ async fn officers_take_attendance_only_in_their_own_classes(backend: Backend) {
         400
     );
     let page = app.page_as(&officer, &sheet).await;
-    assert!(page.contains("Now: <strong>Late</strong>"));
+    assert!(page.contains("Saved: <strong>Late</strong>"), "{page}");
+    assert!(
+        page.contains(&format!(r#"name="mark-{participant}" value="late" checked"#)),
+        "the saved mark is the chosen one"
+    );
 }
 
 async fn a_class_graduates_by_its_programs_rule(backend: Backend) {
@@ -663,6 +752,7 @@ async fn attendance_waits_for_the_session_and_graduation_for_the_last_one(backen
 }
 
 on_both_backends!(
+    the_sheet_saves_in_one_go_and_marks_lock_after_graduation,
     attendance_waits_for_the_session_and_graduation_for_the_last_one,
     officers_take_attendance_only_in_their_own_classes,
     a_class_graduates_by_its_programs_rule,

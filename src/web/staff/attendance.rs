@@ -50,6 +50,10 @@ struct AttendancePage {
     late_limit: Option<u32>,
     /// Why marks cannot be taken yet (the session is ahead); the buttons are hidden.
     not_yet: Option<String>,
+    /// Why marks can no longer change (graduated, cancelled); the form is hidden.
+    locked: Option<&'static str>,
+    /// How many marks the last save changed.
+    saved: Option<usize>,
 }
 
 #[derive(Template)]
@@ -79,6 +83,7 @@ pub async fn sheet(
     State(state): State<AppState>,
     ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
+    axum::extract::Query(query): axum::extract::Query<SheetQuery>,
 ) -> Result<Response, AppError> {
     let user = &ctx.user;
     if state.store.session_class(session_id).await? != Some(class_id) {
@@ -129,16 +134,17 @@ pub async fn sheet(
         makeups: rule.max_makeups > 0,
         late_limit: rule.late_limit_minutes,
         not_yet,
+        locked: crate::domain::graduation::marks_locked(class.status),
+        saved: query.saved.parse().ok(),
     };
     Ok(render(&page)?.into_response())
 }
 
+/// `?saved=N` after a save.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct MarkForm {
-    application: String,
-    mark: String,
-    minutes_late: String,
+pub struct SheetQuery {
+    saved: String,
 }
 
 /// Longest lateness worth recording: a session lasts a few hours at most.
@@ -157,37 +163,76 @@ fn parse_minutes_late(mark: Mark, raw: &str) -> Result<Option<u32>, AppError> {
     }
 }
 
-/// `POST /staff/classes/{id}/sessions/{sid}/attendance`: one person, one mark.
+/// `POST /staff/classes/{id}/sessions/{sid}/attendance`: the whole sheet in one save
+/// (`mark-{id}` and `late-{id}` per person; `all=present` marks everyone not yet marked
+/// present), or one person (`application`, `mark`, `minutes_late`). Only marks that
+/// change are written, so saving the sheet twice records nothing new.
 pub async fn mark(
     State(state): State<AppState>,
     ctx: StaffPage,
     Id((class_id, session_id)): Id<(ClassId, SessionId)>,
-    Form(form): Form<MarkForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let user = &ctx.user;
     if !allowed(&state, &ctx, class_id).await? {
         return Err(AppError::Forbidden);
     }
-    let application: ApplicationId = form
-        .application
-        .parse()
-        .map_err(|_| AppError::NotFound("participant"))?;
-    let mark = Mark::parse(&form.mark).ok_or_else(|| AppError::BadRequest("Unknown attendance mark.".into()))?;
-    let record = Record {
-        minutes_late: parse_minutes_late(mark, &form.minutes_late)?,
-        ..Record::new(mark)
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
     };
-    crate::service::graduation::record_marks(
-        &state.store,
-        &actor(user),
-        class_id,
-        session_id,
-        &[(application, record)],
-        Timestamp::now(),
-    )
-    .await
-    .map_err(plain_conflict)?;
-    let to = format!("/staff/classes/{class_id}/sessions/{session_id}#p-{application}");
+    let parse_mark =
+        |code: &str| Mark::parse(code).ok_or_else(|| AppError::BadRequest("Unknown attendance mark.".into()));
+    let saved = state.store.class_attendance(class_id).await?;
+    let mut changes = Vec::new();
+    let mut anchor = String::new();
+    if let Some(one) = field("application") {
+        let application: ApplicationId = one.parse().map_err(|_| AppError::NotFound("participant"))?;
+        let mark = parse_mark(field("mark").unwrap_or_default())?;
+        let record = Record {
+            minutes_late: parse_minutes_late(mark, field("minutes_late").unwrap_or_default())?,
+            ..Record::new(mark)
+        };
+        changes.push((application, record));
+        anchor = format!("#p-{application}");
+    } else {
+        let everyone_present = field("all") == Some("present");
+        for p in state.store.participants(class_id).await? {
+            let before = saved.get(&(session_id, p.id));
+            let mark = match field(&format!("mark-{}", p.id)) {
+                Some(code) => parse_mark(code)?,
+                None if everyone_present && before.is_none() => Mark::Present,
+                None => continue,
+            };
+            let record = Record {
+                minutes_late: parse_minutes_late(mark, field(&format!("late-{}", p.id)).unwrap_or_default())?,
+                ..Record::new(mark)
+            };
+            if before.is_some_and(|b| b.mark == record.mark && b.minutes_late == record.minutes_late) {
+                continue;
+            }
+            changes.push((p.id, record));
+        }
+    }
+    if !changes.is_empty() {
+        crate::service::graduation::record_marks(
+            &state.store,
+            &actor(user),
+            class_id,
+            session_id,
+            &changes,
+            Timestamp::now(),
+        )
+        .await
+        .map_err(plain_conflict)?;
+    }
+    let to = format!(
+        "/staff/classes/{class_id}/sessions/{session_id}?saved={}{anchor}",
+        changes.len()
+    );
     Ok(crate::web::see_other(&to))
 }
 
