@@ -20,6 +20,7 @@ mod activity;
 pub(crate) mod attendance;
 mod auth;
 mod calendar;
+mod cancel;
 pub use auth::hash_password;
 mod classes;
 mod content;
@@ -115,12 +116,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/classes/{id}/sessions/{sid}/attendance", post(attendance::mark))
         .route(
             "/staff/classes/{id}/sessions/{sid}/cancel",
-            get(classes::confirm_cancel_session).post(classes::cancel_session),
+            get(cancel::confirm_cancel_session).post(cancel::cancel_session),
         )
         .route("/staff/classes/{id}/sessions/{sid}/make-up", post(attendance::make_up))
         .route(
             "/staff/classes/{id}/cancel",
-            get(classes::confirm_cancel_class).post(classes::cancel_class),
+            get(cancel::confirm_cancel_class).post(cancel::cancel_class),
         )
         .route("/staff/classes/{id}/email", post(classes::email))
         .route("/staff/classes/{id}/import", get(import::form).post(import::upload))
