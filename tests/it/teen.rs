@@ -212,16 +212,18 @@ async fn grades_and_quotas_hold(backend: Backend) {
         post_as(&app, Some(&coordinator), "/staff/nominations/quota", &quota).await,
         303
     );
-    assert_eq!(
-        post_as(
-            &app,
-            Some(&counselor),
-            "/staff/nominations",
-            &nomination(&class, &bayside, "12", "BS-1")
-        )
-        .await,
-        303
-    );
+    let (status, location, _) = crate::actors::post_page(
+        &app,
+        &counselor,
+        "/staff/nominations",
+        &nomination(&class, &bayside, "12", "BS-1"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The next nomination starts at the same school (the counselor has two).
+    let next = app.page_as(&counselor, &location.unwrap()).await;
+    assert!(next.contains("The nomination is filed."), "{next}");
+    assert!(next.contains(&format!(r#"<option value="{bayside}" selected>"#)), "{next}");
     let res = app
         .client
         .post(format!("{}/staff/nominations", app.address))

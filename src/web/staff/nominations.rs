@@ -87,6 +87,8 @@ async fn cohorts(state: &AppState) -> Result<Vec<(ClassId, String)>, AppError> {
 pub struct Which {
     class: String,
     done: String,
+    /// The school the last nomination was for: the form keeps it for the next one.
+    school: String,
 }
 
 async fn page(
@@ -159,7 +161,11 @@ pub async fn show(State(state): State<AppState>, ctx: StaffPage, Query(q): Query
         "updated" => Some("The nomination is corrected."),
         _ => None,
     };
-    page(&state, &ctx, class, NominationInput::default(), Vec::new(), notice).await
+    let form = NominationInput {
+        school_id: q.school.trim().to_string(),
+        ..NominationInput::default()
+    };
+    page(&state, &ctx, class, form, Vec::new(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -205,7 +211,10 @@ pub async fn nominate(
         }
     };
     match nominations::nominate(&state.store, &actor(user), class, school, &checked, Timestamp::now()).await {
-        Ok(_) => Ok(back(class, "nominated")),
+        // A counselor often nominates several students of one school in a row.
+        Ok(_) => Ok(crate::web::see_other(&format!(
+            "/staff/nominations?class={class}&done=nominated&school={school}"
+        ))),
         Err(Error::Conflict { why: m, .. }) => page(&state, &ctx, Some(class), form.input, vec![m], None).await,
         Err(e) => Err(e.into()),
     }
