@@ -32,6 +32,9 @@ function yesterday() {
 test('the instructor records a lesson on a phone, with and without JavaScript', async () => {
   const email = 'l.castellanos@harborpoint-pd.example';
   const { context, page } = await signIn(browser, server.baseUrl, { email, options: phone });
+  // The instructor's home lists their DARE classes and the lessons waiting to be recorded.
+  await page.getByRole('heading', { name: 'Your DARE classes' }).waitFor();
+  await checkPage(page, 'dare-instructor-home');
   await page.goto(server.baseUrl + '/staff/dare');
   await page.getByRole('heading', { name: 'DARE classes' }).waitFor();
   await checkPage(page, 'dare-instructor-list');

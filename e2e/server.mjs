@@ -127,6 +127,8 @@ export async function signIn(browser, baseUrl, {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill('harbor-point-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Classes', level: 1 }).waitFor();
+  // Each role lands on its own work: classes for most, nominations for a counselor.
+  await page.waitForURL((url) => !url.pathname.endsWith('/sign-in'));
+  await page.getByRole('heading', { level: 1 }).waitFor();
   return { context, page };
 }

@@ -62,6 +62,11 @@ async fn a_schools_request_becomes_a_dare_class_that_graduates(backend: Backend)
     let jenna = session(&app, OTHER_OFFICER).await; // a resource officer, not a DARE instructor
     let (request, follow) = school_asks_for_dare(&app).await;
     let seacliff = seacliff(&app).await;
+    // The instructor's home lists the classes they teach and what waits to be recorded.
+    let home = app.page_as(&luis, "/staff").await;
+    assert!(home.contains("Your DARE classes"), "{home}");
+    assert!(home.contains("Marsh Road Elementary School"), "{home}");
+    assert!(!app.page_as(&jenna, "/staff").await.contains("Your DARE classes"));
 
     // The request's page leads to a plan filled from the request.
     let page = app.page_as(&coordinator, &format!("/staff/requests/{request}")).await;

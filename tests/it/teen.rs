@@ -88,6 +88,18 @@ async fn counselors_see_and_change_only_their_own_schools(backend: Backend) {
     );
     assert!(!page.contains("Northgate Academy:"), "no other school");
     assert_eq!(get_as(&app, Some(&officer), "/staff/nominations").await, 403);
+    let home = app
+        .client
+        .get(format!("{}/staff", app.address))
+        .header(COOKIE, &counselor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        home.headers().get("location").map(|l| l.to_str().unwrap()),
+        Some("/staff/nominations"),
+        "a counselor's home is their nominations"
+    );
 
     // Northgate's counselor nominates; Grace (Harbor Point, Bayside) cannot see or touch it.
     let ng = school_id(&app, "Northgate Academy").await.to_string();
@@ -223,7 +235,10 @@ async fn grades_and_quotas_hold(backend: Backend) {
     // The next nomination starts at the same school (the counselor has two).
     let next = app.page_as(&counselor, &location.unwrap()).await;
     assert!(next.contains("The nomination is filed."), "{next}");
-    assert!(next.contains(&format!(r#"<option value="{bayside}" selected>"#)), "{next}");
+    assert!(
+        next.contains(&format!(r#"<option value="{bayside}" selected>"#)),
+        "{next}"
+    );
     let res = app
         .client
         .post(format!("{}/staff/nominations", app.address))

@@ -30,6 +30,9 @@ struct DashboardPage {
     can_plan: bool,
     /// The first-run checklist, shown to administrators until every step is done.
     setup: Vec<crate::domain::department::SetupStep>,
+    /// The DARE classes this officer teaches and how many of their held lessons wait to
+    /// be recorded: `(href, school and teacher, waiting)`.
+    dare: Vec<(String, String, usize)>,
 }
 
 struct RosterView {
@@ -94,6 +97,10 @@ async fn may_see(state: &AppState, ctx: &StaffPage, class_id: ClassId) -> Result
 /// `GET /staff`: the classes this staff member may work on.
 pub async fn dashboard(State(state): State<AppState>, ctx: StaffPage) -> Result<Response, AppError> {
     let user = &ctx.user;
+    if allows(user.role, Permission::Nominate) && !state.store.counselor_schools(user.id).await?.is_empty() {
+        // A counselor's work is nominating their schools' students.
+        return Ok(crate::web::see_other("/staff/nominations"));
+    }
     let dept = &ctx.department;
     let tz = ctx.zone.clone();
     let now = Timestamp::now();
@@ -124,7 +131,31 @@ pub async fn dashboard(State(state): State<AppState>, ctx: StaffPage) -> Result<
     } else {
         Vec::new()
     };
+    let dare = if allows(user.role, Permission::Present) {
+        state
+            .store
+            .dare_classes(Some(user.id))
+            .await?
+            .into_iter()
+            .filter(|c| c.status == crate::domain::dare::DareStatus::Scheduled)
+            .map(|c| {
+                let waiting = c
+                    .lessons
+                    .iter()
+                    .filter(|l| l.status == crate::domain::dare::LessonStatus::Planned && l.starts_at <= now)
+                    .count();
+                (
+                    format!("/staff/dare/{}", c.id),
+                    format!("{}, {} (grade {})", c.school, c.teacher, c.grade),
+                    waiting,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = DashboardPage {
+        dare,
         setup,
         programs,
         can_plan: allows(user.role, Permission::RunClasses),
