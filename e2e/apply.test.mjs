@@ -55,6 +55,8 @@ test('a resident applies, follows the emailed link, withdraws and takes it back'
   await page.getByRole('button', { name: 'Send my application' }).click();
   await page.getByText('Your application was not sent').waitFor();
   await page.getByText('Enter your first name.').first().waitFor();
+  assert.match(await page.title(), /^Error: /);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary', 'focus moves to the summary');
   await checkPage(page, 'apply-errors');
 
   await page.getByLabel('First name').fill('Marisol');

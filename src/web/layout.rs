@@ -155,7 +155,23 @@ pub struct ErrorTemplate {
 
 /// Renders a page template, turning a template failure into a logged 500.
 pub fn render(t: &impl Template) -> Result<Html<String>, AppError> {
-    t.render().map(Html).map_err(|e| AppError::Internal(e.into()))
+    t.render()
+        .map(|html| Html(title_errors(html)))
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The class every page's error summary carries.
+const ERROR_SUMMARY: &str = "usa-alert--error";
+
+/// A page that shows an error summary says so first in its title ("Error: Apply | ..."),
+/// the first thing a screen reader announces and what a browser tab shows. Done here, on
+/// the rendered page, so no form can forget it.
+fn title_errors(html: String) -> String {
+    if html.contains(ERROR_SUMMARY) && !html.contains("<title>Error: ") {
+        html.replacen("<title>", "<title>Error: ", 1)
+    } else {
+        html
+    }
 }
 
 /// A class as listed on pages.
@@ -209,5 +225,18 @@ pub fn registration_text(c: &Class, tz: &TimeZone, now: Timestamp) -> String {
             ClassStatus::Closed | ClassStatus::InProgress => "Closed: this class is full or under way".to_string(),
             _ => "Closed".to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_with_an_error_summary_say_so_in_their_title() {
+        let with = "<title>Apply | Dept</title><div class=\"usa-alert usa-alert--error\">".to_string();
+        assert!(title_errors(with).starts_with("<title>Error: Apply"));
+        let without = "<title>Apply | Dept</title><p>Fine</p>".to_string();
+        assert_eq!(title_errors(without.clone()), without);
     }
 }

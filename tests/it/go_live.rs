@@ -458,6 +458,9 @@ async fn a_class_inherits_its_programs_allocation_and_changes_it_only_as_a_draft
     .await;
     assert_eq!(status, 422);
     assert!(text.contains("A lottery draws when registration closes"));
+    // The error summary says so in the title and links each problem to its field.
+    assert!(text.contains("<title>Error: "), "{text}");
+    assert!(text.contains(r##"<li><a href="#allocation">"##), "{text}");
     let (status, location, _) = post_page(
         &app,
         &coordinator,
