@@ -71,6 +71,15 @@ async fn walk(app: &TestApp, who: &str, cookie: &str, tokens: &[(LinkKind, Strin
             .send()
             .await
             .unwrap();
+        // A role's home may send it on to its own work (a counselor's nominations).
+        if let Some(to) = res
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            && to.starts_with("/staff")
+        {
+            queue.push_back(to.to_string());
+        }
         let bytes = res.bytes().await.unwrap();
         // A PDF's text is compressed: read it as a person would.
         let body = if bytes.starts_with(b"%PDF") {
