@@ -33,6 +33,10 @@ async function journey(context, prefix, options) {
   await page.waitForURL('**/programs/citizen-academy');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Citizen Police Academy');
   await page.getByText('You must be 18 or older on the first day of class.').waitFor();
+  // The page's title is its largest heading, above the program text's own headings.
+  const sizes = await page.evaluate(() => ['h1', 'h2', 'h3'].map((t) =>
+    Math.max(0, ...[...document.querySelectorAll(`main ${t}`)].map((h) => parseFloat(getComputedStyle(h).fontSize)))));
+  assert.ok(sizes[0] > sizes[1] && sizes[0] > sizes[2], `heading sizes ${sizes}`);
   await checkPage(page, `${prefix}-program`, options);
 
   await page.getByRole('link', { name: 'Class 33' }).click();
