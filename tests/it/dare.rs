@@ -395,9 +395,20 @@ async fn a_class_can_be_cancelled_by_a_coordinator(backend: Backend) {
         .find(|c| c.status.code() == "scheduled")
         .expect("the demo has a class under way");
     let path = format!("/staff/dare/{}/cancel", running.id);
-    assert_eq!(post_page(&app, &luis, &path, &[]).await.0, 403);
-    assert_eq!(post_page(&app, &coordinator, &path, &[]).await.0, 303);
-    let (status, _, page) = post_page(&app, &coordinator, &path, &[]).await;
+    let yes = [("confirm", "yes")];
+    assert_eq!(post_page(&app, &luis, &path, &yes).await.0, 403);
+    // Unconfirmed, nothing happens: back to the class, at the confirming disclosure.
+    let (status, location, _) = post_page(&app, &coordinator, &path, &[]).await;
+    assert_eq!(
+        (status, location),
+        (303, Some(format!("/staff/dare/{}#cancel", running.id)))
+    );
+    assert_eq!(
+        app.store.dare_class(running.id).await.unwrap().unwrap().status.code(),
+        "scheduled"
+    );
+    assert_eq!(post_page(&app, &coordinator, &path, &yes).await.0, 303);
+    let (status, _, page) = post_page(&app, &coordinator, &path, &yes).await;
     assert_eq!(status, 422);
     assert!(page.contains("This class is cancelled; its lessons can no longer change."));
     let graduated = classes.iter().find(|c| c.status.code() == "graduated").unwrap();
@@ -437,7 +448,10 @@ async fn a_class_can_be_cancelled_by_a_coordinator(backend: Backend) {
     .await;
     assert_eq!(status, 303);
     let cancel = format!("{}/cancel", location.unwrap());
-    assert_eq!(post_page(&app, &coordinator, &cancel, &[]).await.0, 303);
+    assert_eq!(
+        post_page(&app, &coordinator, &cancel, &[("confirm", "yes")]).await.0,
+        303
+    );
     let r = app.store.request(request.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(r.status.code(), "in_progress");
     assert!(

@@ -187,7 +187,7 @@ async fn every_role_meets_the_permission_table_on_every_route(backend: Backend) 
         (
             "POST",
             "/staff/dare/999999/cancel".into(),
-            vec![],
+            f(&[("confirm", "yes")]),
             [303, 404, 404, 403, 403, 403],
         ),
         (
