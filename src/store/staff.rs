@@ -66,7 +66,13 @@ pub struct RosterRow {
     pub channel: String,
     pub queue_rank: i64,
     pub created_at: i64,
+    /// When the applicant's withdrawal takes effect, while they can still take it back.
+    pub withdraw_at: Option<i64>,
 }
+
+/// The columns of a [`RosterRow`].
+const ROSTER_COLUMNS: &str =
+    "id, first_name, last_name, email, phone, status, channel, queue_rank, created_at, withdraw_at";
 
 /// An application waiting for review, with its class.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -250,9 +256,8 @@ impl Store {
 
     /// A class's applications in queue order.
     pub async fn roster(&self, class_id: ClassId) -> Result<Vec<RosterRow>, StoreError> {
-        let sql = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
-                   FROM applications WHERE class_id = $1 ORDER BY queue_rank";
-        Ok(dispatch!(&self.pool, p => sqlx::query_as(sql).bind(class_id).fetch_all(p).await)?)
+        let sql = format!("SELECT {ROSTER_COLUMNS} FROM applications WHERE class_id = $1 ORDER BY queue_rank");
+        Ok(dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).fetch_all(p).await)?)
     }
 
     /// Up to `limit` rows of a class roster after `after`, in queue order, optionally of
@@ -265,17 +270,16 @@ impl Store {
         after: crate::domain::roster::Cursor,
         limit: i64,
     ) -> Result<Vec<RosterRow>, StoreError> {
-        const COLUMNS: &str = "SELECT id, first_name, last_name, email, phone, status, channel, queue_rank, created_at \
-                               FROM applications WHERE class_id = $1";
+        let columns = format!("SELECT {ROSTER_COLUMNS} FROM applications WHERE class_id = $1");
         const KEYSET: &str = "(queue_rank > $2 OR (queue_rank = $2 AND id > $3)) ORDER BY queue_rank, id LIMIT $4";
         Ok(match status {
             None => {
-                let sql = format!("{COLUMNS} AND {KEYSET}");
+                let sql = format!("{columns} AND {KEYSET}");
                 dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).bind(after.queue_rank)
                     .bind(after.id).bind(limit).fetch_all(p).await)?
             }
             Some(status) => {
-                let sql = format!("{COLUMNS} AND status = $5 AND {KEYSET}");
+                let sql = format!("{columns} AND status = $5 AND {KEYSET}");
                 dispatch!(&self.pool, p => sqlx::query_as(AssertSqlSafe(sql)).bind(class_id).bind(after.queue_rank)
                     .bind(after.id).bind(limit).bind(status.code()).fetch_all(p).await)?
             }

@@ -62,6 +62,10 @@ async fn a_withdrawal_offers_the_seat_and_an_unanswered_offer_passes_on(backend:
     assert_eq!(counts(&app, class).await, before);
     let html = app.page_as(&first, "/my/applications").await;
     assert!(html.contains("It takes effect at"), "{html}");
+    // Staff see it on the roster too.
+    let coordinator = crate::actors::session(&app, crate::actors::COORDINATOR).await;
+    let roster = app.page_as(&coordinator, &format!("/staff/classes/{class}")).await;
+    assert!(roster.contains("; withdrawing at "), "{roster}");
     assert_eq!(
         post_form(&app, Some(&first), &withdraw, &confirm)
             .await

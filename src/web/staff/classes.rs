@@ -39,6 +39,8 @@ struct RosterView {
     row: RosterRow,
     status: &'static str,
     applied: String,
+    /// When a pending withdrawal takes effect.
+    withdrawing: Option<String>,
 }
 
 #[derive(Template)]
@@ -230,6 +232,10 @@ async fn class_page(
         .rows
         .into_iter()
         .map(|row| RosterView {
+            withdrawing: row
+                .withdraw_at
+                .and_then(|t| Timestamp::from_second(t).ok())
+                .map(|t| format::instant(t, &tz)),
             status: crate::domain::ApplicationStatus::parse(&row.status).map_or("Unknown", |s| s.label()),
             applied: Timestamp::from_second(row.created_at)
                 .map(|t| format::instant(t, &tz))
