@@ -36,8 +36,11 @@ pub fn application_received(
     first_name: &str,
     status: ApplicationStatus,
     waitlist_position: Option<i64>,
+    first_session: Option<Timestamp>,
     link: SecretLink,
 ) -> OutgoingMessage {
+    // When it starts, in the department's zone, so the email is useful without the site.
+    let starts = first_session.map_or_else(String::new, |t| format!("The class starts {}.\n\n", ctx.when(t)));
     let standing = match (status, waitlist_position) {
         (ApplicationStatus::Confirmed, _) => {
             "You have a seat. We look forward to seeing you at the first session.".to_string()
@@ -60,7 +63,7 @@ pub fn application_received(
         recipient: to.to_string(),
         subject: format!("Application received: {}", ctx.course()),
         body_text: format!(
-            "Hello {first_name},\n\nThank you for applying to {course}.\n\n{standing}\n\n\
+            "Hello {first_name},\n\nThank you for applying to {course}.\n\n{standing}\n\n{starts}\
              See your application, withdraw, or answer an offer here (the link works once and \
              for 7 days; you can always ask for a new one on our site):\n{LINK_MARK}\n\n{dept}\n",
             course = ctx.course(),
@@ -628,9 +631,15 @@ mod tests {
             "Rosa",
             ApplicationStatus::Waitlisted,
             Some(4),
+            Some("2027-03-02T02:30:00Z".parse().unwrap()),
             SecretLink::new(LinkKind::ApplicantSignIn, "https://x", "t", None),
         );
         assert!(m.body_text.contains("number 4 on the waitlist"));
+        assert!(
+            m.body_text.contains("The class starts Monday, March 1 at 6:30 PM PST."),
+            "{}",
+            m.body_text
+        );
         // The link travels beside the text, marked in it, never inside it.
         assert!(!m.body_text.contains("https://x/my/link/t"));
         assert_eq!(m.link.as_ref().map(|l| l.url.as_str()), Some("https://x/my/link/t"));
@@ -699,10 +708,10 @@ mod tests {
             class_link: "https://programs.harborpoint.example/classes/33",
         };
         let messages = [
-            application_received(&c, to, "Rosa", Confirmed, None, link(ApplicantSignIn)),
-            application_received(&c, to, "Rosa", Waitlisted, Some(4), link(ApplicantSignIn)),
-            application_received(&c, to, "Rosa", PendingReview, None, link(ApplicantSignIn)),
-            application_received(&c, to, "Rosa", Entered, None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", Confirmed, None, None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", Waitlisted, Some(4), None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", PendingReview, None, None, link(ApplicantSignIn)),
+            application_received(&c, to, "Rosa", Entered, None, None, link(ApplicantSignIn)),
             seat_offered(&c, to, "Rosa", at, link(ApplicantSignIn)),
             offer_expired(&c, to, "Rosa"),
             withdrawn(&c, to, "Rosa"),

@@ -445,6 +445,7 @@ async fn try_batch(
             &r.applicant.first_name,
             status,
             waitlist_position,
+            class.first_session_at,
             link,
         ));
     }
