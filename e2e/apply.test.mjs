@@ -63,7 +63,10 @@ test('a resident applies, follows the emailed link, withdraws and takes it back'
   await page.getByLabel('Last name').fill('Quintero');
   await page.getByLabel('Email address').fill('marisol.quintero@mail.example');
   await page.getByLabel('Phone number').first().fill('(555) 010-3344');
-  await page.getByLabel('Date of birth (year-month-day)').fill('1979-08-14');
+  // The birth date is three boxes (month, day, year), as residents say it.
+  await page.getByLabel('Month', { exact: true }).fill('8');
+  await page.getByLabel('Day', { exact: true }).fill('14');
+  await page.getByLabel('Year', { exact: true }).fill('1979');
   await page.getByLabel('City you live in').fill('Harbor Point');
   // USWDS hides the native control behind its label, so click the label as a person would.
   await page.locator('label[for=affiliation-resides]').click();

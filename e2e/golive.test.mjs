@@ -236,7 +236,9 @@ async function goLive(backend) {
       await page.getByLabel('Last name').fill('Lindqvist');
       await page.getByLabel('Email address').fill(email);
       await page.getByLabel('Phone number').first().fill('(555) 010-3344');
-      await page.getByLabel('Date of birth (year-month-day)').fill('1980-05-14');
+      await page.getByLabel('Month', { exact: true }).fill('5');
+      await page.getByLabel('Day', { exact: true }).fill('14');
+      await page.getByLabel('Year', { exact: true }).fill('1980');
       await page.getByLabel('City you live in').fill(city);
       await page.locator('label[for=affiliation-resides]').click();
       if (await page.locator('#emergency_phone').count()) {

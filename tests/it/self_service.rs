@@ -277,7 +277,9 @@ pub fn form_fields(n: usize, token: &str) -> Vec<(&'static str, String)> {
         ("last_name", "Person".into()),
         ("email", format!("form{n}@example.org")),
         ("phone", "555 010 7777".into()),
-        ("date_of_birth", "1990-02-03".into()),
+        ("dob_month", "2".into()),
+        ("dob_day", "3".into()),
+        ("dob_year", "1990".into()),
         ("city", "Harbor Point".into()),
         ("affiliation", "member".into()),
         ("organization", "Harbor Point Rotary Club".into()),
@@ -310,7 +312,22 @@ async fn the_form_keeps_what_was_typed_and_a_double_submit_files_once(backend: B
     assert!(html.contains("Your application was not sent"));
     assert!(html.contains("Enter your email address."));
     assert!(html.contains(r#"value="Form1""#), "typed values are kept");
+    assert!(html.contains(r#"name="dob_year" type="text""#) && html.contains(r#"value="1990""#));
     assert!(html.contains(r#"aria-invalid="true""#));
+    // A birth date with a box left empty is refused at its field, whose link leads there.
+    let mut half = form_fields(1, "tok-1a");
+    half.retain(|(k, _)| *k != "dob_day");
+    let res = app
+        .client
+        .post(format!("{}/classes/{class}/apply", app.address))
+        .form(&half)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r##"<a href="#date_of_birth">"##), "{html}");
+    assert!(html.contains(r#"id="date_of_birth-error""#), "{html}");
 
     // Well-formed but breaking a program rule: the rule is named beside its field.
     let mut no_waiver = form_fields(1, "tok-1b");

@@ -35,6 +35,11 @@ pub struct ApplyForm {
     pub email: String,
     pub phone: String,
     pub date_of_birth: String,
+    /// The birth date as three boxes (the USWDS "memorable date"); `date_of_birth` is the
+    /// single field older clients post.
+    pub dob_month: String,
+    pub dob_day: String,
+    pub dob_year: String,
     pub city: String,
     pub affiliation: String,
     pub organization: String,
@@ -55,7 +60,7 @@ impl ApplyForm {
             last_name: self.last_name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),
-            date_of_birth: self.date_of_birth.clone(),
+            date_of_birth: self.birth_date(),
             city: self.city.clone(),
             affiliation: (!self.affiliation.is_empty()).then(|| AffiliationInput {
                 kind: self.affiliation.clone(),
@@ -70,6 +75,30 @@ impl ApplyForm {
         }
     }
 
+    /// The birth date as `YYYY-MM-DD` from the three boxes (zero-padded, so "4" is April),
+    /// or the single field when the boxes are empty. Whatever was typed goes to the rules,
+    /// which say what is wrong with it.
+    pub fn birth_date(&self) -> String {
+        let (m, d, y) = (self.dob_month.trim(), self.dob_day.trim(), self.dob_year.trim());
+        if m.is_empty() && d.is_empty() && y.is_empty() {
+            return self.date_of_birth.clone();
+        }
+        format!("{y:0>4}-{m:0>2}-{d:0>2}")
+    }
+
+    /// Month, day and year to show in the boxes again.
+    pub fn birth_parts(&self) -> (String, String, String) {
+        if !(self.dob_month.is_empty() && self.dob_day.is_empty() && self.dob_year.is_empty()) {
+            return (self.dob_month.clone(), self.dob_day.clone(), self.dob_year.clone());
+        }
+        let mut parts = self.date_of_birth.splitn(3, '-');
+        let (y, m, d) = (parts.next(), parts.next(), parts.next());
+        match (y, m, d) {
+            (Some(y), Some(m), Some(d)) => (m.to_string(), d.to_string(), y.to_string()),
+            _ => Default::default(),
+        }
+    }
+
     /// Takes one posted field; `false` when the name is not one of the form's own.
     fn set(&mut self, name: &str, value: String) -> bool {
         let slot = match name {
@@ -78,6 +107,9 @@ impl ApplyForm {
             "email" => &mut self.email,
             "phone" => &mut self.phone,
             "date_of_birth" => &mut self.date_of_birth,
+            "dob_month" => &mut self.dob_month,
+            "dob_day" => &mut self.dob_day,
+            "dob_year" => &mut self.dob_year,
             "city" => &mut self.city,
             "affiliation" => &mut self.affiliation,
             "organization" => &mut self.organization,
@@ -464,5 +496,30 @@ pub async fn submit(
             super::classes::page(&state, class_id, f, StatusCode::CONFLICT).await
         }
         Err(_) => Err(AppError::Unavailable),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApplyForm;
+
+    #[test]
+    fn the_three_birth_date_boxes_make_one_date() {
+        let typed = |m: &str, d: &str, y: &str| ApplyForm {
+            dob_month: m.into(),
+            dob_day: d.into(),
+            dob_year: y.into(),
+            ..ApplyForm::default()
+        };
+        assert_eq!(typed("4", "8", "1986").birth_date(), "1986-04-08");
+        assert_eq!(typed(" 12", "31 ", "1979").birth_date(), "1979-12-31");
+        // Half-filled goes to the rules as typed, which then say what is wrong.
+        assert_eq!(typed("4", "", "1986").birth_date(), "1986-04-00");
+        let single = ApplyForm {
+            date_of_birth: "1990-02-03".into(),
+            ..ApplyForm::default()
+        };
+        assert_eq!(single.birth_date(), "1990-02-03");
+        assert_eq!(single.birth_parts(), ("02".into(), "03".into(), "1990".into()));
     }
 }
