@@ -196,19 +196,10 @@ const NAME_PLACEHOLDER: &str = "[first name]";
 
 /// What [`cancel_class`] would send, without changing anything.
 pub async fn preview_class_cancellation(store: &Store, class_id: ClassId) -> Result<CancellationPreview, Error> {
-    let class = store
-        .class_for_allocation(class_id)
-        .await?
-        .ok_or(Error::NotFound("class"))?;
-    if !class.status.can_become(crate::domain::ClassStatus::Cancelled) {
-        return Err(Error::conflict("A completed or cancelled class cannot be cancelled."));
-    }
-    let ctx = context(&class);
-    Ok(CancellationPreview {
-        course: ctx.course(),
-        recipients: store.count_active_applicants(class_id).await?,
-        message: messages::class_cancelled(&ctx, "", NAME_PLACEHOLDER),
+    preview(store, class_id, true, |ctx| {
+        messages::class_cancelled(ctx, "", NAME_PLACEHOLDER)
     })
+    .await
 }
 
 /// What [`cancel_session`] would send for the session `describe` names, without
@@ -218,15 +209,32 @@ pub async fn preview_session_cancellation(
     class_id: ClassId,
     describe: &str,
 ) -> Result<CancellationPreview, Error> {
+    preview(store, class_id, false, |ctx| {
+        messages::session_cancelled(ctx, "", NAME_PLACEHOLDER, describe)
+    })
+    .await
+}
+
+/// The preview of `message` for class `class_id` and everyone still involved in it;
+/// `whole_class`: refused when the class itself can no longer be cancelled.
+async fn preview(
+    store: &Store,
+    class_id: ClassId,
+    whole_class: bool,
+    message: impl FnOnce(&messages::Context<'_>) -> crate::store::outbox::OutgoingMessage,
+) -> Result<CancellationPreview, Error> {
     let class = store
         .class_for_allocation(class_id)
         .await?
         .ok_or(Error::NotFound("class"))?;
+    if whole_class && !class.status.can_become(crate::domain::ClassStatus::Cancelled) {
+        return Err(Error::conflict("A completed or cancelled class cannot be cancelled."));
+    }
     let ctx = context(&class);
     Ok(CancellationPreview {
         course: ctx.course(),
         recipients: store.count_active_applicants(class_id).await?,
-        message: messages::session_cancelled(&ctx, "", NAME_PLACEHOLDER, describe),
+        message: message(&ctx),
     })
 }
 

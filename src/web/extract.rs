@@ -133,6 +133,20 @@ where
     }
 }
 
+/// The form behind every action that asks first (cancelling, withdrawing): only the
+/// confirming button sends `confirm=yes`; anything else shows what the action would do.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    confirm: String,
+}
+
+impl ConfirmForm {
+    pub fn confirmed(&self) -> bool {
+        self.confirm == "yes"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -440,24 +440,18 @@ pub async fn confirm_withdraw(
     Ok(render(&page)?.into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct WithdrawForm {
-    confirm: String,
-}
-
 /// `POST /my/applications/{id}/withdraw`: asks for the withdrawal once confirmed (it takes
 /// effect after the grace period); unconfirmed, shows what it means first.
 pub async fn withdraw(
     State(state): State<AppState>,
     headers: HeaderMap,
     Id(id): Id<ApplicationId>,
-    extract::Form(form): extract::Form<WithdrawForm>,
+    extract::Form(form): extract::Form<extract::ConfirmForm>,
 ) -> Result<Response, AppError> {
     let Some(email_key) = signed_in(&state, &headers).await? else {
         return Ok(see_other("/my"));
     };
-    if form.confirm != "yes" {
+    if !form.confirmed() {
         return Ok(see_other(&format!("/my/applications/{id}/withdraw")));
     }
     applicants::act(

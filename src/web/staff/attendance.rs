@@ -186,7 +186,6 @@ pub async fn mark(
     };
     let parse_mark =
         |code: &str| Mark::parse(code).ok_or_else(|| AppError::BadRequest("Unknown attendance mark.".into()));
-    let saved = state.store.class_attendance(class_id).await?;
     let mut changes = Vec::new();
     let mut anchor = String::new();
     if let Some(one) = field("application") {
@@ -200,6 +199,7 @@ pub async fn mark(
         anchor = format!("#p-{application}");
     } else {
         let everyone_present = field("all") == Some("present");
+        let saved = state.store.class_attendance(class_id).await?;
         for p in state.store.participants(class_id).await? {
             let before = saved.get(&(session_id, p.id));
             let mark = match field(&format!("mark-{}", p.id)) {

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use serde::Deserialize;
 
 use super::classes::{actor, back_to};
 use crate::domain::access::{Permission, allows};
@@ -14,7 +13,7 @@ use crate::format;
 use crate::service::classes;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Id};
+use crate::web::extract::{ConfirmForm, Form, Id};
 use crate::web::layout::{Layout, render};
 use crate::web::staff::StaffPage;
 
@@ -24,28 +23,19 @@ use crate::web::staff::StaffPage;
 #[template(path = "staff/confirm.html")]
 struct ConfirmPage {
     layout: Layout,
+    class_id: ClassId,
+    preview: classes::CancellationPreview,
     title: String,
     lead: String,
-    back_href: String,
-    back_context: String,
-    recipients: i64,
-    subject: String,
-    body: String,
     action: String,
-    confirm_label: String,
+    /// The confirming button's words before "and email N people".
+    what: String,
     keep_label: &'static str,
 }
 
-/// The form behind every confirmed action: only `confirm=yes` acts.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ConfirmForm {
-    confirm: String,
-}
-
-impl ConfirmForm {
-    fn confirmed(&self) -> bool {
-        self.confirm == "yes"
+impl ConfirmPage {
+    fn confirm_label(&self) -> String {
+        format!("{} and {}", self.what, emails(self.preview.recipients))
     }
 }
 
@@ -94,15 +84,12 @@ pub async fn confirm_cancel_session(
         .map_err(AppError::from)?;
     let page = ConfirmPage {
         layout: ctx.layout("/staff"),
+        class_id: id,
+        preview,
         title: format!("Cancel session {position}?"),
         lead: format!("{describe}. The rest of the schedule stays as it is."),
-        back_href: format!("/staff/classes/{id}"),
-        back_context: preview.course,
-        recipients: preview.recipients,
-        subject: preview.message.subject,
-        body: preview.message.body_text,
         action: format!("/staff/classes/{id}/sessions/{sid}/cancel"),
-        confirm_label: format!("Cancel session {position} and {}", emails(preview.recipients)),
+        what: format!("Cancel session {position}"),
         keep_label: "Keep the session",
     };
     Ok(render(&page)?.into_response())
@@ -146,17 +133,14 @@ pub async fn confirm_cancel_class(
         .map_err(AppError::from)?;
     let page = ConfirmPage {
         layout: ctx.layout("/staff"),
+        class_id: id,
         title: format!("Cancel {}?", preview.course),
+        preview,
         lead: "Registration closes, every application still open is closed, and everyone on the \
                roster, the waitlist or the lottery list is emailed."
             .to_string(),
-        back_href: format!("/staff/classes/{id}"),
-        back_context: preview.course,
-        recipients: preview.recipients,
-        subject: preview.message.subject,
-        body: preview.message.body_text,
         action: format!("/staff/classes/{id}/cancel"),
-        confirm_label: format!("Cancel the class and {}", emails(preview.recipients)),
+        what: "Cancel the class".to_string(),
         keep_label: "Keep the class",
     };
     Ok(render(&page)?.into_response())

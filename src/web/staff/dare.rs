@@ -410,12 +410,12 @@ pub async fn cancel(
     State(state): State<AppState>,
     ctx: StaffPage,
     Id(id): Id<DareClassId>,
-    Form(form): Form<CancelForm>,
+    Form(form): Form<crate::web::extract::ConfirmForm>,
 ) -> Result<Response, AppError> {
     let user = &ctx.user;
     super::require(user, Permission::RunClasses)?;
     let class = class_for(&state, &ctx, id).await?;
-    if form.confirm != "yes" {
+    if !form.confirmed() {
         // Only the button inside the "Cancel this class…" disclosure confirms.
         return Ok(see_other(&format!("/staff/dare/{}#cancel", class.id)));
     }
@@ -424,12 +424,6 @@ pub async fn cancel(
         Ok(()) => Ok(see_other(&format!("/staff/dare/{}", class.id))),
         Err(e) => class_page(&ctx, class, Some(retry(form_problems(e)?))).await,
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CancelForm {
-    confirm: String,
 }
 
 #[derive(Deserialize, Default)]
